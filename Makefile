@@ -1,0 +1,52 @@
+# Tally: `make run` sets up and starts the demo; `make test` runs the suite on SQLite and PostgreSQL.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+PG_ADMIN_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: install system-deps migrate demo run test test-sqlite test-postgres lint bench migrations clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+system-deps:
+	bash scripts/system-deps.sh
+
+migrate: install
+	$(BIN)/tally migrate
+
+demo: migrate
+	$(BIN)/tally demo load
+
+run: demo
+	$(BIN)/tally serve --sandbox
+
+test: install system-deps lint test-sqlite test-postgres
+
+test-sqlite: install
+	TALLY_TEST_DB=sqlite $(BIN)/pytest
+
+test-postgres: install
+	bash scripts/ensure-postgres.sh
+	TALLY_TEST_DB=postgres TALLY_TEST_PG_ADMIN_URL=$(PG_ADMIN_URL) $(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: install system-deps
+	$(BIN)/python -m tests.bench.bench_statement_view
+
+# Write a migration after changing domain/models.py.
+migrations: install
+	TALLY_DATABASE_URL=sqlite://data/makemigrations.sqlite3 $(BIN)/tortoise \
+		-c tally.tortoise_cli_config.TORTOISE_ORM makemigrations
+
+clean:
+	rm -rf $(VENV) data .pytest_cache

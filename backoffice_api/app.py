@@ -1,0 +1,23 @@
+"""The back-office sub-application: API-key auth, idempotency, one route table per resource."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from backoffice_api import apikeys, customers, ingest, reports, statements
+from backoffice_api.auth import api_key_middleware
+from backoffice_api.openapi_spec import OPENAPI
+from httpcommon.idempotency import idempotency_middleware
+from httpcommon.openapi import openapi_route
+
+PREFIX = "/api/backoffice/v1"
+ROUTE_TABLES = (ingest.routes, customers.routes, statements.routes, reports.routes,
+                apikeys.routes)
+
+
+def create_backoffice_app() -> web.Application:
+    app = web.Application(middlewares=[api_key_middleware, idempotency_middleware])
+    for table in ROUTE_TABLES:
+        app.router.add_routes(table)
+    app.router.add_get("/openapi.json", openapi_route(OPENAPI))
+    return app

@@ -1,0 +1,40 @@
+"""API-key authentication for the back office; each handler states the roles it admits."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from domain.access import require_role
+from domain.actors import Actor
+from domain.apikeys import authenticate
+from domain.errors import Unauthorized
+from httpcommon.keys import ACTOR, IDEMPOTENCY_SCOPE
+
+PUBLIC_PATHS = ("/openapi.json",)
+
+
+def _bearer(request: web.Request) -> str:
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return request.headers.get("X-API-Key", "").strip()
+
+
+@web.middleware
+async def api_key_middleware(request: web.Request, handler):
+    if request.path.endswith(PUBLIC_PATHS):
+        return await handler(request)
+    key = _bearer(request)
+    if not key:
+        raise Unauthorized("missing_api_key", "缺少 API 密钥 (Authorization: Bearer …)")
+    record, actor = await authenticate(key)
+    request[ACTOR] = actor
+    request[IDEMPOTENCY_SCOPE] = f"key:{record.id}"
+    return await handler(request)
+
+
+def actor_with(request: web.Request, *roles: str) -> Actor:
+    """The caller, provided its key has one of these roles."""
+    actor: Actor = request[ACTOR]
+    require_role(actor, *roles)
+    return actor

@@ -1,0 +1,112 @@
+"""Customer routes: list, view, delete / disable (seed 003), bind codes, documents."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from backoffice_api.auth import actor_with
+from domain import customers
+from domain.access import get_visible_customer
+from domain.actors import ADMIN, FINANCE, SALES
+from domain.models import Contact, Customer, Document
+from domain.statements.rules import DOC_TYPE_LABELS
+from httpcommon.jsonio import json_response, read_json
+from httpcommon.keys import SETTINGS, now
+from httpcommon.params import flag, path_id, query_date, query_int
+
+routes = web.RouteTableDef()
+STAFF = (ADMIN, FINANCE, SALES)
+BOOKS = (ADMIN, FINANCE)
+
+
+def customer_view(customer: Customer) -> dict:
+    return {
+        "id": customer.id, "code": customer.code, "name": customer.name,
+        "salesperson_id": customer.salesperson_id, "sales_org": customer.sales_org,
+        "parent_id": customer.parent_id, "settlement_mode": customer.settlement_mode,
+        "can_prepay": customer.can_prepay, "group": customer.group_name,
+        "statement_day": customer.statement_day, "credit_limit": customer.credit_limit,
+        "invoice": customer.invoice, "tier": customer.tier, "disabled": customer.disabled,
+    }
+
+
+@routes.get("/customers")
+async def list_customers(request: web.Request) -> web.Response:
+    actor = actor_with(request, *STAFF)
+    found = await customers.list_customers(
+        actor, include_disabled=flag(request, "include_disabled"),
+        search=request.query.get("q", ""),
+        limit=query_int(request, "limit", 50, lo=1, hi=500),
+        offset=query_int(request, "offset", 0, hi=10**9),
+    )
+    return json_response({"items": [customer_view(c) for c in found]})
+
+
+@routes.get("/customers/{id}")
+async def get_customer(request: web.Request) -> web.Response:
+    actor = actor_with(request, *STAFF)
+    customer = await get_visible_customer(actor, path_id(request))
+    view = customer_view(customer)
+    view["receivable"] = await customers.receivable(customer.id)
+    view["contacts"] = [
+        {"id": c.id, "name": c.name, "phone": c.phone, "bound": bool(c.openid or c.mp_openid)}
+        for c in await Contact.filter(customer_id=customer.id).order_by("id")
+    ]
+    return json_response(view)
+
+
+@routes.delete("/customers/{id}")
+async def delete_customer(request: web.Request) -> web.Response:
+    actor = actor_with(request, *BOOKS)
+    await customers.delete_customer(actor, path_id(request), now(request))
+    return json_response({"deleted": True})
+
+
+@routes.post("/customers/{id}/disable")
+async def disable_customer(request: web.Request) -> web.Response:
+    actor = actor_with(request, *BOOKS)
+    customer = await customers.set_disabled(actor, path_id(request), True, now(request))
+    return json_response(customer_view(customer))
+
+
+@routes.post("/customers/{id}/enable")
+async def enable_customer(request: web.Request) -> web.Response:
+    actor = actor_with(request, *BOOKS)
+    customer = await customers.set_disabled(actor, path_id(request), False, now(request))
+    return json_response(customer_view(customer))
+
+
+@routes.post("/customers/{id}/bind-codes")
+async def issue_bind_code(request: web.Request) -> web.Response:
+    actor = actor_with(request, *STAFF)
+    body = await read_json(request)
+    contact_id = body.get("contact_id")
+    bind = await customers.issue_bind_code(
+        actor, path_id(request), contact_id if isinstance(contact_id, int) else None,
+        request.config_dict[SETTINGS].bind_code_ttl_hours, now(request),
+    )
+    return json_response(
+        {"code": bind.code, "expires_at": bind.expires_at, "contact_id": bind.contact_id},
+        status=201,
+    )
+
+
+@routes.get("/customers/{id}/documents")
+async def customer_documents(request: web.Request) -> web.Response:
+    actor = actor_with(request, *STAFF)
+    customer = await get_visible_customer(actor, path_id(request))
+    query = Document.filter(customer_id=customer.id)
+    if date_from := query_date(request, "from"):
+        query = query.filter(date__gte=date_from)
+    if date_to := query_date(request, "to"):
+        query = query.filter(date__lte=date_to)
+    if doc_type := request.query.get("type"):
+        query = query.filter(doc_type=doc_type)
+    documents = await query.order_by("date", "number").limit(
+        query_int(request, "limit", 500, lo=1, hi=5000))
+    return json_response({"items": [
+        {"number": d.number, "type": d.doc_type, "type_label": DOC_TYPE_LABELS[d.doc_type],
+         "date": d.date, "amount": d.amount, "owed": d.owed, "account": d.account,
+         "status": d.status, "version": d.version}
+        for d in documents
+    ]})

@@ -1,0 +1,26 @@
+"""ERP ingest routes: batches of staff, customers, contacts and documents."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from backoffice_api.auth import actor_with
+from domain.actors import ADMIN, ERP
+from domain.errors import NotFound
+from domain.ingest import INGESTERS
+from httpcommon.jsonio import json_response, read_json
+from httpcommon.params import flag
+
+routes = web.RouteTableDef()
+
+
+@routes.post("/ingest/{kind}")
+async def ingest(request: web.Request) -> web.Response:
+    """Apply the good rows, report each bad one; with ?atomic=1 all or nothing."""
+    actor_with(request, ERP, ADMIN)
+    kind = request.match_info["kind"]
+    if kind not in INGESTERS:
+        raise NotFound("unknown_kind", f"未知数据类型 {kind}，可用: {', '.join(INGESTERS)}")
+    body = await read_json(request)
+    result = await INGESTERS[kind](body.get("items"), atomic=flag(request, "atomic"))
+    return json_response(result.as_dict())

@@ -1,0 +1,116 @@
+"""Schemas of the back-office operations for the OpenAPI document (paths come from the router)."""
+
+from __future__ import annotations
+
+from httpcommon.openapi import items_of as _list
+from httpcommon.openapi import ok as _ok
+from httpcommon.openapi import query_param as _q
+
+MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "description": "CNY, 2 decimals"}
+DATE = {"type": "string", "format": "date"}
+ID = {"type": "integer"}
+
+
+LINE = {"type": "object", "properties": {
+    "number": {"type": "string"}, "type": {"enum": ["sales_out", "sales_return", "receipt"]},
+    "type_label": {"type": "string"}, "date": DATE, "amount": MONEY, "owed": MONEY,
+    "account": {"type": "string"}}}
+STATEMENT = {"type": "object", "properties": {
+    "id": ID, "customer_id": ID, "date_from": DATE, "date_to": DATE,
+    "opening": MONEY, "increase": MONEY, "receipts": MONEY, "closing": MONEY,
+    "line_count": ID, "owed_total": MONEY, "received_amount": MONEY,
+    "status": {"enum": ["unconfirmed", "matched", "mismatched"]},
+    "status_label": {"type": "string"}, "source_changed": {"type": "boolean"},
+    "actions": {"type": "array", "items": {"enum": [
+        "receive", "mismatch", "match", "feedback", "share", "delete", "cancel"]}},
+    "lines": {"type": "array", "items": LINE}}}
+CUSTOMER = {"type": "object", "properties": {
+    "id": ID, "code": {"type": "string"}, "name": {"type": "string"},
+    "salesperson_id": {"type": ["integer", "null"]}, "settlement_mode": {
+        "enum": ["on_account", "cash"]}, "statement_day": ID, "disabled": {"type": "boolean"},
+    "credit_limit": {"type": ["string", "null"]}, "invoice": {"type": "object"}}}
+INGEST_RESULT = {"type": "object", "properties": {
+    "created": ID, "updated": ID, "unchanged": ID,
+    "rejected": {"type": "array", "items": {"type": "object", "properties": {
+        "index": ID, "key": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "string"}}}}}}}
+EVENT = {"type": "object", "properties": {
+    "action": {"type": "string"}, "result": {"type": "string"},
+    "description": {"type": "string"}, "actor": {"type": "string"},
+    "at": {"type": "string", "format": "date-time"}}}
+SHARE = {"type": "object", "properties": {
+    "link_id": ID, "url": {"type": "string"}, "qr_png": {"type": "string"},
+    "qr_svg": {"type": "string"}, "mp_path": {"type": "string"}, "token": {"type": "string"},
+    "expires_at": {"type": "string", "format": "date-time"}}}
+CONFIRM_BODY = {"type": "object", "properties": {"description": {"type": "string"}}}
+PERIOD = [_q("from", DATE), _q("to", DATE)]
+
+OPERATIONS = {
+    "POST /ingest/{kind}": {
+        "summary": "ERP 批量推送 staff / customers / contacts / documents（按编号幂等）",
+        "query": [_q("atomic", {"type": "string", "enum": ["0", "1"]}, "1: 有错则整批不写入")],
+        "body": {"type": "object", "required": ["items"],
+                 "properties": {"items": {"type": "array", "items": {"type": "object"}}}},
+        "responses": _ok(INGEST_RESULT)},
+    "GET /customers": {"summary": "客户列表", "query": [
+        _q("q", {"type": "string"}), _q("include_disabled", {"type": "string"}),
+        _q("limit", ID), _q("offset", ID)], "responses": _ok(_list(CUSTOMER))},
+    "GET /customers/{id}": {"summary": "客户详情（含应收与联系人）", "responses": _ok(CUSTOMER)},
+    "DELETE /customers/{id}": {"summary": "删除客户（仅无单据时）"},
+    "POST /customers/{id}/disable": {"summary": "停用客户（仅无应收时）",
+                                     "responses": _ok(CUSTOMER)},
+    "POST /customers/{id}/enable": {"summary": "启用客户", "responses": _ok(CUSTOMER)},
+    "POST /customers/{id}/bind-codes": {
+        "summary": "生成一次性绑定码", "body": {"type": "object", "properties": {
+            "contact_id": ID}},
+        "responses": _ok({"type": "object", "properties": {
+            "code": {"type": "string"}, "expires_at": {"type": "string"}}}, "201")},
+    "GET /customers/{id}/documents": {
+        "summary": "客户的 ERP 单据", "query": PERIOD + [_q("type", {"type": "string"})]},
+    "POST /statements": {
+        "summary": "生成对账单（勾选单据或按类型取全部）",
+        "body": {"type": "object", "required": ["customer_id", "date_from", "date_to"],
+                 "properties": {"customer_id": ID, "date_from": DATE, "date_to": DATE,
+                                "documents": {"type": "array", "items": {"type": "string"}},
+                                "types": {"type": "array", "items": {"type": "string"}},
+                                "notify": {"type": "boolean"}}},
+        "responses": _ok(STATEMENT, "201")},
+    "GET /statements": {"summary": "对账单历史", "query": [
+        _q("customer_id", ID), _q("status", {"type": "string"}), _q("limit", ID),
+        _q("offset", ID)], "responses": _ok(_list(STATEMENT))},
+    "GET /statements/{id}": {"summary": "对账单详情", "responses": _ok(STATEMENT)},
+    "POST /statements/{id}/receive": {
+        "summary": "收款", "body": {"type": "object", "required": ["amount"], "properties": {
+            "amount": MONEY, "note": {"type": "string"}}}, "responses": _ok(STATEMENT)},
+    "POST /statements/{id}/match": {"summary": "符合确认", "body": CONFIRM_BODY,
+                                    "responses": _ok(STATEMENT)},
+    "POST /statements/{id}/mismatch": {"summary": "不符合确认", "body": CONFIRM_BODY,
+                                       "responses": _ok(STATEMENT)},
+    "POST /statements/{id}/cancel": {"summary": "取消确认", "responses": _ok(STATEMENT)},
+    "GET /statements/{id}/feedback": {"summary": "反馈内容", "responses": _ok(_list(EVENT))},
+    "GET /statements/{id}/history": {"summary": "操作记录", "responses": _ok(_list(EVENT))},
+    "POST /statements/{id}/share": {"summary": "分享（链接、二维码、小程序路径）",
+                                    "responses": _ok(SHARE, "201")},
+    "GET /statements/{id}/share-links": {"summary": "分享链接列表"},
+    "POST /statements/{id}/share-links/{link_id}/revoke": {"summary": "吊销分享链接"},
+    "DELETE /statements/{id}": {"summary": "删除对账单（软删除，留审计）"},
+    "GET /statements/{id}/pdf": {"summary": "对账单 PDF", "responses": {"200": {
+        "description": "PDF", "content": {"application/pdf": {}}}}},
+    "GET /deliveries": {"summary": "每日发送记录", "query": [_q("date", DATE), _q("limit", ID),
+                                                        _q("offset", ID)]},
+    "GET /reports/deliveries": {"summary": "发送汇总（按日、按状态）", "query": PERIOD},
+    "GET /reports/statements": {"summary": "对账结算汇总（按状态计数与金额）", "query": PERIOD},
+    "POST /api-keys": {"summary": "创建 API 密钥（仅显示一次）", "body": {
+        "type": "object", "required": ["name", "role"], "properties": {
+            "name": {"type": "string"}, "role": {"enum": ["admin", "finance", "sales", "erp"]},
+            "staff_id": ID}}},
+    "GET /api-keys": {"summary": "API 密钥列表"},
+    "POST /api-keys/{id}/revoke": {"summary": "吊销 API 密钥"},
+}
+
+OPENAPI = {
+    "title": "Tally back-office API",
+    "prefix": "/api/backoffice/v1",
+    "operations": OPERATIONS,
+    "security_schemes": {"apiKey": {"type": "http", "scheme": "bearer"}},
+}

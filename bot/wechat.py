@@ -1,0 +1,245 @@
+"""WeChat gateway: the real wechatpy SDK, run off the event loop in a bounded thread pool.
+
+wechatpy is synchronous (``requests``). Every SDK call runs in a ThreadPoolExecutor owned by the
+gateway, never on the event loop. wechatpy's own ``auto_retry`` recurses without limit on a
+persistent 40001, so it is off; instead a call that fails with a token error (40001 / 40014 /
+42001) refreshes the token once and is retried once.
+
+Two wechatpy clients share one session storage (keys are ``{appid}_access_token``): the official
+account (``appid``/``secret``: template messages) and the mini-program (``mp_appid``/``mp_secret``:
+code2session, and later subscribe messages and mini-program codes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import re
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, TypeVar
+
+import requests
+from requests.adapters import HTTPAdapter
+from wechatpy import WeChatClient
+from wechatpy.client.api import WeChatWxa
+from wechatpy.exceptions import WeChatClientException
+from wechatpy.session import SessionStorage
+from wechatpy.session.memorystorage import MemoryStorage
+
+log = logging.getLogger(__name__)
+
+DEFAULT_API_BASE = "https://api.weixin.qq.com/"
+TOKEN_ERRORS = frozenset({40001, 40014, 42001})
+RETRYABLE_ERRORS = frozenset({-1, 45009})
+_SECRET_PARAMS = re.compile(r"\b(secret|access_token|js_code)=[^&\s'\"]*")
+T = TypeVar("T")
+
+
+class WeChatError(Exception):
+    """A failed WeChat call.
+
+    ``errcode`` is WeChat's error code, or None when there was no WeChat answer (HTTP 5xx,
+    timeout, connection error, unreadable body); ``status`` is the HTTP status when known.
+    """
+
+    def __init__(self, errcode: int | None, errmsg: str, status: int | None = None) -> None:
+        super().__init__(f"WeChat error {errcode}: {errmsg}")
+        self.errcode = errcode
+        self.errmsg = errmsg
+        self.status = status
+
+    @property
+    def retryable(self) -> bool:
+        """True for transient failures (transport, 5xx, system busy, rate limit)."""
+        return self.errcode is None or self.errcode in RETRYABLE_ERRORS
+
+
+class _TimeoutSession(requests.Session):
+    """A requests session that applies ``timeout`` to every call (wechatpy's token fetch
+    passes none) and pools as many connections as the gateway has threads."""
+
+    def __init__(self, timeout: float, pool_size: int) -> None:
+        super().__init__()
+        self._timeout = timeout
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size)
+        self.mount("https://", adapter)
+        self.mount("http://", adapter)
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self._timeout
+        return super().request(method, url, *args, **kwargs)
+
+
+class _Wxa(WeChatWxa):
+    def code_to_session(self, js_code: str) -> dict[str, Any]:
+        # jscode2session takes no access_token. wechatpy adds one (fetching it first) unless
+        # the key is present; requests drops None-valued params, so none is fetched or sent.
+        params = {
+            "appid": self.appid,
+            "secret": self.secret,
+            "js_code": js_code,
+            "grant_type": "authorization_code",
+            "access_token": None,
+        }
+        return self._get("sns/jscode2session", params=params)
+
+
+class _Client(WeChatClient):
+    """WeChatClient pointed at ``api_base``, with a timeout and a serialised token refresh."""
+
+    wxa = _Wxa()
+
+    def __init__(
+        self,
+        appid: str,
+        secret: str,
+        *,
+        api_base: str,
+        session: SessionStorage,
+        timeout: float,
+        pool_size: int,
+    ) -> None:
+        super().__init__(appid, secret, session=session, timeout=timeout, auto_retry=False)
+        self.API_BASE_URL = api_base + "cgi-bin/"
+        self.wxa.API_BASE_URL = api_base
+        self._http.close()
+        self._http = _TimeoutSession(timeout, pool_size)
+        self._token_lock = threading.RLock()
+
+    def fetch_access_token(self) -> dict[str, Any]:
+        params = {"grant_type": "client_credential", "appid": self.appid, "secret": self.secret}
+        with self._token_lock:
+            return self._fetch_access_token(url=self.API_BASE_URL + "token", params=params)
+
+    @property
+    def access_token(self) -> str:
+        with self._token_lock:
+            return super().access_token
+
+    def refresh_token(self, rejected: str | None) -> None:
+        """Fetch a new token unless another thread already replaced ``rejected``."""
+        with self._token_lock:
+            current = self.session.get(self.access_token_key)
+            if current and current != rejected:
+                return
+            log.info("WeChat token for %s rejected, fetching a new one", self.appid)
+            self.fetch_access_token()
+
+    def close(self) -> None:
+        self._http.close()
+
+
+def _with_token_retry(client: _Client, call: Callable[[], T]) -> T:
+    """Run ``call``; on a token error refresh the token once and retry once (runs in a thread)."""
+    token = client.access_token
+    try:
+        return call()
+    except WeChatClientException as exc:
+        if exc.errcode not in TOKEN_ERRORS:
+            raise
+    client.refresh_token(token)
+    return call()
+
+
+def _translated(call: Callable[[], T]) -> T:
+    """Run ``call`` and turn SDK and transport failures into WeChatError (runs in a thread)."""
+    try:
+        return call()
+    except WeChatClientException as exc:
+        raise _error_from(exc) from exc
+    except requests.RequestException as exc:
+        # requests' messages carry the URL, whose query holds the app secret: redact it and
+        # drop the original from the chain so logged tracebacks cannot show it.
+        status = exc.response.status_code if exc.response is not None else None
+        message = _SECRET_PARAMS.sub(r"\1=***", f"request failed: {exc}")
+        raise WeChatError(None, message, status) from None
+
+
+def _error_from(exc: WeChatClientException) -> WeChatError:
+    status = exc.response.status_code if exc.response is not None else None
+    if exc.errcode is None:
+        return WeChatError(None, f"HTTP {status}", status)
+    return WeChatError(int(exc.errcode), str(exc.errmsg), status)
+
+
+class WeChatGateway:
+    """Async facade over wechatpy. Call ``await close()`` when done."""
+
+    def __init__(
+        self,
+        appid: str,
+        secret: str,
+        api_base: str = DEFAULT_API_BASE,
+        *,
+        mp_appid: str,
+        mp_secret: str,
+        timeout: float = 5.0,
+        max_threads: int = 8,
+        session: SessionStorage | None = None,
+    ) -> None:
+        api_base = api_base if api_base.endswith("/") else api_base + "/"
+        options = {
+            "api_base": api_base,
+            "session": session if session is not None else MemoryStorage(),
+            "timeout": timeout,
+            "pool_size": max_threads,
+        }
+        self._oa = _Client(appid, secret, **options)
+        self._mp = _Client(mp_appid, mp_secret, **options)
+        self._executor = ThreadPoolExecutor(max_threads, thread_name_prefix="wechat")
+        self._inflight: set[Future[Any]] = set()
+        self._closed = False
+
+    async def code_to_session(self, code: str) -> dict[str, Any]:
+        """Exchange a mini-program login code: {"openid", "session_key", "unionid" or None}."""
+        result = await self._run(functools.partial(self._mp.wxa.code_to_session, code))
+        if not isinstance(result, dict) or not result.get("openid"):
+            raise WeChatError(None, f"unexpected jscode2session answer: {result!r}")
+        return {
+            "openid": result["openid"],
+            "session_key": result.get("session_key"),
+            "unionid": result.get("unionid"),
+        }
+
+    async def send_template(
+        self,
+        openid: str,
+        template_id: str,
+        data: dict[str, Any],
+        url: str | None = None,
+        miniprogram: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """Official-account template message; returns WeChat's answer ({errcode: 0, msgid})."""
+        send = functools.partial(
+            self._oa.message.send_template,
+            openid,
+            template_id,
+            data,
+            url=url,
+            mini_program=miniprogram,
+        )
+        return await self._run(functools.partial(_with_token_retry, self._oa, send))
+
+    async def close(self) -> None:
+        """Wait for calls in flight, then stop the thread pool and HTTP sessions."""
+        if self._closed:
+            return
+        self._closed = True
+        # Includes calls whose caller was cancelled: their threads are still running.
+        running = [asyncio.wrap_future(f) for f in list(self._inflight)]
+        await asyncio.gather(*running, return_exceptions=True)
+        self._executor.shutdown(wait=True)
+        self._oa.close()
+        self._mp.close()
+
+    async def _run(self, call: Callable[[], T]) -> T:
+        if self._closed:
+            raise RuntimeError("WeChatGateway is closed")
+        future = self._executor.submit(_translated, call)
+        self._inflight.add(future)
+        future.add_done_callback(self._inflight.discard)
+        return await asyncio.wrap_future(future)

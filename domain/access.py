@@ -1,0 +1,39 @@
+"""Which customers an actor may see: admins and finance all, sales their own and shared ones."""
+
+from __future__ import annotations
+
+from domain.actors import ADMIN, FINANCE, SALES, Actor
+from domain.errors import Forbidden, NotFound
+from domain.models import Customer, CustomerShare
+
+
+def require_role(actor: Actor, *roles: str) -> None:
+    if actor.kind != "staff" or actor.role not in roles:
+        raise Forbidden("role_forbidden", f"此操作需要角色: {', '.join(roles)}", role=actor.role)
+
+
+async def visible_customer_ids(actor: Actor) -> set[int] | None:
+    """None means every customer; otherwise the ids this actor may see."""
+    if actor.kind == "contact":
+        return {actor.customer_id} if actor.customer_id else set()
+    if actor.kind == "system" or actor.role in (ADMIN, FINANCE):
+        return None
+    if actor.role == SALES:
+        own = await Customer.filter(salesperson_id=actor.staff_id).values_list("id", flat=True)
+        shared = await CustomerShare.filter(staff_id=actor.staff_id).values_list(
+            "customer_id", flat=True
+        )
+        return set(own) | set(shared)
+    raise Forbidden("role_forbidden", "无权查看客户数据", role=actor.role)
+
+
+async def can_see_customer(actor: Actor, customer_id: int) -> bool:
+    visible = await visible_customer_ids(actor)
+    return visible is None or customer_id in visible
+
+
+async def get_visible_customer(actor: Actor, customer_id: int) -> Customer:
+    customer = await Customer.get_or_none(id=customer_id, deleted_at=None)
+    if customer is None or not await can_see_customer(actor, customer_id):
+        raise NotFound("customer_not_found", f"客户 {customer_id} 不存在")
+    return customer

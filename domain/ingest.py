@@ -1,0 +1,449 @@
+"""ERP ingest of staff, customers, contacts and documents: validate every row, then apply the
+good ones in one transaction (or none, when the batch is atomic). Idempotent by natural key."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from tortoise.transactions import in_transaction
+
+from domain.errors import Invalid
+from domain.models import (
+    Contact,
+    Customer,
+    CustomerShare,
+    Document,
+    Staff,
+    Statement,
+    StatementLine,
+)
+from domain.money import to_amount
+from domain.statements.rules import DOC_TYPE_LABELS, DOC_TYPES
+
+DOC_TYPE_ALIASES = {**{t: t for t in DOC_TYPES}, **{v: k for k, v in DOC_TYPE_LABELS.items()}}
+SETTLEMENT_ALIASES = {"on_account": "on_account", "记账": "on_account", "cash": "cash",
+                      "现结": "cash"}
+INVOICE_FIELDS = ("company", "tax_id", "address", "phone", "bank", "account")
+MAX_BATCH = 5000
+
+
+@dataclass
+class Rejection:
+    index: int
+    key: str
+    errors: list[str]
+
+
+@dataclass
+class IngestResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
+            "rejected": [r.__dict__ for r in self.rejected],
+        }
+
+
+class _Row:
+    """Collects the clean values of one input row and what is wrong with it."""
+
+    def __init__(self, raw):
+        self.raw = raw if isinstance(raw, dict) else {}
+        self.errors: list[str] = [] if isinstance(raw, dict) else ["行必须是 JSON 对象"]
+        self.clean: dict = {}
+
+    def text(self, name, *, required=False, max_len=200, default=""):
+        value = self.raw.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.errors.append(f"{name}: 必填")
+            self.clean[name] = default
+            return
+        value = str(value).strip()
+        if len(value) > max_len:
+            self.errors.append(f"{name}: 超过 {max_len} 个字符")
+        self.clean[name] = value
+
+    def convert(self, name, parse: Callable, *, required=False, default=None):
+        value = self.raw.get(name)
+        if value is None or value == "":
+            if required:
+                self.errors.append(f"{name}: 必填")
+            self.clean[name] = default
+            return
+        try:
+            self.clean[name] = parse(value)
+        except (ValueError, TypeError, KeyError) as exc:
+            self.errors.append(f"{name}: {exc}")
+
+    @property
+    def key(self) -> str:
+        return str(self.clean.get("_key") or "")
+
+
+def _date(value) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        raise ValueError(f"不是日期 (YYYY-MM-DD): {value!r}") from None
+
+
+def _doc_type(value) -> str:
+    try:
+        return DOC_TYPE_ALIASES[str(value).strip()]
+    except KeyError:
+        raise ValueError(f"未知单据类型 {value!r}") from None
+
+
+def _bool(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "是", "y"}:
+        return True
+    if text in {"0", "false", "no", "否", "n"}:
+        return False
+    raise ValueError(f"不是布尔值: {value!r}")
+
+
+def _statement_day(value) -> int:
+    day = int(str(value).strip())
+    if not 1 <= day <= 28:
+        raise ValueError("月结日期必须在 1 到 28 之间")
+    return day
+
+
+def _settlement(value) -> str:
+    try:
+        return SETTLEMENT_ALIASES[str(value).strip()]
+    except KeyError:
+        raise ValueError(f"结算方式必须是 记账 或 现结: {value!r}") from None
+
+
+def _userids(value) -> list[str]:
+    if isinstance(value, str):
+        value = [v for v in value.replace("，", ",").split(",") if v.strip()]
+    if not isinstance(value, list):
+        raise ValueError("必须是用户 id 列表")
+    return [str(v).strip() for v in value]
+
+
+def validate_staff(raw) -> _Row:
+    row = _Row(raw)
+    row.text("userid", required=True, max_len=64)
+    row.text("name", required=True, max_len=100)
+    row.text("department", max_len=100)
+    row.text("manager_userid", max_len=64)
+    row.clean["_key"] = row.clean["userid"]
+    return row
+
+
+def validate_customer(raw) -> _Row:
+    row = _Row(raw)
+    row.text("code", required=True, max_len=64)
+    row.text("name", required=True, max_len=200)
+    row.text("salesperson", max_len=64)
+    row.text("sales_org", max_len=100)
+    row.text("parent_code", max_len=64)
+    row.text("group", max_len=100)
+    row.convert("settlement_mode", _settlement, default="on_account")
+    row.convert("can_prepay", _bool, default=False)
+    row.convert("statement_day", _statement_day, default=1)
+    row.convert("credit_limit", to_amount)
+    row.convert("shared_with", _userids, default=[])
+    invoice = row.raw.get("invoice") or {}
+    if not isinstance(invoice, dict):
+        row.errors.append("invoice: 必须是对象")
+        invoice = {}
+    row.clean["invoice"] = {k: str(invoice[k]).strip() for k in INVOICE_FIELDS if invoice.get(k)}
+    row.clean["_key"] = row.clean["code"]
+    return row
+
+
+def validate_contact(raw) -> _Row:
+    row = _Row(raw)
+    row.text("external_id", required=True, max_len=64)
+    row.text("customer_code", required=True, max_len=64)
+    row.text("name", max_len=100)
+    row.text("phone", max_len=32)
+    row.clean["_key"] = row.clean["external_id"]
+    return row
+
+
+def validate_document(raw) -> _Row:
+    row = _Row(raw)
+    row.text("number", required=True, max_len=64)
+    row.convert("type", _doc_type, required=True)
+    row.convert("date", _date, required=True)
+    row.text("customer_code", required=True, max_len=64)
+    row.text("salesperson", max_len=64)
+    row.convert("amount", to_amount, required=True)
+    row.convert("owed", to_amount)
+    row.text("account", max_len=100)
+    row.text("status", max_len=32)
+    amount = row.clean.get("amount")
+    if amount is not None and amount < 0:
+        row.errors.append("amount: 金额不能为负，方向由单据类型决定")
+    if row.clean.get("owed") is None and amount is not None and row.clean.get("type"):
+        # An ERP that does not send 本单欠 owes the whole document (a receipt: unapplied).
+        row.clean["owed"] = amount if row.clean["type"] != "receipt" else -amount
+    row.clean["_key"] = row.clean["number"]
+    return row
+
+
+async def _staff_by_userid(userids) -> dict[str, Staff]:
+    wanted = {u for u in userids if u}
+    if not wanted:
+        return {}
+    return {s.dingtalk_userid: s for s in await Staff.filter(dingtalk_userid__in=wanted)}
+
+
+async def _customers_by_code(codes) -> dict[str, Customer]:
+    wanted = {c for c in codes if c}
+    if not wanted:
+        return {}
+    return {c.code: c for c in await Customer.filter(code__in=wanted, deleted_at=None)}
+
+
+def _check_batch(rows: list[_Row]) -> None:
+    seen: set[str] = set()
+    for row in rows:
+        if row.key and row.key in seen:
+            row.errors.append(f"同一批次中重复: {row.key}")
+        seen.add(row.key)
+
+
+def _split(rows: list[_Row], atomic: bool, result: IngestResult) -> list[_Row]:
+    for index, row in enumerate(rows):
+        if row.errors:
+            result.rejected.append(Rejection(index, row.key, row.errors))
+    if atomic and result.rejected:
+        raise Invalid(
+            "batch_rejected", f"{len(result.rejected)} 行有错误，整批未写入",
+            rejected=[r.__dict__ for r in result.rejected],
+        )
+    return [row for row in rows if not row.errors]
+
+
+def _require_ref(row: _Row, name: str, table: dict, label: str) -> None:
+    value = row.clean.get(name)
+    if value and value not in table:
+        row.errors.append(f"{name}: 未知{label} {value!r}")
+
+
+def _apply_fields(obj, values: dict) -> bool:
+    changed = False
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    return changed
+
+
+def _check_size(raws: list) -> None:
+    if not isinstance(raws, list):
+        raise Invalid("bad_items", "items 必须是数组")
+    if len(raws) > MAX_BATCH:
+        raise Invalid("batch_too_large", f"每批最多 {MAX_BATCH} 行")
+
+
+async def ingest_staff(raws: list, *, atomic: bool = False) -> IngestResult:
+    _check_size(raws)
+    rows = [validate_staff(r) for r in raws]
+    _check_batch(rows)
+    batch_ids = {r.clean["userid"] for r in rows if not r.errors}
+    known = await _staff_by_userid({r.clean.get("manager_userid") for r in rows} | batch_ids)
+    for row in rows:
+        manager = row.clean.get("manager_userid")
+        if manager and manager not in known and manager not in batch_ids:
+            row.errors.append(f"manager_userid: 未知员工 {manager!r}")
+    result = IngestResult()
+    good = _split(rows, atomic, result)
+    async with in_transaction():
+        for row in good:
+            c = row.clean
+            staff = known.get(c["userid"])
+            values = {"name": c["name"], "department": c["department"]}
+            if staff is None:
+                known[c["userid"]] = await Staff.create(dingtalk_userid=c["userid"], **values)
+                result.created += 1
+            elif _apply_fields(staff, values):
+                await staff.save()
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        for row in good:
+            staff = known[row.clean["userid"]]
+            manager = known.get(row.clean["manager_userid"])
+            if (manager.id if manager else None) != staff.manager_id:
+                staff.manager_id = manager.id if manager else None
+                await staff.save(update_fields=["manager_id"])
+    return result
+
+
+async def ingest_customers(raws: list, *, atomic: bool = False) -> IngestResult:
+    _check_size(raws)
+    rows = [validate_customer(r) for r in raws]
+    _check_batch(rows)
+    staff = await _staff_by_userid(
+        {r.clean.get("salesperson") for r in rows}
+        | {u for r in rows for u in r.clean.get("shared_with") or []}
+    )
+    batch_codes = {r.clean["code"] for r in rows if not r.errors}
+    existing = await _customers_by_code(batch_codes | {r.clean.get("parent_code") for r in rows})
+    for row in rows:
+        _require_ref(row, "salesperson", staff, "业务员")
+        for userid in row.clean.get("shared_with") or []:
+            if userid not in staff:
+                row.errors.append(f"shared_with: 未知业务员 {userid!r}")
+        parent = row.clean.get("parent_code")
+        if parent and parent not in existing and parent not in batch_codes:
+            row.errors.append(f"parent_code: 未知客户 {parent!r}")
+        if parent and parent == row.clean.get("code"):
+            row.errors.append("parent_code: 不能是客户自己")
+    result = IngestResult()
+    good = _split(rows, atomic, result)
+    async with in_transaction():
+        for row in good:
+            await _upsert_customer(row.clean, existing, staff, result)
+        for row in good:
+            await _link_customer(row.clean, existing, staff)
+    return result
+
+
+async def _upsert_customer(c: dict, existing: dict, staff: dict, result: IngestResult) -> None:
+    salesperson = staff.get(c["salesperson"])
+    values = {
+        "name": c["name"], "salesperson_id": salesperson.id if salesperson else None,
+        "sales_org": c["sales_org"], "group_name": c["group"],
+        "settlement_mode": c["settlement_mode"], "can_prepay": c["can_prepay"],
+        "statement_day": c["statement_day"], "credit_limit": c["credit_limit"],
+        "invoice": c["invoice"],
+    }
+    customer = existing.get(c["code"])
+    if customer is None:
+        existing[c["code"]] = await Customer.create(code=c["code"], **values)
+        result.created += 1
+    elif _apply_fields(customer, values):
+        await customer.save()
+        result.updated += 1
+    else:
+        result.unchanged += 1
+
+
+async def _link_customer(c: dict, existing: dict, staff: dict) -> None:
+    customer = existing[c["code"]]
+    parent = existing.get(c["parent_code"])
+    parent_id = parent.id if parent else None
+    if customer.parent_id != parent_id:
+        customer.parent_id = parent_id
+        await customer.save(update_fields=["parent_id"])
+    wanted = {staff[u].id for u in c["shared_with"]}
+    current = set(await CustomerShare.filter(customer_id=customer.id).values_list(
+        "staff_id", flat=True))
+    if wanted - current:
+        await CustomerShare.bulk_create(
+            [CustomerShare(customer_id=customer.id, staff_id=s) for s in wanted - current])
+    if current - wanted:
+        await CustomerShare.filter(customer_id=customer.id, staff_id__in=current - wanted).delete()
+
+
+async def ingest_contacts(raws: list, *, atomic: bool = False) -> IngestResult:
+    _check_size(raws)
+    rows = [validate_contact(r) for r in raws]
+    _check_batch(rows)
+    customers = await _customers_by_code({r.clean.get("customer_code") for r in rows})
+    for row in rows:
+        _require_ref(row, "customer_code", customers, "客户")
+    result = IngestResult()
+    good = _split(rows, atomic, result)
+    keys = [r.clean["external_id"] for r in good]
+    existing = {c.external_id: c for c in await Contact.filter(external_id__in=keys)}
+    async with in_transaction():
+        for row in good:
+            c = row.clean
+            values = {"customer_id": customers[c["customer_code"]].id, "name": c["name"],
+                      "phone": c["phone"]}
+            contact = existing.get(c["external_id"])
+            if contact is None:
+                await Contact.create(external_id=c["external_id"], **values)
+                result.created += 1
+            elif _apply_fields(contact, values):
+                await contact.save()
+                result.updated += 1
+            else:
+                result.unchanged += 1
+    return result
+
+
+async def ingest_documents(raws: list, *, atomic: bool = False) -> IngestResult:
+    """Upsert documents by number; a change marks the statements holding them source_changed."""
+    _check_size(raws)
+    rows = [validate_document(r) for r in raws]
+    _check_batch(rows)
+    customers = await _customers_by_code({r.clean.get("customer_code") for r in rows})
+    staff = await _staff_by_userid({r.clean.get("salesperson") for r in rows})
+    for row in rows:
+        _require_ref(row, "customer_code", customers, "客户")
+        _require_ref(row, "salesperson", staff, "业务员")
+    result = IngestResult()
+    good = _split(rows, atomic, result)
+    numbers = [r.clean["number"] for r in good]
+    existing = {d.number: d for d in await Document.filter(number__in=numbers)}
+    new: list[Document] = []
+    changed_ids: list[int] = []
+    async with in_transaction():
+        for row in good:
+            values = _document_values(row.clean, customers, staff)
+            document = existing.get(row.clean["number"])
+            if document is None:
+                new.append(Document(number=row.clean["number"], **values))
+            elif _apply_fields(document, values):
+                document.version += 1
+                await document.save()
+                changed_ids.append(document.id)
+            else:
+                result.unchanged += 1
+        if new:
+            await Document.bulk_create(new, batch_size=500)
+        if changed_ids:
+            await _mark_source_changed(changed_ids)
+    result.created, result.updated = len(new), len(changed_ids)
+    return result
+
+
+def _document_values(c: dict, customers: dict, staff: dict) -> dict:
+    salesperson = staff.get(c["salesperson"])
+    return {
+        "doc_type": c["type"], "date": c["date"], "customer_id": customers[c["customer_code"]].id,
+        "salesperson_id": salesperson.id if salesperson else None,
+        "amount": Decimal(c["amount"]), "owed": Decimal(c["owed"]), "account": c["account"],
+        "status": c["status"],
+    }
+
+
+async def _mark_source_changed(document_ids: list[int]) -> None:
+    statement_ids = await StatementLine.filter(document_id__in=document_ids).values_list(
+        "statement_id", flat=True)
+    if statement_ids:
+        await Statement.filter(id__in=set(statement_ids), source_changed=False).update(
+            source_changed=True)
+
+
+INGESTERS = {
+    "staff": ingest_staff,
+    "customers": ingest_customers,
+    "contacts": ingest_contacts,
+    "documents": ingest_documents,
+}

@@ -1,0 +1,32 @@
+"""Money as Decimal: parsing and rounding (amounts to 2 places, half-up)."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+def to_amount(value) -> Decimal:
+    """Parse a money amount; floats are refused because they have already lost precision."""
+    if isinstance(value, bool) or isinstance(value, float):
+        raise ValueError("amount must be a string or integer, not a float")
+    try:
+        amount = Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, AttributeError) as exc:
+        raise ValueError(f"not an amount: {value!r}") from exc
+    if not amount.is_finite():
+        raise ValueError(f"not an amount: {value!r}")
+    if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
+        raise ValueError(f"amount has more than 2 decimals: {value!r}")
+    return amount.quantize(CENT)
+
+
+def round_amount(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def fmt(value: Decimal) -> str:
+    """An amount as the API shows it: a string with 2 decimals."""
+    return str(Decimal(value).quantize(CENT))

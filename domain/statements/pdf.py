@@ -1,0 +1,166 @@
+"""A statement view (see views.py) rendered as an A4 PDF with its Chinese text.
+
+The text uses reportlab's built-in CID font STSong-Light: it is referenced, not embedded, so the
+file stays small and every PDF reader substitutes its own Song (宋体) face. Rendering is pure and
+CPU-bound; an async caller should run it in a thread for long statements.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+FONT_NAME = "STSong-Light"
+MARGIN = 15 * mm
+LINE_HEADER = ("单据编号", "类型", "日期", "金额", "本单欠", "结算账户")
+LINE_COLUMN_WIDTHS = (44 * mm, 24 * mm, 22 * mm, 26 * mm, 26 * mm, 38 * mm)
+HEADER_FILL = colors.HexColor("#eef2f7")
+RULE_COLOR = colors.HexColor("#9aa5b1")
+
+
+def render_statement_pdf(view: dict, *, seller: str = "") -> bytes:
+    """The statement as PDF bytes: heading, totals, then every line on repeating-header pages."""
+    font = _cjk_font()
+    styles = _styles(font)
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+        bottomMargin=MARGIN + 5 * mm, title=f"对账单 {_customer_name(view)}", author=seller,
+    )
+    story = [
+        *_heading(view, seller, styles),
+        _totals_table(view, font),
+        Spacer(1, 6 * mm),
+        Paragraph("对账明细", styles["section"]),
+        _lines_table(view["lines"], font, styles),
+    ]
+    page_footer = functools.partial(_draw_page_number, font=font)
+    document.build(story, onFirstPage=page_footer, onLaterPages=page_footer)
+    return buffer.getvalue()
+
+
+@functools.cache
+def _cjk_font() -> str:
+    """Register the CID font on first use (not at import) and return its name."""
+    pdfmetrics.registerFont(UnicodeCIDFont(FONT_NAME))
+    return FONT_NAME
+
+
+def _styles(font: str) -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("base", fontName=font, fontSize=10, leading=14, wordWrap="CJK")
+    return {
+        "title": ParagraphStyle("title", base, fontSize=20, leading=26, alignment=TA_CENTER),
+        "subtitle": ParagraphStyle("subtitle", base, alignment=TA_CENTER),
+        "body": base,
+        "section": ParagraphStyle("section", base, fontSize=12, leading=18, spaceAfter=2 * mm),
+        "cell": ParagraphStyle("cell", base, fontSize=9, leading=12),
+        "cell_right": ParagraphStyle("cell_right", base, fontSize=9, leading=12,
+                                     alignment=TA_RIGHT),
+    }
+
+
+def _heading(view: dict, seller: str, styles: dict[str, ParagraphStyle]) -> list:
+    parts = [Paragraph("对账单", styles["title"])]
+    if seller:
+        parts.append(Paragraph(escape(seller), styles["subtitle"]))
+    parts += [
+        Spacer(1, 5 * mm),
+        Paragraph(f"客户：{escape(_customer_label(view))}", styles["body"]),
+        Paragraph(f"对账期间：{_date_range(view)}", styles["body"]),
+        Paragraph(f"对账单号：{escape(str(view['id']))}", styles["body"]),
+        Spacer(1, 4 * mm),
+    ]
+    return parts
+
+
+def _totals_table(view: dict, font: str) -> Table:
+    rows = [
+        ("期初应收", _yuan(view["opening"]), "本期增加", _yuan(view["increase"])),
+        ("本期收款", _yuan(view["receipts"]), "期末应收", _yuan(view["closing"])),
+        ("笔数", str(view["line_count"]), "欠款", _yuan(view["owed_total"])),
+        ("已收金额", _yuan(view["received_amount"]), "状态", view["status_label"]),
+    ]
+    table = Table(rows, colWidths=(30 * mm, 60 * mm, 30 * mm, 60 * mm))
+    table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), font, 10),
+        ("BACKGROUND", (0, 0), (0, -1), HEADER_FILL),
+        ("BACKGROUND", (2, 0), (2, -1), HEADER_FILL),
+        ("ALIGN", (1, 0), (1, -1), "RIGHT"),
+        ("ALIGN", (3, 0), (3, -1), "RIGHT"),
+        ("GRID", (0, 0), (-1, -1), 0.5, RULE_COLOR),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+    ]))
+    return table
+
+
+def _lines_table(lines: list[dict], font: str, styles: dict[str, ParagraphStyle]) -> LongTable:
+    rows = [list(LINE_HEADER)] + [_line_row(line, styles) for line in lines]
+    if not lines:
+        rows.append(["无单据", "", "", "", "", ""])
+    table = LongTable(rows, colWidths=LINE_COLUMN_WIDTHS, repeatRows=1)
+    table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), font, 9),
+        ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+        ("ALIGN", (0, 0), (-1, 0), "CENTER"),
+        ("ALIGN", (3, 1), (4, -1), "RIGHT"),
+        ("GRID", (0, 0), (-1, -1), 0.5, RULE_COLOR),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+    ]))
+    return table
+
+
+def _line_row(line: dict, styles: dict[str, ParagraphStyle]) -> list:
+    """One document; free-text cells are Paragraphs so long numbers and accounts wrap."""
+    return [
+        Paragraph(escape(str(line["number"])), styles["cell"]),
+        line["type_label"],
+        _iso(line["date"]),
+        _yuan(line["amount"]),
+        _yuan(line["owed"]),
+        Paragraph(escape(line["account"] or ""), styles["cell"]),
+    ]
+
+
+def _draw_page_number(canvas, document, *, font: str) -> None:
+    canvas.saveState()
+    canvas.setFont(font, 8)
+    canvas.drawCentredString(A4[0] / 2, MARGIN / 2, f"第 {document.page} 页")
+    canvas.restoreState()
+
+
+def _customer_name(view: dict) -> str:
+    return view["customer"]["name"]
+
+
+def _customer_label(view: dict) -> str:
+    customer = view["customer"]
+    code = customer.get("code")
+    return f"{customer['name']}（编码 {code}）" if code else customer["name"]
+
+
+def _date_range(view: dict) -> str:
+    return f"{_iso(view['date_from'])} 至 {_iso(view['date_to'])}"
+
+
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def _yuan(amount: Decimal) -> str:
+    """¥ with thousands separators and 2 decimals, half-up: ¥1,234.50, ¥-100.00."""
+    value = Decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if value == 0:
+        value = abs(value)  # no "¥-0.00"
+    return f"¥{value:,.2f}"

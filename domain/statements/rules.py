@@ -1,0 +1,104 @@
+"""Pure statement rules: seed 000's action table, the totals, and answer outcomes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from domain.errors import Conflict
+from domain.money import ZERO
+
+UNCONFIRMED, MATCHED, MISMATCHED = "unconfirmed", "matched", "mismatched"
+STATUS_LABELS = {UNCONFIRMED: "未确认", MATCHED: "符合", MISMATCHED: "不符合"}
+
+SALES_OUT, SALES_RETURN, RECEIPT = "sales_out", "sales_return", "receipt"
+DOC_TYPES = (SALES_OUT, SALES_RETURN, RECEIPT)
+DOC_TYPE_LABELS = {SALES_OUT: "销售出库单", SALES_RETURN: "销售退货单", RECEIPT: "收款单"}
+
+# Actions of the back office, named as seed 000 names the buttons.
+RECEIVE, MISMATCH, MATCH, FEEDBACK, SHARE, DELETE, CANCEL = (
+    "receive", "mismatch", "match", "feedback", "share", "delete", "cancel",
+)
+ACTION_LABELS = {
+    RECEIVE: "收款", MISMATCH: "不符合确认", MATCH: "符合确认", FEEDBACK: "反馈内容",
+    SHARE: "分享", DELETE: "删除", CANCEL: "取消确认",
+}
+
+# Seed 000's six cases: (status, money already received?) -> allowed actions, in button order.
+_ACTION_TABLE: dict[tuple[str, bool], tuple[str, ...]] = {
+    (UNCONFIRMED, False): (RECEIVE, MISMATCH, MATCH, FEEDBACK, SHARE, DELETE),
+    (UNCONFIRMED, True): (MISMATCH, MATCH, FEEDBACK, SHARE, DELETE),
+    (MATCHED, False): (RECEIVE, CANCEL, FEEDBACK, SHARE, DELETE),
+    (MATCHED, True): (CANCEL, FEEDBACK, SHARE, DELETE),
+    (MISMATCHED, False): (RECEIVE, CANCEL, FEEDBACK, SHARE, DELETE),
+    (MISMATCHED, True): (CANCEL, FEEDBACK, SHARE, DELETE),
+}
+
+
+def allowed_actions(status: str, received: Decimal) -> tuple[str, ...]:
+    return _ACTION_TABLE[(status, received > 0)]
+
+
+def check_action(action: str, status: str, received: Decimal) -> None:
+    """Refuse an action the table does not allow in this state, naming the state."""
+    if action not in allowed_actions(status, received):
+        money = "已收金额 > 0" if received > 0 else "已收金额 = 0"
+        raise Conflict(
+            "action_not_allowed",
+            f"对账单状态为{STATUS_LABELS[status]}（{money}）时不能{ACTION_LABELS[action]}",
+            action=action, status=status, received_amount=str(received),
+        )
+
+
+def status_after(action: str) -> str | None:
+    return {MATCH: MATCHED, MISMATCH: MISMATCHED, CANCEL: UNCONFIRMED}.get(action)
+
+
+def signed_amount(doc_type: str, amount: Decimal) -> Decimal:
+    """How a document moves the receivable: sales-out adds, returns and receipts take away."""
+    return amount if doc_type == SALES_OUT else -amount
+
+
+@dataclass(frozen=True)
+class LineValues:
+    doc_type: str
+    amount: Decimal
+    owed: Decimal
+
+
+@dataclass(frozen=True)
+class Totals:
+    opening: Decimal
+    increase: Decimal
+    receipts: Decimal
+    closing: Decimal
+    line_count: int
+    owed_total: Decimal
+
+
+def statement_totals(opening: Decimal, lines: Iterable[LineValues]) -> Totals:
+    """期初应收 + 本期增加 (sales-out − returns) − 本期收款 = 期末应收; 欠款 = Σ 本单欠."""
+    increase = receipts = owed = ZERO
+    count = 0
+    for line in lines:
+        count += 1
+        owed += line.owed
+        if line.doc_type == RECEIPT:
+            receipts += line.amount
+        else:
+            increase += signed_amount(line.doc_type, line.amount)
+    return Totals(opening, increase, receipts, opening + increase - receipts, count, owed)
+
+
+def answer_outcome(status: str, answer: str) -> bool:
+    """Whether a customer's answer changes the statement: False for a repeat, 409 for a change."""
+    if status == UNCONFIRMED:
+        return True
+    if status == answer:
+        return False
+    raise Conflict(
+        "already_answered",
+        f"对账单已确认为{STATUS_LABELS[status]}，如需更改请联系业务员取消确认",
+        status=status,
+    )

@@ -1,0 +1,339 @@
+"""Statement use cases: build, act on (seed 000's table), answer, share, view, delete."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from domain import audit, outbox
+from domain.access import can_see_customer, get_visible_customer, visible_customer_ids
+from domain.actors import Actor
+from domain.errors import Conflict, Forbidden, Invalid, NotFound
+from domain.models import (
+    Contact,
+    Customer,
+    Document,
+    ShareLink,
+    Staff,
+    Statement,
+    StatementEvent,
+    StatementLine,
+)
+from domain.money import ZERO
+from domain.sharing import new_nonce, sign_share_token
+from domain.statements import rules
+from domain.statements.rules import LineValues
+
+
+@dataclass(frozen=True)
+class ShareSettings:
+    secret: str
+    base_url: str
+    ttl_days: int = 30
+
+    def url(self, token: str) -> str:
+        return f"{self.base_url.rstrip('/')}/s/{token}"
+
+
+@dataclass(frozen=True)
+class NewStatement:
+    customer_id: int
+    date_from: date
+    date_to: date
+    numbers: tuple[str, ...] = ()
+    doc_types: tuple[str, ...] = rules.DOC_TYPES
+    notify: bool = True
+
+
+async def create_statement(
+    actor: Actor, spec: NewStatement, share: ShareSettings, now: datetime
+) -> Statement:
+    """Snapshot the chosen documents into a statement and issue it to the customer's contacts."""
+    if spec.date_from > spec.date_to:
+        raise Invalid("bad_range", "开始日期不能晚于结束日期")
+    customer = await get_visible_customer(actor, spec.customer_id)
+    documents = await _pick_documents(customer, spec)
+    opening = await _opening_receivable(customer.id, spec.date_from)
+    totals = rules.statement_totals(
+        opening, (LineValues(d.doc_type, d.amount, d.owed) for d in documents)
+    )
+    async with in_transaction():
+        statement = await Statement.create(
+            customer=customer, date_from=spec.date_from, date_to=spec.date_to,
+            opening=totals.opening, increase=totals.increase, receipts=totals.receipts,
+            closing=totals.closing, line_count=totals.line_count, owed_total=totals.owed_total,
+            created_by=actor.label, created_at=now,
+        )
+        await StatementLine.bulk_create([_line(statement, i, d) for i, d in enumerate(documents)])
+        await _event(statement, "create", actor, now)
+        await audit.record(actor, "create", "statement", statement.id, now,
+                           customer_id=customer.id, lines=totals.line_count)
+        if spec.notify:
+            await _issue_to_contacts(statement, customer, actor, share, now)
+    return statement
+
+
+async def _pick_documents(customer: Customer, spec: NewStatement) -> list[Document]:
+    in_range = Document.filter(
+        customer_id=customer.id, date__gte=spec.date_from, date__lte=spec.date_to
+    )
+    if spec.numbers:
+        documents = await in_range.filter(number__in=spec.numbers).order_by("date", "number")
+        missing = sorted(set(spec.numbers) - {d.number for d in documents})
+        if missing:
+            raise Invalid(
+                "documents_not_found",
+                f"以下单据不属于该客户或不在对账日期内: {', '.join(missing)}", numbers=missing,
+            )
+    else:
+        unknown = sorted(set(spec.doc_types) - set(rules.DOC_TYPES))
+        if unknown or not spec.doc_types:
+            raise Invalid("bad_doc_types", f"未知单据类型: {', '.join(unknown)}")
+        documents = await in_range.filter(doc_type__in=spec.doc_types).order_by("date", "number")
+    if not documents:
+        raise Invalid("no_documents", "所选日期范围内没有可对账的单据")
+    return documents
+
+
+async def _opening_receivable(customer_id: int, before: date) -> Decimal:
+    # Summed in Python: SQLite keeps decimals as text, and SQL SUM would go through floats.
+    rows = await Document.filter(customer_id=customer_id, date__lt=before).values_list(
+        "doc_type", "amount"
+    )
+    return sum((rules.signed_amount(t, Decimal(a)) for t, a in rows), ZERO)
+
+
+def _line(statement: Statement, position: int, document: Document) -> StatementLine:
+    return StatementLine(
+        statement=statement, document=document, position=position, number=document.number,
+        doc_type=document.doc_type, date=document.date, amount=document.amount,
+        owed=document.owed, account=document.account, document_version=document.version,
+    )
+
+
+async def _issue_to_contacts(statement, customer, actor, share, now) -> None:
+    contacts = await Contact.filter(
+        Q(openid__isnull=False) | Q(mp_openid__isnull=False), customer_id=customer.id
+    ).order_by("id")
+    if not contacts:
+        return
+    link, token = await _new_share_link(statement, actor, share, now)
+    payload = {
+        "statement_id": statement.id, "customer": customer.name,
+        "date_from": statement.date_from.isoformat(), "date_to": statement.date_to.isoformat(),
+        "closing": str(statement.closing), "owed_total": str(statement.owed_total),
+        "url": share.url(token), "mp_scene": f"s={link.nonce}",
+    }
+    for contact in contacts:
+        await outbox.to_contact(contact, "statement_issued", payload,
+                                f"statement_issued:{statement.id}", now)
+
+
+async def get_statement(actor: Actor, statement_id: int) -> Statement:
+    statement = await Statement.get_or_none(id=statement_id, deleted_at=None)
+    if statement is None or not await can_see_customer(actor, statement.customer_id):
+        raise NotFound("statement_not_found", f"对账单 {statement_id} 不存在")
+    return statement
+
+
+async def list_statements(
+    actor: Actor, *, customer_id: int | None = None, status: str | None = None,
+    limit: int = 50, offset: int = 0,
+) -> list[Statement]:
+    query = Statement.filter(deleted_at=None)
+    visible = await visible_customer_ids(actor)
+    if visible is not None:
+        query = query.filter(customer_id__in=list(visible))
+    if customer_id is not None:
+        query = query.filter(customer_id=customer_id)
+    if status:
+        if status not in rules.STATUS_LABELS:
+            raise Invalid("bad_status", f"未知状态: {status}")
+        query = query.filter(status=status)
+    return await query.order_by("-created_at", "-id").offset(offset).limit(limit)
+
+
+async def lines_of(statement: Statement) -> list[StatementLine]:
+    return await StatementLine.filter(statement_id=statement.id).order_by("position")
+
+
+async def _transition(statement: Statement, action: str, now: datetime, **changes) -> None:
+    """Apply a state change only if nobody else changed the statement first."""
+    rules.check_action(action, statement.status, statement.received_amount)
+    changes["version"] = statement.version + 1
+    updated = await Statement.filter(id=statement.id, version=statement.version).update(**changes)
+    if not updated:
+        raise Conflict("statement_changed", "对账单已被他人修改，请刷新后重试")
+    for name, value in changes.items():
+        setattr(statement, name, value)
+
+
+async def staff_confirm(
+    actor: Actor, statement_id: int, result: str, description: str, now: datetime
+) -> Statement:
+    """符合确认 / 不符合确认 by staff, e.g. after the customer confirmed by phone."""
+    action = {rules.MATCHED: rules.MATCH, rules.MISMATCHED: rules.MISMATCH}.get(result)
+    if action is None:
+        raise Invalid("bad_result", "result 必须是 matched 或 mismatched")
+    statement = await get_statement(actor, statement_id)
+    async with in_transaction():
+        await _transition(statement, action, now, status=result, answered_at=now,
+                          answered_by=actor.label)
+        await _event(statement, action, actor, now, result=result, description=description)
+    return statement
+
+
+async def cancel_confirmation(actor: Actor, statement_id: int, now: datetime) -> Statement:
+    statement = await get_statement(actor, statement_id)
+    async with in_transaction():
+        await _transition(statement, rules.CANCEL, now, status=rules.UNCONFIRMED,
+                          answered_at=None, answered_by="")
+        await _event(statement, rules.CANCEL, actor, now)
+    return statement
+
+
+async def record_payment(
+    actor: Actor, statement_id: int, amount: Decimal, note: str, now: datetime
+) -> Statement:
+    """收款: money received against the statement after it was issued."""
+    if amount <= 0:
+        raise Invalid("bad_amount", "收款金额必须大于 0")
+    statement = await get_statement(actor, statement_id)
+    async with in_transaction():
+        await _transition(statement, rules.RECEIVE, now,
+                          received_amount=statement.received_amount + amount)
+        await _event(statement, rules.RECEIVE, actor, now, amount=amount, description=note)
+    return statement
+
+
+async def feedback(actor: Actor, statement_id: int) -> list[StatementEvent]:
+    """反馈内容: every answer and confirmation with its description, oldest first."""
+    statement = await get_statement(actor, statement_id)
+    rules.check_action(rules.FEEDBACK, statement.status, statement.received_amount)
+    return await StatementEvent.filter(
+        statement_id=statement.id, action__in=["answer", rules.MATCH, rules.MISMATCH, rules.CANCEL]
+    ).order_by("created_at", "id")
+
+
+async def history(actor: Actor, statement_id: int) -> list[StatementEvent]:
+    statement = await get_statement(actor, statement_id)
+    return await StatementEvent.filter(statement_id=statement.id).order_by("created_at", "id")
+
+
+async def delete_statement(actor: Actor, statement_id: int, now: datetime) -> None:
+    statement = await get_statement(actor, statement_id)
+    async with in_transaction():
+        await _transition(statement, rules.DELETE, now, deleted_at=now, deleted_by=actor.label)
+        await ShareLink.filter(statement_id=statement.id, revoked_at=None).update(revoked_at=now)
+        await _event(statement, rules.DELETE, actor, now)
+        await audit.record(actor, "delete", "statement", statement.id, now,
+                           status=statement.status, closing=str(statement.closing))
+
+
+async def share_statement(
+    actor: Actor, statement_id: int, share: ShareSettings, now: datetime
+) -> tuple[ShareLink, str]:
+    """分享: a new signed, expiring link; earlier links stay valid until revoked or expired."""
+    statement = await get_statement(actor, statement_id)
+    rules.check_action(rules.SHARE, statement.status, statement.received_amount)
+    async with in_transaction():
+        link, token = await _new_share_link(statement, actor, share, now)
+        await _event(statement, rules.SHARE, actor, now)
+    return link, token
+
+
+async def _new_share_link(statement, actor, share: ShareSettings, now) -> tuple[ShareLink, str]:
+    expires_at = now + timedelta(days=share.ttl_days)
+    link = await ShareLink.create(
+        statement=statement, nonce=new_nonce(), created_by=actor.label, created_at=now,
+        expires_at=expires_at,
+    )
+    return link, sign_share_token(share.secret, link.nonce, expires_at)
+
+
+async def list_share_links(actor: Actor, statement_id: int) -> list[ShareLink]:
+    statement = await get_statement(actor, statement_id)
+    return await ShareLink.filter(statement_id=statement.id).order_by("-id")
+
+
+async def revoke_share_link(actor: Actor, statement_id: int, link_id: int, now) -> ShareLink:
+    statement = await get_statement(actor, statement_id)
+    link = await ShareLink.get_or_none(id=link_id, statement_id=statement.id)
+    if link is None:
+        raise NotFound("share_link_not_found", f"分享链接 {link_id} 不存在")
+    if link.revoked_at is None:
+        link.revoked_at = now
+        await link.save(update_fields=["revoked_at"])
+        await audit.record(actor, "revoke", "share_link", link.id, now, statement_id=statement.id)
+    return link
+
+
+async def customer_answer(
+    actor: Actor, statement: Statement, answer: str, description: str, now: datetime
+) -> bool:
+    """A customer's 符合 / 不符合. Returns False for a repeat; a change of mind is a conflict."""
+    description = (description or "").strip()
+    if answer not in (rules.MATCHED, rules.MISMATCHED):
+        raise Invalid("bad_answer", "answer 必须是 matched（符合）或 mismatched（不符合）")
+    if answer == rules.MISMATCHED and not description:
+        raise Invalid("description_required", "选择不符合时必须填写描述")
+    if len(description) > 2000:
+        raise Invalid("description_too_long", "描述不能超过 2000 字")
+    if not rules.answer_outcome(statement.status, answer):
+        return False
+    async with in_transaction():
+        updated = await Statement.filter(
+            id=statement.id, version=statement.version, status=rules.UNCONFIRMED
+        ).update(status=answer, answered_at=now, answered_by=actor.label,
+                 version=statement.version + 1)
+        if not updated:
+            fresh = await Statement.get(id=statement.id)
+            if not rules.answer_outcome(fresh.status, answer):
+                return False
+            raise Conflict("statement_changed", "对账单已被他人修改，请刷新后重试")
+        statement.status, statement.version = answer, statement.version + 1
+        event = await _event(statement, "answer", actor, now, result=answer,
+                             description=description)
+        if answer == rules.MISMATCHED:
+            await _notify_dispute(statement, event, description, now)
+    return True
+
+
+async def _notify_dispute(statement: Statement, event: StatementEvent, description, now) -> None:
+    customer = await Customer.get(id=statement.customer_id).prefetch_related("salesperson")
+    payload = {
+        "statement_id": statement.id, "customer": customer.name,
+        "date_from": statement.date_from.isoformat(), "date_to": statement.date_to.isoformat(),
+        "closing": str(statement.closing), "description": description,
+        "answered_by": event.actor,
+    }
+    key = f"statement_disputed:{statement.id}:{event.id}"
+    salesperson: Staff | None = customer.salesperson
+    if salesperson is not None:
+        await outbox.to_staff(salesperson, "statement_disputed", payload, key, now)
+        if salesperson.manager_id:
+            manager = await Staff.get(id=salesperson.manager_id)
+            await outbox.to_staff(manager, "dispute_alert", payload, key, now)
+    await outbox.to_managers("dispute_alert", payload, key, now)
+
+
+async def _event(statement, action, actor: Actor, now, **values) -> StatementEvent:
+    return await StatementEvent.create(
+        statement_id=statement.id, action=action, actor_kind=actor.kind, actor=actor.name,
+        via=values.pop("via", ""), created_at=now, **values,
+    )
+
+
+async def resolve_share_token(nonce: str, now: datetime) -> Statement:
+    """The statement behind a verified token's nonce, unless the link was revoked or deleted."""
+    link = await ShareLink.get_or_none(nonce=nonce)
+    if link is None or link.revoked_at is not None:
+        raise Forbidden("share_token_revoked", "分享链接已失效")
+    statement = await Statement.get_or_none(id=link.statement_id, deleted_at=None)
+    if statement is None:
+        raise NotFound("statement_not_found", "对账单不存在或已删除")
+    return statement

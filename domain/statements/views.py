@@ -1,0 +1,48 @@
+"""The statement as every edge shows it: one plain dict (amounts stay Decimal)."""
+
+from __future__ import annotations
+
+from domain.models import Customer, Statement, StatementLine
+from domain.statements import rules
+
+
+def statement_summary(statement: Statement, customer: Customer | None = None) -> dict:
+    view = {
+        "id": statement.id,
+        "customer_id": statement.customer_id,
+        "date_from": statement.date_from,
+        "date_to": statement.date_to,
+        "opening": statement.opening,
+        "increase": statement.increase,
+        "receipts": statement.receipts,
+        "closing": statement.closing,
+        "line_count": statement.line_count,
+        "owed_total": statement.owed_total,
+        "received_amount": statement.received_amount,
+        "status": statement.status,
+        "status_label": rules.STATUS_LABELS[statement.status],
+        "source_changed": statement.source_changed,
+        "created_at": statement.created_at,
+        "answered_at": statement.answered_at,
+    }
+    if customer is not None:
+        view["customer"] = {"id": customer.id, "code": customer.code, "name": customer.name}
+    return view
+
+
+def line_view(line: StatementLine) -> dict:
+    return {
+        "number": line.number,
+        "type": line.doc_type,
+        "type_label": rules.DOC_TYPE_LABELS[line.doc_type],
+        "date": line.date,
+        "amount": line.amount,
+        "owed": line.owed,
+        "account": line.account,
+    }
+
+
+def statement_view(statement: Statement, customer: Customer, lines: list[StatementLine]) -> dict:
+    view = statement_summary(statement, customer)
+    view["lines"] = [line_view(line) for line in lines]
+    return view

@@ -1,0 +1,47 @@
+"""One error middleware: domain errors and HTTP errors become `{"error": {code, message}}`."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from domain.errors import DomainError
+from httpcommon.jsonio import json_response
+
+log = logging.getLogger(__name__)
+
+STATUS_BY_KIND = {
+    "invalid": 400,
+    "unauthorized": 401,
+    "forbidden": 403,
+    "not_found": 404,
+    "conflict": 409,
+    "gone": 410,
+    "locked": 423,
+    "rate_limited": 429,
+}
+
+
+def error_body(code: str, message: str, **detail) -> dict:
+    error = {"code": code, "message": message}
+    if detail:
+        error["detail"] = detail
+    return {"error": error}
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler):
+    try:
+        return await handler(request)
+    except DomainError as exc:
+        status = STATUS_BY_KIND.get(exc.kind, 400)
+        return json_response(error_body(exc.code, exc.message, **exc.detail), status=status)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        code = exc.reason.lower().replace(" ", "_")
+        return json_response(error_body(code, exc.text or exc.reason), status=exc.status)
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return json_response(error_body("internal_error", "服务器内部错误"), status=500)

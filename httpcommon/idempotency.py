@@ -1,0 +1,56 @@
+"""`Idempotency-Key` on mutating calls: a replay returns the first answer, nothing runs twice."""
+
+from __future__ import annotations
+
+import hashlib
+
+from aiohttp import web
+from tortoise.exceptions import IntegrityError
+
+from domain.errors import Conflict
+from domain.models import IdempotencyRecord
+from httpcommon.keys import IDEMPOTENCY_SCOPE, now
+
+MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+@web.middleware
+async def idempotency_middleware(request: web.Request, handler):
+    key = request.headers.get("Idempotency-Key")
+    if not key or request.method not in MUTATING:
+        return await handler(request)
+    scope = request.get(IDEMPOTENCY_SCOPE, "anonymous")
+    fingerprint = hashlib.sha256(
+        request.method.encode() + request.path_qs.encode() + await request.read()
+    ).hexdigest()
+    try:
+        record = await IdempotencyRecord.create(
+            scope=scope, key=key[:128], fingerprint=fingerprint,
+            created_at=now(request),
+        )
+    except IntegrityError:
+        return await _replay(scope, key[:128], fingerprint)
+    try:
+        response = await handler(request)
+    except BaseException:
+        await record.delete()
+        raise
+    if not 200 <= response.status < 300 or not isinstance(response, web.Response):
+        await record.delete()
+        return response
+    record.status_code = response.status
+    record.body = response.text or ""
+    await record.save(update_fields=["status_code", "body"])
+    return response
+
+
+async def _replay(scope: str, key: str, fingerprint: str) -> web.Response:
+    record = await IdempotencyRecord.get(scope=scope, key=key)
+    if record.fingerprint != fingerprint:
+        raise Conflict("idempotency_key_reused", "Idempotency-Key 已用于另一个请求")
+    if record.status_code is None:
+        raise Conflict("request_in_progress", "同一 Idempotency-Key 的请求正在处理中")
+    return web.Response(
+        text=record.body, status=record.status_code, content_type="application/json",
+        headers={"Idempotent-Replayed": "true"},
+    )

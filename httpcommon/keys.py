@@ -1,0 +1,24 @@
+"""Typed application keys for everything the edges share, declared in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+
+SETTINGS: web.AppKey[Any] = web.AppKey("settings", object)
+CLOCK: web.AppKey[Callable[[], datetime]] = web.AppKey("clock", object)
+WECHAT: web.AppKey[Any] = web.AppKey("wechat", object)
+VIEW_COUNTER: web.AppKey[Any] = web.AppKey("view_counter", object)
+
+
+def now(request: web.Request) -> datetime:
+    """The current time by the app's clock (fixed in tests)."""
+    return request.config_dict[CLOCK]()
+
+
+ACTOR: web.RequestKey[Any] = web.RequestKey("actor", object)
+IDEMPOTENCY_SCOPE: web.RequestKey[str] = web.RequestKey("idempotency_scope", str)
+MP_SESSION: web.RequestKey[Any] = web.RequestKey("mp_session", object)

@@ -1,0 +1,25 @@
+"""Share links as URLs: the H5 page, its QR codes and the mini-program page path."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from domain.statements.service import ShareSettings
+from httpcommon.keys import SETTINGS
+
+
+def share_settings(request: web.Request) -> ShareSettings:
+    settings = request.config_dict[SETTINGS]
+    return ShareSettings(settings.secret_key, settings.public_base_url, settings.share_ttl_days)
+
+
+def share_urls(request: web.Request, token: str, link) -> dict:
+    settings = request.config_dict[SETTINGS]
+    url = share_settings(request).url(token)
+    return {
+        "url": url,
+        "qr_png": f"{url}/qr.png",
+        "qr_svg": f"{url}/qr.svg",
+        "mp_path": f"{settings.mp_statement_page}?scene=s%3D{link.nonce}",
+        "token": token,
+    }

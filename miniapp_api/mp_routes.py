@@ -1,0 +1,133 @@
+"""Mini-program JSON API: login with a WeChat code, bind, list / view / answer statements."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from aiohttp import web
+
+from bot.wechat import WeChatError
+from domain.contacts import contact_actor, redeem_bind_code
+from domain.errors import Invalid, Unauthorized
+from domain.models import Contact, Customer, MpSession
+from domain.statements import rules
+from domain.statements import service as statements
+from domain.statements.views import statement_summary, statement_view
+from httpcommon.jsonio import json_response, read_json
+from httpcommon.keys import IDEMPOTENCY_SCOPE, MP_SESSION, SETTINGS, VIEW_COUNTER, WECHAT, now
+from httpcommon.params import body_text, path_id, query_int
+
+routes = web.RouteTableDef()
+PUBLIC_PATHS = ("/login", "/openapi.json")
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@web.middleware
+async def session_middleware(request: web.Request, handler):
+    if request.path.endswith(PUBLIC_PATHS):
+        return await handler(request)
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+    session = await MpSession.get_or_none(token_hash=_hash(token)) if token else None
+    if session is None or session.expires_at <= now(request):
+        raise Unauthorized("bad_session", "登录已失效，请重新登录")
+    request[MP_SESSION] = session
+    request[IDEMPOTENCY_SCOPE] = f"mp:{session.openid}"
+    return await handler(request)
+
+
+async def _contact(request: web.Request) -> Contact | None:
+    return await Contact.get_or_none(mp_openid=request[MP_SESSION].openid)
+
+
+async def _actor(request: web.Request):
+    contact = await _contact(request)
+    if contact is None:
+        raise Unauthorized("not_bound", "尚未绑定客户，请输入业务员提供的绑定码")
+    return contact_actor(contact)
+
+
+async def _me(contact: Contact | None) -> dict:
+    if contact is None or contact.customer_id is None:
+        return {"bound": False, "customer": None}
+    customer = await Customer.get(id=contact.customer_id)
+    return {"bound": True, "contact": {"id": contact.id, "name": contact.name},
+            "customer": {"id": customer.id, "name": customer.name}}
+
+
+@routes.post("/login")
+async def login(request: web.Request) -> web.Response:
+    body = await read_json(request)
+    code = body_text(body, "code", max_len=128).strip()
+    if not code:
+        raise Invalid("missing_field", "缺少字段 code")
+    try:
+        wx = await request.config_dict[WECHAT].code_to_session(code)
+    except WeChatError as exc:
+        raise Unauthorized("wechat_login_failed", f"微信登录失败: {exc.errmsg}") from exc
+    moment, settings = now(request), request.config_dict[SETTINGS]
+    token = secrets.token_urlsafe(32)
+    session = await MpSession.create(
+        token_hash=_hash(token), openid=wx["openid"], unionid=wx.get("unionid"),
+        session_key=wx.get("session_key") or "", created_at=moment,
+        expires_at=moment + timedelta(hours=settings.mp_session_ttl_hours),
+    )
+    contact = await Contact.get_or_none(mp_openid=wx["openid"])
+    return json_response({"token": token, "expires_at": session.expires_at, **await _me(contact)})
+
+
+@routes.get("/me")
+async def me(request: web.Request) -> web.Response:
+    return json_response(await _me(await _contact(request)))
+
+
+@routes.post("/bind")
+async def bind(request: web.Request) -> web.Response:
+    body = await read_json(request)
+    session = request[MP_SESSION]
+    contact = await redeem_bind_code(
+        body_text(body, "code", max_len=32), now=now(request),
+        mp_openid=session.openid, unionid=session.unionid,
+        name=body_text(body, "name", max_len=100),
+    )
+    return json_response(await _me(contact))
+
+
+@routes.get("/statements")
+async def list_statements(request: web.Request) -> web.Response:
+    actor = await _actor(request)
+    found = await statements.list_statements(
+        actor, status=request.query.get("status"),
+        limit=query_int(request, "limit", 20, lo=1, hi=100),
+        offset=query_int(request, "offset", 0, hi=10**9),
+    )
+    return json_response({"items": [statement_summary(s) for s in found]})
+
+
+@routes.get("/statements/{id}")
+async def get_statement(request: web.Request) -> web.Response:
+    actor = await _actor(request)
+    statement = await statements.get_statement(actor, path_id(request))
+    request.config_dict[VIEW_COUNTER].record(statement.id, now(request))
+    customer = await Customer.get(id=statement.customer_id)
+    view = statement_view(statement, customer, await statements.lines_of(statement))
+    view["can_answer"] = statement.status == rules.UNCONFIRMED
+    return json_response(view)
+
+
+@routes.post("/statements/{id}/answer")
+async def answer(request: web.Request) -> web.Response:
+    actor = await _actor(request)
+    body = await read_json(request)
+    statement = await statements.get_statement(actor, path_id(request))
+    changed = await statements.customer_answer(
+        actor, statement, body_text(body, "answer"), body_text(body, "description"),
+        now(request),
+    )
+    return json_response({"status": statement.status, "changed": changed,
+                          "statement_id": statement.id})

@@ -1,0 +1,42 @@
+"""Schemas of the mini-program operations for the OpenAPI document."""
+
+from __future__ import annotations
+
+from backoffice_api.openapi_spec import STATEMENT
+from httpcommon.openapi import items_of as _list
+from httpcommon.openapi import ok as _ok
+from httpcommon.openapi import query_param as _q
+
+ANSWER = {"type": "object", "required": ["answer"], "properties": {
+    "answer": {"enum": ["matched", "mismatched"]},
+    "description": {"type": "string", "description": "不符合时必填"}}}
+ME = {"type": "object", "properties": {"bound": {"type": "boolean"},
+                                       "customer": {"type": ["object", "null"]}}}
+
+OPERATIONS = {
+    "POST /login": {"summary": "用 wx.login 的 code 登录", "body": {
+        "type": "object", "required": ["code"], "properties": {"code": {"type": "string"}}},
+        "responses": _ok({"type": "object", "properties": {
+            "token": {"type": "string"}, "expires_at": {"type": "string"},
+            "bound": {"type": "boolean"}}})},
+    "GET /me": {"summary": "当前用户与绑定的客户", "responses": _ok(ME)},
+    "POST /bind": {"summary": "用绑定码绑定客户", "body": {
+        "type": "object", "required": ["code"], "properties": {
+            "code": {"type": "string"}, "name": {"type": "string"}}}, "responses": _ok(ME)},
+    "GET /statements": {"summary": "本客户的对账单", "query": [
+        _q("status", {"type": "string"}), _q("limit", {"type": "integer"}),
+        _q("offset", {"type": "integer"})], "responses": _ok(_list(STATEMENT))},
+    "GET /statements/{id}": {"summary": "对账单详情", "responses": _ok(STATEMENT)},
+    "POST /statements/{id}/answer": {"summary": "回复 符合 / 不符合", "body": ANSWER,
+                                     "responses": _ok({"type": "object", "properties": {
+                                         "status": {"type": "string"},
+                                         "changed": {"type": "boolean"}}})},
+}
+
+OPENAPI = {
+    "title": "Tally mini-program API",
+    "prefix": "/api/mp/v1",
+    "operations": OPERATIONS,
+    "public": ("/login",),
+    "security_schemes": {"session": {"type": "http", "scheme": "bearer"}},
+}

@@ -1,0 +1,89 @@
+"""The composition root: one `create_app(settings)` wires the store, edges and workers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+
+from backoffice_api.app import PREFIX as BACKOFFICE_PREFIX
+from backoffice_api.app import create_backoffice_app
+from bot.wechat import WeChatGateway
+from domain.statements.view_counter import ViewCounter
+from httpcommon.errors import error_middleware
+from httpcommon.keys import CLOCK, SETTINGS, VIEW_COUNTER, WECHAT
+from miniapp_api.app import PREFIX as MP_PREFIX
+from miniapp_api.app import add_h5_routes, create_mp_app
+from tally.db import close_orm, init_orm
+from tally.settings import Settings
+
+VIEW_FLUSH_SECONDS = 1.0
+log = logging.getLogger(__name__)
+
+
+def create_app(
+    settings: Settings, *, clock: Callable[[], datetime] | None = None, wechat=None
+) -> web.Application:
+    app = web.Application(middlewares=[error_middleware], client_max_size=8 * 1024**2)
+    app[SETTINGS] = settings
+    zone = ZoneInfo(settings.timezone)
+    app[CLOCK] = clock or (lambda: datetime.now(zone))
+    app[VIEW_COUNTER] = ViewCounter()
+    app.cleanup_ctx.append(_orm_ctx)
+    app.cleanup_ctx.append(_wechat_ctx(wechat))
+    app.cleanup_ctx.append(_view_flush_ctx)
+    app.add_subapp(BACKOFFICE_PREFIX, create_backoffice_app())
+    app.add_subapp(MP_PREFIX, create_mp_app())
+    add_h5_routes(app)
+    app.router.add_get("/healthz", _health)
+    return app
+
+
+async def _health(request: web.Request) -> web.Response:
+    return web.json_response({"ok": True})
+
+
+async def _orm_ctx(app: web.Application):
+    await init_orm(app[SETTINGS])
+    yield
+    await close_orm()
+
+
+def _wechat_ctx(injected):
+    async def ctx(app: web.Application):
+        settings = app[SETTINGS]
+        gateway = injected or WeChatGateway(
+            settings.wechat_appid, settings.wechat_secret, api_base=settings.wechat_api_base,
+            mp_appid=settings.mp_appid, mp_secret=settings.mp_secret,
+            max_threads=settings.wechat_threads,
+        )
+        app[WECHAT] = gateway
+        yield
+        if injected is None:
+            await gateway.close()
+
+    return ctx
+
+
+async def _view_flush_ctx(app: web.Application):
+    counter: ViewCounter = app[VIEW_COUNTER]
+
+    async def flush_forever():
+        while True:
+            await asyncio.sleep(VIEW_FLUSH_SECONDS)
+            try:
+                await counter.flush()
+            except Exception:  # a failed flush must not stop counting; the next one retries
+                log.exception("flushing statement view counts failed")
+
+    task = asyncio.create_task(flush_forever())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    await counter.flush()

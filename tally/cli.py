@@ -1,0 +1,149 @@
+"""The `tally` command: serve, migrate, demo data, API keys and file imports."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+
+from tally import db
+from tally.settings import Settings
+
+
+def _now(settings: Settings) -> datetime:
+    return datetime.now(ZoneInfo(settings.timezone))
+
+
+async def _with_orm(settings: Settings, work: Callable[[], Awaitable]):
+    await db.init_orm(settings)
+    try:
+        return await work()
+    finally:
+        await db.close_orm()
+
+
+def cmd_migrate(settings: Settings, args) -> int:
+    asyncio.run(db.migrate(settings))
+    print(f"migrations applied to {settings.database_url}")
+    return 0
+
+
+def _share(settings: Settings):
+    from domain.statements.service import ShareSettings
+
+    return ShareSettings(settings.secret_key, settings.public_base_url, settings.share_ttl_days)
+
+
+def cmd_demo(settings: Settings, args) -> int:
+    from tally.demo import load_demo
+
+    info = asyncio.run(_with_orm(settings, lambda: load_demo(_share(settings), _now(settings))))
+    print("demo data loaded")
+    print(f"  back-office API key (admin): {info['api_key']}")
+    print(f"  demo statement share link:   {info['share_url']}")
+    return 0
+
+
+def cmd_apikey(settings: Settings, args) -> int:
+    from domain.apikeys import create_api_key
+
+    async def work():
+        return await create_api_key(args.name, args.role, args.staff_id)
+
+    record, key = asyncio.run(_with_orm(settings, work))
+    print(f"{record.role} key #{record.id} ({record.name}): {key}")
+    return 0
+
+
+def cmd_import(settings: Settings, args) -> int:
+    from domain.ingest import INGESTERS
+    from tally.imports import ImportFileError, read_rows
+
+    try:
+        rows = read_rows(args.file, args.kind)
+    except (ImportFileError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+    async def work():
+        return await INGESTERS[args.kind](rows, atomic=args.atomic)
+
+    from domain.errors import DomainError
+
+    try:
+        result = asyncio.run(_with_orm(settings, work))
+    except DomainError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        _print_rejections(rows, exc.detail.get("rejected", []))
+        return 1
+    print(f"created {result.created}, updated {result.updated}, unchanged {result.unchanged}, "
+          f"rejected {len(result.rejected)}")
+    _print_rejections(rows, [r.__dict__ for r in result.rejected])
+    return 1 if result.rejected else 0
+
+
+def _print_rejections(rows: list[dict], rejected: list[dict]) -> None:
+    for item in rejected:
+        line = rows[item["index"]].get("_line", item["index"] + 1)
+        print(f"  line {line} ({item['key']}): {'; '.join(item['errors'])}", file=sys.stderr)
+
+
+def cmd_serve(settings: Settings, args) -> int:
+    from tally.app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    fakes = None
+    if args.sandbox or settings.sandbox:
+        from tests.fakes.wechat import FakeWeChat
+
+        fakes = FakeWeChat()
+        settings = replace(settings, sandbox=True, wechat_api_base=fakes.start())
+        print(f"sandbox: fake WeChat API at {settings.wechat_api_base}")
+    try:
+        web.run_app(create_app(settings), host=settings.host, port=settings.port,
+                    access_log=None if args.quiet else logging.getLogger("aiohttp.access"))
+    finally:
+        if fakes is not None:
+            fakes.stop()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tally", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the HTTP service")
+    serve.add_argument("--sandbox", action="store_true", help="use the local WeChat stand-in")
+    serve.add_argument("--quiet", action="store_true", help="no access log")
+    serve.set_defaults(func=cmd_serve)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+    demo = sub.add_parser("demo", help="demo data")
+    demo.add_argument("action", choices=["load"])
+    demo.set_defaults(func=cmd_demo)
+    key = sub.add_parser("apikey", help="create a back-office API key")
+    key.add_argument("action", choices=["create"])
+    key.add_argument("--name", required=True)
+    key.add_argument("--role", required=True, choices=["admin", "finance", "sales", "erp"])
+    key.add_argument("--staff-id", type=int)
+    key.set_defaults(func=cmd_apikey)
+    imp = sub.add_parser("import", help="import a CSV or XLSX file")
+    imp.add_argument("kind", choices=["staff", "customers", "contacts", "documents"])
+    imp.add_argument("file")
+    imp.add_argument("--atomic", action="store_true", help="any bad row: import nothing")
+    imp.set_defaults(func=cmd_import)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(Settings.from_env(), args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,65 @@
+"""Settings from `TALLY_*` environment variables, read when the app is built, never at import."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite://data/tally.sqlite3"
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_base_url: str = "http://127.0.0.1:8080"
+    secret_key: str = ""
+    share_ttl_days: int = 30
+    mp_session_ttl_hours: int = 72
+    bind_code_ttl_hours: int = 72
+    timezone: str = "Asia/Shanghai"
+    sandbox: bool = False
+    wechat_api_base: str = "https://api.weixin.qq.com/"
+    wechat_appid: str = "wx-demo-official"
+    wechat_secret: str = "demo-official-secret"
+    mp_appid: str = "wx-demo-miniapp"
+    mp_secret: str = "demo-miniapp-secret"
+    mp_statement_page: str = "pages/statement/index"
+    data_dir: str = "data"
+    wechat_threads: int = 8
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        base = cls()
+        values = {}
+        for name, default in base.__dict__.items():
+            raw = env.get(f"TALLY_{name.upper()}")
+            if raw is None or name == "extra":
+                continue
+            values[name] = _coerce(raw, default)
+        settings = replace(base, **values)
+        if not settings.secret_key:
+            settings = replace(settings, secret_key=_demo_secret(Path(settings.data_dir)))
+        return settings
+
+
+def _coerce(raw: str, default):
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    return raw
+
+
+def _demo_secret(data_dir: Path) -> str:
+    """A per-installation secret kept in the data directory, so demo links survive restarts."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / "secret.key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,122 @@
+"""Test set-up: one scratch database per run (SQLite file or a fresh PostgreSQL database),
+migrated once, emptied before each test; the app runs with a fixed clock and the fake WeChat."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import pytest
+from tortoise.contrib.test import truncate_all_models
+
+from domain.apikeys import create_api_key
+from tally import db
+from tally.app import create_app
+from tally.settings import Settings
+from tests.fakes.wechat import FakeWeChat
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+DB_KIND = os.environ.get("TALLY_TEST_DB", "sqlite")
+PG_ADMIN_URL = os.environ.get("TALLY_TEST_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/test")
+
+
+class Clock:
+    """A clock that stands still until a test moves it."""
+
+    def __init__(self, start: datetime):
+        self.current = start
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta) -> datetime:
+        self.current += timedelta(**delta)
+        return self.current
+
+
+async def _pg_admin(sql: str) -> None:
+    conn = await asyncpg.connect(PG_ADMIN_URL)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    if DB_KIND == "postgres":
+        name = f"tally_test_{uuid.uuid4().hex[:10]}"
+        asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+        url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    else:
+        name = None
+        url = f"sqlite://{tmp_path_factory.mktemp('db') / 'tally.sqlite3'}"
+    asyncio.run(db.migrate(Settings(database_url=url, secret_key="x")))
+    yield url
+    if name:
+        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def fake_wechat():
+    fake = FakeWeChat()
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def clock():
+    return Clock(datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI))
+
+
+@pytest.fixture
+def settings(database_url, fake_wechat, tmp_path):
+    return Settings(
+        database_url=database_url, secret_key="test-secret", data_dir=str(tmp_path),
+        public_base_url="http://tally.test", wechat_api_base=fake_wechat.base_url,
+    )
+
+
+@pytest.fixture
+async def client(aiohttp_client, settings, clock):
+    """The whole service over HTTP, on an emptied database."""
+    app = create_app(settings, clock=clock)
+    test_client = await aiohttp_client(app)
+    await truncate_all_models()
+    yield test_client
+    await test_client.close()
+
+
+@pytest.fixture
+def app(client):
+    return client.server.app
+
+
+async def _key(role: str, staff_id: int | None = None) -> dict:
+    _, key = await create_api_key(f"test {role}", role, staff_id)
+    return {"Authorization": f"Bearer {key}"}
+
+
+@pytest.fixture
+async def admin(client):
+    return await _key("admin")
+
+
+@pytest.fixture
+async def finance(client):
+    return await _key("finance")
+
+
+@pytest.fixture
+async def erp(client):
+    return await _key("erp")
+
+
+@pytest.fixture
+def make_key(client):
+    return _key

@@ -1,0 +1,368 @@
+"""A fake WeChat API server (official account + mini-program) for tests and sandbox mode.
+
+It runs as an aiohttp app on 127.0.0.1 in its own thread with its own event loop, so the
+synchronous wechatpy SDK (requests) can talk to it from a thread pool while the test's event
+loop keeps running::
+
+    with FakeWeChat() as fake:
+        gateway = WeChatGateway(OA_APPID, OA_SECRET, fake.base_url,
+                                mp_appid=MP_APPID, mp_secret=MP_SECRET)
+        fake.register_code("c1", "openid-1", unionid="u-1")
+
+Endpoints (relative to ``base_url``, as the real API): ``cgi-bin/token``, ``sns/jscode2session``,
+``cgi-bin/message/template/send``, ``cgi-bin/message/subscribe/send``,
+``wxa/getwxacodeunlimit``. Every request is recorded in ``fake.requests`` and every accepted
+message in ``fake.sent``. Faults are injected with ``fail_next``, ``rate_limit_next``,
+``expire_tokens``, ``reject_tokens`` and ``latency``. All control methods are thread-safe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import itertools
+import json
+import struct
+import threading
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+# The default apps match tally.settings.Settings' demo credentials, so the sandbox and tests
+# work out of the box; pass ``apps=`` (or call register_app) for others.
+OA_APPID = "wx-demo-official"
+OA_SECRET = "demo-official-secret"
+MP_APPID = "wx-demo-miniapp"
+MP_SECRET = "demo-miniapp-secret"
+
+ERRMSG = {
+    40001: "invalid credential, access_token is invalid or not latest",
+    40002: "invalid grant_type",
+    40013: "invalid appid",
+    40029: "invalid code",
+    40125: "invalid appsecret",
+    40163: "code been used",
+    40169: "invalid length for scene",
+    41001: "access_token missing",
+    41008: "missing code",
+    42001: "access_token expired",
+    45009: "reach max api daily quota limit",
+    47001: "data format error",
+}
+
+
+def wechat_error(errcode: int) -> web.Response:
+    """A WeChat-style error answer (HTTP 200 with errcode/errmsg, like the real API)."""
+    return web.json_response({"errcode": errcode, "errmsg": ERRMSG[errcode]})
+
+
+def png_bytes(text: str = "") -> bytes:
+    """A valid 1x1 PNG that carries ``text`` in a tEXt chunk (keyword 'scene')."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"tEXt", b"scene\x00" + text.encode("latin-1", "replace"))
+        + chunk(b"IDAT", zlib.compress(b"\x00\x00"))
+        + chunk(b"IEND", b"")
+    )
+
+
+@dataclass
+class _Fault:
+    remaining: int
+    path: str | None
+    status: int | None = None  # an HTTP status; None means "errcode 45009"
+
+
+def _norm(path: str) -> str:
+    return path.lstrip("/")
+
+
+class FakeWeChat:
+    """Fake WeChat API. ``start()`` returns the base URL ("http://127.0.0.1:PORT/")."""
+
+    def __init__(
+        self,
+        apps: dict[str, str] | None = None,
+        *,
+        accept_unregistered_codes: bool = True,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self._lock = threading.Lock()
+        self._apps = dict(apps) if apps is not None else {OA_APPID: OA_SECRET, MP_APPID: MP_SECRET}
+        self.accept_unregistered_codes = accept_unregistered_codes
+        self.latency = 0.0
+        self.base_url: str | None = None
+        self._host, self._port = host, port
+        self._codes: dict[str, tuple[str, str | None]] = {}
+        self._used_codes: set[str] = set()
+        self._tokens: dict[str, tuple[str, bool]] = {}  # token -> (appid, expired)
+        self._reject_all_tokens = False
+        self._faults: list[_Fault] = []
+        self._requests: list[dict[str, Any]] = []
+        self._sent: list[dict[str, Any]] = []
+        self._counter = itertools.count(1)
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopping: asyncio.Event | None = None
+        self._error: BaseException | None = None
+
+    # ----- control API (thread-safe) -----
+
+    def register_app(self, appid: str, secret: str) -> None:
+        with self._lock:
+            self._apps[appid] = secret
+
+    def register_code(self, code: str, openid: str, unionid: str | None = None) -> None:
+        """Make ``code`` log in as ``openid`` (single use, like the real code)."""
+        with self._lock:
+            self._codes[code] = (openid, unionid)
+            self._used_codes.discard(code)
+
+    def fail_next(self, n: int = 1, status: int = 500, path: str | None = None) -> None:
+        """Answer the next ``n`` requests (to ``path`` if given) with HTTP ``status``."""
+        with self._lock:
+            self._faults.append(_Fault(n, _norm(path) if path else None, status))
+
+    def rate_limit_next(self, n: int = 1, path: str | None = None) -> None:
+        """Answer the next ``n`` requests (to ``path`` if given) with errcode 45009."""
+        with self._lock:
+            self._faults.append(_Fault(n, _norm(path) if path else None))
+
+    def expire_tokens(self) -> None:
+        """Every token issued so far now gets errcode 42001; new tokens work."""
+        with self._lock:
+            self._tokens = {tok: (appid, True) for tok, (appid, _) in self._tokens.items()}
+
+    def reject_tokens(self, reject: bool = True) -> None:
+        """While set, every token (even a fresh one) gets errcode 40001."""
+        with self._lock:
+            self._reject_all_tokens = reject
+
+    def reset(self) -> None:
+        """Forget recorded requests, sent messages, codes, faults and latency (keeps apps and
+        issued tokens), e.g. between tests sharing one server."""
+        with self._lock:
+            self._requests.clear()
+            self._sent.clear()
+            self._codes.clear()
+            self._used_codes.clear()
+            self._faults.clear()
+            self._reject_all_tokens = False
+        self.latency = 0.0
+
+    @property
+    def requests(self) -> list[dict[str, Any]]:
+        """Copies of recorded requests: {method, path, query, json} (path without leading /)."""
+        with self._lock:
+            return [dict(r) for r in self._requests]
+
+    @property
+    def sent(self) -> list[dict[str, Any]]:
+        """Accepted messages: {kind: 'template'|'subscribe', appid, msgid, payload}."""
+        with self._lock:
+            return [dict(s) for s in self._sent]
+
+    def count(self, path: str) -> int:
+        """How many requests reached ``path`` (e.g. 'cgi-bin/token')."""
+        path = _norm(path)
+        with self._lock:
+            return sum(1 for r in self._requests if r["path"] == path)
+
+    def issued_tokens(self) -> list[str]:
+        with self._lock:
+            return list(self._tokens)
+
+    # ----- lifecycle -----
+
+    def start(self) -> str:
+        if self._thread is not None:
+            return self.base_url or ""
+        ready = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, args=(ready,), name="fake-wechat", daemon=True
+        )
+        self._thread.start()
+        if not ready.wait(10) or self._error is not None:
+            self.stop()
+            raise RuntimeError(f"fake WeChat did not start: {self._error!r}")
+        return self.base_url or ""
+
+    def stop(self) -> None:
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return
+        if thread.is_alive() and self._loop is not None and self._stopping is not None:
+            self._loop.call_soon_threadsafe(self._stopping.set)
+        thread.join(10)
+
+    def __enter__(self) -> FakeWeChat:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def _run(self, ready: threading.Event) -> None:
+        try:
+            asyncio.run(self._serve(ready))
+        except BaseException as exc:  # reported by start()
+            self._error = exc
+        finally:
+            ready.set()
+
+    async def _serve(self, ready: threading.Event) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stopping = asyncio.Event()
+        runner = web.AppRunner(self.make_app(), shutdown_timeout=1.0, access_log=None)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, self._host, self._port).start()
+            host, port = runner.addresses[0][:2]
+            self.base_url = f"http://{host}:{port}/"
+            ready.set()
+            await self._stopping.wait()
+        finally:
+            await runner.cleanup()
+
+    # ----- the aiohttp app -----
+
+    def make_app(self) -> web.Application:
+        app = web.Application(middlewares=[self._middleware])
+        app.router.add_get("/cgi-bin/token", self._token)
+        app.router.add_get("/sns/jscode2session", self._jscode2session)
+        app.router.add_post("/cgi-bin/message/template/send", self._template_send)
+        app.router.add_post("/cgi-bin/message/subscribe/send", self._subscribe_send)
+        app.router.add_post("/wxa/getwxacodeunlimit", self._wxacode_unlimit)
+        return app
+
+    @web.middleware
+    async def _middleware(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        path = _norm(request.path)
+        await self._record(request, path)
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        fault = self._take_fault(path)
+        if fault is None:
+            return await handler(request)
+        if fault.status is None:
+            return wechat_error(45009)
+        return web.Response(status=fault.status, text="fake WeChat failure")
+
+    async def _record(self, request: web.Request, path: str) -> None:
+        raw = await request.read()
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = None
+        entry = {"method": request.method, "path": path, "query": dict(request.query), "json": body}
+        with self._lock:
+            self._requests.append(entry)
+
+    def _take_fault(self, path: str) -> _Fault | None:
+        with self._lock:
+            for fault in self._faults:
+                if fault.path in (None, path):
+                    fault.remaining -= 1
+                    if fault.remaining <= 0:
+                        self._faults.remove(fault)
+                    return fault
+        return None
+
+    def _check_app(self, query: Any) -> int | None:
+        secret = self._apps.get(query.get("appid", ""))
+        if secret is None:
+            return 40013
+        return None if query.get("secret") == secret else 40125
+
+    def _check_token(self, request: web.Request) -> tuple[str | None, int | None]:
+        token = request.query.get("access_token")
+        if not token:
+            return None, 41001
+        with self._lock:
+            appid, expired = self._tokens.get(token, (None, False))
+            if appid is None or self._reject_all_tokens:
+                return None, 40001
+        return (None, 42001) if expired else (appid, None)
+
+    async def _token(self, request: web.Request) -> web.Response:
+        if request.query.get("grant_type") != "client_credential":
+            return wechat_error(40002)
+        errcode = self._check_app(request.query)
+        if errcode:
+            return wechat_error(errcode)
+        with self._lock:
+            token = f"fake-token-{next(self._counter)}"
+            self._tokens[token] = (request.query["appid"], False)
+        return web.json_response({"access_token": token, "expires_in": 7200})
+
+    async def _jscode2session(self, request: web.Request) -> web.Response:
+        errcode = self._check_app(request.query)
+        if errcode:
+            return wechat_error(errcode)
+        code = request.query.get("js_code", "")
+        if not code:
+            return wechat_error(41008)
+        answer = self._use_code(code)
+        return wechat_error(answer) if isinstance(answer, int) else web.json_response(answer)
+
+    def _use_code(self, code: str) -> dict[str, Any] | int:
+        with self._lock:
+            if code in self._used_codes:
+                return 40163
+            known = self._codes.get(code)
+            if known is None and (code.startswith("bad") or not self.accept_unregistered_codes):
+                return 40029
+            self._used_codes.add(code)
+        openid, unionid = known or ("o-" + code, None)
+        digest = hashlib.sha256(code.encode()).digest()[:16]
+        answer = {"openid": openid, "session_key": base64.b64encode(digest).decode()}
+        if unionid:
+            answer["unionid"] = unionid
+        return answer
+
+    async def _send(self, request: web.Request, kind: str, required: tuple[str, ...]):
+        appid, errcode = self._check_token(request)
+        if errcode:
+            return wechat_error(errcode)
+        payload = await self._json(request)
+        if payload is None or any(not payload.get(key) for key in required):
+            return wechat_error(47001)
+        with self._lock:
+            msgid = next(self._counter)
+            self._sent.append({"kind": kind, "appid": appid, "msgid": msgid, "payload": payload})
+        return web.json_response({"errcode": 0, "errmsg": "ok", "msgid": msgid})
+
+    async def _template_send(self, request: web.Request) -> web.Response:
+        return await self._send(request, "template", ("touser", "template_id"))
+
+    async def _subscribe_send(self, request: web.Request) -> web.Response:
+        return await self._send(request, "subscribe", ("touser", "template_id", "data"))
+
+    async def _wxacode_unlimit(self, request: web.Request) -> web.Response:
+        _, errcode = self._check_token(request)
+        if errcode:
+            return wechat_error(errcode)
+        payload = await self._json(request) or {}
+        scene = str(payload.get("scene", ""))
+        if not 1 <= len(scene) <= 32:
+            return wechat_error(40169)
+        return web.Response(body=png_bytes(scene), content_type="image/png")
+
+    @staticmethod
+    async def _json(request: web.Request) -> dict[str, Any] | None:
+        try:
+            body = json.loads(await request.read())
+        except ValueError:
+            return None
+        return body if isinstance(body, dict) else None

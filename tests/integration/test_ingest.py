@@ -1,0 +1,103 @@
+"""ERP ingest: idempotent by number, good rows applied, bad rows answered, atomic on request."""
+
+from __future__ import annotations
+
+from domain.models import Customer, Document
+from tests.support import CUSTOMERS, DOCUMENTS, INGEST, STAFF, post_ok, seed
+
+
+async def test_pushing_the_same_batch_twice_changes_nothing_the_second_time(client, erp, admin):
+    await seed(client, admin)
+    again = await post_ok(client, f"{INGEST}/documents", erp, {"items": DOCUMENTS})
+    assert again == {"created": 0, "updated": 0, "unchanged": len(DOCUMENTS), "rejected": []}
+    assert await Document.all().count() == len(DOCUMENTS)
+
+
+async def test_a_batch_with_bad_rows_applies_the_good_ones_and_names_each_bad_one(client, erp):
+    await post_ok(client, f"{INGEST}/staff", erp, {"items": STAFF})
+    await post_ok(client, f"{INGEST}/customers", erp, {"items": CUSTOMERS})
+    rows = [
+        {"number": "OK-1", "type": "sales_out", "date": "2021-12-01", "customer_code": "C001",
+         "amount": "10.00"},
+        {"number": "BAD-1", "type": "出库", "date": "2021-12-01", "customer_code": "C001",
+         "amount": "10.00"},
+        {"number": "BAD-2", "type": "sales_out", "date": "2021-12-01", "customer_code": "NOPE",
+         "amount": "10.00"},
+        {"number": "BAD-3", "type": "receipt", "date": "12/01/2021", "customer_code": "C001",
+         "amount": "1.005"},
+        {"type": "receipt", "date": "2021-12-01", "customer_code": "C001", "amount": "5"},
+        {"number": "OK-1", "type": "sales_out", "date": "2021-12-02", "customer_code": "C001",
+         "amount": "11.00"},
+        "not an object",
+    ]
+    result = await post_ok(client, f"{INGEST}/documents", erp, {"items": rows})
+    assert result["created"] == 1
+    rejected = {r["index"]: r for r in result["rejected"]}
+    assert sorted(rejected) == [1, 2, 3, 4, 5, 6]
+    assert "未知单据类型" in rejected[1]["errors"][0]
+    assert "customer_code" in rejected[2]["errors"][0]
+    assert any("date" in e for e in rejected[3]["errors"])
+    assert any("amount" in e for e in rejected[3]["errors"])
+    assert rejected[4]["errors"] == ["number: 必填"]
+    assert "重复" in rejected[5]["errors"][0]
+    assert await Document.all().values_list("number", flat=True) == ["OK-1"]
+    document = await Document.get(number="OK-1")
+    assert str(document.amount) == "10.00" and str(document.owed) == "10.00"
+
+
+async def test_an_atomic_batch_with_one_bad_row_writes_nothing(client, erp):
+    await post_ok(client, f"{INGEST}/staff", erp, {"items": STAFF})
+    await post_ok(client, f"{INGEST}/customers", erp, {"items": CUSTOMERS})
+    rows = [
+        {"number": "OK-1", "type": "sales_out", "date": "2021-12-01", "customer_code": "C001",
+         "amount": "10.00"},
+        {"number": "BAD-1", "type": "sales_out", "date": "2021-12-01", "customer_code": "C001",
+         "amount": "-3.00"},
+    ]
+    resp = await client.post(f"{INGEST}/documents?atomic=1", json={"items": rows}, headers=erp)
+    body = await resp.json()
+    assert resp.status == 400
+    assert body["error"]["code"] == "batch_rejected"
+    assert body["error"]["detail"]["rejected"][0]["index"] == 1
+    assert await Document.all().count() == 0
+
+
+async def test_json_numbers_are_read_as_decimals_and_floats_never_creep_in(client, erp):
+    await post_ok(client, f"{INGEST}/staff", erp, {"items": STAFF})
+    await post_ok(client, f"{INGEST}/customers", erp, {"items": CUSTOMERS})
+    raw = (b'{"items": [{"number": "N-1", "type": "sales_out", "date": "2021-12-01",'
+           b' "customer_code": "C001", "amount": 48876.1, "owed": 0.3}]}')
+    resp = await client.post(f"{INGEST}/documents", data=raw, headers={
+        **erp, "Content-Type": "application/json"})
+    assert resp.status == 200, await resp.json()
+    document = await Document.get(number="N-1")
+    assert str(document.amount) == "48876.10" and str(document.owed) == "0.30"
+
+
+async def test_customers_carry_seed_003s_fields_and_parents_within_one_batch(client, erp):
+    await post_ok(client, f"{INGEST}/staff", erp, {"items": STAFF})
+    rows = [
+        {"code": "G-1", "name": "集团子公司", "parent_code": "G-0", "settlement_mode": "现结",
+         "statement_day": 25, "credit_limit": "50000", "shared_with": ["sales-wang"],
+         "invoice": {"company": "集团子公司", "tax_id": "9131"}},
+        {"code": "G-0", "name": "集团总部", "salesperson": "sales-li"},
+        {"code": "G-2", "name": "坏月结日", "statement_day": 31},
+    ]
+    result = await post_ok(client, f"{INGEST}/customers", erp, {"items": rows})
+    assert result["created"] == 2 and result["rejected"][0]["index"] == 2
+    child = await Customer.get(code="G-1").prefetch_related("parent", "shares")
+    assert child.parent.code == "G-0" and child.settlement_mode == "cash"
+    assert child.statement_day == 25 and str(child.credit_limit) == "50000.00"
+    assert child.invoice == {"company": "集团子公司", "tax_id": "9131"}
+    assert len(child.shares) == 1
+
+
+async def test_ingest_needs_the_erp_role_and_a_known_kind(client, finance, erp):
+    resp = await client.post(f"{INGEST}/documents", json={"items": []}, headers=finance)
+    assert resp.status == 403
+    resp = await client.post(f"{INGEST}/invoices", json={"items": []}, headers=erp)
+    assert resp.status == 404
+    resp = await client.post(f"{INGEST}/documents", json={"items": "x"}, headers=erp)
+    assert resp.status == 400
+    resp = await client.post(f"{INGEST}/documents", json={"items": []})
+    assert resp.status == 401

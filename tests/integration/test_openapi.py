@@ -1,0 +1,29 @@
+"""The OpenAPI documents describe every route, and every described operation exists."""
+
+from __future__ import annotations
+
+import pytest
+
+from backoffice_api.app import create_backoffice_app
+from backoffice_api.openapi_spec import OPERATIONS as BO_OPERATIONS
+from httpcommon.openapi import operations
+from miniapp_api.app import create_mp_app
+from miniapp_api.openapi_spec import OPERATIONS as MP_OPERATIONS
+
+
+@pytest.mark.parametrize("prefix,documented", [
+    ("/api/backoffice/v1", BO_OPERATIONS), ("/api/mp/v1", MP_OPERATIONS)])
+async def test_the_openapi_document_matches_the_routes(client, prefix, documented):
+    resp = await client.get(f"{prefix}/openapi.json")
+    assert resp.status == 200
+    document = await resp.json()
+    assert document["openapi"].startswith("3.")
+    served = {(m.upper(), p) for p, ops in document["paths"].items() for m in ops}
+    subapp = create_backoffice_app() if "backoffice" in prefix else create_mp_app()
+    routed = {(m.upper(), prefix + p) for m, p, _ in operations(subapp)}
+    assert served == routed
+    described = {tuple(key.split(" ", 1)) for key in documented}
+    assert {(m, prefix + p) for m, p in described} == routed
+    for ops in document["paths"].values():
+        for op in ops.values():
+            assert op["summary"] and "default" in op["responses"]

@@ -1,0 +1,96 @@
+"""Building statements: the figures of seed 000, snapshots, and bad requests."""
+
+from __future__ import annotations
+
+from tests.support import INGEST, make_statement, post_ok, seed
+
+API = "/api/backoffice/v1/statements"
+
+
+async def test_a_statement_of_all_types_shows_seed_000s_figures(client, admin):
+    customers = await seed(client, admin)
+    statement = await make_statement(client, admin, customers["C001"]["id"])
+    assert statement["customer"]["name"] == "联想"
+    assert (statement["date_from"], statement["date_to"]) == ("2021-12-01", "2021-12-22")
+    assert statement["opening"] == "5000.00"          # the November sale
+    assert statement["increase"] == "48876.00"        # 32000 + 17876 − 1000
+    assert statement["receipts"] == "100.00"
+    assert statement["closing"] == "53776.00"         # 5000 + 48876 − 100
+    assert statement["line_count"] == 4
+    assert statement["owed_total"] == "48776.00"      # Σ 本单欠
+    assert statement["received_amount"] == "0.00"
+    assert statement["status"] == "unconfirmed" and statement["status_label"] == "未确认"
+    receipt = next(line for line in statement["lines"] if line["type"] == "receipt")
+    assert receipt == {"number": "XS-T-2021-12-22-0001", "type": "receipt", "type_label": "收款单",
+                       "date": "2021-12-22", "amount": "100.00", "owed": "-100.00",
+                       "account": "银行存款-中国银行"}
+
+
+async def test_picked_documents_make_a_statement_of_just_those(client, admin):
+    customers = await seed(client, admin)
+    statement = await make_statement(client, admin, customers["C001"]["id"], documents=[
+        "XS-T-2021-12-22-0001", "XT-T-2021-12-22-0002"])
+    assert statement["line_count"] == 2
+    assert statement["increase"] == "-1000.00"
+    assert statement["owed_total"] == "-1100.00"
+
+
+async def test_only_chosen_types_are_taken(client, admin):
+    customers = await seed(client, admin)
+    statement = await make_statement(client, admin, customers["C001"]["id"], types=["receipt"])
+    assert [line["number"] for line in statement["lines"]] == ["XS-T-2021-12-22-0001"]
+
+
+async def test_a_statement_is_a_snapshot_and_a_later_erp_change_marks_it(client, admin):
+    customers = await seed(client, admin)
+    statement = await make_statement(client, admin, customers["C001"]["id"])
+    changed = {"number": "XS-2021-12-01-0001", "type": "sales_out", "date": "2021-12-01",
+               "customer_code": "C001", "amount": "30000.00", "owed": "30000.00"}
+    result = await post_ok(client, f"{INGEST}/documents", admin, {"items": [changed]})
+    assert result["updated"] == 1
+    after = await (await client.get(f"{API}/{statement['id']}", headers=admin)).json()
+    assert after["source_changed"] is True
+    assert after["increase"] == "48876.00"
+    assert after["lines"][0]["amount"] == "32000.00"
+
+
+async def test_bad_statement_requests_are_refused_clearly_and_create_nothing(client, admin):
+    customers = await seed(client, admin)
+    cid = customers["C001"]["id"]
+    cases = [
+        ({"customer_id": cid, "date_from": "2021-12-22", "date_to": "2021-12-01"}, 400,
+         "bad_range"),
+        ({"customer_id": cid, "date_from": "2021-13-01", "date_to": "2021-12-22"}, 400,
+         "bad_date"),
+        ({"customer_id": cid, "date_from": "2020-01-01", "date_to": "2020-01-31"}, 400,
+         "no_documents"),
+        ({"customer_id": cid, "date_from": "2021-12-01", "date_to": "2021-12-22",
+          "documents": ["MH-2021-12-10-0001"]}, 400, "documents_not_found"),
+        ({"customer_id": 999999, "date_from": "2021-12-01", "date_to": "2021-12-22"}, 404,
+         "customer_not_found"),
+        ({"date_from": "2021-12-01", "date_to": "2021-12-22"}, 400, "missing_field"),
+    ]
+    for body, status, code in cases:
+        resp = await client.post(API, json=body, headers=admin)
+        assert resp.status == status, body
+        assert (await resp.json())["error"]["code"] == code
+    resp = await client.post(API, data=b"{not json", headers=admin)
+    assert resp.status == 400
+    listed = await (await client.get(API, headers=admin)).json()
+    assert listed["items"] == []
+
+
+async def test_issuing_a_statement_queues_a_notice_for_each_bound_contact(client, admin):
+    from domain.models import Contact, OutboxMessage
+
+    customers = await seed(client, admin)
+    await Contact.filter(external_id="P001").update(openid="o-chen")
+    statement = await make_statement(client, admin, customers["C001"]["id"])
+    messages = await OutboxMessage.filter(kind="statement_issued")
+    assert len(messages) == 1
+    message = messages[0]
+    assert message.channel == "wechat" and message.recipient_name == "陈会计"
+    assert message.payload["statement_id"] == statement["id"]
+    assert message.payload["url"].startswith("http://tally.test/s/")
+    page = await client.get(message.payload["url"].removeprefix("http://tally.test"))
+    assert page.status == 200

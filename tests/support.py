@@ -1,0 +1,57 @@
+"""Shared test data: seed 000's 联想 example pushed through the real ingest API."""
+
+from __future__ import annotations
+
+INGEST = "/api/backoffice/v1/ingest"
+STAFF = [
+    {"userid": "mgr-zhao", "name": "赵经理"},
+    {"userid": "sales-li", "name": "李业务", "manager_userid": "mgr-zhao"},
+    {"userid": "sales-wang", "name": "王业务", "manager_userid": "mgr-zhao"},
+]
+CUSTOMERS = [
+    {"code": "C001", "name": "联想", "salesperson": "sales-li"},
+    {"code": "C002", "name": "明辉商贸", "salesperson": "sales-wang"},
+]
+CONTACTS = [
+    {"external_id": "P001", "customer_code": "C001", "name": "陈会计"},
+    {"external_id": "P002", "customer_code": "C002", "name": "周出纳"},
+]
+DOCUMENTS = [
+    {"number": "XS-2021-11-30-0009", "type": "sales_out", "date": "2021-11-30",
+     "customer_code": "C001", "amount": "5000.00", "owed": "0.00"},
+    {"number": "XS-2021-12-01-0001", "type": "sales_out", "date": "2021-12-01",
+     "customer_code": "C001", "salesperson": "sales-li", "amount": "32000.00",
+     "owed": "32000.00"},
+    {"number": "XS-2021-12-15-0004", "type": "销售出库单", "date": "2021-12-15",
+     "customer_code": "C001", "amount": "17876.00", "owed": "17876.00"},
+    {"number": "XT-T-2021-12-22-0002", "type": "销售退货单", "date": "2021-12-22",
+     "customer_code": "C001", "amount": "1000.00", "owed": "-1000.00"},
+    {"number": "XS-T-2021-12-22-0001", "type": "收款单", "date": "2021-12-22",
+     "customer_code": "C001", "amount": "100.00", "owed": "-100.00",
+     "account": "银行存款-中国银行"},
+    {"number": "MH-2021-12-10-0001", "type": "sales_out", "date": "2021-12-10",
+     "customer_code": "C002", "amount": "8800.00"},
+]
+
+
+async def post_ok(client, path, headers, json=None, status=200):
+    resp = await client.post(path, json=json or {}, headers=headers)
+    body = await resp.json()
+    assert resp.status == status, body
+    return body
+
+
+async def seed(client, headers, reader=None) -> dict:
+    """Push staff, customers, contacts and documents; returns customers by code."""
+    for kind, rows in (("staff", STAFF), ("customers", CUSTOMERS), ("contacts", CONTACTS),
+                       ("documents", DOCUMENTS)):
+        result = await post_ok(client, f"{INGEST}/{kind}", headers, {"items": rows})
+        assert result["rejected"] == [], result
+    resp = await client.get("/api/backoffice/v1/customers", headers=reader or headers)
+    return {c["code"]: c for c in (await resp.json())["items"]}
+
+
+async def make_statement(client, headers, customer_id, **extra) -> dict:
+    body = {"customer_id": customer_id, "date_from": "2021-12-01", "date_to": "2021-12-22",
+            **extra}
+    return await post_ok(client, "/api/backoffice/v1/statements", headers, body, status=201)

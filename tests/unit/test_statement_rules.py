@@ -1,0 +1,48 @@
+"""Pure statement rules: the action table, the totals, and answers."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from domain.errors import Conflict
+from domain.statements import rules
+from domain.statements.rules import LineValues
+
+
+def test_the_action_table_is_seed_000s():
+    zero, some = Decimal("0"), Decimal("1000")
+    assert rules.allowed_actions("unconfirmed", zero) == (
+        "receive", "mismatch", "match", "feedback", "share", "delete")
+    assert rules.allowed_actions("unconfirmed", some) == (
+        "mismatch", "match", "feedback", "share", "delete")
+    for status in ("matched", "mismatched"):
+        assert rules.allowed_actions(status, zero) == (
+            "receive", "cancel", "feedback", "share", "delete")
+        assert rules.allowed_actions(status, some) == ("cancel", "feedback", "share", "delete")
+
+
+def test_a_refused_action_names_the_state():
+    with pytest.raises(Conflict) as caught:
+        rules.check_action("cancel", "unconfirmed", Decimal("0"))
+    assert "未确认" in caught.value.message and "取消确认" in caught.value.message
+
+
+def test_totals_follow_opening_plus_increase_minus_receipts():
+    lines = [LineValues("sales_out", Decimal("32000"), Decimal("32000")),
+             LineValues("sales_return", Decimal("1000"), Decimal("-1000")),
+             LineValues("receipt", Decimal("100"), Decimal("-100"))]
+    totals = rules.statement_totals(Decimal("5000"), lines)
+    assert totals.increase == Decimal("31000")
+    assert totals.receipts == Decimal("100")
+    assert totals.closing == Decimal("35900")
+    assert totals.owed_total == Decimal("30900")
+    assert totals.line_count == 3
+
+
+def test_answers_repeat_silently_and_a_change_of_mind_conflicts():
+    assert rules.answer_outcome("unconfirmed", "matched") is True
+    assert rules.answer_outcome("matched", "matched") is False
+    with pytest.raises(Conflict):
+        rules.answer_outcome("matched", "mismatched")
