@@ -141,7 +141,7 @@ class Document(Model):
 
     class Meta:
         table = "document"
-        indexes = (("customer", "date"),)
+        indexes = (("customer_id", "date"),)
 
 
 class Statement(Model):
@@ -173,7 +173,7 @@ class Statement(Model):
 
     class Meta:
         table = "statement"
-        indexes = (("customer", "created_at"),)
+        indexes = (("customer_id", "created_at"),)
 
 
 class StatementLine(Model):

@@ -188,7 +188,7 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'document', 'app': 'models', 'indexes': [Index(fields=['customer', 'date'])], 'pk_attr': 'id', 'table_description': 'An ERP document: 销售出库单, 销售退货单 or 收款单.'},
+            options={'table': 'document', 'app': 'models', 'indexes': [Index(fields=['customer_id', 'date'])], 'pk_attr': 'id', 'table_description': 'An ERP document: 销售出库单, 销售退货单 or 收款单.'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -218,7 +218,7 @@ class Migration(migrations.Migration):
                 ('first_viewed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('last_viewed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'statement', 'app': 'models', 'indexes': [Index(fields=['customer', 'created_at'])], 'pk_attr': 'id', 'table_description': 'A customer statement (对账单): a snapshot of documents over a date range.'},
+            options={'table': 'statement', 'app': 'models', 'indexes': [Index(fields=['customer_id', 'created_at'])], 'pk_attr': 'id', 'table_description': 'A customer statement (对账单): a snapshot of documents over a date range.'},
             bases=['Model'],
         ),
         ops.CreateModel(
