@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 
 from domain.actors import Actor
 from domain.errors import DomainError
-from domain.models import Customer
+from domain.models import Customer, Statement, StatementEvent
 from domain.qr import qr_png, qr_svg
 from domain.sharing import read_share_token
+from domain.statements import rules
 from domain.statements import service as statements
 from domain.statements.pdf import render_statement_pdf
 from domain.statements.views import statement_view
@@ -20,6 +23,7 @@ from miniapp_api.h5 import render_error_page, render_statement_page
 
 routes = web.RouteTableDef()
 HTML = "text/html"
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 async def statement_for_token(request: web.Request):
@@ -29,9 +33,41 @@ async def statement_for_token(request: web.Request):
     return await statements.resolve_share_token(nonce, moment)
 
 
-async def _view(statement) -> dict:
+async def _view(statement: Statement) -> dict:
     customer = await Customer.get(id=statement.customer_id)
-    return statement_view(statement, customer, await statements.lines_of(statement))
+    view = statement_view(statement, customer, await statements.lines_of(statement))
+    if statement.status != rules.UNCONFIRMED:
+        view["answer_description"] = await _answer_description(statement)
+    return view
+
+
+async def _answer_description(statement: Statement) -> str:
+    """The customer's own description behind the current status (staff notes stay internal)."""
+    event = await StatementEvent.filter(
+        statement_id=statement.id, action="answer", result=statement.status
+    ).order_by("-created_at", "-id").first()
+    return event.description if event else ""
+
+
+def _status_of(exc: DomainError) -> int:
+    return STATUS_BY_KIND.get(exc.kind, 400)
+
+
+def _error_page(exc: DomainError) -> web.Response:
+    page = render_error_page("无法打开对账单", exc.message)
+    return web.Response(text=page, content_type=HTML, status=_status_of(exc))
+
+
+async def _statement_page(
+    request: web.Request, statement: Statement, *, error: str | None = None, status: int = 200
+) -> web.Response:
+    base = f"/s/{request.match_info['token']}"
+    page = render_statement_page(
+        await _view(statement), answer_url=f"{base}/answer", pdf_url=f"{base}/pdf", error=error
+    )
+    return web.Response(
+        text=page, content_type=HTML, status=status, headers={"Cache-Control": "no-store"}
+    )
 
 
 @routes.get("/s/{token}")
@@ -39,36 +75,55 @@ async def statement_page(request: web.Request) -> web.Response:
     try:
         statement = await statement_for_token(request)
     except DomainError as exc:
-        page = render_error_page("无法打开对账单", exc.message)
-        return web.Response(text=page, content_type=HTML, status=STATUS_BY_KIND[exc.kind])
+        return _error_page(exc)
     request.config_dict[VIEW_COUNTER].record(statement.id, now(request))
-    base = request.path
-    page = render_statement_page(
-        await _view(statement), answer_url=f"{base}/answer", pdf_url=f"{base}/pdf"
-    )
-    return web.Response(text=page, content_type=HTML, headers={"Cache-Control": "no-store"})
+    return await _statement_page(request, statement)
+
+
+def _is_form(request: web.Request) -> bool:
+    return request.content_type in FORM_TYPES
 
 
 async def _answer_body(request: web.Request) -> dict:
-    if request.content_type == "application/x-www-form-urlencoded":
-        return dict(await request.post())
+    if _is_form(request):
+        return {key: value for key, value in (await request.post()).items()
+                if isinstance(value, str)}
     return await read_json(request)
+
+
+async def _record_answer(request: web.Request, statement: Statement) -> bool:
+    body = await _answer_body(request)
+    actor = Actor(kind="share", name=f"share-link:{request.match_info['token'][:8]}")
+    return await statements.customer_answer(
+        actor, statement, body_text(body, "answer"), body_text(body, "description"),
+        now(request),
+    )
 
 
 @routes.post("/s/{token}/answer")
 async def answer(request: web.Request) -> web.Response:
-    """The customer's answer through the link; a plain form post is redirected back to the page."""
-    statement = await statement_for_token(request)
-    body = await _answer_body(request)
-    actor = Actor(kind="share", name=f"share-link:{request.match_info['token'][:8]}")
-    changed = await statements.customer_answer(
-        actor, statement, body_text(body, "answer"), body_text(body, "description"),
-        now(request),
-    )
-    if request.content_type == "application/x-www-form-urlencoded":
-        raise web.HTTPSeeOther(location=f"/s/{request.match_info['token']}")
-    return json_response({"status": statement.status, "changed": changed,
-                          "statement_id": statement.id})
+    """The customer's answer through the link.
+
+    JSON in, JSON out (errors through the error middleware). A plain form post (no JavaScript)
+    is redirected back to the page on success; on failure the page is rendered again with the
+    message in #form-error and the error's status, never raw JSON.
+    """
+    if not _is_form(request):
+        statement = await statement_for_token(request)
+        changed = await _record_answer(request, statement)
+        return json_response({"status": statement.status, "changed": changed,
+                              "statement_id": statement.id})
+    try:
+        statement = await statement_for_token(request)
+    except DomainError as exc:
+        return _error_page(exc)
+    try:
+        await _record_answer(request, statement)
+    except DomainError as exc:
+        await statement.refresh_from_db()  # a conflict means the row moved on under us
+        return await _statement_page(request, statement, error=exc.message,
+                                     status=_status_of(exc))
+    raise web.HTTPSeeOther(location=f"/s/{request.match_info['token']}")
 
 
 def _page_url(request: web.Request) -> str:
@@ -79,22 +134,22 @@ def _page_url(request: web.Request) -> str:
 @routes.get("/s/{token}/qr.png")
 async def qr_code_png(request: web.Request) -> web.Response:
     await statement_for_token(request)
-    url = _page_url(request)
-    return web.Response(body=qr_png(url), content_type="image/png")
+    body = await asyncio.to_thread(qr_png, _page_url(request))
+    return web.Response(body=body, content_type="image/png")
 
 
 @routes.get("/s/{token}/qr.svg")
 async def qr_code_svg(request: web.Request) -> web.Response:
     await statement_for_token(request)
-    url = _page_url(request)
-    return web.Response(body=qr_svg(url), content_type="image/svg+xml")
+    body = await asyncio.to_thread(qr_svg, _page_url(request))
+    return web.Response(body=body, content_type="image/svg+xml")
 
 
 @routes.get("/s/{token}/pdf")
 async def pdf(request: web.Request) -> web.Response:
     statement = await statement_for_token(request)
+    body = await asyncio.to_thread(render_statement_pdf, await _view(statement))
     return web.Response(
-        body=render_statement_pdf(await _view(statement)), content_type="application/pdf",
+        body=body, content_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="statement-{statement.id}.pdf"'},
     )
-

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
@@ -95,15 +96,25 @@ def _print_rejections(rows: list[dict], rejected: list[dict]) -> None:
         print(f"  line {line} ({item['key']}): {'; '.join(item['errors'])}", file=sys.stderr)
 
 
+def _sandbox_wechat():
+    """The local WeChat stand-in; it lives in the source tree's tests/fakes, beside this package."""
+    source_root = str(Path(__file__).resolve().parents[1])
+    if source_root not in sys.path:
+        sys.path.insert(0, source_root)
+    try:
+        from tests.fakes.wechat import FakeWeChat
+    except ImportError as exc:
+        raise SystemExit(f"sandbox mode needs the source checkout (tests/fakes): {exc}") from exc
+    return FakeWeChat()
+
+
 def cmd_serve(settings: Settings, args) -> int:
     from tally.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     fakes = None
     if args.sandbox or settings.sandbox:
-        from tests.fakes.wechat import FakeWeChat
-
-        fakes = FakeWeChat()
+        fakes = _sandbox_wechat()
         settings = replace(settings, sandbox=True, wechat_api_base=fakes.start())
         print(f"sandbox: fake WeChat API at {settings.wechat_api_base}")
     try:

@@ -1,0 +1,1 @@
+"""On-demand benchmarks (`make bench`); pytest does not collect this folder."""
