@@ -6,12 +6,13 @@ from aiohttp import web
 
 from backoffice_api.auth import actor_with
 from domain.actors import ADMIN, ERP
-from domain.errors import NotFound
+from domain.errors import Invalid, NotFound
 from domain.ingest import INGESTERS
 from httpcommon.jsonio import json_response, read_json
 from httpcommon.params import flag
 
 routes = web.RouteTableDef()
+MAX_BATCH = 5000  # keeps one request's transaction and memory bounded
 
 
 @routes.post("/ingest/{kind}")
@@ -21,6 +22,8 @@ async def ingest(request: web.Request) -> web.Response:
     kind = request.match_info["kind"]
     if kind not in INGESTERS:
         raise NotFound("unknown_kind", f"未知数据类型 {kind}，可用: {', '.join(INGESTERS)}")
-    body = await read_json(request)
-    result = await INGESTERS[kind](body.get("items"), atomic=flag(request, "atomic"))
+    items = (await read_json(request)).get("items")
+    if isinstance(items, list) and len(items) > MAX_BATCH:
+        raise Invalid("batch_too_large", f"每批最多 {MAX_BATCH} 行，请分批推送")
+    result = await INGESTERS[kind](items, atomic=flag(request, "atomic"))
     return json_response(result.as_dict())

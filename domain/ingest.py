@@ -27,7 +27,6 @@ DOC_TYPE_ALIASES = {**{t: t for t in DOC_TYPES}, **{v: k for k, v in DOC_TYPE_LA
 SETTLEMENT_ALIASES = {"on_account": "on_account", "记账": "on_account", "cash": "cash",
                       "现结": "cash"}
 INVOICE_FIELDS = ("company", "tax_id", "address", "phone", "bank", "account")
-MAX_BATCH = 5000
 
 
 @dataclass
@@ -254,8 +253,6 @@ def _apply_fields(obj, values: dict) -> bool:
 def _check_size(raws: list) -> None:
     if not isinstance(raws, list):
         raise Invalid("bad_items", "items 必须是数组")
-    if len(raws) > MAX_BATCH:
-        raise Invalid("batch_too_large", f"每批最多 {MAX_BATCH} 行")
 
 
 async def ingest_staff(raws: list, *, atomic: bool = False) -> IngestResult:

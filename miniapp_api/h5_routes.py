@@ -85,10 +85,16 @@ def _is_form(request: web.Request) -> bool:
 
 
 async def _answer_body(request: web.Request) -> dict:
+    """JSON or form fields. A browser posts a textarea's line breaks as CRLF (its value, and
+    maxlength, count LF): normalise them so the stored text and the length limit match JS."""
     if _is_form(request):
-        return {key: value for key, value in (await request.post()).items()
+        return {key: _lf(value) for key, value in (await request.post()).items()
                 if isinstance(value, str)}
     return await read_json(request)
+
+
+def _lf(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 async def _record_answer(request: web.Request, statement: Statement) -> bool:

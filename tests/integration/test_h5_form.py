@@ -42,6 +42,20 @@ async def test_a_form_post_after_an_answer_shows_the_answer_and_a_409(client, ad
     assert (await Statement.get(id=statement["id"])).status == "matched"
 
 
+async def test_form_line_breaks_are_stored_as_lf_and_count_once_toward_the_limit(
+    client, admin
+):
+    statement, path = await _shared(client, admin)
+    description = "一" * 999 + "\r\n" + "二" * 1000  # 2000 characters as a textarea counts
+    resp = await client.post(f"{path}/answer",
+                             data={"answer": "mismatched", "description": description},
+                             allow_redirects=False)
+    assert resp.status == 303
+    feedback = await (await client.get(f"{API}/{statement['id']}/feedback",
+                                       headers=admin)).json()
+    assert feedback["items"][0]["description"] == "一" * 999 + "\n" + "二" * 1000
+
+
 async def test_a_form_post_on_an_expired_link_gets_the_error_page(client, admin, clock):
     _, path = await _shared(client, admin)
     clock.advance(days=31)

@@ -101,3 +101,19 @@ async def test_ingest_needs_the_erp_role_and_a_known_kind(client, finance, erp):
     assert resp.status == 400
     resp = await client.post(f"{INGEST}/documents", json={"items": []})
     assert resp.status == 401
+
+
+async def test_a_retried_push_with_the_same_idempotency_key_is_answered_from_the_first(
+    client, erp
+):
+    await post_ok(client, f"{INGEST}/staff", erp, {"items": STAFF})
+    await post_ok(client, f"{INGEST}/customers", erp, {"items": CUSTOMERS})
+    headers = {**erp, "Idempotency-Key": "push-42"}
+    first = await client.post(f"{INGEST}/documents", json={"items": DOCUMENTS}, headers=headers)
+    second = await client.post(f"{INGEST}/documents", json={"items": DOCUMENTS}, headers=headers)
+    assert (await first.json())["created"] == len(DOCUMENTS)
+    assert await second.json() == await first.json()
+    assert second.headers["Idempotent-Replayed"] == "true"
+    other = await client.post(f"{INGEST}/documents", json={"items": DOCUMENTS[:1]},
+                              headers=headers)
+    assert other.status == 409
