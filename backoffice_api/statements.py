@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 
 from backoffice_api.auth import actor_with
@@ -59,10 +61,10 @@ async def create_statement(request: web.Request) -> web.Response:
 @routes.get("/statements")
 async def list_statements(request: web.Request) -> web.Response:
     actor = actor_with(request, *STAFF)
-    customer = request.query.get("customer_id")
+    customer_id = query_int(request, "customer_id", 0, hi=2**31)
     found = await statements.list_statements(
         actor,
-        customer_id=int(customer) if customer and customer.isdigit() else None,
+        customer_id=customer_id or None,
         status=request.query.get("status"),
         limit=query_int(request, "limit", 50, lo=1, hi=500),
         offset=query_int(request, "offset", 0, hi=10**9),
@@ -188,7 +190,7 @@ async def delete(request: web.Request) -> web.Response:
 async def pdf(request: web.Request) -> web.Response:
     actor = actor_with(request, *STAFF)
     statement = await statements.get_statement(actor, path_id(request))
-    body = render_statement_pdf(await full_view(statement))
+    body = await asyncio.to_thread(render_statement_pdf, await full_view(statement))
     return web.Response(
         body=body, content_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="statement-{statement.id}.pdf"'},

@@ -30,3 +30,11 @@ def round_amount(value: Decimal) -> Decimal:
 def fmt(value: Decimal) -> str:
     """An amount as the API shows it: a string with 2 decimals."""
     return str(Decimal(value).quantize(CENT))
+
+
+def yuan(amount: Decimal) -> str:
+    """For people: ¥ with thousands separators and 2 decimals, half-up (¥1,234.50, ¥-100.00)."""
+    value = Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
+    if value == 0:
+        value = abs(value)  # no "¥-0.00"
+    return f"¥{value:,.2f}"

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from html import escape
+
+from domain.money import yuan
 
 UNCONFIRMED = "unconfirmed"
 BADGE_CLASSES = {"unconfirmed", "matched", "mismatched"}
@@ -35,9 +37,9 @@ h1{margin:0;font-size:20px;font-weight:600;word-break:break-all}
 .badge-unconfirmed{color:#d46b08}
 .badge-matched{color:#389e0d}
 .badge-mismatched{color:#cf1322}
-.figures{display:flex;margin-top:20px}
-.figure{flex:1;min-width:0}
-.figure .amount{font-size:24px;font-weight:600;word-break:break-all}
+.figures{display:flex;flex-wrap:wrap;gap:12px 16px;margin-top:20px}
+.figure{flex:1 1 0;min-width:max-content}
+.figure .amount{font-size:24px;font-weight:600;white-space:nowrap}
 .figure .label{font-size:13px;opacity:.85}
 .card{background:#fff;margin:12px;border-radius:10px;padding:14px 16px}
 h2{margin:0 0 8px;font-size:16px}
@@ -63,6 +65,7 @@ border:1px solid #cbd2d9;border-radius:8px}
 textarea{width:100%;min-height:96px;padding:10px;border:1px solid #cbd2d9;border-radius:8px;
 font:inherit;resize:vertical}
 .form-error{color:#cf1322;margin:8px 0 0}
+#answer>.form-error:first-child{margin:0 0 8px}
 button{width:100%;margin-top:12px;padding:12px;border:0;border-radius:8px;background:#1677ff;
 color:#fff;font:inherit;font-size:16px}
 button:disabled{opacity:.6}
@@ -210,16 +213,16 @@ def _status_badge(view: dict) -> str:
 
 def _figure(element_id: str, amount: Decimal, label: str) -> str:
     return (
-        f'<div class="figure"><div id="{element_id}" class="amount">{_e(_yuan(amount))}</div>'
+        f'<div class="figure"><div id="{element_id}" class="amount">{_e(yuan(amount))}</div>'
         f'<div class="label">{label}</div></div>'
     )
 
 
 def _totals(view: dict) -> str:
     items = [
-        ("opening", "期初应收", _yuan(view["opening"])),
-        ("receipts", "本期收款", _yuan(view["receipts"])),
-        ("owed-total", "欠款", _yuan(view["owed_total"])),
+        ("opening", "期初应收", yuan(view["opening"])),
+        ("receipts", "本期收款", yuan(view["receipts"])),
+        ("owed-total", "欠款", yuan(view["owed_total"])),
         ("line-count", "笔数", f'{view["line_count"]} 笔'),
     ]
     cells = "".join(
@@ -289,8 +292,8 @@ def _line_item(line: dict) -> str:
         f'<span class="line-date">{_e(_iso(line["date"]))}</span>'
         f'<span class="line-account">{_e(line["account"] or "")}</span></div>'
         '<div class="line-amounts">'
-        f'<span>金额 <b class="line-amount">{_e(_yuan(line["amount"]))}</b></span>'
-        f'<span>本单欠 <b class="line-owed">{_e(_yuan(line["owed"]))}</b></span></div>'
+        f'<span>金额 <b class="line-amount">{_e(yuan(line["amount"]))}</b></span>'
+        f'<span>本单欠 <b class="line-owed">{_e(yuan(line["owed"]))}</b></span></div>'
         "</li>"
     )
 
@@ -301,11 +304,3 @@ def _e(value: object) -> str:
 
 def _iso(day: date | None) -> str:
     return day.isoformat() if day else ""
-
-
-def _yuan(amount: Decimal) -> str:
-    """¥ with thousands separators and 2 decimals, half-up: ¥1,234.50, ¥-100.00 (as in the PDF)."""
-    value = Decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    if value == 0:
-        value = abs(value)  # no "¥-0.00"
-    return f"¥{value:,.2f}"

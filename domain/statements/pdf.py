@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import io
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -21,6 +20,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from domain.money import yuan
 
 FONT_NAME = "STSong-Light"
 MARGIN = 15 * mm
@@ -87,10 +88,10 @@ def _heading(view: dict, seller: str, styles: dict[str, ParagraphStyle]) -> list
 
 def _totals_table(view: dict, font: str) -> Table:
     rows = [
-        ("期初应收", _yuan(view["opening"]), "本期增加", _yuan(view["increase"])),
-        ("本期收款", _yuan(view["receipts"]), "期末应收", _yuan(view["closing"])),
-        ("笔数", str(view["line_count"]), "欠款", _yuan(view["owed_total"])),
-        ("已收金额", _yuan(view["received_amount"]), "状态", view["status_label"]),
+        ("期初应收", yuan(view["opening"]), "本期增加", yuan(view["increase"])),
+        ("本期收款", yuan(view["receipts"]), "期末应收", yuan(view["closing"])),
+        ("笔数", str(view["line_count"]), "欠款", yuan(view["owed_total"])),
+        ("已收金额", yuan(view["received_amount"]), "状态", view["status_label"]),
     ]
     table = Table(rows, colWidths=(30 * mm, 60 * mm, 30 * mm, 60 * mm))
     table.setStyle(TableStyle([
@@ -127,8 +128,8 @@ def _line_row(line: dict, styles: dict[str, ParagraphStyle]) -> list:
         Paragraph(escape(str(line["number"])), styles["cell"]),
         line["type_label"],
         _iso(line["date"]),
-        _yuan(line["amount"]),
-        _yuan(line["owed"]),
+        yuan(line["amount"]),
+        yuan(line["owed"]),
         Paragraph(escape(line["account"] or ""), styles["cell"]),
     ]
 
@@ -156,11 +157,3 @@ def _date_range(view: dict) -> str:
 
 def _iso(day: date | None) -> str:
     return day.isoformat() if day else ""
-
-
-def _yuan(amount: Decimal) -> str:
-    """¥ with thousands separators and 2 decimals, half-up: ¥1,234.50, ¥-100.00."""
-    value = Decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    if value == 0:
-        value = abs(value)  # no "¥-0.00"
-    return f"¥{value:,.2f}"
