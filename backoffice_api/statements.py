@@ -15,7 +15,7 @@ from domain.statements import service as statements
 from domain.statements.pdf import render_statement_pdf
 from domain.statements.views import statement_summary, statement_view
 from httpcommon.jsonio import json_response, read_json
-from httpcommon.keys import now
+from httpcommon.keys import now, statement_lines
 from httpcommon.params import body_amount, body_date, body_text, path_id, query_int
 from httpcommon.sharing import share_settings, share_urls
 
@@ -24,9 +24,9 @@ STAFF = (ADMIN, FINANCE, SALES)
 BOOKS = (ADMIN, FINANCE)
 
 
-async def full_view(statement) -> dict:
-    customer = await Customer.get(id=statement.customer_id)
-    view = statement_view(statement, customer, await statements.lines_of(statement))
+async def full_view(request: web.Request, statement) -> dict:
+    lines = await statement_lines(request, statement.id)
+    view = statement_view(statement, await statement.customer, lines)
     view["actions"] = list(rules.allowed_actions(statement.status, statement.received_amount))
     return view
 
@@ -55,7 +55,7 @@ async def create_statement(request: web.Request) -> web.Response:
     statement = await statements.create_statement(
         actor, spec, share_settings(request), now(request)
     )
-    return json_response(await full_view(statement), status=201)
+    return json_response(await full_view(request, statement), status=201)
 
 
 @routes.get("/statements")
@@ -83,7 +83,8 @@ async def list_statements(request: web.Request) -> web.Response:
 @routes.get("/statements/{id}")
 async def get_statement(request: web.Request) -> web.Response:
     actor = actor_with(request, *STAFF)
-    return json_response(await full_view(await statements.get_statement(actor, path_id(request))))
+    statement = await statements.get_statement(actor, path_id(request))
+    return json_response(await full_view(request, statement))
 
 
 @routes.post("/statements/{id}/receive")
@@ -94,7 +95,7 @@ async def receive(request: web.Request) -> web.Response:
         actor, path_id(request), body_amount(body, "amount"), body_text(body, "note"),
         now(request),
     )
-    return json_response(await full_view(statement))
+    return json_response(await full_view(request, statement))
 
 
 async def _confirm(request: web.Request, result: str) -> web.Response:
@@ -103,7 +104,7 @@ async def _confirm(request: web.Request, result: str) -> web.Response:
     statement = await statements.staff_confirm(
         actor, path_id(request), result, body_text(body, "description"), now(request)
     )
-    return json_response(await full_view(statement))
+    return json_response(await full_view(request, statement))
 
 
 @routes.post("/statements/{id}/match")
@@ -120,7 +121,7 @@ async def mismatch(request: web.Request) -> web.Response:
 async def cancel(request: web.Request) -> web.Response:
     actor = actor_with(request, *BOOKS)
     statement = await statements.cancel_confirmation(actor, path_id(request), now(request))
-    return json_response(await full_view(statement))
+    return json_response(await full_view(request, statement))
 
 
 def _event_view(event) -> dict:
@@ -190,7 +191,7 @@ async def delete(request: web.Request) -> web.Response:
 async def pdf(request: web.Request) -> web.Response:
     actor = actor_with(request, *STAFF)
     statement = await statements.get_statement(actor, path_id(request))
-    body = await asyncio.to_thread(render_statement_pdf, await full_view(statement))
+    body = await asyncio.to_thread(render_statement_pdf, await full_view(request, statement))
     return web.Response(
         body=body, content_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="statement-{statement.id}.pdf"'},

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from domain.errors import Invalid
@@ -434,8 +435,9 @@ async def _mark_source_changed(document_ids: list[int]) -> None:
     statement_ids = await StatementLine.filter(document_id__in=document_ids).values_list(
         "statement_id", flat=True)
     if statement_ids:
+        # The version moves too: whatever cached a view of these statements must drop it.
         await Statement.filter(id__in=set(statement_ids), source_changed=False).update(
-            source_changed=True)
+            source_changed=True, version=F("version") + 1)
 
 
 INGESTERS = {

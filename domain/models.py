@@ -48,7 +48,8 @@ class Customer(Model):
     code = fields.CharField(max_length=64, unique=True)
     name = fields.CharField(max_length=200)
     salesperson = fields.ForeignKeyField(
-        "models.Staff", related_name="customers", null=True, on_delete=fields.SET_NULL
+        "models.Staff", related_name="customers", null=True, on_delete=fields.SET_NULL,
+        db_index=True,
     )
     sales_org = fields.CharField(max_length=100, default="")
     parent = fields.ForeignKeyField(
@@ -75,7 +76,9 @@ class CustomerShare(Model):
 
     id = fields.IntField(primary_key=True)
     customer = fields.ForeignKeyField("models.Customer", related_name="shares")
-    staff = fields.ForeignKeyField("models.Staff", related_name="shared_customers")
+    staff = fields.ForeignKeyField(
+        "models.Staff", related_name="shared_customers", db_index=True
+    )
 
     class Meta:
         table = "customer_share"
@@ -86,7 +89,9 @@ class Contact(Model):
     """A person at a customer, bound to at most one WeChat identity."""
 
     id = fields.IntField(primary_key=True)
-    customer = fields.ForeignKeyField("models.Customer", related_name="contacts", null=True)
+    customer = fields.ForeignKeyField(
+        "models.Customer", related_name="contacts", null=True, db_index=True
+    )
     external_id = fields.CharField(max_length=64, unique=True, null=True)
     name = fields.CharField(max_length=100, default="")
     phone = fields.CharField(max_length=32, default="")
@@ -178,9 +183,10 @@ class Statement(Model):
 
 class StatementLine(Model):
     id = fields.IntField(primary_key=True)
-    statement = fields.ForeignKeyField("models.Statement", related_name="lines")
+    statement = fields.ForeignKeyField("models.Statement", related_name="lines", db_index=True)
     document = fields.ForeignKeyField(
-        "models.Document", related_name="statement_lines", null=True, on_delete=fields.SET_NULL
+        "models.Document", related_name="statement_lines", null=True, on_delete=fields.SET_NULL,
+        db_index=True,
     )
     position = fields.IntField()
     number = fields.CharField(max_length=64)
@@ -199,7 +205,7 @@ class StatementEvent(Model):
     """Everything said or done on a statement: answers, feedback, confirmations, money, deletion."""
 
     id = fields.IntField(primary_key=True)
-    statement = fields.ForeignKeyField("models.Statement", related_name="events")
+    statement = fields.ForeignKeyField("models.Statement", related_name="events", db_index=True)
     action = fields.CharField(max_length=16)
     result = fields.CharField(max_length=16, default="")
     description = fields.TextField(default="")
@@ -215,7 +221,9 @@ class StatementEvent(Model):
 
 class ShareLink(Model):
     id = fields.IntField(primary_key=True)
-    statement = fields.ForeignKeyField("models.Statement", related_name="share_links")
+    statement = fields.ForeignKeyField(
+        "models.Statement", related_name="share_links", db_index=True
+    )
     nonce = fields.CharField(max_length=32, unique=True)
     created_by = fields.CharField(max_length=100, default="")
     created_at = fields.DatetimeField()

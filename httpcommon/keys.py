@@ -12,6 +12,9 @@ SETTINGS: web.AppKey[Any] = web.AppKey("settings", object)
 CLOCK: web.AppKey[Callable[[], datetime]] = web.AppKey("clock", object)
 WECHAT: web.AppKey[Any] = web.AppKey("wechat", object)
 VIEW_COUNTER: web.AppKey[Any] = web.AppKey("view_counter", object)
+LINE_CACHE: web.AppKey[Any] = web.AppKey("line_cache", object)
+VIEW_CACHE: web.AppKey[Any] = web.AppKey("view_cache", object)
+SESSION_CACHE: web.AppKey[Any] = web.AppKey("session_cache", object)
 
 
 def now(request: web.Request) -> datetime:
@@ -22,3 +25,7 @@ def now(request: web.Request) -> datetime:
 ACTOR: web.RequestKey[Any] = web.RequestKey("actor", object)
 IDEMPOTENCY_SCOPE: web.RequestKey[str] = web.RequestKey("idempotency_scope", str)
 MP_SESSION: web.RequestKey[Any] = web.RequestKey("mp_session", object)
+
+
+async def statement_lines(request: web.Request, statement_id: int) -> list[dict]:
+    return await request.config_dict[LINE_CACHE].lines(statement_id)

@@ -8,22 +8,23 @@ from aiohttp import web
 
 from domain.actors import Actor
 from domain.errors import DomainError
-from domain.models import Customer, Statement, StatementEvent
+from domain.models import Statement, StatementEvent
 from domain.qr import qr_png, qr_svg
 from domain.sharing import read_share_token
-from domain.statements import rules
+from domain.statements import probes, rules
 from domain.statements import service as statements
 from domain.statements.pdf import render_statement_pdf
 from domain.statements.views import statement_view
 from httpcommon.errors import STATUS_BY_KIND
 from httpcommon.jsonio import json_response, read_json
-from httpcommon.keys import SETTINGS, VIEW_COUNTER, now
+from httpcommon.keys import SETTINGS, VIEW_CACHE, VIEW_COUNTER, now, statement_lines
 from httpcommon.params import body_text
 from miniapp_api.h5 import render_error_page, render_statement_page
 
 routes = web.RouteTableDef()
 HTML = "text/html"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+TOKEN_MARK = "__SHARE_TOKEN__"  # token characters are URL- and HTML-safe, and so is this
 
 
 async def statement_for_token(request: web.Request):
@@ -33,9 +34,9 @@ async def statement_for_token(request: web.Request):
     return await statements.resolve_share_token(nonce, moment)
 
 
-async def _view(statement: Statement) -> dict:
-    customer = await Customer.get(id=statement.customer_id)
-    view = statement_view(statement, customer, await statements.lines_of(statement))
+async def _view(request: web.Request, statement: Statement) -> dict:
+    lines = await statement_lines(request, statement.id)
+    view = statement_view(statement, await statement.customer, lines)
     if statement.status != rules.UNCONFIRMED:
         view["answer_description"] = await _answer_description(statement)
     return view
@@ -58,26 +59,48 @@ def _error_page(exc: DomainError) -> web.Response:
     return web.Response(text=page, content_type=HTML, status=_status_of(exc))
 
 
+async def _render(request: web.Request, statement: Statement, error: str | None = None) -> str:
+    """The page with a placeholder for the token, so one rendering serves every link to it."""
+    base = f"/s/{TOKEN_MARK}"
+    return render_statement_page(
+        await _view(request, statement), answer_url=f"{base}/answer", pdf_url=f"{base}/pdf",
+        error=error,
+    )
+
+
+def _page_response(request: web.Request, page: str, status: int = 200) -> web.Response:
+    return web.Response(
+        text=page.replace(TOKEN_MARK, request.match_info["token"]), content_type=HTML,
+        status=status, headers={"Cache-Control": "no-store"},
+    )
+
+
 async def _statement_page(
     request: web.Request, statement: Statement, *, error: str | None = None, status: int = 200
 ) -> web.Response:
-    base = f"/s/{request.match_info['token']}"
-    page = render_statement_page(
-        await _view(statement), answer_url=f"{base}/answer", pdf_url=f"{base}/pdf", error=error
-    )
-    return web.Response(
-        text=page, content_type=HTML, status=status, headers={"Cache-Control": "no-store"}
-    )
+    return _page_response(request, await _render(request, statement, error), status)
 
 
 @routes.get("/s/{token}")
 async def statement_page(request: web.Request) -> web.Response:
+    moment = now(request)
     try:
-        statement = await statement_for_token(request)
+        nonce = read_share_token(
+            request.config_dict[SETTINGS].secret_key, request.match_info["token"], moment)
+        probe = await probes.live_share_link(nonce)
+        if probe is None:  # the slow path says why: revoked, deleted or unknown
+            await statements.resolve_share_token(nonce, moment)
+            raise web.HTTPNotFound()
     except DomainError as exc:
         return _error_page(exc)
-    request.config_dict[VIEW_COUNTER].record(statement.id, now(request))
-    return await _statement_page(request, statement)
+    request.config_dict[VIEW_COUNTER].record(probe.statement_id, moment)
+    cache = request.config_dict[VIEW_CACHE]
+    key = ("h5", *probe.cache_key)
+    page = cache.get(key)
+    if page is None:
+        page = await _render(request, await Statement.get(id=probe.statement_id))
+        cache.put(key, page)
+    return _page_response(request, page)
 
 
 def _is_form(request: web.Request) -> bool:
@@ -154,7 +177,7 @@ async def qr_code_svg(request: web.Request) -> web.Response:
 @routes.get("/s/{token}/pdf")
 async def pdf(request: web.Request) -> web.Response:
     statement = await statement_for_token(request)
-    body = await asyncio.to_thread(render_statement_pdf, await _view(statement))
+    body = await asyncio.to_thread(render_statement_pdf, await _view(request, statement))
     return web.Response(
         body=body, content_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="statement-{statement.id}.pdf"'},

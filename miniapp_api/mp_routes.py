@@ -10,13 +10,23 @@ from aiohttp import web
 
 from bot.wechat import WeChatError
 from domain.contacts import contact_actor, redeem_bind_code
-from domain.errors import Invalid, Unauthorized
-from domain.models import Contact, Customer, MpSession
-from domain.statements import rules
+from domain.errors import Invalid, NotFound, Unauthorized
+from domain.models import Contact, Customer, MpSession, Statement
+from domain.statements import probes, rules
 from domain.statements import service as statements
 from domain.statements.views import statement_summary, statement_view
-from httpcommon.jsonio import json_response, read_json
-from httpcommon.keys import IDEMPOTENCY_SCOPE, MP_SESSION, SETTINGS, VIEW_COUNTER, WECHAT, now
+from httpcommon.jsonio import dumps, json_response, read_json
+from httpcommon.keys import (
+    IDEMPOTENCY_SCOPE,
+    MP_SESSION,
+    SESSION_CACHE,
+    SETTINGS,
+    VIEW_CACHE,
+    VIEW_COUNTER,
+    WECHAT,
+    now,
+    statement_lines,
+)
 from httpcommon.params import body_text, path_id, query_int
 
 routes = web.RouteTableDef()
@@ -33,12 +43,23 @@ async def session_middleware(request: web.Request, handler):
         return await handler(request)
     header = request.headers.get("Authorization", "")
     token = header[7:].strip() if header.lower().startswith("bearer ") else ""
-    session = await MpSession.get_or_none(token_hash=_hash(token)) if token else None
+    session = await _session(request, _hash(token)) if token else None
     if session is None or session.expires_at <= now(request):
         raise Unauthorized("bad_session", "登录已失效，请重新登录")
     request[MP_SESSION] = session
     request[IDEMPOTENCY_SCOPE] = f"mp:{session.openid}"
     return await handler(request)
+
+
+async def _session(request: web.Request, token_hash: str) -> MpSession | None:
+    """Sessions are never changed once issued (they only expire), so they can be cached."""
+    cache = request.config_dict[SESSION_CACHE]
+    session = cache.get(token_hash)
+    if session is None:
+        session = await MpSession.get_or_none(token_hash=token_hash)
+        if session is not None:
+            cache.put(token_hash, session)
+    return session
 
 
 async def _contact(request: web.Request) -> Contact | None:
@@ -111,13 +132,26 @@ async def list_statements(request: web.Request) -> web.Response:
 
 @routes.get("/statements/{id}")
 async def get_statement(request: web.Request) -> web.Response:
-    actor = await _actor(request)
-    statement = await statements.get_statement(actor, path_id(request))
-    request.config_dict[VIEW_COUNTER].record(statement.id, now(request))
-    customer = await Customer.get(id=statement.customer_id)
-    view = statement_view(statement, customer, await statements.lines_of(statement))
+    statement_id = path_id(request)
+    probe = await probes.contact_statement(request[MP_SESSION].openid, statement_id)
+    if probe is None:  # the slow path says why: not bound (401) or not theirs (404)
+        await statements.get_statement(await _actor(request), statement_id)
+        raise NotFound("statement_not_found", f"对账单 {statement_id} 不存在")
+    request.config_dict[VIEW_COUNTER].record(statement_id, now(request))
+    cache = request.config_dict[VIEW_CACHE]
+    key = ("mp", *probe.cache_key)
+    body = cache.get(key)
+    if body is None:
+        body = dumps(await _statement_json(request, await Statement.get(id=statement_id)))
+        cache.put(key, body)
+    return web.Response(text=body, content_type="application/json")
+
+
+async def _statement_json(request: web.Request, statement: Statement) -> dict:
+    lines = await statement_lines(request, statement.id)
+    view = statement_view(statement, await statement.customer, lines)
     view["can_answer"] = statement.status == rules.UNCONFIRMED
-    return json_response(view)
+    return view
 
 
 @routes.post("/statements/{id}/answer")

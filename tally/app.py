@@ -14,9 +14,19 @@ from aiohttp import web
 from backoffice_api.app import PREFIX as BACKOFFICE_PREFIX
 from backoffice_api.app import create_backoffice_app
 from bot.wechat import WeChatGateway
+from domain.statements.line_cache import LineCache
 from domain.statements.view_counter import ViewCounter
 from httpcommon.errors import error_middleware
-from httpcommon.keys import CLOCK, SETTINGS, VIEW_COUNTER, WECHAT
+from httpcommon.keys import (
+    CLOCK,
+    LINE_CACHE,
+    SESSION_CACHE,
+    SETTINGS,
+    VIEW_CACHE,
+    VIEW_COUNTER,
+    WECHAT,
+)
+from httpcommon.lru import Lru
 from miniapp_api.app import PREFIX as MP_PREFIX
 from miniapp_api.app import add_h5_routes, create_mp_app
 from tally.db import close_orm, init_orm
@@ -34,6 +44,9 @@ def create_app(
     zone = ZoneInfo(settings.timezone)
     app[CLOCK] = clock or (lambda: datetime.now(zone))
     app[VIEW_COUNTER] = ViewCounter()
+    app[LINE_CACHE] = LineCache()
+    app[VIEW_CACHE] = Lru(5000)
+    app[SESSION_CACHE] = Lru(20000)
     app.cleanup_ctx.append(_orm_ctx)
     app.cleanup_ctx.append(_wechat_ctx(wechat))
     app.cleanup_ctx.append(_view_flush_ctx)

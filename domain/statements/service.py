@@ -157,10 +157,6 @@ async def list_statements(
     return await query.order_by("-created_at", "-id").offset(offset).limit(limit)
 
 
-async def lines_of(statement: Statement) -> list[StatementLine]:
-    return await StatementLine.filter(statement_id=statement.id).order_by("position")
-
-
 async def _transition(statement: Statement, action: str, now: datetime, **changes) -> None:
     """Apply a state change only if nobody else changed the statement first."""
     rules.check_action(action, statement.status, statement.received_amount)
@@ -329,11 +325,11 @@ async def _event(statement, action, actor: Actor, now, **values) -> StatementEve
 
 
 async def resolve_share_token(nonce: str, now: datetime) -> Statement:
-    """The statement behind a verified token's nonce, unless the link was revoked or deleted."""
-    link = await ShareLink.get_or_none(nonce=nonce)
+    """The statement (with its customer) behind a verified token's nonce, in one query,
+    unless the link was revoked or the statement deleted."""
+    link = await ShareLink.filter(nonce=nonce).select_related("statement__customer").first()
     if link is None or link.revoked_at is not None:
         raise Forbidden("share_token_revoked", "分享链接已失效")
-    statement = await Statement.get_or_none(id=link.statement_id, deleted_at=None)
-    if statement is None:
+    if link.statement.deleted_at is not None:
         raise NotFound("statement_not_found", "对账单不存在或已删除")
-    return statement
+    return link.statement

@@ -5,10 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from tortoise.expressions import F
-from tortoise.transactions import in_transaction
-
 from domain.models import Statement
+from domain.sql import execute_many
+
+# One statement per flush for all counted statements: thousands of views a second stay cheap.
+_FLUSH_SQL = (
+    "UPDATE statement SET view_count = view_count + {0}, last_viewed_at = {1},"
+    " first_viewed_at = COALESCE(first_viewed_at, {2}) WHERE id = {3}"
+)
 
 
 @dataclass
@@ -33,14 +37,11 @@ class ViewCounter:
     async def flush(self) -> int:
         """Write what was counted since the last flush; returns how many statements changed."""
         pending, self._pending = self._pending, {}
-        if not pending:
-            return 0
-        async with in_transaction():
-            for statement_id, views in pending.items():
-                await Statement.filter(id=statement_id).update(
-                    view_count=F("view_count") + views.count, last_viewed_at=views.last
-                )
-                await Statement.filter(id=statement_id, first_viewed_at=None).update(
-                    first_viewed_at=views.first
-                )
-        return len(pending)
+        field = Statement._meta.fields_map["last_viewed_at"]
+        rows = [
+            [views.count, field.to_db_value(views.last, Statement),
+             field.to_db_value(views.first, Statement), statement_id]
+            for statement_id, views in pending.items()
+        ]
+        await execute_many(_FLUSH_SQL, rows)
+        return len(rows)

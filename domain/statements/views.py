@@ -42,7 +42,8 @@ def line_view(line: StatementLine) -> dict:
     }
 
 
-def statement_view(statement: Statement, customer: Customer, lines: list[StatementLine]) -> dict:
+def statement_view(statement: Statement, customer: Customer, lines: list[dict]) -> dict:
+    """The whole statement; `lines` are line views (see `line_view` and `LineCache`)."""
     view = statement_summary(statement, customer)
-    view["lines"] = [line_view(line) for line in lines]
+    view["lines"] = lines
     return view

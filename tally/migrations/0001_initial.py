@@ -111,7 +111,7 @@ class Migration(migrations.Migration):
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
                 ('code', fields.CharField(unique=True, max_length=64)),
                 ('name', fields.CharField(max_length=200)),
-                ('salesperson', fields.ForeignKeyField('models.Staff', source_field='salesperson_id', null=True, db_constraint=True, to_field='id', related_name='customers', on_delete=OnDelete.SET_NULL)),
+                ('salesperson', fields.ForeignKeyField('models.Staff', source_field='salesperson_id', null=True, db_index=True, db_constraint=True, to_field='id', related_name='customers', on_delete=OnDelete.SET_NULL)),
                 ('sales_org', fields.CharField(default='', max_length=100)),
                 ('parent', fields.ForeignKeyField('models.Customer', source_field='parent_id', null=True, db_constraint=True, to_field='id', related_name='children', on_delete=OnDelete.SET_NULL)),
                 ('settlement_mode', fields.CharField(default='on_account', max_length=16)),
@@ -133,7 +133,7 @@ class Migration(migrations.Migration):
             name='Contact',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('customer', fields.ForeignKeyField('models.Customer', source_field='customer_id', null=True, db_constraint=True, to_field='id', related_name='contacts', on_delete=OnDelete.CASCADE)),
+                ('customer', fields.ForeignKeyField('models.Customer', source_field='customer_id', null=True, db_index=True, db_constraint=True, to_field='id', related_name='contacts', on_delete=OnDelete.CASCADE)),
                 ('external_id', fields.CharField(null=True, unique=True, max_length=64)),
                 ('name', fields.CharField(default='', max_length=100)),
                 ('phone', fields.CharField(default='', max_length=32)),
@@ -166,7 +166,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
                 ('customer', fields.ForeignKeyField('models.Customer', source_field='customer_id', db_constraint=True, to_field='id', related_name='shares', on_delete=OnDelete.CASCADE)),
-                ('staff', fields.ForeignKeyField('models.Staff', source_field='staff_id', db_constraint=True, to_field='id', related_name='shared_customers', on_delete=OnDelete.CASCADE)),
+                ('staff', fields.ForeignKeyField('models.Staff', source_field='staff_id', db_index=True, db_constraint=True, to_field='id', related_name='shared_customers', on_delete=OnDelete.CASCADE)),
             ],
             options={'table': 'customer_share', 'app': 'models', 'unique_together': (('customer', 'staff'),), 'pk_attr': 'id', 'table_description': 'A customer shared with another salesperson, who may then see it.'},
             bases=['Model'],
@@ -225,7 +225,7 @@ class Migration(migrations.Migration):
             name='ShareLink',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('statement', fields.ForeignKeyField('models.Statement', source_field='statement_id', db_constraint=True, to_field='id', related_name='share_links', on_delete=OnDelete.CASCADE)),
+                ('statement', fields.ForeignKeyField('models.Statement', source_field='statement_id', db_index=True, db_constraint=True, to_field='id', related_name='share_links', on_delete=OnDelete.CASCADE)),
                 ('nonce', fields.CharField(unique=True, max_length=32)),
                 ('created_by', fields.CharField(default='', max_length=100)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
@@ -239,7 +239,7 @@ class Migration(migrations.Migration):
             name='StatementEvent',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('statement', fields.ForeignKeyField('models.Statement', source_field='statement_id', db_constraint=True, to_field='id', related_name='events', on_delete=OnDelete.CASCADE)),
+                ('statement', fields.ForeignKeyField('models.Statement', source_field='statement_id', db_index=True, db_constraint=True, to_field='id', related_name='events', on_delete=OnDelete.CASCADE)),
                 ('action', fields.CharField(max_length=16)),
                 ('result', fields.CharField(default='', max_length=16)),
                 ('description', fields.TextField(default='', unique=False)),
@@ -256,8 +256,8 @@ class Migration(migrations.Migration):
             name='StatementLine',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('statement', fields.ForeignKeyField('models.Statement', source_field='statement_id', db_constraint=True, to_field='id', related_name='lines', on_delete=OnDelete.CASCADE)),
-                ('document', fields.ForeignKeyField('models.Document', source_field='document_id', null=True, db_constraint=True, to_field='id', related_name='statement_lines', on_delete=OnDelete.SET_NULL)),
+                ('statement', fields.ForeignKeyField('models.Statement', source_field='statement_id', db_index=True, db_constraint=True, to_field='id', related_name='lines', on_delete=OnDelete.CASCADE)),
+                ('document', fields.ForeignKeyField('models.Document', source_field='document_id', null=True, db_index=True, db_constraint=True, to_field='id', related_name='statement_lines', on_delete=OnDelete.SET_NULL)),
                 ('position', fields.IntField()),
                 ('number', fields.CharField(max_length=64)),
                 ('doc_type', fields.CharField(max_length=16)),

@@ -43,6 +43,26 @@ CUSTOMERS, STATEMENTS, LINES = 500, 10_000, 20
 SHARE_PATHS, MP_CONTACTS, BATCH = 2_000, 5, 2_000
 TARGET_RPS, TARGET_P99_MS = 1_500, 100.0
 
+# Warm-up: each wrk thread walks its own part of the list in order, so together they open
+# every statement at least once.
+WALK_LUA = """
+local threads = 0
+function setup(thread)
+  thread:set("offset", threads)
+  threads = threads + 1
+end
+local items = {}
+for line in io.lines("%s") do items[#items + 1] = line end
+local i = nil
+request = function()
+  i = (i or offset * math.floor(#items / 2)) %% #items + 1
+  local path, token = items[i]:match("^(%%S+)%%s*(%%S*)$")
+  local headers = {}
+  if token ~= "" then headers["Authorization"] = "Bearer " .. token end
+  return wrk.format("GET", path, headers)
+end
+"""
+
 PICK_LUA = """
 local items = {}
 for line in io.lines("%s") do items[#items + 1] = line end
@@ -193,11 +213,11 @@ def wrk(url: str, script: Path | None, seconds: int) -> dict:
     }
 
 
-def write_script(tmp: Path, name: str, items: list[str]) -> Path:
+def write_script(tmp: Path, name: str, items: list[str], lua: str = PICK_LUA) -> Path:
     data = tmp / f"{name}.txt"
     data.write_text("\n".join(items) + "\n")
     script = tmp / f"{name}.lua"
-    script.write_text(PICK_LUA % data)
+    script.write_text(lua % data)
     return script
 
 
@@ -231,8 +251,9 @@ def run(tmp: Path, seconds: int) -> int:
         auth = {"Authorization": f"Bearer {token}"}
         if get(base + h5[0]) != 200 or get(base + path, auth) != 200:
             raise SystemExit("a statement view did not answer 200")
-        wrk(base, h5_script, 2)  # warm-up
+        cold = wrk(base, write_script(tmp, "walk", h5, WALK_LUA), 5)
         results["H5 page GET /s/{token}"] = wrk(base, h5_script, seconds)
+        wrk(base, mp_script, 2)  # warm-up: the mini-program views are cached separately
         results["mini-program GET statement"] = wrk(base, mp_script, seconds)
         results["bare aiohttp JSON (ceiling)"] = wrk(f"http://127.0.0.1:{bare_port}/ok", None,
                                                      seconds)
@@ -246,10 +267,17 @@ def run(tmp: Path, seconds: int) -> int:
     for name, r in results.items():
         print(f"{name:<30}{r['rps']:>9,.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}"
               f"{r['rps'] / ceiling:>9.0%}{r['non_2xx']:>9}{r['errors']:>9}")
-    print(f"\nservice peak RSS (VmHWM): {rss:.0f} MB")
+    print(f"\ncold start (5 s walking the {len(h5):,} links in order, each statement's first view"
+          f" renders it): {cold['rps']:,.0f} req/s, p50 {cold['p50']:.1f} ms, "
+          f"p99 {cold['p99']:.1f} ms")
+    print(f"service peak RSS (VmHWM): {rss:.0f} MB")
+    for name, r in results.items():
+        if r["errors"] or r["non_2xx"]:
+            print(f"\n{name}: wrk output\n{r['raw']}")
     views = [r for name, r in results.items() if "ceiling" not in name]
-    met = all(r["rps"] >= TARGET_RPS and r["p99"] <= TARGET_P99_MS for r in views)
-    print(f"targets (>= {TARGET_RPS:,} req/s, p99 <= {TARGET_P99_MS:.0f} ms): "
+    met = all(r["rps"] >= TARGET_RPS and r["p99"] <= TARGET_P99_MS and not r["errors"]
+              for r in views)
+    print(f"targets (>= {TARGET_RPS:,} req/s, p99 <= {TARGET_P99_MS:.0f} ms, no socket errors): "
           f"{'met' if met else 'NOT met'}")
     bad = {name: r["non_2xx"] for name, r in results.items() if r["non_2xx"]}
     if bad:
