@@ -136,3 +136,20 @@ async def test_a_repeated_idempotency_key_replays_the_first_answer(client, admin
     reused = await client.post(url, json={"answer": "matched"}, headers=headers)
     assert reused.status == 409
     assert (await reused.json())["error"]["code"] == "idempotency_key_reused"
+
+
+async def test_a_viewed_statement_shows_each_change_at_once(client, admin, fake_wechat):
+    customers = await seed(client, admin)
+    statement = await make_statement(client, admin, customers["C001"]["id"])
+    session = await _bound(client, admin, fake_wechat, customers["C001"]["id"])
+    url = f"{MP}/statements/{statement['id']}"
+    assert (await (await client.get(url, headers=session)).json())["status"] == "unconfirmed"
+    await post_ok(client, f"{url}/answer", session, {"answer": "matched"})
+    view = await (await client.get(url, headers=session)).json()
+    assert view["status"] == "matched" and view["can_answer"] is False
+    await post_ok(client, "/api/backoffice/v1/ingest/documents", admin, {"items": [
+        {"number": "XS-2021-12-01-0001", "type": "sales_out", "date": "2021-12-01",
+         "customer_code": "C001", "amount": "1.00"}]})
+    assert (await (await client.get(url, headers=session)).json())["source_changed"] is True
+    await client.delete(f"{BO}/statements/{statement['id']}", headers=admin)
+    assert (await client.get(url, headers=session)).status == 404
