@@ -43,10 +43,10 @@ lint: install
 bench: install system-deps
 	$(BIN)/python -m tests.bench.bench_statement_view
 
-# Write a migration after changing domain/models.py.
+# Write a migration after changing domain/models.py: make migrations NAME=what_changed
 migrations: install
 	TALLY_DATABASE_URL=sqlite://data/makemigrations.sqlite3 $(BIN)/tortoise \
-		-c tally.tortoise_cli_config.TORTOISE_ORM makemigrations
+		-c tally.tortoise_cli_config.TORTOISE_ORM makemigrations $(if $(NAME),-n $(NAME))
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

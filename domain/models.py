@@ -270,6 +270,7 @@ class OutboxMessage(Model):
     business_date = fields.DateField()
     created_at = fields.DatetimeField()
     sent_at = fields.DatetimeField(null=True)
+    provider_ref = fields.CharField(max_length=128, default="")
 
     class Meta:
         table = "outbox"
@@ -302,3 +303,62 @@ class AuditLog(Model):
     class Meta:
         table = "audit_log"
         indexes = (("entity", "entity_id"),)
+
+
+class WeChatToken(Model):
+    """A WeChat access token shared by every replica, with the expiry WeChat gave it."""
+
+    id = fields.IntField(primary_key=True)
+    key = fields.CharField(max_length=128, unique=True)
+    value = fields.TextField()
+    expires_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "wechat_token"
+
+
+class MpSubscription(Model):
+    """How many mini-program subscribe messages of a template a contact has agreed to receive."""
+
+    id = fields.IntField(primary_key=True)
+    contact = fields.ForeignKeyField("models.Contact", related_name="subscriptions", db_index=True)
+    template_id = fields.CharField(max_length=64)
+    remaining = fields.IntField(default=0)
+
+    class Meta:
+        table = "mp_subscription"
+        unique_together = (("contact", "template_id"),)
+
+
+class CardInstance(Model):
+    """An interactive DingTalk card sent to a staff member, and what they did with it."""
+
+    id = fields.IntField(primary_key=True)
+    out_track_id = fields.CharField(max_length=64, unique=True)
+    kind = fields.CharField(max_length=32)
+    staff = fields.ForeignKeyField("models.Staff", related_name="cards", db_index=True)
+    subject_type = fields.CharField(max_length=32)
+    subject_id = fields.CharField(max_length=64)
+    status = fields.CharField(max_length=16, default="open")
+    data = fields.JSONField(default=dict)
+    action = fields.CharField(max_length=32, default="")
+    comment = fields.TextField(default="")
+    acted_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "card_instance"
+        indexes = (("staff_id", "status"),)
+
+
+class InboundMessage(Model):
+    """Bot messages and callbacks already handled: a redelivery is acknowledged, not redone."""
+
+    id = fields.BigIntField(primary_key=True)
+    source = fields.CharField(max_length=16)
+    message_id = fields.CharField(max_length=128)
+    received_at = fields.DatetimeField()
+
+    class Meta:
+        table = "inbound_message"
+        unique_together = (("source", "message_id"),)

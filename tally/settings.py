@@ -28,6 +28,24 @@ class Settings:
     mp_secret: str = "demo-miniapp-secret"
     mp_statement_page: str = "pages/statement/index"
     data_dir: str = "data"
+    wechat_callback_token: str = "demo-callback-token"
+    wechat_aes_key: str = ""
+    wechat_templates: str = ""
+    dingtalk_client_id: str = "ding-demo-app"
+    dingtalk_client_secret: str = "demo-dingtalk-secret"
+    dingtalk_robot_code: str = "ding-demo-app"
+    dingtalk_openapi_base: str = "https://api.dingtalk.com"
+    dingtalk_group_webhook: str = ""
+    dingtalk_group_secret: str = ""
+    dingtalk_stream: bool = True
+    delivery_max_attempts: int = 8
+    delivery_backoff_seconds: int = 30
+    delivery_lease_seconds: int = 120
+    delivery_batch_size: int = 200
+    delivery_concurrency: int = 32
+    delivery_rate_wechat: int = 200
+    delivery_rate_dingtalk: int = 20
+    delivery_worker: bool = True
     wechat_threads: int = 8
     extra: dict = field(default_factory=dict)
 
