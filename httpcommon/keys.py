@@ -11,6 +11,7 @@ from aiohttp import web
 SETTINGS: web.AppKey[Any] = web.AppKey("settings", object)
 CLOCK: web.AppKey[Callable[[], datetime]] = web.AppKey("clock", object)
 WECHAT: web.AppKey[Any] = web.AppKey("wechat", object)
+DINGTALK: web.AppKey[Any] = web.AppKey("dingtalk", object)
 VIEW_COUNTER: web.AppKey[Any] = web.AppKey("view_counter", object)
 LINE_CACHE: web.AppKey[Any] = web.AppKey("line_cache", object)
 VIEW_CACHE: web.AppKey[Any] = web.AppKey("view_cache", object)

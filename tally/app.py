@@ -13,12 +13,17 @@ from aiohttp import web
 
 from backoffice_api.app import PREFIX as BACKOFFICE_PREFIX
 from backoffice_api.app import create_backoffice_app
+from bot.dingtalk_api import DingTalkApi
+from bot.dingtalk_bot import create_stream_client
+from bot.dingtalk_stream import stop as stop_task
 from bot.wechat import WeChatGateway
 from domain.statements.line_cache import LineCache
+from domain.statements.service import ShareSettings
 from domain.statements.view_counter import ViewCounter
 from httpcommon.errors import error_middleware
 from httpcommon.keys import (
     CLOCK,
+    DINGTALK,
     LINE_CACHE,
     SESSION_CACHE,
     SETTINGS,
@@ -37,7 +42,8 @@ log = logging.getLogger(__name__)
 
 
 def create_app(
-    settings: Settings, *, clock: Callable[[], datetime] | None = None, wechat=None
+    settings: Settings, *, clock: Callable[[], datetime] | None = None, wechat=None,
+    dingtalk=None,
 ) -> web.Application:
     app = web.Application(middlewares=[error_middleware], client_max_size=8 * 1024**2)
     app[SETTINGS] = settings
@@ -49,6 +55,7 @@ def create_app(
     app[SESSION_CACHE] = Lru(20000)
     app.cleanup_ctx.append(_orm_ctx)
     app.cleanup_ctx.append(_wechat_ctx(wechat))
+    app.cleanup_ctx.append(_dingtalk_ctx(dingtalk))
     app.cleanup_ctx.append(_view_flush_ctx)
     app.add_subapp(BACKOFFICE_PREFIX, create_backoffice_app())
     app.add_subapp(MP_PREFIX, create_mp_app())
@@ -81,6 +88,39 @@ def _wechat_ctx(injected):
             await gateway.close()
 
     return ctx
+
+
+def _dingtalk_ctx(injected):
+    """The DingTalk OpenAPI client, and the stream connection that brings staff messages and
+    card presses (its own connection loop, stopped cleanly with the app)."""
+
+    async def ctx(app: web.Application):
+        settings = app[SETTINGS]
+        api = injected or DingTalkApi(
+            settings.dingtalk_client_id, settings.dingtalk_client_secret,
+            settings.dingtalk_robot_code, settings.dingtalk_openapi_base,
+        )
+        app[DINGTALK] = api
+        task = None
+        if settings.dingtalk_stream:
+            client = create_stream_client(
+                client_id=settings.dingtalk_client_id,
+                client_secret=settings.dingtalk_client_secret,
+                openapi_base=settings.dingtalk_openapi_base, api=api, clock=app[CLOCK],
+                share=share_settings_of(settings),
+            )
+            task = asyncio.create_task(client.run(), name="dingtalk-stream")
+        yield
+        if task is not None:
+            await stop_task(task)
+        if injected is None:
+            await api.close()
+
+    return ctx
+
+
+def share_settings_of(settings: Settings) -> ShareSettings:
+    return ShareSettings(settings.secret_key, settings.public_base_url, settings.share_ttl_days)
 
 
 async def _view_flush_ctx(app: web.Application):

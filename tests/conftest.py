@@ -17,6 +17,7 @@ from domain.apikeys import create_api_key
 from tally import db
 from tally.app import create_app
 from tally.settings import Settings
+from tests.fakes.dingtalk import FakeDingTalk
 from tests.fakes.wechat import FakeWeChat
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -69,16 +70,28 @@ def fake_wechat():
     fake.stop()
 
 
+@pytest.fixture(scope="session")
+def fake_dingtalk():
+    fake = FakeDingTalk()
+    fake.start()
+    yield fake
+    fake.stop()
+
+
 @pytest.fixture
 def clock():
     return Clock(datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI))
 
 
 @pytest.fixture
-def settings(database_url, fake_wechat, tmp_path):
+def settings(database_url, fake_wechat, fake_dingtalk, tmp_path):
+    """Both chat platforms are the local fakes; the DingTalk stream and the delivery worker
+    stay off unless a test turns them on (tests drive them explicitly)."""
     return Settings(
         database_url=database_url, secret_key="test-secret", data_dir=str(tmp_path),
         public_base_url="http://tally.test", wechat_api_base=fake_wechat.base_url,
+        dingtalk_openapi_base=fake_dingtalk.base_url, dingtalk_stream=False,
+        delivery_worker=False,
     )
 
 

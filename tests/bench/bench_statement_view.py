@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -252,6 +253,8 @@ def run(tmp: Path, seconds: int) -> int:
         if get(base + h5[0]) != 200 or get(base + path, auth) != 200:
             raise SystemExit("a statement view did not answer 200")
         cold = wrk(base, write_script(tmp, "walk", h5, WALK_LUA), 5)
+        with ThreadPoolExecutor(8) as pool:  # the walk is timed, so finish it: all warm
+            list(pool.map(lambda p: get(base + p), h5))
         results["H5 page GET /s/{token}"] = wrk(base, h5_script, seconds)
         wrk(base, mp_script, 2)  # warm-up: the mini-program views are cached separately
         results["mini-program GET statement"] = wrk(base, mp_script, seconds)
@@ -279,7 +282,8 @@ def run(tmp: Path, seconds: int) -> int:
               for r in views)
     print(f"targets (>= {TARGET_RPS:,} req/s, p99 <= {TARGET_P99_MS:.0f} ms, no socket errors): "
           f"{'met' if met else 'NOT met'}")
-    bad = {name: r["non_2xx"] for name, r in results.items() if r["non_2xx"]}
+    bad = {name: r["non_2xx"] for name, r in [*results.items(), ("cold start", cold)]
+           if r["non_2xx"]}
     if bad:
         print(f"\nFAIL: non-2xx responses {bad}\nservice log tail:\n{log[-3000:]}", file=sys.stderr)
         return 1

@@ -1,0 +1,248 @@
+"""Interactive DingTalk cards: opening one for a staff member, and acting on its buttons.
+
+A card is a ``CardInstance`` row (kind, subject, the staff member it was sent to) plus a
+StandardCard sent through ``DingTalkApi`` under the row's ``out_track_id``. A button press comes
+back on the stream topic ``/v1.0/card/instances/callback``; ``CardCallbackHandler`` checks the
+presser is the card's staff member, applies the action registered for the card's kind (once: a
+repeated or stale press changes nothing) and replaces the buttons with the outcome.
+
+Actions are registered per card kind (``register``); the approvals work adds its kinds
+(approve / reject / return with a comment) the same way, with an ``apply`` that calls its
+domain use case inside the same transaction that closes the card.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from dingtalk_stream import CardCallbackMessage
+from dingtalk_stream.frames import CallbackMessage
+from tortoise.transactions import in_transaction
+
+from bot.dingtalk_api import DingTalkApi, DingTalkError
+from bot.dingtalk_stream import FastAckHandler
+from domain.errors import DomainError, Invalid
+from domain.models import CardInstance, Staff
+from domain.money import yuan
+from domain.staff_queries import OPEN, complete_card, staff_by_dingtalk_id
+
+log = logging.getLogger(__name__)
+
+CARD_TOPIC = "/v1.0/card/instances/callback"
+DISPUTE = "dispute"
+ACTIONS_ID = "actions"
+
+ApplyFn = Callable[[CardInstance, Staff, str, datetime], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class CardAction:
+    """A button: ``name`` comes back in the callback, ``outcome`` replaces the buttons."""
+
+    name: str
+    label: str
+    outcome: str
+    apply: ApplyFn | None = None  # domain effect, run in the transaction that closes the card
+    comment_required: bool = False
+
+
+REGISTRY: dict[str, dict[str, CardAction]] = {}
+
+
+def register(kind: str, *actions: CardAction) -> None:
+    """Declare the buttons of a card kind (later registrations of a name replace earlier)."""
+    REGISTRY.setdefault(kind, {}).update({a.name: a for a in actions})
+
+
+register(
+    DISPUTE,
+    CardAction("seen", "已读", "已读"),
+    CardAction("will_call", "我会联系客户", "将联系客户"),
+)
+
+
+# ----- card data (StandardCard) -----
+
+
+def _button(action: CardAction, primary: bool) -> dict[str, Any]:
+    return {
+        "type": "button",
+        "label": {"type": "text", "text": action.label, "id": f"label_{action.name}"},
+        "actionType": "request",
+        "status": "primary" if primary else "normal",
+        "id": action.name,
+    }
+
+
+def standard_card(title: str, markdown: str, kind: str) -> dict[str, Any]:
+    """A StandardCard with a title, a markdown body and the kind's registered buttons."""
+    buttons = [_button(a, i == 0) for i, a in enumerate(REGISTRY[kind].values())]
+    return {
+        "config": {"autoLayout": True, "enableForward": False},
+        "header": {"title": {"type": "text", "text": title}},
+        "contents": [
+            {"type": "markdown", "text": markdown, "id": "body"},
+            {"type": "action", "actions": buttons, "id": ACTIONS_ID},
+        ],
+    }
+
+
+def build_dispute_card(payload: dict[str, Any]) -> dict[str, Any]:
+    """The card a salesperson gets when a customer answers 不符合 (the outbox payload of
+    ``statement_disputed``: customer, date_from, date_to, closing, description, answered_by)."""
+    lines = [
+        f"**客户**：{payload['customer']}",
+        f"**对账期间**：{payload['date_from']} 至 {payload['date_to']}",
+        f"**期末应收**：{yuan(Decimal(str(payload['closing'])))}",
+        f"**客户说明**：{payload.get('description') or '（无）'}",
+    ]
+    if payload.get("answered_by"):
+        lines.append(f"**反馈人**：{payload['answered_by']}")
+    lines.append("客户对本期对账单提出异议，请尽快核对并联系客户。")
+    return standard_card(f"对账不符：{payload['customer']}", "\n\n".join(lines), DISPUTE)
+
+
+def resolved_card(card_data: dict[str, Any], outcome: str) -> dict[str, Any]:
+    """The same card with its buttons replaced by what was done."""
+    data = copy.deepcopy(card_data)
+    contents = [c for c in data.get("contents", []) if c.get("id") != ACTIONS_ID]
+    contents.append({"type": "markdown", "text": outcome, "id": "outcome"})
+    data["contents"] = contents
+    return data
+
+
+def card_title(card: CardInstance) -> str:
+    title = ((card.data or {}).get("header") or {}).get("title") or {}
+    return str(title.get("text") or card.kind)
+
+
+# ----- opening a card -----
+
+
+async def open_card(
+    api: DingTalkApi, staff: Staff, kind: str, subject_type: str, subject_id: str | int,
+    card_data: dict[str, Any], now: datetime, *, out_track_id: str | None = None,
+) -> CardInstance:
+    """Record a card for ``staff`` and send it. Passing the same ``out_track_id`` again (e.g. an
+    outbox retry) resends that card instead of opening a second one."""
+    if not staff.dingtalk_userid:
+        raise Invalid("staff_without_dingtalk", f"员工 {staff.name} 没有钉钉账号")
+    if kind not in REGISTRY:
+        raise ValueError(f"unknown card kind {kind!r}")
+    card = await CardInstance.get_or_none(out_track_id=out_track_id) if out_track_id else None
+    if card is not None and card.status != OPEN:
+        return card  # already acted on: sending it again would bring the buttons back
+    created = card is None
+    if card is None:
+        card = await CardInstance.create(
+            out_track_id=out_track_id or f"{kind}-{uuid.uuid4().hex}", kind=kind, staff=staff,
+            subject_type=subject_type, subject_id=str(subject_id), data=card_data,
+            created_at=now,
+        )
+    try:
+        await api.send_card(staff.dingtalk_userid, card.out_track_id, card.data)
+    except DingTalkError:
+        if created and out_track_id is None:
+            await card.delete()  # nobody could retry this one: leave no orphan task
+        raise
+    return card
+
+
+# ----- acting on a card -----
+
+
+@dataclass(frozen=True)
+class CardPress:
+    out_track_id: str
+    user_id: str
+    action: str
+    comment: str
+
+
+def parse_press(data: dict[str, Any]) -> CardPress:
+    message = CardCallbackMessage.from_dict(data)
+    private = (message.content or {}).get("cardPrivateData") or {}
+    params = private.get("params") or {}
+    action_ids = private.get("actionIds") or [""]
+    action = str(params.get("action") or action_ids[0] or "")
+    comment = str(params.get("comment") or "").strip()
+    return CardPress(message.card_instance_id, message.user_id, action, comment)
+
+
+async def act_on_card(
+    api: DingTalkApi, press: CardPress, now: datetime
+) -> CardInstance | None:
+    """Apply a button press once. None when it changed nothing (unknown or foreign card,
+    unknown action, already acted on)."""
+    card = await CardInstance.get_or_none(out_track_id=press.out_track_id)
+    if card is None:
+        log.warning("card callback for unknown card %s", press.out_track_id)
+        return None
+    presser = await staff_by_dingtalk_id(press.user_id)
+    if presser is None or presser.id != card.staff_id:
+        await _refuse(api, press.user_id, "这张卡片不是发给你的，无法操作。")
+        return None
+    action = REGISTRY.get(card.kind, {}).get(press.action)
+    if action is None or card.status != OPEN:
+        log.info("card %s: press %r ignored (status %s)", card.out_track_id, press.action,
+                 card.status)
+        return None
+    if action.comment_required and not press.comment:
+        await _refuse(api, press.user_id, f"「{action.label}」需要填写意见。")
+        return None
+    try:
+        if not await _close(card, action, presser, press.comment, now):
+            return None
+    except DomainError as exc:  # the action's use case said no: the card stays open
+        card.status = OPEN
+        await _refuse(api, press.user_id, exc.message)
+        return None
+    await _show_outcome(api, card, action, presser, now)
+    return card
+
+
+async def _close(card, action: CardAction, presser: Staff, comment: str, now) -> bool:
+    async with in_transaction():
+        if not await complete_card(card, action.name, comment, now):
+            return False
+        if action.apply is not None:
+            await action.apply(card, presser, comment, now)
+    return True
+
+
+async def _show_outcome(api, card: CardInstance, action: CardAction, presser, now) -> None:
+    outcome = f"✅ {presser.name} {action.outcome}（{now:%Y-%m-%d %H:%M}）"
+    if card.comment:
+        outcome += f"\n\n意见：{card.comment}"
+    try:
+        await api.update_card(card.out_track_id, resolved_card(card.data, outcome))
+    except DingTalkError as exc:
+        log.warning("card %s acted on but not updated: %s", card.out_track_id, exc)
+
+
+async def _refuse(api: DingTalkApi, user_id: str, text: str) -> None:
+    log.warning("card press refused for %s: %s", user_id, text)
+    if not user_id:
+        return
+    try:
+        await api.send_text([user_id], text)
+    except DingTalkError as exc:
+        log.warning("could not tell %s the press was refused: %s", user_id, exc)
+
+
+class CardCallbackHandler(FastAckHandler):
+    """Stream handler for card button presses (acks at once, acts in a tracked task)."""
+
+    def __init__(self, api: DingTalkApi, clock: Callable[[], datetime]) -> None:
+        super().__init__(clock)
+        self.api = api
+
+    async def handle(self, message: CallbackMessage) -> None:
+        await act_on_card(self.api, parse_press(message.data), self.clock())

@@ -1,0 +1,252 @@
+"""The DingTalk bot for staff: 客户, 对账, 待办, 帮助 over the stream connection.
+
+Each command is a small function from a ``BotRequest`` (who asks, the words after the command,
+the time) to a ``Reply``; it calls domain functions only. ``TallyBot`` identifies the sender by
+``senderStaffId`` (= ``Staff.dingtalk_userid``), refuses strangers politely, turns domain errors
+into their message and answers on the message's session webhook with aiohttp (the SDK's
+``reply_text`` blocks the loop). ``create_stream_client`` wires the bot and the card callbacks
+onto a ``StreamClient``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from dingtalk_stream import ChatbotMessage, Credential
+from dingtalk_stream.frames import CallbackMessage
+
+from bot.cards import CARD_TOPIC, CardCallbackHandler, card_title
+from bot.dingtalk_api import DingTalkApi, DingTalkError
+from bot.dingtalk_stream import FastAckHandler, StreamClient
+from domain import staff_queries as queries
+from domain.actors import Actor
+from domain.errors import DomainError, Invalid, NotFound
+from domain.models import Customer, Staff
+from domain.money import yuan
+from domain.statements.rules import STATUS_LABELS
+from domain.statements.service import NewStatement, ShareSettings, create_statement
+
+log = logging.getLogger(__name__)
+
+BOT_TOPIC = ChatbotMessage.TOPIC
+HELP_TEXT = "\n".join([
+    "**Tally 对账机器人** 可用命令：",
+    "- **客户 <名称>**：应收余额、最近一张对账单",
+    "- **对账 <名称> [开始日期 结束日期]**：生成对账单并发给客户（默认本月 1 日至今，"
+    "日期如 2021-12-01）",
+    "- **待办**：我还没处理的卡片",
+    "- **帮助**：显示本说明",
+])
+REFUSAL = ("抱歉，你的钉钉账号还没有登记为 Tally 员工，暂时无法使用对账机器人。"
+           "请联系管理员开通。")
+_MENTION = re.compile(r"^@\S+\s*")
+
+
+@dataclass(frozen=True)
+class Reply:
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class BotRequest:
+    staff: Staff
+    actor: Actor
+    args: tuple[str, ...]
+    now: datetime
+    share: ShareSettings
+
+
+Command = Callable[[BotRequest], Awaitable[Reply]]
+
+
+# ----- parsing -----
+
+
+def parse_command(text: str | None) -> tuple[str, tuple[str, ...]]:
+    """('客户', ('联想',)) from '客户 联想', '@Tally 客户　联想' or '客户联想'."""
+    words = _MENTION.sub("", (text or "").replace("\u3000", " ").strip()).split()
+    if not words:
+        return "", ()
+    head, rest = words[0], tuple(words[1:])
+    for name in COMMANDS:
+        if head.startswith(name) and head != name:
+            return name, (head[len(name):], *rest)
+    return ALIASES.get(head.lower(), head), rest
+
+
+def parse_date(word: str) -> date | None:
+    try:
+        return date.fromisoformat(word.replace("/", "-").replace(".", "-"))
+    except ValueError:
+        return None
+
+
+def split_range(args: tuple[str, ...], today: date) -> tuple[str, date, date]:
+    """The customer name and the date range of '对账 <名称> [开始 [结束]]'."""
+    dates: list[date] = []
+    words = list(args)
+    while words and len(dates) < 2 and (day := parse_date(words[-1])) is not None:
+        dates.insert(0, day)
+        words.pop()
+    start, end = queries.month_so_far(today)
+    if len(dates) == 2:
+        start, end = dates
+    elif len(dates) == 1:
+        start = dates[0]
+    return " ".join(words), start, end
+
+
+# ----- commands -----
+
+
+async def resolve_customer(actor: Actor, name: str) -> Customer:
+    matches = await queries.find_visible_customers(actor, name)
+    customer = queries.pick_customer(matches, name)
+    if customer is not None:
+        return customer
+    if not matches:
+        raise NotFound("customer_not_found", f"没有找到你可以查看的客户「{name}」。")
+    names = "、".join(c.name for c in matches)
+    raise Invalid("customer_ambiguous", f"找到多个客户：{names}。请输入完整的客户名称。")
+
+
+async def help_command(req: BotRequest) -> Reply:
+    return Reply("帮助", HELP_TEXT)
+
+
+async def customer_command(req: BotRequest) -> Reply:
+    name = " ".join(req.args)
+    if not name:
+        return Reply("用法", "用法：**客户 <客户名称>**，例如：客户 联想")
+    customer = await resolve_customer(req.actor, name)
+    overview = await queries.customer_overview(req.actor, customer.id)
+    return Reply(f"客户 {customer.name}", render_overview(overview))
+
+
+def render_overview(overview: queries.CustomerOverview) -> str:
+    customer, latest = overview.customer, overview.latest_statement
+    lines = [f"**{customer.name}**（{customer.code}）", f"- 应收余额：{yuan(overview.receivable)}"]
+    if latest is None:
+        lines.append("- 最近对账单：暂无")
+    else:
+        lines.append(
+            f"- 最近对账单：{latest.date_from} 至 {latest.date_to}，"
+            f"{STATUS_LABELS[latest.status]}，期末应收 {yuan(latest.closing)}"
+        )
+    lines.append(f"- 逾期欠款：{overview.overdue_note}")
+    return "\n".join(lines)
+
+
+async def statement_command(req: BotRequest) -> Reply:
+    name, start, end = split_range(req.args, req.now.date())
+    if not name:
+        return Reply("用法", "用法：**对账 <客户名称> [开始日期 结束日期]**，"
+                           "例如：对账 联想 2021-12-01 2021-12-22")
+    customer = await resolve_customer(req.actor, name)
+    spec = NewStatement(customer_id=customer.id, date_from=start, date_to=end, notify=True)
+    statement = await create_statement(req.actor, spec, req.share, req.now)
+    url = await queries.statement_share_url(req.actor, statement, req.share, req.now)
+    notified = await queries.contacts_notified(statement.id)
+    return Reply(f"对账单 {customer.name}", render_statement(customer, statement, url, notified))
+
+
+def render_statement(customer: Customer, statement, url: str, notified: int) -> str:
+    sent = (f"已发送给 {notified} 位客户联系人。" if notified
+            else "客户还没有绑定微信的联系人，请把链接发给客户。")
+    return "\n".join([
+        f"已为 **{customer.name}** 生成对账单（{statement.date_from} 至 {statement.date_to}），"
+        + sent,
+        f"- 期初应收：{yuan(statement.opening)}",
+        f"- 本期增加：{yuan(statement.increase)}",
+        f"- 本期收款：{yuan(statement.receipts)}",
+        f"- 期末应收：{yuan(statement.closing)}",
+        f"- 单据笔数：{statement.line_count}，欠款合计：{yuan(statement.owed_total)}",
+        f"- 链接：[查看对账单]({url})",
+        url,
+    ])
+
+
+async def tasks_command(req: BotRequest) -> Reply:
+    cards = await queries.open_cards(req.staff.id)
+    if not cards:
+        return Reply("待办", "你目前没有待办事项。")
+    lines = [f"你有 {len(cards)} 项待办："]
+    lines += [f"{i}. {card_title(c)}（{c.created_at:%m-%d %H:%M}）"
+              for i, c in enumerate(cards, 1)]
+    return Reply("待办", "\n".join(lines))
+
+
+COMMANDS: dict[str, Command] = {
+    "客户": customer_command,
+    "对账": statement_command,
+    "待办": tasks_command,
+    "帮助": help_command,
+}
+ALIASES = {"help": "帮助", "?": "帮助", "？": "帮助", "todo": "待办"}
+
+
+# ----- the handler -----
+
+
+class TallyBot(FastAckHandler):
+    """Stream handler for bot messages: acks at once, answers in a tracked task."""
+
+    def __init__(
+        self, api: DingTalkApi, share: ShareSettings, clock: Callable[[], datetime],
+        *, wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__(clock)
+        self.api = api
+        self.share = share
+        self.wall_clock = wall_clock  # DingTalk's clock, for the session webhook's expiry
+
+    async def handle(self, message: CallbackMessage) -> None:
+        incoming = ChatbotMessage.from_dict(message.data)
+        reply = await self.answer(incoming)
+        await self.send(incoming, reply)
+
+    async def answer(self, incoming: ChatbotMessage) -> Reply:
+        staff = await queries.staff_by_dingtalk_id(incoming.sender_staff_id)
+        if staff is None:
+            return Reply("无法使用", REFUSAL)
+        name, args = parse_command(incoming.text.content if incoming.text else "")
+        command = COMMANDS.get(name)
+        if command is None:
+            return Reply("帮助", f"没有听懂「{name}」。\n\n{HELP_TEXT}" if name else HELP_TEXT)
+        request = BotRequest(staff, queries.staff_actor(staff), args, self.clock(), self.share)
+        try:
+            return await command(request)
+        except DomainError as exc:
+            return Reply("提示", exc.message)
+        except Exception:  # the person still deserves an answer; the trace goes to the log
+            log.exception("DingTalk command %s failed", name)
+            return Reply("出错了", "系统繁忙，请稍后再试。")
+
+    async def send(self, incoming: ChatbotMessage, reply: Reply) -> None:
+        at = [incoming.sender_staff_id] if incoming.sender_staff_id else []
+        expires_ms = incoming.session_webhook_expired_time or 0
+        try:
+            if incoming.session_webhook and expires_ms > self.wall_clock() * 1000:
+                await self.api.reply_session(incoming.session_webhook, reply.title, reply.text, at)
+            elif at:
+                await self.api.send_markdown(at, reply.title, reply.text)
+        except DingTalkError as exc:
+            log.warning("DingTalk reply to %s failed: %s", incoming.sender_staff_id, exc)
+
+
+def create_stream_client(
+    *, client_id: str, client_secret: str, openapi_base: str, api: DingTalkApi,
+    share: ShareSettings, clock: Callable[[], datetime], **options,
+) -> StreamClient:
+    """A stream client with the bot and the card callbacks registered; ``options`` go to
+    ``StreamClient`` (open_timeout, backoff, close_timeout)."""
+    client = StreamClient(Credential(client_id, client_secret), openapi_base, **options)
+    client.register_callback_handler(BOT_TOPIC, TallyBot(api, share, clock))
+    client.register_callback_handler(CARD_TOPIC, CardCallbackHandler(api, clock))
+    return client

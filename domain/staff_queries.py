@@ -1,0 +1,134 @@
+"""What staff ask the DingTalk bot: who they are, their customers, balances, open tasks.
+
+Also the two small writes the DingTalk edge needs: remembering an inbound message id (so a
+redelivery is not handled twice) and closing an interactive card once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from tortoise.exceptions import IntegrityError
+
+from domain import customers as customer_rules
+from domain.access import get_visible_customer, visible_customer_ids
+from domain.actors import SALES, Actor
+from domain.models import (
+    CardInstance,
+    Customer,
+    InboundMessage,
+    OutboxMessage,
+    ShareLink,
+    Staff,
+    Statement,
+)
+from domain.sharing import sign_share_token
+from domain.statements.service import ShareSettings, share_statement
+
+OVERDUE_PENDING = "欠款账期功能上线后显示"
+OPEN, DONE = "open", "done"
+
+
+async def staff_by_dingtalk_id(userid: str | None) -> Staff | None:
+    """The active staff member behind a DingTalk user id, if any."""
+    if not userid:
+        return None
+    return await Staff.get_or_none(dingtalk_userid=userid, active=True)
+
+
+def staff_actor(staff: Staff) -> Actor:
+    """A staff member acting from DingTalk: sees their own and shared customers."""
+    return Actor(kind="staff", name=staff.name, role=SALES, staff_id=staff.id)
+
+
+async def find_visible_customers(actor: Actor, name: str, limit: int = 10) -> list[Customer]:
+    """Customers whose name contains ``name`` that ``actor`` may see; an exact name first."""
+    name = name.strip()
+    if not name:
+        return []
+    query = Customer.filter(deleted_at=None, name__icontains=name)
+    visible = await visible_customer_ids(actor)
+    if visible is not None:
+        query = query.filter(id__in=list(visible))
+    found = await query.order_by("code").limit(limit)
+    return sorted(found, key=lambda c: c.name != name)
+
+
+def pick_customer(matches: list[Customer], name: str) -> Customer | None:
+    """The one customer meant by ``name``: the exact match, else the only match."""
+    exact = [c for c in matches if c.name == name.strip()]
+    if len(exact) == 1:
+        return exact[0]
+    return matches[0] if len(matches) == 1 else None
+
+
+@dataclass(frozen=True)
+class CustomerOverview:
+    customer: Customer
+    receivable: Decimal
+    latest_statement: Statement | None
+    overdue_note: str = OVERDUE_PENDING
+
+
+async def customer_overview(actor: Actor, customer_id: int) -> CustomerOverview:
+    """Balance (receivable) and the latest statement of a customer ``actor`` may see."""
+    customer = await get_visible_customer(actor, customer_id)
+    latest = await Statement.filter(customer_id=customer.id, deleted_at=None).order_by(
+        "-created_at", "-id"
+    ).first()
+    return CustomerOverview(customer, await customer_rules.receivable(customer.id), latest)
+
+
+def month_so_far(today: date) -> tuple[date, date]:
+    """The default statement range: the first of this month up to today."""
+    return today.replace(day=1), today
+
+
+async def statement_share_url(
+    actor: Actor, statement: Statement, share: ShareSettings, now: datetime
+) -> str:
+    """A link to the statement: the one issued to contacts if still valid, else a new one."""
+    link = await ShareLink.filter(
+        statement_id=statement.id, revoked_at=None, expires_at__gt=now
+    ).order_by("-id").first()
+    if link is not None:
+        return share.url(sign_share_token(share.secret, link.nonce, link.expires_at))
+    _, token = await share_statement(actor, statement.id, share, now)
+    return share.url(token)
+
+
+async def contacts_notified(statement_id: int) -> int:
+    """How many contacts a statement was issued to (its queued 'statement_issued' notices)."""
+    return await OutboxMessage.filter(
+        kind="statement_issued", dedupe_key__startswith=f"statement_issued:{statement_id}:"
+    ).count()
+
+
+async def open_cards(staff_id: int, limit: int = 20) -> list[CardInstance]:
+    """The staff member's pending tasks: interactive cards not yet acted on, oldest first."""
+    return await CardInstance.filter(staff_id=staff_id, status=OPEN).order_by(
+        "created_at", "id"
+    ).limit(limit)
+
+
+async def first_delivery(source: str, message_id: str, now: datetime) -> bool:
+    """Remember an inbound message id; False if it was seen before (a redelivery)."""
+    if await InboundMessage.exists(source=source, message_id=message_id):
+        return False
+    try:
+        await InboundMessage.create(source=source, message_id=message_id, received_at=now)
+    except IntegrityError:  # the same id raced in from another replica
+        return False
+    return True
+
+
+async def complete_card(card: CardInstance, action: str, comment: str, now: datetime) -> bool:
+    """Close an open card with what its staff member did; False if it was no longer open."""
+    updated = await CardInstance.filter(id=card.id, status=OPEN).update(
+        status=DONE, action=action, comment=comment, acted_at=now
+    )
+    if updated:
+        card.status, card.action, card.comment, card.acted_at = DONE, action, comment, now
+    return bool(updated)
