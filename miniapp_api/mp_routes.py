@@ -66,7 +66,8 @@ async def _contact(request: web.Request) -> Contact | None:
     return await Contact.get_or_none(mp_openid=request[MP_SESSION].openid)
 
 
-async def _actor(request: web.Request):
+async def require_contact_actor(request: web.Request):
+    """The bound contact behind the session, or 401 not_bound."""
     contact = await _contact(request)
     if contact is None:
         raise Unauthorized("not_bound", "尚未绑定客户，请输入业务员提供的绑定码")
@@ -121,7 +122,7 @@ async def bind(request: web.Request) -> web.Response:
 
 @routes.get("/statements")
 async def list_statements(request: web.Request) -> web.Response:
-    actor = await _actor(request)
+    actor = await require_contact_actor(request)
     found = await statements.list_statements(
         actor, status=request.query.get("status"),
         limit=query_int(request, "limit", 20, lo=1, hi=100),
@@ -135,7 +136,7 @@ async def get_statement(request: web.Request) -> web.Response:
     statement_id = path_id(request)
     probe = await probes.contact_statement(request[MP_SESSION].openid, statement_id)
     if probe is None:  # the slow path says why: not bound (401) or not theirs (404)
-        await statements.get_statement(await _actor(request), statement_id)
+        await statements.get_statement(await require_contact_actor(request), statement_id)
         raise NotFound("statement_not_found", f"对账单 {statement_id} 不存在")
     request.config_dict[VIEW_COUNTER].record(statement_id, now(request))
     cache = request.config_dict[VIEW_CACHE]
@@ -156,7 +157,7 @@ async def _statement_json(request: web.Request, statement: Statement) -> dict:
 
 @routes.post("/statements/{id}/answer")
 async def answer(request: web.Request) -> web.Response:
-    actor = await _actor(request)
+    actor = await require_contact_actor(request)
     body = await read_json(request)
     statement = await statements.get_statement(actor, path_id(request))
     changed = await statements.customer_answer(

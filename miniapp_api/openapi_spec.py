@@ -31,6 +31,13 @@ OPERATIONS = {
                                      "responses": _ok({"type": "object", "properties": {
                                          "status": {"type": "string"},
                                          "changed": {"type": "boolean"}}})},
+    "POST /subscriptions": {
+        "summary": "记录已同意的订阅消息模板（每次同意可发一条）", "body": {
+            "type": "object", "required": ["accepted"], "properties": {
+                "accepted": {"type": "array", "items": {"type": "string"}}}},
+        "responses": _ok({"type": "object", "properties": {"subscriptions": {
+            "type": "array", "items": {"type": "object", "properties": {
+                "template_id": {"type": "string"}, "remaining": {"type": "integer"}}}}}})},
 }
 
 OPENAPI = {

@@ -17,6 +17,8 @@ from bot.dingtalk_api import DingTalkApi
 from bot.dingtalk_bot import create_stream_client
 from bot.dingtalk_stream import stop as stop_task
 from bot.wechat import WeChatGateway
+from bot.wechat_callback import add_wechat_routes
+from bot.wechat_tokens import DbSessionStorage
 from domain.statements.line_cache import LineCache
 from domain.statements.service import ShareSettings
 from domain.statements.view_counter import ViewCounter
@@ -35,6 +37,7 @@ from httpcommon.lru import Lru
 from miniapp_api.app import PREFIX as MP_PREFIX
 from miniapp_api.app import add_h5_routes, create_mp_app
 from tally.db import close_orm, init_orm
+from tally.sandbox import sandbox_app
 from tally.settings import Settings
 
 VIEW_FLUSH_SECONDS = 1.0
@@ -43,7 +46,7 @@ log = logging.getLogger(__name__)
 
 def create_app(
     settings: Settings, *, clock: Callable[[], datetime] | None = None, wechat=None,
-    dingtalk=None,
+    dingtalk=None, sandbox=None,
 ) -> web.Application:
     app = web.Application(middlewares=[error_middleware], client_max_size=8 * 1024**2)
     app[SETTINGS] = settings
@@ -60,6 +63,9 @@ def create_app(
     app.add_subapp(BACKOFFICE_PREFIX, create_backoffice_app())
     app.add_subapp(MP_PREFIX, create_mp_app())
     add_h5_routes(app)
+    add_wechat_routes(app)
+    if sandbox is not None:
+        app.add_subapp("/_sandbox", sandbox_app(sandbox))
     app.router.add_get("/healthz", _health)
     return app
 
@@ -80,7 +86,7 @@ def _wechat_ctx(injected):
         gateway = injected or WeChatGateway(
             settings.wechat_appid, settings.wechat_secret, api_base=settings.wechat_api_base,
             mp_appid=settings.mp_appid, mp_secret=settings.mp_secret,
-            max_threads=settings.wechat_threads,
+            max_threads=settings.wechat_threads, session=DbSessionStorage(),
         )
         app[WECHAT] = gateway
         yield

@@ -7,14 +7,13 @@ import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
 from tally import db
+from tally.sandbox import add_sandbox_command, start_fakes
 from tally.settings import Settings
 
 
@@ -49,6 +48,8 @@ def cmd_demo(settings: Settings, args) -> int:
     print("demo data loaded")
     print(f"  back-office API key (admin): {info['api_key']}")
     print(f"  demo statement share link:   {info['share_url']}")
+    print(f"  play the customer:    .venv/bin/tally sandbox wechat {info['openid']} 对账单")
+    print("  play the salesperson: .venv/bin/tally sandbox ding sales-li 客户 联想")
     return 0
 
 
@@ -96,29 +97,17 @@ def _print_rejections(rows: list[dict], rejected: list[dict]) -> None:
         print(f"  line {line} ({item['key']}): {'; '.join(item['errors'])}", file=sys.stderr)
 
 
-def _sandbox_wechat():
-    """The local WeChat stand-in; it lives in the source tree's tests/fakes, beside this package."""
-    source_root = str(Path(__file__).resolve().parents[1])
-    if source_root not in sys.path:
-        sys.path.insert(0, source_root)
-    try:
-        from tests.fakes.wechat import FakeWeChat
-    except ImportError as exc:
-        raise SystemExit(f"sandbox mode needs the source checkout (tests/fakes): {exc}") from exc
-    return FakeWeChat()
-
-
 def cmd_serve(settings: Settings, args) -> int:
     from tally.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     fakes = None
     if args.sandbox or settings.sandbox:
-        fakes = _sandbox_wechat()
-        settings = replace(settings, sandbox=True, wechat_api_base=fakes.start())
-        print(f"sandbox: fake WeChat API at {settings.wechat_api_base}")
+        settings, fakes = start_fakes(settings)
+        print(f"sandbox: fake WeChat at {settings.wechat_api_base}, "
+              f"fake DingTalk at {settings.dingtalk_openapi_base}; try `tally sandbox --help`")
     try:
-        web.run_app(create_app(settings), host=settings.host, port=settings.port,
+        web.run_app(create_app(settings, sandbox=fakes), host=settings.host, port=settings.port,
                     access_log=None if args.quiet else logging.getLogger("aiohttp.access"))
     finally:
         if fakes is not None:
@@ -148,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file")
     imp.add_argument("--atomic", action="store_true", help="any bad row: import nothing")
     imp.set_defaults(func=cmd_import)
+    add_sandbox_command(sub)
     return parser
 
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from domain.actors import ADMIN, SYSTEM
 from domain.apikeys import create_api_key
 from domain.ingest import ingest_contacts, ingest_customers, ingest_documents, ingest_staff
-from domain.models import ApiKey, Customer, ShareLink, Statement
+from domain.models import ApiKey, Contact, Customer, ShareLink, Statement
 from domain.sharing import sign_share_token
 from domain.statements.service import (
     NewStatement,
@@ -17,6 +17,7 @@ from domain.statements.service import (
 )
 
 DEMO_KEY_NAME = "demo admin"
+DEMO_OPENID = "o-demo-customer"
 
 STAFF = [
     {"userid": "mgr-zhao", "name": "赵经理", "department": "华东销售部"},
@@ -68,6 +69,8 @@ async def load_demo(share: ShareSettings, now: datetime) -> dict:
                          (ingest_contacts, CONTACTS), (ingest_documents, DOCUMENTS)):
         result = await ingest(rows, atomic=True)
         assert not result.rejected, result.rejected
+    # The sandbox's WeChat follower, so `tally sandbox wechat o-demo-customer 对账单` answers.
+    await Contact.filter(external_id="P001", openid=None).update(openid=DEMO_OPENID)
     customer = await Customer.get(code="C001")
     statement = await Statement.filter(customer_id=customer.id, deleted_at=None).first()
     if statement is None:
@@ -80,4 +83,5 @@ async def load_demo(share: ShareSettings, now: datetime) -> dict:
     token = sign_share_token(share.secret, link.nonce, link.expires_at)
     await ApiKey.filter(name=DEMO_KEY_NAME, revoked_at=None).update(revoked_at=now)
     _, key = await create_api_key(DEMO_KEY_NAME, ADMIN)
-    return {"api_key": key, "share_url": share.url(token), "statement_id": statement.id}
+    return {"api_key": key, "share_url": share.url(token), "statement_id": statement.id,
+            "openid": DEMO_OPENID}

@@ -1,0 +1,187 @@
+"""The official-account keyword bot: small handlers that call domain functions and say the
+result in Simplified Chinese. No business logic lives here.
+
+``handle(message, ctx)`` takes a parsed wechatpy message and returns the reply text, or None when
+nothing should be said. Domain errors become their (already Chinese) message; anything else is
+logged and answered with an apology.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from wechatpy.events import BaseEvent, ScanEvent, SubscribeEvent, SubscribeScanEvent
+from wechatpy.messages import BaseMessage, TextMessage, UnknownMessage
+
+from domain import customer_queries as queries
+from domain.contacts import contact_actor, redeem_bind_code
+from domain.errors import DomainError
+from domain.models import Contact
+from domain.money import yuan
+from domain.statements.rules import STATUS_LABELS, UNCONFIRMED
+from domain.statements.service import ShareSettings
+
+log = logging.getLogger(__name__)
+
+HELP = (
+    "您好，我是对账助手。请发送以下关键词：\n"
+    "· 对账单 —— 查看最近的对账单并确认\n"
+    "· 余额 或 欠款 —— 查看应收余额\n"
+    "· 绑定 绑定码 —— 绑定您的客户（绑定码请向业务员索取）\n"
+    "· 帮助 —— 查看本说明"
+)
+WELCOME = "欢迎关注！"
+NOT_BOUND = (
+    "您尚未绑定客户，暂时无法查询。\n"
+    "请发送「绑定 绑定码」（例如：绑定 ABCD2345，绑定码请向业务员索取），"
+    "或扫描业务员提供的绑定二维码。"
+)
+ASK_CODE = "请在「绑定」后加上业务员提供的绑定码，例如：绑定 ABCD2345"
+BUSY = "系统繁忙，请稍后再试。"
+BIND_PREFIX = "绑定"
+
+
+@dataclass(frozen=True)
+class BotContext:
+    openid: str
+    now: datetime
+    share: ShareSettings
+
+
+Handler = Callable[[BaseMessage, BotContext], Awaitable[str | None]]
+
+
+async def handle(message: BaseMessage, ctx: BotContext) -> str | None:
+    """The reply to one message or event (None: say nothing)."""
+    try:
+        return await _route(message)(message, ctx)
+    except DomainError as exc:
+        return exc.message
+    except Exception:
+        log.exception("WeChat bot failed on %s from %s", message.type, ctx.openid)
+        return BUSY
+
+
+def _route(message: BaseMessage) -> Handler:
+    if isinstance(message, TextMessage):
+        return _text_handler(message.content)
+    if isinstance(message, SubscribeScanEvent):
+        return subscribed_by_scan
+    if isinstance(message, ScanEvent):
+        return scanned
+    if isinstance(message, SubscribeEvent):
+        return subscribed
+    if isinstance(message, BaseEvent | UnknownMessage):
+        return ignore  # delivery reports, menu clicks, event types wechatpy does not know
+    return help_text
+
+
+def _text_handler(content: str) -> Handler:
+    text = _normalise(content)
+    if text.startswith(BIND_PREFIX):
+        return bind
+    return COMMANDS.get(text, help_text)
+
+
+def _normalise(content: str | None) -> str:
+    return (content or "").replace("\u3000", " ").strip()
+
+
+# ----- handlers -----
+
+
+async def help_text(message: BaseMessage, ctx: BotContext) -> str:
+    return HELP
+
+
+async def ignore(message: BaseMessage, ctx: BotContext) -> None:
+    return None
+
+
+async def statements(message: BaseMessage, ctx: BotContext) -> str:
+    contact = await _bound_contact(ctx)
+    if contact is None:
+        return NOT_BOUND
+    shared = await queries.latest_statements(contact_actor(contact), ctx.share, ctx.now)
+    if not shared:
+        return "暂无对账单。有新的对账单时我们会通知您。"
+    name = await queries.customer_name(contact.customer_id)
+    lines = [f"{name} 最近的对账单："]
+    for number, item in enumerate(shared, 1):
+        lines.append(_statement_line(number, item))
+    return "\n".join(lines)
+
+
+def _statement_line(number: int, item: queries.SharedStatement) -> str:
+    s = item.statement
+    action = "查看并确认" if s.status == UNCONFIRMED else "查看"
+    return (
+        f"{number}. {s.date_from} 至 {s.date_to}｜{STATUS_LABELS[s.status]}｜"
+        f"期末应收 {yuan(s.closing)}\n{action}：{item.url}"
+    )
+
+
+async def balance(message: BaseMessage, ctx: BotContext) -> str:
+    contact = await _bound_contact(ctx)
+    if contact is None:
+        return NOT_BOUND
+    found = await queries.balance(contact.customer_id)
+    name = await queries.customer_name(contact.customer_id)
+    lines = [f"{name} 当前应收余额：{yuan(found.receivable)}"]
+    if not found.unconfirmed:
+        lines.append("目前没有待确认的对账单。")
+    else:
+        lines.append("待确认对账单的期末应收：")
+        lines += [f"· {s.date_from} 至 {s.date_to}：{yuan(s.closing)}" for s in found.unconfirmed]
+        lines.append("发送「对账单」查看并确认。")
+    return "\n".join(lines)
+
+
+async def bind(message: BaseMessage, ctx: BotContext) -> str:
+    code = _normalise(message.content).removeprefix(BIND_PREFIX).strip()
+    if not code:
+        return ASK_CODE
+    return await _bind_with(code, ctx)
+
+
+async def subscribed(message: BaseMessage, ctx: BotContext) -> str:
+    return f"{WELCOME}\n{HELP}"
+
+
+async def subscribed_by_scan(message: BaseMessage, ctx: BotContext) -> str:
+    return f"{WELCOME}\n{await scanned(message, ctx)}"
+
+
+async def scanned(message: BaseMessage, ctx: BotContext) -> str:
+    code = (message.scene_id or "").strip()
+    if not code:
+        return HELP
+    try:
+        return await _bind_with(code, ctx)
+    except DomainError as exc:
+        return exc.message
+
+
+async def _bind_with(code: str, ctx: BotContext) -> str:
+    contact = await redeem_bind_code(code, now=ctx.now, openid=ctx.openid)
+    name = await queries.customer_name(contact.customer_id)
+    return (
+        f"绑定成功！您已绑定客户「{name}」。\n"
+        "发送「对账单」查看最近的对账单，发送「余额」查看应收余额。"
+    )
+
+
+async def _bound_contact(ctx: BotContext) -> Contact | None:
+    contact = await queries.contact_by_openid(ctx.openid)
+    return contact if contact is not None and contact.customer_id is not None else None
+
+
+COMMANDS: dict[str, Handler] = {
+    "对账单": statements,
+    "欠款": balance,
+    "余额": balance,
+    "帮助": help_text,
+}
