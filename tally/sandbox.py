@@ -150,8 +150,9 @@ def run_command(settings: Settings, args) -> int:
         print(wechat_callback(settings, args.openid, {
             "MsgType": "event", "Event": "subscribe", "EventKey": f"qrscene_{args.code}"}))
     elif args.action == "ding":
-        _show(_control(settings, "dingtalk/message",
-                       {"userid": args.userid, "text": " ".join(args.text)}))
+        answer = _control(settings, "dingtalk/message",
+                          {"userid": args.userid, "text": " ".join(args.text)})
+        print("\n\n".join(r["content"] for r in answer["replies"]) or "(no reply)")
     elif args.action == "press":
         _show(_control(settings, "dingtalk/card", {
             "userid": args.userid, "card": args.card, "action": args.button,
