@@ -16,6 +16,7 @@ from backoffice_api.app import create_backoffice_app
 from bot.dingtalk_api import DingTalkApi
 from bot.dingtalk_bot import create_stream_client
 from bot.dingtalk_stream import stop as stop_task
+from bot.senders import open_senders
 from bot.wechat import WeChatGateway
 from bot.wechat_callback import add_wechat_routes
 from bot.wechat_tokens import DbSessionStorage
@@ -34,6 +35,7 @@ from httpcommon.keys import (
     WECHAT,
 )
 from httpcommon.lru import Lru
+from jobs.dispatcher import Dispatcher
 from miniapp_api.app import PREFIX as MP_PREFIX
 from miniapp_api.app import add_h5_routes, create_mp_app
 from tally.db import close_orm, init_orm
@@ -59,6 +61,7 @@ def create_app(
     app.cleanup_ctx.append(_orm_ctx)
     app.cleanup_ctx.append(_wechat_ctx(wechat))
     app.cleanup_ctx.append(_dingtalk_ctx(dingtalk))
+    app.cleanup_ctx.append(_delivery_ctx)
     app.cleanup_ctx.append(_view_flush_ctx)
     app.add_subapp(BACKOFFICE_PREFIX, create_backoffice_app())
     app.add_subapp(MP_PREFIX, create_mp_app())
@@ -123,6 +126,17 @@ def _dingtalk_ctx(injected):
             await api.close()
 
     return ctx
+
+
+async def _delivery_ctx(app: web.Application):
+    """The outbox worker: any replica may run one (rows are claimed with SKIP LOCKED)."""
+    settings = app[SETTINGS]
+    if not settings.delivery_worker:
+        yield
+        return
+    async with open_senders(settings, app[WECHAT], app[DINGTALK]) as senders:
+        async with Dispatcher(senders, settings, app[CLOCK]).running():
+            yield
 
 
 def share_settings_of(settings: Settings) -> ShareSettings:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from jobs.deliver_cli import add_deliver_command
 from tally import db
 from tally.sandbox import add_sandbox_command, start_fakes
 from tally.settings import Settings
@@ -137,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file")
     imp.add_argument("--atomic", action="store_true", help="any bad row: import nothing")
     imp.set_defaults(func=cmd_import)
+    add_deliver_command(sub)
     add_sandbox_command(sub)
     return parser
 
