@@ -37,6 +37,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.fakes.threaded import ThreadedServer
+
 # The default app matches tally.settings.Settings' demo credentials.
 CLIENT_ID = "ding-demo-app"
 CLIENT_SECRET = "demo-dingtalk-secret"
@@ -75,8 +77,11 @@ def expected_group_sign(secret: str, timestamp: str) -> str:
     return base64.b64encode(digest).decode()
 
 
-class FakeDingTalk:
+class FakeDingTalk(ThreadedServer):
     """Fake DingTalk. ``start()`` returns the base URL ("http://127.0.0.1:PORT")."""
+
+    name = "fake-dingtalk"
+    trailing_slash = False
 
     def __init__(
         self,
@@ -87,13 +92,12 @@ class FakeDingTalk:
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
+        super().__init__(host, port)
         self._lock = threading.Lock()
         self._apps = dict(apps) if apps is not None else {CLIENT_ID: CLIENT_SECRET}
         self.robot_code = robot_code
         self.disconnect_grace = disconnect_grace
         self.latency = 0.0
-        self.base_url: str | None = None
-        self._host, self._port = host, port
         self._counter = itertools.count(1)
         self._tokens: dict[str, bool] = {}  # token -> expired
         self._tickets: set[str] = set()
@@ -110,10 +114,6 @@ class FakeDingTalk:
         self._open_requests = 0
         self._sockets: set[web.WebSocketResponse] = set()
         self._pending: list[str] = []  # frames pushed while no client was connected
-        self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stopping: asyncio.Event | None = None
-        self._error: BaseException | None = None
 
     # ----- control API (thread-safe) -----
 
@@ -324,59 +324,8 @@ class FakeDingTalk:
                 raise TimeoutError(f"fake DingTalk: no {what} within {timeout}s")
             await asyncio.sleep(0.01)
 
-    # ----- lifecycle -----
-
-    def start(self) -> str:
-        if self._thread is not None:
-            return self.base_url or ""
-        ready = threading.Event()
-        self._thread = threading.Thread(
-            target=self._run, args=(ready,), name="fake-dingtalk", daemon=True
-        )
-        self._thread.start()
-        if not ready.wait(10) or self._error is not None:
-            self.stop()
-            raise RuntimeError(f"fake DingTalk did not start: {self._error!r}")
-        return self.base_url or ""
-
-    def stop(self) -> None:
-        thread, self._thread = self._thread, None
-        if thread is None:
-            return
-        if thread.is_alive() and self._loop is not None and self._stopping is not None:
-            self._loop.call_soon_threadsafe(self._stopping.set)
-        thread.join(10)
-        self._loop = None
-
-    def __enter__(self) -> FakeDingTalk:
-        self.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    def _run(self, ready: threading.Event) -> None:
-        try:
-            asyncio.run(self._serve(ready))
-        except BaseException as exc:  # reported by start()
-            self._error = exc
-        finally:
-            ready.set()
-
-    async def _serve(self, ready: threading.Event) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._stopping = asyncio.Event()
-        runner = web.AppRunner(self.make_app(), shutdown_timeout=1.0, access_log=None)
-        await runner.setup()
-        try:
-            await web.TCPSite(runner, self._host, self._port).start()
-            host, port = runner.addresses[0][:2]
-            self.base_url = f"http://{host}:{port}"
-            ready.set()
-            await self._stopping.wait()
-            await self._close_sockets()
-        finally:
-            await runner.cleanup()
+    async def before_shutdown(self) -> None:
+        await self._close_sockets()
 
     # ----- the aiohttp app -----
 

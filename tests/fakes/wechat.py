@@ -31,6 +31,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.threaded import ThreadedServer
+
 # The default apps match tally.settings.Settings' demo credentials, so the sandbox and tests
 # work out of the box; pass ``apps=`` (or call register_app) for others.
 OA_APPID = "wx-demo-official"
@@ -87,8 +89,11 @@ def _norm(path: str) -> str:
     return path.lstrip("/")
 
 
-class FakeWeChat:
+class FakeWeChat(ThreadedServer):
     """Fake WeChat API. ``start()`` returns the base URL ("http://127.0.0.1:PORT/")."""
+
+    name = "fake-wechat"
+    trailing_slash = True
 
     def __init__(
         self,
@@ -98,12 +103,11 @@ class FakeWeChat:
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
+        super().__init__(host, port)
         self._lock = threading.Lock()
         self._apps = dict(apps) if apps is not None else {OA_APPID: OA_SECRET, MP_APPID: MP_SECRET}
         self.accept_unregistered_codes = accept_unregistered_codes
         self.latency = 0.0
-        self.base_url: str | None = None
-        self._host, self._port = host, port
         self._codes: dict[str, tuple[str, str | None]] = {}
         self._used_codes: set[str] = set()
         self._tokens: dict[str, tuple[str, bool]] = {}  # token -> (appid, expired)
@@ -112,10 +116,6 @@ class FakeWeChat:
         self._requests: list[dict[str, Any]] = []
         self._sent: list[dict[str, Any]] = []
         self._counter = itertools.count(1)
-        self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stopping: asyncio.Event | None = None
-        self._error: BaseException | None = None
 
     # ----- control API (thread-safe) -----
 
@@ -182,58 +182,6 @@ class FakeWeChat:
     def issued_tokens(self) -> list[str]:
         with self._lock:
             return list(self._tokens)
-
-    # ----- lifecycle -----
-
-    def start(self) -> str:
-        if self._thread is not None:
-            return self.base_url or ""
-        ready = threading.Event()
-        self._thread = threading.Thread(
-            target=self._run, args=(ready,), name="fake-wechat", daemon=True
-        )
-        self._thread.start()
-        if not ready.wait(10) or self._error is not None:
-            self.stop()
-            raise RuntimeError(f"fake WeChat did not start: {self._error!r}")
-        return self.base_url or ""
-
-    def stop(self) -> None:
-        thread, self._thread = self._thread, None
-        if thread is None:
-            return
-        if thread.is_alive() and self._loop is not None and self._stopping is not None:
-            self._loop.call_soon_threadsafe(self._stopping.set)
-        thread.join(10)
-
-    def __enter__(self) -> FakeWeChat:
-        self.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    def _run(self, ready: threading.Event) -> None:
-        try:
-            asyncio.run(self._serve(ready))
-        except BaseException as exc:  # reported by start()
-            self._error = exc
-        finally:
-            ready.set()
-
-    async def _serve(self, ready: threading.Event) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._stopping = asyncio.Event()
-        runner = web.AppRunner(self.make_app(), shutdown_timeout=1.0, access_log=None)
-        await runner.setup()
-        try:
-            await web.TCPSite(runner, self._host, self._port).start()
-            host, port = runner.addresses[0][:2]
-            self.base_url = f"http://{host}:{port}/"
-            ready.set()
-            await self._stopping.wait()
-        finally:
-            await runner.cleanup()
 
     # ----- the aiohttp app -----
 
