@@ -2,48 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from bot.cards import REGISTRY, CardAction, build_dispute_card, open_card, register, standard_card
-from bot.dingtalk_api import DingTalkApi, DingTalkError
+from bot.dingtalk_api import DingTalkError
 from bot.dingtalk_bot import create_stream_client
 from bot.dingtalk_stream import running
 from domain.errors import Invalid
 from domain.models import CardInstance, Staff
 from domain.statements.service import ShareSettings
-from tests.fakes.dingtalk import CLIENT_ID, CLIENT_SECRET, ROBOT_CODE, FakeDingTalk
+from tests.fakes.dingtalk import CLIENT_ID, CLIENT_SECRET
+from tests.integration.dingtalk_waits import drain, wait_connected
 from tests.support import seed
 
 DISPUTE = {
     "statement_id": 7, "customer": "联想", "date_from": "2021-12-01", "date_to": "2021-12-22",
     "closing": "53776.00", "description": "12 月 15 日那笔我们没收到货", "answered_by": "陈会计",
 }
-
-
-async def wait_connected(stream_client) -> None:
-    async with asyncio.timeout(5):
-        await stream_client.wait_connected()
-
-
-async def drain(stream_client) -> None:
-    """Until every frame pushed so far is handled, with the work it started."""
-    async with asyncio.timeout(5):
-        await stream_client.drain()
-
-
-@pytest.fixture
-def fake():
-    with FakeDingTalk() as server:
-        yield server
-
-
-@pytest.fixture
-async def api(fake):
-    client = DingTalkApi(CLIENT_ID, CLIENT_SECRET, ROBOT_CODE, fake.base_url, timeout=2.0)
-    yield client
-    await client.close()
 
 
 @pytest.fixture

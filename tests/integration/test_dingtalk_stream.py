@@ -8,37 +8,13 @@ import time
 
 import pytest
 
-from bot.dingtalk_api import DingTalkApi
 from bot.dingtalk_bot import create_stream_client
 from bot.dingtalk_stream import running, stop
 from domain.models import Contact, InboundMessage, OutboxMessage, Statement, StatementLine
 from domain.statements.service import ShareSettings
-from tests.fakes.dingtalk import CLIENT_ID, CLIENT_SECRET, ROBOT_CODE, FakeDingTalk
+from tests.fakes.dingtalk import CLIENT_ID, CLIENT_SECRET
+from tests.integration.dingtalk_waits import drain, wait_connected
 from tests.support import seed
-
-
-async def wait_connected(stream_client) -> None:
-    async with asyncio.timeout(5):
-        await stream_client.wait_connected()
-
-
-async def drain(stream_client) -> None:
-    """Until every frame pushed so far is handled, with the work it started."""
-    async with asyncio.timeout(5):
-        await stream_client.drain()
-
-
-@pytest.fixture
-def fake():
-    with FakeDingTalk(disconnect_grace=5.0) as server:
-        yield server
-
-
-@pytest.fixture
-async def api(fake):
-    client = DingTalkApi(CLIENT_ID, CLIENT_SECRET, ROBOT_CODE, fake.base_url, timeout=2.0)
-    yield client
-    await client.close()
 
 
 @pytest.fixture
