@@ -235,24 +235,9 @@ class GatewayTokens:
             return await self._read(app, rejected=rejected)
 
     async def _read(self, app: str, rejected: str | None) -> str:
-        token = await _gateway_token(self._gateway, app, rejected)
+        token = await self._gateway.access_token(app, rejected)
         self._cached[app] = (token, time.monotonic())
         return token
-
-
-async def _gateway_token(gateway: WeChatGateway, app: str, rejected: str | None) -> str:
-    """The wechatpy client's token (refreshed first when ``rejected``), read in its thread pool.
-
-    TODO(lead): reaches into WeChatGateway's clients; a public
-    ``WeChatGateway.access_token(app, rejected=None)`` would replace this function."""
-    client = gateway._oa if app == "oa" else gateway._mp
-
-    def read() -> str:
-        if rejected is not None:
-            client.refresh_token(rejected)
-        return client.access_token
-
-    return await gateway._run(read)
 
 
 class WeChatHttp:

@@ -224,6 +224,19 @@ class WeChatGateway:
         )
         return await self._run(functools.partial(_with_token_retry, self._oa, send))
 
+    async def access_token(self, app: str, rejected: str | None = None) -> str:
+        """The official account's ("oa") or mini-program's ("mp") token, from wechatpy's
+        storage; when WeChat ``rejected`` a token, it is refreshed first (once, by whoever asks
+        first). For senders that call WeChat over aiohttp with wechatpy's token handling."""
+        client = self._oa if app == "oa" else self._mp
+
+        def read() -> str:
+            if rejected is not None:
+                client.refresh_token(rejected)
+            return client.access_token
+
+        return await self._run(read)
+
     async def close(self) -> None:
         """Wait for calls in flight, then stop the thread pool and HTTP sessions."""
         if self._closed:
