@@ -55,6 +55,8 @@ async def ask(fake, stream, user_id, text, **kwargs) -> dict:
 
 
 async def test_connects_with_our_subscriptions_and_a_loopback_address(fake, stream):
+    # The client may see its websocket open a moment before the fake's handler counts it.
+    await fake.await_connections(1, timeout=3)
     assert fake.connections_opened == 1
     [opened] = [r for r in fake.requests if r["path"] == "/v1.0/gateway/connections/open"]
     body = opened["json"]
