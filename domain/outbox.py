@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
 from domain.models import Contact, OutboxMessage, Staff
 
 WECHAT, DINGTALK, DINGTALK_GROUP = "wechat", "dingtalk", "dingtalk_group"
@@ -16,11 +19,17 @@ async def enqueue(
     """Queue one notice unless one with the same dedupe key already exists."""
     if await OutboxMessage.filter(dedupe_key=dedupe_key).exists():
         return None
-    return await OutboxMessage.create(
-        channel=channel, kind=kind, recipient_kind=recipient_kind,
-        recipient_id=recipient_id, recipient_name=recipient_name, payload=payload,
-        dedupe_key=dedupe_key, next_attempt_at=now, business_date=now.date(), created_at=now,
-    )
+    try:
+        # A savepoint: losing a race to a concurrent writer must not spoil the caller's work.
+        async with in_transaction():
+            return await OutboxMessage.create(
+                channel=channel, kind=kind, recipient_kind=recipient_kind,
+                recipient_id=recipient_id, recipient_name=recipient_name, payload=payload,
+                dedupe_key=dedupe_key, next_attempt_at=now, business_date=now.date(),
+                created_at=now,
+            )
+    except IntegrityError:
+        return None
 
 
 async def to_contact(contact: Contact, kind: str, payload: dict, key: str, now):

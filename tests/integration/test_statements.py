@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+
+from domain import outbox
+from domain.models import Contact, OutboxMessage, Staff
 from tests.support import INGEST, make_statement, post_ok, seed
 
 API = "/api/backoffice/v1/statements"
@@ -81,8 +85,6 @@ async def test_bad_statement_requests_are_refused_clearly_and_create_nothing(cli
 
 
 async def test_issuing_a_statement_queues_a_notice_for_each_bound_contact(client, admin):
-    from domain.models import Contact, OutboxMessage
-
     customers = await seed(client, admin)
     await Contact.filter(external_id="P001").update(openid="o-chen")
     statement = await make_statement(client, admin, customers["C001"]["id"])
@@ -94,3 +96,13 @@ async def test_issuing_a_statement_queues_a_notice_for_each_bound_contact(client
     assert message.payload["url"].startswith("http://tally.test/s/")
     page = await client.get(message.payload["url"].removeprefix("http://tally.test"))
     assert page.status == 200
+
+
+async def test_a_notice_is_never_queued_twice_even_when_two_writers_race(client, admin, clock):
+    await seed(client, admin)
+    staff = await Staff.get(dingtalk_userid="sales-li")
+    results = await asyncio.gather(*(
+        outbox.to_staff(staff, "statement_disputed", {"n": i}, "race:1", clock())
+        for i in range(5)))
+    assert sum(r is not None for r in results) == 1
+    assert await OutboxMessage.filter(dedupe_key="race:1:staff:" + str(staff.id)).count() == 1
