@@ -34,6 +34,7 @@ from tortoise.transactions import in_transaction
 
 from bot.senders import DeliveryFailed, Notice, Sender
 from domain import outbox
+from domain.sql import execute, execute_many, is_postgres
 
 log = logging.getLogger(__name__)
 
@@ -156,23 +157,6 @@ def backoff_seconds(attempts: int, base: float, rng: random.Random,
 # ----- SQL ------------------------------------------------------------------------------------
 
 
-def _is_postgres(connection) -> bool:
-    return connection.capabilities.dialect == "postgres"
-
-
-def _render(connection, template: str, count: int) -> str:
-    if _is_postgres(connection):
-        return template.format(*(f"${i}" for i in range(1, count + 1)))
-    return template.format(*(["?"] * count))
-
-
-async def _execute(template: str, *values, connection=None) -> int:
-    connection = connection or get_connection("default")
-    affected, _ = await connection.execute_query(
-        _render(connection, template, len(values)), list(values))
-    return affected
-
-
 def _notice(row: dict) -> Notice:
     payload = row["payload"]
     if isinstance(payload, (str, bytes)):
@@ -186,7 +170,7 @@ def _notice(row: dict) -> Notice:
 async def claim(channel: str, limit: int, now: datetime, lease_until: datetime) -> list[Notice]:
     """Take up to ``limit`` due rows of ``channel``: "sending", leased, one more attempt."""
     connection = get_connection("default")
-    if _is_postgres(connection):
+    if is_postgres(connection):
         async with in_transaction() as tx:
             ids = [r["id"] for r in await tx.execute_query_dict(LOCK_PG, [channel, now, limit])]
             rows = await tx.execute_query_dict(CLAIM_PG, [lease_until, ids]) if ids else []
@@ -233,9 +217,8 @@ class SentMarker:
 
 
 async def _write_batch(batch: list[tuple[list, asyncio.Future]]) -> None:
-    connection = get_connection("default")
     try:
-        await connection.execute_many(_render(connection, MARK_SENT, 3), [v for v, _ in batch])
+        await execute_many(MARK_SENT, [v for v, _ in batch])
     except Exception as exc:
         for _, done in batch:
             done.set_exception(exc)
@@ -372,7 +355,7 @@ class Dispatcher:
             delay = backoff_seconds(notice.attempts, self._settings.delivery_backoff_seconds,
                                     self._rng)
             retry_at = self._clock() + timedelta(seconds=delay)
-            await _execute(MARK_RETRY, retry_at, error, notice.id, notice.attempts)
+            await execute(MARK_RETRY, retry_at, error, notice.id, notice.attempts)
             log.info("outbox row %s: %s; retry in %.0fs", notice.id, error, delay)
             return DispatchStats(retried=1)
         return await self._dead(notice, exc, error)
@@ -380,7 +363,7 @@ class Dispatcher:
     async def _dead(self, notice: Notice, exc: DeliveryFailed, error: str) -> DispatchStats:
         alert = exc.alert and notice.kind != DEAD_KIND
         async with in_transaction() as tx:
-            if not await _execute(MARK_DEAD, error, notice.id, notice.attempts, connection=tx):
+            if not await execute(MARK_DEAD, error, notice.id, notice.attempts, connection=tx):
                 return DispatchStats()
             queued = alert and await outbox.to_managers(
                 DEAD_KIND, _alert_payload(notice, error), f"{DEAD_KIND}:{notice.id}",
