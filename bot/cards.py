@@ -28,10 +28,11 @@ from tortoise.transactions import in_transaction
 
 from bot.dingtalk_api import DingTalkApi, DingTalkError
 from bot.dingtalk_stream import FastAckHandler
+from domain.cards import OPEN, complete_card
 from domain.errors import DomainError, Invalid
 from domain.models import CardInstance, Staff
 from domain.money import yuan
-from domain.staff_queries import OPEN, complete_card, staff_by_dingtalk_id
+from domain.staff_queries import staff_by_dingtalk_id
 
 log = logging.getLogger(__name__)
 

@@ -29,7 +29,7 @@ from domain.errors import DomainError, Invalid, NotFound
 from domain.models import Customer, Staff
 from domain.money import yuan
 from domain.statements.rules import STATUS_LABELS
-from domain.statements.service import NewStatement, ShareSettings, create_statement
+from domain.statements.service import NewStatement, ShareSettings, create_statement, live_share_url
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +151,7 @@ async def statement_command(req: BotRequest) -> Reply:
     customer = await resolve_customer(req.actor, name)
     spec = NewStatement(customer_id=customer.id, date_from=start, date_to=end, notify=True)
     statement = await create_statement(req.actor, spec, req.share, req.now)
-    url = await queries.statement_share_url(req.actor, statement, req.share, req.now)
+    url = await live_share_url(req.actor, statement.id, req.share, req.now)
     notified = await queries.contacts_notified(statement.id)
     return Reply(f"对账单 {customer.name}", render_statement(customer, statement, url, notified))
 

@@ -29,7 +29,7 @@ import websockets
 from dingtalk_stream import CallbackHandler, Credential, DingTalkStreamClient
 from dingtalk_stream.frames import AckMessage, CallbackMessage
 
-from domain.staff_queries import first_delivery
+from domain.inbound import first_delivery
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 from xml.parsers.expat import ExpatError
 
 from aiohttp import web
-from tortoise.exceptions import IntegrityError
 from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
@@ -25,7 +24,7 @@ from wechatpy.utils import check_signature
 
 from bot import wechat_bot
 from domain.errors import Forbidden, Invalid
-from domain.models import InboundMessage
+from domain.inbound import first_delivery
 from httpcommon.keys import SETTINGS, now
 from httpcommon.sharing import share_settings
 
@@ -129,7 +128,9 @@ def _parse(xml: bytes | str) -> BaseMessage:
 
 async def _answer_once(request: web.Request, message: BaseMessage) -> str | None:
     moment = now(request)
-    if not await _first_delivery(_message_key(message), moment):
+    key = _message_key(message)
+    if not await first_delivery(SOURCE, key, moment):
+        log.info("WeChat redelivered %s: already answered", key)
         return None
     ctx = wechat_bot.BotContext(openid=message.source, now=moment, share=share_settings(request))
     return await wechat_bot.handle(message, ctx)
@@ -141,15 +142,6 @@ def _message_key(message: BaseMessage) -> str:
         return str(message.id)
     event = getattr(message, "event", message.type)
     return f"{message.source}:{message.time}:{event}"[:128]
-
-
-async def _first_delivery(key: str, moment: datetime) -> bool:
-    try:
-        await InboundMessage.create(source=SOURCE, message_id=key, received_at=moment)
-    except IntegrityError:
-        log.info("WeChat redelivered %s: already answered", key)
-        return False
-    return True
 
 
 def _reply(

@@ -7,28 +7,22 @@ redelivery is not handled twice) and closing an interactive card once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-
-from tortoise.exceptions import IntegrityError
 
 from domain import customers as customer_rules
 from domain.access import get_visible_customer, visible_customer_ids
 from domain.actors import SALES, Actor
+from domain.cards import OPEN
 from domain.models import (
     CardInstance,
     Customer,
-    InboundMessage,
     OutboxMessage,
-    ShareLink,
     Staff,
     Statement,
 )
-from domain.sharing import sign_share_token
-from domain.statements.service import ShareSettings, share_statement
 
 OVERDUE_PENDING = "欠款账期功能上线后显示"
-OPEN, DONE = "open", "done"
 
 
 async def staff_by_dingtalk_id(userid: str | None) -> Staff | None:
@@ -86,19 +80,6 @@ def month_so_far(today: date) -> tuple[date, date]:
     return today.replace(day=1), today
 
 
-async def statement_share_url(
-    actor: Actor, statement: Statement, share: ShareSettings, now: datetime
-) -> str:
-    """A link to the statement: the one issued to contacts if still valid, else a new one."""
-    link = await ShareLink.filter(
-        statement_id=statement.id, revoked_at=None, expires_at__gt=now
-    ).order_by("-id").first()
-    if link is not None:
-        return share.url(sign_share_token(share.secret, link.nonce, link.expires_at))
-    _, token = await share_statement(actor, statement.id, share, now)
-    return share.url(token)
-
-
 async def contacts_notified(statement_id: int) -> int:
     """How many contacts a statement was issued to (its queued 'statement_issued' notices)."""
     return await OutboxMessage.filter(
@@ -111,24 +92,3 @@ async def open_cards(staff_id: int, limit: int = 20) -> list[CardInstance]:
     return await CardInstance.filter(staff_id=staff_id, status=OPEN).order_by(
         "created_at", "id"
     ).limit(limit)
-
-
-async def first_delivery(source: str, message_id: str, now: datetime) -> bool:
-    """Remember an inbound message id; False if it was seen before (a redelivery)."""
-    if await InboundMessage.exists(source=source, message_id=message_id):
-        return False
-    try:
-        await InboundMessage.create(source=source, message_id=message_id, received_at=now)
-    except IntegrityError:  # the same id raced in from another replica
-        return False
-    return True
-
-
-async def complete_card(card: CardInstance, action: str, comment: str, now: datetime) -> bool:
-    """Close an open card with what its staff member did; False if it was no longer open."""
-    updated = await CardInstance.filter(id=card.id, status=OPEN).update(
-        status=DONE, action=action, comment=comment, acted_at=now
-    )
-    if updated:
-        card.status, card.action, card.comment, card.acted_at = DONE, action, comment, now
-    return bool(updated)

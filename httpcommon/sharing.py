@@ -9,8 +9,7 @@ from httpcommon.keys import SETTINGS
 
 
 def share_settings(request: web.Request) -> ShareSettings:
-    settings = request.config_dict[SETTINGS]
-    return ShareSettings(settings.secret_key, settings.public_base_url, settings.share_ttl_days)
+    return ShareSettings.of(request.config_dict[SETTINGS])
 
 
 def share_urls(request: web.Request, token: str, link) -> dict:

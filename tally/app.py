@@ -116,7 +116,7 @@ def _dingtalk_ctx(injected):
                 client_id=settings.dingtalk_client_id,
                 client_secret=settings.dingtalk_client_secret,
                 openapi_base=settings.dingtalk_openapi_base, api=api, clock=app[CLOCK],
-                share=share_settings_of(settings),
+                share=ShareSettings.of(settings),
             )
             task = asyncio.create_task(client.run(), name="dingtalk-stream")
         yield
@@ -137,10 +137,6 @@ async def _delivery_ctx(app: web.Application):
     async with open_senders(settings, app[WECHAT], app[DINGTALK]) as senders:
         async with Dispatcher(senders, settings, app[CLOCK]).running():
             yield
-
-
-def share_settings_of(settings: Settings) -> ShareSettings:
-    return ShareSettings(settings.secret_key, settings.public_base_url, settings.share_ttl_days)
 
 
 async def _view_flush_ctx(app: web.Application):

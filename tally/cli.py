@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from domain.statements.service import ShareSettings
 from jobs.deliver_cli import add_deliver_command
 from tally import db
 from tally.sandbox import add_sandbox_command, start_fakes
@@ -36,16 +37,11 @@ def cmd_migrate(settings: Settings, args) -> int:
     return 0
 
 
-def _share(settings: Settings):
-    from domain.statements.service import ShareSettings
-
-    return ShareSettings(settings.secret_key, settings.public_base_url, settings.share_ttl_days)
-
-
 def cmd_demo(settings: Settings, args) -> int:
     from tally.demo import load_demo
 
-    info = asyncio.run(_with_orm(settings, lambda: load_demo(_share(settings), _now(settings))))
+    share = ShareSettings.of(settings)
+    info = asyncio.run(_with_orm(settings, lambda: load_demo(share, _now(settings))))
     print("demo data loaded")
     print(f"  back-office API key (admin): {info['api_key']}")
     print(f"  demo statement share link:   {info['share_url']}")

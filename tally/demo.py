@@ -7,13 +7,12 @@ from datetime import date, datetime
 from domain.actors import ADMIN, SYSTEM
 from domain.apikeys import create_api_key
 from domain.ingest import ingest_contacts, ingest_customers, ingest_documents, ingest_staff
-from domain.models import ApiKey, Contact, Customer, ShareLink, Statement
-from domain.sharing import sign_share_token
+from domain.models import ApiKey, Contact, Customer, Statement
 from domain.statements.service import (
     NewStatement,
     ShareSettings,
     create_statement,
-    share_statement,
+    live_share_url,
 )
 
 DEMO_KEY_NAME = "demo admin"
@@ -76,12 +75,8 @@ async def load_demo(share: ShareSettings, now: datetime) -> dict:
     if statement is None:
         statement = await create_statement(SYSTEM, NewStatement(
             customer.id, date(2021, 12, 1), date(2021, 12, 22)), share, now)
-    link = await ShareLink.filter(statement_id=statement.id, revoked_at=None,
-                                  expires_at__gt=now).order_by("-expires_at").first()
-    if link is None:
-        link, _ = await share_statement(SYSTEM, statement.id, share, now)
-    token = sign_share_token(share.secret, link.nonce, link.expires_at)
+    url = await live_share_url(SYSTEM, statement.id, share, now)
     await ApiKey.filter(name=DEMO_KEY_NAME, revoked_at=None).update(revoked_at=now)
     _, key = await create_api_key(DEMO_KEY_NAME, ADMIN)
-    return {"api_key": key, "share_url": share.url(token), "statement_id": statement.id,
+    return {"api_key": key, "share_url": url, "statement_id": statement.id,
             "openid": DEMO_OPENID}

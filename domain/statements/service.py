@@ -35,8 +35,17 @@ class ShareSettings:
     base_url: str
     ttl_days: int = 30
 
+    @classmethod
+    def of(cls, settings) -> ShareSettings:
+        """From the service's settings (secret_key, public_base_url, share_ttl_days)."""
+        return cls(settings.secret_key, settings.public_base_url, settings.share_ttl_days)
+
     def url(self, token: str) -> str:
         return f"{self.base_url.rstrip('/')}/s/{token}"
+
+
+# A link that would die within this long is not handed out again: a fresh one is made instead.
+MIN_LINK_LIFE = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -249,6 +258,17 @@ async def _new_share_link(statement, actor, share: ShareSettings, now) -> tuple[
         expires_at=expires_at,
     )
     return link, sign_share_token(share.secret, link.nonce, expires_at)
+
+
+async def live_share_url(actor: Actor, statement_id: int, share: ShareSettings, now) -> str:
+    """The URL of a live share link of the statement, or of a new one (分享)."""
+    link = await ShareLink.filter(
+        statement_id=statement_id, revoked_at=None, expires_at__gt=now + MIN_LINK_LIFE
+    ).order_by("-expires_at", "-id").first()
+    if link is None:
+        _, token = await share_statement(actor, statement_id, share, now)
+        return share.url(token)
+    return share.url(sign_share_token(share.secret, link.nonce, link.expires_at))
 
 
 async def list_share_links(actor: Actor, statement_id: int) -> list[ShareLink]:
