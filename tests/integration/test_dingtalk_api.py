@@ -6,23 +6,10 @@ import time
 import pytest
 
 from bot.dingtalk_api import DingTalkApi, DingTalkError, send_group_robot, sign_group_robot
-from tests.fakes.dingtalk import CLIENT_ID, CLIENT_SECRET, ROBOT_CODE, FakeDingTalk
+from tests.fakes.dingtalk import CLIENT_ID, CLIENT_SECRET, ROBOT_CODE
 
 TOKEN = "/v1.0/oauth2/accessToken"
 BATCH = "/v1.0/robot/oToMessages/batchSend"
-
-
-@pytest.fixture
-def fake():
-    with FakeDingTalk() as server:
-        yield server
-
-
-@pytest.fixture
-async def api(fake):
-    client = DingTalkApi(CLIENT_ID, CLIENT_SECRET, ROBOT_CODE, fake.base_url, timeout=1.0)
-    yield client
-    await client.close()
 
 
 async def test_send_text_posts_batch_send_with_the_robot_code(fake, api):

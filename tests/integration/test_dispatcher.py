@@ -14,7 +14,7 @@ import pytest
 
 from bot.senders import open_senders
 from domain import outbox
-from domain.models import Contact, MpSubscription, OutboxMessage
+from domain.models import Contact, MpSubscription, OutboxMessage, Staff
 from httpcommon.keys import WECHAT
 from jobs.dispatcher import Dispatcher
 from tests.support import make_statement, post_ok, seed
@@ -323,3 +323,17 @@ async def test_an_expired_access_token_is_refreshed_once_and_the_send_goes_throu
     assert (stats.sent, stats.retried) == (1, 0) and len(fake_wechat.sent) == 2
     assert fake_wechat.count("cgi-bin/token") == tokens_before + 1
     assert fake_wechat.count(TEMPLATE) == 3  # one refused with 42001, then resent
+
+
+async def queue_notices(now, contacts: int, staff: int, prefix: str = "") -> None:
+    """`contacts` statement notices (openid {prefix}o-i) and `staff` dispute alerts (DingTalk
+    user {prefix}s-i), all due at `now`."""
+    payload = {"statement_id": 1, "customer": "联想", "date_from": "2021-12-01",
+               "date_to": "2021-12-22", "closing": "100.00", "owed_total": "100.00",
+               "url": "http://tally.test/s/x", "mp_scene": "s=x", "description": "少一张退货单"}
+    for i in range(contacts):
+        contact = await Contact.create(name=f"联系人{i}", openid=f"{prefix}o-{i}")
+        await outbox.to_contact(contact, "statement_issued", payload, f"s:{i}", now)
+    for i in range(staff):
+        member = await Staff.create(name=f"经理{i}", dingtalk_userid=f"{prefix}s-{i}")
+        await outbox.to_staff(member, "dispute_alert", payload, f"d:{i}", now)

@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from domain import outbox
 from domain.models import Contact, OutboxMessage, Staff
 from tests.conftest import SHANGHAI
 from tests.integration.test_dispatcher import (
     GROUP_SECRET,
     GROUP_TOKEN,
     fresh_delivery_settings,
+    queue_notices,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,19 +55,6 @@ def start_deliver(env: dict, log: Path) -> subprocess.Popen:
             [sys.executable, "-m", "jobs.deliver_cli", "--until-empty"], cwd=ROOT, env=env,
             stdout=out, stderr=subprocess.STDOUT,
         )
-
-
-async def queue_due_notices() -> None:
-    """Notices due by the real clock (the child process runs on it)."""
-    now = datetime.now(SHANGHAI) - timedelta(minutes=1)
-    payload = {"customer": "联想", "date_from": "2021-12-01", "date_to": "2021-12-22",
-               "closing": "100.00", "url": "http://tally.test/s/x", "description": "少一张"}
-    for i in range(CONTACTS):
-        contact = await Contact.create(name=f"联系人{i}", openid=f"crash-{i}")
-        await outbox.to_contact(contact, "statement_issued", payload, f"s:{i}", now)
-    for i in range(STAFF):
-        member = await Staff.create(name=f"经理{i}", dingtalk_userid=f"crash-s-{i}")
-        await outbox.to_staff(member, "dispute_alert", payload, f"d:{i}", now)
 
 
 def received(fake_wechat, fake_dingtalk) -> Counter:
@@ -113,7 +100,9 @@ def slow_fakes(settings, fake_wechat, fake_dingtalk):
 async def test_a_killed_deliverer_restarted_delivers_everything_duplicating_only_in_flight_rows(
     client, settings, fake_wechat, fake_dingtalk, slow_fakes, tmp_path
 ):
-    await queue_due_notices()
+    # Due by the real clock: the child process runs on it.
+    await queue_notices(datetime.now(SHANGHAI) - timedelta(minutes=1), CONTACTS, STAFF,
+                        prefix="crash-")
     env = child_env(settings, fake_wechat, fake_dingtalk, tmp_path)
     log = tmp_path / "deliver.log"
 
@@ -132,7 +121,7 @@ async def test_a_killed_deliverer_restarted_delivers_everything_duplicating_only
     assert second.returncode == 0, log.read_text()
     assert 0 < len(in_flight) and sum(before_restart.values()) < CONTACTS + STAFF
     counts = received(fake_wechat, fake_dingtalk)
-    expected = {f"crash-{i}" for i in range(CONTACTS)} | {f"crash-s-{i}" for i in range(STAFF)}
+    expected = {f"crash-o-{i}" for i in range(CONTACTS)} | {f"crash-s-{i}" for i in range(STAFF)}
     assert set(counts) == expected
     twice = {who for who, n in counts.items() if n > 1}
     assert twice <= in_flight and max(counts.values()) <= 2

@@ -11,8 +11,7 @@ import pytest
 
 from bot.senders import open_senders
 from bot.wechat import WeChatGateway
-from domain import outbox
-from domain.models import Contact, OutboxMessage, Staff
+from domain.models import OutboxMessage
 from jobs.dispatcher import Dispatcher
 from tests.fakes import dingtalk as fake_dingtalk_module
 from tests.fakes import wechat as fake_wechat_module
@@ -23,13 +22,14 @@ from tests.integration.test_dispatcher import (
     dispatcher_factory,
     drain,
     fresh_delivery_settings,
+    queue_notices,
 )
 
 FAULT_RATE = 0.10
 
 
-class FlakyWeChat(FakeWeChat):
-    """Fails a random 10 % of calls (token fetches included): HTTP 500/503 or errcode 45009."""
+class RandomFaults:
+    """Fails a random 10 % of a fake's calls (token fetches included)."""
 
     def __init__(self, seed: int) -> None:
         super().__init__()
@@ -39,27 +39,21 @@ class FlakyWeChat(FakeWeChat):
     def _take_fault(self, path):
         fault = super()._take_fault(path)
         if fault is None and self.rng.random() < FAULT_RATE:
-            status = self.rng.choice([500, 503, None])  # None: errcode 45009 (rate limit)
-            self.injected[status or 45009] += 1
-            return fake_wechat_module._Fault(1, None, status)
+            fault, label = self._random_fault()
+            self.injected[label] += 1
         return fault
 
 
-class FlakyDingTalk(FakeDingTalk):
-    """Fails a random 10 % of calls: HTTP 500 or 429 Throttling."""
+class FlakyWeChat(RandomFaults, FakeWeChat):
+    def _random_fault(self):
+        status = self.rng.choice([500, 503, None])  # None: errcode 45009 (rate limit)
+        return fake_wechat_module._Fault(1, None, status), status or 45009
 
-    def __init__(self, seed: int) -> None:
-        super().__init__()
-        self.rng = random.Random(seed)
-        self.injected = Counter()
 
-    def _take_fault(self, path):
-        fault = super()._take_fault(path)
-        if fault is None and self.rng.random() < FAULT_RATE:
-            status, code = self.rng.choice([(500, "ServiceUnavailable"), (429, "Throttling")])
-            self.injected[status] += 1
-            return fake_dingtalk_module._Fault(1, None, status, code)
-        return fault
+class FlakyDingTalk(RandomFaults, FakeDingTalk):
+    def _random_fault(self):
+        status, code = self.rng.choice([(500, "ServiceUnavailable"), (429, "Throttling")])
+        return fake_dingtalk_module._Fault(1, None, status, code), status
 
 
 @pytest.fixture
@@ -70,20 +64,6 @@ def flaky_fakes():
     yield wechat, dingtalk
     wechat.stop()
     dingtalk.stop()
-
-
-async def queue_notices(clock, contacts: int, staff: int) -> None:
-    """``contacts`` statement notices (openid o-i) and ``staff`` dispute alerts (user s-i)."""
-    now = clock()
-    payload = {"statement_id": 1, "customer": "联想", "date_from": "2021-12-01",
-               "date_to": "2021-12-22", "closing": "100.00", "owed_total": "100.00",
-               "url": "http://tally.test/s/x", "mp_scene": "s=x", "description": "少一张退货单"}
-    for i in range(contacts):
-        contact = await Contact.create(name=f"联系人{i}", openid=f"o-{i}")
-        await outbox.to_contact(contact, "statement_issued", payload, f"s:{i}", now)
-    for i in range(staff):
-        member = await Staff.create(name=f"经理{i}", dingtalk_userid=f"s-{i}")
-        await outbox.to_staff(member, "dispute_alert", payload, f"d:{i}", now)
 
 
 def wechat_recipients(fake) -> Counter:
@@ -100,7 +80,7 @@ async def test_with_ten_percent_of_calls_failing_every_notice_arrives_exactly_on
     wechat, dingtalk = flaky_fakes
     config = replace(delivery_config(settings, dingtalk), wechat_api_base=wechat.base_url,
                      delivery_max_attempts=8)
-    await queue_notices(clock, contacts=150, staff=50)
+    await queue_notices(clock(), contacts=150, staff=50)
     gateway = WeChatGateway(OA_APPID, OA_SECRET, wechat.base_url, mp_appid=MP_APPID,
                             mp_secret=MP_SECRET, max_threads=2)
     try:
@@ -129,7 +109,7 @@ def small_batches(settings, fake_wechat, fake_dingtalk):
 async def test_two_dispatchers_draining_together_never_send_a_row_twice(
     client, app, small_batches, fake_wechat, clock
 ):
-    await queue_notices(clock, contacts=200, staff=0)
+    await queue_notices(clock(), contacts=200, staff=0)
     config = small_batches
     async with dispatcher_factory(app, clock) as build:
         first, second = await build(config), await build(config)
