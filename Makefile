@@ -42,6 +42,7 @@ lint: install
 
 bench: install system-deps
 	$(BIN)/python -m tests.bench.bench_statement_view
+	$(BIN)/python -m tests.bench.bench_reminders
 
 # Write a migration after changing domain/models.py: make migrations NAME=what_changed
 migrations: install

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from backoffice_api import apikeys, customers, ingest, reports, statements
+from backoffice_api import (
+    apikeys,
+    approvals,
+    credit,
+    credit_reports,
+    customers,
+    ingest,
+    reports,
+    statements,
+)
 from backoffice_api.auth import api_key_middleware
 from backoffice_api.openapi_spec import OPENAPI
 from httpcommon.idempotency import idempotency_middleware
@@ -12,7 +21,7 @@ from httpcommon.openapi import openapi_route
 
 PREFIX = "/api/backoffice/v1"
 ROUTE_TABLES = (ingest.routes, customers.routes, statements.routes, reports.routes,
-                apikeys.routes)
+                apikeys.routes, credit.routes, approvals.routes, credit_reports.routes)
 
 
 def create_backoffice_app() -> web.Application:

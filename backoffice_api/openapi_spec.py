@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from backoffice_api import openapi_approvals, openapi_credit, openapi_credit_reports
 from httpcommon.openapi import items_of as _list
 from httpcommon.openapi import ok as _ok
 from httpcommon.openapi import query_param as _q
@@ -45,7 +46,7 @@ SHARE = {"type": "object", "properties": {
 CONFIRM_BODY = {"type": "object", "properties": {"description": {"type": "string"}}}
 PERIOD = [_q("from", DATE), _q("to", DATE)]
 
-OPERATIONS = {
+BASE_OPERATIONS = {
     "POST /ingest/{kind}": {
         "summary": "ERP 批量推送 staff / customers / contacts / documents（按编号幂等）",
         "query": [_q("atomic", {"type": "string", "enum": ["0", "1"]}, "1: 有错则整批不写入")],
@@ -107,6 +108,9 @@ OPERATIONS = {
     "GET /api-keys": {"summary": "API 密钥列表"},
     "POST /api-keys/{id}/revoke": {"summary": "吊销 API 密钥"},
 }
+
+OPERATIONS = {**BASE_OPERATIONS, **openapi_credit.OPERATIONS,
+              **openapi_approvals.OPERATIONS, **openapi_credit_reports.OPERATIONS}
 
 OPENAPI = {
     "title": "Tally back-office API",

@@ -7,8 +7,10 @@ presser is the card's staff member, applies the action registered for the card's
 repeated or stale press changes nothing) and replaces the buttons with the outcome.
 
 Actions are registered per card kind (``register``); the approvals work adds its kinds
-(approve / reject / return with a comment) the same way, with an ``apply`` that calls its
-domain use case inside the same transaction that closes the card.
+(approve / reject / return with a comment) the same way (bot.approval_cards), with an ``apply``
+that calls its domain use case inside the same transaction that closes the card. When the use
+case refuses with an error marked ``retires_card`` (the task was decided by someone else, the
+flow was withdrawn), the presser is told why and the card loses its buttons.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ log = logging.getLogger(__name__)
 CARD_TOPIC = "/v1.0/card/instances/callback"
 DISPUTE = "dispute"
 ACTIONS_ID = "actions"
+RETIRED = "retired"  # the action recorded on a card closed because its subject moved on
 
 ApplyFn = Callable[[CardInstance, Staff, str, datetime], Awaitable[None]]
 
@@ -204,6 +207,8 @@ async def act_on_card(
     except DomainError as exc:  # the action's use case said no: the card stays open
         card.status = OPEN
         await _refuse(api, press.user_id, exc.message)
+        if getattr(exc, "retires_card", False):  # e.g. decided by someone else: nothing to do
+            await _retire(api, card, exc.message, now)
         return None
     await _show_outcome(api, card, action, presser, now)
     return card
@@ -226,6 +231,16 @@ async def _show_outcome(api, card: CardInstance, action: CardAction, presser, no
         await api.update_card(card.out_track_id, resolved_card(card.data, outcome))
     except DingTalkError as exc:
         log.warning("card %s acted on but not updated: %s", card.out_track_id, exc)
+
+
+async def _retire(api: DingTalkApi, card: CardInstance, reason: str, now: datetime) -> None:
+    """Close a card whose subject can no longer be acted on and show why instead of buttons."""
+    if not await complete_card(card, RETIRED, "", now):
+        return
+    try:
+        await api.update_card(card.out_track_id, resolved_card(card.data, f"⚠️ {reason}"))
+    except DingTalkError as exc:
+        log.warning("card %s retired but not updated: %s", card.out_track_id, exc)
 
 
 async def _refuse(api: DingTalkApi, user_id: str, text: str) -> None:

@@ -20,11 +20,13 @@ from datetime import date, datetime
 from dingtalk_stream import ChatbotMessage, Credential
 from dingtalk_stream.frames import CallbackMessage
 
+import bot.approval_cards  # noqa: F401  (the approval card's buttons, for the card callback)
 from bot.cards import CARD_TOPIC, CardCallbackHandler, card_title
 from bot.dingtalk_api import DingTalkApi, DingTalkError
 from bot.dingtalk_stream import FastAckHandler, StreamClient
 from domain import staff_queries as queries
 from domain.actors import Actor
+from domain.credit.overview import CustomerDebts, customer_debts
 from domain.errors import DomainError, Invalid, NotFound
 from domain.models import Customer, Staff
 from domain.money import yuan
@@ -126,10 +128,27 @@ async def customer_command(req: BotRequest) -> Reply:
         return Reply("用法", "用法：**客户 <客户名称>**，例如：客户 联想")
     customer = await resolve_customer(req.actor, name)
     overview = await queries.customer_overview(req.actor, customer.id)
-    return Reply(f"客户 {customer.name}", render_overview(overview))
+    debts = await customer_debts(customer.id, req.now.date())
+    return Reply(f"客户 {customer.name}", render_overview(overview, debts))
 
 
-def render_overview(overview: queries.CustomerOverview) -> str:
+def render_debts(debts: CustomerDebts) -> list[str]:
+    """The credit debts lines: what is owed, due within a week, overdue."""
+    if not debts.count:
+        return ["- 赊销欠款：无"]
+    lines = [f"- 赊销欠款：{yuan(debts.outstanding)}（{debts.count} 笔）"]
+    if debts.due_soon_count:
+        lines.append(f"- 7 天内到期：{yuan(debts.due_soon)}（{debts.due_soon_count} 笔，"
+                     f"最早 {debts.earliest_soon}）")
+    if debts.overdue_count:
+        lines.append(f"- 逾期欠款：{yuan(debts.overdue)}（{debts.overdue_count} 笔，"
+                     f"最长逾期 {debts.max_days_overdue} 天）")
+    else:
+        lines.append("- 逾期欠款：无")
+    return lines
+
+
+def render_overview(overview: queries.CustomerOverview, debts: CustomerDebts) -> str:
     customer, latest = overview.customer, overview.latest_statement
     lines = [f"**{customer.name}**（{customer.code}）", f"- 应收余额：{yuan(overview.receivable)}"]
     if latest is None:
@@ -139,7 +158,7 @@ def render_overview(overview: queries.CustomerOverview) -> str:
             f"- 最近对账单：{latest.date_from} 至 {latest.date_to}，"
             f"{STATUS_LABELS[latest.status]}，期末应收 {yuan(latest.closing)}"
         )
-    lines.append(f"- 逾期欠款：{overview.overdue_note}")
+    lines += render_debts(debts)
     return "\n".join(lines)
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -43,6 +43,7 @@ KIND_LABELS = {
     "statement_issued": "对账单通知", "statement_disputed": "对账异议",
     "dispute_alert": "对账异议提醒", "repayment_reminder": "还款提醒",
     "overdue_notice": "逾期提醒", "delivery_dead": "通知投递失败",
+    "debt_digest": "欠款提醒", "overdue_alert": "逾期欠款提醒",
 }
 
 
@@ -123,12 +124,66 @@ def _kind_values(kind: str, payload: Mapping[str, Any]) -> dict[str, str]:
     if kind == "statement_issued":
         return {"title": "您有一份新的对账单，请核对", "hint": "点击查看明细，并确认是否相符"}
     if kind == "repayment_reminder":
-        return {"title": "还款提醒", "hint": "请按期付款，如已付款请忽略"}
+        return {"title": _debts_title(payload, "还款提醒", "即将到期"),
+                "hint": "请按期付款，如已付款请忽略"}
     if kind == "overdue_notice":
         days = payload.get("days_overdue", "")
-        return {"title": "逾期提醒", "days_overdue": f"已逾期 {days} 天",
+        return {"title": _debts_title(payload, "逾期提醒", "已到期"),
+                "days_overdue": f"已逾期 {days} 天" if days not in (0, "0", "") else "今日到期",
                 "hint": "请尽快安排付款，如有疑问请联系业务员"}
     return {"title": KIND_LABELS.get(kind, kind), "hint": ""}
+
+
+def _debts_title(payload: Mapping[str, Any], title: str, state: str) -> str:
+    """还款提醒 for one debt; 您有 3 笔欠款即将到期 when a reminder lists several."""
+    count = int(payload.get("count") or 1)
+    return f"{title}：您有 {count} 笔欠款{state}" if count > 1 else title
+
+
+def _debt_line(debt: Mapping[str, Any]) -> str:
+    return (f"借款日 {debt.get('debt_date', '')}，未还 {yuan(debt.get('outstanding', '0'))}，"
+            f"到期日 {debt.get('due_date', '')}，{debt.get('label', '')}")
+
+
+def debt_digest_markdown(payload: Mapping[str, Any], *, sellers: bool = False
+                         ) -> tuple[str, str]:
+    """(title, markdown) for a salesperson (or, naming the sellers, a manager): customers'
+    debts reaching a reminder stage."""
+    overdue = str(payload.get("overdue_amount", "0")) not in ("0", "0.00")
+    title = "逾期欠款提醒" if overdue else "欠款提醒"
+    lines = [f"### {title}（{payload.get('date', '')}）",
+             f"{payload.get('customer_count', 0)} 位客户、{payload.get('debt_count', 0)} 笔欠款，"
+             f"合计未还 {yuan(payload.get('amount', '0'))}，"
+             f"其中已到期 {yuan(payload.get('overdue_amount', '0'))}"]
+    for customer in payload.get("customers", []):
+        who = plain(customer.get("customer", ""), 40)
+        if sellers and customer.get("salesperson"):
+            who += f"（业务员 {plain(customer['salesperson'], 20)}）"
+        lines.append(f"\n**{who}** 合计 {yuan(customer.get('amount', '0'))}，"
+                     f"最早到期 {customer.get('due_date', '')}")
+        lines += [f"- {_debt_line(d)}" for d in customer.get("debts", [])]
+        if customer.get("more"):
+            lines.append(f"- 另有 {customer['more']} 笔")
+    if payload.get("more"):
+        lines.append(f"\n另有 {payload['more']} 位客户未列出")
+    return title, "\n".join(lines)
+
+
+def overdue_alert_text(payload: Mapping[str, Any]) -> str:
+    """The managers' group summary of debts that fell due or further overdue today."""
+    lines = [f"【逾期欠款提醒】{payload.get('date', '')}",
+             f"{payload.get('customer_count', 0)} 位客户、{payload.get('debt_count', 0)} 笔欠款"
+             f"到期或逾期，合计未还 {yuan(payload.get('amount', '0'))}"]
+    for customer in payload.get("customers", []):
+        days = int(customer.get("days_overdue") or 0)
+        state = f"最长逾期 {days} 天" if days else "今日到期"
+        seller = customer.get("salesperson", "")
+        seller = f"，业务员 {clip(seller, 20)}" if seller else ""
+        lines.append(f"· {clip(customer.get('customer', ''), 40)}："
+                     f"{yuan(customer.get('amount', '0'))}，{state}{seller}")
+    if payload.get("more"):
+        lines.append(f"另有 {payload['more']} 位客户未列出")
+    return "\n".join(lines)
 
 
 def dispute_markdown(payload: Mapping[str, Any]) -> tuple[str, str]:
@@ -171,7 +226,25 @@ def dead_alert_text(payload: Mapping[str, Any]) -> str:
     ])
 
 
-GROUP_TEXTS = {"dispute_alert": dispute_text, "delivery_dead": dead_alert_text}
+GROUP_TEXTS = {"dispute_alert": dispute_text, "delivery_dead": dead_alert_text,
+               "overdue_alert": overdue_alert_text}
+
+# Notice kinds a staff member gets as an interactive card: kind → payload → (card kind,
+# subject type, subject id, card data). Other DingTalk kinds go out as markdown.
+CardNotice = Callable[[Mapping[str, Any]], tuple[str, str, str, dict]]
+CARD_NOTICES: dict[str, CardNotice] = {
+    "statement_disputed": lambda p: (DISPUTE, "statement", str(p.get("statement_id", "")),
+                                     build_dispute_card(dict(p))),
+}  # bot.approval_cards adds approval_task (imported at the end of this module)
+
+# Markdown a staff member gets: kind → payload → (title, text).
+# bot.approval_cards adds approval_outcome and approval_reminder.
+MarkdownNotice = Callable[[Mapping[str, Any]], tuple[str, str]]
+MARKDOWN_NOTICES: dict[str, MarkdownNotice] = {
+    "dispute_alert": dispute_markdown,
+    "debt_digest": debt_digest_markdown,
+    "overdue_alert": lambda p: debt_digest_markdown(p, sellers=True),
+}
 
 
 class Recipients:
@@ -372,7 +445,8 @@ def _dingtalk_failure(exc: DingTalkError) -> DeliveryFailed:
 
 
 class DingTalkSender:
-    """To one staff member: statement_disputed as an interactive card, other kinds as markdown."""
+    """To one staff member: the CARD_NOTICES kinds as an interactive card, the
+    MARKDOWN_NOTICES kinds as markdown."""
 
     def __init__(self, api: DingTalkApi) -> None:
         self._api = api
@@ -386,7 +460,7 @@ class DingTalkSender:
         if staff is None or not staff["dingtalk_userid"]:
             raise DeliveryFailed(NO_CHANNEL, retryable=False, alert=False)
         try:
-            if notice.kind == "statement_disputed":
+            if notice.kind in CARD_NOTICES:
                 return await self._card(staff["id"], notice, now)
             return await self._markdown(staff["dingtalk_userid"], notice)
         except DingTalkError as exc:
@@ -394,20 +468,17 @@ class DingTalkSender:
 
     async def _card(self, staff_id: int, notice: Notice, now: datetime) -> str:
         staff = await Staff.get(id=staff_id)
+        card_kind, subject_type, subject_id, data = CARD_NOTICES[notice.kind](notice.payload)
         # One card per outbox row: a retry resends the same card instead of opening another.
-        card = await open_card(self._api, staff, DISPUTE, "statement",
-                               str(notice.payload.get("statement_id", "")),
-                               build_dispute_card(notice.payload), now,
+        card = await open_card(self._api, staff, card_kind, subject_type, subject_id, data, now,
                                out_track_id=f"outbox-{notice.id}")
         return card.out_track_id
 
     async def _markdown(self, userid: str, notice: Notice) -> str:
-        if notice.kind in ("dispute_alert", "statement_disputed"):
-            title, text = dispute_markdown(notice.payload)
-        elif notice.kind in GROUP_TEXTS:
-            title, text = KIND_LABELS[notice.kind], GROUP_TEXTS[notice.kind](notice.payload)
-        else:
+        render = MARKDOWN_NOTICES.get(notice.kind)
+        if render is None:
             raise DeliveryFailed(f"no DingTalk message for {notice.kind}", retryable=False)
+        title, text = render(notice.payload)
         return await self._api.send_markdown([userid], title, text)
 
 
@@ -463,3 +534,6 @@ async def open_senders(settings, gateway: WeChatGateway, dingtalk: DingTalkApi |
         finally:
             if dingtalk is None:
                 await api.close()
+
+
+import bot.approval_cards  # noqa: E402, F401  (registers the approval card and texts above)

@@ -39,6 +39,18 @@ def _fill(mapping: dict[str, str], values: dict[str, str]) -> dict[str, dict[str
     return {name: {"value": values.get(source, "")} for name, source in mapping.items()}
 
 
+def _debt_template(slug: str, extra_fields: dict[str, str]) -> dict:
+    """A debt reminder's demo template: customer, amount, due date (and ``extra_fields``)."""
+    return {
+        "template_id": f"demo-tpl-{slug}",
+        "fields": {"first": "title", "keyword1": "customer", "keyword2": "amount",
+                   "keyword3": "due_date", **extra_fields, "remark": "hint"},
+        "mp_template_id": f"demo-mp-{slug}",
+        "mp_fields": {"thing1": "customer_short", "amount2": "amount_number",
+                      "date3": "due_date", "thing4": "hint_short"},
+    }
+
+
 DEFAULTS: dict[str, dict] = {
     "statement_issued": {
         "template_id": "demo-tpl-statement-issued",
@@ -48,22 +60,8 @@ DEFAULTS: dict[str, dict] = {
         "mp_fields": {"thing1": "customer_short", "thing2": "period_short",
                       "amount3": "closing_number", "thing4": "hint_short"},
     },
-    "repayment_reminder": {
-        "template_id": "demo-tpl-repayment-reminder",
-        "fields": {"first": "title", "keyword1": "customer", "keyword2": "amount",
-                   "keyword3": "due_date", "remark": "hint"},
-        "mp_template_id": "demo-mp-repayment-reminder",
-        "mp_fields": {"thing1": "customer_short", "amount2": "amount_number",
-                      "date3": "due_date", "thing4": "hint_short"},
-    },
-    "overdue_notice": {
-        "template_id": "demo-tpl-overdue-notice",
-        "fields": {"first": "title", "keyword1": "customer", "keyword2": "amount",
-                   "keyword3": "due_date", "keyword4": "days_overdue", "remark": "hint"},
-        "mp_template_id": "demo-mp-overdue-notice",
-        "mp_fields": {"thing1": "customer_short", "amount2": "amount_number",
-                      "date3": "due_date", "thing4": "hint_short"},
-    },
+    "repayment_reminder": _debt_template("repayment-reminder", {}),
+    "overdue_notice": _debt_template("overdue-notice", {"keyword4": "days_overdue"}),
 }
 ENTRY_KEYS = frozenset({"template_id", "fields", "mp_template_id", "mp_fields"})
 

@@ -18,6 +18,7 @@ from wechatpy.messages import BaseMessage, TextMessage, UnknownMessage
 
 from domain import customer_queries as queries
 from domain.contacts import contact_actor, redeem_bind_code
+from domain.credit.overview import CustomerDebts, customer_debts
 from domain.errors import DomainError
 from domain.models import Contact
 from domain.money import yuan
@@ -131,6 +132,7 @@ async def balance(message: BaseMessage, ctx: BotContext) -> str:
     found = await queries.balance(contact.customer_id)
     name = await queries.customer_name(contact.customer_id)
     lines = [f"{name} 当前应收余额：{yuan(found.receivable)}"]
+    lines += _debt_lines(await customer_debts(contact.customer_id, ctx.now.date()))
     if not found.unconfirmed:
         lines.append("目前没有待确认的对账单。")
     else:
@@ -138,6 +140,19 @@ async def balance(message: BaseMessage, ctx: BotContext) -> str:
         lines += [f"· {s.date_from} 至 {s.date_to}：{yuan(s.closing)}" for s in found.unconfirmed]
         lines.append("发送「对账单」查看并确认。")
     return "\n".join(lines)
+
+
+def _debt_lines(debts: CustomerDebts) -> list[str]:
+    """Open credit debts: the total, what falls due within a week, what is overdue."""
+    if not debts.count:
+        return []
+    lines = [f"赊销欠款：{yuan(debts.outstanding)}（{debts.count} 笔）"]
+    if debts.due_soon_count:
+        lines.append(f"· 7 天内到期：{yuan(debts.due_soon)}，最早 {debts.earliest_soon} 到期")
+    if debts.overdue_count:
+        lines.append(f"· 已逾期：{yuan(debts.overdue)}，最长逾期 {debts.max_days_overdue} 天，"
+                     "请尽快安排付款")
+    return lines
 
 
 async def bind(message: BaseMessage, ctx: BotContext) -> str:

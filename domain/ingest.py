@@ -18,6 +18,7 @@ from domain.models import (
     CustomerShare,
     Document,
     Staff,
+    StaffRole,
     Statement,
     StatementLine,
 )
@@ -145,8 +146,22 @@ def validate_staff(raw) -> _Row:
     row.text("name", required=True, max_len=100)
     row.text("department", max_len=100)
     row.text("manager_userid", max_len=64)
+    if "roles" in row.raw:  # absent: the staff member's roles stay as they are
+        row.convert("roles", _roles, default=[])
     row.clean["_key"] = row.clean["userid"]
     return row
+
+
+def _roles(value) -> list[str]:
+    """Business roles for approval nodes (财务部PFC, 营销中心总经理 …): a list of names."""
+    if isinstance(value, str):
+        value = value.replace("，", ",").split(",")
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError("必须是角色名称的数组")
+    roles = sorted({v.strip() for v in value if v.strip()})
+    if any(len(r) > 64 for r in roles):
+        raise ValueError("角色名称不能超过 64 个字符")
+    return roles
 
 
 def validate_customer(raw) -> _Row:
@@ -268,6 +283,8 @@ async def ingest_staff(raws: list, *, atomic: bool = False) -> IngestResult:
             row.errors.append(f"manager_userid: 未知员工 {manager!r}")
     result = IngestResult()
     good = _split(rows, atomic, result)
+    unchanged: set[str] = set()
+    roles: dict[int, list[str]] = {}
     async with in_transaction():
         for row in good:
             c = row.clean
@@ -281,13 +298,41 @@ async def ingest_staff(raws: list, *, atomic: bool = False) -> IngestResult:
                 result.updated += 1
             else:
                 result.unchanged += 1
+                unchanged.add(c["userid"])
         for row in good:
             staff = known[row.clean["userid"]]
             manager = known.get(row.clean["manager_userid"])
             if (manager.id if manager else None) != staff.manager_id:
                 staff.manager_id = manager.id if manager else None
                 await staff.save(update_fields=["manager_id"])
+            if "roles" in row.clean:
+                roles[staff.id] = row.clean["roles"]
+        changed = await _set_roles(roles)
+        moved = {u for u in unchanged if known[u].id in changed}
+        result.unchanged -= len(moved)
+        result.updated += len(moved)
     return result
+
+
+async def _set_roles(roles: dict[int, list[str]]) -> set[int]:
+    """Make each staff member hold exactly the given roles; the ids whose roles changed."""
+    if not roles:
+        return set()
+    current: dict[int, set[str]] = {staff_id: set() for staff_id in roles}
+    for staff_id, role in await StaffRole.filter(staff_id__in=list(roles)).values_list(
+            "staff_id", "role"):
+        current[staff_id].add(role)
+    added, changed = [], set()
+    for staff_id, names in roles.items():
+        held, wanted = current[staff_id], set(names)
+        if held - wanted:
+            await StaffRole.filter(staff_id=staff_id, role__in=held - wanted).delete()
+        added += [StaffRole(staff_id=staff_id, role=r) for r in sorted(wanted - held)]
+        if held != wanted:
+            changed.add(staff_id)
+    if added:
+        await StaffRole.bulk_create(added)
+    return changed
 
 
 async def ingest_customers(raws: list, *, atomic: bool = False) -> IngestResult:

@@ -362,3 +362,399 @@ class InboundMessage(Model):
     class Meta:
         table = "inbound_message"
         unique_together = (("source", "message_id"),)
+
+
+# ----- credit sales (seed 002) ---------------------------------------------------------------
+
+
+class Department(Model):
+    """A department of the staff organisation, with its head (部门负责人) for approvals."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=100, unique=True)
+    head = fields.ForeignKeyField(
+        "models.Staff", related_name="headed_departments", null=True,
+        on_delete=fields.SET_NULL,
+    )
+    parent = fields.ForeignKeyField(
+        "models.Department", related_name="children", null=True, on_delete=fields.SET_NULL
+    )
+
+    class Meta:
+        table = "department"
+
+
+class StaffRole(Model):
+    """A business role a staff member holds (财务PFC, 运营 …), for approval nodes."""
+
+    id = fields.IntField(primary_key=True)
+    staff = fields.ForeignKeyField("models.Staff", related_name="roles", db_index=True)
+    role = fields.CharField(max_length=64, db_index=True)
+
+    class Meta:
+        table = "staff_role"
+        unique_together = (("staff", "role"),)
+
+
+class CreditBudget(Model):
+    """The enterprise annual credit total (企业年度总额): use across all orgs stays within it."""
+
+    id = fields.IntField(primary_key=True)
+    year = fields.IntField(unique=True)
+    total = fields.DecimalField(**MONEY)
+    used = fields.DecimalField(**MONEY, default=Decimal("0.00"))
+    frozen = fields.DecimalField(**MONEY, default=Decimal("0.00"))
+    version = fields.IntField(default=1)
+
+    class Meta:
+        table = "credit_budget"
+
+
+class SalesOrg(Model):
+    """A sales org (销售组织/销区) with its credit budget and what its customers occupy of it."""
+
+    id = fields.IntField(primary_key=True)
+    code = fields.CharField(max_length=64, unique=True)
+    name = fields.CharField(max_length=100)
+    budget = fields.DecimalField(**MONEY, default=Decimal("0.00"))
+    used = fields.DecimalField(**MONEY, default=Decimal("0.00"))
+    frozen = fields.DecimalField(**MONEY, default=Decimal("0.00"))
+    enabled = fields.BooleanField(default=True)
+    version = fields.IntField(default=1)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "sales_org"
+
+
+class PaymentTerm(Model):
+    """账期 by business type, in days. business_type '' is the default (90 unless set)."""
+
+    id = fields.IntField(primary_key=True)
+    business_type = fields.CharField(max_length=32, unique=True)
+    days = fields.IntField()
+
+    class Meta:
+        table = "payment_term"
+
+
+class CreditAccount(Model):
+    """A credit line (授信账户) of a customer in a sales org."""
+
+    id = fields.IntField(primary_key=True)
+    number = fields.CharField(max_length=64, unique=True)
+    customer = fields.ForeignKeyField("models.Customer", related_name="credit_accounts",
+                                      db_index=True)
+    org = fields.ForeignKeyField("models.SalesOrg", related_name="credit_accounts",
+                                 db_index=True)
+    type = fields.CharField(max_length=16)
+    limit = fields.DecimalField(**MONEY)
+    used = fields.DecimalField(**MONEY, default=Decimal("0.00"))
+    frozen = fields.DecimalField(**MONEY, default=Decimal("0.00"))
+    valid_from = fields.DateField(null=True)
+    valid_to = fields.DateField(null=True)
+    status = fields.CharField(max_length=16, default="active")
+    project = fields.CharField(max_length=100, null=True)
+    term_days = fields.IntField(null=True)
+    parent = fields.ForeignKeyField(
+        "models.CreditAccount", related_name="children", null=True, on_delete=fields.SET_NULL
+    )
+    version = fields.IntField(default=1)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "credit_account"
+
+
+class CreditOperation(Model):
+    """One freeze / unfreeze / use / return (or grant) on a line, with its balances after it."""
+
+    id = fields.BigIntField(primary_key=True)
+    account = fields.ForeignKeyField("models.CreditAccount", related_name="operations",
+                                     db_index=True)
+    op = fields.CharField(max_length=16)
+    amount = fields.DecimalField(**MONEY)
+    limit_after = fields.DecimalField(**MONEY)
+    used_after = fields.DecimalField(**MONEY)
+    frozen_after = fields.DecimalField(**MONEY)
+    available_after = fields.DecimalField(**MONEY)
+    ref_type = fields.CharField(max_length=16, default="")
+    ref_id = fields.CharField(max_length=64, default="")
+    actor = fields.CharField(max_length=100, default="")
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "credit_operation"
+
+
+class CreditOrder(Model):
+    """An ERP sales order paid in cash and credit (用信订单)."""
+
+    id = fields.IntField(primary_key=True)
+    number = fields.CharField(max_length=64, unique=True)
+    customer = fields.ForeignKeyField("models.Customer", related_name="credit_orders",
+                                      db_index=True)
+    org = fields.ForeignKeyField("models.SalesOrg", related_name="orders", db_index=True)
+    salesperson = fields.ForeignKeyField(
+        "models.Staff", related_name="credit_orders", null=True, on_delete=fields.SET_NULL
+    )
+    business_type = fields.CharField(max_length=32, default="")
+    project = fields.CharField(max_length=100, null=True)
+    order_date = fields.DateField()
+    amount = fields.DecimalField(**MONEY)
+    cash = fields.DecimalField(**MONEY)
+    credit = fields.DecimalField(**MONEY)
+    cash_left = fields.DecimalField(**MONEY)
+    credit_left = fields.DecimalField(**MONEY)
+    status = fields.CharField(max_length=16, default="open")
+    version = fields.IntField(default=1)
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "credit_order"
+
+
+class OrderCredit(Model):
+    """The part of an order's credit taken from one line: frozen until shipped, then used."""
+
+    id = fields.IntField(primary_key=True)
+    order = fields.ForeignKeyField("models.CreditOrder", related_name="credits", db_index=True)
+    account = fields.ForeignKeyField("models.CreditAccount", related_name="order_credits",
+                                     db_index=True)
+    position = fields.IntField()
+    amount = fields.DecimalField(**MONEY)
+    frozen = fields.DecimalField(**MONEY)
+    used = fields.DecimalField(**MONEY, default=Decimal("0.00"))
+
+    class Meta:
+        table = "order_credit"
+
+
+class Shipment(Model):
+    """An ERP delivery (发货/出库单) against a credit order."""
+
+    id = fields.IntField(primary_key=True)
+    number = fields.CharField(max_length=64, unique=True)
+    order = fields.ForeignKeyField("models.CreditOrder", related_name="shipments",
+                                   db_index=True)
+    ship_date = fields.DateField()
+    amount = fields.DecimalField(**MONEY)
+    cash = fields.DecimalField(**MONEY)
+    credit = fields.DecimalField(**MONEY)
+    returned = fields.DecimalField(**MONEY, default=Decimal("0.00"))
+    status = fields.CharField(max_length=16, default="active")
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "shipment"
+
+
+class GoodsReturn(Model):
+    """A return (退货, partial too) against a shipment, reversible (退货反审核)."""
+
+    id = fields.IntField(primary_key=True)
+    number = fields.CharField(max_length=64, unique=True)
+    shipment = fields.ForeignKeyField("models.Shipment", related_name="returns", db_index=True)
+    return_date = fields.DateField()
+    amount = fields.DecimalField(**MONEY)
+    cash = fields.DecimalField(**MONEY, default=Decimal("0.00"))
+    credit = fields.DecimalField(**MONEY, default=Decimal("0.00"))
+    status = fields.CharField(max_length=16, default="active")
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "goods_return"
+
+
+class Debt(Model):
+    """A debt (借款/欠款) a shipment's credit part creates, due on ship date + term."""
+
+    id = fields.IntField(primary_key=True)
+    shipment = fields.ForeignKeyField("models.Shipment", related_name="debts", db_index=True)
+    customer = fields.ForeignKeyField("models.Customer", related_name="debts")
+    org = fields.ForeignKeyField("models.SalesOrg", related_name="debts", db_index=True)
+    salesperson = fields.ForeignKeyField(
+        "models.Staff", related_name="debts", null=True, on_delete=fields.SET_NULL,
+        db_index=True,
+    )
+    business_type = fields.CharField(max_length=32, default="")
+    debt_date = fields.DateField()
+    term_days = fields.IntField()
+    due_date = fields.DateField()
+    amount = fields.DecimalField(**MONEY)
+    returned = fields.DecimalField(**MONEY, default=Decimal("0.00"))
+    repaid = fields.DecimalField(**MONEY, default=Decimal("0.00"))
+    outstanding = fields.DecimalField(**MONEY)
+    status = fields.CharField(max_length=16, default="open")
+    version = fields.IntField(default=1)
+    created_at = fields.DatetimeField()
+    settled_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "debt"
+        indexes = (("status", "due_date"), ("customer_id", "status"))
+
+
+class DebtPart(Model):
+    """The part of a debt drawn on one credit line: repaying it restores that line if revolving."""
+
+    id = fields.IntField(primary_key=True)
+    debt = fields.ForeignKeyField("models.Debt", related_name="parts", db_index=True)
+    account = fields.ForeignKeyField("models.CreditAccount", related_name="debt_parts",
+                                     db_index=True)
+    position = fields.IntField()
+    amount = fields.DecimalField(**MONEY)
+    returned = fields.DecimalField(**MONEY, default=Decimal("0.00"))
+    repaid = fields.DecimalField(**MONEY, default=Decimal("0.00"))
+
+    class Meta:
+        table = "debt_part"
+
+
+class CustomerAccount(Model):
+    """A customer's base account debt (基本账户欠款), repayment account (还款账户), deposit
+    (保证金) and unapplied remainder, kept so that credit debt + repayment balance = base debt."""
+
+    id = fields.IntField(primary_key=True)
+    customer = fields.OneToOneField("models.Customer", related_name="credit_ledger")
+    base_debt = fields.DecimalField(**MONEY, default=Decimal("0.00"))
+    repayment_balance = fields.DecimalField(**MONEY, default=Decimal("0.00"))
+    deposit = fields.DecimalField(**MONEY, default=Decimal("0.00"))
+    unapplied = fields.DecimalField(**MONEY, default=Decimal("0.00"))
+    version = fields.IntField(default=1)
+
+    class Meta:
+        table = "customer_account"
+
+
+class Payment(Model):
+    """Money received from a customer (厂家收款), and where it went."""
+
+    id = fields.IntField(primary_key=True)
+    number = fields.CharField(max_length=64, unique=True)
+    customer = fields.ForeignKeyField("models.Customer", related_name="payments", db_index=True)
+    received_on = fields.DateField()
+    amount = fields.DecimalField(**MONEY)
+    to_base = fields.DecimalField(**MONEY, default=Decimal("0.00"))
+    deposit = fields.DecimalField(**MONEY, default=Decimal("0.00"))
+    remainder = fields.DecimalField(**MONEY, default=Decimal("0.00"))
+    status = fields.CharField(max_length=16, default="applied")
+    payer = fields.CharField(max_length=200, default="")
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "payment"
+
+
+class Repayment(Model):
+    """One repayment of one debt from the repayment account (还款记录)."""
+
+    id = fields.BigIntField(primary_key=True)
+    debt = fields.ForeignKeyField("models.Debt", related_name="repayments", db_index=True)
+    payment = fields.ForeignKeyField(
+        "models.Payment", related_name="repayments", null=True, on_delete=fields.SET_NULL
+    )
+    amount = fields.DecimalField(**MONEY)
+    manual = fields.BooleanField(default=False)
+    actor = fields.CharField(max_length=100, default="")
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "repayment"
+
+
+class DebtReminder(Model):
+    """A reminder stage already sent for a debt (at most once per debt, due date and stage)."""
+
+    id = fields.BigIntField(primary_key=True)
+    debt = fields.ForeignKeyField("models.Debt", related_name="reminders", db_index=True)
+    due_date = fields.DateField()
+    stage = fields.CharField(max_length=16)
+    sent_on = fields.DateField()
+
+    class Meta:
+        table = "debt_reminder"
+        unique_together = (("debt", "due_date", "stage"),)
+
+
+class JobRun(Model):
+    """One run of a scheduled job for a business date: when, what it did, how it ended."""
+
+    id = fields.BigIntField(primary_key=True)
+    job = fields.CharField(max_length=32)
+    run_date = fields.DateField()
+    status = fields.CharField(max_length=16, default="running")
+    started_at = fields.DatetimeField()
+    finished_at = fields.DatetimeField(null=True)
+    counts = fields.JSONField(default=dict)
+    error = fields.TextField(default="")
+
+    class Meta:
+        table = "job_run"
+        unique_together = (("job", "run_date"),)
+
+
+# ----- approvals (SPEC 5) ----------------------------------------------------------------------
+
+
+class ApprovalFlow(Model):
+    """One approval (授信申请, 账期更改, 款项认领, 还款审批 …): its form and where it stands."""
+
+    id = fields.IntField(primary_key=True)
+    kind = fields.CharField(max_length=32)
+    title = fields.CharField(max_length=200)
+    initiator = fields.ForeignKeyField("models.Staff", related_name="initiated_flows",
+                                       db_index=True)
+    customer = fields.ForeignKeyField(
+        "models.Customer", related_name="approval_flows", null=True, on_delete=fields.SET_NULL
+    )
+    form = fields.JSONField(default=dict)
+    nodes = fields.JSONField(default=list)
+    current_node = fields.IntField(default=0)
+    status = fields.CharField(max_length=16, default="pending")
+    result = fields.JSONField(default=dict)
+    version = fields.IntField(default=1)
+    created_at = fields.DatetimeField()
+    finished_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "approval_flow"
+        indexes = (("status", "kind"),)
+
+
+class ApprovalTask(Model):
+    """A node's task for one approver. For "any one of the role" every holder gets one."""
+
+    id = fields.IntField(primary_key=True)
+    flow = fields.ForeignKeyField("models.ApprovalFlow", related_name="tasks", db_index=True)
+    node = fields.IntField()
+    round = fields.IntField(default=1)
+    approver = fields.ForeignKeyField("models.Staff", related_name="approval_tasks",
+                                      db_index=True)
+    status = fields.CharField(max_length=16, default="pending")
+    comment = fields.TextField(default="")
+    created_at = fields.DatetimeField()
+    acted_at = fields.DatetimeField(null=True)
+    reminded_on = fields.DateField(null=True)
+
+    class Meta:
+        table = "approval_task"
+        indexes = (("status", "created_at"),)
+
+
+class ApprovalAction(Model):
+    """Who did what on a flow, when, and with which comment (the flow's history)."""
+
+    id = fields.IntField(primary_key=True)
+    flow = fields.ForeignKeyField("models.ApprovalFlow", related_name="actions", db_index=True)
+    node = fields.IntField()
+    actor = fields.ForeignKeyField(
+        "models.Staff", related_name="approval_actions", null=True, on_delete=fields.SET_NULL
+    )
+    action = fields.CharField(max_length=16)
+    comment = fields.TextField(default="")
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "approval_action"

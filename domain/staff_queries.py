@@ -1,7 +1,7 @@
 """What staff ask the DingTalk bot: who they are, their customers, balances, open tasks.
 
-Also the two small writes the DingTalk edge needs: remembering an inbound message id (so a
-redelivery is not handled twice) and closing an interactive card once.
+(The DingTalk edge's two small writes live in ``domain.inbound`` — an inbound message id
+remembered once — and ``domain.cards`` — an interactive card closed once.)
 """
 
 from __future__ import annotations
@@ -21,8 +21,6 @@ from domain.models import (
     Staff,
     Statement,
 )
-
-OVERDUE_PENDING = "欠款账期功能上线后显示"
 
 
 async def staff_by_dingtalk_id(userid: str | None) -> Staff | None:
@@ -63,7 +61,6 @@ class CustomerOverview:
     customer: Customer
     receivable: Decimal
     latest_statement: Statement | None
-    overdue_note: str = OVERDUE_PENDING
 
 
 async def customer_overview(actor: Actor, customer_id: int) -> CustomerOverview:

@@ -36,6 +36,7 @@ from httpcommon.keys import (
 )
 from httpcommon.lru import Lru
 from jobs.dispatcher import Dispatcher
+from jobs.schedule import Scheduler
 from miniapp_api.app import PREFIX as MP_PREFIX
 from miniapp_api.app import add_h5_routes, create_mp_app
 from tally.db import close_orm, init_orm
@@ -43,6 +44,7 @@ from tally.sandbox import sandbox_app
 from tally.settings import Settings
 
 VIEW_FLUSH_SECONDS = 1.0
+SCHEDULER: web.AppKey[Scheduler] = web.AppKey("scheduler", Scheduler)
 log = logging.getLogger(__name__)
 
 
@@ -63,6 +65,9 @@ def create_app(
     app.cleanup_ctx.append(_dingtalk_ctx(dingtalk))
     app.cleanup_ctx.append(_delivery_ctx)
     app.cleanup_ctx.append(_view_flush_ctx)
+    if settings.jobs_enabled:
+        app[SCHEDULER] = Scheduler(settings, app[CLOCK])
+        app.cleanup_ctx.append(_jobs_ctx)
     app.add_subapp(BACKOFFICE_PREFIX, create_backoffice_app())
     app.add_subapp(MP_PREFIX, create_mp_app())
     add_h5_routes(app)
@@ -137,6 +142,15 @@ async def _delivery_ctx(app: web.Application):
     async with open_senders(settings, app[WECHAT], app[DINGTALK]) as senders:
         async with Dispatcher(senders, settings, app[CLOCK]).running():
             yield
+
+
+async def _jobs_ctx(app: web.Application):
+    """The daily jobs (reminders, approval reminders): fired by cron and once at start, each
+    date run once across replicas (jobs.runs). After the ORM, which the jobs need."""
+    scheduler = app[SCHEDULER]
+    scheduler.start()
+    yield
+    await scheduler.stop()
 
 
 async def _view_flush_ctx(app: web.Application):

@@ -7,13 +7,14 @@ import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
 from domain.statements.service import ShareSettings
 from jobs.deliver_cli import add_deliver_command
+from jobs.schedule import DAILY_JOBS, run_job
 from tally import db
 from tally.sandbox import add_sandbox_command, start_fakes
 from tally.settings import Settings
@@ -94,6 +95,40 @@ def _print_rejections(rows: list[dict], rejected: list[dict]) -> None:
         print(f"  line {line} ({item['key']}): {'; '.join(item['errors'])}", file=sys.stderr)
 
 
+def cmd_jobs_run(settings: Settings, args) -> int:
+    """`tally jobs run JOB [--date D] [--force]`: one date of a daily job, recorded in job_run."""
+    from domain.errors import DomainError
+
+    try:
+        day = date.fromisoformat(args.date) if args.date else _now(settings).date()
+    except ValueError:
+        print(f"error: --date must be YYYY-MM-DD, not {args.date!r}", file=sys.stderr)
+        return 2
+    try:
+        outcome = asyncio.run(_with_orm(settings, lambda: run_job(
+            settings, args.job, day, lambda: _now(settings), force=args.force)))
+    except DomainError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+    print(job_summary(outcome))
+    return 1 if outcome.status == "failed" else 0
+
+
+def job_summary(outcome) -> str:
+    """`reminders 2026-11-23: finished` and the counts, one per line."""
+    head = f"{outcome.job} {outcome.run_date}: {outcome.status}"
+    if outcome.reason:
+        head += f" ({outcome.reason}; --force to run it again)"
+    lines = [head]
+    if outcome.error:
+        lines.append(f"  error: {outcome.error}")
+    for name, value in outcome.counts.items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{k} {v}" for k, v in value.items()) or "none"
+        lines.append(f"  {name}: {value}")
+    return "\n".join(lines)
+
+
 def cmd_serve(settings: Settings, args) -> int:
     from tally.app import create_app
 
@@ -134,6 +169,12 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file")
     imp.add_argument("--atomic", action="store_true", help="any bad row: import nothing")
     imp.set_defaults(func=cmd_import)
+    jobs = sub.add_parser("jobs", help="run a daily job for a date")
+    jobs.add_argument("action", choices=["run"])
+    jobs.add_argument("job", choices=list(DAILY_JOBS))
+    jobs.add_argument("--date", help="business date YYYY-MM-DD (default today)")
+    jobs.add_argument("--force", action="store_true", help="run a finished date again")
+    jobs.set_defaults(func=cmd_jobs_run)
     add_deliver_command(sub)
     add_sandbox_command(sub)
     return parser

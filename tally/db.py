@@ -32,8 +32,10 @@ def tortoise_config(settings: Settings) -> dict:
 
 async def migrate(settings: Settings) -> None:
     """Apply every migration not yet applied."""
-    await migrate_api(config=tortoise_config(settings))
-    await Tortoise.close_connections()
+    try:
+        await migrate_api(config=tortoise_config(settings))
+    finally:  # an open aiosqlite thread would keep a failed run from exiting
+        await Tortoise.close_connections()
 
 
 async def init_orm(settings: Settings) -> None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from domain.actors import ADMIN, SYSTEM
 from domain.apikeys import create_api_key
+from domain.credit import accounts as credit_accounts
+from domain.credit import orders as credit_orders
+from domain.credit.orgs import put_org
 from domain.ingest import ingest_contacts, ingest_customers, ingest_documents, ingest_staff
-from domain.models import ApiKey, Contact, Customer, Statement
+from domain.models import ApiKey, Contact, CreditAccount, CreditOrder, Customer, Statement
 from domain.statements.service import (
     NewStatement,
     ShareSettings,
@@ -75,8 +79,36 @@ async def load_demo(share: ShareSettings, now: datetime) -> dict:
     if statement is None:
         statement = await create_statement(SYSTEM, NewStatement(
             customer.id, date(2021, 12, 1), date(2021, 12, 22)), share, now)
+    await load_credit_demo(customer, now)
     url = await live_share_url(SYSTEM, statement.id, share, now)
     await ApiKey.filter(name=DEMO_KEY_NAME, revoked_at=None).update(revoked_at=now)
     _, key = await create_api_key(DEMO_KEY_NAME, ADMIN)
     return {"api_key": key, "share_url": url, "statement_id": statement.id,
             "openid": DEMO_OPENID}
+
+
+DEMO_ORG = "HD"
+DEMO_ORDER, DEMO_SHIPMENT = "DEMO-SO-0001", "DEMO-CK-0001"
+
+
+async def load_credit_demo(customer: Customer, now: datetime) -> None:
+    """Seed 002 in small: org 华东 (budget ¥5,000,000), an annual line of ¥1,000,000 for the demo
+    customer, and an order shipped 85 days ago on credit, so its debt (default term 90 days)
+    falls due in 5 days and the reminders have something to say."""
+    org, _ = await put_org(code=DEMO_ORG, name="华东销区", budget=Decimal("5000000.00"),
+                           enabled=None, now=now)
+    today = now.date()
+    if not await CreditAccount.exists(customer_id=customer.id, type="annual"):
+        await credit_accounts.grant_account(
+            customer_id=customer.id, org_id=org.id, type="annual",
+            limit=Decimal("1000000.00"), valid_from=today - timedelta(days=180),
+            valid_to=today + timedelta(days=185), actor="demo", now=now)
+    if await CreditOrder.exists(number=DEMO_ORDER):
+        return
+    shipped = today - timedelta(days=85)
+    await credit_orders.create_order(credit_orders.NewOrder(
+        number=DEMO_ORDER, customer_code=customer.code, org_code=DEMO_ORG, order_date=shipped,
+        amount=Decimal("80000.00"), cash=Decimal("20000.00"), credit=Decimal("60000.00")),
+        "demo", now)
+    await credit_orders.ship(number=DEMO_SHIPMENT, order_number=DEMO_ORDER, ship_date=shipped,
+                             amount=Decimal("50000.00"), actor="demo", now=now)

@@ -47,6 +47,14 @@ class Settings:
     delivery_rate_dingtalk: int = 20
     delivery_worker: bool = True
     wechat_threads: int = 8
+    # credit (seed 002): reminders and approvals
+    reminder_before_days: str = "7,1"  # days before the due date, comma-separated
+    reminder_overdue_every_days: int = 7
+    reminder_cron: str = "0 9 * * *"  # daily, in the service's timezone
+    approval_remind_after_hours: int = 24
+    approval_flows: str = ""  # JSON overriding the default approval flow definitions
+    repayment_auto_allocate: bool = True  # payments pay debts oldest due first at once
+    jobs_enabled: bool = True  # run the scheduled jobs inside the service
     extra: dict = field(default_factory=dict)
 
     @classmethod

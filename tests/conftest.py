@@ -91,7 +91,7 @@ def settings(database_url, fake_wechat, fake_dingtalk, tmp_path):
         database_url=database_url, secret_key="test-secret", data_dir=str(tmp_path),
         public_base_url="http://tally.test", wechat_api_base=fake_wechat.base_url,
         dingtalk_openapi_base=fake_dingtalk.base_url, dingtalk_stream=False,
-        delivery_worker=False,
+        delivery_worker=False, jobs_enabled=False,
     )
 
 

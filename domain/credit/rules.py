@@ -317,3 +317,16 @@ def debt_status(
     if days_to_due <= soon_days:
         return DebtStatus(DUE_SOON, days_to_due, 0)
     return DebtStatus(NORMAL, days_to_due, 0)
+
+
+# --- customer ledger (还款账户) ------------------------------------------------------------------
+
+
+def ledger_gap(outstanding: Decimal, repayment_balance: Decimal, base_debt: Decimal) -> Decimal:
+    """How far a customer's books are from seed 002's invariant (0 when they hold).
+
+    The seed writes it in the ERP's signed balances (a debt is negative): 授信总欠款 (−) +
+    还款账户余额 (+) = 基本账户欠款 (−), e.g. −2000 + 1500 = −500. With debts as positive
+    amounts, as stored here: outstanding credit debt − repayment balance = base-account debt.
+    """
+    return (outstanding - repayment_balance) - base_debt

@@ -14,18 +14,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import os
 import resource
 import sys
-import tempfile
 import time
-import uuid
 from collections import Counter
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import asyncpg
 from tortoise.transactions import in_transaction
 
 from bot.senders import open_senders
@@ -34,11 +29,11 @@ from domain.models import Contact, OutboxMessage, Staff
 from jobs.dispatcher import Dispatcher
 from tally import db
 from tally.settings import Settings
+from tests.bench.common import add_database_args, scratch_database
 from tests.fakes.dingtalk import FakeDingTalk
 from tests.fakes.wechat import FakeWeChat
 
 TARGET_PER_SECOND = 1_000
-PG_ADMIN_URL = os.environ.get("TALLY_TEST_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/test")
 ZONE = ZoneInfo("Asia/Shanghai")
 PAYLOAD = {"statement_id": 1, "customer": "联想", "date_from": "2026-10-01",
            "date_to": "2026-10-31", "closing": "53776.00", "owed_total": "48776.00",
@@ -125,44 +120,16 @@ def report(stats, elapsed: float, count: int, wechat, dingtalk, settings) -> int
     return 0 if once and rate >= TARGET_PER_SECOND else 1
 
 
-@contextlib.contextmanager
-def scratch_postgres(admin_url: str):
-    """A fresh PostgreSQL database for the run, dropped afterwards."""
-    name = f"tally_bench_{uuid.uuid4().hex[:8]}"
-    asyncio.run(_pg_admin(admin_url, f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        asyncio.run(_pg_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
-async def _pg_admin(admin_url: str, sql: str) -> None:
-    connection = await asyncpg.connect(admin_url)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
-
-
-@contextlib.contextmanager
-def scratch_sqlite():
-    with tempfile.TemporaryDirectory() as tmp:
-        yield f"sqlite://{os.path.join(tmp, 'bench.sqlite3')}"
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", "--count", type=int, default=10_000)
-    parser.add_argument("--postgres", action="store_true",
-                        help="a scratch PostgreSQL database (default: a fresh SQLite file)")
-    parser.add_argument("--pg-admin-url", default=PG_ADMIN_URL)
+    add_database_args(parser)
     parser.add_argument("--concurrency", type=int, help="default: the settings' default")
     parser.add_argument("--batch", type=int, help="default: the settings' default")
     args = parser.parse_args(argv)
     tuning = {name: value for name, value in (("delivery_concurrency", args.concurrency),
                                               ("delivery_batch_size", args.batch)) if value}
-    database = scratch_postgres(args.pg_admin_url) if args.postgres else scratch_sqlite()
-    with database as url:
+    with scratch_database(args) as url:
         return asyncio.run(run(url, args.count, **tuning))
 
 

@@ -14,3 +14,11 @@ async def drain(stream_client) -> None:
     """Until every frame pushed so far is handled, with the work it started."""
     async with asyncio.timeout(5):
         await stream_client.drain()
+
+
+async def press(fake, stream_client, user_id, out_track_id, action, **params) -> dict:
+    """Press a card button on the fake DingTalk as ``user_id``; its ack, once it is handled."""
+    message_id = fake.push_card_callback(user_id, out_track_id, {"action": action, **params})
+    ack = await fake.await_ack(message_id)
+    await drain(stream_client)
+    return ack

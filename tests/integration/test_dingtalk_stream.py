@@ -77,11 +77,11 @@ async def test_unknown_command_gets_the_help(fake, stream, seeded):
     assert "没有听懂「你好」" in reply["content"] and "待办" in reply["content"]
 
 
-async def test_customer_shows_receivable_and_overdue_placeholder(fake, stream, seeded):
+async def test_customer_shows_receivable_and_credit_debts(fake, stream, seeded):
     reply = await ask(fake, stream, "sales-li", "客户 联想")
     assert "应收余额：¥53,776.00" in reply["content"]
     assert "最近对账单：暂无" in reply["content"]
-    assert "欠款账期功能上线后显示" in reply["content"]
+    assert "- 赊销欠款：无" in reply["content"]
 
 
 async def test_customer_by_partial_name_in_a_group_with_a_mention(fake, stream, seeded):

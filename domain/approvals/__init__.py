@@ -1,0 +1,1 @@
+"""Approvals (SPEC 5): flow definitions, the engine, what each flow kind does when approved."""

@@ -1,0 +1,50 @@
+"""Departments and their heads (部门负责人), for department_head approval nodes."""
+
+from __future__ import annotations
+
+from domain.errors import Invalid
+from domain.models import Department, Staff
+
+
+async def set_department(name: str, *, head_userid: str | None, parent: str | None) -> dict:
+    """Create or update a department: its head (a staff DingTalk user id, or none) and its
+    parent department (which must exist, and not be the department itself or below it).
+    Returns the department's view."""
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise Invalid("bad_department", "部门名称必须是 1 到 100 个字符")
+    head = None
+    if head_userid:
+        head = await Staff.get_or_none(dingtalk_userid=head_userid)
+        if head is None:
+            raise Invalid("unknown_staff", f"head: 未知员工 {head_userid!r}")
+    department = await Department.get_or_none(name=name)
+    parent_row = await _parent(parent, department) if parent else None
+    if department is None:
+        department = await Department.create(name=name, head=head, parent=parent_row)
+    else:
+        department.head_id = head.id if head else None
+        department.parent_id = parent_row.id if parent_row else None
+        await department.save(update_fields=["head_id", "parent_id"])
+    return department_view(department, head, parent_row)
+
+
+async def _parent(name: str, department: Department | None) -> Department:
+    parent = await Department.get_or_none(name=name)
+    if parent is None:
+        raise Invalid("unknown_department", f"parent: 上级部门「{name}」不存在")
+    walker: Department | None = parent
+    seen: set[int] = set()
+    while walker is not None and department is not None and walker.id not in seen:
+        if walker.id == department.id:
+            raise Invalid("department_cycle", f"「{name}」不能做「{department.name}」的上级部门")
+        seen.add(walker.id)
+        walker = await Department.get_or_none(id=walker.parent_id) if walker.parent_id else None
+    return parent
+
+
+def department_view(department: Department, head: Staff | None,
+                    parent: Department | None) -> dict:
+    return {"id": department.id, "name": department.name,
+            "head": head.dingtalk_userid if head else None, "head_name": head.name if head else "",
+            "parent": parent.name if parent else None}

@@ -1,0 +1,416 @@
+"""The approval engine (SPEC 5): start a flow, approve / reject / return a task, withdraw or
+resubmit a flow. Every action records who, when and the comment; every new task and every
+outcome is a notice in the outbox, written in the same transaction.
+
+Flow status: pending → approved | rejected | withdrawn (archived), or returned (to the
+initiator, who may resubmit or withdraw). Task status: pending → approved | rejected | returned,
+or skipped (another holder of an any-one-of node acted first) | withdrawn.
+
+Concurrency: an action locks the flow row (PostgreSQL), reads its task again under that lock,
+and saves the flow with a version compare-and-set (SQLite cannot lock rows), so of two racing
+actions one wins and the other is refused with nothing written. Task statuses change only
+under the flow's lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from tortoise.transactions import in_transaction
+
+from domain import outbox
+from domain.access import can_see_customer
+from domain.actors import Actor
+from domain.approvals.flows import (
+    DEPARTMENT_HEAD,
+    FLOWS,
+    MANAGER,
+    FlowDef,
+    Node,
+    approver_roles,
+)
+from domain.approvals.kinds import KINDS
+from domain.errors import Conflict, Forbidden, Invalid, NotFound
+from domain.models import ApprovalAction, ApprovalFlow, ApprovalTask, Department, Staff, StaffRole
+
+# flow status
+PENDING, RETURNED, APPROVED, REJECTED, WITHDRAWN = (
+    "pending", "returned", "approved", "rejected", "withdrawn")
+ARCHIVED = frozenset({APPROVED, REJECTED, WITHDRAWN})
+FLOW_STATUS_LABELS = {PENDING: "审批中", RETURNED: "已退回发起人", APPROVED: "已通过",
+                      REJECTED: "已驳回", WITHDRAWN: "已撤回"}
+# task status (besides pending, approved, rejected, returned)
+SKIPPED = "skipped"
+TASK_STATUS_LABELS = {PENDING: "待处理", APPROVED: "已同意", REJECTED: "已驳回",
+                      RETURNED: "已退回", SKIPPED: "已由他人处理", WITHDRAWN: "已撤回"}
+# actions in the history
+START, RESUBMIT, APPROVE, REJECT, RETURN, WITHDRAW, AUTO = (
+    "start", "resubmit", "approve", "reject", "return", "withdraw", "auto")
+ACTION_LABELS = {START: "发起", RESUBMIT: "重新提交", APPROVE: "同意", REJECT: "驳回",
+                 RETURN: "退回", WITHDRAW: "撤回", AUTO: "系统自动通过"}
+MAX_COMMENT = 2000
+
+
+class TaskClosed(Conflict):
+    """The task was already acted on, closed by someone else, or its flow moved on. A card
+    showing it is no longer actionable (``retires_card``)."""
+
+    retires_card = True
+
+    def __init__(self, message: str, **detail) -> None:
+        super().__init__("task_not_pending", message, **detail)
+
+
+def kind_label(kind: str) -> str:
+    definition = FLOWS.get(kind)
+    return definition.label if definition else kind
+
+
+# ----- resolving approvers -----
+
+
+async def _active(staff_id: int | None) -> Staff | None:
+    return await Staff.get_or_none(id=staff_id, active=True) if staff_id else None
+
+
+async def _department_head(initiator: Staff) -> tuple[list[Staff], str]:
+    if not initiator.department:
+        return [], f"发起人 {initiator.name} 没有所属部门"
+    department = await Department.get_or_none(name=initiator.department)
+    if department is None:
+        return [], f"部门「{initiator.department}」未登记负责人"
+    seen: set[int] = set()
+    while department is not None and department.id not in seen:
+        seen.add(department.id)
+        head = await _active(department.head_id)
+        if head is not None and head.id != initiator.id:
+            return [head], ""
+        department = await Department.get_or_none(id=department.parent_id) \
+            if department.parent_id else None
+    return [], f"部门「{initiator.department}」及其上级部门都没有负责人"
+
+
+async def resolve_approvers(spec: str, initiator: Staff) -> tuple[list[Staff], str]:
+    """The staff who get a task for a node, and why nobody does when the list is empty."""
+    if spec == MANAGER:
+        manager = await _active(initiator.manager_id)
+        return ([manager], "") if manager else ([], f"发起人 {initiator.name} 没有直接上级")
+    if spec == DEPARTMENT_HEAD:
+        return await _department_head(initiator)
+    roles = approver_roles(spec)
+    ids = await StaffRole.filter(role__in=roles).values_list("staff_id", flat=True)
+    holders = await Staff.filter(id__in=set(ids), active=True).order_by("id")
+    names = "、".join(f"「{r}」" for r in roles)
+    return holders, "" if holders else f"没有员工担任角色{names}"
+
+
+async def _snapshot(definition: FlowDef, initiator: Staff, form: Mapping) -> list[dict]:
+    """The nodes as this flow will run them: auto-passed or with their approvers, resolved
+    now so a node nobody can approve refuses the start instead of hanging later."""
+    nodes = []
+    for node in definition.nodes:
+        nodes.append(await _snapshot_node(node, initiator, form))
+    return nodes
+
+
+async def _snapshot_node(node: Node, initiator: Staff, form: Mapping) -> dict:
+    entry = {"name": node.name, "approver": node.approver,
+             "auto": node.auto.as_dict() if node.auto else None, "auto_passed": False,
+             "approvers": [], "approver_names": []}
+    if node.auto is not None and node.auto.holds(form):
+        entry["auto_passed"] = True
+        entry["auto_reason"] = node.auto.describe()
+        return entry
+    staff, reason = await resolve_approvers(node.approver, initiator)
+    if not staff:
+        raise Invalid("approver_unresolved", f"审批节点「{node.name}」找不到审批人：{reason}",
+                      node=node.name)
+    entry["approvers"] = [s.id for s in staff]
+    entry["approver_names"] = [s.name for s in staff]
+    return entry
+
+
+# ----- starting -----
+
+
+def _definition(kind: str, definitions: Mapping[str, FlowDef] | None) -> FlowDef:
+    definition = (definitions or FLOWS).get(kind)
+    if definition is None or kind not in KINDS:
+        raise Invalid("unknown_flow_kind", f"未知审批流程: {kind}")
+    return definition
+
+
+async def _initiator(staff_id: int | None) -> Staff:
+    staff = await _active(staff_id)
+    if staff is None:
+        raise Forbidden("initiator_required", "发起审批需要关联在职员工的密钥")
+    return staff
+
+
+async def _prepare(kind: str, initiator: Staff, form, now: datetime, actor: Actor | None,
+                   definitions) -> tuple[object, list[dict]]:
+    if not isinstance(form, Mapping):
+        raise Invalid("bad_form", "form 必须是对象")
+    definition = _definition(kind, definitions)
+    spec = KINDS[kind]
+    subject = await spec.check(spec.parse(form, now.date()), now)
+    if actor is not None and subject.customer_id is not None \
+            and not await can_see_customer(actor, subject.customer_id):
+        raise NotFound("customer_not_found", f"客户 {subject.customer_id} 不存在")
+    return subject, await _snapshot(definition, initiator, subject.form)
+
+
+async def start(kind: str, initiator_id: int | None, form, now: datetime, *,
+                actor: Actor | None = None,
+                definitions: Mapping[str, FlowDef] | None = None) -> ApprovalFlow:
+    """Start a flow: check its form, snapshot its nodes, open the first node's tasks (after
+    any auto-passed nodes; a flow whose nodes all auto-pass is approved at once)."""
+    initiator = await _initiator(initiator_id)
+    subject, nodes = await _prepare(kind, initiator, form, now, actor, definitions)
+    async with in_transaction():
+        flow = await ApprovalFlow.create(
+            kind=kind, title=subject.title[:200], initiator_id=initiator.id,
+            customer_id=subject.customer_id, form=subject.form, nodes=nodes, created_at=now)
+        await _enter(flow, 0, now, await _record(flow, 0, initiator.id, START, "", now))
+        await _save(flow)
+    return flow
+
+
+async def resubmit(flow_id: int, staff_id: int | None, form, now: datetime, *,
+                   actor: Actor | None = None,
+                   definitions: Mapping[str, FlowDef] | None = None) -> ApprovalFlow:
+    """The initiator sends a returned flow again, with an edited form or the same one."""
+    async with in_transaction():
+        flow = await _locked_flow(flow_id)
+        initiator = await _initiator_of(flow, staff_id)
+        if flow.status != RETURNED:
+            raise Conflict("flow_not_returned",
+                           f"审批流程{FLOW_STATUS_LABELS[flow.status]}，只有退回给发起人的流程可以重新提交")
+        subject, nodes = await _prepare(flow.kind, initiator, flow.form if form is None else form,
+                                        now, actor, definitions)
+        flow.form, flow.title, flow.nodes = subject.form, subject.title[:200], nodes
+        flow.customer_id, flow.status = subject.customer_id, PENDING
+        await _enter(flow, 0, now, await _record(flow, 0, initiator.id, RESUBMIT, "", now))
+        await _save(flow)
+    return flow
+
+
+# ----- acting on a task -----
+
+
+def _comment(comment: str | None, required_for: str = "") -> str:
+    comment = (comment or "").strip()
+    if len(comment) > MAX_COMMENT:
+        raise Invalid("comment_too_long", f"意见不能超过 {MAX_COMMENT} 个字")
+    if required_for and not comment:
+        raise Invalid("comment_required", f"{required_for}需要填写意见")
+    return comment
+
+
+async def approve(task_id: int, staff_id: int | None, comment: str, now: datetime, *,
+                  flow_id: int | None = None) -> ApprovalFlow:
+    """同意: the node passes; the next node's tasks open, or the flow is approved and takes
+    effect (an effect that refuses leaves everything as it was, the error says why)."""
+    comment = _comment(comment)
+    async with in_transaction():
+        flow, task = await _acting_on(task_id, staff_id, flow_id)
+        action = await _close(flow, task, APPROVED, comment, now)
+        await _enter(flow, task.node + 1, now, action)
+        await _save(flow)
+    return flow
+
+
+async def reject(task_id: int, staff_id: int | None, comment: str, now: datetime, *,
+                 flow_id: int | None = None) -> ApprovalFlow:
+    """驳回: the flow ends, rejected."""
+    comment = _comment(comment, "驳回")
+    async with in_transaction():
+        flow, task = await _acting_on(task_id, staff_id, flow_id)
+        action = await _close(flow, task, REJECTED, comment, now)
+        flow.status, flow.finished_at = REJECTED, now
+        await _tell_initiator(flow, action, now)
+        await _save(flow)
+    return flow
+
+
+async def send_back(task_id: int, staff_id: int | None, comment: str, now: datetime, *,
+                    flow_id: int | None = None) -> ApprovalFlow:
+    """退回: back to the previous node that a person approves, from the first one back to the
+    initiator (status returned)."""
+    comment = _comment(comment, "退回")
+    async with in_transaction():
+        flow, task = await _acting_on(task_id, staff_id, flow_id)
+        action = await _close(flow, task, RETURNED, comment, now)
+        previous = [i for i in range(task.node) if not flow.nodes[i]["auto_passed"]]
+        if previous:
+            await _open_node(flow, previous[-1], now)
+        else:
+            flow.status = RETURNED
+        await _tell_initiator(flow, action, now)
+        await _save(flow)
+    return flow
+
+
+async def withdraw(flow_id: int, staff_id: int | None, comment: str,
+                   now: datetime) -> ApprovalFlow:
+    """撤回 by the initiator, any time before the flow is archived."""
+    comment = _comment(comment)
+    async with in_transaction():
+        flow = await _locked_flow(flow_id)
+        initiator = await _initiator_of(flow, staff_id)
+        if flow.status in ARCHIVED:
+            raise Conflict("flow_archived",
+                           f"审批流程{FLOW_STATUS_LABELS[flow.status]}（已归档），不能撤回")
+        await ApprovalTask.filter(flow_id=flow.id, status=PENDING).update(
+            status=WITHDRAWN, acted_at=now)
+        await _record(flow, flow.current_node, initiator.id, WITHDRAW, comment, now)
+        flow.status, flow.finished_at = WITHDRAWN, now
+        await _save(flow)
+    return flow
+
+
+ACTIONS = {APPROVE: approve, REJECT: reject, RETURN: send_back}
+
+
+# ----- the steps -----
+
+
+async def _locked_flow(flow_id: int) -> ApprovalFlow:
+    flow = await ApprovalFlow.filter(id=flow_id).select_for_update().first()
+    if flow is None:
+        raise NotFound("flow_not_found", f"审批流程 {flow_id} 不存在")
+    return flow
+
+
+async def _initiator_of(flow: ApprovalFlow, staff_id: int | None) -> Staff:
+    if staff_id is None or flow.initiator_id != staff_id:
+        raise Forbidden("not_initiator", "只有发起人可以撤回或重新提交审批")
+    return await Staff.get(id=staff_id)
+
+
+async def _acting_on(task_id: int, staff_id: int | None,
+                     flow_id: int | None) -> tuple[ApprovalFlow, ApprovalTask]:
+    """The locked flow and the task, provided ``staff_id`` may act on it now."""
+    found = await ApprovalTask.get_or_none(id=task_id)
+    if found is None or (flow_id is not None and found.flow_id != flow_id):
+        raise NotFound("task_not_found", f"审批任务 {task_id} 不存在")
+    flow = await _locked_flow(found.flow_id)
+    task = await ApprovalTask.get(id=task_id)  # read again under the lock
+    if task.approver_id != staff_id:
+        raise Forbidden("not_your_task", "这不是你的审批任务")
+    if task.status != PENDING or flow.status != PENDING or task.node != flow.current_node:
+        raise TaskClosed(await _why_closed(flow, task), flow_id=flow.id, task_id=task.id)
+    return flow, task
+
+
+async def _why_closed(flow: ApprovalFlow, task: ApprovalTask) -> str:
+    if task.status == WITHDRAWN or flow.status == WITHDRAWN:
+        return f"「{flow.title}」已被发起人撤回，无需再处理。"
+    if task.status == SKIPPED:
+        other = await ApprovalAction.filter(
+            flow_id=flow.id, node=task.node, created_at__gte=task.created_at,
+            action__in=[APPROVE, REJECT, RETURN]).exclude(actor_id=task.approver_id) \
+            .order_by("id").first()
+        who = await Staff.get_or_none(id=other.actor_id) if other and other.actor_id else None
+        if other is not None and who is not None:
+            return (f"「{flow.title}」的「{flow.nodes[task.node]['name']}」已由 "
+                    f"{who.name} {ACTION_LABELS[other.action]}，无需再处理。")
+    if task.status in (APPROVED, REJECTED, RETURNED):
+        return f"你已{ACTION_LABELS[_ACTION_OF[task.status]]}过这项审批，不能重复操作。"
+    return f"这项审批已失效（流程{FLOW_STATUS_LABELS.get(flow.status, flow.status)}）。"
+
+
+_ACTION_OF = {APPROVED: APPROVE, REJECTED: REJECT, RETURNED: RETURN}
+
+
+async def _close(flow: ApprovalFlow, task: ApprovalTask, status: str, comment: str,
+                 now: datetime) -> ApprovalAction:
+    """Close the task (checked pending under the flow's lock), skip the node's other tasks,
+    record the action."""
+    await ApprovalTask.filter(id=task.id).update(status=status, comment=comment, acted_at=now)
+    await ApprovalTask.filter(flow_id=flow.id, node=task.node, status=PENDING).update(
+        status=SKIPPED, acted_at=now)
+    return await _record(flow, task.node, task.approver_id, _ACTION_OF[status], comment, now)
+
+
+async def _record(flow: ApprovalFlow, node: int, actor_id: int | None, action: str,
+                  comment: str, now: datetime) -> ApprovalAction:
+    return await ApprovalAction.create(flow_id=flow.id, node=node, actor_id=actor_id,
+                                       action=action, comment=comment, created_at=now)
+
+
+async def _enter(flow: ApprovalFlow, index: int, now: datetime, last: ApprovalAction) -> None:
+    """Move to node ``index``: auto-passed nodes are recorded and passed; past the last node
+    the flow is approved and takes effect (``last``: the action that led here, which the
+    initiator hears about unless an auto-pass comes after it)."""
+    while index < len(flow.nodes) and flow.nodes[index]["auto_passed"]:
+        last = await _record(flow, index, None, AUTO, flow.nodes[index].get("auto_reason", ""),
+                             now)
+        index += 1
+    if index < len(flow.nodes):
+        await _open_node(flow, index, now)
+        return
+    flow.result = await KINDS[flow.kind].effect(flow, f"approval:{flow.id}", now) or {}
+    flow.status, flow.finished_at = APPROVED, now
+    await _tell_initiator(flow, last, now)
+
+
+async def _open_node(flow: ApprovalFlow, index: int, now: datetime) -> None:
+    """A pending task (and its card) for each approver of the node, in a new round."""
+    flow.current_node = index
+    last_round = await ApprovalTask.filter(flow_id=flow.id, node=index).order_by(
+        "-round").first()
+    round_ = (last_round.round + 1) if last_round else 1
+    card = await _card_payload(flow, index, round_, now)
+    for approver in await Staff.filter(id__in=flow.nodes[index]["approvers"]).order_by("id"):
+        task = await ApprovalTask.create(flow_id=flow.id, node=index, round=round_,
+                                         approver_id=approver.id, created_at=now)
+        await outbox.to_staff(approver, "approval_task", {**card, "task_id": task.id},
+                              f"approval_task:{task.id}", now)
+
+
+async def _save(flow: ApprovalFlow) -> None:
+    """Write the flow's state if nobody changed it since it was read."""
+    updated = await ApprovalFlow.filter(id=flow.id, version=flow.version).update(
+        kind=flow.kind, title=flow.title, customer_id=flow.customer_id, form=flow.form,
+        nodes=flow.nodes, current_node=flow.current_node, status=flow.status,
+        result=flow.result, finished_at=flow.finished_at, version=flow.version + 1)
+    if not updated:
+        raise Conflict("flow_changed", "审批流程已被他人处理，请刷新后重试")
+    flow.version += 1
+
+
+# ----- notices -----
+
+
+async def _card_payload(flow: ApprovalFlow, index: int, round_: int, now: datetime) -> dict:
+    """What the cards of node ``index`` show, but the task id (a card is drawn from this
+    alone); read once for all the node's approvers."""
+    initiator = await Staff.get(id=flow.initiator_id)
+    returned = await ApprovalAction.filter(flow_id=flow.id, action=RETURN).order_by(
+        "-id").first() if round_ > 1 else None
+    return {
+        "flow_id": flow.id, "kind": flow.kind,
+        "kind_label": kind_label(flow.kind), "title": flow.title, "initiator": initiator.name,
+        "node": flow.nodes[index]["name"], "step": f"{index + 1}/{len(flow.nodes)}",
+        "round": round_, "summary": [list(line) for line in KINDS[flow.kind].summary(flow.form)],
+        "returned_comment": returned.comment if returned else "",
+        "created_at": now.isoformat(),
+    }
+
+
+async def _tell_initiator(flow: ApprovalFlow, action: ApprovalAction, now: datetime) -> None:
+    """The initiator hears each outcome: approved, rejected, returned (to a node or to them)."""
+    initiator = await Staff.get(id=flow.initiator_id)
+    actor = await Staff.get_or_none(id=action.actor_id) if action.actor_id else None
+    payload = {
+        "flow_id": flow.id, "kind": flow.kind, "kind_label": kind_label(flow.kind),
+        "title": flow.title, "status": flow.status, "outcome": action.action,
+        "by": actor.name if actor else "系统", "comment": action.comment,
+        "node": flow.nodes[action.node]["name"],
+        "back_to": flow.nodes[flow.current_node]["name"] if flow.status == PENDING else "",
+        "result": flow.result if flow.status == APPROVED else {},
+    }
+    key = f"approval_outcome:{flow.id}:{action.id}:{flow.status}"
+    await outbox.to_staff(initiator, "approval_outcome", payload, key, now)

@@ -1,0 +1,213 @@
+"""The forms of the four credit flows: parsed into clean JSON values (money as 2-decimal
+strings, dates ISO) with an Invalid naming the field, and summed up for people. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from domain.credit.rules import ACCOUNT_TYPES, TYPE_LABELS
+from domain.errors import Invalid
+from domain.money import ZERO, fmt, to_amount, yuan
+
+MAX_TERM_DAYS = 365  # 账期更改: 最多不超过 12 个月 (seed 004)
+Summary = list[tuple[str, str]]
+
+
+def _field(form: Mapping[str, Any], name: str, label: str) -> Any:
+    value = form.get(name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise Invalid("missing_field", f"缺少字段 {name}（{label}）", field=name)
+    return value
+
+
+def _int(form: Mapping[str, Any], name: str, label: str, *, required: bool = True,
+         lo: int = 1, hi: int = 2**31 - 1) -> int | None:
+    if not required and form.get(name) in (None, ""):
+        return None
+    value = _field(form, name, label)
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise Invalid("bad_field", f"{name}（{label}）必须是整数", field=name)
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise Invalid("bad_field", f"{name}（{label}）必须是整数", field=name) from None
+    if not lo <= number <= hi:
+        raise Invalid("bad_field", f"{name}（{label}）必须在 {lo} 到 {hi} 之间", field=name)
+    return number
+
+
+def _amount(form: Mapping[str, Any], name: str, label: str, *, required: bool = True,
+            positive: bool = True) -> Decimal:
+    if not required and form.get(name) in (None, ""):
+        return ZERO
+    try:
+        amount = to_amount(_field(form, name, label))
+    except ValueError as exc:
+        raise Invalid("bad_amount", f"{name}（{label}）: {exc}", field=name) from None
+    if amount < 0 or (positive and amount == 0):
+        word = "必须大于 0" if positive else "不能为负"
+        raise Invalid("bad_amount", f"{name}（{label}）{word}", field=name)
+    return amount
+
+
+def _date(form: Mapping[str, Any], name: str, label: str, *, required: bool = False) -> date | None:
+    if not required and form.get(name) in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(_field(form, name, label)).strip())
+    except ValueError:
+        raise Invalid("bad_date", f"{name}（{label}）必须是日期 YYYY-MM-DD", field=name) from None
+
+
+def _text(form: Mapping[str, Any], name: str, label: str, *, required: bool = False,
+          max_len: int = 500) -> str:
+    value = form.get(name)
+    if value is None or value == "":
+        if required:
+            raise Invalid("missing_field", f"缺少字段 {name}（{label}）", field=name)
+        return ""
+    if not isinstance(value, str):
+        raise Invalid("bad_field", f"{name}（{label}）必须是字符串", field=name)
+    if len(value) > max_len:
+        raise Invalid("bad_field", f"{name}（{label}）不能超过 {max_len} 个字符", field=name)
+    if required and not value.strip():
+        raise Invalid("missing_field", f"缺少字段 {name}（{label}）", field=name)
+    return value.strip()
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+# ----- 授信申请 -----
+
+
+def parse_credit_application(form: Mapping[str, Any]) -> dict:
+    kind = _text(form, "type", "授信类型", required=True)
+    if kind not in ACCOUNT_TYPES:
+        raise Invalid("bad_credit_type", f"授信类型必须是 {', '.join(ACCOUNT_TYPES)} 之一",
+                      field="type")
+    valid_from = _date(form, "valid_from", "有效期开始")
+    valid_to = _date(form, "valid_to", "有效期结束")
+    if valid_from and valid_to and valid_to < valid_from:
+        raise Invalid("bad_validity", "有效期结束不能早于开始", field="valid_to")
+    project = _text(form, "project", "项目", max_len=100) or None
+    if kind == "project" and not project:
+        raise Invalid("missing_field", "项目授信必须填写项目（project）", field="project")
+    return {
+        "customer_id": _int(form, "customer_id", "客户"),
+        "org_id": _int(form, "org_id", "销售组织"),
+        "type": kind,
+        "amount": fmt(_amount(form, "amount", "申报授信金额")),
+        "valid_from": _iso(valid_from), "valid_to": _iso(valid_to),
+        "project": project,
+        "term_days": _int(form, "term_days", "账期天数", required=False, hi=MAX_TERM_DAYS),
+        "parent_id": _int(form, "parent_id", "上级授信账户", required=False),
+        "reason": _text(form, "reason", "申请说明"),
+    }
+
+
+def credit_application_summary(form: Mapping[str, Any]) -> Summary:
+    lines = [("授信类型", TYPE_LABELS.get(form["type"], form["type"])),
+             ("申报金额", yuan(Decimal(form["amount"])))]
+    if form.get("valid_from") or form.get("valid_to"):
+        start, end = form.get("valid_from") or "—", form.get("valid_to") or "—"
+        lines.append(("有效期", f"{start} 至 {end}"))
+    if form.get("project"):
+        lines.append(("项目", form["project"]))
+    if form.get("term_days"):
+        lines.append(("账期", f"{form['term_days']} 天"))
+    if form.get("reason"):
+        lines.append(("说明", form["reason"]))
+    return lines
+
+
+# ----- 账期更改 -----
+
+
+def parse_payment_term_change(form: Mapping[str, Any]) -> dict:
+    term = _int(form, "term_days", "新账期天数", hi=10**6)
+    if term > MAX_TERM_DAYS:
+        raise Invalid("term_too_long",
+                      f"新账期 {term} 天超过上限：账期最多 12 个月（{MAX_TERM_DAYS} 天）",
+                      field="term_days")
+    return {
+        "debt_id": _int(form, "debt_id", "欠款"),
+        "term_days": term,
+        "reason": _text(form, "reason", "原因说明", required=True),
+    }
+
+
+def payment_term_change_summary(form: Mapping[str, Any]) -> Summary:
+    lines = [("欠款", f"#{form['debt_id']}"), ("新账期", f"{form['term_days']} 天")]
+    if form.get("old_term_days"):
+        lines.insert(1, ("原账期", f"{form['old_term_days']} 天"))
+    if form.get("outstanding"):
+        lines.append(("未还金额", yuan(Decimal(form["outstanding"]))))
+    lines.append(("原因", form.get("reason", "")))
+    return lines
+
+
+# ----- 款项认领 -----
+
+
+def parse_payment_claim(form: Mapping[str, Any], today: date) -> dict:
+    amount = _amount(form, "amount", "到款金额")
+    deposit = _amount(form, "deposit", "保证金", required=False, positive=False)
+    repayment = _amount(form, "repayment", "还款", required=False, positive=False)
+    remainder = amount - deposit - repayment
+    if remainder < 0:
+        raise Invalid("claim_over_amount",
+                      f"保证金 {yuan(deposit)} + 还款 {yuan(repayment)} "
+                      f"超过到款金额 {yuan(amount)}",
+                      field="repayment")
+    return {
+        "customer_id": _int(form, "customer_id", "客户"),
+        "number": _text(form, "number", "收款单号", required=True, max_len=64),
+        "amount": fmt(amount), "deposit": fmt(deposit), "repayment": fmt(repayment),
+        "remainder": fmt(remainder),
+        "received_on": _iso(_date(form, "received_on", "到款日期") or today),
+        "payer": _text(form, "payer", "付款方", max_len=200),
+    }
+
+
+def payment_claim_summary(form: Mapping[str, Any]) -> Summary:
+    return [("收款单号", form["number"]), ("到款金额", yuan(Decimal(form["amount"]))),
+            ("保证金", yuan(Decimal(form["deposit"]))), ("还款", yuan(Decimal(form["repayment"]))),
+            ("剩余", yuan(Decimal(form["remainder"]))), ("到款日期", form["received_on"])]
+
+
+# ----- 还款审批 -----
+
+
+def parse_repayment_approval(form: Mapping[str, Any]) -> dict:
+    raw_parts = form.get("parts")
+    parts: list[dict] | None = None
+    if raw_parts not in (None, []):
+        if not isinstance(raw_parts, list):
+            raise Invalid("bad_field", "parts 必须是数组 [{debt_id, amount}]", field="parts")
+        parts, seen = [], set()
+        for i, part in enumerate(raw_parts):
+            if not isinstance(part, dict):
+                raise Invalid("bad_field", f"parts[{i}] 必须是对象 {{debt_id, amount}}",
+                              field="parts")
+            debt_id = _int(part, "debt_id", f"parts[{i}] 欠款")
+            if debt_id in seen:
+                raise Invalid("duplicate_debt", f"欠款 #{debt_id} 重复出现", field="parts")
+            seen.add(debt_id)
+            parts.append({"debt_id": debt_id,
+                          "amount": fmt(_amount(part, "amount", f"parts[{i}] 金额"))})
+    return {"customer_id": _int(form, "customer_id", "客户"), "parts": parts,
+            "reason": _text(form, "reason", "说明")}
+
+
+def repayment_approval_summary(form: Mapping[str, Any]) -> Summary:
+    parts = form.get("parts")
+    if not parts:
+        return [("还款方式", "按到期日从早到晚自动还款")]
+    total = sum((Decimal(p["amount"]) for p in parts), ZERO)
+    lines = [(f"欠款 #{p['debt_id']}", yuan(Decimal(p["amount"]))) for p in parts]
+    return [*lines, ("合计", yuan(total))]

@@ -1,0 +1,156 @@
+"""What each flow kind does besides its nodes: parse its form, check it at start (and say
+which customer it is about), and take effect on final approval — inside the transaction of
+that approval, so an effect that says no (a Conflict) leaves the flow pending."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from domain.approvals import forms
+from domain.approvals.flows import (
+    CREDIT_APPLICATION,
+    PAYMENT_CLAIM,
+    PAYMENT_TERM_CHANGE,
+    REPAYMENT_APPROVAL,
+)
+from domain.credit import accounts, repayment
+from domain.errors import Conflict, NotFound
+from domain.models import ApprovalFlow, Customer, Debt, Payment
+from domain.money import yuan
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a started flow is about: its customer and a title for lists and cards."""
+
+    customer_id: int | None
+    title: str
+    form: dict  # the parsed form, with anything the check added for display
+
+
+@dataclass(frozen=True)
+class FlowKind:
+    kind: str
+    parse: Callable[[Mapping[str, Any], date], dict]
+    check: Callable[[dict, datetime], Awaitable[Subject]]
+    effect: Callable[[ApprovalFlow, str, datetime], Awaitable[dict]]
+    summary: Callable[[Mapping[str, Any]], forms.Summary]
+
+
+KINDS: dict[str, FlowKind] = {}
+
+
+
+def register_kind(kind: FlowKind) -> None:
+    KINDS[kind.kind] = kind
+
+
+async def _customer(customer_id: int) -> Customer:
+    customer = await Customer.get_or_none(id=customer_id, deleted_at=None)
+    if customer is None:
+        raise NotFound("customer_not_found", f"客户 {customer_id} 不存在")
+    return customer
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+# ----- 授信申请 -----
+
+
+async def _check_credit_application(form: dict, now: datetime) -> Subject:
+    customer = await _customer(form["customer_id"])
+    await accounts.check_application(
+        customer_id=customer.id, org_id=form["org_id"], type=form["type"],
+        amount=Decimal(form["amount"]), project=form["project"], on=now.date())
+    title = f"授信申请：{customer.name} {yuan(Decimal(form['amount']))}"
+    return Subject(customer.id, title, form)
+
+
+async def _grant(flow: ApprovalFlow, actor: str, now: datetime) -> dict:
+    form = flow.form
+    account = await accounts.grant_account(
+        customer_id=form["customer_id"], org_id=form["org_id"], type=form["type"],
+        limit=Decimal(form["amount"]), valid_from=_day(form.get("valid_from")),
+        valid_to=_day(form.get("valid_to")), project=form.get("project"),
+        term_days=form.get("term_days"), parent_id=form.get("parent_id"), actor=actor, now=now)
+    return {"credit_account_id": account.id, "credit_account_number": account.number}
+
+
+# ----- 账期更改 -----
+
+
+async def _check_term_change(form: dict, now: datetime) -> Subject:
+    debt = await Debt.get_or_none(id=form["debt_id"])
+    if debt is None:
+        raise NotFound("debt_not_found", f"欠款 {form['debt_id']} 不存在")
+    if debt.status != "open":
+        raise Conflict("debt_not_open", f"欠款 #{debt.id} 已结清或已撤销，不能更改账期")
+    customer = await _customer(debt.customer_id)
+    shown = {**form, "old_term_days": debt.term_days, "outstanding": str(debt.outstanding),
+             "due_date": debt.due_date.isoformat()}
+    title = f"账期更改：{customer.name} 欠款#{debt.id} {debt.term_days}→{form['term_days']}天"
+    return Subject(customer.id, title, shown)
+
+
+async def _set_term(flow: ApprovalFlow, actor: str, now: datetime) -> dict:
+    debt = await accounts.set_debt_term(debt_id=flow.form["debt_id"],
+                                      term_days=flow.form["term_days"], actor=actor, now=now)
+    return {"debt_id": debt.id, "due_date": debt.due_date.isoformat()}
+
+
+# ----- 款项认领 -----
+
+
+async def _check_claim(form: dict, now: datetime) -> Subject:
+    customer = await _customer(form["customer_id"])
+    if await Payment.exists(number=form["number"]):
+        raise Conflict("payment_exists", f"收款单 {form['number']} 已经入账")
+    title = f"款项认领：{customer.name} {yuan(Decimal(form['amount']))}"
+    return Subject(customer.id, title, form)
+
+
+async def _receive(flow: ApprovalFlow, actor: str, now: datetime) -> dict:
+    form = flow.form
+    payment = await repayment.receive_payment(
+        customer_id=form["customer_id"], number=form["number"], amount=Decimal(form["amount"]),
+        received_on=date.fromisoformat(form["received_on"]), deposit=Decimal(form["deposit"]),
+        repayment=Decimal(form["repayment"]), payer=form.get("payer") or "", actor=actor,
+        now=now)
+    return {"payment_id": payment.id}
+
+
+# ----- 还款审批 -----
+
+
+async def _check_repayment(form: dict, now: datetime) -> Subject:
+    customer = await _customer(form["customer_id"])
+    for part in form["parts"] or []:
+        debt = await Debt.get_or_none(id=part["debt_id"])
+        if debt is None or debt.customer_id != customer.id:
+            raise NotFound("debt_not_found", f"客户 {customer.name} 没有欠款 #{part['debt_id']}")
+    return Subject(customer.id, f"还款审批：{customer.name}", form)
+
+
+async def _allocate(flow: ApprovalFlow, actor: str, now: datetime) -> dict:
+    parts = flow.form.get("parts")
+    repayments = await repayment.allocate_repayments(
+        customer_id=flow.form["customer_id"],
+        parts=[(p["debt_id"], Decimal(p["amount"])) for p in parts] if parts else None,
+        actor=actor, now=now)
+    return {"repayments": [{"debt_id": r.debt_id, "amount": str(r.amount)} for r in repayments]}
+
+
+register_kind(FlowKind(CREDIT_APPLICATION, lambda f, today: forms.parse_credit_application(f),
+                       _check_credit_application, _grant, forms.credit_application_summary))
+register_kind(FlowKind(PAYMENT_TERM_CHANGE, lambda f, today: forms.parse_payment_term_change(f),
+                       _check_term_change, _set_term, forms.payment_term_change_summary))
+register_kind(FlowKind(PAYMENT_CLAIM, forms.parse_payment_claim, _check_claim, _receive,
+                       forms.payment_claim_summary))
+register_kind(FlowKind(REPAYMENT_APPROVAL, lambda f, today: forms.parse_repayment_approval(f),
+                       _check_repayment, _allocate, forms.repayment_approval_summary))

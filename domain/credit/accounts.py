@@ -1,0 +1,204 @@
+"""Credit lines (授信账户): application check, grant, status, limit; and a debt's term.
+
+The approval flows call these (and the repayment use cases re-exported below) by name.
+
+直签使用 (direct_use): a direct-sign customer re-grants part of its 直签 line to a downstream
+project customer. The grant carves the new line's limit out of the parent line: the parent's
+limit drops by it (a `limit` operation on the parent, which must have that much available), and
+the downstream customer uses its own one-shot line from then on. Closing the downstream line
+gives what it never used back to the parent's limit. Nothing is counted twice in the org budget
+because each amount sits on exactly one line.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime
+from decimal import Decimal
+
+from tortoise.transactions import in_transaction
+
+from domain.credit import rules
+from domain.credit.lines import GRANT, LIMIT, STATUS, Ref, as_rule, lock_line, move, record, save
+from domain.credit.orgs import check_term_days
+from domain.credit.repayment import allocate_repayments, receive_payment
+from domain.errors import Conflict, Invalid, NotFound
+from domain.models import CreditAccount, Customer, Debt, SalesOrg
+from domain.money import ZERO, fmt, yuan
+
+__all__ = [
+    "allocate_repayments", "change_limit", "check_application", "grant_account",
+    "receive_payment", "set_account_status", "set_debt_term",
+]
+
+ACTIVE, FROZEN, EXPIRED, CLOSED = "active", "frozen", "expired", "closed"
+STATUS_LABELS = {ACTIVE: "正常", FROZEN: "停用", EXPIRED: "已过期", CLOSED: "已关闭"}
+
+
+async def _customer(customer_id: int) -> Customer:
+    customer = await Customer.get_or_none(id=customer_id, deleted_at=None)
+    if customer is None:
+        raise NotFound("customer_not_found", f"客户 {customer_id} 不存在")
+    return customer
+
+
+async def _enabled_org(org_id: int) -> SalesOrg:
+    org = await SalesOrg.get_or_none(id=org_id)
+    if org is None:
+        raise Invalid("org_not_found", f"销区 {org_id} 不存在")
+    if not org.enabled:
+        raise Invalid("org_disabled", f"销区 {org.name} 已禁用，不能申请授信")
+    return org
+
+
+def _check_kind(type: str, amount: Decimal, project: str | None) -> None:
+    if type not in rules.ACCOUNT_TYPES:
+        raise Invalid("bad_credit_type", f"授信类型不正确: {type}（可选 "
+                      f"{', '.join(rules.ACCOUNT_TYPES)}）")
+    if amount <= 0:
+        raise Invalid("amount_not_positive", "授信金额必须大于0", amount=fmt(amount))
+    if type == rules.PROJECT and not (project or "").strip():
+        raise Invalid("project_required", "项目授信必须填写项目")
+
+
+async def check_application(*, customer_id: int, org_id: int, type: str, amount: Decimal,
+                            project: str | None, on: date) -> None:
+    """Refuse an application that may not start (seed 002: a temporary line only when the
+    customer has no other credit available)."""
+    _check_kind(type, amount, project)
+    await _customer(customer_id)
+    await _enabled_org(org_id)
+    if type == rules.TEMPORARY:
+        lines = await CreditAccount.filter(customer_id=customer_id, org_id=org_id)
+        usable = rules.usable_accounts([as_rule(a) for a in lines], on, project)
+        others = [a for a in usable if a.type != rules.TEMPORARY]
+        if others:
+            left = sum((a.available(on) for a in others), ZERO)
+            raise Conflict("temporary_not_allowed",
+                           f"客户还有其他授信额度可用（{yuan(left)}），不能申请临时授信",
+                           available=fmt(left))
+
+
+async def grant_account(*, customer_id: int, org_id: int, type: str, limit: Decimal,
+                        valid_from: date | None, valid_to: date | None,
+                        project: str | None = None, term_days: int | None = None,
+                        parent_id: int | None = None, actor: str,
+                        now: datetime) -> CreditAccount:
+    """Open a credit line (after its application was approved) and record the grant."""
+    _check_kind(type, limit, project)
+    if valid_from and valid_to and valid_from > valid_to:
+        raise Invalid("bad_validity", "有效期开始日期不能晚于结束日期")
+    if term_days is not None:
+        check_term_days(term_days)
+    if (type == rules.DIRECT_USE) != (parent_id is not None):
+        raise Invalid("parent_required" if parent_id is None else "parent_not_allowed",
+                      "直签使用授信必须指定上游客户的直签授信账户（且只有它可以指定）")
+    await _customer(customer_id)
+    await _enabled_org(org_id)
+    async with in_transaction():
+        account = await CreditAccount.create(
+            number=_new_number(now), customer_id=customer_id, org_id=org_id, type=type,
+            limit=limit, valid_from=valid_from, valid_to=valid_to,
+            project=(project or "").strip() or None, term_days=term_days,
+            parent_id=parent_id, created_at=now)
+        ref = Ref("grant", account.number, actor, now)
+        if parent_id is not None:
+            await _carve_from_parent(parent_id, account, ref)
+        await record(account, GRANT, limit, ref)
+    return account
+
+
+def _new_number(now: datetime) -> str:
+    return f"CA{now:%Y%m%d}{secrets.token_hex(3).upper()}"
+
+
+async def _carve_from_parent(parent_id: int, child: CreditAccount, ref: Ref) -> None:
+    parent = await lock_line(parent_id)
+    if parent.type != rules.DIRECT:
+        raise Invalid("parent_not_direct", f"上游账户 {parent.number} 不是直签授信")
+    if parent.customer_id == child.customer_id:
+        raise Invalid("parent_same_customer", "直签使用授信须授给上游客户的下游客户")
+    if parent.org_id != child.org_id:
+        raise Invalid("parent_other_org", "直签使用授信须与上游直签授信同属一个销区")
+    left = as_rule(parent).available(ref.now.date())
+    if child.limit > left:
+        raise Conflict("credit_insufficient",
+                       f"上游直签授信 {parent.number} 可用额度{yuan(left)}，"
+                       f"不足以授出{yuan(child.limit)}", available=fmt(left))
+    await move(parent, LIMIT, -child.limit, ref, limit=-child.limit)
+
+
+async def change_limit(*, account_id: int, limit: Decimal, actor: str,
+                       now: datetime) -> CreditAccount:
+    """Raise or lower a line's limit; never below what it has used and frozen."""
+    if limit <= 0:
+        raise Invalid("amount_not_positive", "授信额度必须大于0", amount=fmt(limit))
+    async with in_transaction():
+        account = await lock_line(account_id)
+        if account.status == CLOSED:
+            raise Conflict("account_closed", f"授信账户 {account.number} 已关闭")
+        if limit < account.used + account.frozen:
+            raise Conflict("limit_below_use",
+                           f"新额度{yuan(limit)}低于已占用的{yuan(account.used + account.frozen)}",
+                           used=fmt(account.used), frozen=fmt(account.frozen))
+        if account.type == rules.DIRECT_USE:
+            raise Conflict("direct_use_limit_fixed", "直签使用授信的额度来自上游，不能单独调整")
+        delta = limit - account.limit
+        if delta:
+            await move(account, LIMIT, delta, Ref("limit", account.number, actor, now),
+                       limit=delta)
+    return account
+
+
+async def set_account_status(*, account_id: int, status: str, actor: str,
+                             now: datetime) -> CreditAccount:
+    """active ↔ frozen (停用); expired once past its validity; closed for good."""
+    if status not in STATUS_LABELS:
+        raise Invalid("bad_status", f"未知状态: {status}（可选 {', '.join(STATUS_LABELS)}）")
+    async with in_transaction():
+        account = await lock_line(account_id)
+        if account.status == status:
+            return account
+        _check_transition(account, status, now.date())
+        ref = Ref(STATUS, status, actor, now)
+        if status == CLOSED and account.parent_id is not None:
+            await _give_back_to_parent(account, ref)
+        await save(account, status=status)
+        await record(account, STATUS, ZERO, ref)
+    return account
+
+
+def _check_transition(account: CreditAccount, status: str, on: date) -> None:
+    label = STATUS_LABELS[account.status]
+    if account.status == CLOSED:
+        raise Conflict("account_closed", f"授信账户 {account.number} 已关闭，不能改为"
+                       f"{STATUS_LABELS[status]}")
+    if status == EXPIRED and (account.valid_to is None or account.valid_to >= on):
+        raise Conflict("not_expired", f"授信账户 {account.number} 尚在有效期内")
+    if status == ACTIVE and account.valid_to is not None and account.valid_to < on:
+        raise Conflict("account_expired", f"授信账户 {account.number} 已过有效期，不能启用")
+    if status == CLOSED and account.frozen > 0:
+        raise Conflict("account_has_frozen",
+                       f"授信账户 {account.number} 仍有{yuan(account.frozen)}冻结在未发货订单上"
+                       f"（当前{label}），请先关单或反审核", frozen=fmt(account.frozen))
+
+
+async def _give_back_to_parent(child: CreditAccount, ref: Ref) -> None:
+    unused = child.limit - child.used
+    if unused <= 0:
+        return
+    parent = await lock_line(child.parent_id)
+    await move(child, LIMIT, -unused, ref, limit=-unused)
+    await move(parent, LIMIT, unused, ref, limit=unused)
+
+
+async def set_debt_term(*, debt_id: int, term_days: int, actor: str, now: datetime) -> Debt:
+    """账期更改: the new due date is the debt date plus the new term (at most 12 months)."""
+    check_term_days(term_days)
+    debt = await Debt.get_or_none(id=debt_id)
+    if debt is None:
+        raise NotFound("debt_not_found", f"欠款 {debt_id} 不存在")
+    if debt.status != "open":
+        raise Conflict("debt_not_open", f"欠款 #{debt.id} 已结清或已撤销，不能更改账期")
+    await save(debt, term_days=term_days, due_date=rules.due_date(debt.debt_date, term_days))
+    return debt

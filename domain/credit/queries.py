@@ -1,0 +1,225 @@
+"""Reads of the credit books as plain dicts, limited to the customers the actor may see."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from domain.access import visible_customer_ids
+from domain.actors import ERP, Actor
+from domain.credit import rules
+from domain.credit.accounts import STATUS_LABELS
+from domain.credit.ledger import outstanding_debt
+from domain.credit.lines import available
+from domain.credit.orders import ORDER_STATUS_LABELS
+from domain.errors import Invalid, NotFound
+from domain.models import (
+    CreditAccount,
+    CreditBudget,
+    CreditOperation,
+    CreditOrder,
+    Customer,
+    CustomerAccount,
+    Debt,
+    DebtPart,
+    GoodsReturn,
+    OrderCredit,
+    Payment,
+    Repayment,
+    SalesOrg,
+    Shipment,
+)
+from domain.money import ZERO
+
+DEBT_STATUSES = ("open", "paid", "returned", "reversed")
+
+
+async def _visible(actor: Actor) -> set[int] | None:
+    """None: every customer (admin, finance, the ERP); else the ids a salesperson may see."""
+    if actor.kind == "staff" and actor.role == ERP:
+        return None
+    return await visible_customer_ids(actor)
+
+
+async def _check_customer(actor: Actor, customer_id: int) -> Customer:
+    visible = await _visible(actor)
+    customer = await Customer.get_or_none(id=customer_id, deleted_at=None)
+    if customer is None or (visible is not None and customer_id not in visible):
+        raise NotFound("customer_not_found", f"客户 {customer_id} 不存在")
+    return customer
+
+
+def org_view(org: SalesOrg) -> dict:
+    return {"id": org.id, "code": org.code, "name": org.name, "budget": org.budget,
+            "used": org.used, "frozen": org.frozen,
+            "left": rules.org_budget_left(org.budget, org.used + org.frozen),
+            "enabled": org.enabled}
+
+
+def budget_view(budget: CreditBudget) -> dict:
+    return {"year": budget.year, "total": budget.total, "used": budget.used,
+            "frozen": budget.frozen,
+            "left": max(budget.total - budget.used - budget.frozen, ZERO)}
+
+
+async def list_orgs() -> dict:
+    orgs = await SalesOrg.all().order_by("code")
+    budgets = await CreditBudget.all().order_by("year")
+    return {"items": [org_view(o) for o in orgs], "budgets": [budget_view(b) for b in budgets]}
+
+
+def account_view(account: CreditAccount, on: date) -> dict:
+    return {
+        "id": account.id, "number": account.number, "customer_id": account.customer_id,
+        "org_id": account.org_id, "type": account.type,
+        "type_label": rules.TYPE_LABELS[account.type],
+        "revolving": rules.is_revolving(account.type), "limit": account.limit,
+        "used": account.used, "frozen": account.frozen, "available": available(account, on),
+        "valid_from": account.valid_from, "valid_to": account.valid_to,
+        "status": account.status, "status_label": STATUS_LABELS.get(account.status, ""),
+        "project": account.project, "term_days": account.term_days,
+        "parent_id": account.parent_id, "created_at": account.created_at,
+    }
+
+
+def operation_view(op: CreditOperation) -> dict:
+    return {"id": op.id, "op": op.op, "amount": op.amount, "limit_after": op.limit_after,
+            "used_after": op.used_after, "frozen_after": op.frozen_after,
+            "available_after": op.available_after, "ref_type": op.ref_type,
+            "ref_id": op.ref_id, "actor": op.actor, "at": op.created_at}
+
+
+async def list_accounts(actor: Actor, customer_id: int | None, on: date) -> list[dict]:
+    query = CreditAccount.all()
+    visible = await _visible(actor)
+    if visible is not None:
+        query = query.filter(customer_id__in=list(visible))
+    if customer_id is not None:
+        query = query.filter(customer_id=customer_id)
+    return [account_view(a, on) for a in await query.order_by("customer_id", "id").limit(1000)]
+
+
+async def get_account(actor: Actor, account_id: int, on: date) -> dict:
+    account = await CreditAccount.get_or_none(id=account_id)
+    if account is None:
+        raise NotFound("credit_account_not_found", f"授信账户 {account_id} 不存在")
+    await _check_customer(actor, account.customer_id)
+    ops = await CreditOperation.filter(account_id=account.id).order_by("id")
+    return {**account_view(account, on), "operations": [operation_view(o) for o in ops]}
+
+
+async def get_order(actor: Actor, number: str) -> dict:
+    order = await CreditOrder.get_or_none(number=number)
+    if order is None:
+        raise NotFound("order_not_found", f"订单 {number} 不存在")
+    await _check_customer(actor, order.customer_id)
+    return await order_view(order)
+
+
+async def order_view(order: CreditOrder) -> dict:
+    credits = await OrderCredit.filter(order_id=order.id).order_by("position")
+    numbers = dict(await CreditAccount.filter(id__in=[c.account_id for c in credits])
+                   .values_list("id", "number"))
+    shipments = await Shipment.filter(order_id=order.id).order_by("id")
+    return {
+        "id": order.id, "number": order.number, "customer_id": order.customer_id,
+        "org_id": order.org_id, "salesperson_id": order.salesperson_id,
+        "business_type": order.business_type, "project": order.project,
+        "order_date": order.order_date, "amount": order.amount, "cash": order.cash,
+        "credit": order.credit, "cash_left": order.cash_left, "credit_left": order.credit_left,
+        "status": order.status, "status_label": ORDER_STATUS_LABELS[order.status],
+        "credits": [{"account_id": c.account_id, "account_number": numbers.get(c.account_id),
+                     "amount": c.amount, "frozen": c.frozen, "used": c.used} for c in credits],
+        "shipments": [await shipment_view(s) for s in shipments],
+    }
+
+
+async def shipment_view(shipment: Shipment) -> dict:
+    debt = await Debt.filter(shipment_id=shipment.id).order_by("-id").first()
+    returns = await GoodsReturn.filter(shipment_id=shipment.id).order_by("id")
+    return {
+        "id": shipment.id, "number": shipment.number, "ship_date": shipment.ship_date,
+        "amount": shipment.amount, "cash": shipment.cash, "credit": shipment.credit,
+        "returned": shipment.returned, "status": shipment.status,
+        "debt": await debt_view(debt, with_parts=True) if debt else None,
+        "returns": [return_view(r) for r in returns],
+    }
+
+
+def return_view(goods_return: GoodsReturn) -> dict:
+    return {"id": goods_return.id, "number": goods_return.number,
+            "return_date": goods_return.return_date, "amount": goods_return.amount,
+            "cash": goods_return.cash, "credit": goods_return.credit,
+            "status": goods_return.status}
+
+
+async def debt_view(debt: Debt, on: date | None = None, with_parts: bool = False) -> dict:
+    view = {
+        "id": debt.id, "customer_id": debt.customer_id, "org_id": debt.org_id,
+        "salesperson_id": debt.salesperson_id, "shipment_id": debt.shipment_id,
+        "business_type": debt.business_type, "debt_date": debt.debt_date,
+        "term_days": debt.term_days, "due_date": debt.due_date, "amount": debt.amount,
+        "returned": debt.returned, "repaid": debt.repaid, "outstanding": debt.outstanding,
+        "status": debt.status, "settled_at": debt.settled_at,
+    }
+    if on is not None and debt.status == "open":
+        state = rules.debt_status(debt.due_date, on, debt.outstanding)
+        view.update(stage=state.status, stage_label=rules.DEBT_STATUS_LABELS[state.status],
+                    days_to_due=state.days_to_due, days_overdue=state.days_overdue)
+    if with_parts:
+        parts = await DebtPart.filter(debt_id=debt.id).order_by("position")
+        view["parts"] = [{"account_id": p.account_id, "amount": p.amount,
+                          "returned": p.returned, "repaid": p.repaid} for p in parts]
+    return view
+
+
+async def list_debts(actor: Actor, customer_id: int | None, status: str | None,
+                     on: date) -> list[dict]:
+    query = Debt.all()
+    visible = await _visible(actor)
+    if visible is not None:
+        query = query.filter(customer_id__in=list(visible))
+    if customer_id is not None:
+        query = query.filter(customer_id=customer_id)
+    if status:
+        if status not in DEBT_STATUSES:
+            raise Invalid("bad_status",
+                          f"未知欠款状态: {status}（可选 {', '.join(DEBT_STATUSES)}）")
+        query = query.filter(status=status)
+    debts = await query.order_by("due_date", "id").limit(1000)
+    return [await debt_view(d, on) for d in debts]
+
+
+async def ledger_view(actor: Actor, customer_id: int, on: date) -> dict:
+    """The customer's base account, repayment account, lines and open debts, and whether the
+    books balance (outstanding − repayment balance = base debt)."""
+    customer = await _check_customer(actor, customer_id)
+    ledger = await CustomerAccount.get_or_none(customer_id=customer_id)
+    base = ledger.base_debt if ledger else ZERO
+    balance = ledger.repayment_balance if ledger else ZERO
+    outstanding = await outstanding_debt(customer_id)
+    payments = await Payment.filter(customer_id=customer_id).order_by("-id").limit(50)
+    repayments = await Repayment.filter(debt__customer_id=customer_id).order_by("-id").limit(50)
+    return {
+        "customer_id": customer.id, "customer_name": customer.name, "base_debt": base,
+        "repayment_balance": balance, "deposit": ledger.deposit if ledger else ZERO,
+        "unapplied": ledger.unapplied if ledger else ZERO, "outstanding": outstanding,
+        "balanced": rules.ledger_gap(outstanding, balance, base) == 0,
+        "accounts": await list_accounts(actor, customer_id, on),
+        "debts": await list_debts(actor, customer_id, "open", on),
+        "payments": [payment_view(p) for p in payments],
+        "repayments": [repayment_view(r) for r in repayments],
+    }
+
+
+def payment_view(payment: Payment) -> dict:
+    return {"id": payment.id, "number": payment.number, "customer_id": payment.customer_id,
+            "received_on": payment.received_on, "amount": payment.amount,
+            "repayment": payment.to_base, "deposit": payment.deposit,
+            "remainder": payment.remainder, "payer": payment.payer, "status": payment.status}
+
+
+def repayment_view(repayment: Repayment) -> dict:
+    return {"id": repayment.id, "debt_id": repayment.debt_id,
+            "payment_id": repayment.payment_id, "amount": repayment.amount,
+            "manual": repayment.manual, "actor": repayment.actor,
+            "at": repayment.created_at}

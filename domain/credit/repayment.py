@@ -1,0 +1,215 @@
+"""Repayment (seed 002, 还款账户): money received lowers the base-account debt and flows into the
+repayment account, which pays debts oldest due first (or as finance allocates by hand).
+
+Paying a debt pays its parts in line order (the order the credit was taken in, annual first);
+the part on a revolving line gives that line its availability back (归还), a one-shot line
+stays used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from domain.credit import ledger as books_of
+from domain.credit import rules
+from domain.credit.lines import (
+    RETURN,
+    Books,
+    Ref,
+    as_rule,
+    ledger_id,
+    lock_ledger,
+    rule_id,
+    save,
+)
+from domain.errors import Conflict, Invalid, NotFound
+from domain.models import Customer, CustomerAccount, Debt, DebtPart, Payment, Repayment, Shipment
+from domain.money import ZERO, fmt, yuan
+
+OPEN, PAID = "open", "paid"
+
+
+async def _customer(customer_id: int) -> Customer:
+    customer = await Customer.get_or_none(id=customer_id, deleted_at=None)
+    if customer is None:
+        raise NotFound("customer_not_found", f"客户 {customer_id} 不存在")
+    return customer
+
+
+def _check_split(amount: Decimal, deposit: Decimal, repayment: Decimal | None) -> None:
+    if amount <= 0:
+        raise Invalid("amount_not_positive", "收款金额必须大于0", amount=fmt(amount))
+    if deposit < 0 or (repayment is not None and repayment < 0):
+        raise Invalid("bad_split", "保证金和还款金额不能为负")
+    if deposit + (repayment or ZERO) > amount:
+        raise Invalid("bad_split", f"保证金{yuan(deposit)}与还款{yuan(repayment or ZERO)}之和"
+                      f"超过收款金额{yuan(amount)}")
+
+
+def _same_payment(p: Payment, customer_id, amount, received_on, deposit, repayment) -> bool:
+    return (p.customer_id == customer_id and p.amount == amount and p.received_on == received_on
+            and p.deposit == deposit and (repayment is None or p.to_base == repayment))
+
+
+async def receive_payment(*, customer_id: int, number: str, amount: Decimal, received_on: date,
+                          deposit: Decimal = ZERO, repayment: Decimal | None = None,
+                          payer: str = "", actor: str, now: datetime,
+                          allocate: bool | None = None) -> Payment:
+    """Book a receipt (idempotent by number): deposit → 保证金, repayment part (by default as much
+    as the base debt) → repayment account, the rest → unapplied; then, unless told not to, pay
+    open debts oldest due first from the repayment account."""
+    number = (number or "").strip()
+    if not number or len(number) > 64:
+        raise Invalid("bad_number", "收款单号不能为空且不超过64个字符")
+    _check_split(amount, deposit, repayment)
+    await _customer(customer_id)
+    existing = await Payment.get_or_none(number=number)
+    if existing is not None:
+        return _replayed(existing, customer_id, amount, received_on, deposit, repayment)
+    await ledger_id(customer_id)
+    try:
+        async with in_transaction():
+            ledger = await lock_ledger(customer_id)
+            to_base = (min(amount - deposit, ledger.base_debt) if repayment is None
+                       else repayment)
+            if to_base > ledger.base_debt:
+                raise Conflict("repayment_exceeds_debt",
+                               f"还款金额{yuan(to_base)}超过基本账户欠款{yuan(ledger.base_debt)}",
+                               base_debt=fmt(ledger.base_debt), repayment=fmt(to_base))
+            remainder = amount - deposit - to_base
+            payment = await Payment.create(
+                number=number, customer_id=customer_id, received_on=received_on, amount=amount,
+                to_base=to_base, deposit=deposit, remainder=remainder, payer=payer[:200],
+                created_at=now)
+            await books_of.receive(ledger, repayment=to_base, deposit=deposit,
+                                   remainder=remainder)
+            if allocate is not False and ledger.repayment_balance > 0:
+                plan = await _oldest_first(customer_id, ledger.repayment_balance)
+                await pay_debts(ledger, plan, payment.id, False, actor, now)
+            await books_of.check_balanced(ledger)
+    except IntegrityError:  # the same number booked at the same moment by someone else
+        existing = await Payment.get_or_none(number=number)
+        if existing is None:
+            raise
+        return _replayed(existing, customer_id, amount, received_on, deposit, repayment)
+    return payment
+
+
+def _replayed(existing: Payment, customer_id, amount, received_on, deposit, repayment):
+    if not _same_payment(existing, customer_id, amount, received_on, deposit, repayment):
+        raise Conflict("payment_exists", f"收款单 {existing.number} 已入账，且内容不同",
+                       number=existing.number)
+    return existing
+
+
+async def allocate_repayments(*, customer_id: int, parts: list[tuple[int, Decimal]] | None,
+                              actor: str, now: datetime) -> list[Repayment]:
+    """财务人工还款: pay chosen debts (or, with no parts, oldest due first) from the repayment
+    account; never more than its balance or a debt's outstanding amount."""
+    if parts is not None:
+        _check_parts(parts)
+    await _customer(customer_id)
+    await ledger_id(customer_id)
+    async with in_transaction():
+        ledger = await lock_ledger(customer_id)
+        balance = ledger.repayment_balance
+        if balance <= 0:
+            raise Conflict("repayment_balance_empty", "还款账户没有余额可用于还款")
+        if parts is None:
+            plan = await _oldest_first(customer_id, balance)
+            if not plan:
+                raise Conflict("no_open_debts", "客户没有待还的欠款")
+        else:
+            total = sum((amount for _, amount in parts), ZERO)
+            if total > balance:
+                raise Conflict("repayment_exceeds_balance",
+                               f"还款合计{yuan(total)}超过还款账户余额{yuan(balance)}",
+                               balance=fmt(balance), amount=fmt(total))
+            plan = list(parts)
+        repayments = await pay_debts(ledger, plan, None, True, actor, now)
+        await books_of.check_balanced(ledger)
+    return repayments
+
+
+def _check_parts(parts: list[tuple[int, Decimal]]) -> None:
+    if not parts:
+        raise Invalid("no_parts", "请至少指定一笔欠款")
+    ids = [debt_id for debt_id, _ in parts]
+    if len(set(ids)) != len(ids):
+        raise Invalid("duplicate_debt", "同一笔欠款只能出现一次")
+    for debt_id, amount in parts:
+        if amount <= 0:
+            raise Invalid("amount_not_positive", f"欠款 #{debt_id} 的还款金额必须大于0")
+
+
+async def _oldest_first(customer_id: int, amount: Decimal) -> list[tuple[int, Decimal]]:
+    debts = await Debt.filter(customer_id=customer_id, status=OPEN)
+    if not debts:
+        return []
+    allocation = rules.allocate_repayment(
+        (rules.Debt(rule_id(d.id), d.debt_date, d.due_date, d.outstanding) for d in debts), amount)
+    return [(int(debt_id), paid) for debt_id, paid in allocation.parts]
+
+
+async def order_years(shipment_ids: Iterable[int]) -> dict[int, int]:
+    """The budget year (the order's year) of each shipment, for moving the enterprise budget."""
+    rows = await Shipment.filter(id__in=set(shipment_ids)).values_list(
+        "id", "order__order_date")
+    return {shipment_id: order_date.year for shipment_id, order_date in rows}
+
+
+async def pay_debts(ledger: CustomerAccount, plan: list[tuple[int, Decimal]],
+                    payment_id: int | None, manual: bool, actor: str,
+                    now: datetime) -> list[Repayment]:
+    """Pay each (debt, amount) from the repayment account; the caller holds the ledger lock."""
+    debts = {d.id: d for d in await Debt.filter(id__in=[i for i, _ in plan]).order_by(
+        "id").select_for_update(no_key=True)}
+    for debt_id, amount in plan:
+        debt = debts.get(debt_id)
+        if debt is None or debt.customer_id != ledger.customer_id:
+            raise NotFound("debt_not_found", f"客户没有欠款 #{debt_id}")
+        if debt.status != OPEN or amount > debt.outstanding:
+            raise Conflict("repayment_exceeds_outstanding",
+                           f"欠款 #{debt_id} 待还{yuan(debt.outstanding)}，不能还{yuan(amount)}",
+                           debt_id=debt_id, outstanding=fmt(debt.outstanding))
+    parts = await DebtPart.filter(debt_id__in=list(debts)).order_by("debt_id", "position")
+    years = await order_years(d.shipment_id for d in debts.values())
+    books = await Books.lock((p.account_id for p in parts), years.values())
+    repayments = []
+    for debt_id, amount in plan:
+        debt = debts[debt_id]
+        ref = Ref("debt", str(debt.id), actor, now)
+        mine = [p for p in parts if p.debt_id == debt_id]
+        await _pay_parts(books, mine, amount, ref, years[debt.shipment_id])
+        outstanding = debt.outstanding - amount
+        await save(debt, repaid=debt.repaid + amount, outstanding=outstanding,
+                            status=PAID if outstanding == 0 else OPEN,
+                            settled_at=now if outstanding == 0 else None)
+        await books_of.spend(ledger, amount)
+        repayments.append(await Repayment.create(
+            debt_id=debt.id, payment_id=payment_id, amount=amount, manual=manual, actor=actor,
+            created_at=now))
+    return repayments
+
+
+async def _pay_parts(books: Books, parts: list[DebtPart], amount: Decimal, ref: Ref,
+                     year: int) -> None:
+    left = amount
+    for part in parts:
+        pay = min(left, part.amount - part.returned - part.repaid)
+        if pay <= 0:
+            continue
+        left -= pay
+        part.repaid += pay
+        await DebtPart.filter(id=part.id).update(repaid=part.repaid)
+        line = books.lines[part.account_id]
+        key = rule_id(line.id)
+        restored = rules.credit_restored([as_rule(line)], {key: pay}).get(key)
+        if restored:
+            await books.move(line.id, RETURN, restored, ref, year, used=-restored)
+

@@ -1,0 +1,253 @@
+"""The daily debt reminders job (SPEC §4): before due to the customer (WeChat) and the
+salesperson (DingTalk); on the due day and every N days after it also an alert to managers.
+
+Set-based, for 100k open debts: one query reads the open debts whose due date is within reach
+(due by ``day`` + the longest before-due window), the stages are worked out in Python
+(``domain.credit.reminders``), one bulk ``INSERT … ON CONFLICT DO NOTHING RETURNING`` records
+them in ``debt_reminder`` and hands back only the new ones, and the notices are bulk-inserted
+into the outbox — all in one transaction, so a crash leaves either everything or nothing. No
+query is made per debt, customer or salesperson.
+
+Once per debt, due date and stage: the unique ``debt_reminder`` row is the guard; a re-run of a
+day inserts nothing and so queues nothing. The outbox dedupe keys carry the day, the recipient
+and a digest of the debts listed, so even a replay of the same new stages cannot queue twice.
+
+A run for a past day (a catch-up, or the CLI with --date) records a stage only while it is still
+the debt's current one: a later run would otherwise send a newer stage on top of a stale one.
+What the messages say (days to due, days overdue) is as of today.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter, defaultdict
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from tortoise.connection import get_connection
+from tortoise.transactions import in_transaction
+
+from domain import outbox
+from domain.credit import reminders as rules
+from domain.credit.reminders import DueDebt, ReminderPolicy
+from domain.models import Contact, OutboxMessage, Staff
+from domain.sql import is_postgres, render
+
+log = logging.getLogger(__name__)
+
+DEBT_DIGEST, OVERDUE_ALERT = "debt_digest", "overdue_alert"
+SQLITE_ROWS_PER_INSERT = 5000  # 4 parameters a row, under SQLite's 32,766
+ID_CHUNK = 5000
+
+CANDIDATES = """SELECT d.id, d.customer_id, d.salesperson_id, c.salesperson_id AS owner_id,
+    c.name AS customer_name, d.debt_date, d.due_date, d.amount, d.outstanding
+FROM debt d JOIN customer c ON c.id = d.customer_id
+WHERE d.status = 'open' AND d.due_date <= {0}"""
+RECORD_PG = """INSERT INTO debt_reminder (debt_id, due_date, stage, sent_on)
+SELECT t.debt_id, t.due_date, t.stage, $4::date
+FROM unnest($1::int[], $2::date[], $3::varchar[]) AS t(debt_id, due_date, stage)
+ON CONFLICT (debt_id, due_date, stage) DO NOTHING RETURNING debt_id"""
+RECORD_SQLITE = """INSERT INTO debt_reminder (debt_id, due_date, stage, sent_on) VALUES {rows}
+ON CONFLICT (debt_id, due_date, stage) DO NOTHING RETURNING debt_id"""
+
+
+def policy_of(settings) -> ReminderPolicy:
+    return ReminderPolicy.parse(settings.reminder_before_days,
+                                settings.reminder_overdue_every_days)
+
+
+async def run_reminders(day: date, now: datetime, settings) -> dict:
+    """Record the stages open debts reach on ``day`` and queue their reminders; counts."""
+    policy = policy_of(settings)
+    today = max(day, now.date())
+    candidates, names = await _candidates(day, policy)
+    due = _stages(candidates, day, today, policy)
+    counts = {"debts_considered": len(candidates), "stale": len(candidates) - len(due)}
+    async with in_transaction() as tx:
+        new_ids = await _record(tx, due, day)
+        new = [d for d in due if d.debt_id in new_ids]
+        messages = await _messages(tx, new, names, day, today, now)
+        await OutboxMessage.bulk_create(messages, batch_size=1000, ignore_conflicts=True,
+                                        using_db=tx)
+    counts["stages_recorded"] = len(new)
+    counts["by_stage"] = dict(sorted(Counter(d.stage for d in new).items()))
+    counts["messages"] = dict(sorted(Counter(m.channel for m in messages).items()))
+    counts["customers"] = len({d.customer_id for d in new})
+    log.info("reminders %s: %s", day, counts)
+    return counts
+
+
+# ----- reading and recording ------------------------------------------------------------------
+
+
+async def _candidates(day: date, policy: ReminderPolicy) -> tuple[list[dict], dict[int, str]]:
+    """Open debts due by ``day`` + the before-due window, and their customers' names."""
+    connection = get_connection("default")
+    horizon = day + timedelta(days=policy.window_days)
+    value = horizon if is_postgres(connection) else horizon.isoformat()
+    rows = await connection.execute_query_dict(render(connection, CANDIDATES, 1), [value])
+    names = {r["customer_id"]: r["customer_name"] for r in rows}
+    return rows, names
+
+
+def _stages(rows: list[dict], day: date, today: date, policy: ReminderPolicy) -> list[DueDebt]:
+    """The debts with something owed whose stage on ``day`` is still their stage today."""
+    found = []
+    for row in rows:
+        outstanding = _decimal(row["outstanding"])
+        if outstanding <= 0:
+            continue
+        due = _date(row["due_date"])
+        stage = rules.stage_on(due, day, policy)
+        if stage is None or (today != day and rules.stage_on(due, today, policy) != stage):
+            continue
+        found.append(DueDebt(
+            debt_id=row["id"], customer_id=row["customer_id"],
+            salesperson_id=row["salesperson_id"] or row["owner_id"],
+            debt_date=_date(row["debt_date"]), due_date=due, amount=_decimal(row["amount"]),
+            outstanding=outstanding, stage=stage,
+        ))
+    return found
+
+
+def _date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _decimal(value) -> Decimal:
+    # SQLite keeps DecimalField as text; PostgreSQL hands back Decimal.
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+async def _record(tx, due: list[DueDebt], day: date) -> set[int]:
+    """Insert the stages; the ids of the debts whose stage was not recorded before."""
+    if not due:
+        return set()
+    if is_postgres(tx):
+        rows = await tx.execute_query_dict(RECORD_PG, [
+            [d.debt_id for d in due], [d.due_date for d in due], [d.stage for d in due], day])
+        return {r["debt_id"] for r in rows}
+    new: set[int] = set()
+    for start in range(0, len(due), SQLITE_ROWS_PER_INSERT):
+        chunk = due[start:start + SQLITE_ROWS_PER_INSERT]
+        sql = RECORD_SQLITE.format(rows=", ".join(["(?, ?, ?, ?)"] * len(chunk)))
+        values: list = []
+        for d in chunk:
+            values += [d.debt_id, d.due_date.isoformat(), d.stage, day.isoformat()]
+        new.update(r["debt_id"] for r in await tx.execute_query_dict(sql, values))
+    return new
+
+
+# ----- messages ---------------------------------------------------------------------------------
+
+
+async def _messages(tx, new: list[DueDebt], names: dict[int, str], day: date, today: date,
+                    now: datetime) -> list[OutboxMessage]:
+    if not new:
+        return []
+    staff = await _staff(tx, {d.salesperson_id for d in new if d.salesperson_id})
+    contacts = await _contacts(tx, {d.customer_id for d in new})
+    build = _Builder(day, today, now)
+    by_customer_kind: dict[tuple[int, str], list[DueDebt]] = defaultdict(list)
+    for debt in new:
+        by_customer_kind[debt.customer_id, rules.customer_kind(debt.stage)].append(debt)
+    for (customer_id, kind), debts in by_customer_kind.items():
+        payload = {"customer_id": customer_id, "customer": names[customer_id], "date": str(day),
+                   **rules.summary(debts, today)}
+        for contact in contacts.get(customer_id, []):
+            build.add(outbox.WECHAT, kind, "contact", contact, payload, debts)
+    _staff_messages(build, new, names, staff, today)
+    return build.rows
+
+
+def _staff_messages(build: _Builder, new: list[DueDebt], names, staff: dict[int, Staff],
+                    today: date) -> None:
+    """One digest per salesperson; for due and overdue debts one alert per manager and one
+    summary for the managers' group."""
+    sellers = {person.id: person.name for person in staff.values()}
+
+    def digest(debts: list[DueDebt]) -> dict:
+        return rules.staff_digest(debts, names, sellers, today)
+
+    by_salesperson: dict[int, list[DueDebt]] = defaultdict(list)
+    for debt in new:
+        if debt.salesperson_id in staff:
+            by_salesperson[debt.salesperson_id].append(debt)
+    for staff_id, debts in by_salesperson.items():
+        build.add(outbox.DINGTALK, DEBT_DIGEST, "staff", staff[staff_id], digest(debts), debts)
+    overdue = [d for d in new if not rules.is_before_due(d.stage)]
+    if not overdue:
+        return
+    by_manager: dict[int, list[DueDebt]] = defaultdict(list)
+    for debt in overdue:
+        person = staff.get(debt.salesperson_id)
+        if person is not None and person.manager_id in staff:
+            by_manager[person.manager_id].append(debt)
+    for manager_id, debts in by_manager.items():
+        build.add(outbox.DINGTALK, OVERDUE_ALERT, "staff", staff[manager_id], digest(debts),
+                  debts)
+    build.add_group(OVERDUE_ALERT, digest(overdue), overdue)
+
+
+class _Builder:
+    """Outbox rows in the shapes domain.outbox writes (same recipients and dedupe key forms)."""
+
+    def __init__(self, day: date, today: date, now: datetime) -> None:
+        self.day, self.today, self.now = day, today, now
+        self.rows: list[OutboxMessage] = []
+
+    def _key(self, kind: str, scope: str, debts: list[DueDebt]) -> str:
+        listed = ",".join(sorted(f"{d.debt_id}/{d.stage}" for d in debts))
+        digest = hashlib.sha1(listed.encode()).hexdigest()[:12]
+        return f"{kind}:{self.day}:{scope}:{digest}"
+
+    def add(self, channel: str, kind: str, recipient_kind: str, recipient, payload: dict,
+            debts: list[DueDebt]) -> None:
+        key = self._key(kind, f"{recipient_kind}-{recipient.id}", debts)
+        self.rows.append(self._row(channel, kind, recipient_kind, str(recipient.id),
+                                   recipient.name, payload, f"{key}:{recipient_kind}:"
+                                   f"{recipient.id}"))
+
+    def add_group(self, kind: str, payload: dict, debts: list[DueDebt]) -> None:
+        key = self._key(kind, "group", debts)
+        self.rows.append(self._row(outbox.DINGTALK_GROUP, kind, "group", "managers", "管理群",
+                                   payload, f"{key}:managers"))
+
+    def _row(self, channel, kind, recipient_kind, recipient_id, name, payload, key):
+        return OutboxMessage(
+            channel=channel, kind=kind, recipient_kind=recipient_kind, recipient_id=recipient_id,
+            recipient_name=name[:100], payload=payload, dedupe_key=key[:200],
+            next_attempt_at=self.now, business_date=self.now.date(), created_at=self.now,
+        )
+
+
+async def _staff(tx, ids: set[int]) -> dict[int, Staff]:
+    """The salespeople and their managers, active ones only."""
+    found: dict[int, Staff] = {}
+    for chunk in _chunks(ids):
+        for person in await Staff.filter(id__in=chunk, active=True).using_db(tx):
+            found[person.id] = person
+    managers = {p.manager_id for p in found.values() if p.manager_id} - set(found)
+    for chunk in _chunks(managers):
+        for person in await Staff.filter(id__in=chunk, active=True).using_db(tx):
+            found[person.id] = person
+    return found
+
+
+async def _contacts(tx, customer_ids: set[int]) -> dict[int, list[Contact]]:
+    """The customers' contacts bound to WeChat (official account or mini-program)."""
+    found: dict[int, list[Contact]] = defaultdict(list)
+    for chunk in _chunks(customer_ids):
+        rows = await Contact.filter(customer_id__in=chunk).using_db(tx).only(
+            "id", "customer_id", "name", "openid", "mp_openid")
+        for contact in rows:
+            if contact.openid or contact.mp_openid:
+                found[contact.customer_id].append(contact)
+    return found
+
+
+def _chunks(ids: set[int]):
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), ID_CHUNK):
+        yield ordered[start:start + ID_CHUNK]

@@ -1,0 +1,161 @@
+"""Reminders benchmark: `python -m tests.bench.bench_reminders [--postgres] [-n 100000]`.
+
+Writes N open debts over N/10 customers (one bound WeChat contact each, 200 salespeople under 20
+managers) in a fresh database, due dates spread evenly from 120 days overdue to 60 days ahead of
+2026-11-23. Then times ``jobs.reminders.run_reminders``:
+
+1. 2026-11-22 — the first run ever: every debt at a stage gets it (the worst case);
+2. 2026-11-23 — a normal day after that: the debts whose stage moved on overnight;
+3. 2026-11-23 again — a re-run: nothing new may be recorded or queued.
+
+Reports time, rows written and the peak RSS of each run (the kernel's high-water mark, reset
+before each run through /proc/self/clear_refs), and exits non-zero if the re-run queued anything
+or a normal day took longer than the target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from tortoise.transactions import in_transaction
+
+from domain.models import (
+    Contact,
+    CreditOrder,
+    Customer,
+    Debt,
+    DebtReminder,
+    OutboxMessage,
+    SalesOrg,
+    Shipment,
+    Staff,
+)
+from jobs.reminders import run_reminders
+from tally import db
+from tally.settings import Settings
+from tests.bench.common import add_database_args, scratch_database
+
+ZONE = ZoneInfo("Asia/Shanghai")
+DAY = date(2026, 11, 23)
+TARGET_SECONDS = 10.0  # a normal day over 100k debts
+BATCH = 5000
+
+
+def peak_rss_reset() -> bool:
+    """Reset the process's RSS high-water mark (Linux ≥ 4.0); False where it cannot."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+def peak_rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def seed(count: int, now: datetime) -> None:
+    """``count`` open debts, ten per customer, each on its own shipment."""
+    customers = max(count // 10, 1)
+    managers = [Staff(name=f"经理{i}", dingtalk_userid=f"m-{i}") for i in range(20)]
+    async with in_transaction():
+        await Staff.bulk_create(managers)
+        manager_ids = await Staff.all().order_by("id").values_list("id", flat=True)
+        await Staff.bulk_create([Staff(name=f"业务员{i}", dingtalk_userid=f"s-{i}",
+                                       manager_id=manager_ids[i % 20]) for i in range(200)])
+        seller_ids = await Staff.filter(manager_id__not_isnull=True).order_by("id").values_list(
+            "id", flat=True)
+        org = await SalesOrg.create(code="YXY", name="亚细亚陶瓷", budget=Decimal("1e8"),
+                                    created_at=now)
+        await Customer.bulk_create([Customer(code=f"C{i:06d}", name=f"经销商{i}",
+                                             salesperson_id=seller_ids[i % 200])
+                                    for i in range(customers)], batch_size=BATCH)
+        customer_ids = await Customer.all().order_by("id").values_list("id", flat=True)
+        await Contact.bulk_create([Contact(customer_id=c, name=f"联系人{c}", openid=f"o-{c}")
+                                   for c in customer_ids], batch_size=BATCH)
+        owner = dict(await Customer.all().values_list("id", "salesperson_id"))
+        await CreditOrder.bulk_create([CreditOrder(
+            number=f"SO-{c}", customer_id=c, org_id=org.id, salesperson_id=owner[c],
+            order_date=DAY - timedelta(days=240), amount=Decimal("100000"), cash=Decimal("0"),
+            credit=Decimal("100000"), cash_left=Decimal("0"), credit_left=Decimal("0"),
+            created_at=now) for c in customer_ids], batch_size=BATCH)
+        orders = dict(await CreditOrder.all().values_list("customer_id", "id"))
+        debt_customer = [customer_ids[i % customers] for i in range(count)]
+        await Shipment.bulk_create([Shipment(
+            number=f"SH-{i}", order_id=orders[c], ship_date=DAY - timedelta(days=200),
+            amount=Decimal("10000"), cash=Decimal("0"), credit=Decimal("10000"), created_at=now)
+            for i, c in enumerate(debt_customer)], batch_size=BATCH)
+        shipment_ids = await Shipment.all().order_by("id").values_list("id", flat=True)
+        debts = []
+        for i, (c, shipment) in enumerate(zip(debt_customer, shipment_ids, strict=True)):
+            due = DAY + timedelta(days=60 - i % 181)  # 60 days ahead … 120 days overdue
+            debts.append(Debt(
+                shipment_id=shipment, customer_id=c, org_id=org.id, salesperson_id=owner[c],
+                debt_date=due - timedelta(days=90), term_days=90, due_date=due,
+                amount=Decimal("10000.00"), outstanding=Decimal("10000.00") - i % 7 * 1000,
+                repaid=Decimal(i % 7 * 1000), created_at=now))
+        await Debt.bulk_create(debts, batch_size=BATCH)
+
+
+async def timed(label: str, day: date, settings: Settings) -> tuple[dict, float]:
+    peak_rss_reset()
+    outbox_before = await OutboxMessage.all().count()
+    started = time.perf_counter()
+    counts = await run_reminders(day, datetime.combine(day, datetime.min.time(), ZONE).replace(
+        hour=9), settings)
+    elapsed = time.perf_counter() - started
+    queued = await OutboxMessage.all().count() - outbox_before
+    print(f"{label:<22} {elapsed:6.2f}s  considered {counts['debts_considered']:>7,}  "
+          f"stages {counts['stages_recorded']:>7,}  messages {queued:>6,} "
+          f"{counts['messages']}  peak RSS {peak_rss_mib():.0f} MiB")
+    return counts, elapsed
+
+
+async def run(database_url: str, count: int) -> int:
+    settings = Settings(database_url=database_url, secret_key="bench")
+    await db.migrate(settings)
+    await db.init_orm(settings)
+    try:
+        now = datetime.now(ZONE)
+        started = time.perf_counter()
+        await seed(count, now)
+        print(f"database    {database_url.split('://')[0]}")
+        print(f"seeded      {count:,} open debts over {max(count // 10, 1):,} customers "
+              f"in {time.perf_counter() - started:.1f}s")
+        await timed("first run (11-22)", DAY - timedelta(days=1), settings)
+        _, normal = await timed("normal day (11-23)", DAY, settings)
+        again, _ = await timed("re-run (11-23)", DAY, settings)
+        print(f"debt_reminder rows {await DebtReminder.all().count():,}, "
+              f"outbox rows {await OutboxMessage.all().count():,}")
+    finally:
+        await db.close_orm()
+    ok = again["stages_recorded"] == 0 and not again["messages"]
+    if not ok:
+        print("FAIL: the re-run recorded or queued something", file=sys.stderr)
+    if normal > TARGET_SECONDS:
+        print(f"FAIL: a normal day took {normal:.1f}s (target {TARGET_SECONDS:.0f}s)",
+              file=sys.stderr)
+    return 0 if ok and normal <= TARGET_SECONDS else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", "--count", type=int, default=100_000)
+    add_database_args(parser)
+    args = parser.parse_args(argv)
+    with scratch_database(args) as url:
+        return asyncio.run(run(url, args.count))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,196 @@
+"""Approvals in DingTalk: each new task reaches its approver as an interactive card through the
+outbox and the real sender; a press on the fake DingTalk stream acts as that staff member; the
+initiator hears the outcome; a stale press (decided by another holder, withdrawn flow) is
+refused with the reason and the card loses its buttons."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from domain.approvals import engine
+from domain.approvals.flows import FLOWS, MANAGER, FlowDef, Node
+from domain.models import ApprovalFlow, ApprovalTask, CardInstance, CreditAccount, OutboxMessage
+from tests.integration import approval_support as support
+from tests.integration.approval_support import CREDIT_APPROVERS, annual, start
+from tests.integration.dingtalk_waits import press
+from tests.integration.test_dispatcher import delivery_config, dispatcher_factory
+
+KIND = support.KIND
+expense, people, world = support.expense, support.people, support.world  # fixtures
+
+
+@pytest.fixture
+async def deliver(app, clock, settings, fake):
+    """``await deliver()``: send every queued notice to the private fake DingTalk."""
+    async with dispatcher_factory(app, clock) as build:
+        dispatcher = await build(delivery_config(settings, fake))
+
+        async def run():
+            stats = await dispatcher.run_until_empty()
+            assert stats.dead == 0, stats
+            return stats
+
+        yield run
+
+
+async def card_of(task_id: int) -> str:
+    """The out_track_id of the card sent for a task."""
+    [card] = await CardInstance.filter(kind="approval", subject_id=str(task_id))
+    return card.out_track_id
+
+
+def texts(fake, user_id):
+    return [s["param"] for s in fake.sent if s["kind"] == "batch" and s["user_ids"] == [user_id]]
+
+
+def buttons(card_data):
+    return [b["label"]["text"] for c in card_data["contents"] if c["type"] == "action"
+            for b in c["actions"]]
+
+
+async def test_each_task_is_a_card_the_approver_acts_on_until_the_flow_is_approved(
+        expense, people, clock, fake, stream, deliver):
+    flow = await engine.start(KIND, people["sales-wang"].id, {"amount": "800"}, clock())
+    await deliver()
+    [task] = await ApprovalTask.filter(flow_id=flow.id, status="pending")
+    track = await card_of(task.id)
+    card = fake.cards[track]
+    assert card["user_id"] == "mgr-zhao"
+    assert card["card_data"]["header"]["title"]["text"] == "待审批：报销 800"
+    assert buttons(card["card_data"]) == ["同意", "驳回", "退回"]
+    body = card["card_data"]["contents"][0]["text"]
+    for text in ("王业务", "直接上级（第 1/3 步）", "**金额**：800"):
+        assert text in body
+
+    await press(fake, stream, "mgr-zhao", track, "approve")
+
+    assert (await ApprovalTask.get(id=task.id)).status == "approved"
+    assert "赵经理 已同意" in fake.cards[track]["card_data"]["contents"][-1]["text"]
+    assert buttons(fake.cards[track]["card_data"]) == []
+    await deliver()
+    [director] = await ApprovalTask.filter(flow_id=flow.id, status="pending")
+    await press(fake, stream, "dir-qian", await card_of(director.id), "approve",
+                comment="同意，注意票据")
+    await deliver()
+    holders = await ApprovalTask.filter(flow_id=flow.id, status="pending").order_by("id")
+    assert len(holders) == 3
+    await press(fake, stream, "fin-wu", await card_of(holders[2].id), "approve")
+    await deliver()
+
+    assert (await ApprovalFlow.get(id=flow.id)).status == "approved"
+    assert len(expense) == 1
+    [outcome] = texts(fake, "sales-wang")
+    assert outcome["title"] == "✅ 审批已通过：报销 800"
+    assert "最后审批：吴会计（财务核对）" in outcome["text"]
+
+
+async def test_a_press_on_a_task_another_holder_decided_is_refused_and_the_card_retired(
+        expense, people, clock, fake, stream, deliver):
+    FLOWS[KIND] = FlowDef(KIND, "报销", (Node("财务核对", "role:会计"),))
+    flow = await engine.start(KIND, people["sales-wang"].id, {"amount": "800"}, clock())
+    await deliver()
+    zhou, wu = await ApprovalTask.filter(flow_id=flow.id).order_by("id")
+    zhou_card, wu_card = await card_of(zhou.id), await card_of(wu.id)
+    await press(fake, stream, "fin-zhou", zhou_card, "approve")
+
+    await press(fake, stream, "fin-wu", wu_card, "reject", comment="不同意")
+
+    assert (await ApprovalFlow.get(id=flow.id)).status == "approved"
+    assert (await ApprovalTask.get(id=wu.id)).status == "skipped"
+    [refusal] = texts(fake, "fin-wu")
+    assert "已由 周会计 同意，无需再处理" in refusal["content"]
+    retired = fake.cards[wu_card]
+    assert buttons(retired["card_data"]) == [] and retired["updates"] == 1
+    assert "⚠️" in retired["card_data"]["contents"][-1]["text"]
+    assert (await CardInstance.get(out_track_id=wu_card)).status == "done"
+    await press(fake, stream, "fin-wu", wu_card, "approve")  # the retired card: nothing more
+    assert len(texts(fake, "fin-wu")) == 1 and fake.cards[wu_card]["updates"] == 1
+
+
+async def test_a_press_after_the_initiator_withdrew_is_refused(
+        expense, people, clock, fake, stream, deliver):
+    flow = await engine.start(KIND, people["sales-wang"].id, {"amount": "800"}, clock())
+    await deliver()
+    [task] = await ApprovalTask.filter(flow_id=flow.id)
+    track = await card_of(task.id)
+    await engine.withdraw(flow.id, people["sales-wang"].id, "", clock())
+
+    await press(fake, stream, "mgr-zhao", track, "approve")
+
+    [refusal] = texts(fake, "mgr-zhao")
+    assert "已被发起人撤回" in refusal["content"]
+    assert buttons(fake.cards[track]["card_data"]) == []
+    assert [a.action for a in await flow.actions.all().order_by("id")] == ["start", "withdraw"]
+
+
+async def test_reject_and_return_need_a_comment_and_the_initiator_hears_them(
+        expense, people, clock, fake, stream, deliver):
+    FLOWS[KIND] = FlowDef(KIND, "报销", (Node("直接上级", MANAGER),))
+    flow = await engine.start(KIND, people["sales-wang"].id, {"amount": "800"}, clock())
+    await deliver()
+    [task] = await ApprovalTask.filter(flow_id=flow.id)
+    track = await card_of(task.id)
+
+    await press(fake, stream, "mgr-zhao", track, "return")
+    assert [t["content"] for t in texts(fake, "mgr-zhao")] == ["「退回」需要填写意见。"]
+    await press(fake, stream, "mgr-zhao", track, "return", comment="请附发票")
+    await deliver()
+
+    assert (await ApprovalFlow.get(id=flow.id)).status == "returned"
+    [returned] = texts(fake, "sales-wang")
+    assert returned["title"] == "↩️ 审批被退回给你：报销 800"
+    assert "意见：请附发票" in returned["text"] and "重新提交" in returned["text"]
+
+    await engine.resubmit(flow.id, people["sales-wang"].id, None, clock())
+    await deliver()
+    [again] = await ApprovalTask.filter(flow_id=flow.id, status="pending")
+    again_card = fake.cards[await card_of(again.id)]
+    assert "**退回意见**：请附发票" in again_card["card_data"]["contents"][0]["text"]
+    await press(fake, stream, "mgr-zhao", await card_of(again.id), "reject", comment="不予报销")
+    await deliver()
+    assert (await ApprovalFlow.get(id=flow.id)).status == "rejected"
+    rejected = texts(fake, "sales-wang")[-1]
+    assert rejected["title"] == "❌ 审批被驳回：报销 800"
+    assert "驳回人：赵经理（直接上级）" in rejected["text"]
+
+
+async def test_an_effect_refusal_keeps_the_card_open_and_tells_the_approver(
+        expense, people, clock, fake, stream, deliver):
+    FLOWS[KIND] = FlowDef(KIND, "报销", (Node("直接上级", MANAGER),))
+    flow = await engine.start(KIND, people["sales-wang"].id, {"amount": "800", "refuse": True},
+                              clock())
+    await deliver()
+    [task] = await ApprovalTask.filter(flow_id=flow.id)
+    track = await card_of(task.id)
+
+    await press(fake, stream, "mgr-zhao", track, "approve")
+
+    assert [t["content"] for t in texts(fake, "mgr-zhao")] == ["预算不足，不能报销"]
+    assert (await CardInstance.get(out_track_id=track)).status == "open"
+    assert buttons(fake.cards[track]["card_data"]) == ["同意", "驳回", "退回"]
+    assert (await ApprovalTask.get(id=task.id)).status == "pending"
+    assert await OutboxMessage.filter(kind="approval_outcome").count() == 0
+
+
+async def test_a_credit_application_approved_from_four_cards_grants_the_line(
+        client, world, fake, stream, deliver):
+    flow = await start(client, world, "credit_application", annual(world))
+    for userid in CREDIT_APPROVERS:
+        await deliver()
+        [task] = await ApprovalTask.filter(flow_id=flow["id"], status="pending")
+        track = await card_of(task.id)
+        assert fake.cards[track]["user_id"] == userid
+        await press(fake, stream, userid, track, "approve", comment="同意")
+    await deliver()
+
+    done = await ApprovalFlow.get(id=flow["id"])
+    assert done.status == "approved"
+    account = await CreditAccount.get(id=done.result["credit_account_id"])
+    assert (account.customer_id, account.type, account.limit) == (
+        world["customers"]["C001"], "annual", Decimal("500000.00"))
+    [outcome] = texts(fake, "sales-li")
+    assert outcome["title"] == "✅ 审批已通过：授信申请：联想 ¥500,000.00"
+    assert f"授信账户：{account.number}" in outcome["text"]
+    assert "最后审批：林PFC（财务部PFC）" in outcome["text"]
