@@ -62,6 +62,14 @@ class Customer(Model):
     credit_limit = fields.DecimalField(**MONEY, null=True)
     invoice = fields.JSONField(default=dict)
     tier = fields.CharField(max_length=16, default="intent")
+    tier_since = fields.DateField(null=True)
+    # A salesperson whose public-pool claim is pending: the customer is out of the pool meanwhile.
+    claimed_by = fields.ForeignKeyField(
+        "models.Staff", related_name="pool_claims", null=True, on_delete=fields.SET_NULL
+    )
+    profile = fields.JSONField(default=dict)  # contact details, scored for completeness by tiers
+    payment_mode = fields.CharField(max_length=16, default="postpaid")  # | prepaid | prepurchase
+    prepaid_balance = fields.DecimalField(**MONEY, default=Decimal("0.00"))
     disabled = fields.BooleanField(default=False)
     deleted_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -758,3 +766,321 @@ class ApprovalAction(Model):
 
     class Meta:
         table = "approval_action"
+
+
+# ----- month-end billing (SPEC 6) -------------------------------------------------------------
+
+
+class Product(Model):
+    """A usage-billed product of a customer: its accounts' monthly usage is billed at its price."""
+
+    id = fields.IntField(primary_key=True)
+    code = fields.CharField(max_length=64, unique=True)
+    customer = fields.ForeignKeyField("models.Customer", related_name="products", db_index=True)
+    name = fields.CharField(max_length=200)
+    payment_term_months = fields.SmallIntField(default=1)
+    active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "product"
+
+
+class ProductAccount(Model):
+    """An account (账号) of a product: usage is counted per account."""
+
+    id = fields.IntField(primary_key=True)
+    product = fields.ForeignKeyField("models.Product", related_name="accounts", db_index=True)
+    account = fields.CharField(max_length=64, unique=True)
+    interest_free = fields.BooleanField(default=False)  # on the no-interest list (不计息账号)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "product_account"
+
+
+class Usage(Model):
+    """One account's usage (发送量) in one month, the period being the month's first day."""
+
+    id = fields.BigIntField(primary_key=True)
+    account = fields.CharField(max_length=64)
+    period = fields.DateField()
+    quantity = fields.BigIntField()
+    source = fields.CharField(max_length=16, default="api")
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "usage_record"
+        unique_together = (("account", "period"),)
+        indexes = (("period", "account"),)
+
+
+class PriceAdjustment(Model):
+    """A product's price from a date on (调价): uniform, stage (volume) or tiered (graduated)."""
+
+    id = fields.IntField(primary_key=True)
+    product = fields.ForeignKeyField("models.Product", related_name="prices", db_index=True)
+    effective_from = fields.DateField()
+    price_type = fields.CharField(max_length=16)
+    tiers = fields.JSONField(default=list)  # [{"up_to": 10000 or null, "price": "0.035000"}]
+    note = fields.TextField(default="")
+    created_by = fields.CharField(max_length=100, default="")
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "price_adjustment"
+        unique_together = (("product", "effective_from"),)
+
+
+class Bill(Model):
+    """One product's bill for one period (账单), issued once, paid through write-offs."""
+
+    id = fields.BigIntField(primary_key=True)
+    customer = fields.ForeignKeyField("models.Customer", related_name="bills", db_index=True)
+    product = fields.ForeignKeyField("models.Product", related_name="bills")
+    period = fields.DateField()
+    quantity = fields.BigIntField()
+    price_type = fields.CharField(max_length=16)
+    amount = fields.DecimalField(**MONEY)
+    paid = fields.DecimalField(**MONEY, default=Decimal("0.00"))
+    status = fields.CharField(max_length=16, default="unpaid")  # | paid
+    bill_date = fields.DateField()
+    due_date = fields.DateField()
+    interest_free = fields.BooleanField(default=False)
+    document = fields.ForeignKeyField(
+        "models.Document", related_name="bills", null=True, on_delete=fields.SET_NULL
+    )
+    statement = fields.ForeignKeyField(
+        "models.Statement", related_name="bills", null=True, on_delete=fields.SET_NULL
+    )
+    version = fields.IntField(default=1)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "bill"
+        unique_together = (("product", "period"),)
+        indexes = (("status", "due_date"), ("customer_id", "status"))
+
+
+class BillingException(Model):
+    """What could not be billed for a period, and why (a product, or usage of an unknown
+    account). Open until a later run bills it."""
+
+    id = fields.BigIntField(primary_key=True)
+    key = fields.CharField(max_length=128, unique=True)  # period, product or account, reason
+    period = fields.DateField()
+    customer = fields.ForeignKeyField(
+        "models.Customer", related_name="billing_exceptions", null=True,
+        on_delete=fields.SET_NULL,
+    )
+    product = fields.ForeignKeyField(
+        "models.Product", related_name="billing_exceptions", null=True,
+        on_delete=fields.SET_NULL,
+    )
+    account = fields.CharField(max_length=64, default="")
+    reason = fields.CharField(max_length=32)
+    detail = fields.TextField(default="")
+    status = fields.CharField(max_length=16, default="open")  # | resolved
+    created_at = fields.DatetimeField()
+    resolved_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "billing_exception"
+        indexes = (("status", "period"),)
+
+
+class PenaltyCharge(Model):
+    """Penalty interest (罚息) on an overdue bill for one started overdue month: a receivable
+    of its own, still owed after the bill is paid."""
+
+    id = fields.BigIntField(primary_key=True)
+    bill = fields.ForeignKeyField("models.Bill", related_name="penalties", db_index=True)
+    customer = fields.ForeignKeyField("models.Customer", related_name="penalties",
+                                      db_index=True)
+    month_index = fields.SmallIntField()  # 1 = the first month past the due date
+    accrued_on = fields.DateField()
+    base = fields.DecimalField(**MONEY)
+    rate = fields.DecimalField(max_digits=9, decimal_places=6)
+    amount = fields.DecimalField(**MONEY)
+    paid = fields.DecimalField(**MONEY, default=Decimal("0.00"))
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "penalty_charge"
+        unique_together = (("bill", "month_index"),)
+
+
+class Recharge(Model):
+    """Money a prepaid or pre-purchase customer put in (销售充值), which usage bills draw on."""
+
+    id = fields.IntField(primary_key=True)
+    reference = fields.CharField(max_length=64, unique=True)
+    customer = fields.ForeignKeyField("models.Customer", related_name="recharges", db_index=True)
+    amount = fields.DecimalField(**MONEY)  # negative for a refund
+    recharged_on = fields.DateField()
+    created_by = fields.CharField(max_length=100, default="")
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "recharge"
+
+
+# ----- payments pool, write-off and invoices (SPEC 7) ---------------------------------------
+
+
+class PoolPayment(Model):
+    """A received payment finance imported (到款), until it is matched and written off."""
+
+    id = fields.BigIntField(primary_key=True)
+    reference = fields.CharField(max_length=64, unique=True)
+    payer_name = fields.CharField(max_length=200)
+    payer_key = fields.CharField(max_length=200, db_index=True)  # trimmed, full-width folded
+    amount = fields.DecimalField(**MONEY)
+    remaining = fields.DecimalField(**MONEY)
+    received_on = fields.DateField()
+    customer = fields.ForeignKeyField(
+        "models.Customer", related_name="pool_payments", null=True, on_delete=fields.SET_NULL,
+        db_index=True,
+    )
+    matched_by = fields.CharField(max_length=16, default="")  # name | invoice_company | manual
+    status = fields.CharField(max_length=16, default="unmatched")
+    note = fields.TextField(default="")  # why it was not written off automatically
+    version = fields.IntField(default=1)
+    imported_by = fields.CharField(max_length=100, default="")
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "pool_payment"
+        indexes = (("status", "received_on"),)
+
+
+class WriteOff(Model):
+    """A pool payment set against bills (销账), through a write-off flow."""
+
+    id = fields.BigIntField(primary_key=True)
+    payment = fields.ForeignKeyField("models.PoolPayment", related_name="write_offs",
+                                     db_index=True)
+    customer = fields.ForeignKeyField("models.Customer", related_name="write_offs",
+                                      db_index=True)
+    flow = fields.ForeignKeyField(
+        "models.ApprovalFlow", related_name="write_offs", null=True, on_delete=fields.SET_NULL
+    )
+    automatic = fields.BooleanField(default=False)
+    amount = fields.DecimalField(**MONEY)
+    status = fields.CharField(max_length=16, default="pending")  # | done | rejected
+    created_at = fields.DatetimeField()
+    done_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "write_off"
+
+
+class WriteOffBill(Model):
+    """How much of one bill a write-off pays."""
+
+    id = fields.BigIntField(primary_key=True)
+    write_off = fields.ForeignKeyField("models.WriteOff", related_name="lines", db_index=True)
+    bill = fields.ForeignKeyField("models.Bill", related_name="write_off_lines", db_index=True)
+    amount = fields.DecimalField(**MONEY)
+
+    class Meta:
+        table = "write_off_bill"
+
+
+class InvoiceRequest(Model):
+    """An invoice asked for bills (账单开票): 普票 (normal) or 专票 (special)."""
+
+    id = fields.IntField(primary_key=True)
+    customer = fields.ForeignKeyField("models.Customer", related_name="invoice_requests",
+                                      db_index=True)
+    kind = fields.CharField(max_length=16)
+    amount = fields.DecimalField(**MONEY)
+    invoice = fields.JSONField(default=dict)  # the invoice fields as they were asked for
+    status = fields.CharField(max_length=16, default="requested")  # | cancelled
+    created_by = fields.CharField(max_length=100, default="")
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "invoice_request"
+
+
+class InvoiceRequestBill(Model):
+    id = fields.BigIntField(primary_key=True)
+    request = fields.ForeignKeyField("models.InvoiceRequest", related_name="lines",
+                                     db_index=True)
+    bill = fields.ForeignKeyField("models.Bill", related_name="invoice_lines", db_index=True)
+    amount = fields.DecimalField(**MONEY)
+
+    class Meta:
+        table = "invoice_request_bill"
+
+
+# ----- customer tiers (SPEC 8) ----------------------------------------------------------------
+
+
+class ContactLog(Model):
+    """A salesperson's contact with a customer (联系日志)."""
+
+    id = fields.BigIntField(primary_key=True)
+    external_id = fields.CharField(max_length=64, unique=True)
+    customer = fields.ForeignKeyField("models.Customer", related_name="contact_logs")
+    staff = fields.ForeignKeyField(
+        "models.Staff", related_name="contact_logs", null=True, on_delete=fields.SET_NULL
+    )
+    contacted_on = fields.DateField()
+    note = fields.TextField(default="")
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "contact_log"
+        indexes = (("customer_id", "contacted_on"),)
+
+
+class TrialAccount(Model):
+    """A test account applied for a customer (测试账号申请): counts once its flow is archived."""
+
+    id = fields.IntField(primary_key=True)
+    external_id = fields.CharField(max_length=64, unique=True)
+    customer = fields.ForeignKeyField("models.Customer", related_name="test_accounts",
+                                      db_index=True)
+    account = fields.CharField(max_length=64, default="")
+    archived_on = fields.DateField(null=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "test_account"
+
+
+class Contract(Model):
+    """A customer's contract (合同评审): counts once its flow is archived, while in force."""
+
+    id = fields.IntField(primary_key=True)
+    number = fields.CharField(max_length=64, unique=True)
+    customer = fields.ForeignKeyField("models.Customer", related_name="contracts",
+                                      db_index=True)
+    starts_on = fields.DateField()
+    ends_on = fields.DateField(null=True)
+    archived_on = fields.DateField(null=True)
+    amount = fields.DecimalField(**MONEY, null=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "contract"
+
+
+class TierChange(Model):
+    """A tier move, or a notice without one, by rule: once per customer, rule and month."""
+
+    id = fields.BigIntField(primary_key=True)
+    customer = fields.ForeignKeyField("models.Customer", related_name="tier_changes",
+                                      db_index=True)
+    rule = fields.CharField(max_length=32)
+    from_tier = fields.CharField(max_length=16)
+    to_tier = fields.CharField(max_length=16)
+    day = fields.DateField()
+    month = fields.CharField(max_length=7)  # YYYY-MM
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "tier_change"
+        unique_together = (("customer", "rule", "month"),)

@@ -33,6 +33,7 @@ from domain.credit import reminders as rules
 from domain.credit.reminders import DueDebt, ReminderPolicy
 from domain.models import Contact, OutboxMessage, Staff
 from domain.sql import is_postgres, render
+from jobs.progress import QUIET, Progress
 
 log = logging.getLogger(__name__)
 
@@ -57,12 +58,15 @@ def policy_of(settings) -> ReminderPolicy:
                                 settings.reminder_overdue_every_days)
 
 
-async def run_reminders(day: date, now: datetime, settings) -> dict:
+async def run_reminders(day: date, now: datetime, settings,
+                        progress: Progress = QUIET) -> dict:
     """Record the stages open debts reach on ``day`` and queue their reminders; counts."""
     policy = policy_of(settings)
     today = max(day, now.date())
     candidates, names = await _candidates(day, policy)
+    progress.start("debts near a reminder stage", len(candidates))
     due = _stages(candidates, day, today, policy)
+    progress.advance(len(candidates))
     counts = {"debts_considered": len(candidates), "stale": len(candidates) - len(due)}
     async with in_transaction() as tx:
         new_ids = await _record(tx, due, day)

@@ -1,6 +1,7 @@
 """The daily jobs and their schedule: one table of jobs, one aiocron crontab.
 
-``DAILY_JOBS`` maps a job name to ``async (day, now, settings) -> counts``. The ``Scheduler``
+``DAILY_JOBS`` maps a job name to ``async (day, now, settings, progress) -> counts``
+(``jobs.progress``: the CLI shows a bar, the scheduler stays quiet). The ``Scheduler``
 fires at ``settings.reminder_cron`` in ``settings.timezone`` and once at start-up; each firing
 runs, for every job, the dates from the day after its last finished run up to today
 (``jobs.runs.catch_up``). Every replica may run a scheduler: ``jobs.runs`` makes each date of
@@ -20,16 +21,18 @@ from zoneinfo import ZoneInfo
 import aiocron
 
 from domain.approvals.reminders import remind_pending_tasks
+from jobs.progress import QUIET, Progress
 from jobs.reminders import run_reminders
 from jobs.runs import MAX_CATCH_UP_DAYS, RunOutcome, Work, catch_up, run_once
 
 log = logging.getLogger(__name__)
 
 REMINDERS, APPROVAL_REMINDERS = "reminders", "approval-reminders"
-JobFunc = Callable[[date, datetime, object], Awaitable[dict]]
+JobFunc = Callable[[date, datetime, object, Progress], Awaitable[dict]]
 
 
-async def approval_reminders(day: date, now: datetime, settings) -> dict:
+async def approval_reminders(day: date, now: datetime, settings,
+                             progress: Progress = QUIET) -> dict:
     """Pending approval tasks reminded once a day. Approvers hear about what is pending now,
     so a catch-up date runs with the current time too (the reminders are once per task and
     day)."""
@@ -42,10 +45,10 @@ DAILY_JOBS: dict[str, JobFunc] = {
 }
 
 
-def _work_for(func: JobFunc, settings, clock: Callable[[], datetime]
-              ) -> Callable[[date], Work]:
+def _work_for(func: JobFunc, settings, clock: Callable[[], datetime],
+              progress: Progress = QUIET) -> Callable[[date], Work]:
     """A job's work for a date, called with the time it starts."""
-    return lambda day: lambda: func(day, clock(), settings)
+    return lambda day: lambda: func(day, clock(), settings, progress)
 
 
 async def run_due(settings, clock: Callable[[], datetime],
@@ -60,9 +63,9 @@ async def run_due(settings, clock: Callable[[], datetime],
 
 
 async def run_job(settings, job: str, day: date, clock: Callable[[], datetime], *,
-                  force: bool = False) -> RunOutcome:
+                  force: bool = False, progress: Progress = QUIET) -> RunOutcome:
     """One date of a daily job through its job_run record (a finished date only if forced)."""
-    work = _work_for(DAILY_JOBS[job], settings, clock)(day)
+    work = _work_for(DAILY_JOBS[job], settings, clock, progress)(day)
     return await run_once(job, day, clock, work, force=force)
 
 

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -14,6 +15,7 @@ from aiohttp import web
 
 from domain.statements.service import ShareSettings
 from jobs.deliver_cli import add_deliver_command
+from jobs.progress import QUIET, Bar
 from jobs.schedule import DAILY_JOBS, run_job
 from tally import db
 from tally.sandbox import add_sandbox_command, start_fakes
@@ -104,19 +106,23 @@ def cmd_jobs_run(settings: Settings, args) -> int:
     except ValueError:
         print(f"error: --date must be YYYY-MM-DD, not {args.date!r}", file=sys.stderr)
         return 2
+    bar = Bar() if args.progress else QUIET
+    started = time.monotonic()
     try:
         outcome = asyncio.run(_with_orm(settings, lambda: run_job(
-            settings, args.job, day, lambda: _now(settings), force=args.force)))
+            settings, args.job, day, lambda: _now(settings), force=args.force, progress=bar)))
     except DomainError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 2
-    print(job_summary(outcome))
+    finally:
+        bar.close()
+    print(job_summary(outcome, time.monotonic() - started))
     return 1 if outcome.status == "failed" else 0
 
 
-def job_summary(outcome) -> str:
-    """`reminders 2026-11-23: finished` and the counts, one per line."""
-    head = f"{outcome.job} {outcome.run_date}: {outcome.status}"
+def job_summary(outcome, seconds: float) -> str:
+    """`reminders 2026-11-23: finished in 1.2 s` and the counts, one per line."""
+    head = f"{outcome.job} {outcome.run_date}: {outcome.status} in {seconds:.1f} s"
     if outcome.reason:
         head += f" ({outcome.reason}; --force to run it again)"
     lines = [head]
@@ -174,6 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
     jobs.add_argument("job", choices=list(DAILY_JOBS))
     jobs.add_argument("--date", help="business date YYYY-MM-DD (default today)")
     jobs.add_argument("--force", action="store_true", help="run a finished date again")
+    jobs.add_argument("--progress", action=argparse.BooleanOptionalAction,
+                      default=sys.stderr.isatty(), help="show a progress bar on stderr")
     jobs.set_defaults(func=cmd_jobs_run)
     add_deliver_command(sub)
     add_sandbox_command(sub)

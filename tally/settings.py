@@ -55,6 +55,10 @@ class Settings:
     approval_flows: str = ""  # JSON overriding the default approval flow definitions
     repayment_auto_allocate: bool = True  # payments pay debts oldest due first at once
     jobs_enabled: bool = True  # run the scheduled jobs inside the service
+    # month-end billing, payments pool and tiers (seed 004)
+    penalty_monthly_rate: str = "0.005"  # penalty interest per started overdue month (0.5%)
+    auto_write_off: bool = True  # write matched pool payments off against bills at import
+    tier_profile_threshold: str = "0.6"  # share of profile fields filled for silent -> intent
     extra: dict = field(default_factory=dict)
 
     @classmethod

@@ -5,6 +5,7 @@ the scheduler fires on start and stops cleanly, and the CLI's run prints a summa
 from __future__ import annotations
 
 import asyncio
+import io
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
@@ -13,6 +14,7 @@ import pytest
 from domain.errors import Invalid
 from domain.models import DebtReminder, JobRun, OutboxMessage
 from jobs import runs
+from jobs.progress import Bar
 from jobs.reminders import run_reminders
 from jobs.schedule import REMINDERS, Scheduler, approval_reminders, run_due
 from tally.app import SCHEDULER, create_app
@@ -123,7 +125,7 @@ async def test_a_first_run_does_today_only_and_a_long_outage_is_capped(client, c
 async def test_the_scheduler_catches_up_on_start_and_stops_cleanly(client, clock, settings):
     calls: list[tuple[date, datetime]] = []
 
-    async def job(day, now, settings):
+    async def job(day, now, settings, progress):
         calls.append((day, now))
         return {"ok": 1}
 
@@ -141,7 +143,7 @@ async def test_the_scheduler_catches_up_on_start_and_stops_cleanly(client, clock
 async def test_the_cron_fires_the_catch_up_again(client, clock, settings):
     calls: list[date] = []
 
-    async def job(day, now, settings):
+    async def job(day, now, settings, progress):
         calls.append(day)
         return {}
 
@@ -176,15 +178,18 @@ async def test_the_cli_runs_one_date_and_prints_what_it_did(client, clock, setti
     await make_debt(customer, await make_org(), due=date(2026, 11, 24))
     args = build_parser().parse_args(["jobs", "run", "reminders", "--date", "2026-11-23"])
 
-    outcome = await run_job(settings, args.job, date.fromisoformat(args.date), clock)
+    shown = io.StringIO()
+    outcome = await run_job(settings, args.job, date.fromisoformat(args.date), clock,
+                            progress=Bar(file=shown))
     repeat = await run_job(settings, args.job, DAY, clock)
     forced = await run_job(settings, args.job, DAY, clock, force=True)
 
-    assert job_summary(outcome).splitlines() == [
-        "reminders 2026-11-23: finished", "  debts_considered: 1", "  stale: 0",
+    assert "debts near a reminder stage: 100%" in shown.getvalue() and "1/1" in shown.getvalue()
+    assert job_summary(outcome, 0.5).splitlines() == [
+        "reminders 2026-11-23: finished in 0.5 s", "  debts_considered: 1", "  stale: 0",
         "  stages_recorded: 1", "  by_stage: before:1 1", "  messages: dingtalk 1, wechat 1",
         "  customers: 1"]
-    assert job_summary(repeat) == ("reminders 2026-11-23: skipped "
+    assert job_summary(repeat, 0.01) == ("reminders 2026-11-23: skipped in 0.0 s "
                                    "(already finished; --force to run it again)")
     assert forced.status == "finished" and forced.counts["stages_recorded"] == 0
     assert build_parser().parse_args(["jobs", "run", "approval-reminders", "--force"]).force
