@@ -444,12 +444,10 @@ async def _restore(order: CreditOrder, debt: Debt, amount: Decimal, ref: Ref) ->
     year = order.order_date.year
     parts = await DebtPart.filter(debt_id=debt.id).order_by("position")
     books = await Books.lock((p.account_id for p in parts), [year])
-    left = amount
-    for part in parts:
-        take = min(left, part.amount - part.returned - part.repaid)
+    takes = rules.take_in_turn(amount, map(rules.part_left, parts))
+    for part, take in zip(parts, takes, strict=True):
         if take <= 0:
             continue
-        left -= take
         await books.move(part.account_id, RESTORE, take, ref, year, used=-take)
         await DebtPart.filter(id=part.id).update(returned=part.returned + take)
     outstanding = debt.outstanding - amount

@@ -199,12 +199,10 @@ async def pay_debts(ledger: CustomerAccount, plan: list[tuple[int, Decimal]],
 
 async def _pay_parts(books: Books, parts: list[DebtPart], amount: Decimal, ref: Ref,
                      year: int) -> None:
-    left = amount
-    for part in parts:
-        pay = min(left, part.amount - part.returned - part.repaid)
+    pays = rules.take_in_turn(amount, map(rules.part_left, parts))
+    for part, pay in zip(parts, pays, strict=True):
         if pay <= 0:
             continue
-        left -= pay
         part.repaid += pay
         await DebtPart.filter(id=part.id).update(repaid=part.repaid)
         line = books.lines[part.account_id]

@@ -261,18 +261,28 @@ def repayment_order(debts: Iterable[Debt]) -> list[Debt]:
     )
 
 
+def part_left(part) -> Decimal:
+    """What a debt's part on one credit line still owes (neither returned nor repaid)."""
+    return part.amount - part.returned - part.repaid
+
+
+def take_in_turn(amount: Decimal, lefts: Iterable[Decimal]) -> list[Decimal]:
+    """What ``amount`` takes from each of ``lefts`` in turn, each up to what it has left."""
+    takes = []
+    for left in lefts:
+        take = max(ZERO, min(amount, left))
+        takes.append(take)
+        amount -= take
+    return takes
+
+
 def allocate_repayment(debts: Iterable[Debt], amount: Decimal) -> RepaymentAllocation:
     """Pay debts oldest due first, the last one partly if need be; return what is left over."""
     _positive(amount)
-    parts: list[tuple[str, Decimal]] = []
-    left = amount
-    for debt in repayment_order(debts):
-        if left <= 0:
-            break
-        pay = min(left, debt.outstanding)
-        parts.append((debt.id, pay))
-        left -= pay
-    return RepaymentAllocation(parts, left)
+    ordered = repayment_order(debts)
+    takes = take_in_turn(amount, (d.outstanding for d in ordered))
+    parts = [(debt.id, take) for debt, take in zip(ordered, takes, strict=True) if take > 0]
+    return RepaymentAllocation(parts, amount - sum(takes, ZERO))
 
 
 def credit_restored(
