@@ -10,7 +10,7 @@ from tortoise.transactions import in_transaction
 
 from domain.credit import rules
 from domain.credit.lines import save
-from domain.errors import Conflict, Invalid, NotFound
+from domain.errors import Conflict, Invalid
 from domain.models import CreditBudget, PaymentTerm, SalesOrg
 from domain.money import ZERO, fmt, yuan
 
@@ -56,13 +56,6 @@ async def put_org(*, code: str, name: str | None, budget: Decimal | None,
         if changes:
             await save(org, **changes)
         return org, False
-
-
-async def org_by_code(code: str) -> SalesOrg:
-    org = await SalesOrg.get_or_none(code=code)
-    if org is None:
-        raise NotFound("org_not_found", f"销区 {code} 不存在")
-    return org
 
 
 async def put_budget(*, year: int, total: Decimal) -> CreditBudget:
