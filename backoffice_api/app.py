@@ -7,12 +7,15 @@ from aiohttp import web
 from backoffice_api import (
     apikeys,
     approvals,
+    billing,
     credit,
     credit_reports,
     customers,
     ingest,
+    payments,
     reports,
     statements,
+    tiers,
 )
 from backoffice_api.auth import api_key_middleware
 from backoffice_api.openapi_spec import OPENAPI
@@ -21,7 +24,8 @@ from httpcommon.openapi import openapi_route
 
 PREFIX = "/api/backoffice/v1"
 ROUTE_TABLES = (ingest.routes, customers.routes, statements.routes, reports.routes,
-                apikeys.routes, credit.routes, approvals.routes, credit_reports.routes)
+                apikeys.routes, credit.routes, approvals.routes, credit_reports.routes,
+                 billing.routes, tiers.routes, payments.routes)
 
 
 def create_backoffice_app() -> web.Application:

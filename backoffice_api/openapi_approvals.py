@@ -8,7 +8,8 @@ from httpcommon.openapi import query_param as _q
 ID = {"type": "integer"}
 TEXT = {"type": "string"}
 TIME = {"type": ["string", "null"], "format": "date-time"}
-KINDS = ["credit_application", "payment_term_change", "payment_claim", "repayment_approval"]
+KINDS = ["credit_application", "payment_term_change", "payment_claim", "repayment_approval",
+         "write_off", "billing_term_change", "pool_claim"]
 FLOW_STATUS = ["pending", "returned", "approved", "rejected", "withdrawn"]
 MONEY = {"type": "string", "pattern": r"^\d+(\.\d{1,2})?$", "description": "CNY"}
 
@@ -35,6 +36,19 @@ FORMS = {
         "parts": {"type": ["array", "null"], "description": "为空则按到期日从早到晚还款",
                   "items": {"type": "object", "required": ["debt_id", "amount"],
                             "properties": {"debt_id": ID, "amount": MONEY}}}}},
+    "write_off": {"type": "object", "required": ["write_off_id"],
+                  "properties": {"write_off_id": ID},
+                  "description": ("销账：由到款池自动或人工匹配发起（/pool-payments），"
+                                  "表单只带销账编号")},
+    "billing_term_change": {"type": "object", "required": ["product_id", "term_months", "reason"],
+                            "properties": {"product_id": ID, "term_months": {
+                                "type": "integer", "minimum": 1, "maximum": 12},
+                                "reason": TEXT},
+                            "description": ("账单周期更改：产品的账期（月），"
+                                            "通过后其未付账单的到期日随之改变")},
+    "pool_claim": {"type": "object", "required": ["customer_id", "claimant_id", "reason"],
+                   "properties": {"customer_id": ID, "claimant_id": ID, "reason": TEXT},
+                   "description": "申请客户：通常经 POST /tiers/pool/{id}/claim 发起"},
 }
 SUMMARY = {"type": "object", "properties": {
     "id": ID, "kind": {"enum": KINDS}, "kind_label": TEXT, "title": TEXT, "initiator_id": ID,

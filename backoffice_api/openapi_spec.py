@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from backoffice_api import openapi_approvals, openapi_credit, openapi_credit_reports
+from backoffice_api import (
+    openapi_approvals,
+    openapi_billing,
+    openapi_credit,
+    openapi_credit_reports,
+    openapi_payments,
+    openapi_tiers,
+)
 from httpcommon.openapi import items_of as _list
 from httpcommon.openapi import ok as _ok
 from httpcommon.openapi import query_param as _q
@@ -110,7 +117,9 @@ BASE_OPERATIONS = {
 }
 
 OPERATIONS = {**BASE_OPERATIONS, **openapi_credit.OPERATIONS,
-              **openapi_approvals.OPERATIONS, **openapi_credit_reports.OPERATIONS}
+              **openapi_approvals.OPERATIONS, **openapi_credit_reports.OPERATIONS,
+              **openapi_billing.OPERATIONS, **openapi_tiers.OPERATIONS,
+              **openapi_payments.OPERATIONS}
 
 OPENAPI = {
     "title": "Tally back-office API",

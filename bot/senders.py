@@ -27,9 +27,12 @@ from urllib.parse import quote
 import aiohttp
 from tortoise.expressions import F
 
+from bot.billing_texts import billing_exceptions_markdown
 from bot.cards import DISPUTE, build_dispute_card, open_card
 from bot.dingtalk_api import DingTalkApi, DingTalkError
+from bot.payment_texts import payment_refused_markdown
 from bot.templates import Template, load_templates
+from bot.tier_texts import tier_digest_markdown
 from bot.wechat import RETRYABLE_ERRORS, TOKEN_ERRORS, WeChatError, WeChatGateway
 from domain.models import Contact, MpSubscription, Staff
 from domain.money import yuan
@@ -244,6 +247,9 @@ MARKDOWN_NOTICES: dict[str, MarkdownNotice] = {
     "dispute_alert": dispute_markdown,
     "debt_digest": debt_digest_markdown,
     "overdue_alert": lambda p: debt_digest_markdown(p, sellers=True),
+    "billing_exceptions": billing_exceptions_markdown,
+    "tier_digest": tier_digest_markdown,
+    "pool_payment_refused": payment_refused_markdown,
 }
 
 

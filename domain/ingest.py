@@ -25,7 +25,9 @@ from domain.models import (
 from domain.money import to_amount
 from domain.statements.rules import DOC_TYPE_LABELS, DOC_TYPES
 
-DOC_TYPE_ALIASES = {**{t: t for t in DOC_TYPES}, **{v: k for k, v in DOC_TYPE_LABELS.items()}}
+# Only the ERP's own document types: bills are Tally's, made by month-end billing.
+DOC_TYPE_ALIASES = {**{t: t for t in DOC_TYPES},
+                    **{DOC_TYPE_LABELS[t]: t for t in DOC_TYPES}}
 SETTLEMENT_ALIASES = {"on_account": "on_account", "记账": "on_account", "cash": "cash",
                       "现结": "cash"}
 INVOICE_FIELDS = ("company", "tax_id", "address", "phone", "bank", "account")

@@ -987,6 +987,20 @@ class WriteOffBill(Model):
         table = "write_off_bill"
 
 
+class WriteOffPenalty(Model):
+    """How much of one penalty charge (罚息) a write-off pays."""
+
+    id = fields.BigIntField(primary_key=True)
+    write_off = fields.ForeignKeyField("models.WriteOff", related_name="penalty_lines",
+                                      db_index=True)
+    penalty = fields.ForeignKeyField("models.PenaltyCharge", related_name="write_off_lines",
+                                    db_index=True)
+    amount = fields.DecimalField(**MONEY)
+
+    class Meta:
+        table = "write_off_penalty"
+
+
 class InvoiceRequest(Model):
     """An invoice asked for bills (账单开票): 普票 (normal) or 专票 (special)."""
 
@@ -1077,6 +1091,10 @@ class TierChange(Model):
     rule = fields.CharField(max_length=32)
     from_tier = fields.CharField(max_length=16)
     to_tier = fields.CharField(max_length=16)
+    # The salesperson at the time: a move to the pool clears the customer's, not this one.
+    salesperson = fields.ForeignKeyField(
+        "models.Staff", related_name="tier_changes", null=True, on_delete=fields.SET_NULL
+    )
     day = fields.DateField()
     month = fields.CharField(max_length=7)  # YYYY-MM
     created_at = fields.DatetimeField()

@@ -21,9 +21,13 @@ from zoneinfo import ZoneInfo
 import aiocron
 
 from domain.approvals.reminders import remind_pending_tasks
+from jobs.month_end import run_month_end
+from jobs.penalties import run_penalties
 from jobs.progress import QUIET, Progress
 from jobs.reminders import run_reminders
 from jobs.runs import MAX_CATCH_UP_DAYS, RunOutcome, Work, catch_up, run_once
+from jobs.tiers import run_tiers
+from jobs.write_off import run_write_off
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +46,10 @@ async def approval_reminders(day: date, now: datetime, settings,
 DAILY_JOBS: dict[str, JobFunc] = {
     REMINDERS: run_reminders,
     APPROVAL_REMINDERS: approval_reminders,
+    "tiers": run_tiers,
+    "month-end": run_month_end,
+    "write-off": run_write_off,  # after month-end: new bills get the money waiting
+    "penalties": run_penalties,
 }
 
 

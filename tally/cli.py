@@ -75,6 +75,14 @@ def cmd_import(settings: Settings, args) -> int:
         return 2
 
     async def work():
+        if args.kind == "usage":  # month-end billing's usage: always all or nothing
+            from domain.billing.usage import ingest_usage
+            return await ingest_usage(rows, now=_now(settings))
+        if args.kind == "payments":  # finance's received payments, into the payments pool
+            from domain.payments.pool import import_payments
+            return await import_payments(rows, atomic=args.atomic, actor="cli",
+                                         auto_write_off=settings.auto_write_off,
+                                         now=_now(settings))
         return await INGESTERS[args.kind](rows, atomic=args.atomic)
 
     from domain.errors import DomainError
@@ -85,7 +93,8 @@ def cmd_import(settings: Settings, args) -> int:
         print(f"error: {exc.message}", file=sys.stderr)
         _print_rejections(rows, exc.detail.get("rejected", []))
         return 1
-    print(f"created {result.created}, updated {result.updated}, unchanged {result.unchanged}, "
+    print(f"created {result.created}, updated {getattr(result, 'updated', 0)}, "
+          f"unchanged {result.unchanged}, "
           f"rejected {len(result.rejected)}")
     _print_rejections(rows, [r.__dict__ for r in result.rejected])
     return 1 if result.rejected else 0
@@ -171,7 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
     key.add_argument("--staff-id", type=int)
     key.set_defaults(func=cmd_apikey)
     imp = sub.add_parser("import", help="import a CSV or XLSX file")
-    imp.add_argument("kind", choices=["staff", "customers", "contacts", "documents"])
+    imp.add_argument("kind", choices=["staff", "customers", "contacts", "documents", "usage",
+                                         "payments"])
     imp.add_argument("file")
     imp.add_argument("--atomic", action="store_true", help="any bad row: import nothing")
     imp.set_defaults(func=cmd_import)

@@ -65,6 +65,13 @@ HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
         "account": ("结算账户", "账户"),
         "status": ("状态",),
     },
+    "usage": {"account": ("账号",), "period": ("月份", "期间"), "quantity": ("发送量", "条数")},
+    "payments": {
+        "reference": ("流水号", "到款编号"),
+        "payer_name": ("付款人", "到款名称", "打款公司"),
+        "amount": ("金额", "到款金额"),
+        "received_on": ("到款日期", "日期"),
+    },
 }
 
 # Columns domain.ingest rejects every row without: a file lacking one is refused whole.
@@ -73,9 +80,12 @@ REQUIRED = {
     "customers": ("code", "name"),
     "contacts": ("external_id", "customer_code"),
     "documents": ("number", "type", "date", "customer_code", "amount"),
+    "usage": ("account", "period", "quantity"),
+    "payments": ("reference", "payer_name", "amount", "received_on"),
 }
 
-SHEET_TITLES = {"staff": "员工", "customers": "客户", "contacts": "联系人", "documents": "单据"}
+SHEET_TITLES = {"staff": "员工", "customers": "客户", "contacts": "联系人", "documents": "单据",
+                "usage": "发送量", "payments": "到款"}
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 SLASH_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s|$)")

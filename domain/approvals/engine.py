@@ -25,6 +25,7 @@ from domain.actors import Actor
 from domain.approvals.flows import (
     DEPARTMENT_HEAD,
     FLOWS,
+    INITIATOR,
     MANAGER,
     FlowDef,
     Node,
@@ -98,6 +99,8 @@ async def resolve_approvers(spec: str, initiator: Staff) -> tuple[list[Staff], s
         return ([manager], "") if manager else ([], f"发起人 {initiator.name} 没有直接上级")
     if spec == DEPARTMENT_HEAD:
         return await _department_head(initiator)
+    if spec == INITIATOR:
+        return [initiator], ""
     roles = approver_roles(spec)
     ids = await StaffRole.filter(role__in=roles).values_list("staff_id", flat=True)
     holders = await Staff.filter(id__in=set(ids), active=True).order_by("id")

@@ -7,6 +7,7 @@ Approver specs:
   department that has one (部门总监)
 - ``role:<name>``: whoever holds the role; with several holders any one of them decides
 - ``any_of:<role1>,<role2>``: any one holder of any of these roles (seed 004: 运营核对)
+- ``initiator``: the initiator themself (seed 004: the salesperson confirms a write-off)
 
 An auto-pass condition is ``Auto(field, op, value)`` on the form, e.g. ``Auto("auto", "eq", 1)``
 (seed 004: 自动销账 = 1) or ``Auto("amount", "le", "50000")``.
@@ -29,6 +30,11 @@ CREDIT_APPLICATION = "credit_application"
 PAYMENT_TERM_CHANGE = "payment_term_change"
 PAYMENT_CLAIM = "payment_claim"
 REPAYMENT_APPROVAL = "repayment_approval"
+POOL_CLAIM = "pool_claim"  # 申请客户流程 (seed 004), its kind in domain/tiers/claim_kind.py
+# 销账 and 账单周期更改 (seed 004), their kinds in domain/payments/flow_kinds.py. The write-off's
+# last node is the initiator (the customer's salesperson) confirming it.
+WRITE_OFF, BILLING_TERM_CHANGE, INITIATOR = "write_off", "billing_term_change", "initiator"
+SALES_DIVISION_HEAD, HQ_FINANCE = "销售事业部总", "财务(总部)"  # the write-off's role nodes
 
 # Role names as seed 002 names the approvers; staff get them through the staff ingest (roles).
 MARKETING_GM = "营销中心总经理"
@@ -110,6 +116,22 @@ FLOWS: dict[str, FlowDef] = {
         Node("直接上级", MANAGER),
         Node("财务部PFC", f"{ROLE}:{FINANCE_PFC}"),
     )),
+    POOL_CLAIM: FlowDef(POOL_CLAIM, "申请客户", (
+        Node("直接上级", MANAGER),
+        Node("业务部门总监", DEPARTMENT_HEAD),
+    )),
+    # Seed 004 销账: the two role nodes pass by themselves when 自动销账 = 1 (an automatic
+    # write-off), the salesperson confirms. 账单周期更改: the seed leaves its nodes open (待定).
+    WRITE_OFF: FlowDef(WRITE_OFF, "销账", (
+        Node(SALES_DIVISION_HEAD, f"{ROLE}:{SALES_DIVISION_HEAD}",
+             Auto("auto_write_off", "eq", 1)),
+        Node(HQ_FINANCE, f"{ROLE}:{HQ_FINANCE}", Auto("auto_write_off", "eq", 1)),
+        Node("销售确认", INITIATOR),
+    )),
+    BILLING_TERM_CHANGE: FlowDef(BILLING_TERM_CHANGE, "账单周期更改", (
+        Node("直接上级", MANAGER),
+        Node("财务部PFC", f"{ROLE}:{FINANCE_PFC}"),
+    )),
 }
 
 
@@ -125,7 +147,7 @@ def check_node(node: Node) -> None:
     head, _, _ = node.approver.partition(":")
     if not node.name.strip():
         raise Invalid("bad_flow_definition", "审批节点必须有名称")
-    if node.approver in (MANAGER, DEPARTMENT_HEAD):
+    if node.approver in (MANAGER, DEPARTMENT_HEAD, INITIATOR):
         pass
     elif head in (ROLE, ANY_OF) and approver_roles(node.approver):
         pass

@@ -154,3 +154,7 @@ register_kind(FlowKind(PAYMENT_CLAIM, forms.parse_payment_claim, _check_claim, _
                        forms.payment_claim_summary))
 register_kind(FlowKind(REPAYMENT_APPROVAL, lambda f, today: forms.parse_repayment_approval(f),
                        _check_repayment, _allocate, forms.repayment_approval_summary))
+
+# Kinds kept beside their own use cases register themselves when imported here.
+import domain.payments.flow_kinds  # noqa: E402, F401
+import domain.tiers.claim_kind  # noqa: E402, F401

@@ -15,6 +15,11 @@ STATUS_LABELS = {UNCONFIRMED: "未确认", MATCHED: "符合", MISMATCHED: "不�
 SALES_OUT, SALES_RETURN, RECEIPT = "sales_out", "sales_return", "receipt"
 DOC_TYPES = (SALES_OUT, SALES_RETURN, RECEIPT)
 DOC_TYPE_LABELS = {SALES_OUT: "销售出库单", SALES_RETURN: "销售退货单", RECEIPT: "收款单"}
+# A month-end usage bill (seed 004), written by domain.billing, never by the ERP; it adds to
+# the receivable like a sales-out.
+BILL = "bill"
+DOC_TYPE_LABELS[BILL] = "账单"
+INCREASING = (SALES_OUT, BILL)
 
 # Actions of the back office, named as seed 000 names the buttons.
 RECEIVE, MISMATCH, MATCH, FEEDBACK, SHARE, DELETE, CANCEL = (
@@ -56,8 +61,9 @@ def status_after(action: str) -> str | None:
 
 
 def signed_amount(doc_type: str, amount: Decimal) -> Decimal:
-    """How a document moves the receivable: sales-out adds, returns and receipts take away."""
-    return amount if doc_type == SALES_OUT else -amount
+    """How a document moves the receivable: sales-out and bills add, returns and receipts take
+    away."""
+    return amount if doc_type in INCREASING else -amount
 
 
 @dataclass(frozen=True)

@@ -131,15 +131,20 @@ async def _issue_to_contacts(statement, customer, actor, share, now) -> None:
     if not contacts:
         return
     link, token = await _new_share_link(statement, actor, share, now)
-    payload = {
-        "statement_id": statement.id, "customer": customer.name,
-        "date_from": statement.date_from.isoformat(), "date_to": statement.date_to.isoformat(),
-        "closing": str(statement.closing), "owed_total": str(statement.owed_total),
-        "url": share.url(token), "mp_scene": f"s={link.nonce}",
-    }
+    payload = issued_payload(statement, customer.name, link.nonce, share.url(token))
     for contact in contacts:
         await outbox.to_contact(contact, "statement_issued", payload,
                                 f"statement_issued:{statement.id}", now)
+
+
+def issued_payload(statement: Statement, customer_name: str, nonce: str, url: str) -> dict:
+    """What a "statement_issued" notice to a contact carries (also for bulk issuing)."""
+    return {
+        "statement_id": statement.id, "customer": customer_name,
+        "date_from": statement.date_from.isoformat(), "date_to": statement.date_to.isoformat(),
+        "closing": str(statement.closing), "owed_total": str(statement.owed_total),
+        "url": url, "mp_scene": f"s={nonce}",
+    }
 
 
 async def get_statement(actor: Actor, statement_id: int) -> Statement:

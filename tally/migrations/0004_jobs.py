@@ -210,6 +210,7 @@ class Migration(migrations.Migration):
                 ('rule', fields.CharField(max_length=32)),
                 ('from_tier', fields.CharField(max_length=16)),
                 ('to_tier', fields.CharField(max_length=16)),
+                ('salesperson', fields.ForeignKeyField('models.Staff', source_field='salesperson_id', null=True, db_constraint=True, to_field='id', related_name='tier_changes', on_delete=OnDelete.SET_NULL)),
                 ('day', fields.DateField()),
                 ('month', fields.CharField(max_length=7)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
@@ -268,6 +269,17 @@ class Migration(migrations.Migration):
                 ('amount', fields.DecimalField(max_digits=16, decimal_places=2)),
             ],
             options={'table': 'write_off_bill', 'app': 'models', 'pk_attr': 'id', 'table_description': 'How much of one bill a write-off pays.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='WriteOffPenalty',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('write_off', fields.ForeignKeyField('models.WriteOff', source_field='write_off_id', db_index=True, db_constraint=True, to_field='id', related_name='penalty_lines', on_delete=OnDelete.CASCADE)),
+                ('penalty', fields.ForeignKeyField('models.PenaltyCharge', source_field='penalty_id', db_index=True, db_constraint=True, to_field='id', related_name='write_off_lines', on_delete=OnDelete.CASCADE)),
+                ('amount', fields.DecimalField(max_digits=16, decimal_places=2)),
+            ],
+            options={'table': 'write_off_penalty', 'app': 'models', 'pk_attr': 'id', 'table_description': 'How much of one penalty charge (罚息) a write-off pays.'},
             bases=['Model'],
         ),
         ops.AddField(

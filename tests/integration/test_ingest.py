@@ -45,6 +45,18 @@ async def test_a_batch_with_bad_rows_applies_the_good_ones_and_names_each_bad_on
     assert str(document.amount) == "10.00" and str(document.owed) == "10.00"
 
 
+async def test_bills_are_not_the_erps_to_push(client, erp):
+    """Month-end billing makes the 账单 documents; the ERP cannot add or overwrite one."""
+    await post_ok(client, f"{INGEST}/staff", erp, {"items": STAFF})
+    await post_ok(client, f"{INGEST}/customers", erp, {"items": CUSTOMERS})
+    rows = [{"number": f"BILL-{i}", "type": t, "date": "2021-12-01", "customer_code": "C001",
+             "amount": "10.00"} for i, t in enumerate(("bill", "账单"))]
+    result = await post_ok(client, f"{INGEST}/documents", erp, {"items": rows})
+    assert [r["errors"] for r in result["rejected"]] == [
+        ["type: 未知单据类型 'bill'"], ["type: 未知单据类型 '账单'"]]
+    assert not await Document.exists()
+
+
 async def test_an_atomic_batch_with_one_bad_row_writes_nothing(client, erp):
     await post_ok(client, f"{INGEST}/staff", erp, {"items": STAFF})
     await post_ok(client, f"{INGEST}/customers", erp, {"items": CUSTOMERS})

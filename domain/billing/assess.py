@@ -1,0 +1,60 @@
+"""Whether one product can be billed for one period, and for how much (pure).
+
+The reasons a product is not billed are seed 004's question 5 (到了每月自动出账单时间客户却没有
+自动出账): no price in force (产品当月没有调价), a malformed price table (调价表格式错误), no
+usage (产品该月没有发送量) and a wrong account (产品账号填写错误 — here: the product has no
+accounts; usage of accounts that belong to no product is reported by the run on its own).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from domain.billing import pricing
+from domain.billing.pricing import StoredPrice, period_label
+
+NO_PRICE, BAD_PRICE_TABLE, NO_USAGE, UNKNOWN_ACCOUNT = (
+    "no_price", "bad_price_table", "no_usage", "unknown_account")
+REASON_LABELS = {
+    NO_PRICE: "产品当月没有调价",
+    BAD_PRICE_TABLE: "调价表格式错误",
+    NO_USAGE: "产品该月没有发送量",
+    UNKNOWN_ACCOUNT: "产品账号填写错误",
+}
+
+
+@dataclass(frozen=True)
+class Priced:
+    quantity: int
+    price_type: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Unbillable:
+    reason: str
+    detail: str
+
+
+def assess(accounts: Iterable[str], usage: Mapping[str, int], prices: Iterable[StoredPrice],
+           period: date) -> Priced | Unbillable:
+    """The bill of a product whose accounts used ``usage`` in ``period``, or why there is none."""
+    accounts = list(accounts)
+    month = period_label(period)
+    if not accounts:
+        return Unbillable(UNKNOWN_ACCOUNT, "产品没有账号")
+    price = pricing.price_in_force(prices, period)
+    if price is None:
+        return Unbillable(NO_PRICE, f"{month} 没有生效的调价")
+    try:
+        tiers = pricing.parse_tiers(price.price_type, price.tiers)
+    except pricing.PriceTableError as exc:
+        return Unbillable(BAD_PRICE_TABLE, f"{price.effective_from} 的调价表: {exc}")
+    quantity = sum(usage.get(a, 0) for a in accounts)
+    if quantity <= 0:
+        return Unbillable(NO_USAGE, f"{month} 发送量为 0")
+    return Priced(quantity, price.price_type,
+                  pricing.bill_amount(price.price_type, tiers, quantity))

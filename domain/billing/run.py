@@ -1,0 +1,443 @@
+"""The billing run (SPEC §6): bill products for a period, set-based.
+
+``bill_month_end(day)`` bills, for the previous calendar month, every active product of the
+customers whose statement day is ``day`` (a statement day beyond the month's length bills on
+its last day), then retries the still-open exceptions of earlier runs, and reports usage of
+accounts that belong to no product. ``bill_customer_period`` (点击生成账单) bills one
+customer's period through the same code.
+
+Per batch of products (``CHUNK`` customers or exceptions): a handful of queries read products,
+customers, accounts, usage, prices, the bills and exceptions already there; the bills are
+worked out in Python (``assess``); one transaction writes the bill documents, one statement
+per customer and period (``domain.statements.bulk``), the bills, the exceptions, and the
+prepaid draws. A product is billed once per period (bill unique on product + period), so a
+re-run only adds what was not billed before.
+
+Bill: dated the run day, due ``payment_term_months`` months later; its document BILL-YYYYMM-
+<product code> of type "bill" is dated the period's last day, amount = the bill's amount and
+owed = what the prepaid balance did not cover (all of it for postpaid customers).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from tortoise import timezone
+from tortoise.connection import get_connection
+from tortoise.transactions import in_transaction
+
+from domain.actors import SYSTEM, Actor
+from domain.billing import prepaid
+from domain.billing.assess import REASON_LABELS, UNKNOWN_ACCOUNT, Priced, Unbillable, assess
+from domain.billing.pricing import (
+    StoredPrice,
+    add_months,
+    period_end,
+    period_label,
+    previous_period,
+    statement_days_billed_on,
+)
+from domain.errors import Invalid
+from domain.models import (
+    Bill,
+    BillingException,
+    Customer,
+    OutboxMessage,
+    PriceAdjustment,
+    Product,
+    ProductAccount,
+    Staff,
+)
+from domain.outbox import DINGTALK
+from domain.sql import is_postgres, render
+from domain.statements.bulk import (
+    DocumentLine,
+    StatementToIssue,
+    as_date,
+    cents,
+    insert_rows,
+    issue_statements,
+    select_in,
+)
+from domain.statements.rules import BILL
+from domain.statements.service import ShareSettings
+
+log = logging.getLogger(__name__)
+
+CHUNK = 1000  # customers (or retried exceptions) per batch
+NOTICE = "billing_exceptions"
+MAX_LISTED = 30  # exceptions listed in one DingTalk message; the rest are counted
+UNKNOWN_USAGE = """SELECT u.account, u.quantity FROM usage_record u
+LEFT JOIN product_account a ON a.account = u.account
+WHERE u.period = {0} AND u.quantity > 0 AND a.id IS NULL"""
+
+
+@dataclass
+class RunResult:
+    counts: Counter = field(default_factory=Counter)
+    amount: Decimal = Decimal("0.00")
+    new_exceptions: list[dict] = field(default_factory=list)
+    bills: list[Bill] = field(default_factory=list)
+    statements: list[int] = field(default_factory=list)
+    keep_bills: bool = False
+
+    def as_counts(self) -> dict:
+        counts = dict(sorted(self.counts.items()))
+        counts["amount"] = str(self.amount)
+        return counts
+
+
+# ----- entry points -----------------------------------------------------------------------------
+
+
+async def bill_month_end(day: date, now: datetime, share: ShareSettings,
+                         progress=None) -> dict:
+    """The daily month-end run for ``day``: counts."""
+    period = previous_period(day)
+    result = RunResult()
+    for name in ("bills", "statements", "supplementary_statements", "exceptions_resolved"):
+        result.counts[name] = 0
+    customer_ids = await _due_customers(day)
+    _start(progress, f"customers billed for {period_label(period)}", len(customer_ids))
+    done: set[tuple[int, date]] = set()
+    for start in range(0, len(customer_ids), CHUNK):
+        chunk = customer_ids[start:start + CHUNK]
+        products = await _products("customer_id", chunk)
+        await _bill(products, [period] * len(products), day, now, share, result, SYSTEM)
+        done.update((p["id"], period) for p in products)
+        _advance(progress, len(chunk))
+    result.counts["customers_due"] = len(customer_ids)
+    await _retry_open(day, now, share, result, done, progress)
+    await _unknown_accounts(period, now, result)
+    await _notify(result.new_exceptions, day, now)
+    log.info("month-end %s: %s", day, result.as_counts())
+    return result.as_counts()
+
+
+async def bill_customer_period(actor: Actor, customer_id: int, period: date, day: date,
+                               now: datetime, share: ShareSettings) -> RunResult:
+    """点击生成账单: bill one customer's products for a finished period now."""
+    if period >= day.replace(day=1):
+        raise Invalid("period_not_finished", f"{period_label(period)} 还没有结束，不能出账单")
+    products = await Product.filter(customer_id=customer_id, active=True).order_by(
+        "code").values(*PRODUCT_FIELDS)
+    result = RunResult(keep_bills=True)
+    await _bill(products, [period] * len(products), day, now, share, result, actor)
+    await _notify(result.new_exceptions, day, now)
+    return result
+
+
+# ----- what to bill -----------------------------------------------------------------------------
+
+PRODUCT_FIELDS = ("id", "code", "name", "customer_id", "payment_term_months")
+PRODUCTS = ("SELECT id, code, name, customer_id, payment_term_months FROM product "
+            "WHERE active = {{0}} AND {column} IN ({{in}}) ORDER BY customer_id, code")
+
+
+async def _products(column: str, ids: list[int]) -> list[dict]:
+    """The active products whose ``column`` is in ``ids``, by customer and code."""
+    connection = get_connection("default")
+    rows = await select_in(connection, PRODUCTS.format(column=column), [True], ids)
+    return [dict(zip(PRODUCT_FIELDS, row, strict=True)) for row in rows]
+
+
+async def _due_customers(day: date) -> list[int]:
+    ids = await Product.filter(
+        active=True, customer__statement_day__in=statement_days_billed_on(day),
+        customer__deleted_at=None,
+    ).distinct().values_list("customer_id", flat=True)
+    return sorted(set(ids))
+
+
+async def _retry_open(day, now, share, result: RunResult, done, progress) -> None:
+    """Open exceptions of products not billed above: a product that now bills is resolved and
+    goes on a supplementary statement for its customer and period."""
+    rows = await BillingException.filter(status="open", product_id__isnull=False).order_by(
+        "customer_id", "period", "product_id").values_list("product_id", "period")
+    wanted = [(p, as_date(d)) for p, d in rows if (p, as_date(d)) not in done]
+    _start(progress, "open billing exceptions retried", len(wanted))
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start:start + CHUNK]
+        by_id = {p["id"]: p for p in await _products("id", sorted({p for p, _ in chunk}))}
+        pairs = [(by_id[p], d) for p, d in chunk if p in by_id]
+        before = result.counts["bills"]
+        await _bill([p for p, _ in pairs], [d for _, d in pairs], day, now, share, result,
+                    SYSTEM, retry=True)
+        result.counts["retried_billed"] += result.counts["bills"] - before
+        _advance(progress, len(chunk))
+
+
+# ----- one batch ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Batch:
+    """What one batch read: by product id / customer id / account."""
+    customers: dict[int, dict]
+    accounts: dict[int, list[dict]]
+    usage: dict[tuple[str, date], int]
+    prices: dict[int, list[StoredPrice]]
+    billed: set[tuple[int, date]]
+    exceptions: dict[str, dict]
+
+
+async def _bill(products: list[dict], periods: list[date], day: date, now: datetime,
+                share: ShareSettings, result: RunResult, actor: Actor,
+                retry: bool = False) -> None:
+    if not products:
+        return
+    batch = await _read(products, periods)
+    drafts: list[tuple[dict, date, Priced, bool]] = []
+    failures: list[tuple[dict, date, Unbillable]] = []
+    for product, period in zip(products, periods, strict=True):
+        if (product["id"], period) in batch.billed:
+            result.counts["already_billed"] += 1
+            continue
+        accounts = batch.accounts.get(product["id"], [])
+        usage = {a["account"]: batch.usage.get((a["account"], period), 0) for a in accounts}
+        outcome = assess(usage.keys(), usage, batch.prices.get(product["id"], []), period)
+        if isinstance(outcome, Priced):
+            interest_free = bool(accounts) and all(a["interest_free"] for a in accounts)
+            drafts.append((product, period, outcome, interest_free))
+        else:
+            failures.append((product, period, outcome))
+    async with in_transaction() as tx:
+        await _write_bills(drafts, batch, day, now, share, result, actor, tx,
+                           "supplementary_statements" if retry else "statements")
+        await _write_exceptions(failures, drafts, batch, now, result, tx)
+
+
+async def _read(products: list[dict], periods: list[date]) -> _Batch:
+    """Everything the batch needs, in plain SQL (tuples, not model objects)."""
+    tx = get_connection("default")
+    product_ids = sorted(p["id"] for p in products)
+    wanted_periods = sorted(set(periods))
+    customers = {row[0]: dict(zip(CUSTOMER_FIELDS, row, strict=True)) for row in await select_in(
+        tx, f"SELECT {', '.join(CUSTOMER_FIELDS)} FROM customer WHERE id IN ({{in}})", [],
+        sorted({p["customer_id"] for p in products}))}
+    accounts: dict[int, list[dict]] = defaultdict(list)
+    for product_id, account, interest_free in sorted(await select_in(
+            tx, "SELECT product_id, account, interest_free FROM product_account "
+                "WHERE product_id IN ({in})", [], product_ids), key=lambda r: r[1]):
+        accounts[product_id].append({"product_id": product_id, "account": account,
+                                     "interest_free": bool(interest_free)})
+    names = [a["account"] for rows in accounts.values() for a in rows]
+    in_periods = ", ".join(f"{{{i}}}" for i in range(len(wanted_periods)))
+    usage = {(account, as_date(period)): quantity for account, period, quantity in
+             await select_in(tx, "SELECT account, period, quantity FROM usage_record WHERE "
+                                 f"period IN ({in_periods}) AND account IN ({{in}})",
+                             wanted_periods, names)}
+    prices: dict[int, list[StoredPrice]] = defaultdict(list)
+    for pid, effective, price_type, tiers in await select_in(
+            tx, "SELECT product_id, effective_from, price_type, tiers FROM price_adjustment "
+                "WHERE effective_from <= {0} AND product_id IN ({in}) ORDER BY id",
+            [period_end(wanted_periods[-1])], product_ids):
+        prices[pid].append(StoredPrice(as_date(effective), price_type,
+                                       TIERS.to_python_value(tiers)))
+    billed = {(p, as_date(d)) for p, d in await select_in(
+        tx, f"SELECT product_id, period FROM bill WHERE period IN ({in_periods}) "
+            "AND product_id IN ({in})", wanted_periods, product_ids)}
+    keys = [_product_key(p["id"], d) for p, d in zip(products, periods, strict=True)]
+    exceptions = {row[1]: dict(zip(("id", "key", "status", "reason"), row, strict=True))
+                  for row in await select_in(
+        tx, "SELECT id, key, status, reason FROM billing_exception WHERE key IN ({in})", [],
+        keys)}
+    return _Batch(customers, accounts, usage, prices, billed, exceptions)
+
+
+CUSTOMER_FIELDS = ("id", "name", "salesperson_id", "payment_mode")
+TIERS = PriceAdjustment._meta.fields_map["tiers"]  # JSON text on SQLite, str or list on PG
+
+
+def _product_key(product_id: int, period: date) -> str:
+    return f"{period_label(period)}:product:{product_id}"
+
+
+async def _write_bills(drafts, batch: _Batch, day, now, share, result: RunResult, actor,
+                       tx, statements_label: str) -> None:
+    if not drafts:
+        return
+    await _draw_prepaid(drafts, batch, tx)
+    documents = await _insert_documents(drafts, batch, tx)
+    grouped: dict[tuple[int, date], list[DocumentLine]] = defaultdict(list)
+    for (product, period, _, _), document in zip(drafts, documents, strict=True):
+        grouped[product["customer_id"], period].append(document)
+    issues = [StatementToIssue(cid, batch.customers[cid]["name"], period, period_end(period),
+                               tuple(docs)) for (cid, period), docs in grouped.items()]
+    statements = await issue_statements(issues, actor, share, now, tx)
+    rows = []
+    for (product, period, priced, interest_free), document in zip(drafts, documents,
+                                                                    strict=True):
+        paid = batch.customers[product["customer_id"]]["draws"].get(product["id"], Decimal(0))
+        rows.append((
+            product["customer_id"], product["id"], period, priced.quantity, priced.price_type,
+            cents(priced.amount), cents(paid), "paid" if paid >= priced.amount else "unpaid", day,
+            add_months(day, product["payment_term_months"]), interest_free, 1, document.id,
+            statements[product["customer_id"], period].id, now))
+        result.amount += priced.amount
+    returned = await insert_rows(tx, "bill", BILL_COLUMNS, rows,
+                                 returning=("id", "product_id") if result.keep_bills else ())
+    result.counts["bills"] += len(rows)
+    result.counts[statements_label] += len(statements)
+    result.statements += [s.id for s in statements.values()]
+    if result.keep_bills:
+        ids = dict((product_id, bill_id) for bill_id, product_id in returned)
+        result.bills += [Bill(id=ids[row[1]], **dict(zip(BILL_COLUMNS, row, strict=True)))
+                         for row in rows]
+
+
+BILL_COLUMNS = ("customer_id", "product_id", "period", "quantity", "price_type", "amount",
+                "paid", "status", "bill_date", "due_date", "interest_free", "version",
+                "document_id", "statement_id", "created_at")
+DOCUMENT_COLUMNS = ("number", "doc_type", "date", "customer_id", "salesperson_id", "amount",
+                    "owed", "account", "status", "version", "created_at", "updated_at")
+
+
+async def _insert_documents(drafts, batch: _Batch, tx) -> list[DocumentLine]:
+    """The bill documents (BILL-YYYYMM-<product code>), in the order of ``drafts``, with ids."""
+    stamp = timezone.localtime()  # what the ORM's auto_now(_add) would have written
+    documents, rows = [], []
+    for product, period, priced, _ in drafts:
+        customer = batch.customers[product["customer_id"]]
+        paid = customer["draws"].get(product["id"], Decimal(0))
+        number = f"BILL-{period:%Y%m}-{product['code']}"
+        account, dated = product["name"][:100], period_end(period)
+        amount, owed = cents(priced.amount), cents(priced.amount - paid)
+        documents.append(DocumentLine(0, number, BILL, dated, amount, owed, account, 1))
+        rows.append((number, BILL, dated, product["customer_id"],
+                     customer["salesperson_id"], amount, owed, account,
+                     "账单", 1, stamp, stamp))
+    ids = dict((number, document_id) for document_id, number in await insert_rows(
+        tx, "document", DOCUMENT_COLUMNS, rows, returning=("id", "number")))
+    return [d._replace(id=ids[d.number]) for d in documents]
+
+
+async def _draw_prepaid(drafts, batch: _Batch, tx) -> None:
+    """Prepaid and pre-purchase customers pay their new bills from their balance, read again
+    under a row lock (PostgreSQL) inside the writing transaction."""
+    for customer in batch.customers.values():
+        customer["draws"] = {}
+    ids = {p["customer_id"] for p, _, _, _ in drafts
+           if batch.customers[p["customer_id"]]["payment_mode"] != prepaid.POSTPAID}
+    if not ids:
+        return
+    locked = await Customer.filter(id__in=list(ids)).select_for_update().using_db(tx).only(
+        "id", "prepaid_balance")
+    for customer in locked:
+        mine = [(p, priced) for p, _, priced, _ in drafts if p["customer_id"] == customer.id]
+        paid, balance = prepaid.draw(Decimal(customer.prepaid_balance),
+                                     [priced.amount for _, priced in mine])
+        batch.customers[customer.id]["draws"] = {
+            p["id"]: amount for (p, _), amount in zip(mine, paid, strict=True)}
+        customer.prepaid_balance = balance
+    await Customer.bulk_update(locked, fields=["prepaid_balance"], batch_size=500, using_db=tx)
+
+
+async def _write_exceptions(failures, drafts, batch: _Batch, now, result: RunResult,
+                            tx) -> None:
+    new, changed = [], []
+    for product, period, outcome in failures:
+        key = _product_key(product["id"], period)
+        known = batch.exceptions.get(key)
+        if known is None:
+            customer = batch.customers[product["customer_id"]]
+            new.append(BillingException(
+                key=key, period=period, customer_id=product["customer_id"],
+                product_id=product["id"], reason=outcome.reason, detail=outcome.detail,
+                created_at=now))
+            result.new_exceptions.append({
+                "salesperson_id": customer["salesperson_id"], "customer": customer["name"],
+                "product": product["code"], "product_name": product["name"],
+                "period": period_label(period), "reason": outcome.reason,
+                "reason_label": REASON_LABELS[outcome.reason], "detail": outcome.detail})
+            result.counts[f"exception_{outcome.reason}"] += 1
+        elif known["status"] != "open" or known["reason"] != outcome.reason:
+            changed.append((known["id"], outcome))
+    await BillingException.bulk_create(new, batch_size=CHUNK, ignore_conflicts=True,
+                                       using_db=tx)
+    for exception_id, outcome in changed:  # rare: a reason changed, or a resolved one recurs
+        await BillingException.filter(id=exception_id).using_db(tx).update(
+            reason=outcome.reason, detail=outcome.detail, status="open", resolved_at=None)
+    resolved = [batch.exceptions[k]["id"] for k in
+                (_product_key(p["id"], d) for p, d, _, _ in drafts)
+                if k in batch.exceptions and batch.exceptions[k]["status"] == "open"]
+    for start in range(0, len(resolved), CHUNK):
+        await BillingException.filter(id__in=resolved[start:start + CHUNK]).using_db(tx) \
+            .update(status="resolved", resolved_at=now)
+    result.counts["exceptions_resolved"] += len(resolved)
+
+
+# ----- usage of no product's account ----------------------------------------------------------
+
+
+async def _unknown_accounts(period: date, now: datetime, result: RunResult) -> None:
+    """Usage in ``period`` of accounts no product has (产品账号填写错误): one open exception per
+    account and period; those whose account now belongs to a product are resolved."""
+    connection = get_connection("default")
+    value = period if is_postgres(connection) else period.isoformat()
+    rows = await connection.execute_query_dict(render(connection, UNKNOWN_USAGE, 1), [value])
+    new = [BillingException(
+        key=f"{period_label(period)}:account:{r['account']}", period=period,
+        account=r["account"], reason=UNKNOWN_ACCOUNT,
+        detail=f"账号 {r['account']} 不属于任何产品，{period_label(period)} 发送量 "
+               f"{r['quantity']}", created_at=now) for r in rows]
+    before = await BillingException.filter(key__in=[e.key for e in new]).count() if new else 0
+    await BillingException.bulk_create(new, batch_size=CHUNK, ignore_conflicts=True)
+    result.counts["exception_unknown_account"] += len(new) - before
+    open_rows = await BillingException.filter(status="open", product_id__isnull=True) \
+        .values_list("id", "account")
+    known = set()
+    accounts = [a for _, a in open_rows]
+    for start in range(0, len(accounts), 5 * CHUNK):
+        known.update(await ProductAccount.filter(
+            account__in=accounts[start:start + 5 * CHUNK]).values_list("account", flat=True))
+    fixed = [i for i, a in open_rows if a in known]
+    if fixed:
+        await BillingException.filter(id__in=fixed).update(status="resolved", resolved_at=now)
+    result.counts["exceptions_resolved"] += len(fixed)
+
+
+# ----- telling the salespeople ------------------------------------------------------------------
+
+
+async def _notify(new: list[dict], day: date, now: datetime) -> None:
+    """One DingTalk markdown per salesperson listing the run's new exceptions of their
+    customers, once per salesperson and day."""
+    by_staff: dict[int, list[dict]] = defaultdict(list)
+    for item in new:
+        if item["salesperson_id"]:
+            by_staff[item["salesperson_id"]].append(item)
+    if not by_staff:
+        return
+    staff = {s.id: s for s in await Staff.filter(id__in=list(by_staff), active=True)}
+    messages = []
+    for staff_id, items in by_staff.items():
+        person = staff.get(staff_id)
+        if person is None:
+            continue
+        payload = {"date": day.isoformat(), "count": len(items),
+                   "items": [{k: v for k, v in i.items() if k != "salesperson_id"}
+                             for i in items[:MAX_LISTED]]}
+        messages.append(OutboxMessage(
+            channel=DINGTALK, kind=NOTICE, recipient_kind="staff", recipient_id=str(person.id),
+            recipient_name=person.name[:100], payload=payload,
+            dedupe_key=f"{NOTICE}:{day}:staff:{person.id}", next_attempt_at=now,
+            business_date=now.date(), created_at=now))
+    await OutboxMessage.bulk_create(messages, ignore_conflicts=True)
+
+
+# ----- helpers ----------------------------------------------------------------------------------
+
+
+def _start(progress, label: str, total: int) -> None:
+    if progress is not None:
+        progress.start(label, total)
+
+
+def _advance(progress, units: int) -> None:
+    if progress is not None:
+        progress.advance(units)

@@ -1,0 +1,1 @@
+"""Payments pool, write-off, invoice requests, billing terms and penalty interest (SPEC 6–7)."""

@@ -1,0 +1,85 @@
+"""账单开票 (seed 004, 3.2): an invoice asked for bills of one customer. 普票 needs the company name
+and tax id, 专票 every invoice field (from the customer's invoice info, or given with the
+request); the amount must equal the bills' sum exactly; a bill already on a live request
+(not cancelled) cannot be asked for again."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+
+from tortoise.transactions import in_transaction
+
+from domain.errors import Conflict, Invalid, NotFound
+from domain.models import Customer, InvoiceRequest, InvoiceRequestBill
+from domain.money import ZERO, fmt
+from domain.payments import rules, settle
+
+REQUESTED, CANCELLED = "requested", "cancelled"
+STATUS_LABELS = {REQUESTED: "已申请", CANCELLED: "已取消"}
+
+
+async def request_invoice(*, customer_id: int, kind: str, amount: Decimal,
+                          bill_ids: Sequence[int], invoice: Mapping | None, actor: str,
+                          now: datetime) -> InvoiceRequest:
+    if not bill_ids:
+        raise Invalid("no_bills", "请选择要开票的账单")
+    if len(set(bill_ids)) != len(bill_ids):
+        raise Invalid("duplicate_bill", "同一账单只能选择一次")
+    customer = await Customer.get_or_none(id=customer_id, deleted_at=None)
+    if customer is None:
+        raise NotFound("customer_not_found", f"客户 {customer_id} 不存在")
+    fields = rules.invoice_fields(kind, {**(customer.invoice or {}), **(invoice or {})})
+    async with in_transaction():
+        bills = await settle.lock_bills(bill_ids)
+        for bill_id in bill_ids:
+            if bill_id not in bills or bills[bill_id].customer_id != customer.id:
+                raise NotFound("bill_not_found", f"客户 {customer.name} 没有账单 #{bill_id}")
+        rules.check_invoice_amount(amount, sum((b.amount for b in bills.values()), ZERO))
+        await _refuse_invoiced(bill_ids)
+        request = await InvoiceRequest.create(
+            customer_id=customer.id, kind=kind, amount=amount, invoice=fields,
+            created_by=actor[:100], created_at=now)
+        await InvoiceRequestBill.bulk_create([
+            InvoiceRequestBill(request_id=request.id, bill_id=b.id, amount=b.amount)
+            for b in bills.values()])
+    return request
+
+
+async def _refuse_invoiced(bill_ids: Sequence[int]) -> None:
+    taken = await InvoiceRequestBill.filter(
+        bill_id__in=bill_ids, request__status=REQUESTED).values_list("bill_id", "request_id")
+    if taken:
+        names = "、".join(f"#{b}（开票申请 #{r}）" for b, r in sorted(taken))
+        raise Conflict("bill_already_invoiced", f"账单已在开票申请中：{names}",
+                       bills=sorted({b for b, _ in taken}))
+
+
+async def cancel_invoice_request(request_id: int) -> InvoiceRequest:
+    request = await InvoiceRequest.get_or_none(id=request_id)
+    if request is None:
+        raise NotFound("invoice_request_not_found", f"开票申请 {request_id} 不存在")
+    if not await InvoiceRequest.filter(id=request.id, status=REQUESTED).update(status=CANCELLED):
+        raise Conflict("invoice_request_cancelled", f"开票申请 #{request.id} 已取消")
+    request.status = CANCELLED
+    return request
+
+
+async def invoice_request_view(request: InvoiceRequest) -> dict:
+    lines = await InvoiceRequestBill.filter(request_id=request.id).order_by("bill_id")
+    return {"id": request.id, "customer_id": request.customer_id, "kind": request.kind,
+            "kind_label": rules.INVOICE_KINDS[request.kind], "amount": fmt(request.amount),
+            "invoice": request.invoice, "status": request.status,
+            "status_label": STATUS_LABELS[request.status], "created_by": request.created_by,
+            "created_at": request.created_at,
+            "bills": [{"bill_id": x.bill_id, "amount": fmt(x.amount)} for x in lines]}
+
+
+async def list_invoice_requests(*, customer_id: int | None, limit: int,
+                                offset: int) -> list[dict]:
+    query = InvoiceRequest.all()
+    if customer_id is not None:
+        query = query.filter(customer_id=customer_id)
+    requests = await query.order_by("-id").offset(offset).limit(limit)
+    return [await invoice_request_view(r) for r in requests]

@@ -1,0 +1,190 @@
+"""Stored write-offs: what pending write-offs hold, the locks, and applying a write-off once its
+flow is approved.
+
+A pending write-off reserves its bills, penalties and payment money while its flow is alive
+(pending, or returned to the initiator). Nothing is written when a flow is rejected or
+withdrawn — the engine tells no kind about that — so the reservation is worked out from the
+flow's status and ends with it: the payment is back in the pool at once. ``sync_ended`` then
+marks such write-offs rejected for the record.
+
+Lock order, the same everywhere: the write-off (on apply), the payment, the bills by id, the
+penalties by id. On PostgreSQL the locks are FOR NO KEY UPDATE row locks (as in domain/credit:
+inserting write-off lines that refer to a locked bill must not wait on it); SQLite serialises
+transactions, and the version compare-and-set on payment and bills turns any write that
+slipped past into a Conflict.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+
+from domain.credit.lines import save
+from domain.errors import Conflict, NotFound
+from domain.models import (
+    ApprovalFlow,
+    Bill,
+    Customer,
+    Document,
+    PenaltyCharge,
+    PoolPayment,
+    WriteOff,
+    WriteOffBill,
+    WriteOffPenalty,
+)
+from domain.money import ZERO, fmt, yuan
+from domain.payments.rules import MANUAL
+from domain.statements.rules import RECEIPT
+
+# write-off status
+PENDING, DONE, REJECTED = "pending", "done", "rejected"
+# payment status
+UNMATCHED, MATCHED, PARTLY, WRITTEN_OFF = "unmatched", "matched", "partly", "written_off"
+PAYMENT_STATUS_LABELS = {UNMATCHED: "未匹配", MATCHED: "已匹配", PARTLY: "部分销账",
+                         WRITTEN_OFF: "已销账"}
+UNPAID, PAID = "unpaid", "paid"
+LIVE_FLOW = ("pending", "returned")
+RECEIPT_ACCOUNT = "到款池"
+
+
+# ----- reservations ---------------------------------------------------------------------------
+
+
+async def live_write_off_ids(**filters) -> list[int]:
+    """Pending write-offs whose flow is still alive (or not started yet, inside the
+    transaction that makes it)."""
+    rows = await WriteOff.filter(status=PENDING, **filters).values("id", "flow_id")
+    flow_ids = {r["flow_id"] for r in rows if r["flow_id"]}
+    statuses = dict(await ApprovalFlow.filter(id__in=flow_ids).values_list("id", "status")) \
+        if flow_ids else {}
+    return [r["id"] for r in rows
+            if r["flow_id"] is None or statuses.get(r["flow_id"]) in LIVE_FLOW]
+
+
+async def reserved_bills(customer_id: int) -> dict[int, Decimal]:
+    """Per bill of the customer, what live write-offs hold of it."""
+    live = await live_write_off_ids(customer_id=customer_id)
+    return _sums(await WriteOffBill.filter(write_off_id__in=live).values_list(
+        "bill_id", "amount")) if live else {}
+
+
+async def reserved_penalties(customer_id: int) -> dict[int, Decimal]:
+    live = await live_write_off_ids(customer_id=customer_id)
+    return _sums(await WriteOffPenalty.filter(write_off_id__in=live).values_list(
+        "penalty_id", "amount")) if live else {}
+
+
+async def reserved_on_payment(payment_id: int) -> Decimal:
+    live = await live_write_off_ids(payment_id=payment_id)
+    amounts = await WriteOff.filter(id__in=live).values_list("amount", flat=True) if live else []
+    return sum((Decimal(a) for a in amounts), ZERO)
+
+
+def _sums(pairs: Iterable[tuple[int, Decimal]]) -> dict[int, Decimal]:
+    totals: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for key, amount in pairs:
+        totals[key] += Decimal(amount)
+    return dict(totals)
+
+
+# ----- locks ----------------------------------------------------------------------------------
+
+
+async def lock_payment(payment_id: int) -> PoolPayment:
+    row = await PoolPayment.filter(id=payment_id).select_for_update(no_key=True).first()
+    if row is None:
+        raise NotFound("payment_not_found", f"到款 {payment_id} 不存在")
+    return row
+
+
+async def lock_bills(ids: Iterable[int]) -> dict[int, Bill]:
+    ids = sorted(set(ids))
+    if not ids:
+        return {}
+    rows = await Bill.filter(id__in=ids).order_by("id").select_for_update(no_key=True)
+    return {row.id: row for row in rows}
+
+
+async def lock_penalties(ids: Iterable[int]) -> dict[int, PenaltyCharge]:
+    ids = sorted(set(ids))
+    if not ids:
+        return {}
+    rows = await PenaltyCharge.filter(id__in=ids).order_by("id").select_for_update(no_key=True)
+    return {row.id: row for row in rows}
+
+
+def bill_open(bill: Bill) -> Decimal:
+    return bill.amount - bill.paid if bill.status == UNPAID else ZERO
+
+
+def penalty_open(penalty: PenaltyCharge) -> Decimal:
+    return penalty.amount - penalty.paid
+
+
+# ----- applying (the write-off flow's effect) -------------------------------------------------
+
+
+async def apply_write_off(flow: ApprovalFlow, actor: str, now: datetime) -> dict:
+    """On final approval: pay the bills and penalties, take the money from the payment, and
+    book a receipt document (WO-<id>, dated when the money arrived) so statements show it.
+    Anything that changed under the write-off refuses (the flow stays where it was)."""
+    write_off = await WriteOff.filter(id=flow.form["write_off_id"]).select_for_update(
+        no_key=True).first()
+    if write_off is None or write_off.status != PENDING or write_off.flow_id != flow.id:
+        raise Conflict("write_off_not_pending", "这笔销账已处理或不属于此流程")
+    payment = await lock_payment(write_off.payment_id)
+    if payment.remaining < write_off.amount:
+        raise Conflict("payment_short", f"到款余额{yuan(payment.remaining)}不足以销账"
+                       f"{yuan(write_off.amount)}")
+    await _pay_bills(write_off, now)
+    await _pay_penalties(write_off)
+    remaining = payment.remaining - write_off.amount
+    customer = await Customer.get(id=write_off.customer_id)
+    await save(payment, remaining=remaining, status=WRITTEN_OFF if remaining == 0 else PARTLY,
+               customer_id=customer.id,
+               matched_by=payment.matched_by if payment.customer_id else MANUAL, note="")
+    document = await Document.create(
+        number=f"WO-{write_off.id}", doc_type=RECEIPT, date=payment.received_on,
+        customer_id=customer.id, salesperson_id=customer.salesperson_id,
+        amount=write_off.amount, owed=-write_off.amount, account=RECEIPT_ACCOUNT,
+        status="已销账")
+    await WriteOff.filter(id=write_off.id).update(status=DONE, done_at=now)
+    return {"write_off_id": write_off.id, "amount": fmt(write_off.amount),
+            "document": document.number, "payment_remaining": fmt(remaining)}
+
+
+async def _pay_bills(write_off: WriteOff, now: datetime) -> None:
+    lines = await WriteOffBill.filter(write_off_id=write_off.id).order_by("bill_id")
+    bills = await lock_bills(line.bill_id for line in lines)
+    for line in lines:
+        bill = bills[line.bill_id]
+        if bill_open(bill) < line.amount:
+            raise Conflict("bill_changed", f"账单 #{bill.id} 已被销账或金额已变，不能再销"
+                           f"{yuan(line.amount)}", bill_id=bill.id)
+        paid = bill.paid + line.amount
+        await save(bill, paid=paid, status=PAID if paid >= bill.amount else UNPAID)
+
+
+async def _pay_penalties(write_off: WriteOff) -> None:
+    lines = await WriteOffPenalty.filter(write_off_id=write_off.id).order_by("penalty_id")
+    penalties = await lock_penalties(line.penalty_id for line in lines)
+    for line in lines:
+        penalty = penalties[line.penalty_id]
+        if penalty_open(penalty) < line.amount:
+            raise Conflict("penalty_changed", f"罚息 #{penalty.id} 已被销账", penalty_id=penalty.id)
+        await PenaltyCharge.filter(id=penalty.id).update(paid=penalty.paid + line.amount)
+
+
+async def sync_ended(now: datetime) -> int:
+    """Mark pending write-offs whose flow was rejected or withdrawn as rejected, and say so on
+    their payments (their money is already back in the pool)."""
+    rows = await WriteOff.filter(status=PENDING, flow__status__in=("rejected", "withdrawn")) \
+        .values_list("id", "payment_id")
+    if not rows:
+        return 0
+    await WriteOff.filter(id__in=[i for i, _ in rows]).update(status=REJECTED, done_at=now)
+    await PoolPayment.filter(id__in={p for _, p in rows}).update(
+        note="销账流程已驳回或撤回，到款退回到款池，等待人工匹配")
+    return len(rows)

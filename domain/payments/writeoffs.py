@@ -1,0 +1,219 @@
+"""Starting write-offs (销账): automatically for a matched payment, or by hand (a person picks the
+customer and the bills). Either way the payment money, bills and penalties are reserved and the
+write-off flow starts with the customer's salesperson as its initiator: automatic ones pass the
+first two nodes (自动销账 = 1) and leave the salesperson one confirmation, manual ones go
+through every node."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+
+from tortoise.transactions import in_transaction
+
+from domain import outbox
+from domain.approvals import engine
+from domain.approvals.flows import WRITE_OFF
+from domain.credit.lines import save
+from domain.errors import Conflict, DomainError, Invalid, NotFound
+from domain.models import (
+    Bill,
+    Customer,
+    PenaltyCharge,
+    PoolPayment,
+    Staff,
+    WriteOff,
+    WriteOffBill,
+    WriteOffPenalty,
+)
+from domain.money import ZERO, fmt, yuan
+from domain.payments import rules, settle
+from domain.payments.rules import OpenBill, OpenPenalty
+
+REFUSAL_NOTICE = "pool_payment_refused"
+# Refusals the salesperson can act on (the customer is theirs): they hear about them.
+TOLD_TO_SALESPERSON = (rules.BELOW_OLDEST_BILL, rules.PREPAID_AFTER_BILL)
+
+
+async def _salesperson(customer: Customer) -> Staff | None:
+    if not customer.salesperson_id:
+        return None
+    return await Staff.get_or_none(id=customer.salesperson_id, active=True)
+
+
+async def reserve_and_start(payment: PoolPayment, customer: Customer, initiator: Staff,
+                            bills: Sequence[tuple[int, Decimal]],
+                            penalties: Sequence[tuple[int, Decimal]], *, automatic: bool,
+                            now: datetime) -> WriteOff:
+    """Inside the caller's transaction, with payment and bills locked: record the write-off
+    and its lines (the reservation), bump the versions, start its flow."""
+    amount = sum((a for _, a in [*bills, *penalties]), ZERO)
+    write_off = await WriteOff.create(payment_id=payment.id, customer_id=customer.id,
+                                      automatic=automatic, amount=amount, created_at=now)
+    await WriteOffBill.bulk_create([WriteOffBill(write_off_id=write_off.id, bill_id=b, amount=a)
+                                    for b, a in bills])
+    await WriteOffPenalty.bulk_create([
+        WriteOffPenalty(write_off_id=write_off.id, penalty_id=p, amount=a) for p, a in penalties])
+    for bill in (await settle.lock_bills(b for b, _ in bills)).values():
+        await save(bill)
+    await save(payment, note="")
+    flow = await engine.start(WRITE_OFF, initiator.id, {"write_off_id": write_off.id}, now)
+    write_off.flow_id = flow.id
+    await WriteOff.filter(id=write_off.id).update(flow_id=flow.id)
+    return write_off
+
+
+# ----- automatic ------------------------------------------------------------------------------
+
+
+async def open_items(customer_id: int) -> tuple[list[OpenBill], list[OpenPenalty]]:
+    """The customer's unpaid bills and unpaid penalties, locked, less what pending
+    write-offs hold."""
+    ids = await Bill.filter(customer_id=customer_id, status=settle.UNPAID).values_list(
+        "id", flat=True)
+    bills = await settle.lock_bills(ids)
+    held = await settle.reserved_bills(customer_id)
+    open_bills = [OpenBill(b.id, b.period, b.bill_date, settle.bill_open(b) - held.get(b.id, ZERO))
+                  for b in bills.values()]
+    charges = await PenaltyCharge.filter(customer_id=customer_id).values("id", "amount", "paid")
+    owing = [c["id"] for c in charges if Decimal(c["paid"]) < Decimal(c["amount"])]
+    penalties = await settle.lock_penalties(owing)
+    held_p = await settle.reserved_penalties(customer_id)
+    open_penalties = [OpenPenalty(p.id, p.accrued_on,
+                                  settle.penalty_open(p) - held_p.get(p.id, ZERO))
+                      for p in penalties.values()]
+    return open_bills, open_penalties
+
+
+async def try_auto_write_off(payment: PoolPayment, now: datetime) -> WriteOff | None:
+    """For a matched payment (locked by the caller): write off what the seed's rule allows, or
+    note on the payment why not. A write-off that cannot start (a Conflict on the way) leaves
+    the payment as it was, with the reason as its note."""
+    customer = await Customer.get(id=payment.customer_id)
+    seller = await _salesperson(customer)
+    if seller is None:
+        await _note(payment, rules.REFUSALS[rules.NO_SALESPERSON])
+        return None
+    bills, penalties = await open_items(customer.id)
+    available = payment.remaining - await settle.reserved_on_payment(payment.id)
+    plan = rules.plan_auto_write_off(available, payment.received_on, customer.payment_mode,
+                                     bills, penalties)
+    if plan.refusal:
+        await _note(payment, plan.note)
+        if plan.refusal in TOLD_TO_SALESPERSON:
+            await _tell_salesperson(seller, payment, customer, plan, now)
+        return None
+    try:
+        async with in_transaction():  # a savepoint: a refused start undoes only itself
+            return await reserve_and_start(payment, customer, seller, plan.bills,
+                                           plan.penalties, automatic=True, now=now)
+    except DomainError as exc:
+        await _note(payment, f"自动销账未能发起：{exc.message}")
+        return None
+
+
+async def _note(payment: PoolPayment, note: str) -> None:
+    if payment.note != note:
+        await save(payment, note=note)
+
+
+async def _tell_salesperson(seller: Staff, payment: PoolPayment, customer: Customer,
+                            plan: rules.Plan, now: datetime) -> None:
+    payload = {"payment_id": payment.id, "reference": payment.reference,
+               "payer_name": payment.payer_name, "amount": fmt(payment.amount),
+               "received_on": payment.received_on.isoformat(), "customer_id": customer.id,
+               "customer": customer.name, "reason": plan.refusal, "note": plan.note}
+    await outbox.to_staff(seller, REFUSAL_NOTICE, payload,
+                          f"{REFUSAL_NOTICE}:{payment.id}:{plan.refusal}", now)
+
+
+# ----- by hand --------------------------------------------------------------------------------
+
+
+async def match_by_hand(payment_id: int, *, customer_id: int | None,
+                        bills: Sequence[tuple[int, Decimal | None]],
+                        penalties: Sequence[tuple[int, Decimal | None]],
+                        now: datetime) -> WriteOff:
+    """财务/管理员人工匹配: set a pool payment against chosen bills (and penalties) of a
+    customer. Each is paid in full unless an amount is given; a bill or penalty held by a
+    pending write-off, paid, or of another customer is refused; the sum may not exceed what
+    the payment has left. The flow runs every node (自动销账 = 0)."""
+    _check_picks(bills, "账单")
+    _check_picks(penalties, "罚息")
+    async with in_transaction():
+        payment = await settle.lock_payment(payment_id)
+        customer = await _manual_customer(payment, customer_id)
+        seller = await _salesperson(customer)
+        if seller is None:
+            raise Conflict("no_salesperson", rules.REFUSALS[rules.NO_SALESPERSON],
+                           customer_id=customer.id)
+        bill_plan = await _picked_bills(customer.id, bills)
+        penalty_plan = await _picked_penalties(customer.id, penalties)
+        available = payment.remaining - await settle.reserved_on_payment(payment.id)
+        rules.check_manual_total(sum((a for _, a in bill_plan + penalty_plan), ZERO), available)
+        return await reserve_and_start(payment, customer, seller, bill_plan, penalty_plan,
+                                       automatic=False, now=now)
+
+
+def _check_picks(picks: Sequence[tuple[int, Decimal | None]], what: str) -> None:
+    ids = [i for i, _ in picks]
+    if len(set(ids)) != len(ids):
+        raise Invalid("duplicate_item", f"同一{what}只能选择一次")
+    for item_id, amount in picks:
+        if amount is not None and amount <= 0:
+            raise Invalid("amount_not_positive", f"{what} #{item_id} 的销账金额必须大于0")
+
+
+async def _manual_customer(payment: PoolPayment, customer_id: int | None) -> Customer:
+    if payment.status == settle.WRITTEN_OFF:
+        raise Conflict("payment_written_off", f"到款 {payment.reference} 已全部销账")
+    if customer_id is None:
+        customer_id = payment.customer_id
+    if customer_id is None:
+        raise Invalid("customer_required", "未匹配的到款需要指定客户 customer_id")
+    if payment.customer_id and payment.customer_id != customer_id \
+            and await WriteOff.exists(payment_id=payment.id, status__in=("pending", "done")):
+        raise Conflict("payment_matched_elsewhere",
+                       f"到款 {payment.reference} 已匹配到其他客户并有销账记录")
+    customer = await Customer.get_or_none(id=customer_id, deleted_at=None)
+    if customer is None:
+        raise NotFound("customer_not_found", f"客户 {customer_id} 不存在")
+    return customer
+
+
+async def _picked_bills(customer_id: int, picks) -> list[tuple[int, Decimal]]:
+    bills = await settle.lock_bills(i for i, _ in picks)
+    held = await settle.reserved_bills(customer_id)
+    plan = []
+    for bill_id, amount in picks:
+        bill = bills.get(bill_id)
+        if bill is None or bill.customer_id != customer_id:
+            raise NotFound("bill_not_found", f"客户没有账单 #{bill_id}")
+        plan.append((bill_id, _take(bill_id, "账单", settle.bill_open(bill), held, amount)))
+    return plan
+
+
+async def _picked_penalties(customer_id: int, picks) -> list[tuple[int, Decimal]]:
+    penalties = await settle.lock_penalties(i for i, _ in picks)
+    held = await settle.reserved_penalties(customer_id)
+    plan = []
+    for penalty_id, amount in picks:
+        penalty = penalties.get(penalty_id)
+        if penalty is None or penalty.customer_id != customer_id:
+            raise NotFound("penalty_not_found", f"客户没有罚息 #{penalty_id}")
+        plan.append((penalty_id, _take(penalty_id, "罚息", settle.penalty_open(penalty), held,
+                                       amount)))
+    return plan
+
+
+def _take(item_id: int, what: str, open_: Decimal, held: dict[int, Decimal],
+          amount: Decimal | None) -> Decimal:
+    if open_ <= 0:
+        raise Conflict("already_paid", f"{what} #{item_id} 已结清", item_id=item_id)
+    if held.get(item_id, ZERO) > 0:
+        raise Conflict("reserved", f"{what} #{item_id} 正在另一笔销账流程中", item_id=item_id)
+    if amount is not None and amount > open_:
+        raise Invalid("amount_exceeds_open", f"{what} #{item_id} 的销账金额{yuan(amount)}超过未付"
+                      f"{yuan(open_)}", item_id=item_id)
+    return open_ if amount is None else amount

@@ -1,0 +1,84 @@
+"""The ``pool_claim`` flow kind (申请客户流程): its form, its check at start and its effect on
+approval. Registered with the approval engine by ``domain.approvals.kinds`` (so it imports
+nothing of the engine); the claim itself is ``domain.tiers.pool.claim``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+
+from domain.approvals.flows import POOL_CLAIM
+from domain.approvals.kinds import FlowKind, Subject, register_kind
+from domain.errors import Conflict, Invalid, NotFound
+from domain.models import ApprovalFlow, Customer, Staff, TierChange
+from domain.tiers.rules import INTENT, POOL
+
+MAX_REASON = 2000
+
+
+def clean_reason(reason) -> str:
+    if not isinstance(reason, str) or not reason.strip():
+        raise Invalid("missing_field", "缺少字段 reason（申请理由）", field="reason")
+    if len(reason.strip()) > MAX_REASON:
+        raise Invalid("bad_field", f"申请理由不能超过 {MAX_REASON} 个字", field="reason")
+    return reason.strip()
+
+
+async def pool_customer(customer_id: int) -> Customer:
+    customer = await Customer.get_or_none(id=customer_id, deleted_at=None)
+    if customer is None:
+        raise NotFound("customer_not_found", f"客户 {customer_id} 不存在")
+    if customer.tier != POOL:
+        raise Conflict("not_in_pool", f"客户 {customer.name} 不在公共池中")
+    return customer
+
+
+def parse_claim(form: Mapping, today: date) -> dict:
+    customer_id, claimant_id = form.get("customer_id"), form.get("claimant_id")
+    for name, value in (("customer_id", customer_id), ("claimant_id", claimant_id)):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise Invalid("bad_field", f"{name} 必须是整数", field=name)
+    return {"customer_id": customer_id, "claimant_id": claimant_id,
+            "reason": clean_reason(form.get("reason"))}
+
+
+async def check_claim(form: dict) -> tuple[Customer, dict]:
+    """A claim flow starts (or is resubmitted) only on a customer its claimant holds; a
+    claim is made through ``claim``, which takes the customer out of the pool first."""
+    customer = await pool_customer(form["customer_id"])
+    if customer.claimed_by_id != form["claimant_id"]:
+        raise Conflict("claim_not_held", "请通过公共池申请客户（POST /tiers/pool/{id}/claim）")
+    return customer, {**form, "customer_name": customer.name, "customer_code": customer.code}
+
+
+async def take_over(flow: ApprovalFlow, now: datetime) -> dict:
+    """Approved: the claimant's customer, tier intent from today, no longer claimed."""
+    day = now.date()
+    customer_id, claimant = flow.form["customer_id"], flow.initiator_id
+    moved = await Customer.filter(id=customer_id, tier=POOL, claimed_by_id=claimant).update(
+        tier=INTENT, tier_since=day, salesperson_id=claimant, claimed_by_id=None)
+    if not moved:
+        raise Conflict("claim_lost", "客户已不在公共池，或不是由你申请的")
+    await TierChange.bulk_create([TierChange(
+        customer_id=customer_id, rule="pool_claim", from_tier=POOL, to_tier=INTENT,
+        salesperson_id=claimant, day=day, month=day.strftime("%Y-%m"), created_at=now)],
+        ignore_conflicts=True)
+    staff = await Staff.get(id=claimant)
+    return {"customer_id": customer_id, "tier": INTENT, "salesperson": staff.name}
+
+
+def claim_summary(form: Mapping) -> list[tuple[str, str]]:
+    return [("客户", f"{form.get('customer_name', '')}（{form.get('customer_code', '')}）"),
+            ("申请理由", str(form.get("reason", "")))]
+
+
+async def _check(form: dict, now: datetime) -> Subject:
+    customer, shown = await check_claim(form)
+    return Subject(customer.id, f"申请客户：{customer.name}", shown)
+
+
+async def _effect(flow: ApprovalFlow, actor: str, now: datetime) -> dict:
+    return await take_over(flow, now)
+
+
+register_kind(FlowKind(POOL_CLAIM, parse_claim, _check, _effect, claim_summary))

@@ -1,0 +1,200 @@
+"""What the tier rules read, pushed by the ERP: contact logs (联系日志), test accounts (测试账号
+申请, counted once archived) and contracts (合同评审, counted once archived and while in force);
+and a customer's profile (its contact details, scored for completeness).
+
+Batches work as the ERP ingest does (``domain.ingest``): every row is checked, the good ones are
+applied in one transaction and each bad one is reported with why (``atomic``: all or nothing).
+Idempotent by external id / contract number: a row sent again changes what differs, or nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from tortoise.transactions import in_transaction
+
+from domain.errors import Invalid
+from domain.ingest import (
+    IngestResult,
+    _apply_fields,
+    _check_batch,
+    _check_size,
+    _customers_by_code,
+    _date,
+    _require_ref,
+    _Row,
+    _split,
+    _staff_by_userid,
+)
+from domain.models import ContactLog, Contract, Customer, Staff, TrialAccount
+from domain.money import to_amount
+from domain.tiers.rules import PROFILE_FIELDS, PROFILE_LABELS, profile_filled
+
+MAX_PROFILE_FIELD = 100
+
+
+def _staff_id(value) -> int:
+    if isinstance(value, bool) or not str(value).strip().isdigit():
+        raise ValueError(f"必须是员工 id（整数）: {value!r}")
+    return int(str(value).strip())
+
+
+def validate_contact_log(raw) -> _Row:
+    row = _Row(raw)
+    row.text("external_id", required=True, max_len=64)
+    row.text("customer_code", required=True, max_len=64)
+    row.text("staff", max_len=64)  # the salesperson's DingTalk user id …
+    row.convert("staff_id", _staff_id)  # … or their staff id
+    row.convert("contacted_on", _date, required=True)
+    row.text("note", max_len=2000)
+    row.clean["_key"] = row.clean["external_id"]
+    return row
+
+
+def validate_trial_account(raw) -> _Row:
+    row = _Row(raw)
+    row.text("external_id", required=True, max_len=64)
+    row.text("customer_code", required=True, max_len=64)
+    row.text("account", max_len=64)
+    row.convert("archived_on", _date)  # the test-account flow's archive date; null: pending
+    row.clean["_key"] = row.clean["external_id"]
+    return row
+
+
+def validate_contract(raw) -> _Row:
+    row = _Row(raw)
+    row.text("number", required=True, max_len=64)
+    row.text("customer_code", required=True, max_len=64)
+    row.convert("starts_on", _date, required=True)
+    row.convert("ends_on", _date)  # null: no end
+    row.convert("archived_on", _date)  # the contract-review flow's archive date; null: pending
+    row.convert("amount", to_amount)
+    starts, ends, amount = (row.clean.get(k) for k in ("starts_on", "ends_on", "amount"))
+    if starts and ends and ends < starts:
+        row.errors.append("ends_on: 结束日期不能早于开始日期")
+    if amount is not None and amount < 0:
+        row.errors.append("amount: 合同金额不能为负")
+    row.clean["_key"] = row.clean["number"]
+    return row
+
+
+async def _checked(raws, validate: Callable[[object], _Row], atomic: bool,
+                   result: IngestResult) -> tuple[list[_Row], dict[str, Customer]]:
+    """The good rows of a batch (the bad ones reported in ``result``) and their customers."""
+    _check_size(raws)
+    rows = [validate(r) for r in raws]
+    _check_batch(rows)
+    customers = await _customers_by_code({r.clean.get("customer_code") for r in rows})
+    for row in rows:
+        _require_ref(row, "customer_code", customers, "客户")
+    return rows, customers
+
+
+async def _upsert(model, key: str, good: list[_Row], values_of: Callable[[dict], dict],
+                  now: datetime, result: IngestResult) -> None:
+    """Create the new rows in bulk, save the changed ones, count the rest unchanged."""
+    keys = [r.clean["_key"] for r in good]
+    existing = {getattr(o, key): o for o in await model.filter(**{f"{key}__in": keys})}
+    new = []
+    async with in_transaction():
+        for row in good:
+            values = values_of(row.clean)
+            found = existing.get(row.clean["_key"])
+            if found is None:
+                new.append(model(**{key: row.clean["_key"]}, **values, created_at=now))
+            elif _apply_fields(found, values):
+                await found.save()
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        if new:
+            await model.bulk_create(new, batch_size=500)
+    result.created += len(new)
+
+
+async def ingest_contact_logs(raws, *, now: datetime, atomic: bool = False) -> IngestResult:
+    result = IngestResult()
+    rows, customers = await _checked(raws, validate_contact_log, atomic, result)
+    by_userid = await _staff_by_userid({r.clean.get("staff") for r in rows})
+    ids = {r.clean.get("staff_id") for r in rows} - {None}
+    by_id = {s.id: s for s in await Staff.filter(id__in=ids)} if ids else {}
+    for row in rows:
+        _require_ref(row, "staff", by_userid, "员工")
+        _require_ref(row, "staff_id", by_id, "员工")
+    good = _split(rows, atomic, result)
+
+    def values(c: dict) -> dict:
+        staff = by_userid.get(c["staff"]) or by_id.get(c["staff_id"])
+        return {"customer_id": customers[c["customer_code"]].id,
+                "staff_id": staff.id if staff else None, "contacted_on": c["contacted_on"],
+                "note": c["note"]}
+
+    await _upsert(ContactLog, "external_id", good, values, now, result)
+    return result
+
+
+async def ingest_trial_accounts(raws, *, now: datetime, atomic: bool = False) -> IngestResult:
+    result = IngestResult()
+    rows, customers = await _checked(raws, validate_trial_account, atomic, result)
+    good = _split(rows, atomic, result)
+
+    def values(c: dict) -> dict:
+        return {"customer_id": customers[c["customer_code"]].id, "account": c["account"],
+                "archived_on": c["archived_on"]}
+
+    await _upsert(TrialAccount, "external_id", good, values, now, result)
+    return result
+
+
+async def ingest_contracts(raws, *, now: datetime, atomic: bool = False) -> IngestResult:
+    result = IngestResult()
+    rows, customers = await _checked(raws, validate_contract, atomic, result)
+    good = _split(rows, atomic, result)
+
+    def values(c: dict) -> dict:
+        return {"customer_id": customers[c["customer_code"]].id, "starts_on": c["starts_on"],
+                "ends_on": c["ends_on"], "archived_on": c["archived_on"], "amount": c["amount"]}
+
+    await _upsert(Contract, "number", good, values, now, result)
+    return result
+
+
+# ----- profile ----------------------------------------------------------------------------------
+
+
+def clean_profile(body, *, partial: bool) -> dict:
+    """The profile fields of a request body: strings (or null to clear) of known names only;
+    a full replacement (``partial`` false) clears the fields it leaves out."""
+    if not isinstance(body, dict):
+        raise Invalid("bad_profile", "资料必须是对象")
+    unknown = sorted(set(body) - set(PROFILE_FIELDS))
+    if unknown:
+        raise Invalid("bad_profile", f"未知资料字段: {', '.join(unknown)}；可用: "
+                      f"{', '.join(PROFILE_FIELDS)}")
+    clean = {} if partial else dict.fromkeys(PROFILE_FIELDS, "")
+    for name, value in body.items():
+        if value is not None and not isinstance(value, str):
+            raise Invalid("bad_profile", f"{name}（{PROFILE_LABELS[name]}）必须是字符串")
+        value = (value or "").strip()
+        if len(value) > MAX_PROFILE_FIELD:
+            raise Invalid("bad_profile",
+                          f"{name}（{PROFILE_LABELS[name]}）不能超过 {MAX_PROFILE_FIELD} 个字符")
+        clean[name] = value
+    return clean
+
+
+async def set_profile(customer: Customer, body, *, partial: bool) -> Customer:
+    """Replace (or with ``partial`` merge into) the customer's profile; blank fields dropped."""
+    merged = {**(customer.profile or {}), **clean_profile(body, partial=partial)} \
+        if partial else clean_profile(body, partial=False)
+    customer.profile = {k: v for k, v in merged.items() if k in PROFILE_FIELDS and v}
+    await customer.save(update_fields=["profile"])
+    return customer
+
+
+def profile_view(customer: Customer) -> dict:
+    profile = {k: (customer.profile or {}).get(k, "") for k in PROFILE_FIELDS}
+    filled = profile_filled(customer.profile)
+    return {"customer_id": customer.id, "profile": profile, "filled": filled,
+            "total": len(PROFILE_FIELDS)}
