@@ -43,6 +43,8 @@ lint: install
 bench: install system-deps
 	$(BIN)/python -m tests.bench.bench_statement_view
 	$(BIN)/python -m tests.bench.bench_reminders
+	$(BIN)/python -m tests.bench.bench_month_end
+	$(BIN)/python -m tests.bench.bench_tiers
 
 # Write a migration after changing domain/models.py: make migrations NAME=what_changed
 migrations: install
