@@ -232,6 +232,7 @@ async def reject(task_id: int, staff_id: int | None, comment: str, now: datetime
         flow, task = await _acting_on(task_id, staff_id, flow_id)
         action = await _close(flow, task, REJECTED, comment, now)
         flow.status, flow.finished_at = REJECTED, now
+        await _end_without_effect(flow, now)
         await _tell_initiator(flow, action, now)
         await _save(flow)
     return flow
@@ -269,8 +270,16 @@ async def withdraw(flow_id: int, staff_id: int | None, comment: str,
             status=WITHDRAWN, acted_at=now)
         await _record(flow, flow.current_node, initiator.id, WITHDRAW, comment, now)
         flow.status, flow.finished_at = WITHDRAWN, now
+        await _end_without_effect(flow, now)
         await _save(flow)
     return flow
+
+
+async def _end_without_effect(flow: ApprovalFlow, now: datetime) -> None:
+    """A rejected or withdrawn flow's kind lets go of what it held while pending."""
+    kind = KINDS.get(flow.kind)
+    if kind is not None and kind.on_end is not None:
+        await kind.on_end(flow, now)
 
 
 ACTIONS = {APPROVE: approve, REJECT: reject, RETURN: send_back}

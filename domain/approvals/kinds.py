@@ -39,6 +39,9 @@ class FlowKind:
     check: Callable[[dict, datetime], Awaitable[Subject]]
     effect: Callable[[ApprovalFlow, str, datetime], Awaitable[dict]]
     summary: Callable[[Mapping[str, Any]], forms.Summary]
+    # Called, inside the same transaction, when the flow ends without taking effect (rejected
+    # or withdrawn): a kind that holds something while pending lets it go here.
+    on_end: Callable[[ApprovalFlow, datetime], Awaitable[None]] | None = None
 
 
 KINDS: dict[str, FlowKind] = {}
