@@ -2,9 +2,9 @@
 a comment) whose buttons call the approval engine as the staff member who pressed them, and
 the markdown the initiator (outcomes) and approvers (reminders) get.
 
-Registered on import into ``bot.cards.REGISTRY`` (the card's buttons) and into
-``bot.senders.CARD_NOTICES`` / ``MARKDOWN_NOTICES`` (how outbox rows are drawn); bot.senders
-and bot.dingtalk_bot import this module so both the sender and the card callback know it.
+The card's buttons register on import into ``bot.cards.REGISTRY``; ``bot.senders`` lists the
+builders below in its notice registries (how outbox rows are drawn). bot.senders and
+bot.dingtalk_bot import this module, so both the sender and the card callback know it.
 A press on a task that someone else already decided (any one of the role), or on a withdrawn
 flow, is refused with the reason and the card is redrawn without its buttons.
 """
@@ -15,9 +15,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from bot import senders
 from bot.cards import CardAction, register, standard_card
-from bot.senders import plain
+from bot.texts import plain
 from domain.approvals import engine
 from domain.models import CardInstance, Staff
 from domain.money import yuan
@@ -58,7 +57,7 @@ def build_task_card(payload: Mapping[str, Any]) -> dict[str, Any]:
     return standard_card(f"待审批：{payload.get('title', '')}", "\n\n".join(lines), APPROVAL)
 
 
-def _task_card_notice(payload: Mapping[str, Any]) -> tuple[str, str, str, dict]:
+def task_card_notice(payload: Mapping[str, Any]) -> tuple[str, str, str, dict]:
     return APPROVAL, TASK_NOTICE, str(payload["task_id"]), build_task_card(payload)
 
 
@@ -103,10 +102,3 @@ def reminder_markdown(payload: Mapping[str, Any]) -> tuple[str, str]:
         f"- 已等待：{payload.get('waiting_hours', '')} 小时",
         "- 请在钉钉的审批卡片上处理，或在后台审批列表中处理。",
     ])
-
-
-senders.CARD_NOTICES[TASK_NOTICE] = _task_card_notice
-senders.MARKDOWN_NOTICES[OUTCOME_NOTICE] = outcome_markdown
-senders.MARKDOWN_NOTICES[REMINDER_NOTICE] = reminder_markdown
-senders.KIND_LABELS.update({TASK_NOTICE: "审批待办", OUTCOME_NOTICE: "审批结果",
-                            REMINDER_NOTICE: "审批催办"})

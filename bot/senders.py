@@ -27,11 +27,20 @@ from urllib.parse import quote
 import aiohttp
 from tortoise.expressions import F
 
+from bot.approval_cards import (
+    OUTCOME_NOTICE,
+    REMINDER_NOTICE,
+    TASK_NOTICE,
+    outcome_markdown,
+    reminder_markdown,
+    task_card_notice,
+)
 from bot.billing_texts import billing_exceptions_markdown
 from bot.cards import DISPUTE, build_dispute_card, open_card
 from bot.dingtalk_api import DingTalkApi, DingTalkError
 from bot.payment_texts import payment_refused_markdown
 from bot.templates import Template, load_templates
+from bot.texts import clip, period, plain, short_period
 from bot.tier_texts import tier_digest_markdown
 from bot.wechat import RETRYABLE_ERRORS, TOKEN_ERRORS, WeChatError, WeChatGateway
 from domain.models import Contact, MpSubscription, Staff
@@ -47,6 +56,9 @@ KIND_LABELS = {
     "dispute_alert": "对账异议提醒", "repayment_reminder": "还款提醒",
     "overdue_notice": "逾期提醒", "delivery_dead": "通知投递失败",
     "debt_digest": "欠款提醒", "overdue_alert": "逾期欠款提醒",
+    TASK_NOTICE: "审批待办", OUTCOME_NOTICE: "审批结果", REMINDER_NOTICE: "审批催办",
+    "billing_exceptions": "计费异常", "tier_digest": "客户分级变动",
+    "pool_payment_refused": "到款未自动销账",
 }
 
 
@@ -83,29 +95,6 @@ class Sender(Protocol):
 
 
 # ----- texts ------------------------------------------------------------------------------------
-
-
-def period(payload: Mapping[str, Any]) -> str:
-    return f"{payload.get('date_from', '')} 至 {payload.get('date_to', '')}"
-
-
-def short_period(payload: Mapping[str, Any]) -> str:
-    """≤ 20 characters for subscribe 'thing' fields: 2021-12-01至12-22."""
-    start, end = str(payload.get("date_from", "")), str(payload.get("date_to", ""))
-    if start[:5] == end[:5]:
-        end = end[5:]
-    return clip(f"{start}至{end}", 20)
-
-
-def clip(text: str, limit: int) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def plain(text: str, limit: int) -> str:
-    """A customer's words inside markdown: one line, clipped, no links or markup of its own."""
-    table = str.maketrans("[]()<>*#_`|", "［］（）＜＞＊＃＿｀｜")
-    return clip(str(text).translate(table), limit)
 
 
 def wechat_values(kind: str, payload: Mapping[str, Any]) -> dict[str, str]:
@@ -238,10 +227,10 @@ CardNotice = Callable[[Mapping[str, Any]], tuple[str, str, str, dict]]
 CARD_NOTICES: dict[str, CardNotice] = {
     "statement_disputed": lambda p: (DISPUTE, "statement", str(p.get("statement_id", "")),
                                      build_dispute_card(dict(p))),
-}  # bot.approval_cards adds approval_task (imported at the end of this module)
+    TASK_NOTICE: task_card_notice,
+}
 
 # Markdown a staff member gets: kind → payload → (title, text).
-# bot.approval_cards adds approval_outcome and approval_reminder.
 MarkdownNotice = Callable[[Mapping[str, Any]], tuple[str, str]]
 MARKDOWN_NOTICES: dict[str, MarkdownNotice] = {
     "dispute_alert": dispute_markdown,
@@ -250,6 +239,8 @@ MARKDOWN_NOTICES: dict[str, MarkdownNotice] = {
     "billing_exceptions": billing_exceptions_markdown,
     "tier_digest": tier_digest_markdown,
     "pool_payment_refused": payment_refused_markdown,
+    OUTCOME_NOTICE: outcome_markdown,
+    REMINDER_NOTICE: reminder_markdown,
 }
 
 
@@ -540,6 +531,3 @@ async def open_senders(settings, gateway: WeChatGateway, dingtalk: DingTalkApi |
         finally:
             if dingtalk is None:
                 await api.close()
-
-
-import bot.approval_cards  # noqa: E402, F401  (registers the approval card and texts above)

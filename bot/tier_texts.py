@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from bot.texts import plain
+
 
 def tier_digest_markdown(payload: Mapping[str, Any]) -> tuple[str, str]:
     """(title, text): the customers that moved tier, then those with a notice only."""
@@ -13,9 +15,9 @@ def tier_digest_markdown(payload: Mapping[str, Any]) -> tuple[str, str]:
     lines = [f"### {title}（{payload.get('date', '')}）",
              f"升降级 {payload.get('moves', 0)} 位，提醒 {payload.get('notices', 0)} 位", ""]
     for item in payload.get("items", []):
-        who = _plain(item.get("customer", ""))
+        who = plain(item.get("customer", ""), 40)
         if not item.get("own") and item.get("salesperson"):
-            who += f"（业务员 {_plain(item['salesperson'])}）"
+            who += f"（业务员 {plain(item['salesperson'], 40)}）"
         if item.get("move"):
             change = f"{item.get('from_label', '')} → {item.get('to_label', '')}"
         else:
@@ -25,9 +27,3 @@ def tier_digest_markdown(payload: Mapping[str, Any]) -> tuple[str, str]:
         lines.append(f"- ……另有 {payload['more']} 位客户，请在后台查看")
     return title, "\n".join(lines)
 
-
-def _plain(text: str, limit: int = 40) -> str:
-    """A name inside markdown: one line, clipped, no markup of its own."""
-    table = str.maketrans("[]()<>*#_`|\n", "［］（）＜＞＊＃＿｀｜ ")
-    text = str(text).translate(table)
-    return text if len(text) <= limit else text[:limit - 1] + "…"

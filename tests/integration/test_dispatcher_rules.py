@@ -11,10 +11,10 @@ from bot.senders import (
     _wechat_failure,
     dead_alert_text,
     dispute_markdown,
-    plain,
     wechat_values,
 )
 from bot.templates import load_templates
+from bot.texts import plain
 from bot.wechat import WeChatError
 from jobs.dispatcher import TokenBucket, WindowLimiter, backoff_seconds
 
