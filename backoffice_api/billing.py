@@ -16,23 +16,16 @@ from domain.billing.run import bill_customer_period
 from domain.billing.usage import ingest_usage
 from domain.errors import Invalid
 from domain.models import Bill, BillingException
-from domain.statements.service import ShareSettings
 from httpcommon.jsonio import json_response, read_json
-from httpcommon.keys import SETTINGS, now
-from httpcommon.params import body_amount, body_date, body_text, path_id, query_int
+from httpcommon.keys import now
+from httpcommon.params import body_amount, body_date, body_int, body_text, path_id, query_int
+from httpcommon.sharing import share_settings
 
 routes = web.RouteTableDef()
 CATALOGUE = (ADMIN, ERP)
 READ = (ADMIN, FINANCE, SALES, ERP)
 MONEY_IN = (ADMIN, FINANCE, ERP)
 MAX_USAGE_BATCH = 5000
-
-
-def _int(body: dict, name: str, default: int | None = None) -> int:
-    value = body.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise Invalid("bad_field", f"{name} 必须是整数")
-    return value
 
 
 def _bool(body: dict, name: str, default: bool | None = None) -> bool | None:
@@ -58,9 +51,9 @@ async def create_product(request: web.Request) -> web.Response:
     actor_with(request, *CATALOGUE)
     body = await read_json(request)
     product = await catalogue.create_product(
-        customer_id=_int(body, "customer_id"), code=body_text(body, "code", max_len=50),
+        customer_id=body_int(body, "customer_id"), code=body_text(body, "code", max_len=50),
         name=body_text(body, "name", max_len=200),
-        payment_term_months=_int(body, "payment_term_months", 1), now=now(request))
+        payment_term_months=body_int(body, "payment_term_months", 1), now=now(request))
     return json_response(catalogue.product_view(product, []), status=201)
 
 
@@ -79,7 +72,7 @@ async def update_product(request: web.Request) -> web.Response:
     term = body.get("payment_term_months")
     product = await catalogue.update_product(
         path_id(request), name=body.get("name") if isinstance(body.get("name"), str) else None,
-        payment_term_months=None if term is None else _int(body, "payment_term_months"),
+        payment_term_months=None if term is None else body_int(body, "payment_term_months"),
         active=_bool(body, "active"))
     return json_response(catalogue.product_view(product))
 
@@ -197,12 +190,11 @@ async def bill_now(request: web.Request) -> web.Response:
     actor = actor_with(request, ADMIN, FINANCE, SALES)
     body = await read_json(request)
     customer = await get_visible_customer(actor, path_id(request))
-    clock = now(request)
-    result = await bill_customer_period(
-        actor, customer.id, _period(body.get("period")), clock.date(), clock,
-        ShareSettings.of(request.config_dict[SETTINGS]))
-    exceptions = await BillingException.filter(
-        customer_id=customer.id, period=_period(body.get("period")), status="open")
+    period, clock = _period(body.get("period")), now(request)
+    result = await bill_customer_period(actor, customer.id, period, clock.date(), clock,
+                                        share_settings(request))
+    exceptions = await BillingException.filter(customer_id=customer.id, period=period,
+                                               status="open")
     return json_response({
         "bills": [_bill_view(b) for b in result.bills], "statement_ids": result.statements,
         "open_exceptions": [_exception_view(e) for e in exceptions]},

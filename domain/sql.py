@@ -3,6 +3,10 @@ running it. Templates use {0}, {1}, … for parameters; each dialect gets its ow
 
 from __future__ import annotations
 
+import functools
+from datetime import date
+from decimal import Decimal
+
 from tortoise.connection import get_connection
 
 
@@ -37,3 +41,78 @@ async def execute_many(template: str, rows: list[list], connection=None) -> None
         return
     connection = connection or get_connection("default")
     await connection.execute_many(render(connection, template, len(rows[0])), rows)
+
+
+# ----- many rows at once (the month-end run) ----------------------------------------------------
+
+MAX_PARAMETERS = 30000  # per statement: under SQLite's 32,766 (and PostgreSQL's 65,535)
+ID_CHUNK = 5000  # ids per ``IN (…)`` list
+
+
+async def insert_rows(connection, table: str, columns: tuple[str, ...], rows: list[tuple], *,
+                      returning: tuple[str, ...] = (), ignore_conflicts: bool = False,
+                      ) -> list[tuple]:
+    """Multi-row ``INSERT`` in chunks under the parameter limit; the ``returning`` columns of
+    the inserted rows (in no particular order), or ``[]``. Values are bound as Python objects
+    (tortoise registers SQLite's adapters: Decimal → text, date/datetime → ISO text)."""
+    found: list[tuple] = []
+    per_chunk = MAX_PARAMETERS // len(columns)
+    for start in range(0, len(rows), per_chunk):
+        chunk = rows[start:start + per_chunk]
+        sql = _insert_sql(connection, table, columns, len(chunk), returning, ignore_conflicts)
+        values = [value for row in chunk for value in row]
+        if returning:  # asyncpg's execute_query drops what an INSERT returns
+            result = await connection.execute_query_dict(sql, values)
+            found += [tuple(r[c] for c in returning) for r in result]
+        else:
+            await connection.execute_query(sql, values)
+    return found
+
+
+def _insert_sql(connection, table, columns, count, returning, ignore_conflicts) -> str:
+    width = len(columns)
+    if is_postgres(connection):
+        groups = ("(" + ", ".join(f"${r * width + c}" for c in range(1, width + 1)) + ")"
+                  for r in range(count))
+    else:
+        groups = ["(" + ", ".join(["?"] * width) + ")"] * count
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join(groups)}"
+    if ignore_conflicts:
+        sql += " ON CONFLICT DO NOTHING"
+    if returning:
+        sql += f" RETURNING {', '.join(returning)}"
+    return sql
+
+
+async def select_in(connection, template: str, values: list, ids: list,
+                    chunk: int = ID_CHUNK) -> list[tuple]:
+    """Rows of ``template`` (parameters {0}, {1}, … then ``{in}``, filled with ``ids`` in
+    chunks), as tuples."""
+    pg = is_postgres(connection)
+    found: list[tuple] = []
+    for start in range(0, len(ids), chunk):
+        part = ids[start:start + chunk]
+        first = len(values)
+        if pg:
+            markers = [f"${i}" for i in range(1, first + 1)]
+            listed = ", ".join(f"${i}" for i in range(first + 1, first + len(part) + 1))
+        else:
+            markers, listed = ["?"] * first, ", ".join(["?"] * len(part))
+        sql = template.format(*markers, **{"in": listed})
+        _, rows = await connection.execute_query(sql, [*values, *part])
+        found += [tuple(r) for r in rows]
+    return found
+
+
+# ----- values as the dialects hand them back ----------------------------------------------------
+
+
+@functools.lru_cache(maxsize=4096)  # a batch holds a handful of distinct dates, many times
+def as_date(value) -> date:
+    """A DateField read with plain SQL: SQLite hands back ISO text, PostgreSQL a date."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def as_decimal(value) -> Decimal:
+    """A DecimalField read with plain SQL: SQLite keeps it as text, PostgreSQL a Decimal."""
+    return value if isinstance(value, Decimal) else Decimal(str(value))

@@ -57,6 +57,22 @@ def body_amount(body: dict, name: str):
         raise Invalid("bad_amount", f"{name}: {exc}") from None
 
 
+def int_value(value, name: str) -> int:
+    """A JSON integer (not a bool), else a 400 naming the field."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Invalid("bad_field", f"{name} 必须是整数")
+    return value
+
+
+def body_int(body: dict, name: str, default: int | None = None, *,
+             optional: bool = False) -> int | None:
+    """``body[name]`` as an integer (``default`` when absent); ``optional``: None may stay."""
+    value = body.get(name, default)
+    if value is None and optional:
+        return None
+    return int_value(value, name)
+
+
 def body_text(body: dict, name: str, default: str = "", max_len: int = 2000) -> str:
     value = body.get(name, default)
     if value is None:

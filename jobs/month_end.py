@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from domain.billing.run import bill_month_end
+from domain.progress import QUIET, Progress
 from domain.statements.service import ShareSettings
-from jobs.progress import QUIET, Progress
 
 
 async def run_month_end(day: date, now: datetime, settings, progress: Progress = QUIET) -> dict:

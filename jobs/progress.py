@@ -1,37 +1,11 @@
-"""How far a job has got. Jobs report through a ``Progress``; the CLI shows a tqdm bar, the
-scheduler passes ``QUIET`` (its runs are recorded in job_run instead)."""
+"""The CLI's progress bar for jobs (``domain.progress.Progress``); the scheduler passes
+``QUIET`` instead (its runs are recorded in job_run)."""
 
 from __future__ import annotations
 
 import sys
-from typing import Protocol
 
 from tqdm import tqdm
-
-
-class Progress(Protocol):
-    def start(self, label: str, total: int) -> None:
-        """A step of ``total`` units begins (a job may have several steps)."""
-
-    def advance(self, units: int = 1) -> None:
-        """``units`` more of the current step are done."""
-
-    def close(self) -> None:
-        """The job ended: finish whatever is shown."""
-
-
-class Quiet:
-    def start(self, label: str, total: int) -> None:
-        pass
-
-    def advance(self, units: int = 1) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
-QUIET = Quiet()
 
 
 class Bar:

@@ -23,7 +23,6 @@ import hashlib
 import logging
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 
 from tortoise.connection import get_connection
 from tortoise.transactions import in_transaction
@@ -32,25 +31,18 @@ from domain import outbox
 from domain.credit import reminders as rules
 from domain.credit.reminders import DueDebt, ReminderPolicy
 from domain.models import Contact, OutboxMessage, Staff
-from domain.sql import is_postgres, render
-from jobs.progress import QUIET, Progress
+from domain.progress import QUIET, Progress
+from domain.sql import as_date, as_decimal, insert_rows, is_postgres, render
 
 log = logging.getLogger(__name__)
 
 DEBT_DIGEST, OVERDUE_ALERT = "debt_digest", "overdue_alert"
-SQLITE_ROWS_PER_INSERT = 5000  # 4 parameters a row, under SQLite's 32,766
 ID_CHUNK = 5000
 
 CANDIDATES = """SELECT d.id, d.customer_id, d.salesperson_id, c.salesperson_id AS owner_id,
     c.name AS customer_name, d.debt_date, d.due_date, d.amount, d.outstanding
 FROM debt d JOIN customer c ON c.id = d.customer_id
 WHERE d.status = 'open' AND d.due_date <= {0}"""
-RECORD_PG = """INSERT INTO debt_reminder (debt_id, due_date, stage, sent_on)
-SELECT t.debt_id, t.due_date, t.stage, $4::date
-FROM unnest($1::int[], $2::date[], $3::varchar[]) AS t(debt_id, due_date, stage)
-ON CONFLICT (debt_id, due_date, stage) DO NOTHING RETURNING debt_id"""
-RECORD_SQLITE = """INSERT INTO debt_reminder (debt_id, due_date, stage, sent_on) VALUES {rows}
-ON CONFLICT (debt_id, due_date, stage) DO NOTHING RETURNING debt_id"""
 
 
 def policy_of(settings) -> ReminderPolicy:
@@ -99,48 +91,30 @@ def _stages(rows: list[dict], day: date, today: date, policy: ReminderPolicy) ->
     """The debts with something owed whose stage on ``day`` is still their stage today."""
     found = []
     for row in rows:
-        outstanding = _decimal(row["outstanding"])
+        outstanding = as_decimal(row["outstanding"])
         if outstanding <= 0:
             continue
-        due = _date(row["due_date"])
+        due = as_date(row["due_date"])
         stage = rules.stage_on(due, day, policy)
         if stage is None or (today != day and rules.stage_on(due, today, policy) != stage):
             continue
         found.append(DueDebt(
             debt_id=row["id"], customer_id=row["customer_id"],
             salesperson_id=row["salesperson_id"] or row["owner_id"],
-            debt_date=_date(row["debt_date"]), due_date=due, amount=_decimal(row["amount"]),
+            debt_date=as_date(row["debt_date"]), due_date=due, amount=as_decimal(row["amount"]),
             outstanding=outstanding, stage=stage,
         ))
     return found
-
-
-def _date(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
-def _decimal(value) -> Decimal:
-    # SQLite keeps DecimalField as text; PostgreSQL hands back Decimal.
-    return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
 async def _record(tx, due: list[DueDebt], day: date) -> set[int]:
     """Insert the stages; the ids of the debts whose stage was not recorded before."""
     if not due:
         return set()
-    if is_postgres(tx):
-        rows = await tx.execute_query_dict(RECORD_PG, [
-            [d.debt_id for d in due], [d.due_date for d in due], [d.stage for d in due], day])
-        return {r["debt_id"] for r in rows}
-    new: set[int] = set()
-    for start in range(0, len(due), SQLITE_ROWS_PER_INSERT):
-        chunk = due[start:start + SQLITE_ROWS_PER_INSERT]
-        sql = RECORD_SQLITE.format(rows=", ".join(["(?, ?, ?, ?)"] * len(chunk)))
-        values: list = []
-        for d in chunk:
-            values += [d.debt_id, d.due_date.isoformat(), d.stage, day.isoformat()]
-        new.update(r["debt_id"] for r in await tx.execute_query_dict(sql, values))
-    return new
+    rows = [(d.debt_id, d.due_date, d.stage, day) for d in due]
+    inserted = await insert_rows(tx, "debt_reminder", ("debt_id", "due_date", "stage", "sent_on"),
+                                 rows, returning=("debt_id",), ignore_conflicts=True)
+    return {debt_id for (debt_id,) in inserted}
 
 
 # ----- messages ---------------------------------------------------------------------------------

@@ -21,9 +21,9 @@ from zoneinfo import ZoneInfo
 import aiocron
 
 from domain.approvals.reminders import remind_pending_tasks
+from domain.progress import QUIET, Progress
 from jobs.month_end import run_month_end
 from jobs.penalties import run_penalties
-from jobs.progress import QUIET, Progress
 from jobs.reminders import run_reminders
 from jobs.runs import MAX_CATCH_UP_DAYS, RunOutcome, Work, catch_up, run_once
 from jobs.tiers import run_tiers

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from domain.progress import QUIET, Progress
 from domain.tiers.job import run_tiers as _run
-from jobs.progress import QUIET, Progress
 
 
 async def run_tiers(day: date, now: datetime, settings, progress: Progress = QUIET) -> dict:

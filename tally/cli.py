@@ -13,9 +13,10 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from domain.progress import QUIET
 from domain.statements.service import ShareSettings
 from jobs.deliver_cli import add_deliver_command
-from jobs.progress import QUIET, Bar
+from jobs.progress import Bar
 from jobs.schedule import DAILY_JOBS, run_job
 from tally import db
 from tally.sandbox import add_sandbox_command, start_fakes

@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 
 from domain.errors import Conflict, Invalid, NotFound
 from domain.models import Customer, Recharge
+from domain.money import ZERO
 
 POSTPAID, PREPAID, PREPURCHASE = "postpaid", "prepaid", "prepurchase"
 PAYMENT_MODES = (POSTPAID, PREPAID, PREPURCHASE)
@@ -21,7 +22,7 @@ def draw(balance: Decimal, amounts: list[Decimal]) -> tuple[list[Decimal], Decim
     """What each bill, in order, takes from the balance, and the balance left."""
     paid = []
     for amount in amounts:
-        take = min(max(balance, Decimal("0.00")), amount)
+        take = min(max(balance, ZERO), amount)
         paid.append(take)
         balance -= take
     return paid, balance

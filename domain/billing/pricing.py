@@ -161,13 +161,6 @@ def previous_period(day: date) -> date:
     return date(day.year - 1, 12, 1) if day.month == 1 else date(day.year, day.month - 1, 1)
 
 
-def add_months(day: date, months: int) -> date:
-    """The same day ``months`` later, clamped to that month's last day (Jan 31 + 1 = Feb 28)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def statement_days_billed_on(day: date) -> list[int]:
     """The statement days (月结日期) whose customers are billed on ``day``: its own day, and on a
     month's last day also the days beyond that month's length (31 in a 30-day month)."""

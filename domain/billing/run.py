@@ -11,7 +11,8 @@ customers, accounts, usage, prices, the bills and exceptions already there; the 
 worked out in Python (``assess``); one transaction writes the bill documents, one statement
 per customer and period (``domain.statements.bulk``), the bills, the exceptions, and the
 prepaid draws. A product is billed once per period (bill unique on product + period), so a
-re-run only adds what was not billed before.
+re-run only adds what was not billed before; the one query that finds the due customers also
+finds those whose active products are all billed already, which are counted and not read again.
 
 Bill: dated the run day, due ``payment_term_months`` months later; its document BILL-YYYYMM-
 <product code> of type "bill" is dated the period's last day, amount = the bill's amount and
@@ -25,6 +26,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from tortoise import timezone
 from tortoise.connection import get_connection
@@ -35,12 +37,12 @@ from domain.billing import prepaid
 from domain.billing.assess import REASON_LABELS, UNKNOWN_ACCOUNT, Priced, Unbillable, assess
 from domain.billing.pricing import (
     StoredPrice,
-    add_months,
     period_end,
     period_label,
     previous_period,
     statement_days_billed_on,
 )
+from domain.dates import add_months
 from domain.errors import Invalid
 from domain.models import (
     Bill,
@@ -49,20 +51,12 @@ from domain.models import (
     OutboxMessage,
     PriceAdjustment,
     Product,
-    ProductAccount,
     Staff,
 )
 from domain.outbox import DINGTALK
-from domain.sql import is_postgres, render
-from domain.statements.bulk import (
-    DocumentLine,
-    StatementToIssue,
-    as_date,
-    cents,
-    insert_rows,
-    issue_statements,
-    select_in,
-)
+from domain.progress import QUIET, Progress
+from domain.sql import as_date, insert_rows, render, select_in
+from domain.statements.bulk import DocumentLine, StatementToIssue, cents, issue_statements
 from domain.statements.rules import BILL
 from domain.statements.service import ShareSettings
 
@@ -74,6 +68,9 @@ MAX_LISTED = 30  # exceptions listed in one DingTalk message; the rest are count
 UNKNOWN_USAGE = """SELECT u.account, u.quantity FROM usage_record u
 LEFT JOIN product_account a ON a.account = u.account
 WHERE u.period = {0} AND u.quantity > 0 AND a.id IS NULL"""
+FIXED_ACCOUNTS = """SELECT e.id FROM billing_exception e
+JOIN product_account a ON a.account = e.account
+WHERE e.status = {0} AND e.product_id IS NULL"""
 
 
 @dataclass
@@ -95,23 +92,24 @@ class RunResult:
 
 
 async def bill_month_end(day: date, now: datetime, share: ShareSettings,
-                         progress=None) -> dict:
+                         progress: Progress = QUIET) -> dict:
     """The daily month-end run for ``day``: counts."""
     period = previous_period(day)
     result = RunResult()
     for name in ("bills", "statements", "supplementary_statements", "exceptions_resolved"):
         result.counts[name] = 0
-    customer_ids = await _due_customers(day)
-    _start(progress, f"customers billed for {period_label(period)}", len(customer_ids))
-    done: set[tuple[int, date]] = set()
-    for start in range(0, len(customer_ids), CHUNK):
-        chunk = customer_ids[start:start + CHUNK]
+    due = await _due(day, period)
+    progress.start(f"customers billed for {period_label(period)}", due.customers)
+    if due.already_billed:  # a re-run: customers with every product billed are not read again
+        result.counts["already_billed"] += due.already_billed
+        progress.advance(due.customers - len(due.to_bill))
+    for start in range(0, len(due.to_bill), CHUNK):
+        chunk = due.to_bill[start:start + CHUNK]
         products = await _products("customer_id", chunk)
         await _bill(products, [period] * len(products), day, now, share, result, SYSTEM)
-        done.update((p["id"], period) for p in products)
-        _advance(progress, len(chunk))
-    result.counts["customers_due"] = len(customer_ids)
-    await _retry_open(day, now, share, result, done, progress)
+        progress.advance(len(chunk))
+    result.counts["customers_due"] = due.customers
+    await _retry_open(day, now, share, result, due.products, progress)
     await _unknown_accounts(period, now, result)
     await _notify(result.new_exceptions, day, now)
     log.info("month-end %s: %s", day, result.as_counts())
@@ -136,6 +134,10 @@ async def bill_customer_period(actor: Actor, customer_id: int, period: date, day
 PRODUCT_FIELDS = ("id", "code", "name", "customer_id", "payment_term_months")
 PRODUCTS = ("SELECT id, code, name, customer_id, payment_term_months FROM product "
             "WHERE active = {{0}} AND {column} IN ({{in}}) ORDER BY customer_id, code")
+DUE_PRODUCTS = """SELECT p.customer_id, p.id, b.id FROM product p
+JOIN customer c ON c.id = p.customer_id
+LEFT JOIN bill b ON b.product_id = p.id AND b.period = {0}
+WHERE p.active = {1} AND c.deleted_at IS NULL AND c.statement_day IN ({in})"""
 
 
 async def _products(column: str, ids: list[int]) -> list[dict]:
@@ -145,12 +147,23 @@ async def _products(column: str, ids: list[int]) -> list[dict]:
     return [dict(zip(PRODUCT_FIELDS, row, strict=True)) for row in rows]
 
 
-async def _due_customers(day: date) -> list[int]:
-    ids = await Product.filter(
-        active=True, customer__statement_day__in=statement_days_billed_on(day),
-        customer__deleted_at=None,
-    ).distinct().values_list("customer_id", flat=True)
-    return sorted(set(ids))
+class _Due(NamedTuple):
+    customers: int  # customers billed on the day (with an active product)
+    to_bill: list[int]  # those of them with an active product not billed for the period
+    already_billed: int  # active products of the others, all billed already
+    products: set[tuple[int, date]]  # (product, period) of every due customer's products
+
+
+async def _due(day: date, period: date) -> _Due:
+    """The customers billed on ``day`` and, from the same query, which of them have an
+    active product without its bill for ``period``."""
+    rows = await select_in(get_connection("default"), DUE_PRODUCTS, [period, True],
+                           statement_days_billed_on(day))
+    customers = {customer_id for customer_id, _, _ in rows}
+    to_bill = {customer_id for customer_id, _, bill_id in rows if bill_id is None}
+    return _Due(len(customers), sorted(to_bill),
+                sum(1 for customer_id, _, _ in rows if customer_id not in to_bill),
+                {(product_id, period) for _, product_id, _ in rows})
 
 
 async def _retry_open(day, now, share, result: RunResult, done, progress) -> None:
@@ -159,7 +172,7 @@ async def _retry_open(day, now, share, result: RunResult, done, progress) -> Non
     rows = await BillingException.filter(status="open", product_id__isnull=False).order_by(
         "customer_id", "period", "product_id").values_list("product_id", "period")
     wanted = [(p, as_date(d)) for p, d in rows if (p, as_date(d)) not in done]
-    _start(progress, "open billing exceptions retried", len(wanted))
+    progress.start("open billing exceptions retried", len(wanted))
     for start in range(0, len(wanted), CHUNK):
         chunk = wanted[start:start + CHUNK]
         by_id = {p["id"]: p for p in await _products("id", sorted({p for p, _ in chunk}))}
@@ -168,7 +181,7 @@ async def _retry_open(day, now, share, result: RunResult, done, progress) -> Non
         await _bill([p for p, _ in pairs], [d for _, d in pairs], day, now, share, result,
                     SYSTEM, retry=True)
         result.counts["retried_billed"] += result.counts["bills"] - before
-        _advance(progress, len(chunk))
+        progress.advance(len(chunk))
 
 
 # ----- one batch ------------------------------------------------------------------------------
@@ -378,8 +391,7 @@ async def _unknown_accounts(period: date, now: datetime, result: RunResult) -> N
     """Usage in ``period`` of accounts no product has (产品账号填写错误): one open exception per
     account and period; those whose account now belongs to a product are resolved."""
     connection = get_connection("default")
-    value = period if is_postgres(connection) else period.isoformat()
-    rows = await connection.execute_query_dict(render(connection, UNKNOWN_USAGE, 1), [value])
+    rows = await connection.execute_query_dict(render(connection, UNKNOWN_USAGE, 1), [period])
     new = [BillingException(
         key=f"{period_label(period)}:account:{r['account']}", period=period,
         account=r["account"], reason=UNKNOWN_ACCOUNT,
@@ -388,14 +400,8 @@ async def _unknown_accounts(period: date, now: datetime, result: RunResult) -> N
     before = await BillingException.filter(key__in=[e.key for e in new]).count() if new else 0
     await BillingException.bulk_create(new, batch_size=CHUNK, ignore_conflicts=True)
     result.counts["exception_unknown_account"] += len(new) - before
-    open_rows = await BillingException.filter(status="open", product_id__isnull=True) \
-        .values_list("id", "account")
-    known = set()
-    accounts = [a for _, a in open_rows]
-    for start in range(0, len(accounts), 5 * CHUNK):
-        known.update(await ProductAccount.filter(
-            account__in=accounts[start:start + 5 * CHUNK]).values_list("account", flat=True))
-    fixed = [i for i, a in open_rows if a in known]
+    fixed = [r["id"] for r in await connection.execute_query_dict(
+        render(connection, FIXED_ACCOUNTS, 1), ["open"])]
     if fixed:
         await BillingException.filter(id__in=fixed).update(status="resolved", resolved_at=now)
     result.counts["exceptions_resolved"] += len(fixed)
@@ -431,13 +437,3 @@ async def _notify(new: list[dict], day: date, now: datetime) -> None:
 
 
 # ----- helpers ----------------------------------------------------------------------------------
-
-
-def _start(progress, label: str, total: int) -> None:
-    if progress is not None:
-        progress.start(label, total)
-
-
-def _advance(progress, units: int) -> None:
-    if progress is not None:
-        progress.advance(units)

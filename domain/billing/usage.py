@@ -15,6 +15,7 @@ from domain.billing.pricing import parse_period, period_label
 from domain.errors import Conflict, Invalid
 from domain.ingest import IngestResult, Rejection
 from domain.models import Bill, ProductAccount, Usage
+from domain.sql import as_date
 
 MAX_QUANTITY = 10**15
 BILLED = "已出账单"
@@ -110,10 +111,9 @@ async def _billed(rows: list) -> list[Rejection]:
         return []
     products = dict(await ProductAccount.filter(
         account__in=list({r[0] for _, r in clean})).values_list("account", "product_id"))
-    billed = set(await Bill.filter(
+    billed = {(p, as_date(d)) for p, d in await Bill.filter(
         product_id__in=list(set(products.values())), period__in=list({r[1] for _, r in clean}),
-    ).values_list("product_id", "period")) if products else set()
-    billed = {(p, d if isinstance(d, date) else date.fromisoformat(str(d))) for p, d in billed}
+    ).values_list("product_id", "period")} if products else set()
     return [Rejection(i, f"{a}/{period_label(p)}",
                       [f"period: 账号 {a} 的产品在 {period_label(p)} {BILLED}，不能再改发送量"])
             for i, (a, p, _) in clean if (products.get(a), p) in billed]

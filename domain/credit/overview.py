@@ -33,7 +33,7 @@ from domain.credit.rules import (
 from domain.errors import Invalid
 from domain.models import CreditBudget, Debt, SalesOrg
 from domain.money import ZERO, fmt
-from domain.sql import is_postgres
+from domain.sql import as_date, is_postgres
 
 MAX_DAYS = 366
 HUNDRED = Decimal(100)
@@ -96,7 +96,7 @@ def usage(total: Decimal, used: Decimal, frozen: Decimal) -> dict:
 
 
 def _days(on: date, earliest) -> int:
-    return max((on - _as_date(earliest)).days, 0)
+    return max((on - as_date(earliest)).days, 0)
 
 
 # ----- (一) credit used and left ----------------------------------------------------------------
@@ -223,7 +223,7 @@ async def _owed_by_customer(actor: Actor | None, on: date) -> list[dict]:
              "salesperson_id": r["salesperson_id"], "salesperson": r["salesperson"] or "",
              "debts": r["debts"], "overdue_debts": r["overdue_debts"],
              "outstanding": q.amount(r["outstanding"]), "overdue": q.amount(r["overdue"]),
-             "earliest_due": _as_date(r["earliest"]),
+             "earliest_due": as_date(r["earliest"]),
              "max_days_overdue": _days(on, r["earliest"])} for r in rows]
 
 
@@ -239,10 +239,6 @@ def _ranking(owed: list[dict], top: int, *, overdue_only: bool) -> list[dict]:
             row.update(debts=r["overdue_debts"], outstanding=r["overdue"])
         rows.append(row)
     return _money_rows(rows, "overdue")
-
-
-def _as_date(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 async def overdue(actor: Actor | None, on: date, owed: list[dict], top: int) -> dict:

@@ -6,16 +6,15 @@ The caller holds the transaction and passes documents that already have ids. Ope
 receivables come from one query per distinct start date (summed in Python: SQLite keeps
 decimals as text); totals from ``rules.statement_totals``.
 
-Rows are plain tuples and go in through ``insert_rows`` (one ``INSERT … VALUES (…), (…)`` per
-chunk, ``RETURNING`` the ids where they are needed), not model objects: at 100k customers
-tortoise's per-object work (model construction, ``to_db_value``, ``bulk_create``) cost more
-than the SQL. Values are bound as Python objects: tortoise registers the SQLite adapters
+Rows are plain tuples and go in through ``domain.sql.insert_rows`` (one ``INSERT … VALUES
+(…), (…)`` per chunk, ``RETURNING`` the ids where they are needed), not model objects: at 100k
+customers tortoise's per-object work (model construction, ``to_db_value``, ``bulk_create``)
+cost more than the SQL. Values are bound as Python objects: tortoise registers the SQLite adapters
 (Decimal → text, date/datetime → ISO text), so the rows stored are the ones the ORM stores.
 """
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -24,17 +23,14 @@ from typing import NamedTuple
 
 from domain.actors import Actor
 from domain.models import OutboxMessage
-from domain.money import ZERO
+from domain.money import CENT, ZERO
 from domain.outbox import WECHAT
 from domain.sharing import new_nonce, sign_share_token
-from domain.sql import is_postgres
+from domain.sql import as_date, as_decimal, insert_rows, select_in
 from domain.statements import rules
 from domain.statements.rules import LineValues
 from domain.statements.service import ShareSettings, issued_payload
 
-BATCH = 1000
-MAX_PARAMETERS = 30000  # per statement: under SQLite's 32,766 (and PostgreSQL's 65,535)
-CENT = Decimal("0.01")
 PAYLOAD = OutboxMessage._meta.fields_map["payload"]  # the ORM's JSON encoding of payloads
 
 
@@ -195,73 +191,6 @@ async def _contacts(customer_ids: set[int], tx) -> dict[int, list[tuple[int, str
     return found
 
 
-# ----- plain SQL, both dialects ------------------------------------------------------------
-
-
-async def insert_rows(tx, table: str, columns: tuple[str, ...], rows: list[tuple], *,
-                      returning: tuple[str, ...] = (), ignore_conflicts: bool = False,
-                      ) -> list[tuple]:
-    """Multi-row ``INSERT`` in chunks under the parameter limit; the ``returning`` columns of
-    the inserted rows (in no particular order), or ``[]``."""
-    found: list[tuple] = []
-    per_chunk = MAX_PARAMETERS // len(columns)
-    for start in range(0, len(rows), per_chunk):
-        chunk = rows[start:start + per_chunk]
-        sql = _insert_sql(tx, table, columns, len(chunk), returning, ignore_conflicts)
-        values = [value for row in chunk for value in row]
-        if returning:  # asyncpg's execute_query drops what an INSERT returns
-            result = await tx.execute_query_dict(sql, values)
-            found += [tuple(r[c] for c in returning) for r in result]
-        else:
-            await tx.execute_query(sql, values)
-    return found
-
-
-def _insert_sql(tx, table, columns, count, returning, ignore_conflicts) -> str:
-    width = len(columns)
-    if is_postgres(tx):
-        groups = ("(" + ", ".join(f"${r * width + c}" for c in range(1, width + 1)) + ")"
-                  for r in range(count))
-    else:
-        groups = ["(" + ", ".join(["?"] * width) + ")"] * count
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join(groups)}"
-    if ignore_conflicts:
-        sql += " ON CONFLICT DO NOTHING"
-    if returning:
-        sql += f" RETURNING {', '.join(returning)}"
-    return sql
-
-
-async def select_in(tx, template: str, values: list, ids: list, chunk: int = 5 * BATCH,
-                    ) -> list[tuple]:
-    """Rows of ``template`` (parameters {0}, {1}, … then ``{in}``, filled with ``ids`` in
-    chunks), as tuples."""
-    pg = is_postgres(tx)
-    found: list[tuple] = []
-    for start in range(0, len(ids), chunk):
-        part = ids[start:start + chunk]
-        first = len(values)
-        if pg:
-            markers = [f"${i}" for i in range(1, first + 1)]
-            listed = ", ".join(f"${i}" for i in range(first + 1, first + len(part) + 1))
-        else:
-            markers, listed = ["?"] * first, ", ".join(["?"] * len(part))
-        sql = template.format(*markers, **{"in": listed})
-        _, rows = await tx.execute_query(sql, [*values, *part])
-        found += [tuple(r) for r in rows]
-    return found
-
-
-@functools.lru_cache(maxsize=4096)  # a batch holds a handful of distinct dates, many times
-def as_date(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
 def cents(value: Decimal) -> Decimal:
     """Money as the ORM stores a DecimalField(decimal_places=2): quantized to the cent."""
     return value.quantize(CENT)
-
-
-def as_decimal(value) -> Decimal:
-    # SQLite keeps DecimalField as text; PostgreSQL hands back Decimal.
-    return value if isinstance(value, Decimal) else Decimal(str(value))

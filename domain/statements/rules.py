@@ -13,12 +13,12 @@ UNCONFIRMED, MATCHED, MISMATCHED = "unconfirmed", "matched", "mismatched"
 STATUS_LABELS = {UNCONFIRMED: "未确认", MATCHED: "符合", MISMATCHED: "不符合"}
 
 SALES_OUT, SALES_RETURN, RECEIPT = "sales_out", "sales_return", "receipt"
-DOC_TYPES = (SALES_OUT, SALES_RETURN, RECEIPT)
-DOC_TYPE_LABELS = {SALES_OUT: "销售出库单", SALES_RETURN: "销售退货单", RECEIPT: "收款单"}
+DOC_TYPES = (SALES_OUT, SALES_RETURN, RECEIPT)  # what the ERP sends and a statement may pick
 # A month-end usage bill (seed 004), written by domain.billing, never by the ERP; it adds to
 # the receivable like a sales-out.
 BILL = "bill"
-DOC_TYPE_LABELS[BILL] = "账单"
+DOC_TYPE_LABELS = {SALES_OUT: "销售出库单", SALES_RETURN: "销售退货单", RECEIPT: "收款单",
+                   BILL: "账单"}
 INCREASING = (SALES_OUT, BILL)
 
 # Actions of the back office, named as seed 000 names the buttons.

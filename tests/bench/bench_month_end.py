@@ -11,7 +11,6 @@ Reports time and peak RSS (the kernel's high-water mark, reset before each run) 
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import sys
 import time
@@ -20,29 +19,26 @@ from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
-from domain.models import (
-    Bill,
-    Contact,
-    Customer,
-    PriceAdjustment,
-    Product,
-    ProductAccount,
-    Staff,
-    Statement,
-    Usage,
-)
+from domain.models import Bill, PriceAdjustment, Product, ProductAccount, Statement, Usage
 from jobs.month_end import run_month_end
-from tally import db
 from tally.settings import Settings
-from tests.bench.bench_reminders import peak_rss_mib, peak_rss_reset
-from tests.bench.common import add_database_args, scratch_database
+from tests.bench.common import (
+    BATCH,
+    bench_orm,
+    bench_parser,
+    peak_rss_mib,
+    peak_rss_reset,
+    scratch_database,
+    seed_contacts,
+    seed_customers,
+    seed_sellers,
+)
 
 ZONE = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 11, 5)
 PERIOD = date(2026, 10, 1)
 TARGET_SECONDS = 60.0
 TARGET_MIB = 1024
-BATCH = 5000
 TIERED = [{"up_to": 1000, "price": "0.050000"}, {"up_to": 10000, "price": "0.045000"},
           {"up_to": None, "price": "0.040000"}]
 UNIFORM = [{"up_to": None, "price": "0.035000"}]
@@ -50,15 +46,9 @@ UNIFORM = [{"up_to": None, "price": "0.035000"}]
 
 async def seed(count: int, now: datetime) -> None:
     async with in_transaction():
-        await Staff.bulk_create([Staff(name=f"业务员{i}", dingtalk_userid=f"s-{i}")
-                                 for i in range(200)])
-        sellers = await Staff.all().order_by("id").values_list("id", flat=True)
-        await Customer.bulk_create([Customer(code=f"C{i:06d}", name=f"客户{i}",
-                                             salesperson_id=sellers[i % 200], statement_day=5)
-                                    for i in range(count)], batch_size=BATCH)
-        customers = await Customer.all().order_by("id").values_list("id", flat=True)
-        await Contact.bulk_create([Contact(customer_id=c, name=f"联系人{c}", openid=f"o-{c}")
-                                   for c in customers], batch_size=BATCH)
+        customers = await seed_customers(count, await seed_sellers(),
+                                         fields=lambda i: {"statement_day": 5})
+        await seed_contacts(customers)
         await Product.bulk_create([Product(customer_id=c, code=f"P{c}-{k}", name=f"产品{k}",
                                            created_at=now)
                                    for c in customers for k in (1, 2)], batch_size=BATCH)
@@ -89,10 +79,7 @@ async def timed(label: str, settings: Settings) -> tuple[dict, float, float]:
 
 
 async def run(database_url: str, count: int) -> int:
-    settings = Settings(database_url=database_url, secret_key="bench")
-    await db.migrate(settings)
-    await db.init_orm(settings)
-    try:
+    async with bench_orm(database_url) as settings:
         started = time.perf_counter()
         await seed(count, datetime(2026, 11, 1, tzinfo=ZONE))
         print(f"database     {database_url.split('://')[0]}")
@@ -102,8 +89,6 @@ async def run(database_url: str, count: int) -> int:
         again, _, _ = await timed("re-run", settings)
         print(f"bill rows {await Bill.all().count():,}, statements "
               f"{await Statement.all().count():,}")
-    finally:
-        await db.close_orm()
     ok = again["bills"] == 0 and again["statements"] == 0
     if not ok:
         print("FAIL: the re-run billed something", file=sys.stderr)
@@ -113,10 +98,7 @@ async def run(database_url: str, count: int) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-n", "--count", type=int, default=100_000)
-    add_database_args(parser)
-    args = parser.parse_args(argv)
+    args = bench_parser(__doc__).parse_args(argv)
     with scratch_database(args) as url:
         return asyncio.run(run(url, args.count))
 

@@ -15,19 +15,16 @@ or a normal day took longer than the target.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import sys
 import time
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
 from domain.models import (
-    Contact,
     CreditOrder,
     Customer,
     Debt,
@@ -38,30 +35,22 @@ from domain.models import (
     Staff,
 )
 from jobs.reminders import run_reminders
-from tally import db
 from tally.settings import Settings
-from tests.bench.common import add_database_args, scratch_database
+from tests.bench.common import (
+    BATCH,
+    bench_orm,
+    bench_parser,
+    peak_rss_mib,
+    peak_rss_reset,
+    scratch_database,
+    seed_contacts,
+    seed_customers,
+    seed_sellers,
+)
 
 ZONE = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 11, 23)
 TARGET_SECONDS = 10.0  # a normal day over 100k debts
-BATCH = 5000
-
-
-def peak_rss_reset() -> bool:
-    """Reset the process's RSS high-water mark (Linux ≥ 4.0); False where it cannot."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-        return True
-    except OSError:
-        return False
-
-
-def peak_rss_mib() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 async def seed(count: int, now: datetime) -> None:
@@ -71,18 +60,11 @@ async def seed(count: int, now: datetime) -> None:
     async with in_transaction():
         await Staff.bulk_create(managers)
         manager_ids = await Staff.all().order_by("id").values_list("id", flat=True)
-        await Staff.bulk_create([Staff(name=f"业务员{i}", dingtalk_userid=f"s-{i}",
-                                       manager_id=manager_ids[i % 20]) for i in range(200)])
-        seller_ids = await Staff.filter(manager_id__not_isnull=True).order_by("id").values_list(
-            "id", flat=True)
+        seller_ids = await seed_sellers(list(manager_ids))
         org = await SalesOrg.create(code="YXY", name="亚细亚陶瓷", budget=Decimal("1e8"),
                                     created_at=now)
-        await Customer.bulk_create([Customer(code=f"C{i:06d}", name=f"经销商{i}",
-                                             salesperson_id=seller_ids[i % 200])
-                                    for i in range(customers)], batch_size=BATCH)
-        customer_ids = await Customer.all().order_by("id").values_list("id", flat=True)
-        await Contact.bulk_create([Contact(customer_id=c, name=f"联系人{c}", openid=f"o-{c}")
-                                   for c in customer_ids], batch_size=BATCH)
+        customer_ids = await seed_customers(customers, seller_ids, name="经销商")
+        await seed_contacts(customer_ids)
         owner = dict(await Customer.all().values_list("id", "salesperson_id"))
         await CreditOrder.bulk_create([CreditOrder(
             number=f"SO-{c}", customer_id=c, org_id=org.id, salesperson_id=owner[c],
@@ -122,10 +104,7 @@ async def timed(label: str, day: date, settings: Settings) -> tuple[dict, float]
 
 
 async def run(database_url: str, count: int) -> int:
-    settings = Settings(database_url=database_url, secret_key="bench")
-    await db.migrate(settings)
-    await db.init_orm(settings)
-    try:
+    async with bench_orm(database_url) as settings:
         now = datetime.now(ZONE)
         started = time.perf_counter()
         await seed(count, now)
@@ -137,8 +116,6 @@ async def run(database_url: str, count: int) -> int:
         again, _ = await timed("re-run (11-23)", DAY, settings)
         print(f"debt_reminder rows {await DebtReminder.all().count():,}, "
               f"outbox rows {await OutboxMessage.all().count():,}")
-    finally:
-        await db.close_orm()
     ok = again["stages_recorded"] == 0 and not again["messages"]
     if not ok:
         print("FAIL: the re-run recorded or queued something", file=sys.stderr)
@@ -149,10 +126,7 @@ async def run(database_url: str, count: int) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-n", "--count", type=int, default=100_000)
-    add_database_args(parser)
-    args = parser.parse_args(argv)
+    args = bench_parser(__doc__).parse_args(argv)
     with scratch_database(args) as url:
         return asyncio.run(run(url, args.count))
 

@@ -235,3 +235,18 @@ async def test_billing_a_period_on_demand_uses_the_same_path(client, settings, f
         assert (await client.post(url, json={"period": bad}, headers=finance)).status == 400
     assert (await run(settings, date(2026, 11, 25))).get("bills", 0) == 0
     assert await Bill.all().count() == 1
+
+
+async def test_usage_of_an_unknown_account_is_resolved_once_a_product_has_it(client,
+                                                                             settings):
+    customer = await make_customer("C1")
+    product = await make_product(customer, "SMS", accounts=(("a", 100),))
+    await Usage.create(account="stray-1", period=OCT, quantity=42, updated_at=NOW)
+    counts = await run(settings, date(2026, 11, 5))
+    assert counts["exception_unknown_account"] == 1
+    await ProductAccount.create(product=product, account="stray-1", created_at=NOW)
+    later = datetime(2026, 11, 6, 2, 0, tzinfo=SHANGHAI)
+    again = await run(settings, date(2026, 11, 6), later)
+    assert again["exceptions_resolved"] == 1
+    exception = await BillingException.get(account="stray-1")
+    assert (exception.status, exception.resolved_at) == ("resolved", later)

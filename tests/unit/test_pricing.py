@@ -15,7 +15,6 @@ from domain.billing.pricing import (
     UNIFORM,
     PriceTableError,
     StoredPrice,
-    add_months,
     bill_amount,
     exact_amount,
     parse_period,
@@ -26,6 +25,7 @@ from domain.billing.pricing import (
     statement_days_billed_on,
     tiers_json,
 )
+from domain.dates import add_months
 
 # up to 100 at 0.10, 101..1000 at 0.08, above 1000 at 0.05
 TABLE = [{"up_to": 100, "price": "0.10"}, {"up_to": 1000, "price": "0.08"},
