@@ -15,6 +15,7 @@ from httpcommon.keys import SETTINGS, now
 from httpcommon.params import (
     body_amount,
     body_date,
+    body_int,
     body_text,
     parse_date,
     path_id,
@@ -27,15 +28,6 @@ BOOKS = (ADMIN, FINANCE)
 PUSH = (ADMIN, ERP)
 MONEY_IN = (ADMIN, FINANCE, ERP)
 READ = (ADMIN, FINANCE, SALES, ERP)
-
-
-def _int(body: dict, name: str, required: bool = True) -> int | None:
-    value = body.get(name)
-    if value is None and not required:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise Invalid("bad_field", f"{name} 必须是整数")
-    return value
 
 
 def _opt_amount(body: dict, name: str):
@@ -125,11 +117,11 @@ async def grant(request: web.Request) -> web.Response:
     actor = actor_with(request, ADMIN)
     body = await read_json(request)
     account = await accounts.grant_account(
-        customer_id=_int(body, "customer_id"), org_id=_int(body, "org_id"),
+        customer_id=body_int(body, "customer_id"), org_id=body_int(body, "org_id"),
         type=body_text(body, "type", max_len=16), limit=body_amount(body, "limit"),
         valid_from=_opt_date(body, "valid_from"), valid_to=_opt_date(body, "valid_to"),
-        project=_opt_text(body, "project"), term_days=_int(body, "term_days", False),
-        parent_id=_int(body, "parent_id", False), actor=actor.label, now=now(request))
+        project=_opt_text(body, "project"), term_days=body_int(body, "term_days", optional=True),
+        parent_id=body_int(body, "parent_id", optional=True), actor=actor.label, now=now(request))
     return json_response(queries.account_view(account, now(request).date()), status=201)
 
 
@@ -282,7 +274,7 @@ async def receive_payment(request: web.Request) -> web.Response:
     if allocate is None:
         allocate = request.config_dict[SETTINGS].repayment_auto_allocate
     payment = await accounts.receive_payment(
-        customer_id=_int(body, "customer_id"), number=body_text(body, "number", max_len=64),
+        customer_id=body_int(body, "customer_id"), number=body_text(body, "number", max_len=64),
         amount=body_amount(body, "amount"), received_on=body_date(body, "received_on"),
         deposit=_opt_amount(body, "deposit") or ZERO, repayment=_opt_amount(body, "repayment"),
         payer=body_text(body, "payer", max_len=200), actor=actor.label, now=now(request),
@@ -296,7 +288,7 @@ def _parts(body: dict) -> list | None:
         return None
     if not isinstance(raw, list) or not all(isinstance(p, dict) for p in raw):
         raise Invalid("bad_field", "parts 必须是 [{debt_id, amount}] 数组")
-    return [(_int(p, "debt_id"), body_amount(p, "amount")) for p in raw]
+    return [(body_int(p, "debt_id"), body_amount(p, "amount")) for p in raw]
 
 
 @routes.post("/credit/repayments")
@@ -305,7 +297,7 @@ async def allocate(request: web.Request) -> web.Response:
     actor = actor_with(request, *BOOKS)
     body = await read_json(request)
     repayments = await accounts.allocate_repayments(
-        customer_id=_int(body, "customer_id"), parts=_parts(body), actor=actor.label,
+        customer_id=body_int(body, "customer_id"), parts=_parts(body), actor=actor.label,
         now=now(request))
     return json_response({"items": [queries.repayment_view(r) for r in repayments]},
                          status=201)

@@ -13,18 +13,12 @@ from domain.errors import Invalid
 from domain.payments import invoices, pool, queries, writeoffs
 from httpcommon.jsonio import json_response, read_json
 from httpcommon.keys import SETTINGS, now
-from httpcommon.params import body_amount, flag, path_id, query_int
+from httpcommon.params import body_amount, flag, int_value, path_id, query_int
 
 routes = web.RouteTableDef()
 BOOKS = (ADMIN, FINANCE)
 READ = (ADMIN, FINANCE, SALES)
 MAX_BATCH = 5000
-
-
-def _int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise Invalid("bad_field", f"{name} 必须是整数")
-    return value
 
 
 def _picks(body: dict, name: str, id_name: str) -> list[tuple[int, object]]:
@@ -37,12 +31,19 @@ def _picks(body: dict, name: str, id_name: str) -> list[tuple[int, object]]:
         if not isinstance(item, dict):
             raise Invalid("bad_field", f"{name}[{i}] 必须是对象 {{{id_name}, amount?}}")
         amount = None if item.get("amount") in (None, "") else body_amount(item, "amount")
-        picks.append((_int(item.get(id_name), f"{name}[{i}].{id_name}"), amount))
+        picks.append((int_value(item.get(id_name), f"{name}[{i}].{id_name}"), amount))
     return picks
 
 
 def _opt_int_query(request: web.Request, name: str) -> int | None:
     return query_int(request, name, 0, lo=1, hi=2**31) if request.query.get(name) else None
+
+
+def _page(request: web.Request) -> dict:
+    """?customer_id, ?limit and ?offset of a list."""
+    return {"customer_id": _opt_int_query(request, "customer_id"),
+            "limit": query_int(request, "limit", 50, lo=1, hi=500),
+            "offset": query_int(request, "offset", 0, hi=10**9)}
 
 
 # --- the pool ---------------------------------------------------------------------------------
@@ -61,18 +62,15 @@ async def import_payments(request: web.Request) -> web.Response:
     return json_response({
         "created": result.created, "unchanged": result.unchanged,
         "rejected": [r.__dict__ for r in result.rejected],
-        "payments": [await queries.payment_view(p) for p in result.payments]})
+        "payments": await queries.payment_views(result.payments)})
 
 
 @routes.get("/pool-payments")
 async def list_payments(request: web.Request) -> web.Response:
     """到款池"""
     actor = actor_with(request, *READ)
-    items = await queries.list_payments(
-        actor, status=request.query.get("status") or None,
-        customer_id=_opt_int_query(request, "customer_id"),
-        limit=query_int(request, "limit", 50, lo=1, hi=500),
-        offset=query_int(request, "offset", 0, hi=10**9))
+    items = await queries.list_payments(actor, status=request.query.get("status") or None,
+                                        **_page(request))
     return json_response({"items": items})
 
 
@@ -89,7 +87,7 @@ async def match_payment(request: web.Request) -> web.Response:
     """人工匹配到款与账单，发起销账流程"""
     actor_with(request, *BOOKS)
     body = await read_json(request)
-    customer_id = None if body.get("customer_id") is None else _int(
+    customer_id = None if body.get("customer_id") is None else int_value(
         body.get("customer_id"), "customer_id")
     write_off = await writeoffs.match_by_hand(
         path_id(request), customer_id=customer_id, bills=_picks(body, "bills", "bill_id"),
@@ -116,7 +114,7 @@ async def request_invoice(request: web.Request) -> web.Response:
     """账单开票申请"""
     actor = actor_with(request, *READ)
     body = await read_json(request)
-    customer = await get_visible_customer(actor, _int(body.get("customer_id"), "customer_id"))
+    customer = await get_visible_customer(actor, int_value(body.get("customer_id"), "customer_id"))
     bill_ids = body.get("bill_ids")
     if not isinstance(bill_ids, list):
         raise Invalid("bad_field", "bill_ids 必须是数组")
@@ -125,7 +123,7 @@ async def request_invoice(request: web.Request) -> web.Response:
         raise Invalid("bad_field", "invoice 必须是对象")
     created = await invoices.request_invoice(
         customer_id=customer.id, kind=str(body.get("kind") or ""),
-        amount=body_amount(body, "amount"), bill_ids=[_int(b, "bill_ids[]") for b in bill_ids],
+        amount=body_amount(body, "amount"), bill_ids=[int_value(b, "bill_ids[]") for b in bill_ids],
         invoice=invoice, actor=actor.name, now=now(request))
     return json_response(await invoices.invoice_request_view(created), status=201)
 
@@ -134,10 +132,7 @@ async def request_invoice(request: web.Request) -> web.Response:
 async def list_invoice_requests(request: web.Request) -> web.Response:
     """开票申请列表"""
     actor_with(request, *BOOKS)
-    items = await invoices.list_invoice_requests(
-        customer_id=_opt_int_query(request, "customer_id"),
-        limit=query_int(request, "limit", 50, lo=1, hi=500),
-        offset=query_int(request, "offset", 0, hi=10**9))
+    items = await invoices.list_invoice_requests(**_page(request))
     return json_response({"items": items})
 
 

@@ -21,8 +21,8 @@ from tortoise.connection import get_connection
 
 from domain.models import PenaltyCharge
 from domain.payments import rules
-from domain.sql import is_postgres, render
-from jobs.progress import QUIET, Progress
+from domain.progress import QUIET, Progress
+from domain.sql import as_date, as_decimal, is_postgres, render
 
 log = logging.getLogger(__name__)
 CHUNK = 5000
@@ -63,20 +63,11 @@ async def run_penalties(day: date, now: datetime, settings, progress: Progress =
 def _charges(rows: list[dict], day: date, rate: Decimal, now: datetime) -> list[PenaltyCharge]:
     found = []
     for row in rows:
-        outstanding = _decimal(row["amount"]) - _decimal(row["paid"])
-        for charge in rules.charges_due(_date(row["due_date"]), outstanding,
+        outstanding = as_decimal(row["amount"]) - as_decimal(row["paid"])
+        for charge in rules.charges_due(as_date(row["due_date"]), outstanding,
                                         row["charged"] or 0, day, rate):
             found.append(PenaltyCharge(
                 bill_id=row["id"], customer_id=row["customer_id"],
                 month_index=charge.month_index, accrued_on=charge.accrued_on, base=charge.base,
                 rate=rate, amount=charge.amount, created_at=now))
     return found
-
-
-def _date(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
-def _decimal(value) -> Decimal:
-    # SQLite keeps DecimalField as text; PostgreSQL hands back Decimal.
-    return value if isinstance(value, Decimal) else Decimal(str(value))

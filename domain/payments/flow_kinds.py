@@ -110,6 +110,6 @@ def _term_change_summary(form: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 register_kind(FlowKind(WRITE_OFF, _parse_write_off, _check_write_off, settle.apply_write_off,
-                       _write_off_summary))
+                       _write_off_summary, on_end=settle.release_write_off))
 register_kind(FlowKind(BILLING_TERM_CHANGE, terms.parse_term_change, _check_term_change,
                        terms.apply_term_change, _term_change_summary))

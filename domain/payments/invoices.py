@@ -5,6 +5,7 @@ request); the amount must equal the bills' sum exactly; a bill already on a live
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -67,13 +68,7 @@ async def cancel_invoice_request(request_id: int) -> InvoiceRequest:
 
 
 async def invoice_request_view(request: InvoiceRequest) -> dict:
-    lines = await InvoiceRequestBill.filter(request_id=request.id).order_by("bill_id")
-    return {"id": request.id, "customer_id": request.customer_id, "kind": request.kind,
-            "kind_label": rules.INVOICE_KINDS[request.kind], "amount": fmt(request.amount),
-            "invoice": request.invoice, "status": request.status,
-            "status_label": STATUS_LABELS[request.status], "created_by": request.created_by,
-            "created_at": request.created_at,
-            "bills": [{"bill_id": x.bill_id, "amount": fmt(x.amount)} for x in lines]}
+    return (await _views([request]))[0]
 
 
 async def list_invoice_requests(*, customer_id: int | None, limit: int,
@@ -81,5 +76,17 @@ async def list_invoice_requests(*, customer_id: int | None, limit: int,
     query = InvoiceRequest.all()
     if customer_id is not None:
         query = query.filter(customer_id=customer_id)
-    requests = await query.order_by("-id").offset(offset).limit(limit)
-    return [await invoice_request_view(r) for r in requests]
+    return await _views(await query.order_by("-id").offset(offset).limit(limit))
+
+
+async def _views(requests: Sequence[InvoiceRequest]) -> list[dict]:
+    """The requests with their bills, the bills of all of them read in one query."""
+    lines: dict[int, list[dict]] = defaultdict(list)
+    for x in await InvoiceRequestBill.filter(
+            request_id__in=[r.id for r in requests]).order_by("bill_id"):
+        lines[x.request_id].append({"bill_id": x.bill_id, "amount": fmt(x.amount)})
+    return [{"id": r.id, "customer_id": r.customer_id, "kind": r.kind,
+             "kind_label": rules.INVOICE_KINDS[r.kind], "amount": fmt(r.amount),
+             "invoice": r.invoice, "status": r.status, "status_label": STATUS_LABELS[r.status],
+             "created_by": r.created_by, "created_at": r.created_at, "bills": lines[r.id]}
+            for r in requests]

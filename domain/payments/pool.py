@@ -281,8 +281,4 @@ async def retry_with_money_left(now: datetime) -> dict:
 
 async def _in_flows(payment_ids: set[int]) -> set[int]:
     """The payments with a write-off still in its flow."""
-    if not payment_ids:
-        return set()
-    live = await settle.live_write_off_ids(payment_id__in=payment_ids)
-    return set(await WriteOff.filter(id__in=live).values_list("payment_id", flat=True)) \
-        if live else set()
+    return set(await settle.reserved_on_payments(payment_ids))

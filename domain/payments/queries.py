@@ -35,9 +35,22 @@ async def visible_payment(actor: Actor, payment_id: int) -> PoolPayment:
     return payment
 
 
+async def payment_views(payments: list[PoolPayment]) -> list[dict]:
+    """The views of many payments, their reservations read in one query."""
+    reserved = await settle.reserved_on_payments(p.id for p in payments)
+    return [_view(p, reserved.get(p.id, ZERO)) for p in payments]
+
+
 async def payment_view(payment: PoolPayment, *, with_write_offs: bool = False) -> dict:
-    reserved = await settle.reserved_on_payment(payment.id)
-    view = {"id": payment.id, "reference": payment.reference, "payer_name": payment.payer_name,
+    view = _view(payment, await settle.reserved_on_payment(payment.id))
+    if with_write_offs:
+        view["write_offs"] = [await write_off_view(w) for w in await WriteOff.filter(
+            payment_id=payment.id).order_by("id")]
+    return view
+
+
+def _view(payment: PoolPayment, reserved: Decimal) -> dict:
+    return {"id": payment.id, "reference": payment.reference, "payer_name": payment.payer_name,
             "payer_key": payment.payer_key, "amount": fmt(payment.amount),
             "remaining": fmt(payment.remaining), "reserved": fmt(reserved),
             "available": fmt(payment.remaining - reserved),
@@ -46,17 +59,11 @@ async def payment_view(payment: PoolPayment, *, with_write_offs: bool = False) -
             "status_label": settle.PAYMENT_STATUS_LABELS.get(payment.status, payment.status),
             "note": payment.note, "imported_by": payment.imported_by,
             "created_at": payment.created_at}
-    if with_write_offs:
-        view["write_offs"] = [await write_off_view(w) for w in await WriteOff.filter(
-            payment_id=payment.id).order_by("id")]
-    return view
 
 
 async def write_off_view(write_off: WriteOff) -> dict:
     flow = await ApprovalFlow.get_or_none(id=write_off.flow_id) if write_off.flow_id else None
     status = write_off.status
-    if status == settle.PENDING and flow is not None and flow.status not in settle.LIVE_FLOW:
-        status = settle.REJECTED  # ended with its flow; sync_ended records it later
     bills = await WriteOffBill.filter(write_off_id=write_off.id).order_by("bill_id")
     fines = await WriteOffPenalty.filter(write_off_id=write_off.id).order_by("penalty_id")
     return {"id": write_off.id, "payment_id": write_off.payment_id,
@@ -82,8 +89,8 @@ async def list_payments(actor: Actor, *, status: str | None, customer_id: int | 
         query = query.filter(status=status)
     if customer_id is not None:
         query = query.filter(customer_id=customer_id)
-    payments = await query.order_by("-received_on", "-id").offset(offset).limit(limit)
-    return [await payment_view(p) for p in payments]
+    return await payment_views(
+        await query.order_by("-received_on", "-id").offset(offset).limit(limit))
 
 
 async def customer_penalties(customer_id: int) -> dict:

@@ -4,13 +4,13 @@ months and amounts, invoice requests and billing terms. Plain values in, decisio
 
 from __future__ import annotations
 
-import calendar
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from domain.dates import add_months
 from domain.errors import Invalid
 from domain.money import CENT, ZERO, yuan
 
@@ -147,18 +147,6 @@ def check_manual_total(total: Decimal, available: Decimal) -> None:
 # ----- payment terms and penalty interest -----------------------------------------------------
 
 MIN_TERM_MONTHS, MAX_TERM_MONTHS = 1, 12
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day ``months`` later, the month's last day when it has no such day."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
-
-
-def due_date_for(bill_date: date, term_months: int) -> date:
-    return add_months(bill_date, term_months)
 
 
 def check_term_months(value) -> int:

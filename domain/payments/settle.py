@@ -1,17 +1,16 @@
-"""Stored write-offs: what pending write-offs hold, the locks, and applying a write-off once its
-flow is approved.
+"""Stored write-offs: what pending write-offs hold, the locks, and ending a write-off with its
+flow — applied on final approval, rejected when the flow is rejected or withdrawn.
 
 A pending write-off reserves its bills, penalties and payment money while its flow is alive
-(pending, or returned to the initiator). Nothing is written when a flow is rejected or
-withdrawn — the engine tells no kind about that — so the reservation is worked out from the
-flow's status and ends with it: the payment is back in the pool at once. ``sync_ended`` then
-marks such write-offs rejected for the record.
+(pending, or returned to the initiator): the reservation is the write-off's own status. The
+flow's end is recorded in the same transaction (the kind's effect, or its ``on_end``), so the
+payment is back in the pool the moment the flow is rejected or withdrawn.
 
-Lock order, the same everywhere: the write-off (on apply), the payment, the bills by id, the
-penalties by id. On PostgreSQL the locks are FOR NO KEY UPDATE row locks (as in domain/credit:
-inserting write-off lines that refer to a locked bill must not wait on it); SQLite serialises
-transactions, and the version compare-and-set on payment and bills turns any write that
-slipped past into a Conflict.
+Lock order, the same everywhere: the write-off (on apply or release), the payment, the bills by
+id, the penalties by id. On PostgreSQL the locks are FOR NO KEY UPDATE row locks (as in
+domain/credit: inserting write-off lines that refer to a locked bill must not wait on it);
+SQLite serialises transactions, and the version compare-and-set on payment and bills turns any
+write that slipped past into a Conflict.
 """
 
 from __future__ import annotations
@@ -45,41 +44,35 @@ UNMATCHED, MATCHED, PARTLY, WRITTEN_OFF = "unmatched", "matched", "partly", "wri
 PAYMENT_STATUS_LABELS = {UNMATCHED: "未匹配", MATCHED: "已匹配", PARTLY: "部分销账",
                          WRITTEN_OFF: "已销账"}
 UNPAID, PAID = "unpaid", "paid"
-LIVE_FLOW = ("pending", "returned")
 RECEIPT_ACCOUNT = "到款池"
 
 
 # ----- reservations ---------------------------------------------------------------------------
 
 
-async def live_write_off_ids(**filters) -> list[int]:
-    """Pending write-offs whose flow is still alive (or not started yet, inside the
-    transaction that makes it)."""
-    rows = await WriteOff.filter(status=PENDING, **filters).values("id", "flow_id")
-    flow_ids = {r["flow_id"] for r in rows if r["flow_id"]}
-    statuses = dict(await ApprovalFlow.filter(id__in=flow_ids).values_list("id", "status")) \
-        if flow_ids else {}
-    return [r["id"] for r in rows
-            if r["flow_id"] is None or statuses.get(r["flow_id"]) in LIVE_FLOW]
-
-
 async def reserved_bills(customer_id: int) -> dict[int, Decimal]:
-    """Per bill of the customer, what live write-offs hold of it."""
-    live = await live_write_off_ids(customer_id=customer_id)
-    return _sums(await WriteOffBill.filter(write_off_id__in=live).values_list(
-        "bill_id", "amount")) if live else {}
+    """Per bill of the customer, what pending write-offs hold of it."""
+    return _sums(await WriteOffBill.filter(
+        write_off__status=PENDING, write_off__customer_id=customer_id).values_list(
+        "bill_id", "amount"))
 
 
 async def reserved_penalties(customer_id: int) -> dict[int, Decimal]:
-    live = await live_write_off_ids(customer_id=customer_id)
-    return _sums(await WriteOffPenalty.filter(write_off_id__in=live).values_list(
-        "penalty_id", "amount")) if live else {}
+    return _sums(await WriteOffPenalty.filter(
+        write_off__status=PENDING, write_off__customer_id=customer_id).values_list(
+        "penalty_id", "amount"))
+
+
+async def reserved_on_payments(payment_ids: Iterable[int]) -> dict[int, Decimal]:
+    """Per payment, what pending write-offs hold of its money (payments holding nothing are
+    left out)."""
+    ids = set(payment_ids)
+    return _sums(await WriteOff.filter(status=PENDING, payment_id__in=ids).values_list(
+        "payment_id", "amount")) if ids else {}
 
 
 async def reserved_on_payment(payment_id: int) -> Decimal:
-    live = await live_write_off_ids(payment_id=payment_id)
-    amounts = await WriteOff.filter(id__in=live).values_list("amount", flat=True) if live else []
-    return sum((Decimal(a) for a in amounts), ZERO)
+    return (await reserved_on_payments([payment_id])).get(payment_id, ZERO)
 
 
 def _sums(pairs: Iterable[tuple[int, Decimal]]) -> dict[int, Decimal]:
@@ -100,18 +93,18 @@ async def lock_payment(payment_id: int) -> PoolPayment:
 
 
 async def lock_bills(ids: Iterable[int]) -> dict[int, Bill]:
-    ids = sorted(set(ids))
-    if not ids:
-        return {}
-    rows = await Bill.filter(id__in=ids).order_by("id").select_for_update(no_key=True)
-    return {row.id: row for row in rows}
+    return await _lock_by_id(Bill, ids)
 
 
 async def lock_penalties(ids: Iterable[int]) -> dict[int, PenaltyCharge]:
+    return await _lock_by_id(PenaltyCharge, ids)
+
+
+async def _lock_by_id(model, ids: Iterable[int]) -> dict:
     ids = sorted(set(ids))
     if not ids:
         return {}
-    rows = await PenaltyCharge.filter(id__in=ids).order_by("id").select_for_update(no_key=True)
+    rows = await model.filter(id__in=ids).order_by("id").select_for_update(no_key=True)
     return {row.id: row for row in rows}
 
 
@@ -177,14 +170,13 @@ async def _pay_penalties(write_off: WriteOff) -> None:
         await PenaltyCharge.filter(id=penalty.id).update(paid=penalty.paid + line.amount)
 
 
-async def sync_ended(now: datetime) -> int:
-    """Mark pending write-offs whose flow was rejected or withdrawn as rejected, and say so on
-    their payments (their money is already back in the pool)."""
-    rows = await WriteOff.filter(status=PENDING, flow__status__in=("rejected", "withdrawn")) \
-        .values_list("id", "payment_id")
-    if not rows:
-        return 0
-    await WriteOff.filter(id__in=[i for i, _ in rows]).update(status=REJECTED, done_at=now)
-    await PoolPayment.filter(id__in={p for _, p in rows}).update(
-        note="销账流程已驳回或撤回，到款退回到款池，等待人工匹配")
-    return len(rows)
+async def release_write_off(flow: ApprovalFlow, now: datetime) -> None:
+    """The write-off flow was rejected or withdrawn (inside that transaction): the write-off is
+    rejected, which frees its bills, penalties and payment money, and the payment says so."""
+    write_off = await WriteOff.filter(id=flow.form["write_off_id"]).select_for_update(
+        no_key=True).first()
+    if write_off is None or write_off.status != PENDING or write_off.flow_id != flow.id:
+        return
+    payment = await lock_payment(write_off.payment_id)
+    await WriteOff.filter(id=write_off.id).update(status=REJECTED, done_at=now)
+    await save(payment, note="销账流程已驳回或撤回，到款退回到款池，等待人工匹配")

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from domain.dates import add_months
 from domain.errors import Invalid, NotFound
 from domain.models import ApprovalFlow, Bill, Customer, Product
-from domain.payments.rules import add_months, check_term_months
+from domain.payments.rules import check_term_months
+from domain.payments.settle import lock_bills
 
 MAX_REASON = 2000
 
@@ -52,7 +54,9 @@ async def apply_term_change(flow: ApprovalFlow, actor: str, now: datetime) -> di
     months = flow.form["term_months"]
     product, _ = await product_and_customer(flow.form["product_id"])
     await Product.filter(id=product.id).update(payment_term_months=months)
-    bills = await Bill.filter(product_id=product.id, status="unpaid")
+    # Locked (and read again) like every other bill writer, so no write-off's version is lost.
+    ids = await Bill.filter(product_id=product.id, status="unpaid").values_list("id", flat=True)
+    bills = [b for b in (await lock_bills(ids)).values() if b.status == "unpaid"]
     for bill in bills:
         bill.due_date = add_months(bill.bill_date, months)
         bill.version += 1

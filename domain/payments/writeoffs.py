@@ -109,6 +109,7 @@ async def try_auto_write_off(payment: PoolPayment, now: datetime) -> WriteOff | 
             return await reserve_and_start(payment, customer, seller, plan.bills,
                                            plan.penalties, automatic=True, now=now)
     except DomainError as exc:
+        await payment.refresh_from_db()  # the savepoint undid what reserving wrote to it
         await _note(payment, f"自动销账未能发起：{exc.message}")
         return None
 
@@ -148,8 +149,11 @@ async def match_by_hand(payment_id: int, *, customer_id: int | None,
         if seller is None:
             raise Conflict("no_salesperson", rules.REFUSALS[rules.NO_SALESPERSON],
                            customer_id=customer.id)
-        bill_plan = await _picked_bills(customer.id, bills)
-        penalty_plan = await _picked_penalties(customer.id, penalties)
+        bill_plan = await _picked(customer.id, bills, settle.lock_bills, settle.reserved_bills,
+                                  settle.bill_open, "账单", "bill_not_found")
+        penalty_plan = await _picked(customer.id, penalties, settle.lock_penalties,
+                                     settle.reserved_penalties, settle.penalty_open, "罚息",
+                                     "penalty_not_found")
         available = payment.remaining - await settle.reserved_on_payment(payment.id)
         rules.check_manual_total(sum((a for _, a in bill_plan + penalty_plan), ZERO), available)
         return await reserve_and_start(payment, customer, seller, bill_plan, penalty_plan,
@@ -182,28 +186,17 @@ async def _manual_customer(payment: PoolPayment, customer_id: int | None) -> Cus
     return customer
 
 
-async def _picked_bills(customer_id: int, picks) -> list[tuple[int, Decimal]]:
-    bills = await settle.lock_bills(i for i, _ in picks)
-    held = await settle.reserved_bills(customer_id)
+async def _picked(customer_id: int, picks, lock, reserved, open_of, what: str,
+                  not_found: str) -> list[tuple[int, Decimal]]:
+    """The picked bills (or penalties) of the customer, locked, each with what it pays."""
+    rows = await lock(i for i, _ in picks)
+    held = await reserved(customer_id)
     plan = []
-    for bill_id, amount in picks:
-        bill = bills.get(bill_id)
-        if bill is None or bill.customer_id != customer_id:
-            raise NotFound("bill_not_found", f"客户没有账单 #{bill_id}")
-        plan.append((bill_id, _take(bill_id, "账单", settle.bill_open(bill), held, amount)))
-    return plan
-
-
-async def _picked_penalties(customer_id: int, picks) -> list[tuple[int, Decimal]]:
-    penalties = await settle.lock_penalties(i for i, _ in picks)
-    held = await settle.reserved_penalties(customer_id)
-    plan = []
-    for penalty_id, amount in picks:
-        penalty = penalties.get(penalty_id)
-        if penalty is None or penalty.customer_id != customer_id:
-            raise NotFound("penalty_not_found", f"客户没有罚息 #{penalty_id}")
-        plan.append((penalty_id, _take(penalty_id, "罚息", settle.penalty_open(penalty), held,
-                                       amount)))
+    for item_id, amount in picks:
+        row = rows.get(item_id)
+        if row is None or row.customer_id != customer_id:
+            raise NotFound(not_found, f"客户没有{what} #{item_id}")
+        plan.append((item_id, _take(item_id, what, open_of(row), held, amount)))
     return plan
 
 

@@ -56,6 +56,22 @@ async def test_a_manual_match_runs_every_node_and_sets_the_payments_customer(cli
     assert (sep.paid, sep.status, oct_.status) == (Decimal("100.00"), "unpaid", "paid")
 
 
+async def test_a_withdrawn_write_off_is_rejected_and_frees_its_bill_at_once(client, world):
+    customer = world["customers"]["C001"]
+    bill = await make_bill(customer, "2026-10", "300.00")
+    row = await _unmatched(client, world)
+    body = {"customer_id": customer.id, "bills": [{"bill_id": bill.id}]}
+    write_off = await _match(client, world, row["id"], body)
+    await call(client, "POST", f"/approvals/{write_off['flow_id']}/withdraw",
+               world["keys"]["sales-wang"], {"comment": "重新匹配"})
+    back = await payment(client, world, row["id"])
+    assert (back["reserved"], back["available"]) == ("0.00", "1000.00")
+    assert back["write_offs"][0]["status"] == "rejected"
+    assert "撤回" in back["note"]
+    again = await _match(client, world, row["id"], body)  # the bill is free again
+    assert again["status"] == "pending"
+
+
 async def test_manual_refusals(client, world):
     c1, c2 = world["customers"]["C001"], world["customers"]["C002"]
     bill = await make_bill(c1, "2026-10", "500.00")

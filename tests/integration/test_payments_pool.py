@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from domain.errors import Conflict
 from domain.models import (
     ApprovalAction,
     ApprovalFlow,
@@ -16,6 +17,7 @@ from domain.models import (
     PoolPayment,
     WriteOff,
 )
+from domain.payments import writeoffs
 from jobs.write_off import run_write_off
 from tests.integration import payments_support as support
 from tests.integration.payments_support import (
@@ -178,8 +180,10 @@ async def test_a_reject_releases_the_reservation_and_the_payment_returns_to_the_
     assert back["write_offs"][0]["status"] == "rejected"
     await sep.refresh_from_db()
     assert sep.status == "unpaid"
+    # recorded by the reject itself, not left for the daily job
+    assert (await WriteOff.get(id=write_off.id)).status == "rejected"
+    assert "驳回" in (await PoolPayment.get(id=row["id"])).note
     counts = await run_write_off(NOW.date(), NOW, settings)
-    assert counts["write_offs_ended"] == 1
     assert counts["write_offs_retried"] == 0  # a rejected automatic write-off is not redone
     assert (await WriteOff.get(id=write_off.id)).status == "rejected"
     assert "驳回" in (await PoolPayment.get(id=row["id"])).note
@@ -192,3 +196,18 @@ async def test_a_pending_write_off_holds_its_bill_against_a_second_payment(clien
                                                     "100.00")]))["payments"][0]
     assert (second["reserved"], second["note"]) == ("0.00", "客户没有未销账单")
     assert await WriteOff.all().count() == 1
+
+
+async def test_a_write_off_that_cannot_start_leaves_the_payment_with_the_reason(
+        client, world, monkeypatch):
+    await make_bill(world["customers"]["C001"], "2026-10", "100.00")
+
+    async def refuse(*args, **kwargs):
+        raise Conflict("flow_refused", "流程无法发起")
+
+    monkeypatch.setattr(writeoffs.engine, "start", refuse)
+    row = (await import_rows(client, world, [pay("BK-1", "上海明辉商贸有限公司",
+                                                 "100.00")]))["payments"][0]
+    assert (row["status"], row["reserved"]) == ("matched", "0.00")
+    assert row["note"] == "自动销账未能发起：流程无法发起"
+    assert not await WriteOff.exists()
