@@ -54,7 +54,7 @@ class IngestResult:
         }
 
 
-class _Row:
+class Row:
     """Collects the clean values of one input row and what is wrong with it."""
 
     def __init__(self, raw):
@@ -91,7 +91,7 @@ class _Row:
         return str(self.clean.get("_key") or "")
 
 
-def _date(value) -> date:
+def parse_date(value) -> date:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -142,8 +142,8 @@ def _userids(value) -> list[str]:
     return [str(v).strip() for v in value]
 
 
-def validate_staff(raw) -> _Row:
-    row = _Row(raw)
+def validate_staff(raw) -> Row:
+    row = Row(raw)
     row.text("userid", required=True, max_len=64)
     row.text("name", required=True, max_len=100)
     row.text("department", max_len=100)
@@ -166,8 +166,8 @@ def _roles(value) -> list[str]:
     return roles
 
 
-def validate_customer(raw) -> _Row:
-    row = _Row(raw)
+def validate_customer(raw) -> Row:
+    row = Row(raw)
     row.text("code", required=True, max_len=64)
     row.text("name", required=True, max_len=200)
     row.text("salesperson", max_len=64)
@@ -188,8 +188,8 @@ def validate_customer(raw) -> _Row:
     return row
 
 
-def validate_contact(raw) -> _Row:
-    row = _Row(raw)
+def validate_contact(raw) -> Row:
+    row = Row(raw)
     row.text("external_id", required=True, max_len=64)
     row.text("customer_code", required=True, max_len=64)
     row.text("name", max_len=100)
@@ -198,11 +198,11 @@ def validate_contact(raw) -> _Row:
     return row
 
 
-def validate_document(raw) -> _Row:
-    row = _Row(raw)
+def validate_document(raw) -> Row:
+    row = Row(raw)
     row.text("number", required=True, max_len=64)
     row.convert("type", _doc_type, required=True)
-    row.convert("date", _date, required=True)
+    row.convert("date", parse_date, required=True)
     row.text("customer_code", required=True, max_len=64)
     row.text("salesperson", max_len=64)
     row.convert("amount", to_amount, required=True)
@@ -219,21 +219,21 @@ def validate_document(raw) -> _Row:
     return row
 
 
-async def _staff_by_userid(userids) -> dict[str, Staff]:
+async def staff_by_userid(userids) -> dict[str, Staff]:
     wanted = {u for u in userids if u}
     if not wanted:
         return {}
     return {s.dingtalk_userid: s for s in await Staff.filter(dingtalk_userid__in=wanted)}
 
 
-async def _customers_by_code(codes) -> dict[str, Customer]:
+async def customers_by_code(codes) -> dict[str, Customer]:
     wanted = {c for c in codes if c}
     if not wanted:
         return {}
     return {c.code: c for c in await Customer.filter(code__in=wanted, deleted_at=None)}
 
 
-def _check_batch(rows: list[_Row]) -> None:
+def _check_batch(rows: list[Row]) -> None:
     seen: set[str] = set()
     for row in rows:
         if row.key and row.key in seen:
@@ -241,7 +241,7 @@ def _check_batch(rows: list[_Row]) -> None:
         seen.add(row.key)
 
 
-def _split(rows: list[_Row], atomic: bool, result: IngestResult) -> list[_Row]:
+def split_rows(rows: list[Row], atomic: bool, result: IngestResult) -> list[Row]:
     for index, row in enumerate(rows):
         if row.errors:
             result.rejected.append(Rejection(index, row.key, row.errors))
@@ -253,13 +253,13 @@ def _split(rows: list[_Row], atomic: bool, result: IngestResult) -> list[_Row]:
     return [row for row in rows if not row.errors]
 
 
-def _require_ref(row: _Row, name: str, table: dict, label: str) -> None:
+def require_ref(row: Row, name: str, table: dict, label: str) -> None:
     value = row.clean.get(name)
     if value and value not in table:
         row.errors.append(f"{name}: 未知{label} {value!r}")
 
 
-def _apply_fields(obj, values: dict) -> bool:
+def apply_fields(obj, values: dict) -> bool:
     changed = False
     for name, value in values.items():
         if getattr(obj, name) != value:
@@ -273,18 +273,55 @@ def _check_size(raws: list) -> None:
         raise Invalid("bad_items", "items 必须是数组")
 
 
-async def ingest_staff(raws: list, *, atomic: bool = False) -> IngestResult:
+def read_rows(raws, validate: Callable[[object], Row]) -> list[Row]:
+    """Every row of a batch validated, a key repeated within the batch marked as an error."""
     _check_size(raws)
-    rows = [validate_staff(r) for r in raws]
+    rows = [validate(r) for r in raws]
     _check_batch(rows)
+    return rows
+
+
+async def with_customers(rows: list[Row]) -> dict[str, Customer]:
+    """The customers the rows name by ``customer_code``; a row naming no customer is marked."""
+    customers = await customers_by_code({r.clean.get("customer_code") for r in rows})
+    for row in rows:
+        require_ref(row, "customer_code", customers, "客户")
+    return customers
+
+
+async def upsert(model, key: str, good: list[Row], values_of: Callable[[dict], dict],
+                 result: IngestResult, **on_create) -> None:
+    """Upsert ``model`` by its natural ``key`` (each row's ``_key``): create the new rows in
+    bulk (with ``on_create`` besides their values), save the changed ones, count the rest."""
+    keys = [r.clean["_key"] for r in good]
+    existing = {getattr(o, key): o for o in await model.filter(**{f"{key}__in": keys})}
+    new = []
+    async with in_transaction():
+        for row in good:
+            values = values_of(row.clean)
+            found = existing.get(row.clean["_key"])
+            if found is None:
+                new.append(model(**{key: row.clean["_key"]}, **values, **on_create))
+            elif apply_fields(found, values):
+                await found.save()
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        if new:
+            await model.bulk_create(new, batch_size=500)
+    result.created += len(new)
+
+
+async def ingest_staff(raws: list, *, atomic: bool = False) -> IngestResult:
+    rows = read_rows(raws, validate_staff)
     batch_ids = {r.clean["userid"] for r in rows if not r.errors}
-    known = await _staff_by_userid({r.clean.get("manager_userid") for r in rows} | batch_ids)
+    known = await staff_by_userid({r.clean.get("manager_userid") for r in rows} | batch_ids)
     for row in rows:
         manager = row.clean.get("manager_userid")
         if manager and manager not in known and manager not in batch_ids:
             row.errors.append(f"manager_userid: 未知员工 {manager!r}")
     result = IngestResult()
-    good = _split(rows, atomic, result)
+    good = split_rows(rows, atomic, result)
     unchanged: set[str] = set()
     roles: dict[int, list[str]] = {}
     async with in_transaction():
@@ -295,7 +332,7 @@ async def ingest_staff(raws: list, *, atomic: bool = False) -> IngestResult:
             if staff is None:
                 known[c["userid"]] = await Staff.create(dingtalk_userid=c["userid"], **values)
                 result.created += 1
-            elif _apply_fields(staff, values):
+            elif apply_fields(staff, values):
                 await staff.save()
                 result.updated += 1
             else:
@@ -338,17 +375,15 @@ async def _set_roles(roles: dict[int, list[str]]) -> set[int]:
 
 
 async def ingest_customers(raws: list, *, atomic: bool = False) -> IngestResult:
-    _check_size(raws)
-    rows = [validate_customer(r) for r in raws]
-    _check_batch(rows)
-    staff = await _staff_by_userid(
+    rows = read_rows(raws, validate_customer)
+    staff = await staff_by_userid(
         {r.clean.get("salesperson") for r in rows}
         | {u for r in rows for u in r.clean.get("shared_with") or []}
     )
     batch_codes = {r.clean["code"] for r in rows if not r.errors}
-    existing = await _customers_by_code(batch_codes | {r.clean.get("parent_code") for r in rows})
+    existing = await customers_by_code(batch_codes | {r.clean.get("parent_code") for r in rows})
     for row in rows:
-        _require_ref(row, "salesperson", staff, "业务员")
+        require_ref(row, "salesperson", staff, "业务员")
         for userid in row.clean.get("shared_with") or []:
             if userid not in staff:
                 row.errors.append(f"shared_with: 未知业务员 {userid!r}")
@@ -358,7 +393,7 @@ async def ingest_customers(raws: list, *, atomic: bool = False) -> IngestResult:
         if parent and parent == row.clean.get("code"):
             row.errors.append("parent_code: 不能是客户自己")
     result = IngestResult()
-    good = _split(rows, atomic, result)
+    good = split_rows(rows, atomic, result)
     async with in_transaction():
         for row in good:
             await _upsert_customer(row.clean, existing, staff, result)
@@ -380,7 +415,7 @@ async def _upsert_customer(c: dict, existing: dict, staff: dict, result: IngestR
     if customer is None:
         existing[c["code"]] = await Customer.create(code=c["code"], **values)
         result.created += 1
-    elif _apply_fields(customer, values):
+    elif apply_fields(customer, values):
         await customer.save()
         result.updated += 1
     else:
@@ -405,45 +440,27 @@ async def _link_customer(c: dict, existing: dict, staff: dict) -> None:
 
 
 async def ingest_contacts(raws: list, *, atomic: bool = False) -> IngestResult:
-    _check_size(raws)
-    rows = [validate_contact(r) for r in raws]
-    _check_batch(rows)
-    customers = await _customers_by_code({r.clean.get("customer_code") for r in rows})
-    for row in rows:
-        _require_ref(row, "customer_code", customers, "客户")
+    rows = read_rows(raws, validate_contact)
+    customers = await with_customers(rows)
     result = IngestResult()
-    good = _split(rows, atomic, result)
-    keys = [r.clean["external_id"] for r in good]
-    existing = {c.external_id: c for c in await Contact.filter(external_id__in=keys)}
-    async with in_transaction():
-        for row in good:
-            c = row.clean
-            values = {"customer_id": customers[c["customer_code"]].id, "name": c["name"],
-                      "phone": c["phone"]}
-            contact = existing.get(c["external_id"])
-            if contact is None:
-                await Contact.create(external_id=c["external_id"], **values)
-                result.created += 1
-            elif _apply_fields(contact, values):
-                await contact.save()
-                result.updated += 1
-            else:
-                result.unchanged += 1
+
+    def values(c: dict) -> dict:
+        return {"customer_id": customers[c["customer_code"]].id, "name": c["name"],
+                "phone": c["phone"]}
+
+    await upsert(Contact, "external_id", split_rows(rows, atomic, result), values, result)
     return result
 
 
 async def ingest_documents(raws: list, *, atomic: bool = False) -> IngestResult:
     """Upsert documents by number; a change marks the statements holding them source_changed."""
-    _check_size(raws)
-    rows = [validate_document(r) for r in raws]
-    _check_batch(rows)
-    customers = await _customers_by_code({r.clean.get("customer_code") for r in rows})
-    staff = await _staff_by_userid({r.clean.get("salesperson") for r in rows})
+    rows = read_rows(raws, validate_document)
+    customers = await with_customers(rows)
+    staff = await staff_by_userid({r.clean.get("salesperson") for r in rows})
     for row in rows:
-        _require_ref(row, "customer_code", customers, "客户")
-        _require_ref(row, "salesperson", staff, "业务员")
+        require_ref(row, "salesperson", staff, "业务员")
     result = IngestResult()
-    good = _split(rows, atomic, result)
+    good = split_rows(rows, atomic, result)
     numbers = [r.clean["number"] for r in good]
     existing = {d.number: d for d in await Document.filter(number__in=numbers)}
     new: list[Document] = []
@@ -454,7 +471,7 @@ async def ingest_documents(raws: list, *, atomic: bool = False) -> IngestResult:
             document = existing.get(row.clean["number"])
             if document is None:
                 new.append(Document(number=row.clean["number"], **values))
-            elif _apply_fields(document, values):
+            elif apply_fields(document, values):
                 document.version += 1
                 await document.save()
                 changed_ids.append(document.id)

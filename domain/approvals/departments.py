@@ -2,8 +2,45 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from domain.errors import Invalid
 from domain.models import Department, Staff
+
+
+@dataclass(frozen=True)
+class OrgChart:
+    """Every department and every active department head, read in two queries, so that many
+    people's heads are found without a query each."""
+
+    by_name: dict[str, Department]
+    by_id: dict[int, Department]
+    heads: dict[int, Staff]  # active heads by staff id
+
+    @classmethod
+    async def load(cls) -> OrgChart:
+        departments = await Department.all()
+        head_ids = {d.head_id for d in departments if d.head_id}
+        heads = await Staff.filter(id__in=head_ids, active=True) if head_ids else []
+        return cls({d.name: d for d in departments}, {d.id: d for d in departments},
+                   {h.id: h for h in heads})
+
+    def head_of(self, person: Staff) -> tuple[Staff | None, str]:
+        """The head of the person's department, else of the nearest parent department that has
+        an active one other than the person (部门总监); None and why when there is none."""
+        if not person.department:
+            return None, f"发起人 {person.name} 没有所属部门"
+        department = self.by_name.get(person.department)
+        if department is None:
+            return None, f"部门「{person.department}」未登记负责人"
+        seen: set[int] = set()
+        while department is not None and department.id not in seen:
+            seen.add(department.id)
+            head = self.heads.get(department.head_id)
+            if head is not None and head.id != person.id:
+                return head, ""
+            department = self.by_id.get(department.parent_id)
+        return None, f"部门「{person.department}」及其上级部门都没有负责人"
 
 
 async def set_department(name: str, *, head_userid: str | None, parent: str | None) -> dict:

@@ -22,6 +22,7 @@ from tortoise.transactions import in_transaction
 from domain import outbox
 from domain.access import can_see_customer
 from domain.actors import Actor
+from domain.approvals.departments import OrgChart
 from domain.approvals.flows import (
     DEPARTMENT_HEAD,
     FLOWS,
@@ -33,7 +34,7 @@ from domain.approvals.flows import (
 )
 from domain.approvals.kinds import KINDS
 from domain.errors import Conflict, Forbidden, Invalid, NotFound
-from domain.models import ApprovalAction, ApprovalFlow, ApprovalTask, Department, Staff, StaffRole
+from domain.models import ApprovalAction, ApprovalFlow, ApprovalTask, Staff, StaffRole
 
 # flow status
 PENDING, RETURNED, APPROVED, REJECTED, WITHDRAWN = (
@@ -76,20 +77,8 @@ async def _active(staff_id: int | None) -> Staff | None:
 
 
 async def _department_head(initiator: Staff) -> tuple[list[Staff], str]:
-    if not initiator.department:
-        return [], f"发起人 {initiator.name} 没有所属部门"
-    department = await Department.get_or_none(name=initiator.department)
-    if department is None:
-        return [], f"部门「{initiator.department}」未登记负责人"
-    seen: set[int] = set()
-    while department is not None and department.id not in seen:
-        seen.add(department.id)
-        head = await _active(department.head_id)
-        if head is not None and head.id != initiator.id:
-            return [head], ""
-        department = await Department.get_or_none(id=department.parent_id) \
-            if department.parent_id else None
-    return [], f"部门「{initiator.department}」及其上级部门都没有负责人"
+    head, why = (await OrgChart.load()).head_of(initiator)
+    return ([head], "") if head else ([], why)
 
 
 async def resolve_approvers(spec: str, initiator: Staff) -> tuple[list[Staff], str]:

@@ -1,6 +1,7 @@
-"""The ``pool_claim`` flow kind (申请客户流程): its form, its check at start and its effect on
-approval. Registered with the approval engine by ``domain.approvals.kinds`` (so it imports
-nothing of the engine); the claim itself is ``domain.tiers.pool.claim``."""
+"""The ``pool_claim`` flow kind (申请客户流程): its form, its check at start, its effect on
+approval and, rejected or withdrawn, its letting go of the customer. Registered with the
+approval engine by ``domain.approvals.kinds`` (so it imports nothing of the engine); the claim
+itself is ``domain.tiers.pool.claim``."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from domain.approvals.kinds import FlowKind, Subject, register_kind
 from domain.errors import Conflict, Invalid, NotFound
 from domain.models import ApprovalFlow, Customer, Staff, TierChange
 from domain.tiers.rules import INTENT, POOL
+
+# The engine's flow statuses (this module loads with the engine's kinds, before the engine).
+PENDING, LIVE = "pending", ("pending", "returned")
 
 MAX_REASON = 2000
 
@@ -48,6 +52,8 @@ async def check_claim(form: dict) -> tuple[Customer, dict]:
     customer = await pool_customer(form["customer_id"])
     if customer.claimed_by_id != form["claimant_id"]:
         raise Conflict("claim_not_held", "请通过公共池申请客户（POST /tiers/pool/{id}/claim）")
+    if await _claims(customer.id, form["claimant_id"]).filter(status=PENDING).exists():
+        raise Conflict("claim_in_progress", f"客户 {customer.name} 的申请正在审批中")
     return customer, {**form, "customer_name": customer.name, "customer_code": customer.code}
 
 
@@ -67,6 +73,21 @@ async def take_over(flow: ApprovalFlow, now: datetime) -> dict:
     return {"customer_id": customer_id, "tier": INTENT, "salesperson": staff.name}
 
 
+async def let_go(flow: ApprovalFlow, now: datetime) -> None:
+    """Rejected or withdrawn: the claimant no longer holds the customer, back in the pool."""
+    customer_id = flow.form["customer_id"]
+    if await _claims(customer_id, flow.initiator_id).exclude(id=flow.id).filter(
+            status__in=LIVE).exists():
+        return  # another live claim of theirs (started around the pool route) still holds it
+    await Customer.filter(id=customer_id, claimed_by_id=flow.initiator_id).update(
+        claimed_by_id=None)
+
+
+def _claims(customer_id: int, claimant_id: int):
+    return ApprovalFlow.filter(kind=POOL_CLAIM, customer_id=customer_id,
+                               initiator_id=claimant_id)
+
+
 def claim_summary(form: Mapping) -> list[tuple[str, str]]:
     return [("客户", f"{form.get('customer_name', '')}（{form.get('customer_code', '')}）"),
             ("申请理由", str(form.get("reason", "")))]
@@ -81,4 +102,4 @@ async def _effect(flow: ApprovalFlow, actor: str, now: datetime) -> dict:
     return await take_over(flow, now)
 
 
-register_kind(FlowKind(POOL_CLAIM, parse_claim, _check, _effect, claim_summary))
+register_kind(FlowKind(POOL_CLAIM, parse_claim, _check, _effect, claim_summary, on_end=let_go))

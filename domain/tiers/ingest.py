@@ -12,20 +12,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from tortoise.transactions import in_transaction
-
 from domain.errors import Invalid
 from domain.ingest import (
     IngestResult,
-    _apply_fields,
-    _check_batch,
-    _check_size,
-    _customers_by_code,
-    _date,
-    _require_ref,
-    _Row,
-    _split,
-    _staff_by_userid,
+    Row,
+    parse_date,
+    read_rows,
+    require_ref,
+    split_rows,
+    staff_by_userid,
+    upsert,
+    with_customers,
 )
 from domain.models import ContactLog, Contract, Customer, Staff, TrialAccount
 from domain.money import to_amount
@@ -40,35 +37,37 @@ def _staff_id(value) -> int:
     return int(str(value).strip())
 
 
-def validate_contact_log(raw) -> _Row:
-    row = _Row(raw)
+def validate_contact_log(raw) -> Row:
+    row = Row(raw)
     row.text("external_id", required=True, max_len=64)
     row.text("customer_code", required=True, max_len=64)
     row.text("staff", max_len=64)  # the salesperson's DingTalk user id …
     row.convert("staff_id", _staff_id)  # … or their staff id
-    row.convert("contacted_on", _date, required=True)
+    row.convert("contacted_on", parse_date, required=True)
     row.text("note", max_len=2000)
     row.clean["_key"] = row.clean["external_id"]
     return row
 
 
-def validate_trial_account(raw) -> _Row:
-    row = _Row(raw)
+def validate_trial_account(raw) -> Row:
+    row = Row(raw)
     row.text("external_id", required=True, max_len=64)
     row.text("customer_code", required=True, max_len=64)
     row.text("account", max_len=64)
-    row.convert("archived_on", _date)  # the test-account flow's archive date; null: pending
+    # The test-account flow's archive date; null: pending.
+    row.convert("archived_on", parse_date)
     row.clean["_key"] = row.clean["external_id"]
     return row
 
 
-def validate_contract(raw) -> _Row:
-    row = _Row(raw)
+def validate_contract(raw) -> Row:
+    row = Row(raw)
     row.text("number", required=True, max_len=64)
     row.text("customer_code", required=True, max_len=64)
-    row.convert("starts_on", _date, required=True)
-    row.convert("ends_on", _date)  # null: no end
-    row.convert("archived_on", _date)  # the contract-review flow's archive date; null: pending
+    row.convert("starts_on", parse_date, required=True)
+    row.convert("ends_on", parse_date)  # null: no end
+    # The contract-review flow's archive date; null: pending.
+    row.convert("archived_on", parse_date)
     row.convert("amount", to_amount)
     starts, ends, amount = (row.clean.get(k) for k in ("starts_on", "ends_on", "amount"))
     if starts and ends and ends < starts:
@@ -79,50 +78,23 @@ def validate_contract(raw) -> _Row:
     return row
 
 
-async def _checked(raws, validate: Callable[[object], _Row], atomic: bool,
-                   result: IngestResult) -> tuple[list[_Row], dict[str, Customer]]:
-    """The good rows of a batch (the bad ones reported in ``result``) and their customers."""
-    _check_size(raws)
-    rows = [validate(r) for r in raws]
-    _check_batch(rows)
-    customers = await _customers_by_code({r.clean.get("customer_code") for r in rows})
-    for row in rows:
-        _require_ref(row, "customer_code", customers, "客户")
-    return rows, customers
-
-
-async def _upsert(model, key: str, good: list[_Row], values_of: Callable[[dict], dict],
-                  now: datetime, result: IngestResult) -> None:
-    """Create the new rows in bulk, save the changed ones, count the rest unchanged."""
-    keys = [r.clean["_key"] for r in good]
-    existing = {getattr(o, key): o for o in await model.filter(**{f"{key}__in": keys})}
-    new = []
-    async with in_transaction():
-        for row in good:
-            values = values_of(row.clean)
-            found = existing.get(row.clean["_key"])
-            if found is None:
-                new.append(model(**{key: row.clean["_key"]}, **values, created_at=now))
-            elif _apply_fields(found, values):
-                await found.save()
-                result.updated += 1
-            else:
-                result.unchanged += 1
-        if new:
-            await model.bulk_create(new, batch_size=500)
-    result.created += len(new)
+async def _apply(model, key: str, rows: list[Row], values: Callable[[dict], dict],
+                 now: datetime, atomic: bool) -> IngestResult:
+    """Upsert the batch's good rows (bad ones reported; ``atomic``: none when one is bad)."""
+    result = IngestResult()
+    await upsert(model, key, split_rows(rows, atomic, result), values, result, created_at=now)
+    return result
 
 
 async def ingest_contact_logs(raws, *, now: datetime, atomic: bool = False) -> IngestResult:
-    result = IngestResult()
-    rows, customers = await _checked(raws, validate_contact_log, atomic, result)
-    by_userid = await _staff_by_userid({r.clean.get("staff") for r in rows})
+    rows = read_rows(raws, validate_contact_log)
+    customers = await with_customers(rows)
+    by_userid = await staff_by_userid({r.clean.get("staff") for r in rows})
     ids = {r.clean.get("staff_id") for r in rows} - {None}
     by_id = {s.id: s for s in await Staff.filter(id__in=ids)} if ids else {}
     for row in rows:
-        _require_ref(row, "staff", by_userid, "员工")
-        _require_ref(row, "staff_id", by_id, "员工")
-    good = _split(rows, atomic, result)
+        require_ref(row, "staff", by_userid, "员工")
+        require_ref(row, "staff_id", by_id, "员工")
 
     def values(c: dict) -> dict:
         staff = by_userid.get(c["staff"]) or by_id.get(c["staff_id"])
@@ -130,34 +102,24 @@ async def ingest_contact_logs(raws, *, now: datetime, atomic: bool = False) -> I
                 "staff_id": staff.id if staff else None, "contacted_on": c["contacted_on"],
                 "note": c["note"]}
 
-    await _upsert(ContactLog, "external_id", good, values, now, result)
-    return result
+    return await _apply(ContactLog, "external_id", rows, values, now, atomic)
 
 
 async def ingest_trial_accounts(raws, *, now: datetime, atomic: bool = False) -> IngestResult:
-    result = IngestResult()
-    rows, customers = await _checked(raws, validate_trial_account, atomic, result)
-    good = _split(rows, atomic, result)
-
-    def values(c: dict) -> dict:
-        return {"customer_id": customers[c["customer_code"]].id, "account": c["account"],
-                "archived_on": c["archived_on"]}
-
-    await _upsert(TrialAccount, "external_id", good, values, now, result)
-    return result
+    rows = read_rows(raws, validate_trial_account)
+    customers = await with_customers(rows)
+    return await _apply(TrialAccount, "external_id", rows, lambda c: {
+        "customer_id": customers[c["customer_code"]].id, "account": c["account"],
+        "archived_on": c["archived_on"]}, now, atomic)
 
 
 async def ingest_contracts(raws, *, now: datetime, atomic: bool = False) -> IngestResult:
-    result = IngestResult()
-    rows, customers = await _checked(raws, validate_contract, atomic, result)
-    good = _split(rows, atomic, result)
-
-    def values(c: dict) -> dict:
-        return {"customer_id": customers[c["customer_code"]].id, "starts_on": c["starts_on"],
-                "ends_on": c["ends_on"], "archived_on": c["archived_on"], "amount": c["amount"]}
-
-    await _upsert(Contract, "number", good, values, now, result)
-    return result
+    rows = read_rows(raws, validate_contract)
+    customers = await with_customers(rows)
+    return await _apply(Contract, "number", rows, lambda c: {
+        "customer_id": customers[c["customer_code"]].id, "starts_on": c["starts_on"],
+        "ends_on": c["ends_on"], "archived_on": c["archived_on"], "amount": c["amount"]},
+        now, atomic)
 
 
 # ----- profile ----------------------------------------------------------------------------------

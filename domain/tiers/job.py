@@ -32,12 +32,11 @@ from datetime import date, datetime
 from tortoise.connection import get_connection
 from tortoise.transactions import in_transaction
 
-from domain.approvals.engine import resolve_approvers
-from domain.approvals.flows import DEPARTMENT_HEAD
+from domain.approvals.departments import OrgChart
 from domain.models import Customer, OutboxMessage, Staff, TierChange
 from domain.outbox import DINGTALK
+from domain.progress import QUIET, Progress
 from domain.sql import is_postgres, render
-from domain.tiers.pool import release_stale_claims
 from domain.tiers.rules import (
     CONTRACT,
     NOTICE_RULES,
@@ -80,7 +79,8 @@ DAY_CHANGES = """SELECT t.id, t.customer_id, t.rule, t.from_tier, t.to_tier, t.s
 WHERE t.day = {0} AND t.rule <> {1} ORDER BY t.id"""
 
 
-async def run_tiers(day: date, now: datetime, settings, progress) -> dict:
+async def run_tiers(day: date, now: datetime, settings,
+                    progress: Progress = QUIET) -> dict:
     """Judge every customer outside the pool on ``day``; counts of what happened."""
     threshold = parse_threshold(settings.tier_profile_threshold)
     total = await Customer.filter(deleted_at=None).exclude(tier=POOL).count()  # about
@@ -101,7 +101,6 @@ async def run_tiers(day: date, now: datetime, settings, progress) -> dict:
                "notices": sum(n for r, n in counts.items() if r in NOTICE_RULES),
                "by_rule": dict(sorted(counts.items())),
                "recorded": await TierChange.filter(day=day).count() - recorded_before,
-               "claims_released": await release_stale_claims(),
                "messages": await notify(day, now)}
     log.info("tiers %s: %s", day, summary)
     return summary
@@ -275,13 +274,13 @@ async def _staff(ids: set[int]) -> dict[int, Staff]:
 
 
 async def _heads(sellers: Iterable[Staff]) -> dict[int, Staff]:
-    """Each salesperson's department head, resolved as approvals resolve 业务部门总监 (once
-    per salesperson, not per customer)."""
+    """Each salesperson's department head, resolved as approvals resolve 业务部门总监."""
+    chart = await OrgChart.load()
     found = {}
     for seller in sellers:
-        heads, _ = await resolve_approvers(DEPARTMENT_HEAD, seller)
-        if heads:
-            found[seller.id] = heads[0]
+        head, _ = chart.head_of(seller)
+        if head is not None:
+            found[seller.id] = head
     return found
 
 

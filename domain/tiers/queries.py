@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from domain.models import Customer, Staff, TierChange
-from domain.tiers.pool import live_claim, live_claims
+from domain.tiers.pool import claim_flow
 from domain.tiers.rules import POOL, RULE_LABELS, TIER_LABELS, profile_filled
 
 MAX_HISTORY = 500
@@ -17,19 +17,19 @@ def since(customer: Customer) -> date:
 
 
 async def tier_view(customer: Customer) -> dict:
-    """The tier, since when, who claims it (a live claim only) and its tier changes, newest
+    """The tier, since when, who claims it (and by which flow) and its tier changes, newest
     first."""
     changes = await TierChange.filter(customer_id=customer.id).order_by(
         "-day", "-id").limit(MAX_HISTORY)
-    claim = await live_claim(customer.id) if customer.claimed_by_id else None
-    names = await _names({c.salesperson_id for c in changes} | {customer.salesperson_id}
-                         | {claim.initiator_id if claim else None})
+    claimant = customer.claimed_by_id
+    claim = await claim_flow(customer.id, claimant) if claimant else None
+    names = await _names({c.salesperson_id for c in changes} | {customer.salesperson_id})
     return {
         "customer_id": customer.id, "code": customer.code, "name": customer.name,
         "tier": customer.tier, "tier_label": TIER_LABELS.get(customer.tier, customer.tier),
         "tier_since": since(customer), "salesperson_id": customer.salesperson_id,
         "salesperson": names.get(customer.salesperson_id, ""),
-        "claimed_by": claim.initiator_id if claim else None,
+        "claimed_by": claimant,
         "claim_flow_id": claim.id if claim else None,
         "profile_filled": profile_filled(customer.profile),
         "history": [change_view(c, names) for c in changes],
@@ -48,7 +48,7 @@ def change_view(change: TierChange, names: dict[int, str]) -> dict:
 
 async def list_pool(*, q: str = "", limit: int = 50, offset: int = 0) -> list[dict]:
     """The pool's customers that nobody is claiming, longest in the pool first."""
-    query = Customer.filter(tier=POOL, deleted_at=None).exclude(id__in=live_claims())
+    query = Customer.filter(tier=POOL, claimed_by_id=None, deleted_at=None)
     if q:
         query = query.filter(name__icontains=q)
     customers = await query.order_by("tier_since", "id").offset(offset).limit(limit)

@@ -25,11 +25,12 @@ the expired contract's, which also needs no usage since expiry.
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
+
+from domain.dates import add_months
 
 CONTRACT, TEST, INTENT, SILENT, POOL = "contract", "test", "intent", "silent", "pool"
 TIERS = (CONTRACT, TEST, INTENT, SILENT, POOL)
@@ -106,13 +107,6 @@ class Decision:
 def months_back(day: date, months: int) -> date:
     """``day`` minus calendar months, the day of month clamped (03-31 minus 1 → 02-28)."""
     return add_months(day, -months)
-
-
-def add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
 
 
 def window_start(tier: str, day: date) -> date:

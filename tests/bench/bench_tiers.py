@@ -18,7 +18,6 @@ first run takes longer than the target or the re-run changes anything.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import sys
 import time
@@ -42,16 +41,22 @@ from domain.models import (
     Usage,
 )
 from jobs.tiers import run_tiers
-from tally import db
 from tally.settings import Settings
-from tests.bench.bench_reminders import peak_rss_mib, peak_rss_reset
-from tests.bench.common import add_database_args, scratch_database
+from tests.bench.common import (
+    BATCH,
+    bench_orm,
+    bench_parser,
+    peak_rss_mib,
+    peak_rss_reset,
+    scratch_database,
+    seed_customers,
+    seed_sellers,
+)
 
 ZONE = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 11, 23)
 SINCE = date(2026, 6, 1)
 TARGET_SECONDS = 30.0  # the first run over 100k customers and 1M contact logs
-BATCH = 5000
 TIERS = ["contract"] * 10 + ["test"] * 20 + ["intent"] * 35 + ["silent"] * 35  # by i % 100
 PROFILE = {"contact_name": "陈经理", "mobile": "13800000000", "position": "采购",
            "telephone": "021-1234", "qq": "10001"}
@@ -64,22 +69,16 @@ async def seed_staff() -> list[int]:
     head_ids = await Staff.all().order_by("id").values_list("id", flat=True)
     await Department.bulk_create([Department(name=f"销售{i}部", head_id=head_ids[i])
                                   for i in range(20)])
-    await Staff.bulk_create([Staff(name=f"业务员{i}", dingtalk_userid=f"s-{i}",
-                                   department=f"销售{i % 20}部", manager_id=head_ids[i % 20])
-                             for i in range(200)])
-    return list(await Staff.filter(dingtalk_userid__startswith="s-").order_by("id").values_list(
-        "id", flat=True))
+    return await seed_sellers(list(head_ids), [f"销售{i}部" for i in range(20)])
 
 
 async def seed(count: int, logs: int, now: datetime) -> None:
     async with in_transaction():
         sellers = await seed_staff()
-        await Customer.bulk_create([Customer(
-            code=f"C{i:06d}", name=f"客户{i}", salesperson_id=sellers[i % 200],
-            tier=TIERS[i % 100], tier_since=SINCE, profile=PROFILE if i % 5 == 0 else {})
-            for i in range(count)], batch_size=BATCH)
+        ids = await seed_customers(count, sellers, fields=lambda i: {
+            "tier": TIERS[i % 100], "tier_since": SINCE,
+            "profile": PROFILE if i % 5 == 0 else {}})
         await Customer.all().update(created_at=datetime(2024, 1, 1, tzinfo=ZONE))
-        ids = list(await Customer.all().order_by("id").values_list("id", flat=True))
         await _contact_logs(ids, sellers, logs, now)
         await TrialAccount.bulk_create([TrialAccount(
             external_id=f"T{c}", customer_id=c, account=f"t-{c}", archived_on=date(2026, 5, 1),
@@ -142,10 +141,7 @@ async def timed(label: str, day: date, settings: Settings) -> tuple[dict, float]
 
 
 async def run(database_url: str, count: int, logs: int) -> int:
-    settings = Settings(database_url=database_url, secret_key="bench")
-    await db.migrate(settings)
-    await db.init_orm(settings)
-    try:
+    async with bench_orm(database_url) as settings:
         now = datetime.now(ZONE)
         started = time.perf_counter()
         await seed(count, logs, now)
@@ -158,8 +154,6 @@ async def run(database_url: str, count: int, logs: int) -> int:
         await timed("next day (11-24)", DAY + timedelta(days=1), settings)
         print(f"tier_change rows {await TierChange.all().count():,}, "
               f"outbox rows {await OutboxMessage.all().count():,}")
-    finally:
-        await db.close_orm()
     ok = again["moves"] == again["recorded"] == again["messages"] == 0
     if not ok:
         print("FAIL: the re-run moved or queued something", file=sys.stderr)
@@ -170,10 +164,8 @@ async def run(database_url: str, count: int, logs: int) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-n", "--count", type=int, default=100_000)
+    parser = bench_parser(__doc__)
     parser.add_argument("--logs", type=int, default=10, help="contact logs per customer")
-    add_database_args(parser)
     args = parser.parse_args(argv)
     with scratch_database(args) as url:
         return asyncio.run(run(url, args.count, args.logs))

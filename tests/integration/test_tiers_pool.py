@@ -77,6 +77,7 @@ async def test_a_rejected_claim_puts_the_customer_back_in_the_pool(client, tier_
     flow = await claim(client, world, lenovo)
     flow = await act(client, world, flow, "mgr-zhao", "reject", "客户已由他人跟进")
     assert flow["status"] == "rejected"
+    assert (await Customer.get(id=lenovo.id)).claimed_by_id is None
     assert await pool_ids(client, world["admin"]) == [lenovo.id]
     tier = await call(client, "GET", f"/customers/{lenovo.id}/tier", world["admin"])
     assert (tier["tier"], tier["claimed_by"], tier["salesperson_id"]) == ("pool", None, None)
@@ -86,16 +87,16 @@ async def test_a_rejected_claim_puts_the_customer_back_in_the_pool(client, tier_
     assert (await Customer.get(id=lenovo.id)).claimed_by_id == world["staff"]["sales-li"].id
 
 
-async def test_a_withdrawn_claim_puts_the_customer_back_and_the_job_clears_the_claim(
+async def test_a_withdrawn_claim_puts_the_customer_back_at_once(
         client, tier_world, clock, settings):
     world, lenovo = tier_world, tier_world["customers"]["C001"]
     await to_pool(lenovo)
     flow = await claim(client, world, lenovo)
     await call(client, "POST", f"/approvals/{flow['id']}/withdraw", world["keys"]["sales-wang"],
                {"comment": "客户暂不需要"})
+    assert (await Customer.get(id=lenovo.id)).claimed_by_id is None
     assert await pool_ids(client, world["admin"]) == [lenovo.id]
-    counts = await run_tiers(clock().date(), clock(), settings)
-    assert counts["claims_released"] == 1
+    await run_tiers(clock().date(), clock(), settings)
     assert (await Customer.get(id=lenovo.id)).claimed_by_id is None
 
 
@@ -107,7 +108,8 @@ async def test_a_returned_claim_keeps_the_customer_out_and_is_sent_again_by_clai
     flow = await act(client, world, flow, "mgr-zhao", "return", "理由写清楚些")
     assert flow["status"] == "returned"
     assert await pool_ids(client, world["admin"]) == []
-    assert (await run_tiers(clock().date(), clock(), settings))["claims_released"] == 0
+    await run_tiers(clock().date(), clock(), settings)  # the daily job leaves a live claim be
+    assert (await Customer.get(id=lenovo.id)).claimed_by_id == world["staff"]["sales-wang"].id
     await claim(client, world, lenovo, "sales-li", status=409)
     # Claiming again sends the returned claim again, with the new reason.
     again = await claim(client, world, lenovo, reason="客户下月要上新项目")
@@ -177,3 +179,17 @@ async def test_a_pool_claim_cannot_be_started_around_the_pool(client, tier_world
                                        "claimant_id": world["staff"]["sales-wang"].id,
                                        "reason": "绕过公共池"}}, 409)
     assert body["error"]["code"] == "claim_not_held"
+
+
+async def test_a_second_claim_flow_cannot_be_started_beside_a_pending_one(client, tier_world):
+    """The claimant holds the customer, but a second 申请客户 through POST /approvals is refused
+    while the first is pending."""
+    world, lenovo = tier_world, tier_world["customers"]["C001"]
+    await to_pool(lenovo)
+    await claim(client, world, lenovo)
+    body = await call(client, "POST", "/approvals", world["keys"]["sales-wang"], {
+        "kind": "pool_claim", "form": {"customer_id": lenovo.id,
+                                       "claimant_id": world["staff"]["sales-wang"].id,
+                                       "reason": "再来一次"}}, 409)
+    assert body["error"]["code"] == "claim_in_progress"
+    assert await ApprovalFlow.filter(kind="pool_claim", customer_id=lenovo.id).count() == 1
