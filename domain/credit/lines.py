@@ -80,15 +80,9 @@ async def lock_ledger(customer_id: int) -> CustomerAccount:
     return row
 
 
-def rule_id(row_id: int) -> str:
-    """A row id as the pure rules take it: zero-padded, so that their tie-breaks by id sort
-    9 before 10 as the database does."""
-    return f"{row_id:012d}"
-
-
 def as_rule(row: CreditAccount) -> rules.CreditAccount:
     return rules.CreditAccount(
-        id=rule_id(row.id), type=row.type, limit=row.limit, used=row.used, frozen=row.frozen,
+        id=row.id, type=row.type, limit=row.limit, used=row.used, frozen=row.frozen,
         valid_from=row.valid_from, valid_to=row.valid_to, status=row.status, project=row.project,
     )
 

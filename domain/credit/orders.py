@@ -167,8 +167,8 @@ async def _freeze_credit(order: CreditOrder, ref: Ref) -> None:
     if books.budgets[year] is not None:
         check_enterprise(books.budgets[year], order.credit)
     for position, (line_id, take) in enumerate(allocation):
-        await books.move(int(line_id), FREEZE, take, ref, year, frozen=take)
-        await OrderCredit.create(order_id=order.id, account_id=int(line_id), position=position,
+        await books.move(line_id, FREEZE, take, ref, year, frozen=take)
+        await OrderCredit.create(order_id=order.id, account_id=line_id, position=position,
                                  amount=take, frozen=take)
 
 

@@ -24,7 +24,6 @@ from domain.credit.lines import (
     as_rule,
     ledger_id,
     lock_ledger,
-    rule_id,
     save,
 )
 from domain.errors import Conflict, Invalid, NotFound
@@ -152,8 +151,8 @@ async def _oldest_first(customer_id: int, amount: Decimal) -> list[tuple[int, De
     if not debts:
         return []
     allocation = rules.allocate_repayment(
-        (rules.Debt(rule_id(d.id), d.debt_date, d.due_date, d.outstanding) for d in debts), amount)
-    return [(int(debt_id), paid) for debt_id, paid in allocation.parts]
+        (rules.Debt(d.id, d.debt_date, d.due_date, d.outstanding) for d in debts), amount)
+    return allocation.parts
 
 
 async def order_years(shipment_ids: Iterable[int]) -> dict[int, int]:
@@ -206,8 +205,7 @@ async def _pay_parts(books: Books, parts: list[DebtPart], amount: Decimal, ref: 
         part.repaid += pay
         await DebtPart.filter(id=part.id).update(repaid=part.repaid)
         line = books.lines[part.account_id]
-        key = rule_id(line.id)
-        restored = rules.credit_restored([as_rule(line)], {key: pay}).get(key)
+        restored = rules.credit_restored([as_rule(line)], {line.id: pay}).get(line.id)
         if restored:
             await books.move(line.id, RETURN, restored, ref, year, used=-restored)
 

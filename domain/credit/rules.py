@@ -38,6 +38,11 @@ def is_revolving(account_type: str) -> bool:
     return account_type in REVOLVING_TYPES
 
 
+# A line's or debt's id: the row id in the service, a name in the seed's worked examples. One
+# kind within a call, so tie-breaks by id sort as the database does.
+Id = int | str
+
+
 @dataclass(frozen=True)
 class CreditAccount:
     """One credit line. available = limit − used − frozen, inside its validity, when active.
@@ -45,7 +50,7 @@ class CreditAccount:
     `project` set means the line may only pay orders of that project (项目授信).
     """
 
-    id: str
+    id: Id
     type: str
     limit: Decimal
     used: Decimal = ZERO
@@ -130,7 +135,7 @@ def usable_accounts(
 
 def allocate_credit(
     accounts: Iterable[CreditAccount], amount: Decimal, on: date, project: str | None = None,
-) -> list[tuple[str, Decimal]]:
+) -> list[tuple[Id, Decimal]]:
     """Split `amount` over the accounts in use order; refuse, naming the shortfall, if short."""
     _positive(amount)
     ordered = usable_accounts(accounts, on, project)
@@ -147,7 +152,7 @@ def allocate_credit(
             amount=fmt(amount), available=fmt(total), shortfall=fmt(amount - total),
             available_by_type={t: fmt(v) for t, v in by_type.items()},
         )
-    allocation: list[tuple[str, Decimal]] = []
+    allocation: list[tuple[Id, Decimal]] = []
     left = amount
     for account in ordered:
         if left <= 0:
@@ -241,16 +246,16 @@ def split_shipment(
 
 @dataclass(frozen=True)
 class Debt:
-    id: str
+    id: Id
     debt_date: date
     due_date: date
     outstanding: Decimal
-    account_id: str | None = None
+    account_id: Id | None = None
 
 
 @dataclass(frozen=True)
 class RepaymentAllocation:
-    parts: list[tuple[str, Decimal]]
+    parts: list[tuple[Id, Decimal]]
     leftover: Decimal
 
 
@@ -286,11 +291,11 @@ def allocate_repayment(debts: Iterable[Debt], amount: Decimal) -> RepaymentAlloc
 
 
 def credit_restored(
-    accounts: Iterable[CreditAccount], repaid: Mapping[str, Decimal],
-) -> dict[str, Decimal]:
+    accounts: Iterable[CreditAccount], repaid: Mapping[Id, Decimal],
+) -> dict[Id, Decimal]:
     """Availability each account regains from `repaid` (account id → amount repaid on it):
     the amount on a revolving line, capped at what it has used; nothing on a one-shot line."""
-    restored: dict[str, Decimal] = {}
+    restored: dict[Id, Decimal] = {}
     for account in accounts:
         amount = repaid.get(account.id, ZERO)
         if amount > 0:
