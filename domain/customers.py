@@ -10,6 +10,7 @@ from domain import audit
 from domain.access import get_visible_customer, visible_customer_ids
 from domain.actors import Actor
 from domain.errors import Conflict, Invalid
+from domain.handover.rules import VOID
 from domain.models import BindCode, Contact, Customer, Document
 from domain.money import ZERO
 from domain.statements.rules import signed_amount
@@ -18,7 +19,8 @@ BIND_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are typ
 
 
 async def receivable(customer_id: int) -> Decimal:
-    rows = await Document.filter(customer_id=customer_id).values_list("doc_type", "amount")
+    rows = await Document.filter(customer_id=customer_id).exclude(audit_status=VOID).values_list(
+        "doc_type", "amount")
     return sum((signed_amount(t, Decimal(a)) for t, a in rows), ZERO)
 
 

@@ -31,3 +31,9 @@ class Forbidden(DomainError):
 
 class Unauthorized(DomainError):
     kind = "unauthorized"
+
+
+class Locked(DomainError):
+    """The thing is frozen for now: a closed business day (关账)."""
+
+    kind = "locked"

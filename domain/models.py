@@ -10,6 +10,14 @@ from tortoise.models import Model
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
 
+def _blank() -> dict:
+    return {"default": "", "db_default": ""}
+
+
+def _zero() -> dict:
+    return {"default": Decimal("0.00"), "db_default": Decimal("0.00")}
+
+
 class Staff(Model):
     """A salesperson, approver, manager or finance clerk, known by DingTalk user id."""
 
@@ -151,10 +159,44 @@ class Document(Model):
     version = fields.IntField(default=1)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
+    # ----- daily hand-over (seed 001). Database defaults fill the rows already in and the
+    # documents month-end billing writes in raw SQL.
+    erp_type = fields.CharField(max_length=32, **_blank())  # the ERP's own name: 车销单, 发货单 …
+    audit_status = fields.CharField(max_length=16, default="approved", db_default="approved")
+    driver = fields.ForeignKeyField(
+        "models.Staff", related_name="deliveries", null=True, on_delete=fields.SET_NULL
+    )
+    delivered_on = fields.DateField(null=True)
+    reversal = fields.BooleanField(default=False, db_default=False)  # 红冲 or 被红冲
+    receipt_kind = fields.CharField(max_length=16, **_blank())  # sale | prepayment | deposit
+    discount = fields.DecimalField(**MONEY, **_zero())  # 收款优惠
+    to_prepaid = fields.DecimalField(**MONEY, **_zero())  # 转入预收
+    remark = fields.TextField(**_blank())
+    confirmed_at = fields.DatetimeField(null=True)
+    confirmed_by = fields.CharField(max_length=100, **_blank())
 
     class Meta:
         table = "document"
-        indexes = (("customer_id", "date"),)
+        indexes = (("customer_id", "date"), ("salesperson_id", "date"),
+                   ("driver_id", "delivered_on"))
+
+
+class ReceiptSettlement(Model):
+    """What a receipt (收款单) settles: one document of the ERP (核销单据) and how much of it,
+    the part paid from the customer's prepaid balance (使用预收) included."""
+
+    id = fields.IntField(primary_key=True)
+    receipt = fields.ForeignKeyField("models.Document", related_name="settlements",
+                                     db_index=True)
+    position = fields.IntField()
+    number = fields.CharField(max_length=64)
+    doc_type = fields.CharField(max_length=16)
+    doc_date = fields.DateField()
+    amount = fields.DecimalField(**MONEY)
+    prepaid = fields.DecimalField(**MONEY, default=Decimal("0.00"))
+
+    class Meta:
+        table = "receipt_settlement"
 
 
 class Statement(Model):
@@ -1102,3 +1144,122 @@ class TierChange(Model):
     class Meta:
         table = "tier_change"
         unique_together = (("customer", "rule", "month"),)
+
+
+# ----- daily hand-over and day close (SPEC 9) -------------------------------------------------
+
+
+class Expense(Model):
+    """A salesperson's expense (费用单 / 其他支出单): paid out of an account (支出金额), or put on
+    a customer's account and later settled by receipts (收款核销金额)."""
+
+    id = fields.IntField(primary_key=True)
+    number = fields.CharField(max_length=64, unique=True)
+    date = fields.DateField()
+    salesperson = fields.ForeignKeyField(
+        "models.Staff", related_name="expenses", null=True, on_delete=fields.SET_NULL
+    )
+    customer = fields.ForeignKeyField(
+        "models.Customer", related_name="expenses", null=True, on_delete=fields.SET_NULL
+    )
+    audit_status = fields.CharField(max_length=16, default="pending")
+    items = fields.JSONField(default=list)  # [{"type": "差旅", "amount": "80.00"}]
+    total = fields.DecimalField(**MONEY)
+    paid = fields.DecimalField(**MONEY, default=Decimal("0.00"))
+    settled = fields.DecimalField(**MONEY, default=Decimal("0.00"))
+    account = fields.CharField(max_length=100, default="")
+    remark = fields.TextField(default="")
+    source = fields.CharField(max_length=16, default="erp")  # | bot
+    version = fields.IntField(default=1)
+    confirmed_at = fields.DatetimeField(null=True)
+    confirmed_by = fields.CharField(max_length=100, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "expense"
+        indexes = (("salesperson_id", "date"),)
+
+
+class OtherIncome(Model):
+    """Other income (其他收入单) a salesperson takes in: scrap sales, fees and the like."""
+
+    id = fields.IntField(primary_key=True)
+    number = fields.CharField(max_length=64, unique=True)
+    date = fields.DateField()
+    salesperson = fields.ForeignKeyField(
+        "models.Staff", related_name="other_incomes", null=True, on_delete=fields.SET_NULL
+    )
+    customer = fields.ForeignKeyField(
+        "models.Customer", related_name="other_incomes", null=True, on_delete=fields.SET_NULL
+    )
+    audit_status = fields.CharField(max_length=16, default="pending")
+    items = fields.JSONField(default=list)  # [{"type": "废品", "amount": "30.00"}]
+    amount = fields.DecimalField(**MONEY)
+    account = fields.CharField(max_length=100, default="")
+    remark = fields.TextField(default="")
+    version = fields.IntField(default=1)
+    confirmed_at = fields.DatetimeField(null=True)
+    confirmed_by = fields.CharField(max_length=100, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "other_income"
+        indexes = (("salesperson_id", "date"),)
+
+
+class Exchange(Model):
+    """Goods exchanged with a customer (兑换货物): what went out, what came back."""
+
+    id = fields.IntField(primary_key=True)
+    number = fields.CharField(max_length=64, unique=True)
+    date = fields.DateField()
+    salesperson = fields.ForeignKeyField(
+        "models.Staff", related_name="exchanges", null=True, on_delete=fields.SET_NULL
+    )
+    customer = fields.ForeignKeyField(
+        "models.Customer", related_name="exchanges", null=True, on_delete=fields.SET_NULL
+    )
+    audit_status = fields.CharField(max_length=16, default="pending")
+    # [{"product": "A4纸", "unit": "箱", "quantity": "2", "direction": "out" | "in"}]
+    items = fields.JSONField(default=list)
+    amount = fields.DecimalField(**MONEY, default=Decimal("0.00"))  # difference paid, if any
+    submitted_at = fields.DatetimeField()
+    remark = fields.TextField(default="")
+    version = fields.IntField(default=1)
+    confirmed_at = fields.DatetimeField(null=True)
+    confirmed_by = fields.CharField(max_length=100, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "exchange"
+        indexes = (("salesperson_id", "date"),)
+
+
+class DayClose(Model):
+    """A closed business day (关账) of one staff member: no new or changed document of theirs
+    dated that day comes in, from any source, until finance reopens it."""
+
+    id = fields.IntField(primary_key=True)
+    staff = fields.ForeignKeyField("models.Staff", related_name="day_closes")
+    day = fields.DateField()
+    closed_at = fields.DatetimeField()
+    closed_by = fields.CharField(max_length=100, default="")
+
+    class Meta:
+        table = "day_close"
+        unique_together = (("staff", "day"),)
+
+
+class AppSetting(Model):
+    """A setting finance changes at run time (交款交账参数 …), as JSON under its name."""
+
+    key = fields.CharField(max_length=64, primary_key=True)
+    value = fields.JSONField()
+    updated_at = fields.DatetimeField()
+    updated_by = fields.CharField(max_length=100, default="")
+
+    class Meta:
+        table = "app_setting"

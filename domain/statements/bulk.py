@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from domain.actors import Actor
+from domain.handover.rules import VOID
 from domain.models import OutboxMessage
 from domain.money import CENT, ZERO
 from domain.outbox import WECHAT
@@ -119,7 +120,8 @@ async def _openings(issues: list[StatementToIssue], tx) -> dict[tuple[int, date]
             openings[customer_id, start] = ZERO
         rows = await select_in(
             tx, "SELECT customer_id, doc_type, amount FROM document WHERE date < {0} "
-                "AND customer_id IN ({in})", [start], sorted(customer_ids))
+                "AND audit_status <> {1} AND customer_id IN ({in})",
+            [start, VOID], sorted(customer_ids))
         for customer_id, doc_type, amount in rows:
             openings[customer_id, start] += rules.signed_amount(doc_type, as_decimal(amount))
     return openings

@@ -13,6 +13,7 @@ from domain import audit, outbox
 from domain.access import can_see_customer, get_visible_customer, visible_customer_ids
 from domain.actors import Actor
 from domain.errors import Conflict, Forbidden, Invalid, NotFound
+from domain.handover.rules import VOID
 from domain.models import (
     Contact,
     Customer,
@@ -89,7 +90,7 @@ async def create_statement(
 async def _pick_documents(customer: Customer, spec: NewStatement) -> list[Document]:
     in_range = Document.filter(
         customer_id=customer.id, date__gte=spec.date_from, date__lte=spec.date_to
-    )
+    ).exclude(audit_status=VOID)
     if spec.numbers:
         documents = await in_range.filter(number__in=spec.numbers).order_by("date", "number")
         missing = sorted(set(spec.numbers) - {d.number for d in documents})
@@ -110,9 +111,8 @@ async def _pick_documents(customer: Customer, spec: NewStatement) -> list[Docume
 
 async def _opening_receivable(customer_id: int, before: date) -> Decimal:
     # Summed in Python: SQLite keeps decimals as text, and SQL SUM would go through floats.
-    rows = await Document.filter(customer_id=customer_id, date__lt=before).values_list(
-        "doc_type", "amount"
-    )
+    rows = await Document.filter(customer_id=customer_id, date__lt=before).exclude(
+        audit_status=VOID).values_list("doc_type", "amount")
     return sum((rules.signed_amount(t, Decimal(a)) for t, a in rows), ZERO)
 
 
