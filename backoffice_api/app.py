@@ -11,6 +11,8 @@ from backoffice_api import (
     credit,
     credit_reports,
     customers,
+    handover,
+    handover_reports,
     ingest,
     payments,
     reports,
@@ -25,7 +27,8 @@ from httpcommon.openapi import openapi_route
 PREFIX = "/api/backoffice/v1"
 ROUTE_TABLES = (ingest.routes, customers.routes, statements.routes, reports.routes,
                 apikeys.routes, credit.routes, approvals.routes, credit_reports.routes,
-                 billing.routes, tiers.routes, payments.routes)
+                billing.routes, tiers.routes, payments.routes, handover.routes,
+                handover_reports.routes)
 
 
 def create_backoffice_app() -> web.Application:

@@ -7,6 +7,8 @@ from backoffice_api import (
     openapi_billing,
     openapi_credit,
     openapi_credit_reports,
+    openapi_handover,
+    openapi_handover_reports,
     openapi_payments,
     openapi_tiers,
 )
@@ -42,6 +44,49 @@ INGEST_RESULT = {"type": "object", "properties": {
     "rejected": {"type": "array", "items": {"type": "object", "properties": {
         "index": ID, "key": {"type": "string"},
         "errors": {"type": "array", "items": {"type": "string"}}}}}}}
+TEXT = {"type": "string"}
+AUDIT = {"type": "string", "description": "approved|pending|void 或 已审批/待审批/作废"}
+HANDOVER_HEAD = {"number": TEXT, "date": DATE, "salesperson": {
+    "type": "string", "description": "业务员钉钉 userid"}, "customer_code": TEXT,
+    "audit_status": AUDIT, "remark": TEXT}
+MONEY_ITEMS = {"type": ["array", "string"], "description": "数组或 JSON 文本", "items": {
+    "type": "object", "required": ["type", "amount"], "properties": {
+        "type": TEXT, "amount": MONEY}}}
+INGEST_ROWS = {
+    "documents": {"type": "object", "required": [
+        "number", "type", "date", "customer_code", "amount"], "properties": {
+        "number": TEXT, "type": {"type": "string", "description": "sales_out|sales_return|"
+                                 "receipt 或 销售出库单/销售退货单/收款单"},
+        "date": DATE, "customer_code": TEXT, "salesperson": TEXT, "amount": MONEY,
+        "owed": MONEY, "account": TEXT, "status": TEXT,
+        "erp_type": {"type": "string", "description": "ERP 单据名：车销单、发货单…"},
+        "audit_status": {**AUDIT, "description": AUDIT["description"] + "（默认 approved）"},
+        "driver": {"type": "string", "description": "司机钉钉 userid"},
+        "delivered_on": {**DATE, "description": "配送日期，填司机时必填"},
+        "reversal": {"type": "boolean", "description": "红冲或被红冲"},
+        "receipt_kind": {"type": "string", "description": "仅收款单: sale|prepayment|deposit"},
+        "discount": MONEY, "to_prepaid": MONEY,
+        "settlements": {"type": ["array", "string"], "description": "仅收款单，核销单据；"
+                        "核销(不含使用预收)+转入预收 = 收款金额+收款优惠", "items": {
+            "type": "object", "required": ["number", "type", "date", "amount"], "properties": {
+                "number": TEXT, "type": TEXT, "date": DATE, "amount": MONEY,
+                "prepaid": MONEY}}}}},
+    "expenses": {"type": "object", "required": ["number", "date", "salesperson"],
+                 "properties": {**HANDOVER_HEAD, "items": MONEY_ITEMS, "total": MONEY,
+                                "paid": MONEY, "settled": MONEY, "account": TEXT}},
+    "other_incomes": {"type": "object", "required": ["number", "date", "salesperson"],
+                      "properties": {**HANDOVER_HEAD, "items": MONEY_ITEMS, "amount": MONEY,
+                                     "account": TEXT}},
+    "exchanges": {"type": "object", "required": ["number", "date", "salesperson", "items"],
+                  "properties": {**HANDOVER_HEAD, "amount": MONEY, "submitted_at": {
+                      "type": "string", "format": "date-time", "description": "默认为推送时间"},
+                      "items": {"type": ["array", "string"], "items": {
+                          "type": "object", "required": ["product", "quantity", "direction"],
+                          "properties": {"product": TEXT, "unit": TEXT, "quantity": TEXT,
+                                         "direction": {"enum": ["out", "in"]}}}}}},
+}
+DAY_CLOSED = {"423": {"description": "含已关账日期的新增或修改单据：整批未写入，detail.rows 列出"
+                                     "每一行 (index, number, staff, day)"}}
 EVENT = {"type": "object", "properties": {
     "action": {"type": "string"}, "result": {"type": "string"},
     "description": {"type": "string"}, "actor": {"type": "string"},
@@ -55,11 +100,14 @@ PERIOD = [_q("from", DATE), _q("to", DATE)]
 
 BASE_OPERATIONS = {
     "POST /ingest/{kind}": {
-        "summary": "ERP 批量推送 staff / customers / contacts / documents（按编号幂等）",
+        "summary": "ERP 批量推送 staff / customers / contacts / documents / expenses / "
+                   "other_incomes / exchanges（按编号幂等；涉及已关账日期则整批 423）",
         "query": [_q("atomic", {"type": "string", "enum": ["0", "1"]}, "1: 有错则整批不写入")],
-        "body": {"type": "object", "required": ["items"],
-                 "properties": {"items": {"type": "array", "items": {"type": "object"}}}},
-        "responses": _ok(INGEST_RESULT)},
+        "body": {"type": "object", "required": ["items"], "properties": {"items": {
+            "type": "array", "items": {"anyOf": [
+                {"title": kind, **schema} for kind, schema in INGEST_ROWS.items()]
+                + [{"type": "object"}]}}}},
+        "responses": {**_ok(INGEST_RESULT), **DAY_CLOSED}},
     "GET /customers": {"summary": "客户列表", "query": [
         _q("q", {"type": "string"}), _q("include_disabled", {"type": "string"}),
         _q("limit", ID), _q("offset", ID)], "responses": _ok(_list(CUSTOMER))},
@@ -119,7 +167,8 @@ BASE_OPERATIONS = {
 OPERATIONS = {**BASE_OPERATIONS, **openapi_credit.OPERATIONS,
               **openapi_approvals.OPERATIONS, **openapi_credit_reports.OPERATIONS,
               **openapi_billing.OPERATIONS, **openapi_tiers.OPERATIONS,
-              **openapi_payments.OPERATIONS}
+              **openapi_payments.OPERATIONS, **openapi_handover.OPERATIONS,
+              **openapi_handover_reports.OPERATIONS}
 
 OPENAPI = {
     "title": "Tally back-office API",

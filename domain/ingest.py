@@ -1,17 +1,34 @@
 """ERP ingest of staff, customers, contacts and documents: validate every row, then apply the
-good ones in one transaction (or none, when the batch is atomic). Idempotent by natural key."""
+good ones in one transaction (or none, when the batch is atomic). Idempotent by natural key.
+Documents carry the daily hand-over's fields and obey day close (``domain.handover.ingest``);
+the hand-over's own kinds (expenses, other income, exchanges) are ingested there."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from domain.errors import Invalid
+from domain.handover import ingest as handover
+from domain.handover import landing
+from domain.ingest_rows import (
+    IngestResult,
+    Row,
+    apply_fields,
+    customers_by_code,
+    parse_bool,
+    parse_date,
+    read_rows,
+    require_ref,
+    split_rows,
+    staff_by_userid,
+    upsert,
+    with_customers,
+)
+from domain.ingest_rows import Rejection as Rejection  # re-exported for billing's usage
 from domain.models import (
     Contact,
     Customer,
@@ -33,91 +50,11 @@ SETTLEMENT_ALIASES = {"on_account": "on_account", "记账": "on_account", "cash"
 INVOICE_FIELDS = ("company", "tax_id", "address", "phone", "bank", "account")
 
 
-@dataclass
-class Rejection:
-    index: int
-    key: str
-    errors: list[str]
-
-
-@dataclass
-class IngestResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: list[Rejection] = field(default_factory=list)
-
-    def as_dict(self) -> dict:
-        return {
-            "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
-            "rejected": [r.__dict__ for r in self.rejected],
-        }
-
-
-class Row:
-    """Collects the clean values of one input row and what is wrong with it."""
-
-    def __init__(self, raw):
-        self.raw = raw if isinstance(raw, dict) else {}
-        self.errors: list[str] = [] if isinstance(raw, dict) else ["行必须是 JSON 对象"]
-        self.clean: dict = {}
-
-    def text(self, name, *, required=False, max_len=200, default=""):
-        value = self.raw.get(name)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
-                self.errors.append(f"{name}: 必填")
-            self.clean[name] = default
-            return
-        value = str(value).strip()
-        if len(value) > max_len:
-            self.errors.append(f"{name}: 超过 {max_len} 个字符")
-        self.clean[name] = value
-
-    def convert(self, name, parse: Callable, *, required=False, default=None):
-        value = self.raw.get(name)
-        if value is None or value == "":
-            if required:
-                self.errors.append(f"{name}: 必填")
-            self.clean[name] = default
-            return
-        try:
-            self.clean[name] = parse(value)
-        except (ValueError, TypeError, KeyError) as exc:
-            self.errors.append(f"{name}: {exc}")
-
-    @property
-    def key(self) -> str:
-        return str(self.clean.get("_key") or "")
-
-
-def parse_date(value) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip()[:10])
-    except ValueError:
-        raise ValueError(f"不是日期 (YYYY-MM-DD): {value!r}") from None
-
-
 def _doc_type(value) -> str:
     try:
         return DOC_TYPE_ALIASES[str(value).strip()]
     except KeyError:
         raise ValueError(f"未知单据类型 {value!r}") from None
-
-
-def _bool(value) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in {"1", "true", "yes", "是", "y"}:
-        return True
-    if text in {"0", "false", "no", "否", "n"}:
-        return False
-    raise ValueError(f"不是布尔值: {value!r}")
 
 
 def _statement_day(value) -> int:
@@ -175,7 +112,7 @@ def validate_customer(raw) -> Row:
     row.text("parent_code", max_len=64)
     row.text("group", max_len=100)
     row.convert("settlement_mode", _settlement, default="on_account")
-    row.convert("can_prepay", _bool, default=False)
+    row.convert("can_prepay", parse_bool, default=False)
     row.convert("statement_day", _statement_day, default=1)
     row.convert("credit_limit", to_amount)
     row.convert("shared_with", _userids, default=[])
@@ -215,101 +152,9 @@ def validate_document(raw) -> Row:
     if row.clean.get("owed") is None and amount is not None and row.clean.get("type"):
         # An ERP that does not send 本单欠 owes the whole document (a receipt: unapplied).
         row.clean["owed"] = amount if row.clean["type"] != "receipt" else -amount
+    handover.read_document_fields(row)
     row.clean["_key"] = row.clean["number"]
     return row
-
-
-async def staff_by_userid(userids) -> dict[str, Staff]:
-    wanted = {u for u in userids if u}
-    if not wanted:
-        return {}
-    return {s.dingtalk_userid: s for s in await Staff.filter(dingtalk_userid__in=wanted)}
-
-
-async def customers_by_code(codes) -> dict[str, Customer]:
-    wanted = {c for c in codes if c}
-    if not wanted:
-        return {}
-    return {c.code: c for c in await Customer.filter(code__in=wanted, deleted_at=None)}
-
-
-def _check_batch(rows: list[Row]) -> None:
-    seen: set[str] = set()
-    for row in rows:
-        if row.key and row.key in seen:
-            row.errors.append(f"同一批次中重复: {row.key}")
-        seen.add(row.key)
-
-
-def split_rows(rows: list[Row], atomic: bool, result: IngestResult) -> list[Row]:
-    for index, row in enumerate(rows):
-        if row.errors:
-            result.rejected.append(Rejection(index, row.key, row.errors))
-    if atomic and result.rejected:
-        raise Invalid(
-            "batch_rejected", f"{len(result.rejected)} 行有错误，整批未写入",
-            rejected=[r.__dict__ for r in result.rejected],
-        )
-    return [row for row in rows if not row.errors]
-
-
-def require_ref(row: Row, name: str, table: dict, label: str) -> None:
-    value = row.clean.get(name)
-    if value and value not in table:
-        row.errors.append(f"{name}: 未知{label} {value!r}")
-
-
-def apply_fields(obj, values: dict) -> bool:
-    changed = False
-    for name, value in values.items():
-        if getattr(obj, name) != value:
-            setattr(obj, name, value)
-            changed = True
-    return changed
-
-
-def _check_size(raws: list) -> None:
-    if not isinstance(raws, list):
-        raise Invalid("bad_items", "items 必须是数组")
-
-
-def read_rows(raws, validate: Callable[[object], Row]) -> list[Row]:
-    """Every row of a batch validated, a key repeated within the batch marked as an error."""
-    _check_size(raws)
-    rows = [validate(r) for r in raws]
-    _check_batch(rows)
-    return rows
-
-
-async def with_customers(rows: list[Row]) -> dict[str, Customer]:
-    """The customers the rows name by ``customer_code``; a row naming no customer is marked."""
-    customers = await customers_by_code({r.clean.get("customer_code") for r in rows})
-    for row in rows:
-        require_ref(row, "customer_code", customers, "客户")
-    return customers
-
-
-async def upsert(model, key: str, good: list[Row], values_of: Callable[[dict], dict],
-                 result: IngestResult, **on_create) -> None:
-    """Upsert ``model`` by its natural ``key`` (each row's ``_key``): create the new rows in
-    bulk (with ``on_create`` besides their values), save the changed ones, count the rest."""
-    keys = [r.clean["_key"] for r in good]
-    existing = {getattr(o, key): o for o in await model.filter(**{f"{key}__in": keys})}
-    new = []
-    async with in_transaction():
-        for row in good:
-            values = values_of(row.clean)
-            found = existing.get(row.clean["_key"])
-            if found is None:
-                new.append(model(**{key: row.clean["_key"]}, **values, **on_create))
-            elif apply_fields(found, values):
-                await found.save()
-                result.updated += 1
-            else:
-                result.unchanged += 1
-        if new:
-            await model.bulk_create(new, batch_size=500)
-    result.created += len(new)
 
 
 async def ingest_staff(raws: list, *, atomic: bool = False) -> IngestResult:
@@ -452,46 +297,42 @@ async def ingest_contacts(raws: list, *, atomic: bool = False) -> IngestResult:
     return result
 
 
-async def ingest_documents(raws: list, *, atomic: bool = False) -> IngestResult:
-    """Upsert documents by number; a change marks the statements holding them source_changed."""
+async def ingest_documents(raws: list, *, atomic: bool = False, now: datetime | None = None,
+                           by: str = "") -> IngestResult:
+    """Upsert documents by number; a change marks the statements holding them source_changed.
+    A batch with a new or changed document of a closed day is refused whole (423)."""
     rows = read_rows(raws, validate_document)
     customers = await with_customers(rows)
-    staff = await staff_by_userid({r.clean.get("salesperson") for r in rows})
+    staff = await staff_by_userid(
+        {r.clean.get(name) for r in rows for name in ("salesperson", "driver")})
     for row in rows:
         require_ref(row, "salesperson", staff, "业务员")
+        require_ref(row, "driver", staff, "司机")
     result = IngestResult()
-    good = split_rows(rows, atomic, result)
-    numbers = [r.clean["number"] for r in good]
-    existing = {d.number: d for d in await Document.filter(number__in=numbers)}
-    new: list[Document] = []
-    changed_ids: list[int] = []
     async with in_transaction():
-        for row in good:
-            values = _document_values(row.clean, customers, staff)
-            document = existing.get(row.clean["number"])
-            if document is None:
-                new.append(Document(number=row.clean["number"], **values))
-            elif apply_fields(document, values):
-                document.version += 1
-                await document.save()
-                changed_ids.append(document.id)
-            else:
-                result.unchanged += 1
-        if new:
-            await Document.bulk_create(new, batch_size=500)
-        if changed_ids:
-            await _mark_source_changed(changed_ids)
-    result.created, result.updated = len(new), len(changed_ids)
+        numbers = [r.key for r in rows if not r.errors]
+        stored = {d.number: d for d in await Document.filter(number__in=numbers)}
+        await handover.check_receipt_audits(rows, stored)
+        good = split_rows(rows, atomic, result)
+        landings = await handover.document_landings(
+            good, stored, lambda c: _document_values(c, customers, staff))
+        await landing.ensure_days_open(landings)
+        changed = await landing.land(Document, landings, result, by=by, now=now)
+        await handover.replace_settlements(
+            landings, {r.key: r.clean["settlements"] for r in good})
+        if changed:
+            await _mark_source_changed([x.found.id for x in changed])
     return result
 
 
 def _document_values(c: dict, customers: dict, staff: dict) -> dict:
-    salesperson = staff.get(c["salesperson"])
+    salesperson, driver = staff.get(c["salesperson"]), staff.get(c["driver"])
     return {
         "doc_type": c["type"], "date": c["date"], "customer_id": customers[c["customer_code"]].id,
         "salesperson_id": salesperson.id if salesperson else None,
         "amount": Decimal(c["amount"]), "owed": Decimal(c["owed"]), "account": c["account"],
-        "status": c["status"],
+        "status": c["status"], "driver_id": driver.id if driver else None,
+        **handover.document_values(c),
     }
 
 
@@ -504,9 +345,21 @@ async def _mark_source_changed(document_ids: list[int]) -> None:
             source_changed=True, version=F("version") + 1)
 
 
+def _timeless(ingest: Callable) -> Callable:
+    """An ingest that needs neither the time nor who pushes, called like the others."""
+
+    async def run(raws: list, *, atomic: bool = False, now: datetime | None = None,
+                  by: str = "") -> IngestResult:
+        return await ingest(raws, atomic=atomic)
+
+    return run
+
+
+# Every kind of ERP batch: ``await INGESTERS[kind](items, atomic=…, now=…, by=…)``.
 INGESTERS = {
-    "staff": ingest_staff,
-    "customers": ingest_customers,
-    "contacts": ingest_contacts,
+    "staff": _timeless(ingest_staff),
+    "customers": _timeless(ingest_customers),
+    "contacts": _timeless(ingest_contacts),
     "documents": ingest_documents,
+    **handover.HANDOVER_INGESTERS,
 }

@@ -51,6 +51,9 @@ def cmd_demo(settings: Settings, args) -> int:
     print(f"  demo statement share link:   {info['share_url']}")
     print(f"  play the customer:    .venv/bin/tally sandbox wechat {info['openid']} 对账单")
     print("  play the salesperson: .venv/bin/tally sandbox ding sales-li 客户 联想")
+    day = info["handover_day"]
+    print(f"  李业务's hand-over day:  GET /api/backoffice/v1/handover/days/sales-li/{day}; "
+          f"in DingTalk: .venv/bin/tally sandbox ding sales-li 交账 {day}")
     return 0
 
 
@@ -84,7 +87,8 @@ def cmd_import(settings: Settings, args) -> int:
             return await import_payments(rows, atomic=args.atomic, actor="cli",
                                          auto_write_off=settings.auto_write_off,
                                          now=_now(settings))
-        return await INGESTERS[args.kind](rows, atomic=args.atomic)
+        return await INGESTERS[args.kind](rows, atomic=args.atomic, now=_now(settings),
+                                          by="cli")
 
     from domain.errors import DomainError
 
@@ -93,6 +97,7 @@ def cmd_import(settings: Settings, args) -> int:
     except DomainError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         _print_rejections(rows, exc.detail.get("rejected", []))
+        _print_closed(rows, exc.detail.get("rows", []))
         return 1
     print(f"created {result.created}, updated {getattr(result, 'updated', 0)}, "
           f"unchanged {result.unchanged}, "
@@ -105,6 +110,14 @@ def _print_rejections(rows: list[dict], rejected: list[dict]) -> None:
     for item in rejected:
         line = rows[item["index"]].get("_line", item["index"] + 1)
         print(f"  line {line} ({item['key']}): {'; '.join(item['errors'])}", file=sys.stderr)
+
+
+def _print_closed(rows: list[dict], refused: list[dict]) -> None:
+    """The rows a closed day refused (day close, 423), by their line in the file."""
+    for item in refused:
+        line = rows[item["index"]].get("_line", item["index"] + 1)
+        print(f"  line {line} ({item['number']}): {item['staff']} {item['day']} 已关账",
+              file=sys.stderr)
 
 
 def cmd_jobs_run(settings: Settings, args) -> int:
@@ -181,8 +194,8 @@ def build_parser() -> argparse.ArgumentParser:
     key.add_argument("--staff-id", type=int)
     key.set_defaults(func=cmd_apikey)
     imp = sub.add_parser("import", help="import a CSV or XLSX file")
-    imp.add_argument("kind", choices=["staff", "customers", "contacts", "documents", "usage",
-                                         "payments"])
+    imp.add_argument("kind", choices=["staff", "customers", "contacts", "documents", "expenses",
+                                         "other_incomes", "exchanges", "usage", "payments"])
     imp.add_argument("file")
     imp.add_argument("--atomic", action="store_true", help="any bad row: import nothing")
     imp.set_defaults(func=cmd_import)

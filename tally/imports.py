@@ -20,6 +20,13 @@ import openpyxl
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+_HANDOVER_HEAD = {
+    "number": ("单据编号", "单号"),
+    "date": ("单据日期", "日期"),
+    "salesperson": ("业务员", "经办人"),
+    "customer_code": ("客户编号", "客户编码"),
+    "audit_status": ("审核状态", "审批状态"),
+}
 # Per kind: field -> Chinese headers accepted for it; the first one is the template's.
 # "invoice.x" fields are nested into row["invoice"]["x"].
 HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -64,6 +71,40 @@ HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
         "owed": ("本单欠", "本单欠款"),
         "account": ("结算账户", "账户"),
         "status": ("状态",),
+        "erp_type": ("ERP单据类型", "原单类型"),
+        "audit_status": ("审核状态", "审批状态"),
+        "driver": ("司机", "配送员"),
+        "delivered_on": ("配送日期", "发货日期"),
+        "reversal": ("红冲",),
+        "receipt_kind": ("收款类型",),
+        "discount": ("收款优惠", "优惠金额"),
+        "to_prepaid": ("转入预收",),
+        "settlements": ("核销明细",),  # JSON: [{"number", "type", "date", "amount", "prepaid"}]
+    },
+    # The hand-over's own documents; their lines ("items") are JSON text.
+    "expenses": {
+        **_HANDOVER_HEAD,
+        "items": ("费用明细", "明细"),  # [{"type": "差旅", "amount": "80.00"}]
+        "total": ("总金额",),
+        "paid": ("支出金额",),
+        "settled": ("收款核销金额",),
+        "account": ("支出账户", "账户"),
+        "remark": ("备注",),
+    },
+    "other_incomes": {
+        **_HANDOVER_HEAD,
+        "items": ("收入明细", "明细"),  # [{"type": "废品", "amount": "30.00"}]
+        "amount": ("金额", "收入金额"),
+        "account": ("收款账户", "账户"),
+        "remark": ("备注",),
+    },
+    "exchanges": {
+        **_HANDOVER_HEAD,
+        # [{"product": "A4纸", "unit": "箱", "quantity": "2", "direction": "out" | "in"}]
+        "items": ("兑换明细", "明细"),
+        "amount": ("补差金额", "金额"),
+        "submitted_at": ("提交时间",),
+        "remark": ("备注",),
     },
     "usage": {"account": ("账号",), "period": ("月份", "期间"), "quantity": ("发送量", "条数")},
     "payments": {
@@ -80,12 +121,17 @@ REQUIRED = {
     "customers": ("code", "name"),
     "contacts": ("external_id", "customer_code"),
     "documents": ("number", "type", "date", "customer_code", "amount"),
+    "expenses": ("number", "date", "salesperson"),
+    "other_incomes": ("number", "date", "salesperson"),
+    "exchanges": ("number", "date", "salesperson", "items"),
     "usage": ("account", "period", "quantity"),
     "payments": ("reference", "payer_name", "amount", "received_on"),
 }
 
 SHEET_TITLES = {"staff": "员工", "customers": "客户", "contacts": "联系人", "documents": "单据",
+                "expenses": "费用单", "other_incomes": "其他收入单", "exchanges": "兑换货物",
                 "usage": "发送量", "payments": "到款"}
+DATE_FIELDS = ("date", "delivered_on", "received_on")  # a time in the cell is dropped
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 SLASH_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s|$)")
@@ -183,7 +229,7 @@ def _put(row: dict, field: str, value: str) -> None:
         row.setdefault("invoice", {})[field.removeprefix("invoice.")] = value
     elif field == "shared_with":
         row[field] = [u.strip() for u in USERID_SEPARATORS.split(value) if u.strip()]
-    elif field == "date":
+    elif field in DATE_FIELDS:
         row[field] = _iso_date_text(value)
     else:
         row[field] = value
@@ -255,8 +301,8 @@ def _cell_text(value) -> str:
         return str(value)
     if isinstance(value, float):
         return _float_text(value)
-    if isinstance(value, datetime):
-        return value.date().isoformat()
+    if isinstance(value, datetime):  # a time of day only when there is one (提交时间)
+        return value.isoformat(sep=" ") if value.time() != time() else value.date().isoformat()
     if isinstance(value, date | time):
         return value.isoformat()
     return str(value).strip()

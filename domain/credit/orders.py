@@ -46,6 +46,7 @@ from domain.credit.lines import (
 )
 from domain.credit.orgs import load_terms
 from domain.errors import Conflict, Invalid, NotFound
+from domain.handover.locks import ensure_open
 from domain.models import (
     CreditAccount,
     CreditOrder,
@@ -236,6 +237,7 @@ async def ship(*, number: str, order_number: str, ship_date: date, amount: Decim
         return _replayed_shipment(existing, order, ship_date, amount), False
     if ship_date < order.order_date:
         raise Invalid("ship_before_order", f"发货日期 {ship_date} 早于订单日期 {order.order_date}")
+    await _ensure_day_open(order.salesperson_id, ship_date, number)
     await ledger_id(order.customer_id)
     try:
         async with in_transaction():
@@ -260,6 +262,12 @@ async def ship(*, number: str, order_number: str, ship_date: date, amount: Decim
             raise
         return _replayed_shipment(existing, order, ship_date, amount), False
     return shipment, True
+
+
+async def _ensure_day_open(salesperson_id: int | None, day: date, number: str) -> None:
+    """A shipment or return, new or reversed (反审核), is the order's salesperson's document of
+    that day: refused (423) once the day is closed (关账)."""
+    await ensure_open([(salesperson_id, day)], number=number)
 
 
 def _replayed_shipment(existing: Shipment, order: CreditOrder, ship_date: date, amount):
@@ -338,6 +346,7 @@ async def reverse_shipment(number: str, actor: str, now: datetime) -> Shipment:
         order, shipment, debt = await _lock_shipment(number)
         if shipment.status == REVERSED:
             return shipment
+        await _ensure_day_open(order.salesperson_id, shipment.ship_date, number)
         if await GoodsReturn.filter(shipment_id=shipment.id, status=ACTIVE).exists():
             raise Conflict("shipment_has_returns", f"发货单 {number} 有退货，请先退货反审核")
         if debt is not None and debt.repaid > 0:
@@ -390,6 +399,9 @@ async def return_goods(*, number: str, shipment_number: str, return_date: date,
     existing = await GoodsReturn.get_or_none(number=number)
     if existing is not None:
         return await _replayed_return(existing, shipment_number, return_date, amount), False
+    salesperson_id = await Shipment.filter(number=shipment_number).first().values_list(
+        "order__salesperson_id", flat=True)  # None for an unknown shipment: 404 below
+    await _ensure_day_open(salesperson_id, return_date, number)
     await ledger_id(customer_id)
     try:
         async with in_transaction():
@@ -470,6 +482,7 @@ async def reverse_return(number: str, actor: str, now: datetime) -> GoodsReturn:
         goods_return = await GoodsReturn.get(id=found.id)
         if goods_return.status == REVERSED:
             return goods_return
+        await _ensure_day_open(order.salesperson_id, goods_return.return_date, number)
         if goods_return.credit > 0:
             ref = Ref("return", number, actor, now)
             await _deduct(order, debt, goods_return.credit, ref)

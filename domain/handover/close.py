@@ -1,0 +1,75 @@
+"""Closing and reopening business days (关账 / 取消关账) for chosen staff or everyone (seed 001's
+显示全部员工 + 全员关账), idempotently, each call in the audit trail."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date, datetime
+
+from tortoise.transactions import in_transaction
+
+from domain.errors import Invalid
+from domain.models import AuditLog, DayClose, Staff
+from domain.sql import insert_rows
+
+CLOSE_COLUMNS = ("staff_id", "day", "closed_at", "closed_by")
+
+
+async def staff_ids_by_userid(userids: Collection[str]) -> list[int]:
+    """The staff ids of DingTalk userids; 400 naming every unknown one."""
+    wanted = set(userids)
+    found = dict(await Staff.filter(dingtalk_userid__in=wanted).values_list(
+        "dingtalk_userid", "id"))
+    if unknown := sorted(wanted - set(found)):
+        raise Invalid("unknown_staff", f"未知员工: {'、'.join(unknown)}", unknown=unknown)
+    return sorted(found.values())
+
+
+async def close_days(staff_ids: list[int] | None, days: list[date], *, by: str,
+                     now: datetime) -> int:
+    """Close those days for those staff (None: every active staff member, documents or not);
+    closing a closed day is no error. How many (person, day) pairs were newly closed."""
+    people = staff_ids if staff_ids is not None else await Staff.filter(
+        active=True).values_list("id", flat=True)
+    rows = [(staff_id, day, now, by) for staff_id in sorted(set(people))
+            for day in sorted(set(days))]
+    async with in_transaction() as tx:
+        new = await insert_rows(tx, "day_close", CLOSE_COLUMNS, rows, returning=("id",),
+                                ignore_conflicts=True) if rows else []
+        await _log("close_days", staff_ids, days, len(new), by=by, now=now)
+    return len(new)
+
+
+async def reopen_days(staff_ids: list[int] | None, days: list[date], *, by: str,
+                      now: datetime) -> int:
+    """Reopen those days for those staff (None: everyone); how many closed pairs were."""
+    query = DayClose.filter(day__in=sorted(set(days)))
+    if staff_ids is not None:
+        query = query.filter(staff_id__in=sorted(set(staff_ids)))
+    async with in_transaction():
+        count = await query.delete() if days else 0
+        await _log("reopen_days", staff_ids, days, count, by=by, now=now)
+    return count
+
+
+async def _log(action: str, staff_ids: list[int] | None, days: list[date], count: int, *,
+               by: str, now: datetime) -> None:
+    listed = sorted(set(days))
+    span = f"{listed[0]}~{listed[-1]}" if listed else ""
+    await AuditLog.create(
+        actor=by, action=action, entity="day_close", entity_id=span, created_at=now,
+        detail={"staff": "all" if staff_ids is None else sorted(set(staff_ids)),
+                "days": [d.isoformat() for d in listed], "count": count})
+
+
+async def closed_days(date_from: date, date_to: date, staff_id: int | None = None,
+                      ) -> list[dict]:
+    """The closed (person, day) pairs in a date range, by day then name."""
+    query = DayClose.filter(day__gte=date_from, day__lte=date_to)
+    if staff_id is not None:
+        query = query.filter(staff_id=staff_id)
+    rows = await query.order_by("day", "staff__name", "staff_id").values(
+        "staff_id", "staff__name", "staff__dingtalk_userid", "day", "closed_at", "closed_by")
+    return [{"staff_id": r["staff_id"], "name": r["staff__name"],
+             "userid": r["staff__dingtalk_userid"], "day": r["day"],
+             "closed_at": r["closed_at"], "closed_by": r["closed_by"]} for r in rows]

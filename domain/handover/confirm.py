@@ -1,0 +1,291 @@
+"""Finance's hand-over confirmation (对账确认) of documents, one by one or every document of
+chosen people and days at once, and its undo; seed 001's 交款交账参数 makes confirming a fund
+document (收款单, 费用单, 其他收入单) audit it too. Also the receipt audit actions and the
+remarks finance appends (批量追加备注).
+
+Confirmation is finance's state, not the salesperson's document: it is allowed on closed days
+and never bumps a document's version. Every change is one UPDATE per kind (a day can hold
+thousands of documents), and only rows not already in the target state are counted."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+from datetime import date, datetime
+
+from tortoise.expressions import F
+from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
+
+from domain.errors import Conflict, Invalid, NotFound
+from domain.handover import locks, scope
+from domain.handover.rules import (
+    APPROVED,
+    CONFIRM,
+    DOCUMENT,
+    FUND_KINDS,
+    KIND_LABELS,
+    KINDS,
+    PENDING,
+    UNCONFIRM,
+    VOID,
+    receipt_audit_change,
+)
+from domain.handover.settings import confirm_audits
+from domain.models import Document, Statement, StatementLine
+from domain.sql import ID_CHUNK, execute
+from domain.statements.rules import RECEIPT
+
+Ref = tuple[str, int]  # (kind, id), kind in rules.KINDS
+REMARK_SEPARATOR = "；"
+
+
+# ----- low level: one UPDATE over given rows --------------------------------------------------
+
+
+def _chunks(ids: Collection[int]) -> list[list[int]]:
+    ordered = sorted(set(ids))
+    return [ordered[i:i + ID_CHUNK] for i in range(0, len(ordered), ID_CHUNK)]
+
+
+async def mark_confirmed(model, ids: Collection[int], *, by: str, now: datetime) -> int:
+    """Confirm the given rows of a model that are not confirmed yet; how many were."""
+    return sum([await _set_confirmed(model.filter(id__in=chunk), by=by, now=now)
+                for chunk in _chunks(ids)])
+
+
+async def mark_unconfirmed(model, ids: Collection[int]) -> int:
+    """Drop the confirmation of the given rows of a model; how many had one."""
+    return sum([await _clear_confirmed(model.filter(id__in=chunk)) for chunk in _chunks(ids)])
+
+
+async def _set_confirmed(query: QuerySet, *, by: str, now: datetime) -> int:
+    return await query.filter(confirmed_at__isnull=True).update(confirmed_at=now,
+                                                                confirmed_by=by)
+
+
+async def _clear_confirmed(query: QuerySet) -> int:
+    return await query.filter(confirmed_at__isnull=False).update(confirmed_at=None,
+                                                                 confirmed_by="")
+
+
+def _funds(kind: str, query: QuerySet) -> QuerySet | None:
+    """The fund documents (资金单据) among the query's rows; None when the kind has none."""
+    if kind == DOCUMENT:
+        return query.filter(doc_type=RECEIPT)
+    return query if kind in FUND_KINDS else None
+
+
+async def _confirm_query(kind: str, query: QuerySet, *, by: str, now: datetime,
+                         audits: bool) -> dict:
+    """Confirm the query's unconfirmed rows; with the 交款交账参数 on, audit first the pending
+    fund documents among them (un-confirming never un-audits)."""
+    audited = 0
+    funds = _funds(kind, query) if audits else None
+    if funds is not None:
+        audited = await funds.filter(confirmed_at__isnull=True, audit_status=PENDING).update(
+            audit_status=APPROVED)
+    return {"confirmed": await _set_confirmed(query, by=by, now=now), "audited": audited}
+
+
+def _add(total: dict, part: dict) -> dict:
+    return {key: total.get(key, 0) + value for key, value in part.items()}
+
+
+# ----- by references ---------------------------------------------------------------------------
+
+
+async def confirm(refs: list[Ref], *, by: str, now: datetime) -> dict:
+    """Confirm the named documents: {"confirmed": n, "audited": m}."""
+    groups = await _checked(refs, undo=False)
+    audits = await confirm_audits()
+    counts = {"confirmed": 0, "audited": 0}
+    async with in_transaction():
+        for kind, ids in groups.items():
+            for chunk in _chunks(ids):
+                counts = _add(counts, await _confirm_query(
+                    kind, scope.MODELS[kind].filter(id__in=chunk), by=by, now=now,
+                    audits=audits))
+    return counts
+
+
+async def unconfirm(refs: list[Ref], *, by: str, now: datetime) -> dict:
+    """Drop the confirmation of the named documents: {"unconfirmed": n}."""
+    groups = await _checked(refs, undo=True)
+    count = 0
+    async with in_transaction():
+        for kind, ids in groups.items():
+            count += await mark_unconfirmed(scope.MODELS[kind], ids)
+    return {"unconfirmed": count}
+
+
+async def _checked(refs: list[Ref], *, undo: bool) -> dict[str, set[int]]:
+    """The refs by kind, once each is known to exist (404 naming the missing ones) and to be
+    in somebody's hand-over (400; a confirmed one may still be un-confirmed)."""
+    groups: dict[str, set[int]] = defaultdict(set)
+    for kind, row_id in refs:
+        if kind not in KINDS:
+            raise Invalid("bad_kind", f"未知的单据类别: {kind!r}（可选 {', '.join(KINDS)}）")
+        groups[kind].add(row_id)
+    rows = {kind: await _rows(kind, ids) for kind, ids in groups.items()}
+    missing = [(kind, i) for kind, ids in groups.items() for i in sorted(ids)
+               if i not in rows[kind]]
+    if missing:
+        raise NotFound("handover_document_not_found",
+                       f"找不到: {'、'.join(f'{KIND_LABELS[k]} {i}' for k, i in missing)}",
+                       missing=[{"kind": k, "id": i} for k, i in missing])
+    outside = [row for kind in groups for row in await _outside(kind, rows[kind])
+               if not (undo and row["confirmed_at"])]
+    if outside:
+        raise Invalid("not_in_handover",
+                      f"不在交款交账范围内的单据: {'、'.join(r['number'] for r in outside)}",
+                      outside=[{"kind": r["kind"], "id": r["id"], "number": r["number"]}
+                               for r in outside])
+    return dict(groups)
+
+
+async def _rows(kind: str, ids: set[int]) -> dict[int, dict]:
+    fields = ["id", "number", "salesperson_id", "date", "confirmed_at"]
+    if kind == DOCUMENT:
+        fields += ["driver_id", "delivered_on"]
+    found: dict[int, dict] = {}
+    for chunk in _chunks(ids):
+        for row in await scope.MODELS[kind].filter(id__in=chunk).values(*fields):
+            found[row["id"]] = {**row, "kind": kind}
+    return found
+
+
+async def _outside(kind: str, rows: dict[int, dict]) -> list[dict]:
+    """The rows in nobody's hand-over: asked of scope with the rows' own people and days, so
+    a row is inside exactly when it is in its own person's day."""
+    people = {r[f] for r in rows.values() for f in ("salesperson_id", "driver_id") if r.get(f)}
+    days = {r[f] for r in rows.values() for f in ("date", "delivered_on") if r.get(f)}
+    inside: set[int] = set()
+    for chunk in _chunks(rows):
+        inside.update(await scope.of_kind(kind, people, days).filter(id__in=chunk).values_list(
+            "id", flat=True))
+    return [row for row_id, row in sorted(rows.items()) if row_id not in inside]
+
+
+# ----- by people and days ----------------------------------------------------------------------
+
+
+async def confirm_days(staff_ids: list[int] | None, days: list[date], *, by: str,
+                       now: datetime) -> dict:
+    """Confirm every hand-over document of those people (None: everyone) on those days,
+    drivers' deliveries by the day they delivered."""
+    audits = await confirm_audits()
+    counts = {"confirmed": 0, "audited": 0}
+    async with in_transaction():
+        for kind in KINDS:
+            counts = _add(counts, await _confirm_query(
+                kind, scope.of_kind(kind, staff_ids, days), by=by, now=now, audits=audits))
+    return counts
+
+
+async def unconfirm_days(staff_ids: list[int] | None, days: list[date], *, by: str,
+                         now: datetime) -> dict:
+    """Drop the confirmation of every hand-over document of those people on those days."""
+    count = 0
+    async with in_transaction():
+        for kind in KINDS:
+            count += await _clear_confirmed(scope.of_kind(kind, staff_ids, days))
+    return {"unconfirmed": count}
+
+
+# ----- receipt audit actions -------------------------------------------------------------------
+
+AUDIT_ACTIONS = {"audit": APPROVED, "unaudit": PENDING, "void": VOID}
+ACTION_LABELS = {"audit": "审核", "unaudit": "反审核", "void": "作废"}
+
+
+async def change_receipt_audit(receipt_id: int, action: str, *, by: str,
+                               now: datetime) -> dict:
+    """Audit, un-audit or void one receipt: refused on a closed day (423) and, per the
+    交款交账参数, when it is confirmed (409); with the setting on it confirms or
+    un-confirms the receipt along."""
+    receipt = await Document.get_or_none(id=receipt_id, doc_type=RECEIPT)
+    if receipt is None:
+        raise NotFound("receipt_not_found", f"收款单 {receipt_id} 不存在")
+    new = AUDIT_ACTIONS[action]
+    if receipt.audit_status == VOID and new != VOID:
+        raise Conflict("receipt_void",
+                       f"收款单 {receipt.number} 已作废，不能{ACTION_LABELS[action]}",
+                       number=receipt.number)
+    if receipt.audit_status != new:
+        await locks.ensure_open(_pairs(receipt), number=receipt.number)
+        change = receipt_audit_change(receipt.number, receipt.audit_status, new,
+                                      confirmed=receipt.confirmed_at is not None,
+                                      confirm_audits=await confirm_audits())
+        await _save_audit(receipt, new, change, by=by, now=now)
+    return receipt_view(receipt)
+
+
+def _pairs(document: Document) -> list[tuple[int | None, date | None]]:
+    return [(document.salesperson_id, document.date),
+            (document.driver_id, document.delivered_on)]
+
+
+async def _save_audit(receipt: Document, new: str, change: str | None, *, by: str,
+                      now: datetime) -> None:
+    changes = {"audit_status": new, "version": receipt.version + 1, "updated_at": now}
+    if change == CONFIRM:
+        changes.update(confirmed_at=now, confirmed_by=by)
+    elif change == UNCONFIRM:
+        changes.update(confirmed_at=None, confirmed_by="")
+    async with in_transaction():
+        updated = await Document.filter(id=receipt.id, version=receipt.version).update(
+            **changes)
+        if not updated:
+            raise Conflict("receipt_changed", f"收款单 {receipt.number} 刚被修改，请刷新后重试",
+                           number=receipt.number)
+        if VOID in (new, receipt.audit_status):
+            await _statements_changed(receipt.id)
+    for name, value in changes.items():
+        setattr(receipt, name, value)
+
+
+async def _statements_changed(document_id: int) -> None:
+    """A void receipt leaves the statements holding it: they no longer match their sources."""
+    statement_ids = await StatementLine.filter(document_id=document_id).values_list(
+        "statement_id", flat=True)
+    if statement_ids:
+        await Statement.filter(id__in=set(statement_ids), source_changed=False).update(
+            source_changed=True, version=F("version") + 1)
+
+
+def receipt_view(receipt: Document) -> dict:
+    return {"id": receipt.id, "number": receipt.number, "audit_status": receipt.audit_status,
+            "confirmed": receipt.confirmed_at is not None,
+            "confirmed_at": receipt.confirmed_at, "confirmed_by": receipt.confirmed_by}
+
+
+# ----- remarks (批量追加备注) --------------------------------------------------------------------
+
+MAX_REMARK = 500
+_APPEND = ("UPDATE document SET remark = CASE WHEN remark = '' THEN {0} "
+           "ELSE remark || {1} END WHERE id IN ({ids})")
+
+
+async def append_remark(document_ids: Collection[int], remark: str) -> int:
+    """Append a remark to each named document (after a separator, keeping what is there);
+    finance's annotation, allowed on closed days. 404 naming missing documents."""
+    remark = remark.strip()
+    if not remark:
+        raise Invalid("bad_remark", "备注不能为空")
+    if len(remark) > MAX_REMARK:
+        raise Invalid("bad_remark", f"备注不能超过 {MAX_REMARK} 个字符")
+    ids = set(document_ids)
+    found: set[int] = set()
+    for chunk in _chunks(ids):
+        found.update(await Document.filter(id__in=chunk).values_list("id", flat=True))
+    if missing := sorted(ids - found):
+        raise NotFound("document_not_found", f"单据不存在: {', '.join(map(str, missing))}",
+                       missing=missing)
+    count = 0
+    async with in_transaction() as tx:
+        for chunk in _chunks(ids):
+            markers = ", ".join(f"{{{i}}}" for i in range(2, len(chunk) + 2))
+            count += await execute(_APPEND.replace("{ids}", markers), remark,
+                                   REMARK_SEPARATOR + remark, *chunk, connection=tx)
+    return count
