@@ -5,13 +5,28 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from tortoise.transactions import in_transaction
+
 from domain.actors import ADMIN, SYSTEM
 from domain.apikeys import create_api_key
 from domain.credit import accounts as credit_accounts
 from domain.credit import orders as credit_orders
 from domain.credit.orgs import put_org
 from domain.ingest import ingest_contacts, ingest_customers, ingest_documents, ingest_staff
-from domain.models import ApiKey, Contact, CreditAccount, CreditOrder, Customer, Statement
+from domain.models import (
+    ApiKey,
+    Contact,
+    CreditAccount,
+    CreditOrder,
+    Customer,
+    Document,
+    Exchange,
+    Expense,
+    OtherIncome,
+    ReceiptSettlement,
+    Staff,
+    Statement,
+)
 from domain.statements.service import (
     NewStatement,
     ShareSettings,
@@ -28,6 +43,7 @@ STAFF = [
      "manager_userid": "mgr-zhao"},
     {"userid": "sales-wang", "name": "王业务", "department": "华南销售部",
      "manager_userid": "mgr-zhao"},
+    {"userid": "driver-zhou", "name": "周司机", "department": "物流部"},
 ]
 CUSTOMERS = [
     {"code": "C001", "name": "联想（北京）有限公司", "salesperson": "sales-li", "sales_org": "华东",
@@ -80,11 +96,12 @@ async def load_demo(share: ShareSettings, now: datetime) -> dict:
         statement = await create_statement(SYSTEM, NewStatement(
             customer.id, date(2021, 12, 1), date(2021, 12, 22)), share, now)
     await load_credit_demo(customer, now)
+    handover_day = await load_handover_demo(now)
     url = await live_share_url(SYSTEM, statement.id, share, now)
     await ApiKey.filter(name=DEMO_KEY_NAME, revoked_at=None).update(revoked_at=now)
     _, key = await create_api_key(DEMO_KEY_NAME, ADMIN)
     return {"api_key": key, "share_url": url, "statement_id": statement.id,
-            "openid": DEMO_OPENID}
+            "openid": DEMO_OPENID, "handover_day": handover_day.isoformat()}
 
 
 DEMO_ORG = "HD"
@@ -112,3 +129,82 @@ async def load_credit_demo(customer: Customer, now: datetime) -> None:
         "demo", now)
     await credit_orders.ship(number=DEMO_SHIPMENT, order_number=DEMO_ORDER, ship_date=shipped,
                              amount=Decimal("50000.00"), actor="demo", now=now)
+
+
+HANDOVER_PREFIX = "DEMO-HO-"
+
+
+async def load_handover_demo(now: datetime) -> date:
+    """Seed 001 in small, on the day of the first load: 李业务's hand-over day (sales, a return,
+    receipts of each kind — one settling a debt of five days before —, an expense on account,
+    other income, an exchange) and 周司机's deliveries of it. Returns that day; later loads
+    change nothing (GET /handover/days?date=… shows it)."""
+    first = await Document.filter(number=f"{HANDOVER_PREFIX}XS-1").first()
+    if first is not None:
+        return first.date
+    day = now.date()
+    li = await Staff.get(dingtalk_userid="sales-li")
+    zhou = await Staff.get(dingtalk_userid="driver-zhou")
+    customers = {c.code: c for c in await Customer.filter(code__in=("C001", "C002"))}
+    async with in_transaction():
+        docs = await _handover_documents(day, li, zhou, customers)
+        await _handover_receipts(day, li, customers, docs)
+        await _handover_others(day, now, li, customers)
+    return day
+
+
+async def _handover_documents(day: date, li: Staff, zhou: Staff,
+                              customers: dict[str, Customer]) -> dict[str, Document]:
+    """The sales of the day (driven by 周司机), a return, and an older sale still owed."""
+    rows = [
+        ("XS-0", "sales_out", "车销单", day - timedelta(days=5), "C002", "800.00", "0.00", False),
+        ("XS-1", "sales_out", "车销单", day, "C001", "2000.00", "0.00", True),
+        ("XS-2", "sales_out", "发货单", day, "C002", "1200.00", "1200.00", True),
+        ("XT-1", "sales_return", "销售退货单", day, "C001", "150.00", "-150.00", True),
+    ]
+    docs = {}
+    for key, doc_type, erp_type, on, code, amount, owed, driven in rows:
+        docs[key] = await Document.create(
+            number=f"{HANDOVER_PREFIX}{key}", doc_type=doc_type, erp_type=erp_type, date=on,
+            customer=customers[code], salesperson=li, amount=Decimal(amount), owed=Decimal(owed),
+            driver=zhou if driven else None, delivered_on=day if driven else None)
+    return docs
+
+
+async def _handover_receipts(day: date, li: Staff, customers: dict[str, Customer],
+                             docs: dict[str, Document]) -> None:
+    """收当日货款 (with 使用预收 and a discount), 收历史欠款, 预收款 and 收订金."""
+    rows = [  # key, customer, kind, amount, discount, audit, settles [(doc, amount, prepaid)]
+        ("SK-1", "C001", "sale", "1840.00", "10.00", "pending",
+         [("XS-1", "2000.00", "150.00")]),
+        ("SK-2", "C002", "sale", "800.00", "0.00", "approved", [("XS-0", "800.00", "0.00")]),
+        ("SK-3", "C002", "prepayment", "500.00", "0.00", "pending", []),
+        ("SK-4", "C001", "deposit", "300.00", "0.00", "pending", []),
+    ]
+    for key, code, kind, amount, discount, audit, settles in rows:
+        receipt = await Document.create(
+            number=f"{HANDOVER_PREFIX}{key}", doc_type="receipt", date=day,
+            customer=customers[code], salesperson=li, amount=Decimal(amount),
+            owed=-Decimal(amount), account="现金", receipt_kind=kind,
+            discount=Decimal(discount), audit_status=audit)
+        for position, (doc, part, prepaid) in enumerate(settles, 1):
+            await ReceiptSettlement.create(
+                receipt=receipt, position=position, number=docs[doc].number,
+                doc_type=docs[doc].doc_type, doc_date=docs[doc].date, amount=Decimal(part),
+                prepaid=Decimal(prepaid))
+
+
+async def _handover_others(day: date, now: datetime, li: Staff,
+                           customers: dict[str, Customer]) -> None:
+    await Expense.create(
+        number=f"{HANDOVER_PREFIX}FY-1", date=day, salesperson=li, customer=customers["C002"],
+        items=[{"type": "陈列费", "amount": "200.00"}], total=Decimal("200.00"),
+        paid=Decimal("0.00"), settled=Decimal("120.00"), remark="挂账，收款时抵扣")
+    await OtherIncome.create(
+        number=f"{HANDOVER_PREFIX}QT-1", date=day, salesperson=li,
+        items=[{"type": "废品", "amount": "50.00"}], amount=Decimal("50.00"), account="现金")
+    await Exchange.create(
+        number=f"{HANDOVER_PREFIX}DH-1", date=day, salesperson=li, customer=customers["C001"],
+        items=[{"product": "A4纸", "unit": "箱", "quantity": "2", "direction": "out"},
+               {"product": "A4纸", "unit": "箱", "quantity": "1", "direction": "in"}],
+        submitted_at=now)

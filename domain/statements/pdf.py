@@ -33,8 +33,8 @@ RULE_COLOR = colors.HexColor("#9aa5b1")
 
 def render_statement_pdf(view: dict, *, seller: str = "") -> bytes:
     """The statement as PDF bytes: heading, totals, then every line on repeating-header pages."""
-    font = _cjk_font()
-    styles = _styles(font)
+    font = cjk_font()
+    styles = pdf_styles(font)
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
@@ -47,19 +47,20 @@ def render_statement_pdf(view: dict, *, seller: str = "") -> bytes:
         Paragraph("对账明细", styles["section"]),
         _lines_table(view["lines"], font, styles),
     ]
-    page_footer = functools.partial(_draw_page_number, font=font)
+    page_footer = functools.partial(draw_page_number, font=font)
     document.build(story, onFirstPage=page_footer, onLaterPages=page_footer)
     return buffer.getvalue()
 
 
 @functools.cache
-def _cjk_font() -> str:
-    """Register the CID font on first use (not at import) and return its name."""
+def cjk_font() -> str:
+    """Register the CID font on first use (not at import) and return its name; the other
+    Chinese PDFs (the hand-over day report) share it."""
     pdfmetrics.registerFont(UnicodeCIDFont(FONT_NAME))
     return FONT_NAME
 
 
-def _styles(font: str) -> dict[str, ParagraphStyle]:
+def pdf_styles(font: str) -> dict[str, ParagraphStyle]:
     base = ParagraphStyle("base", fontName=font, fontSize=10, leading=14, wordWrap="CJK")
     return {
         "title": ParagraphStyle("title", base, fontSize=20, leading=26, alignment=TA_CENTER),
@@ -134,10 +135,11 @@ def _line_row(line: dict, styles: dict[str, ParagraphStyle]) -> list:
     ]
 
 
-def _draw_page_number(canvas, document, *, font: str) -> None:
+def draw_page_number(canvas, document, *, font: str) -> None:
+    """The page footer (第 n 页), centred on whatever page size the document uses."""
     canvas.saveState()
     canvas.setFont(font, 8)
-    canvas.drawCentredString(A4[0] / 2, MARGIN / 2, f"第 {document.page} 页")
+    canvas.drawCentredString(document.pagesize[0] / 2, MARGIN / 2, f"第 {document.page} 页")
     canvas.restoreState()
 
 

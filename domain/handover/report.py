@@ -1,0 +1,419 @@
+"""The hand-over views (交款交账, seed 001 §3.1–3.10): the employee list (员工交账列表) and one
+person's day report (日报汇总), JSON-ready: money as "0.00" strings, dates ISO.
+
+Every section comes from domain.handover.scope and is fetched set-based: one query per section,
+one for every settlement of the day's receipts, one for which settled documents are confirmed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from datetime import date, datetime
+from decimal import Decimal
+from functools import partial
+
+from tortoise.expressions import Subquery
+
+from domain.actors import SALES, Actor
+from domain.errors import Forbidden, Invalid, NotFound
+from domain.handover import scope
+from domain.handover.rules import (
+    AUDIT_LABELS,
+    DOCUMENT,
+    EXCHANGE,
+    EXPENSE,
+    OTHER_INCOME,
+    RECEIPT_KIND_LABELS,
+    SALE,
+    Settled,
+    expense_unsettled,
+    split_receipt,
+)
+from domain.models import DayClose, Document, ReceiptSettlement, Staff
+from domain.money import ZERO, fmt
+from domain.statements.rules import DOC_TYPE_LABELS, SALES_OUT, signed_amount
+
+PENDING, DONE = "pending", "done"
+STATUS_LABELS = {PENDING: "待对账", DONE: "已对账"}
+
+# 对账确认状态 filter of the other-income section (seed 3.6).
+ALL, YES, NO = "all", "yes", "no"
+CONFIRMED_FILTERS = {ALL: "全部状态", NO: "待确认", YES: "已确认"}
+
+SECTIONS = ("sales", "receipts", "expenses", "other_incomes", "exchanges", "deliveries")
+SECTION_LABELS = {"sales": "销售单据", "receipts": "收款单据", "expenses": "费用单据",
+                  "other_incomes": "其他收入单", "exchanges": "兑换货物",
+                  "customers": "客户汇总", "deliveries": "配送单据"}
+
+_COMMON = ("id", "number", "date", "customer_id", "customer__name", "audit_status", "remark",
+           "confirmed_at", "confirmed_by")
+_DOCUMENT = (*_COMMON, "doc_type", "erp_type", "amount", "owed", "account", "receipt_kind",
+             "discount", "to_prepaid", "delivered_on")
+_FIELDS = {
+    EXPENSE: (*_COMMON, "items", "total", "paid", "settled", "account"),
+    OTHER_INCOME: (*_COMMON, "items", "amount", "account"),
+    EXCHANGE: (*_COMMON, "items", "amount", "submitted_at"),
+}
+
+
+# ----- one person's day (日报汇总) --------------------------------------------------------------
+
+
+async def day_report(staff_id: int, day: date, *, confirmed: str = ALL) -> dict:
+    """Everything of one person's hand-over on one day; ``confirmed`` (all|yes|no) filters the
+    other-income rows only, the summary always counts the whole day."""
+    if confirmed not in CONFIRMED_FILTERS:
+        raise Invalid("bad_query", f"confirmed 必须是 {'、'.join(CONFIRMED_FILTERS)} 之一")
+    staff = await Staff.get_or_none(id=staff_id)
+    if staff is None:
+        raise NotFound("staff_not_found", f"员工 {staff_id} 不存在")
+    sections = await _sections(staff_id, day)
+    summary = _summary(sections)
+    report = {
+        "staff": staff_view(staff), "day": day,
+        "closed": await DayClose.exists(staff_id=staff_id, day=day),
+        **_status(summary["unconfirmed"]), "summary": summary,
+        "confirmed_filter": confirmed,
+        "sections": {**sections, "customers": _customers(sections),
+                     "other_incomes": _filtered(sections["other_incomes"], confirmed)},
+    }
+    return jsonable(report)
+
+
+async def _sections(staff_id: int, day: date) -> dict[str, list[dict]]:
+    people, days = [staff_id], [day]
+    receipts = scope.receipts_of(people, days)
+    return {
+        "sales": [_sale(r) for r in await _documents(scope.sales_of(people, days))],
+        "receipts": await _receipts(receipts),
+        "expenses": [_expense(r) for r in await _others(EXPENSE, people, days)],
+        "other_incomes": [_income(r) for r in await _others(OTHER_INCOME, people, days)],
+        "exchanges": [_exchange(r) for r in await _others(EXCHANGE, people, days)],
+        "deliveries": [_delivery(r) for r in await _documents(scope.deliveries_of(people, days))],
+    }
+
+
+async def _documents(query) -> list[dict]:
+    return await query.order_by("number").values(*_DOCUMENT)
+
+
+async def _others(kind: str, people: list[int], days: list[date]) -> list[dict]:
+    query = scope.others_of(kind, people, days)
+    order = ("-submitted_at", "-id") if kind == EXCHANGE else ("number",)
+    return await query.order_by(*order).values(*_FIELDS[kind])
+
+
+def _base(kind: str, row: dict) -> dict:
+    return {
+        "id": row["id"], "kind": kind, "number": row["number"], "date": row["date"],
+        "customer_id": row["customer_id"], "customer": row["customer__name"] or "",
+        "audit_status": row["audit_status"],
+        "audit_label": AUDIT_LABELS.get(row["audit_status"], row["audit_status"]),
+        "remark": row["remark"], "confirmed": row["confirmed_at"] is not None,
+        "confirmed_at": row["confirmed_at"], "confirmed_by": row["confirmed_by"],
+    }
+
+
+def type_label(doc_type: str, erp_type: str = "") -> str:
+    """The ERP's own name of a document (车销单, 发货单 …), else ours."""
+    return erp_type or DOC_TYPE_LABELS.get(doc_type, doc_type)
+
+
+def _sale(row: dict) -> dict:
+    return {
+        **_base(DOCUMENT, row), "type": row["doc_type"], "erp_type": row["erp_type"],
+        "type_label": type_label(row["doc_type"], row["erp_type"]), "amount": row["amount"],
+        "signed_amount": _signed(row["doc_type"], row["amount"]), "owed": row["owed"],
+    }
+
+
+def _signed(doc_type: str, amount: Decimal) -> Decimal:
+    """The document's effect on the totals: the type decides the direction, whatever sign the
+    ERP gave a return's amount."""
+    return signed_amount(doc_type, abs(amount))
+
+
+def _delivery(row: dict) -> dict:
+    """发货单 count their 发货金额, returns their 入库金额 (negative in the totals)."""
+    return {**_sale(row), "delivered_on": row["delivered_on"]}
+
+
+async def _receipts(query) -> list[dict]:
+    rows = await _documents(query)
+    lines = await ReceiptSettlement.filter(
+        receipt_id__in=Subquery(query.values("id")),
+    ).order_by("receipt_id", "position").values(
+        "receipt_id", "number", "doc_type", "doc_date", "amount", "prepaid")
+    confirmed = set(await Document.filter(
+        number__in=Subquery(ReceiptSettlement.filter(
+            receipt_id__in=Subquery(query.values("id"))).values("number")),
+        confirmed_at__isnull=False,
+    ).values_list("number", flat=True))
+    by_receipt: dict[int, list[dict]] = {}
+    for line in lines:
+        by_receipt.setdefault(line["receipt_id"], []).append(_settlement(line, confirmed))
+    return [_receipt(row, by_receipt.get(row["id"], [])) for row in rows]
+
+
+def _settlement(line: dict, confirmed: set[str]) -> dict:
+    return {
+        "number": line["number"], "type": line["doc_type"],
+        "type_label": type_label(line["doc_type"]), "date": line["doc_date"],
+        "amount": line["amount"], "prepaid": line["prepaid"],
+        "confirmed": line["number"] in confirmed,  # seed 3.3's 已确认 mark
+    }
+
+
+def _receipt(row: dict, settlements: list[dict]) -> dict:
+    kind = row["receipt_kind"] or SALE
+    split = split_receipt(kind, row["date"], row["amount"], row["discount"], [
+        Settled(s["date"], s["amount"], s["prepaid"]) for s in settlements])
+    return {
+        **_base(DOCUMENT, row), "type": row["doc_type"], "erp_type": row["erp_type"],
+        "type_label": type_label(row["doc_type"], row["erp_type"]),
+        "receipt_kind": kind, "receipt_kind_label": RECEIPT_KIND_LABELS.get(kind, kind),
+        "amount": row["amount"], "discount": row["discount"],
+        "prepaid_used": sum((s["prepaid"] for s in settlements), ZERO),
+        "to_prepaid": row["to_prepaid"], "account": row["account"],
+        "same_day": split.same_day, "history": split.history,
+        "prepayment": split.prepayment, "deposit": split.deposit,
+        "settlements": settlements,
+    }
+
+
+def _expense(row: dict) -> dict:
+    return {
+        **_base(EXPENSE, row), "items": row["items"], "total": row["total"],
+        "paid": row["paid"], "settled": row["settled"],
+        "unsettled": expense_unsettled(row["total"], row["paid"], row["settled"]),
+        "account": row["account"],
+    }
+
+
+def _income(row: dict) -> dict:
+    return {**_base(OTHER_INCOME, row), "items": row["items"], "amount": row["amount"],
+            "account": row["account"]}
+
+
+def _exchange(row: dict) -> dict:
+    return {**_base(EXCHANGE, row), "items": row["items"], "amount": row["amount"],
+            "submitted_at": row["submitted_at"]}
+
+
+def _filtered(rows: list[dict], confirmed: str) -> list[dict]:
+    if confirmed == ALL:
+        return rows
+    return [row for row in rows if row["confirmed"] == (confirmed == YES)]
+
+
+def _total(rows: Iterable[dict], name: str) -> Decimal:
+    return sum((row[name] for row in rows), ZERO)
+
+
+def _summary(sections: dict[str, list[dict]]) -> dict:
+    """The day's totals (销售汇总, 资金汇总, 配送汇总) and counts."""
+    sales, receipts = sections["sales"], sections["receipts"]
+    expenses, deliveries = sections["expenses"], sections["deliveries"]
+    outs = [row for row in sales if row["type"] == SALES_OUT]
+    shipped = [row for row in deliveries if row["type"] == SALES_OUT]
+    refs = {(row["kind"], row["id"]): row["confirmed"]
+            for name in SECTIONS for row in sections[name]}
+    return {
+        "sales_total": _total(outs, "amount"),
+        "returns_total": _total(outs, "amount") - _total(sales, "signed_amount"),
+        "net_sales": _total(sales, "signed_amount"),
+        **{name: _total(receipts, name) for name in (
+            "discount", "prepaid_used", "to_prepaid", "same_day", "history", "prepayment",
+            "deposit")},
+        "receipts_amount": _total(receipts, "amount"),
+        "expenses_total": _total(expenses, "total"), "expenses_paid": _total(expenses, "paid"),
+        "expenses_settled": _total(expenses, "settled"),
+        "expenses_unsettled": _total(expenses, "unsettled"),
+        "other_income_total": _total(sections["other_incomes"], "amount"),
+        "exchanges": len(sections["exchanges"]),
+        "deliveries_shipped": _total(shipped, "amount"),
+        "deliveries_returned": _total(shipped, "amount") - _total(deliveries, "signed_amount"),
+        "deliveries_total": _total(deliveries, "signed_amount"),
+        "counts": {name: len(sections[name]) for name in SECTIONS},
+        "documents": len(refs), "unconfirmed": sum(not done for done in refs.values()),
+    }
+
+
+_CUSTOMER_MONEY = ("sales", "returns", "net_sales", "receipts", "discount", "same_day",
+                   "history", "prepayment", "deposit", "expenses", "other_income")
+_RECEIPT_COLUMNS = {"receipts": "amount", **{n: n for n in (
+    "discount", "same_day", "history", "prepayment", "deposit")}}
+
+
+def _customers(sections: dict[str, list[dict]]) -> list[dict]:
+    """客户汇总: the day's business per customer, by customer name (none last)."""
+    table: dict[int | None, dict] = {}
+
+    def entry(row: dict) -> dict:
+        return table.setdefault(row["customer_id"], {
+            "customer_id": row["customer_id"], "customer": row["customer"],
+            **dict.fromkeys(_CUSTOMER_MONEY, ZERO), "exchanges": 0})
+
+    for row in sections["sales"]:
+        line = entry(row)
+        line["sales" if row["type"] == SALES_OUT else "returns"] += abs(row["amount"])
+        line["net_sales"] += row["signed_amount"]
+    for row in sections["receipts"]:
+        line = entry(row)
+        for column, name in _RECEIPT_COLUMNS.items():
+            line[column] += row[name]
+    for row in sections["expenses"]:
+        entry(row)["expenses"] += row["total"]
+    for row in sections["other_incomes"]:
+        entry(row)["other_income"] += row["amount"]
+    for row in sections["exchanges"]:
+        entry(row)["exchanges"] += 1
+    return sorted(table.values(), key=lambda c: (c["customer_id"] is None, c["customer"],
+                                                 c["customer_id"] or 0))
+
+
+def _status(unconfirmed: int) -> dict:
+    status = PENDING if unconfirmed else DONE
+    return {"status": status, "status_label": STATUS_LABELS[status]}
+
+
+def staff_view(staff: Staff) -> dict:
+    return {"id": staff.id, "name": staff.name, "userid": staff.dingtalk_userid or ""}
+
+
+def jsonable(value):
+    """Money as "0.00" strings and dates as ISO text, all the way down."""
+    if isinstance(value, dict):
+        return {key: jsonable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [jsonable(item) for item in value]
+    if isinstance(value, Decimal):
+        return fmt(value)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
+
+
+# ----- the employee list (员工交账列表) ---------------------------------------------------------
+
+# (section, kind, query, whose, which day, amount field): what each section adds to a person's day.
+_SOURCES = (
+    ("sales", DOCUMENT, scope.sales_of, "salesperson_id", "date", "amount"),
+    ("receipts", DOCUMENT, scope.receipts_of, "salesperson_id", "date", "amount"),
+    ("expenses", EXPENSE, partial(scope.others_of, EXPENSE), "salesperson_id", "date", "total"),
+    ("other_incomes", OTHER_INCOME, partial(scope.others_of, OTHER_INCOME), "salesperson_id",
+     "date", "amount"),
+    ("exchanges", EXCHANGE, partial(scope.others_of, EXCHANGE), "salesperson_id", "date",
+     "amount"),
+    ("deliveries", DOCUMENT, scope.deliveries_of, "driver_id", "delivered_on", "amount"),
+)
+_LIST_TOTALS = ("sales_total", "returns_total", "net_sales", "receipts_amount",
+                "expenses_total", "other_income_total", "exchanges_total", "deliveries_total")
+
+Pair = tuple[int, date]
+
+
+class _Day:
+    """What one (person, day) of the list adds up to."""
+
+    def __init__(self) -> None:
+        self.counts = dict.fromkeys(SECTIONS, 0)
+        self.totals = dict.fromkeys(_LIST_TOTALS, ZERO)
+        self.refs: dict[tuple[str, int], bool] = {}
+
+    def add(self, section: str, kind: str, row: dict, amount: Decimal) -> None:
+        self.counts[section] += 1
+        self.refs[(kind, row["id"])] = row["confirmed_at"] is not None
+        doc_type = row.get("doc_type")
+        if section == "sales":
+            key = "sales_total" if doc_type == SALES_OUT else "returns_total"
+            self.totals[key] += abs(amount)
+            self.totals["net_sales"] += _signed(doc_type, amount)
+        elif section == "deliveries":
+            self.totals["deliveries_total"] += _signed(doc_type, amount)
+        else:
+            key = {"receipts": "receipts_amount", "other_incomes": "other_income_total"}.get(
+                section, f"{section}_total")
+            self.totals[key] += amount
+
+    @property
+    def unconfirmed(self) -> int:
+        return sum(not done for done in self.refs.values())
+
+
+async def staff_days(days: list[date], *, staff_ids: list[int] | None = None,
+                     show_all: bool = False) -> list[dict]:
+    """One row per (person, day) with hand-over documents, by day then name; ``show_all``
+    (显示全部员工) adds every active staff member (of ``staff_ids`` when given) on every day."""
+    tallies = await _tally(days, staff_ids)
+    if show_all:
+        for staff_id in await _active(staff_ids):
+            for day in days:
+                tallies.setdefault((staff_id, day), _Day())
+    staff = {s.id: s for s in await Staff.filter(id__in={s for s, _ in tallies})}
+    closed = set(await DayClose.filter(
+        staff_id__in=list(staff), day__in=list(days)).values_list("staff_id", "day"))
+    rows = [_list_row(staff[s], d, tally, (s, d) in closed) for (s, d), tally in tallies.items()
+            if s in staff]
+    rows.sort(key=lambda row: (row["day"], row["staff"]["name"], row["staff"]["id"]))
+    return jsonable(rows)
+
+
+async def _tally(days: Collection[date], staff_ids: Collection[int] | None, *,
+                 unconfirmed_only: bool = False) -> dict[Pair, _Day]:
+    tallies: dict[Pair, _Day] = {}
+    for section, kind, query_of, whose, which_day, amount in _SOURCES:
+        query = query_of(staff_ids, days)
+        if unconfirmed_only:
+            query = query.filter(confirmed_at__isnull=True)
+        fields = ("id", whose, which_day, amount, "confirmed_at") + (
+            ("doc_type",) if kind == DOCUMENT else ())
+        for row in await query.values(*fields):
+            tally = tallies.setdefault((row[whose], row[which_day]), _Day())
+            tally.add(section, kind, row, row[amount])
+    return tallies
+
+
+async def _active(staff_ids: list[int] | None) -> list[int]:
+    query = Staff.filter(active=True)
+    if staff_ids is not None:
+        query = query.filter(id__in=list(staff_ids))
+    return await query.values_list("id", flat=True)
+
+
+def _list_row(staff: Staff, day: date, tally: _Day, closed: bool) -> dict:
+    return {
+        "staff": staff_view(staff), "day": day, "counts": tally.counts, **tally.totals,
+        "documents": len(tally.refs), "unconfirmed": tally.unconfirmed,
+        **_status(tally.unconfirmed), "closed": closed,
+    }
+
+
+async def pending_people(days: list[date]) -> list[dict]:
+    """People with unconfirmed hand-over documents on those days, by day then name."""
+    tallies = await _tally(days, None, unconfirmed_only=True)
+    staff = {s.id: s for s in await Staff.filter(id__in={s for s, _ in tallies})}
+    rows = [{"staff_id": s, "name": staff[s].name, "userid": staff[s].dingtalk_userid or "",
+             "day": d.isoformat(), "unconfirmed": tally.unconfirmed}
+            for (s, d), tally in tallies.items() if s in staff]
+    return sorted(rows, key=lambda row: (row["day"], row["name"], row["staff_id"]))
+
+
+# ----- who may read whose hand-over -----------------------------------------------------------
+
+
+async def staff_by_userid(userid: str) -> Staff:
+    staff = await Staff.get_or_none(dingtalk_userid=userid)
+    if staff is None:
+        raise NotFound("staff_not_found", f"员工 {userid} 不存在")
+    return staff
+
+
+def readable_staff(actor: Actor, staff_ids: list[int] | None) -> list[int] | None:
+    """The people whose hand-over the actor may read: finance and admin everyone (None =
+    everyone), a salesperson only their own (403 for anyone else's)."""
+    if actor.role != SALES:
+        return staff_ids
+    if staff_ids is not None and set(staff_ids) - {actor.staff_id}:
+        raise Forbidden("not_your_handover", "业务员只能查看自己的交款交账")
+    return [actor.staff_id]
