@@ -1,4 +1,4 @@
-"""The DingTalk bot for staff: 客户, 对账, 待办, 帮助 over the stream connection.
+"""The DingTalk bot for staff: 客户, 对账, 收款, 费用, 交账, 待办, 帮助 over the stream connection.
 
 Each command is a small function from a ``BotRequest`` (who asks, the words after the command,
 the time) to a ``Reply``; it calls domain functions only. ``TallyBot`` identifies the sender by
@@ -16,11 +16,14 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 from dingtalk_stream import ChatbotMessage, Credential
 from dingtalk_stream.frames import CallbackMessage
 
 import bot.approval_cards  # noqa: F401  (the approval card's buttons, for the card callback)
+import bot.handover_cards  # noqa: F401  (the finance hand-over card's buttons, likewise)
+from bot import handover_texts
 from bot.cards import CARD_TOPIC, CardCallbackHandler, card_title
 from bot.dingtalk_api import DingTalkApi, DingTalkError
 from bot.dingtalk_stream import FastAckHandler, StreamClient
@@ -28,8 +31,10 @@ from domain import staff_queries as queries
 from domain.actors import Actor
 from domain.credit.overview import CustomerDebts, customer_debts
 from domain.errors import DomainError, Invalid, NotFound
+from domain.handover import entry, notices
+from domain.handover.rules import DEPOSIT, PREPAYMENT, SALE
 from domain.models import Customer, Staff
-from domain.money import yuan
+from domain.money import to_amount, yuan
 from domain.statements.rules import STATUS_LABELS
 from domain.statements.service import NewStatement, ShareSettings, create_statement, live_share_url
 
@@ -41,12 +46,18 @@ HELP_TEXT = "\n".join([
     "- **客户 <名称>**：应收余额、最近一张对账单",
     "- **对账 <名称> [开始日期 结束日期]**：生成对账单并发给客户（默认本月 1 日至今，"
     "日期如 2021-12-01）",
+    "- **收款 <客户> <金额> [预收|订金] [日期]**：记录收到的货款（或预收款、订金），待财务审核",
+    "- **费用 <金额> <类型> [日期]**：记录一笔费用，例如：费用 80 差旅",
+    "- **交账 [日期]**：我当天的交账汇总（默认今天）",
     "- **待办**：我还没处理的卡片",
     "- **帮助**：显示本说明",
 ])
 REFUSAL = ("抱歉，你的钉钉账号还没有登记为 Tally 员工，暂时无法使用对账机器人。"
            "请联系管理员开通。")
 _MENTION = re.compile(r"^@\S+\s*")
+_DATE_LIKE = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}$")
+RECEIPT_KINDS = {"预收": PREPAYMENT, "预收款": PREPAYMENT, "订金": DEPOSIT, "收订金": DEPOSIT,
+                 "定金": DEPOSIT, "货款": SALE}
 
 
 @dataclass(frozen=True)
@@ -62,6 +73,7 @@ class BotRequest:
     args: tuple[str, ...]
     now: datetime
     share: ShareSettings
+    message_id: str = ""  # the chat message's id: what the bot records, it records once
 
 
 Command = Callable[[BotRequest], Awaitable[Reply]]
@@ -201,9 +213,88 @@ async def tasks_command(req: BotRequest) -> Reply:
     return Reply("待办", "\n".join(lines))
 
 
+# ----- hand-over: the salesperson records money in and out, and checks the day -----
+
+
+def pop_date(words: list[str]) -> date | None:
+    """Take a trailing date (2026-11-20, 2026/11/20, 2026.11.20) off ``words``; a word that
+    looks like a date but is none is refused."""
+    if not words or not _DATE_LIKE.match(words[-1]):
+        return None
+    word = words.pop()
+    try:
+        return date(*(int(part) for part in re.split(r"[-/.]", word)))
+    except ValueError:
+        raise Invalid("bad_date",
+                      f"日期「{word}」无效，请写成 YYYY-MM-DD，例如 2026-11-20") from None
+
+
+def pop_receipt_options(words: list[str]) -> tuple[date | None, str]:
+    """The trailing date and receipt kind (预收 / 订金), in either order."""
+    day, kind = None, None
+    for _ in range(2):
+        if words and kind is None and words[-1] in RECEIPT_KINDS:
+            kind = RECEIPT_KINDS[words.pop()]
+        elif day is None and (found := pop_date(words)) is not None:
+            day = found
+    return day, kind or SALE
+
+
+def parse_amount(word: str) -> Decimal:
+    text = word.strip().lstrip("¥￥").removesuffix("元")
+    try:
+        amount = to_amount(text)
+    except ValueError:
+        raise Invalid("bad_amount", f"金额「{word}」无效，请填写数字，例如 1200 或 35.50") from None
+    return entry.check_amount(amount)
+
+
+async def receipt_command(req: BotRequest) -> Reply:
+    words = list(req.args)
+    day, kind = pop_receipt_options(words)
+    if len(words) < 2:
+        return Reply("用法", handover_texts.RECEIPT_USAGE)
+    amount = parse_amount(words.pop())
+    customer = await resolve_customer(req.actor, " ".join(words))
+    recorded = await entry.record_receipt(
+        req.staff.id, customer.id, amount, kind=kind, day=day or req.now.date(), now=req.now,
+        key=req.message_id)
+    return Reply(*handover_texts.recorded_markdown(recorded))
+
+
+async def expense_command(req: BotRequest) -> Reply:
+    words = list(req.args)
+    day = pop_date(words)
+    if len(words) < 2:
+        return Reply("用法", handover_texts.EXPENSE_USAGE)
+    if _looks_like_amount(words[-1]) and not _looks_like_amount(words[0]):
+        words = [words[-1], *words[:-1]]  # "费用 差旅 80" means the same as "费用 80 差旅"
+    amount = parse_amount(words[0])
+    recorded = await entry.record_expense(
+        req.staff.id, amount, " ".join(words[1:]), day=day or req.now.date(), now=req.now,
+        key=req.message_id)
+    return Reply(*handover_texts.recorded_markdown(recorded))
+
+
+def _looks_like_amount(word: str) -> bool:
+    return bool(re.fullmatch(r"[¥￥]?-?[\d,]+(\.\d+)?元?", word))
+
+
+async def summary_command(req: BotRequest) -> Reply:
+    words = list(req.args)
+    day = pop_date(words) or req.now.date()
+    if words:
+        return Reply("用法", handover_texts.SUMMARY_USAGE)
+    payload = await notices.summary_payload(req.staff, day)
+    return Reply(*handover_texts.day_summary_markdown(payload))
+
+
 COMMANDS: dict[str, Command] = {
     "客户": customer_command,
     "对账": statement_command,
+    "收款": receipt_command,
+    "费用": expense_command,
+    "交账": summary_command,
     "待办": tasks_command,
     "帮助": help_command,
 }
@@ -238,7 +329,8 @@ class TallyBot(FastAckHandler):
         command = COMMANDS.get(name)
         if command is None:
             return Reply("帮助", f"没有听懂「{name}」。\n\n{HELP_TEXT}" if name else HELP_TEXT)
-        request = BotRequest(staff, queries.staff_actor(staff), args, self.clock(), self.share)
+        request = BotRequest(staff, queries.staff_actor(staff), args, self.clock(), self.share,
+                             incoming.message_id or "")
         try:
             return await command(request)
         except DomainError as exc:

@@ -38,11 +38,14 @@ from bot.approval_cards import (
 from bot.billing_texts import billing_exceptions_markdown
 from bot.cards import DISPUTE, build_dispute_card, open_card
 from bot.dingtalk_api import DingTalkApi, DingTalkError
+from bot.handover_cards import pending_card_notice
+from bot.handover_texts import day_summary_markdown
 from bot.payment_texts import payment_refused_markdown
 from bot.templates import Template, load_templates
 from bot.texts import clip, period, plain, short_period
 from bot.tier_texts import tier_digest_markdown
 from bot.wechat import RETRYABLE_ERRORS, TOKEN_ERRORS, WeChatError, WeChatGateway
+from domain.handover.notices import PENDING_NOTICE, SUMMARY_NOTICE
 from domain.models import Contact, MpSubscription, Staff
 from domain.money import yuan
 
@@ -59,6 +62,7 @@ KIND_LABELS = {
     TASK_NOTICE: "审批待办", OUTCOME_NOTICE: "审批结果", REMINDER_NOTICE: "审批催办",
     "billing_exceptions": "计费异常", "tier_digest": "客户分级变动",
     "pool_payment_refused": "到款未自动销账",
+    SUMMARY_NOTICE: "交账汇总", PENDING_NOTICE: "待确认交账",
 }
 
 
@@ -228,6 +232,7 @@ CARD_NOTICES: dict[str, CardNotice] = {
     "statement_disputed": lambda p: (DISPUTE, "statement", str(p.get("statement_id", "")),
                                      build_dispute_card(dict(p))),
     TASK_NOTICE: task_card_notice,
+    PENDING_NOTICE: pending_card_notice,
 }
 
 # Markdown a staff member gets: kind → payload → (title, text).
@@ -241,6 +246,7 @@ MARKDOWN_NOTICES: dict[str, MarkdownNotice] = {
     "pool_payment_refused": payment_refused_markdown,
     OUTCOME_NOTICE: outcome_markdown,
     REMINDER_NOTICE: reminder_markdown,
+    SUMMARY_NOTICE: day_summary_markdown,
 }
 
 

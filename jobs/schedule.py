@@ -22,6 +22,7 @@ import aiocron
 
 from domain.approvals.reminders import remind_pending_tasks
 from domain.progress import QUIET, Progress
+from jobs.handover import run_handover
 from jobs.month_end import run_month_end
 from jobs.penalties import run_penalties
 from jobs.reminders import run_reminders
@@ -50,6 +51,7 @@ DAILY_JOBS: dict[str, JobFunc] = {
     "month-end": run_month_end,
     "write-off": run_write_off,  # after month-end: new bills get the money waiting
     "penalties": run_penalties,
+    "handover": run_handover,  # yesterday's hand-over: summaries to check, finance's card
 }
 
 

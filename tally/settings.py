@@ -59,6 +59,8 @@ class Settings:
     penalty_monthly_rate: str = "0.005"  # penalty interest per started overdue month (0.5%)
     auto_write_off: bool = True  # write matched pool payments off against bills at import
     tier_profile_threshold: str = "0.6"  # share of profile fields filled for silent -> intent
+    # daily hand-over (seed 001): who gets the finance card listing unconfirmed hand-overs
+    handover_finance_role: str = "财务"  # a StaffRole name
     extra: dict = field(default_factory=dict)
 
     @classmethod

@@ -1,0 +1,104 @@
+"""The hand-over in DingTalk (seed 001): each morning every salesperson or driver who has
+hand-over documents on the day before gets that day's summary to check, and finance gets one
+card listing the people whose hand-over still waits for confirmation over the last week.
+
+A finance card confirms exactly what it listed (the queued notice's rows), not whatever came in
+since. The notices go through the outbox, keyed by the day, so a day queues them once however
+often it is run.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from tortoise.transactions import in_transaction
+
+from domain import outbox
+from domain.handover import confirm, report, scope
+from domain.handover.rules import EXCHANGE, EXPENSE, OTHER_INCOME
+from domain.models import OutboxMessage, Staff, StaffRole
+
+SUMMARY_NOTICE, PENDING_NOTICE = "handover_summary", "handover_pending"
+LOOKBACK_DAYS = 7  # finance hears about hand-overs left unconfirmed this long
+MAX_LISTED = 15  # rows one finance card lists (and has a button for)
+
+
+def lookback(day: date) -> list[date]:
+    """The week up to ``day``, oldest first."""
+    return [day - timedelta(days=n) for n in range(LOOKBACK_DAYS - 1, -1, -1)]
+
+
+async def summary_payload(staff: Staff, day: date) -> dict:
+    """What a salesperson's day summary shows: the day report's figures and whether the day is
+    closed (``bot.handover_texts.day_summary_markdown`` draws it)."""
+    day_report = await report.day_report(staff.id, day)
+    return {"staff_id": staff.id, "staff": staff.name, "date": day.isoformat(),
+            "closed": bool(day_report["closed"]), "summary": day_report["summary"]}
+
+
+async def people_with_documents(day: date) -> list[Staff]:
+    """Active staff reachable in DingTalk with hand-over documents on ``day``: as salesperson
+    (sales, receipts, expenses, other income, exchanges) or as driver (deliveries)."""
+    ids: set[int] = set()
+    for query in (scope.sales_of(None, [day]), scope.receipts_of(None, [day]),
+                  *(scope.others_of(kind, None, [day])
+                    for kind in (EXPENSE, OTHER_INCOME, EXCHANGE))):
+        ids |= set(await query.distinct().values_list("salesperson_id", flat=True))
+    ids |= set(await scope.deliveries_of(None, [day]).distinct().values_list(
+        "driver_id", flat=True))
+    return await Staff.filter(id__in=ids - {None}, active=True,
+                              dingtalk_userid__isnull=False).order_by("name", "id")
+
+
+async def finance_staff(role: str) -> list[Staff]:
+    """Active staff holding the finance role, reachable in DingTalk."""
+    ids = await StaffRole.filter(role=role).values_list("staff_id", flat=True)
+    return await Staff.filter(id__in=list(ids), active=True,
+                              dingtalk_userid__isnull=False).order_by("id")
+
+
+async def pending_listing(day: date) -> dict:
+    """The finance card's payload: people with unconfirmed hand-over documents in the week up
+    to ``day``, by day then name, at most MAX_LISTED of them."""
+    days = lookback(day)
+    rows = [{"staff_id": r["staff_id"], "name": r["name"], "day": r["day"],
+             "unconfirmed": r["unconfirmed"]} for r in await report.pending_people(days)]
+    return {"date": day.isoformat(), "from": days[0].isoformat(), "rows": rows[:MAX_LISTED],
+            "more": max(len(rows) - MAX_LISTED, 0)}
+
+
+async def queue_handover(day: date, now: datetime, finance_role: str) -> dict:
+    """Queue ``day``'s summaries and finance cards (once per day and recipient); counts."""
+    people = await people_with_documents(day)
+    listing = await pending_listing(day)
+    finance = await finance_staff(finance_role) if listing["rows"] else []
+    queued = {"summaries": 0, "finance_cards": 0}
+    async with in_transaction():
+        for person in people:
+            payload = await summary_payload(person, day)
+            if await outbox.to_staff(person, SUMMARY_NOTICE, payload, f"{SUMMARY_NOTICE}:{day}",
+                                     now):
+                queued["summaries"] += 1
+        for member in finance:
+            if await outbox.to_staff(member, PENDING_NOTICE, listing, _pending_key(day), now):
+                queued["finance_cards"] += 1
+    return {"date": day.isoformat(), "people": len(people), "pending_rows": len(listing["rows"]),
+            "finance_staff": len(finance), **queued}
+
+
+def _pending_key(day: date) -> str:
+    return f"{PENDING_NOTICE}:{day.isoformat()}"
+
+
+async def listed_rows(day: date, staff_id: int) -> list[dict]:
+    """The rows the finance card of ``day`` sent to ``staff_id`` listed ([] if none was)."""
+    notice = await OutboxMessage.get_or_none(
+        kind=PENDING_NOTICE, dedupe_key=f"{_pending_key(day)}:staff:{staff_id}")
+    return list((notice.payload or {}).get("rows") or []) if notice else []
+
+
+async def confirm_row(row: dict, *, by: str, now: datetime) -> int:
+    """Confirm one listed (person, day) — what is unconfirmed of it now; how many documents."""
+    counts = await confirm.confirm_days([int(row["staff_id"])], [date.fromisoformat(row["day"])],
+                                        by=by, now=now)
+    return int(counts.get("confirmed", 0))
