@@ -45,6 +45,7 @@ bench: install system-deps
 	$(BIN)/python -m tests.bench.bench_reminders
 	$(BIN)/python -m tests.bench.bench_month_end
 	$(BIN)/python -m tests.bench.bench_tiers
+	$(BIN)/python -m tests.bench.bench_handover
 
 # Write a migration after changing domain/models.py: make migrations NAME=what_changed
 migrations: install
