@@ -237,12 +237,12 @@ async def ship(*, number: str, order_number: str, ship_date: date, amount: Decim
         return _replayed_shipment(existing, order, ship_date, amount), False
     if ship_date < order.order_date:
         raise Invalid("ship_before_order", f"发货日期 {ship_date} 早于订单日期 {order.order_date}")
-    await _ensure_day_open(order.salesperson_id, ship_date, number)
     await ledger_id(order.customer_id)
     try:
         async with in_transaction():
             ledger = await lock_ledger(order.customer_id)
             order = await _lock_order(order_number)
+            await _ensure_day_open(order.salesperson_id, ship_date, number)
             if order.status != OPEN:
                 raise Conflict("order_not_open", f"订单 {order_number} "
                                f"{ORDER_STATUS_LABELS[order.status]}，不能发货")
@@ -399,14 +399,12 @@ async def return_goods(*, number: str, shipment_number: str, return_date: date,
     existing = await GoodsReturn.get_or_none(number=number)
     if existing is not None:
         return await _replayed_return(existing, shipment_number, return_date, amount), False
-    salesperson_id = await Shipment.filter(number=shipment_number).first().values_list(
-        "order__salesperson_id", flat=True)  # None for an unknown shipment: 404 below
-    await _ensure_day_open(salesperson_id, return_date, number)
     await ledger_id(customer_id)
     try:
         async with in_transaction():
             ledger = await lock_ledger(customer_id)
             order, shipment, debt = await _lock_shipment(shipment_number)
+            await _ensure_day_open(order.salesperson_id, return_date, number)
             if shipment.status != ACTIVE:
                 raise Conflict("shipment_reversed", f"发货单 {shipment_number} 已出库反审核")
             if return_date < shipment.ship_date:

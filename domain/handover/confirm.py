@@ -13,7 +13,6 @@ from collections import defaultdict
 from collections.abc import Collection
 from datetime import date, datetime
 
-from tortoise.expressions import F
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
@@ -32,9 +31,10 @@ from domain.handover.rules import (
     receipt_audit_change,
 )
 from domain.handover.settings import confirm_audits
-from domain.models import Document, Statement, StatementLine
+from domain.models import Document
 from domain.sql import ID_CHUNK, execute
 from domain.statements.rules import RECEIPT
+from domain.statements.service import mark_source_changed
 
 Ref = tuple[str, int]  # (kind, id), kind in rules.KINDS
 REMARK_SEPARATOR = "；"
@@ -213,11 +213,12 @@ async def change_receipt_audit(receipt_id: int, action: str, *, by: str,
                        f"收款单 {receipt.number} 已作废，不能{ACTION_LABELS[action]}",
                        number=receipt.number)
     if receipt.audit_status != new:
-        await locks.ensure_open(_pairs(receipt), number=receipt.number)
-        change = receipt_audit_change(receipt.number, receipt.audit_status, new,
-                                      confirmed=receipt.confirmed_at is not None,
-                                      confirm_audits=await confirm_audits())
-        await _save_audit(receipt, new, change, by=by, now=now)
+        async with in_transaction():
+            await locks.ensure_open(_pairs(receipt), number=receipt.number)
+            change = receipt_audit_change(receipt.number, receipt.audit_status, new,
+                                          confirmed=receipt.confirmed_at is not None,
+                                          confirm_audits=await confirm_audits())
+            await _save_audit(receipt, new, change, by=by, now=now)
     return receipt_view(receipt)
 
 
@@ -240,18 +241,9 @@ async def _save_audit(receipt: Document, new: str, change: str | None, *, by: st
             raise Conflict("receipt_changed", f"收款单 {receipt.number} 刚被修改，请刷新后重试",
                            number=receipt.number)
         if VOID in (new, receipt.audit_status):
-            await _statements_changed(receipt.id)
+            await mark_source_changed([receipt.id])
     for name, value in changes.items():
         setattr(receipt, name, value)
-
-
-async def _statements_changed(document_id: int) -> None:
-    """A void receipt leaves the statements holding it: they no longer match their sources."""
-    statement_ids = await StatementLine.filter(document_id=document_id).values_list(
-        "statement_id", flat=True)
-    if statement_ids:
-        await Statement.filter(id__in=set(statement_ids), source_changed=False).update(
-            source_changed=True, version=F("version") + 1)
 
 
 def receipt_view(receipt: Document) -> dict:

@@ -4,12 +4,26 @@ receipt audit actions until it is reopened."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 import pytest
+from tortoise.transactions import in_transaction
 
-from domain.models import AuditLog, DayClose
-from tests.integration.handover_support import NOW, call, full_day, make_staff, receipt
+from domain.errors import Locked
+from domain.handover import locks
+from domain.handover.close import close_days
+from domain.models import AuditLog, DayClose, Document
+from tests.conftest import DB_KIND
+from tests.integration.handover_support import (
+    NOW,
+    call,
+    full_day,
+    make_customer,
+    make_staff,
+    receipt,
+    sale,
+)
 
 D1, D2, D3 = date(2026, 11, 23), date(2026, 11, 24), date(2026, 11, 25)
 
@@ -157,3 +171,30 @@ async def test_bad_requests_close_nothing(client, finance, people):
     body = await call(client, "POST", "/handover/close", finance,
                       {"staff": "all", "dates": dates})  # 31 dates is the most, and allowed
     assert body == {"closed": 3 * 31}
+
+
+@pytest.mark.skipif(DB_KIND != "postgres", reason="the advisory lock is PostgreSQL's")
+async def test_a_close_waits_for_a_writer_past_its_check_and_later_writers_see_it(client):
+    li = await make_staff("sales-li", "李业务")
+    customer = await make_customer(li)
+    checked, release = asyncio.Event(), asyncio.Event()
+
+    async def writer():
+        async with in_transaction():
+            await locks.ensure_open([(li.id, D1)])
+            checked.set()
+            await release.wait()
+            await sale(li, D1, customer=customer, number="XS-RACE")
+
+    writing = asyncio.create_task(writer())
+    await checked.wait()
+    closing = asyncio.create_task(close_days([li.id], [D1], by="test", now=NOW))
+    await asyncio.sleep(0.3)
+    assert not closing.done()  # the writer checked before the close: the close waits
+    release.set()
+    await writing
+    assert await closing == 1
+    assert await Document.filter(number="XS-RACE").exists()
+    with pytest.raises(Locked):
+        async with in_transaction():
+            await locks.ensure_open([(li.id, D1)])
