@@ -9,7 +9,6 @@ from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 
-from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from domain.handover import ingest as handover
@@ -19,6 +18,7 @@ from domain.ingest_rows import (
     Row,
     apply_fields,
     customers_by_code,
+    one_of,
     parse_bool,
     parse_date,
     read_rows,
@@ -36,11 +36,10 @@ from domain.models import (
     Document,
     Staff,
     StaffRole,
-    Statement,
-    StatementLine,
 )
 from domain.money import to_amount
 from domain.statements.rules import DOC_TYPE_LABELS, DOC_TYPES
+from domain.statements.service import mark_source_changed
 
 # Only the ERP's own document types: bills are Tally's, made by month-end billing.
 DOC_TYPE_ALIASES = {**{t: t for t in DOC_TYPES},
@@ -50,11 +49,7 @@ SETTLEMENT_ALIASES = {"on_account": "on_account", "记账": "on_account", "cash"
 INVOICE_FIELDS = ("company", "tax_id", "address", "phone", "bank", "account")
 
 
-def _doc_type(value) -> str:
-    try:
-        return DOC_TYPE_ALIASES[str(value).strip()]
-    except KeyError:
-        raise ValueError(f"未知单据类型 {value!r}") from None
+_doc_type = one_of(DOC_TYPE_ALIASES, "未知单据类型")
 
 
 def _statement_day(value) -> int:
@@ -64,11 +59,7 @@ def _statement_day(value) -> int:
     return day
 
 
-def _settlement(value) -> str:
-    try:
-        return SETTLEMENT_ALIASES[str(value).strip()]
-    except KeyError:
-        raise ValueError(f"结算方式必须是 记账 或 现结: {value!r}") from None
+_settlement = one_of(SETTLEMENT_ALIASES, "结算方式必须是 记账 或 现结")
 
 
 def _userids(value) -> list[str]:
@@ -321,7 +312,7 @@ async def ingest_documents(raws: list, *, atomic: bool = False, now: datetime | 
         await handover.replace_settlements(
             landings, {r.key: r.clean["settlements"] for r in good})
         if changed:
-            await _mark_source_changed([x.found.id for x in changed])
+            await mark_source_changed([x.found.id for x in changed])
     return result
 
 
@@ -334,15 +325,6 @@ def _document_values(c: dict, customers: dict, staff: dict) -> dict:
         "status": c["status"], "driver_id": driver.id if driver else None,
         **handover.document_values(c),
     }
-
-
-async def _mark_source_changed(document_ids: list[int]) -> None:
-    statement_ids = await StatementLine.filter(document_id__in=document_ids).values_list(
-        "statement_id", flat=True)
-    if statement_ids:
-        # The version moves too: whatever cached a view of these statements must drop it.
-        await Statement.filter(id__in=set(statement_ids), source_changed=False).update(
-            source_changed=True, version=F("version") + 1)
 
 
 def _timeless(ingest: Callable) -> Callable:

@@ -80,6 +80,19 @@ class Row:
         return str(self.clean.get("_key") or "")
 
 
+def one_of(aliases: dict, problem: str) -> Callable[[object], str]:
+    """A parser of a value among ``aliases`` (their keys, trimmed); ``problem`` names what is
+    wrong, the value appended."""
+
+    def parse(value) -> str:
+        try:
+            return aliases[str(value).strip()]
+        except KeyError:
+            raise ValueError(f"{problem}: {value!r}") from None
+
+    return parse
+
+
 def parse_date(value) -> date:
     if isinstance(value, datetime):
         return value.date()

@@ -29,6 +29,7 @@ from domain.ingest_rows import (
     IngestResult,
     Row,
     json_list,
+    one_of,
     parse_bool,
     parse_date,
     read_rows,
@@ -52,18 +53,10 @@ DIRECTIONS = {"out": "out", "in": "in", "出": "out", "入": "in", "兑出": "ou
               "换出": "out", "换入": "in"}
 
 
-def audit_status(value) -> str:
-    try:
-        return AUDIT_ALIASES[str(value).strip()]
-    except KeyError:
-        raise ValueError(f"未知审核状态 {value!r}（可选 已审批、待审批、作废）") from None
+audit_status = one_of(AUDIT_ALIASES, "未知审核状态（可选 已审批、待审批、作废）")
 
 
-def receipt_kind(value) -> str:
-    try:
-        return RECEIPT_KIND_ALIASES[str(value).strip()]
-    except KeyError:
-        raise ValueError(f"未知收款类型 {value!r}（可选 收款、预收款、订金）") from None
+receipt_kind = one_of(RECEIPT_KIND_ALIASES, "未知收款类型（可选 收款、预收款、订金）")
 
 
 def non_negative(value) -> Decimal:
@@ -120,18 +113,10 @@ def _quantity(value) -> str:
     return format(quantity.normalize(), "f")
 
 
-def _direction(value) -> str:
-    try:
-        return DIRECTIONS[str(value).strip()]
-    except KeyError:
-        raise ValueError(f"必须是 out（兑出）或 in（兑入）: {value!r}") from None
+_direction = one_of(DIRECTIONS, "必须是 out（兑出）或 in（兑入）")
 
 
-def _settled_type(value) -> str:
-    try:
-        return SETTLED_TYPES[str(value).strip()]
-    except KeyError:
-        raise ValueError(f"未知单据类型 {value!r}") from None
+_settled_type = one_of(SETTLED_TYPES, "未知单据类型")
 
 
 def settlements(value) -> list[dict]:

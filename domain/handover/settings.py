@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from domain.models import AppSetting
+from tortoise.transactions import in_transaction
+
+from domain.models import AppSetting, AuditLog
 
 CONFIRM_AUDITS = "handover.confirm_audits"
 
@@ -17,5 +19,9 @@ async def confirm_audits() -> bool:
 
 
 async def set_confirm_audits(on: bool, *, by: str, now: datetime) -> None:
-    await AppSetting.update_or_create(
-        key=CONFIRM_AUDITS, defaults={"value": bool(on), "updated_at": now, "updated_by": by})
+    """Turn the setting on or off, in the audit trail: it changes what confirming does."""
+    async with in_transaction():
+        await AppSetting.update_or_create(
+            key=CONFIRM_AUDITS, defaults={"value": bool(on), "updated_at": now, "updated_by": by})
+        await AuditLog.create(actor=by, action="set", entity="setting", entity_id=CONFIRM_AUDITS,
+                              detail={"value": bool(on)}, created_at=now)

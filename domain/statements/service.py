@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from tortoise.expressions import Q
+from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from domain import audit, outbox
@@ -358,3 +358,13 @@ async def resolve_share_token(nonce: str, now: datetime) -> Statement:
     if link.statement.deleted_at is not None:
         raise NotFound("statement_not_found", "对账单不存在或已删除")
     return link.statement
+
+
+async def mark_source_changed(document_ids: list[int]) -> None:
+    """The statements holding these documents no longer match their sources (they stay
+    snapshots); their version moves too, so whatever cached a view of them drops it."""
+    statement_ids = await StatementLine.filter(document_id__in=document_ids).values_list(
+        "statement_id", flat=True)
+    if statement_ids:
+        await Statement.filter(id__in=set(statement_ids), source_changed=False).update(
+            source_changed=True, version=F("version") + 1)

@@ -6,10 +6,6 @@ refused batch loses nothing, and after reopening the same batch lands."""
 
 from __future__ import annotations
 
-import asyncio
-import os
-import subprocess
-import sys
 from datetime import date, datetime
 from pathlib import Path
 
@@ -31,9 +27,8 @@ from domain.models import (
     Statement,
     StatementLine,
 )
-from tally import db
-from tally.settings import Settings
 from tests.integration.handover_support import NOW
+from tests.integration.test_cli_import import _run, _tally
 from tests.integration.test_credit_support import grant, order, setup, ship, w
 from tests.support import CUSTOMERS, INGEST, STAFF, post_ok
 
@@ -296,23 +291,6 @@ async def test_a_return_against_an_unknown_shipment_is_still_a_404(client, admin
 
 
 # ----- `tally import` --------------------------------------------------------------------------
-
-
-def _run(coro_factory, url):
-    async def work():
-        await db.init_orm(Settings(database_url=url, secret_key="x"))
-        try:
-            return await coro_factory()
-        finally:
-            await db.close_orm()
-
-    return asyncio.run(work())
-
-
-def _tally(url, *args) -> subprocess.CompletedProcess:
-    env = {**os.environ, "TALLY_DATABASE_URL": url, "TALLY_SECRET_KEY": "x"}
-    return subprocess.run([sys.executable, "-m", "tally.cli", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
 
 
 @pytest.fixture

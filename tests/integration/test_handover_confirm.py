@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from domain.models import (
+    AuditLog,
     DayClose,
     Document,
     Exchange,
@@ -148,6 +149,16 @@ async def test_a_driver_s_deliveries_are_confirmed_with_the_day_he_delivered(cli
 
 
 # ----- the 交款交账参数 --------------------------------------------------------------------------
+
+
+async def test_turning_the_setting_on_and_off_is_in_the_audit_trail(client, finance):
+    for on in (True, False):
+        assert await call(client, "PUT", "/handover/settings", finance,
+                          {"confirm_audits": on}) == {"confirm_audits": on}
+    trail = await AuditLog.filter(entity="setting").order_by("id").values_list(
+        "entity_id", "detail")
+    assert trail == [("handover.confirm_audits", {"value": True}),
+                     ("handover.confirm_audits", {"value": False})]
 
 
 async def test_with_the_setting_off_confirming_does_not_audit(client, finance, people):

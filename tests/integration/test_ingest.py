@@ -53,7 +53,7 @@ async def test_bills_are_not_the_erps_to_push(client, erp):
              "amount": "10.00"} for i, t in enumerate(("bill", "账单"))]
     result = await post_ok(client, f"{INGEST}/documents", erp, {"items": rows})
     assert [r["errors"] for r in result["rejected"]] == [
-        ["type: 未知单据类型 'bill'"], ["type: 未知单据类型 '账单'"]]
+        ["type: 未知单据类型: 'bill'"], ["type: 未知单据类型: '账单'"]]
     assert not await Document.exists()
 
 
