@@ -14,8 +14,7 @@ from datetime import date, datetime, timedelta
 from tortoise.transactions import in_transaction
 
 from domain import outbox
-from domain.handover import confirm, report, scope
-from domain.handover.rules import EXCHANGE, EXPENSE, OTHER_INCOME
+from domain.handover import confirm, report
 from domain.models import OutboxMessage, Staff, StaffRole
 
 SUMMARY_NOTICE, PENDING_NOTICE = "handover_summary", "handover_pending"
@@ -32,22 +31,12 @@ async def summary_payload(staff: Staff, day: date) -> dict:
     """What a salesperson's day summary shows: the day report's figures and whether the day is
     closed (``bot.handover_texts.day_summary_markdown`` draws it)."""
     day_report = await report.day_report(staff.id, day)
+    return _payload(staff, day, day_report)
+
+
+def _payload(staff: Staff, day: date, summed: dict) -> dict:
     return {"staff_id": staff.id, "staff": staff.name, "date": day.isoformat(),
-            "closed": bool(day_report["closed"]), "summary": day_report["summary"]}
-
-
-async def people_with_documents(day: date) -> list[Staff]:
-    """Active staff reachable in DingTalk with hand-over documents on ``day``: as salesperson
-    (sales, receipts, expenses, other income, exchanges) or as driver (deliveries)."""
-    ids: set[int] = set()
-    for query in (scope.sales_of(None, [day]), scope.receipts_of(None, [day]),
-                  *(scope.others_of(kind, None, [day])
-                    for kind in (EXPENSE, OTHER_INCOME, EXCHANGE))):
-        ids |= set(await query.distinct().values_list("salesperson_id", flat=True))
-    ids |= set(await scope.deliveries_of(None, [day]).distinct().values_list(
-        "driver_id", flat=True))
-    return await Staff.filter(id__in=ids - {None}, active=True,
-                              dingtalk_userid__isnull=False).order_by("name", "id")
+            "closed": bool(summed["closed"]), "summary": summed["summary"]}
 
 
 async def finance_staff(role: str) -> list[Staff]:
@@ -69,13 +58,16 @@ async def pending_listing(day: date) -> dict:
 
 async def queue_handover(day: date, now: datetime, finance_role: str) -> dict:
     """Queue ``day``'s summaries and finance cards (once per day and recipient); counts."""
-    people = await people_with_documents(day)
+    summaries = await report.day_summaries(day)
+    # Active staff reachable in DingTalk with hand-over documents that day (drivers too).
+    people = await Staff.filter(id__in=list(summaries), active=True,
+                                dingtalk_userid__isnull=False).order_by("name", "id")
     listing = await pending_listing(day)
     finance = await finance_staff(finance_role) if listing["rows"] else []
     queued = {"summaries": 0, "finance_cards": 0}
     async with in_transaction():
         for person in people:
-            payload = await summary_payload(person, day)
+            payload = _payload(person, day, summaries[person.id])
             if await outbox.to_staff(person, SUMMARY_NOTICE, payload, f"{SUMMARY_NOTICE}:{day}",
                                      now):
                 queued["summaries"] += 1

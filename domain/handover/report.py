@@ -7,7 +7,8 @@ one for every settlement of the day's receipts, one for which settled documents 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
@@ -45,10 +46,10 @@ SECTION_LABELS = {"sales": "销售单据", "receipts": "收款单据", "expenses
                   "other_incomes": "其他收入单", "exchanges": "兑换货物",
                   "customers": "客户汇总", "deliveries": "配送单据"}
 
-_COMMON = ("id", "number", "date", "customer_id", "customer__name", "audit_status", "remark",
-           "confirmed_at", "confirmed_by")
+_COMMON = ("id", "number", "date", "salesperson_id", "customer_id", "customer__name",
+           "audit_status", "remark", "confirmed_at", "confirmed_by")
 _DOCUMENT = (*_COMMON, "doc_type", "erp_type", "amount", "owed", "account", "receipt_kind",
-             "discount", "to_prepaid", "delivered_on")
+             "discount", "to_prepaid", "driver_id", "delivered_on")
 _FIELDS = {
     EXPENSE: (*_COMMON, "items", "total", "paid", "settled", "account"),
     OTHER_INCOME: (*_COMMON, "items", "amount", "account"),
@@ -67,7 +68,7 @@ async def day_report(staff_id: int, day: date, *, confirmed: str = ALL) -> dict:
     staff = await Staff.get_or_none(id=staff_id)
     if staff is None:
         raise NotFound("staff_not_found", f"员工 {staff_id} 不存在")
-    sections = await _sections(staff_id, day)
+    sections = (await _sections([staff_id], [day])).get((staff_id, day)) or _no_sections()
     summary = _summary(sections)
     report = {
         "staff": staff_view(staff), "day": day,
@@ -80,24 +81,51 @@ async def day_report(staff_id: int, day: date, *, confirmed: str = ALL) -> dict:
     return jsonable(report)
 
 
-async def _sections(staff_id: int, day: date) -> dict[str, list[dict]]:
-    people, days = [staff_id], [day]
-    receipts = scope.receipts_of(people, days)
-    return {
-        "sales": [_sale(r) for r in await _documents(scope.sales_of(people, days))],
-        "receipts": await _receipts(receipts),
-        "expenses": [_expense(r) for r in await _others(EXPENSE, people, days)],
-        "other_incomes": [_income(r) for r in await _others(OTHER_INCOME, people, days)],
-        "exchanges": [_exchange(r) for r in await _others(EXCHANGE, people, days)],
-        "deliveries": [_delivery(r) for r in await _documents(scope.deliveries_of(people, days))],
-    }
+async def day_summaries(day: date) -> dict[int, dict]:
+    """Everyone's day as the day report sums it up, by staff id: {"closed", "summary"}; one
+    set-based read for all of them."""
+    table = await _sections(None, [day])
+    closed = set(await DayClose.filter(day=day, staff_id__in=[s for s, _ in table]).values_list(
+        "staff_id", flat=True))
+    return {staff_id: jsonable({"closed": staff_id in closed, "summary": _summary(sections)})
+            for (staff_id, _), sections in table.items()}
+
+
+Pair = tuple[int, date]
+
+
+def _no_sections() -> dict[str, list[dict]]:
+    return {name: [] for name in SECTIONS}
+
+
+async def _sections(staff_ids: Collection[int] | None,
+                    days: Collection[date]) -> dict[Pair, dict[str, list[dict]]]:
+    """Every section's rows of those people (None: everyone) on those days, by (person, day):
+    a salesperson's rows by their date, a driver's deliveries by the day delivered."""
+    days = list(days)
+    table: dict[Pair, dict[str, list[dict]]] = defaultdict(_no_sections)
+
+    def put(section: str, rows: list[dict], make: Callable[[dict], dict],
+            whose: str = "salesperson_id", which_day: str = "date") -> None:
+        for row in rows:
+            table[(row[whose], row[which_day])][section].append(make(row))
+
+    put("sales", await _documents(scope.sales_of(staff_ids, days)), _sale)
+    receipts = scope.receipts_of(staff_ids, days)
+    put("receipts", await _documents(receipts), await _receipt_maker(receipts))
+    put("expenses", await _others(EXPENSE, staff_ids, days), _expense)
+    put("other_incomes", await _others(OTHER_INCOME, staff_ids, days), _income)
+    put("exchanges", await _others(EXCHANGE, staff_ids, days), _exchange)
+    put("deliveries", await _documents(scope.deliveries_of(staff_ids, days)), _delivery,
+        "driver_id", "delivered_on")
+    return table
 
 
 async def _documents(query) -> list[dict]:
     return await query.order_by("number").values(*_DOCUMENT)
 
 
-async def _others(kind: str, people: list[int], days: list[date]) -> list[dict]:
+async def _others(kind: str, people: Collection[int] | None, days: list[date]) -> list[dict]:
     query = scope.others_of(kind, people, days)
     order = ("-submitted_at", "-id") if kind == EXCHANGE else ("number",)
     return await query.order_by(*order).values(*_FIELDS[kind])
@@ -138,8 +166,9 @@ def _delivery(row: dict) -> dict:
     return {**_sale(row), "delivered_on": row["delivered_on"]}
 
 
-async def _receipts(query) -> list[dict]:
-    rows = await _documents(query)
+async def _receipt_maker(query) -> Callable[[dict], dict]:
+    """What makes a receipt row of the query's receipts: every settlement of them read in one
+    query, and which settled documents are confirmed in another."""
     lines = await ReceiptSettlement.filter(
         receipt_id__in=Subquery(query.values("id")),
     ).order_by("receipt_id", "position").values(
@@ -149,10 +178,10 @@ async def _receipts(query) -> list[dict]:
             receipt_id__in=Subquery(query.values("id"))).values("number")),
         confirmed_at__isnull=False,
     ).values_list("number", flat=True))
-    by_receipt: dict[int, list[dict]] = {}
+    by_receipt: dict[int, list[dict]] = defaultdict(list)
     for line in lines:
-        by_receipt.setdefault(line["receipt_id"], []).append(_settlement(line, confirmed))
-    return [_receipt(row, by_receipt.get(row["id"], [])) for row in rows]
+        by_receipt[line["receipt_id"]].append(_settlement(line, confirmed))
+    return lambda row: _receipt(row, by_receipt.get(row["id"], []))
 
 
 def _settlement(line: dict, confirmed: set[str]) -> dict:
@@ -296,82 +325,22 @@ def jsonable(value):
 
 # ----- the employee list (员工交账列表) ---------------------------------------------------------
 
-# (section, kind, query, whose, which day, amount field): what each section adds to a person's day.
-_SOURCES = (
-    ("sales", DOCUMENT, scope.sales_of, "salesperson_id", "date", "amount"),
-    ("receipts", DOCUMENT, scope.receipts_of, "salesperson_id", "date", "amount"),
-    ("expenses", EXPENSE, partial(scope.others_of, EXPENSE), "salesperson_id", "date", "total"),
-    ("other_incomes", OTHER_INCOME, partial(scope.others_of, OTHER_INCOME), "salesperson_id",
-     "date", "amount"),
-    ("exchanges", EXCHANGE, partial(scope.others_of, EXCHANGE), "salesperson_id", "date",
-     "amount"),
-    ("deliveries", DOCUMENT, scope.deliveries_of, "driver_id", "delivered_on", "amount"),
-)
-_LIST_TOTALS = ("sales_total", "returns_total", "net_sales", "receipts_amount",
-                "expenses_total", "other_income_total", "exchanges_total", "deliveries_total")
-
-Pair = tuple[int, date]
-
-
-class _Day:
-    """What one (person, day) of the list adds up to."""
-
-    def __init__(self) -> None:
-        self.counts = dict.fromkeys(SECTIONS, 0)
-        self.totals = dict.fromkeys(_LIST_TOTALS, ZERO)
-        self.refs: dict[tuple[str, int], bool] = {}
-
-    def add(self, section: str, kind: str, row: dict, amount: Decimal) -> None:
-        self.counts[section] += 1
-        self.refs[(kind, row["id"])] = row["confirmed_at"] is not None
-        doc_type = row.get("doc_type")
-        if section == "sales":
-            key = "sales_total" if doc_type == SALES_OUT else "returns_total"
-            self.totals[key] += abs(amount)
-            self.totals["net_sales"] += _signed(doc_type, amount)
-        elif section == "deliveries":
-            self.totals["deliveries_total"] += _signed(doc_type, amount)
-        else:
-            key = {"receipts": "receipts_amount", "other_incomes": "other_income_total"}.get(
-                section, f"{section}_total")
-            self.totals[key] += amount
-
-    @property
-    def unconfirmed(self) -> int:
-        return sum(not done for done in self.refs.values())
-
-
 async def staff_days(days: list[date], *, staff_ids: list[int] | None = None,
                      show_all: bool = False) -> list[dict]:
     """One row per (person, day) with hand-over documents, by day then name; ``show_all``
     (显示全部员工) adds every active staff member (of ``staff_ids`` when given) on every day."""
-    tallies = await _tally(days, staff_ids)
+    table = await _sections(staff_ids, days)
     if show_all:
         for staff_id in await _active(staff_ids):
             for day in days:
-                tallies.setdefault((staff_id, day), _Day())
-    staff = {s.id: s for s in await Staff.filter(id__in={s for s, _ in tallies})}
+                table.setdefault((staff_id, day), _no_sections())
+    staff = {s.id: s for s in await Staff.filter(id__in={s for s, _ in table})}
     closed = set(await DayClose.filter(
         staff_id__in=list(staff), day__in=list(days)).values_list("staff_id", "day"))
-    rows = [_list_row(staff[s], d, tally, (s, d) in closed) for (s, d), tally in tallies.items()
-            if s in staff]
+    rows = [_list_row(staff[s], d, sections, (s, d) in closed)
+            for (s, d), sections in table.items() if s in staff]
     rows.sort(key=lambda row: (row["day"], row["staff"]["name"], row["staff"]["id"]))
     return jsonable(rows)
-
-
-async def _tally(days: Collection[date], staff_ids: Collection[int] | None, *,
-                 unconfirmed_only: bool = False) -> dict[Pair, _Day]:
-    tallies: dict[Pair, _Day] = {}
-    for section, kind, query_of, whose, which_day, amount in _SOURCES:
-        query = query_of(staff_ids, days)
-        if unconfirmed_only:
-            query = query.filter(confirmed_at__isnull=True)
-        fields = ("id", whose, which_day, amount, "confirmed_at") + (
-            ("doc_type",) if kind == DOCUMENT else ())
-        for row in await query.values(*fields):
-            tally = tallies.setdefault((row[whose], row[which_day]), _Day())
-            tally.add(section, kind, row, row[amount])
-    return tallies
 
 
 async def _active(staff_ids: list[int] | None) -> list[int]:
@@ -381,21 +350,44 @@ async def _active(staff_ids: list[int] | None) -> list[int]:
     return await query.values_list("id", flat=True)
 
 
-def _list_row(staff: Staff, day: date, tally: _Day, closed: bool) -> dict:
+_LIST_TOTALS = ("sales_total", "returns_total", "net_sales", "receipts_amount",
+                "expenses_total", "other_income_total", "deliveries_total")
+
+
+def _list_row(staff: Staff, day: date, sections: dict[str, list[dict]], closed: bool) -> dict:
+    summary = _summary(sections)
     return {
-        "staff": staff_view(staff), "day": day, "counts": tally.counts, **tally.totals,
-        "documents": len(tally.refs), "unconfirmed": tally.unconfirmed,
-        **_status(tally.unconfirmed), "closed": closed,
+        "staff": staff_view(staff), "day": day, "counts": summary["counts"],
+        **{name: summary[name] for name in _LIST_TOTALS},
+        "exchanges_total": _total(sections["exchanges"], "amount"),
+        "documents": summary["documents"], "unconfirmed": summary["unconfirmed"],
+        **_status(summary["unconfirmed"]), "closed": closed,
     }
 
 
+# Whose day each section's rows are in: (kind, rows of those people and days, person, day).
+_SOURCES = (
+    (DOCUMENT, scope.sales_of, "salesperson_id", "date"),
+    (DOCUMENT, scope.receipts_of, "salesperson_id", "date"),
+    (EXPENSE, partial(scope.others_of, EXPENSE), "salesperson_id", "date"),
+    (OTHER_INCOME, partial(scope.others_of, OTHER_INCOME), "salesperson_id", "date"),
+    (EXCHANGE, partial(scope.others_of, EXCHANGE), "salesperson_id", "date"),
+    (DOCUMENT, scope.deliveries_of, "driver_id", "delivered_on"),
+)
+
+
 async def pending_people(days: list[date]) -> list[dict]:
-    """People with unconfirmed hand-over documents on those days, by day then name."""
-    tallies = await _tally(days, None, unconfirmed_only=True)
-    staff = {s.id: s for s in await Staff.filter(id__in={s for s, _ in tallies})}
+    """People with unconfirmed hand-over documents on those days, by day then name (only the
+    unconfirmed rows' ids are read)."""
+    waiting: dict[Pair, set[tuple[str, int]]] = defaultdict(set)
+    for kind, query_of, whose, which_day in _SOURCES:
+        for row in await query_of(None, days).filter(confirmed_at__isnull=True).values(
+                "id", whose, which_day):
+            waiting[(row[whose], row[which_day])].add((kind, row["id"]))
+    staff = {s.id: s for s in await Staff.filter(id__in={s for s, _ in waiting})}
     rows = [{"staff_id": s, "name": staff[s].name, "userid": staff[s].dingtalk_userid or "",
-             "day": d.isoformat(), "unconfirmed": tally.unconfirmed}
-            for (s, d), tally in tallies.items() if s in staff]
+             "day": d.isoformat(), "unconfirmed": len(refs)}
+            for (s, d), refs in waiting.items() if s in staff]
     return sorted(rows, key=lambda row: (row["day"], row["name"], row["staff_id"]))
 
 

@@ -30,6 +30,7 @@ from domain.models import (
 from tests.integration.handover_support import NOW
 from tests.integration.test_cli_import import _run, _tally
 from tests.integration.test_credit_support import grant, order, setup, ship, w
+from tests.integration.test_handover_ingest import push
 from tests.support import CUSTOMERS, INGEST, STAFF, post_ok
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,14 +63,6 @@ async def close(userid: str, day: str) -> None:
 
 async def reopen(userid: str, day: str) -> None:
     await DayClose.filter(staff__dingtalk_userid=userid, day=date.fromisoformat(day)).delete()
-
-
-async def push(client, erp, kind, rows, *, atomic=False, status=200) -> dict:
-    resp = await client.post(f"{INGEST}/{kind}{'?atomic=1' if atomic else ''}",
-                             json={"items": rows}, headers=erp)
-    body = await resp.json()
-    assert resp.status == status, body
-    return body
 
 
 async def refused(client, erp, kind, rows, **kw) -> dict:
