@@ -82,19 +82,31 @@ async def _department_head(initiator: Staff) -> tuple[list[Staff], str]:
 
 
 async def resolve_approvers(spec: str, initiator: Staff) -> tuple[list[Staff], str]:
-    """The staff who get a task for a node, and why nobody does when the list is empty."""
+    """The staff who get a task for a node, and why nobody does when the list is empty.
+    Nobody approves their own flow: only an ``initiator`` node (the salesperson confirming a
+    write-off, seed 004) goes to the initiator."""
     if spec == MANAGER:
         manager = await _active(initiator.manager_id)
-        return ([manager], "") if manager else ([], f"发起人 {initiator.name} 没有直接上级")
+        if manager is None or manager.id == initiator.id:
+            return [], f"发起人 {initiator.name} 没有直接上级"
+        return [manager], ""
     if spec == DEPARTMENT_HEAD:
-        return await _department_head(initiator)
+        return await _department_head(initiator)  # a head other than the initiator
     if spec == INITIATOR:
         return [initiator], ""
-    roles = approver_roles(spec)
-    ids = await StaffRole.filter(role__in=roles).values_list("staff_id", flat=True)
-    holders = await Staff.filter(id__in=set(ids), active=True).order_by("id")
+    return await _role_holders(approver_roles(spec), initiator)
+
+
+async def _role_holders(roles: tuple[str, ...], initiator: Staff) -> tuple[list[Staff], str]:
+    """The active holders of any of ``roles`` but the initiator."""
+    ids = set(await StaffRole.filter(role__in=roles).values_list("staff_id", flat=True))
+    holders = await Staff.filter(id__in=ids - {initiator.id}, active=True).order_by("id")
+    if holders:
+        return holders, ""
     names = "、".join(f"「{r}」" for r in roles)
-    return holders, "" if holders else f"没有员工担任角色{names}"
+    if initiator.id in ids:
+        return [], f"{names}只有发起人 {initiator.name} 本人担任，发起人不能审批自己的申请"
+    return [], f"没有员工担任角色{names}"
 
 
 async def _snapshot(definition: FlowDef, initiator: Staff, form: Mapping) -> list[dict]:
