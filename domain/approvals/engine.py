@@ -14,9 +14,11 @@ under the flow's lock.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import asynccontextmanager
 from datetime import datetime
 
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from domain import outbox
@@ -32,7 +34,7 @@ from domain.approvals.flows import (
     Node,
     approver_roles,
 )
-from domain.approvals.kinds import KINDS
+from domain.approvals.kinds import KINDS, Hold
 from domain.errors import Conflict, Forbidden, Invalid, NotFound
 from domain.models import ApprovalAction, ApprovalFlow, ApprovalTask, Staff, StaffRole
 
@@ -172,10 +174,12 @@ async def start(kind: str, initiator_id: int | None, form, now: datetime, *,
     any auto-passed nodes; a flow whose nodes all auto-pass is approved at once)."""
     initiator = await _initiator(initiator_id)
     subject, nodes = await _prepare(kind, initiator, form, now, actor, definitions)
-    async with in_transaction():
+    await _check_hold(subject.hold, None)
+    async with _holding(subject.hold), in_transaction():
         flow = await ApprovalFlow.create(
             kind=kind, title=subject.title[:200], initiator_id=initiator.id,
-            customer_id=subject.customer_id, form=subject.form, nodes=nodes, created_at=now)
+            customer_id=subject.customer_id, form=subject.form, nodes=nodes,
+            hold_key=subject.hold.key if subject.hold else None, created_at=now)
         await _enter(flow, 0, now, await _record(flow, 0, initiator.id, START, "", now))
         await _save(flow)
     return flow
@@ -185,7 +189,8 @@ async def resubmit(flow_id: int, staff_id: int | None, form, now: datetime, *,
                    actor: Actor | None = None,
                    definitions: Mapping[str, FlowDef] | None = None) -> ApprovalFlow:
     """The initiator sends a returned flow again, with an edited form or the same one."""
-    async with in_transaction():
+    hold: Hold | None = None
+    async with _holding(lambda: hold), in_transaction():
         flow = await _locked_flow(flow_id)
         initiator = await _initiator_of(flow, staff_id)
         if flow.status != RETURNED:
@@ -193,8 +198,11 @@ async def resubmit(flow_id: int, staff_id: int | None, form, now: datetime, *,
                            f"审批流程{FLOW_STATUS_LABELS[flow.status]}，只有退回给发起人的流程可以重新提交")
         subject, nodes = await _prepare(flow.kind, initiator, flow.form if form is None else form,
                                         now, actor, definitions)
+        hold = subject.hold
+        await _check_hold(hold, flow.id)
         flow.form, flow.title, flow.nodes = subject.form, subject.title[:200], nodes
         flow.customer_id, flow.status = subject.customer_id, PENDING
+        flow.hold_key = hold.key if hold else None
         await _enter(flow, 0, now, await _record(flow, 0, initiator.id, RESUBMIT, "", now))
         await _save(flow)
     return flow
@@ -278,12 +286,38 @@ async def withdraw(flow_id: int, staff_id: int | None, comment: str,
 
 async def _end_without_effect(flow: ApprovalFlow, now: datetime) -> None:
     """A rejected or withdrawn flow's kind lets go of what it held while pending."""
+    flow.hold_key = None
     kind = KINDS.get(flow.kind)
     if kind is not None and kind.on_end is not None:
         await kind.on_end(flow, now)
 
 
 ACTIONS = {APPROVE: approve, REJECT: reject, RETURN: send_back}
+
+
+# ----- holds: what a live flow keeps for itself -----
+
+
+async def _check_hold(hold: Hold | None, flow_id: int | None) -> None:
+    """Refuse when another flow holds the same thing."""
+    if hold is None:
+        return
+    live = await ApprovalFlow.filter(hold_key=hold.key).exclude(id=flow_id or 0).first()
+    if live is not None:
+        raise hold.refusal(live.id)
+
+
+@asynccontextmanager
+async def _holding(hold: Hold | None | Callable[[], Hold | None]):
+    """Turn losing a race for a hold (the unique key) into the hold's refusal."""
+    try:
+        yield
+    except IntegrityError:
+        taken = hold() if callable(hold) else hold
+        live = await ApprovalFlow.get_or_none(hold_key=taken.key) if taken else None
+        if live is None:
+            raise
+        raise taken.refusal(live.id) from None
 
 
 # ----- the steps -----
@@ -388,7 +422,8 @@ async def _save(flow: ApprovalFlow) -> None:
     updated = await ApprovalFlow.filter(id=flow.id, version=flow.version).update(
         kind=flow.kind, title=flow.title, customer_id=flow.customer_id, form=flow.form,
         nodes=flow.nodes, current_node=flow.current_node, status=flow.status,
-        result=flow.result, finished_at=flow.finished_at, version=flow.version + 1)
+        result=flow.result, finished_at=flow.finished_at, hold_key=flow.hold_key,
+        version=flow.version + 1)
     if not updated:
         raise Conflict("flow_changed", "审批流程已被他人处理，请刷新后重试")
     flow.version += 1
