@@ -35,6 +35,7 @@ from domain.approvals.flows import (
     approver_roles,
 )
 from domain.approvals.kinds import KINDS, Hold
+from domain.cards import retire_cards
 from domain.errors import Conflict, Forbidden, Invalid, NotFound
 from domain.models import ApprovalAction, ApprovalFlow, ApprovalTask, Staff, StaffRole
 
@@ -54,6 +55,8 @@ START, RESUBMIT, APPROVE, REJECT, RETURN, WITHDRAW, AUTO = (
 ACTION_LABELS = {START: "发起", RESUBMIT: "重新提交", APPROVE: "同意", REJECT: "驳回",
                  RETURN: "退回", WITHDRAW: "撤回", AUTO: "系统自动通过"}
 MAX_COMMENT = 2000
+# outbox notices to approvers: a new task (drawn as a card), a task closed without them
+TASK_NOTICE, TASK_CLOSED_NOTICE = "approval_task", "approval_task_closed"
 
 
 class TaskClosed(Conflict):
@@ -275,9 +278,11 @@ async def withdraw(flow_id: int, staff_id: int | None, comment: str,
         if flow.status in ARCHIVED:
             raise Conflict("flow_archived",
                            f"审批流程{FLOW_STATUS_LABELS[flow.status]}（已归档），不能撤回")
-        await ApprovalTask.filter(flow_id=flow.id, status=PENDING).update(
+        open_tasks = await ApprovalTask.filter(flow_id=flow.id, status=PENDING)
+        await ApprovalTask.filter(id__in=[t.id for t in open_tasks]).update(
             status=WITHDRAWN, acted_at=now)
         await _record(flow, flow.current_node, initiator.id, WITHDRAW, comment, now)
+        await _tell_closed(flow, open_tasks, _withdrawn_text(flow), now)
         flow.status, flow.finished_at = WITHDRAWN, now
         await _end_without_effect(flow, now)
         await _save(flow)
@@ -351,9 +356,30 @@ async def _acting_on(task_id: int, staff_id: int | None,
     return flow, task
 
 
+async def why_task_closed(task_id: int) -> str | None:
+    """Why nobody can act on the task any more (for a card pressed or sent late), or None
+    while it waits for its approver."""
+    task = await ApprovalTask.get_or_none(id=task_id)
+    if task is None:
+        return f"审批任务 {task_id} 不存在。"
+    flow = await ApprovalFlow.get(id=task.flow_id)
+    if task.status == PENDING and flow.status == PENDING and task.node == flow.current_node:
+        return None
+    return await _why_closed(flow, task)
+
+
+def _withdrawn_text(flow: ApprovalFlow) -> str:
+    return f"「{flow.title}」已被发起人撤回，无需再处理。"
+
+
+def _decided_text(flow: ApprovalFlow, node: int, who: str, action: str) -> str:
+    return (f"「{flow.title}」的「{flow.nodes[node]['name']}」已由 {who} "
+            f"{ACTION_LABELS[action]}，无需再处理。")
+
+
 async def _why_closed(flow: ApprovalFlow, task: ApprovalTask) -> str:
     if task.status == WITHDRAWN or flow.status == WITHDRAWN:
-        return f"「{flow.title}」已被发起人撤回，无需再处理。"
+        return _withdrawn_text(flow)
     if task.status == SKIPPED:
         other = await ApprovalAction.filter(
             flow_id=flow.id, node=task.node, created_at__gte=task.created_at,
@@ -361,8 +387,7 @@ async def _why_closed(flow: ApprovalFlow, task: ApprovalTask) -> str:
             .order_by("id").first()
         who = await Staff.get_or_none(id=other.actor_id) if other and other.actor_id else None
         if other is not None and who is not None:
-            return (f"「{flow.title}」的「{flow.nodes[task.node]['name']}」已由 "
-                    f"{who.name} {ACTION_LABELS[other.action]}，无需再处理。")
+            return _decided_text(flow, task.node, who.name, other.action)
     if task.status in (APPROVED, REJECTED, RETURNED):
         return f"你已{ACTION_LABELS[_ACTION_OF[task.status]]}过这项审批，不能重复操作。"
     return f"这项审批已失效（流程{FLOW_STATUS_LABELS.get(flow.status, flow.status)}）。"
@@ -373,12 +398,17 @@ _ACTION_OF = {APPROVED: APPROVE, REJECTED: REJECT, RETURNED: RETURN}
 
 async def _close(flow: ApprovalFlow, task: ApprovalTask, status: str, comment: str,
                  now: datetime) -> ApprovalAction:
-    """Close the task (checked pending under the flow's lock), skip the node's other tasks,
-    record the action."""
+    """Close the task (checked pending under the flow's lock), skip the node's other tasks
+    and tell their approvers, record the action."""
     await ApprovalTask.filter(id=task.id).update(status=status, comment=comment, acted_at=now)
-    await ApprovalTask.filter(flow_id=flow.id, node=task.node, status=PENDING).update(
+    others = await ApprovalTask.filter(flow_id=flow.id, node=task.node, status=PENDING)
+    await ApprovalTask.filter(id__in=[t.id for t in others]).update(
         status=SKIPPED, acted_at=now)
-    return await _record(flow, task.node, task.approver_id, _ACTION_OF[status], comment, now)
+    action = await _record(flow, task.node, task.approver_id, _ACTION_OF[status], comment, now)
+    actor = await Staff.get(id=task.approver_id)
+    await _tell_closed(flow, others, _decided_text(flow, task.node, actor.name, action.action),
+                       now)
+    return action
 
 
 async def _record(flow: ApprovalFlow, node: int, actor_id: int | None, action: str,
@@ -413,8 +443,8 @@ async def _open_node(flow: ApprovalFlow, index: int, now: datetime) -> None:
     for approver in await Staff.filter(id__in=flow.nodes[index]["approvers"]).order_by("id"):
         task = await ApprovalTask.create(flow_id=flow.id, node=index, round=round_,
                                          approver_id=approver.id, created_at=now)
-        await outbox.to_staff(approver, "approval_task", {**card, "task_id": task.id},
-                              f"approval_task:{task.id}", now)
+        await outbox.to_staff(approver, TASK_NOTICE, {**card, "task_id": task.id},
+                              f"{TASK_NOTICE}:{task.id}", now)
 
 
 async def _save(flow: ApprovalFlow) -> None:
@@ -446,6 +476,21 @@ async def _card_payload(flow: ApprovalFlow, index: int, round_: int, now: dateti
         "returned_comment": returned.comment if returned else "",
         "created_at": now.isoformat(),
     }
+
+
+async def _tell_closed(flow: ApprovalFlow, tasks: list[ApprovalTask], reason: str,
+                       now: datetime) -> None:
+    """Tasks closed without their approvers (another holder decided, the flow was withdrawn):
+    their cards leave the 待办 list now and are redrawn with the reason through the outbox."""
+    if not tasks:
+        return
+    await retire_cards(TASK_NOTICE, [t.id for t in tasks], now)
+    approvers = {s.id: s for s in await Staff.filter(id__in={t.approver_id for t in tasks})}
+    for task in tasks:
+        payload = {"task_id": task.id, "flow_id": flow.id, "title": flow.title,
+                   "reason": reason}
+        await outbox.to_staff(approvers[task.approver_id], TASK_CLOSED_NOTICE, payload,
+                              f"{TASK_CLOSED_NOTICE}:{task.id}", now)
 
 
 async def _tell_initiator(flow: ApprovalFlow, action: ApprovalAction, now: datetime) -> None:
