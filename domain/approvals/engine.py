@@ -351,6 +351,8 @@ async def _acting_on(task_id: int, staff_id: int | None,
     task = await ApprovalTask.get(id=task_id)  # read again under the lock
     if task.approver_id != staff_id:
         raise Forbidden("not_your_task", "这不是你的审批任务")
+    if staff_id == flow.initiator_id and flow.nodes[task.node]["approver"] != INITIATOR:
+        raise Forbidden("own_flow", "不能审批自己发起的申请")  # a task from before the rule
     if task.status != PENDING or flow.status != PENDING or task.node != flow.current_node:
         raise TaskClosed(await _why_closed(flow, task), flow_id=flow.id, task_id=task.id)
     return flow, task
