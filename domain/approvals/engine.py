@@ -192,7 +192,7 @@ async def resubmit(flow_id: int, staff_id: int | None, form, now: datetime, *,
                    actor: Actor | None = None,
                    definitions: Mapping[str, FlowDef] | None = None) -> ApprovalFlow:
     """The initiator sends a returned flow again, with an edited form or the same one."""
-    hold: Hold | None = None
+    hold: Hold | None = None  # known once the form is checked, under the flow's lock
     async with _holding(lambda: hold), in_transaction():
         flow = await _locked_flow(flow_id)
         initiator = await _initiator_of(flow, staff_id)
