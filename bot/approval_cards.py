@@ -22,8 +22,8 @@ from domain.models import CardInstance, Staff
 from domain.money import yuan
 
 APPROVAL = "approval"  # the card kind
-TASK_NOTICE, OUTCOME_NOTICE, REMINDER_NOTICE = (
-    "approval_task", "approval_outcome", "approval_reminder")
+TASK_NOTICE, TASK_CLOSED_NOTICE = engine.TASK_NOTICE, engine.TASK_CLOSED_NOTICE
+OUTCOME_NOTICE, REMINDER_NOTICE = "approval_outcome", "approval_reminder"
 RESULT_LABELS = {"credit_account_number": "授信账户", "due_date": "新到期日",
                  "payment_id": "收款记录"}
 
@@ -35,6 +35,10 @@ def _acting(action: str):
     return apply
 
 
+async def _task_closed(task_id: str) -> str | None:
+    return await engine.why_task_closed(int(task_id))
+
+
 register(
     APPROVAL,
     CardAction(engine.APPROVE, "同意", "已同意", apply=_acting(engine.APPROVE)),
@@ -42,6 +46,7 @@ register(
                comment_required=True),
     CardAction(engine.RETURN, "退回", "已退回", apply=_acting(engine.RETURN),
                comment_required=True),
+    closed_reason=_task_closed,
 )
 
 
@@ -59,6 +64,11 @@ def build_task_card(payload: Mapping[str, Any]) -> dict[str, Any]:
 
 def task_card_notice(payload: Mapping[str, Any]) -> tuple[str, str, str, dict]:
     return APPROVAL, TASK_NOTICE, str(payload["task_id"]), build_task_card(payload)
+
+
+def task_closed_update(payload: Mapping[str, Any]) -> tuple[str, str, str]:
+    """The card an ``approval_task_closed`` notice redraws (subject type, id) and why."""
+    return TASK_NOTICE, str(payload["task_id"]), str(payload.get("reason", ""))
 
 
 def _result_lines(result: Mapping[str, Any]) -> list[str]:

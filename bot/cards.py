@@ -4,7 +4,9 @@ A card is a ``CardInstance`` row (kind, subject, the staff member it was sent to
 StandardCard sent through ``DingTalkApi`` under the row's ``out_track_id``. A button press comes
 back on the stream topic ``/v1.0/card/instances/callback``; ``CardCallbackHandler`` checks the
 presser is the card's staff member, applies the action registered for the card's kind (once: a
-repeated or stale press changes nothing) and replaces the buttons with the outcome.
+repeated or stale press changes nothing and is answered with the reason) and replaces the
+buttons with the outcome. A card whose subject moved on without it (``closed_reason``: a task
+another holder decided) goes out, or is redrawn (``redraw_retired``), without buttons.
 
 Actions are registered per card kind (``register``); the approvals work adds its kinds
 (approve / reject / return with a comment) the same way (bot.approval_cards), with an ``apply``
@@ -30,7 +32,7 @@ from tortoise.transactions import in_transaction
 
 from bot.dingtalk_api import DingTalkApi, DingTalkError
 from bot.dingtalk_stream import FastAckHandler
-from domain.cards import OPEN, complete_card
+from domain.cards import OPEN, RETIRED, complete_card
 from domain.errors import DomainError, Invalid
 from domain.models import CardInstance, Staff
 from domain.money import yuan
@@ -41,9 +43,10 @@ log = logging.getLogger(__name__)
 CARD_TOPIC = "/v1.0/card/instances/callback"
 DISPUTE = "dispute"
 ACTIONS_ID = "actions"
-RETIRED = "retired"  # the action recorded on a card closed because its subject moved on
 
 ApplyFn = Callable[[CardInstance, Staff, str, datetime], Awaitable[None]]
+# Why a card's subject can no longer be acted on (None while it can), by subject id.
+ClosedReasonFn = Callable[[str], Awaitable[str | None]]
 
 
 @dataclass(frozen=True)
@@ -58,11 +61,16 @@ class CardAction:
 
 
 REGISTRY: dict[str, dict[str, CardAction]] = {}
+CLOSED_REASONS: dict[str, ClosedReasonFn] = {}
 
 
-def register(kind: str, *actions: CardAction) -> None:
-    """Declare the buttons of a card kind (later registrations of a name replace earlier)."""
+def register(kind: str, *actions: CardAction, closed_reason: ClosedReasonFn | None = None
+             ) -> None:
+    """Declare the buttons of a card kind (later registrations of a name replace earlier), and
+    how to tell that its subject moved on without the card (e.g. decided by someone else)."""
     REGISTRY.setdefault(kind, {}).update({a.name: a for a in actions})
+    if closed_reason is not None:
+        CLOSED_REASONS[kind] = closed_reason
 
 
 register(
@@ -144,14 +152,18 @@ async def open_card(
     if card is not None and card.status != OPEN:
         return card  # already acted on: sending it again would bring the buttons back
     created = card is None
+    closed = await _closed_reason(kind, str(subject_id))
     if card is None:
         card = await CardInstance.create(
             out_track_id=out_track_id or f"{kind}-{uuid.uuid4().hex}", kind=kind, staff=staff,
             subject_type=subject_type, subject_id=str(subject_id), data=card_data,
             created_at=now,
         )
+    if closed is not None:  # moved on before the card went out: it goes out without buttons
+        await complete_card(card, RETIRED, "", now)
+    shown = card.data if closed is None else retired_card(card.data, closed)
     try:
-        await api.send_card(staff.dingtalk_userid, card.out_track_id, card.data)
+        await api.send_card(staff.dingtalk_userid, card.out_track_id, shown)
     except DingTalkError:
         if created and out_track_id is None:
             await card.delete()  # nobody could retry this one: leave no orphan task
@@ -194,9 +206,11 @@ async def act_on_card(
         await _refuse(api, press.user_id, "这张卡片不是发给你的，无法操作。")
         return None
     action = REGISTRY.get(card.kind, {}).get(press.action)
-    if action is None or card.status != OPEN:
-        log.info("card %s: press %r ignored (status %s)", card.out_track_id, press.action,
-                 card.status)
+    if action is None:
+        log.info("card %s: unknown press %r ignored", card.out_track_id, press.action)
+        return None
+    if card.status != OPEN:  # pressed again, or closed by someone else: say why
+        await _refuse(api, press.user_id, await _why_not_open(card))
         return None
     if action.comment_required and not press.comment:
         await _refuse(api, press.user_id, f"「{action.label}」需要填写意见。")
@@ -238,9 +252,39 @@ async def _retire(api: DingTalkApi, card: CardInstance, reason: str, now: dateti
     if not await complete_card(card, RETIRED, "", now):
         return
     try:
-        await api.update_card(card.out_track_id, resolved_card(card.data, f"⚠️ {reason}"))
+        await api.update_card(card.out_track_id, retired_card(card.data, reason))
     except DingTalkError as exc:
         log.warning("card %s retired but not updated: %s", card.out_track_id, exc)
+
+
+def retired_card(card_data: dict[str, Any], reason: str) -> dict[str, Any]:
+    return resolved_card(card_data, f"⚠️ {reason}")
+
+
+async def redraw_retired(api: DingTalkApi, staff_id: int, subject_type: str, subject_id: str,
+                         reason: str, now: datetime) -> str:
+    """Redraw the staff member's cards on a subject that moved on without them: no buttons,
+    the reason instead (DingTalk's card update). The cards' out_track_ids, "" when no card went
+    out yet (it will be drawn this way when it does)."""
+    cards = await CardInstance.filter(staff_id=staff_id, subject_type=subject_type,
+                                      subject_id=subject_id).order_by("id")
+    for card in cards:
+        await complete_card(card, RETIRED, "", now)  # still open only if it raced the close
+        await api.update_card(card.out_track_id, retired_card(card.data, reason))
+    return ",".join(c.out_track_id for c in cards)
+
+
+async def _closed_reason(kind: str, subject_id: str) -> str | None:
+    closed_reason = CLOSED_REASONS.get(kind)
+    return await closed_reason(subject_id) if closed_reason else None
+
+
+async def _why_not_open(card: CardInstance) -> str:
+    reason = await _closed_reason(card.kind, card.subject_id)
+    if reason:
+        return reason
+    done = REGISTRY.get(card.kind, {}).get(card.action)
+    return f"这张卡片已处理（{done.outcome if done else '已失效'}），无需再操作。"
 
 
 async def _refuse(api: DingTalkApi, user_id: str, text: str) -> None:

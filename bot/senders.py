@@ -30,13 +30,15 @@ from tortoise.expressions import F
 from bot.approval_cards import (
     OUTCOME_NOTICE,
     REMINDER_NOTICE,
+    TASK_CLOSED_NOTICE,
     TASK_NOTICE,
     outcome_markdown,
     reminder_markdown,
     task_card_notice,
+    task_closed_update,
 )
 from bot.billing_texts import billing_exceptions_markdown
-from bot.cards import DISPUTE, build_dispute_card, open_card
+from bot.cards import DISPUTE, build_dispute_card, open_card, redraw_retired
 from bot.dingtalk_api import DingTalkApi, DingTalkError
 from bot.handover_cards import pending_card_notice
 from bot.handover_texts import day_summary_markdown
@@ -59,7 +61,8 @@ KIND_LABELS = {
     "dispute_alert": "对账异议提醒", "repayment_reminder": "还款提醒",
     "overdue_notice": "逾期提醒", "delivery_dead": "通知投递失败",
     "debt_digest": "欠款提醒", "overdue_alert": "逾期欠款提醒",
-    TASK_NOTICE: "审批待办", OUTCOME_NOTICE: "审批结果", REMINDER_NOTICE: "审批催办",
+    TASK_NOTICE: "审批待办", TASK_CLOSED_NOTICE: "审批已由他人处理", OUTCOME_NOTICE: "审批结果",
+    REMINDER_NOTICE: "审批催办",
     "billing_exceptions": "计费异常", "tier_digest": "客户分级变动",
     "pool_payment_refused": "到款未自动销账",
     SUMMARY_NOTICE: "交账汇总", PENDING_NOTICE: "待确认交账",
@@ -234,6 +237,11 @@ CARD_NOTICES: dict[str, CardNotice] = {
     TASK_NOTICE: task_card_notice,
     PENDING_NOTICE: pending_card_notice,
 }
+
+# Notice kinds that redraw cards already sent, without buttons: kind → payload → (subject
+# type, subject id, the reason shown instead of the buttons).
+CardUpdate = Callable[[Mapping[str, Any]], tuple[str, str, str]]
+CARD_UPDATES: dict[str, CardUpdate] = {TASK_CLOSED_NOTICE: task_closed_update}
 
 # Markdown a staff member gets: kind → payload → (title, text).
 MarkdownNotice = Callable[[Mapping[str, Any]], tuple[str, str]]
@@ -448,8 +456,8 @@ def _dingtalk_failure(exc: DingTalkError) -> DeliveryFailed:
 
 
 class DingTalkSender:
-    """To one staff member: the CARD_NOTICES kinds as an interactive card, the
-    MARKDOWN_NOTICES kinds as markdown."""
+    """To one staff member: the CARD_NOTICES kinds as an interactive card, the CARD_UPDATES
+    kinds as an update of cards sent before, the MARKDOWN_NOTICES kinds as markdown."""
 
     def __init__(self, api: DingTalkApi) -> None:
         self._api = api
@@ -465,6 +473,10 @@ class DingTalkSender:
         try:
             if notice.kind in CARD_NOTICES:
                 return await self._card(staff["id"], notice, now)
+            if notice.kind in CARD_UPDATES:
+                subject_type, subject_id, reason = CARD_UPDATES[notice.kind](notice.payload)
+                return await redraw_retired(self._api, staff["id"], subject_type, subject_id,
+                                            reason, now)
             return await self._markdown(staff["dingtalk_userid"], notice)
         except DingTalkError as exc:
             raise _dingtalk_failure(exc) from None

@@ -767,6 +767,9 @@ class ApprovalFlow(Model):
     version = fields.IntField(default=1)
     created_at = fields.DatetimeField()
     finished_at = fields.DatetimeField(null=True)
+    # What the flow holds for itself while it lives (e.g. the receipt a 款项认领 claims), so no
+    # second flow can start on it. Kept once approved, released when rejected or withdrawn.
+    hold_key = fields.CharField(max_length=100, null=True, unique=True)
 
     class Meta:
         table = "approval_flow"

@@ -14,9 +14,11 @@ under the flow's lock.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import asynccontextmanager
 from datetime import datetime
 
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from domain import outbox
@@ -32,7 +34,8 @@ from domain.approvals.flows import (
     Node,
     approver_roles,
 )
-from domain.approvals.kinds import KINDS
+from domain.approvals.kinds import KINDS, Hold
+from domain.cards import retire_cards
 from domain.errors import Conflict, Forbidden, Invalid, NotFound
 from domain.models import ApprovalAction, ApprovalFlow, ApprovalTask, Staff, StaffRole
 
@@ -52,6 +55,8 @@ START, RESUBMIT, APPROVE, REJECT, RETURN, WITHDRAW, AUTO = (
 ACTION_LABELS = {START: "发起", RESUBMIT: "重新提交", APPROVE: "同意", REJECT: "驳回",
                  RETURN: "退回", WITHDRAW: "撤回", AUTO: "系统自动通过"}
 MAX_COMMENT = 2000
+# outbox notices to approvers: a new task (drawn as a card), a task closed without them
+TASK_NOTICE, TASK_CLOSED_NOTICE = "approval_task", "approval_task_closed"
 
 
 class TaskClosed(Conflict):
@@ -82,19 +87,31 @@ async def _department_head(initiator: Staff) -> tuple[list[Staff], str]:
 
 
 async def resolve_approvers(spec: str, initiator: Staff) -> tuple[list[Staff], str]:
-    """The staff who get a task for a node, and why nobody does when the list is empty."""
+    """The staff who get a task for a node, and why nobody does when the list is empty.
+    Nobody approves their own flow: only an ``initiator`` node (the salesperson confirming a
+    write-off, seed 004) goes to the initiator."""
     if spec == MANAGER:
         manager = await _active(initiator.manager_id)
-        return ([manager], "") if manager else ([], f"发起人 {initiator.name} 没有直接上级")
+        if manager is None or manager.id == initiator.id:
+            return [], f"发起人 {initiator.name} 没有直接上级"
+        return [manager], ""
     if spec == DEPARTMENT_HEAD:
-        return await _department_head(initiator)
+        return await _department_head(initiator)  # a head other than the initiator
     if spec == INITIATOR:
         return [initiator], ""
-    roles = approver_roles(spec)
-    ids = await StaffRole.filter(role__in=roles).values_list("staff_id", flat=True)
-    holders = await Staff.filter(id__in=set(ids), active=True).order_by("id")
+    return await _role_holders(approver_roles(spec), initiator)
+
+
+async def _role_holders(roles: tuple[str, ...], initiator: Staff) -> tuple[list[Staff], str]:
+    """The active holders of any of ``roles`` but the initiator."""
+    ids = set(await StaffRole.filter(role__in=roles).values_list("staff_id", flat=True))
+    holders = await Staff.filter(id__in=ids - {initiator.id}, active=True).order_by("id")
+    if holders:
+        return holders, ""
     names = "、".join(f"「{r}」" for r in roles)
-    return holders, "" if holders else f"没有员工担任角色{names}"
+    if initiator.id in ids:
+        return [], f"{names}只有发起人 {initiator.name} 本人担任，发起人不能审批自己的申请"
+    return [], f"没有员工担任角色{names}"
 
 
 async def _snapshot(definition: FlowDef, initiator: Staff, form: Mapping) -> list[dict]:
@@ -160,10 +177,12 @@ async def start(kind: str, initiator_id: int | None, form, now: datetime, *,
     any auto-passed nodes; a flow whose nodes all auto-pass is approved at once)."""
     initiator = await _initiator(initiator_id)
     subject, nodes = await _prepare(kind, initiator, form, now, actor, definitions)
-    async with in_transaction():
+    await _check_hold(subject.hold, None)
+    async with _holding(subject.hold), in_transaction():
         flow = await ApprovalFlow.create(
             kind=kind, title=subject.title[:200], initiator_id=initiator.id,
-            customer_id=subject.customer_id, form=subject.form, nodes=nodes, created_at=now)
+            customer_id=subject.customer_id, form=subject.form, nodes=nodes,
+            hold_key=subject.hold.key if subject.hold else None, created_at=now)
         await _enter(flow, 0, now, await _record(flow, 0, initiator.id, START, "", now))
         await _save(flow)
     return flow
@@ -173,7 +192,8 @@ async def resubmit(flow_id: int, staff_id: int | None, form, now: datetime, *,
                    actor: Actor | None = None,
                    definitions: Mapping[str, FlowDef] | None = None) -> ApprovalFlow:
     """The initiator sends a returned flow again, with an edited form or the same one."""
-    async with in_transaction():
+    hold: Hold | None = None  # known once the form is checked, under the flow's lock
+    async with _holding(lambda: hold), in_transaction():
         flow = await _locked_flow(flow_id)
         initiator = await _initiator_of(flow, staff_id)
         if flow.status != RETURNED:
@@ -181,8 +201,11 @@ async def resubmit(flow_id: int, staff_id: int | None, form, now: datetime, *,
                            f"审批流程{FLOW_STATUS_LABELS[flow.status]}，只有退回给发起人的流程可以重新提交")
         subject, nodes = await _prepare(flow.kind, initiator, flow.form if form is None else form,
                                         now, actor, definitions)
+        hold = subject.hold
+        await _check_hold(hold, flow.id)
         flow.form, flow.title, flow.nodes = subject.form, subject.title[:200], nodes
         flow.customer_id, flow.status = subject.customer_id, PENDING
+        flow.hold_key = hold.key if hold else None
         await _enter(flow, 0, now, await _record(flow, 0, initiator.id, RESUBMIT, "", now))
         await _save(flow)
     return flow
@@ -255,9 +278,11 @@ async def withdraw(flow_id: int, staff_id: int | None, comment: str,
         if flow.status in ARCHIVED:
             raise Conflict("flow_archived",
                            f"审批流程{FLOW_STATUS_LABELS[flow.status]}（已归档），不能撤回")
-        await ApprovalTask.filter(flow_id=flow.id, status=PENDING).update(
+        open_tasks = await ApprovalTask.filter(flow_id=flow.id, status=PENDING)
+        await ApprovalTask.filter(id__in=[t.id for t in open_tasks]).update(
             status=WITHDRAWN, acted_at=now)
         await _record(flow, flow.current_node, initiator.id, WITHDRAW, comment, now)
+        await _tell_closed(flow, open_tasks, _withdrawn_text(flow), now)
         flow.status, flow.finished_at = WITHDRAWN, now
         await _end_without_effect(flow, now)
         await _save(flow)
@@ -266,12 +291,38 @@ async def withdraw(flow_id: int, staff_id: int | None, comment: str,
 
 async def _end_without_effect(flow: ApprovalFlow, now: datetime) -> None:
     """A rejected or withdrawn flow's kind lets go of what it held while pending."""
+    flow.hold_key = None
     kind = KINDS.get(flow.kind)
     if kind is not None and kind.on_end is not None:
         await kind.on_end(flow, now)
 
 
 ACTIONS = {APPROVE: approve, REJECT: reject, RETURN: send_back}
+
+
+# ----- holds: what a live flow keeps for itself -----
+
+
+async def _check_hold(hold: Hold | None, flow_id: int | None) -> None:
+    """Refuse when another flow holds the same thing."""
+    if hold is None:
+        return
+    live = await ApprovalFlow.filter(hold_key=hold.key).exclude(id=flow_id or 0).first()
+    if live is not None:
+        raise hold.refusal(live.id)
+
+
+@asynccontextmanager
+async def _holding(hold: Hold | None | Callable[[], Hold | None]):
+    """Turn losing a race for a hold (the unique key) into the hold's refusal."""
+    try:
+        yield
+    except IntegrityError:
+        taken = hold() if callable(hold) else hold
+        live = await ApprovalFlow.get_or_none(hold_key=taken.key) if taken else None
+        if live is None:
+            raise
+        raise taken.refusal(live.id) from None
 
 
 # ----- the steps -----
@@ -300,14 +351,37 @@ async def _acting_on(task_id: int, staff_id: int | None,
     task = await ApprovalTask.get(id=task_id)  # read again under the lock
     if task.approver_id != staff_id:
         raise Forbidden("not_your_task", "这不是你的审批任务")
+    if staff_id == flow.initiator_id and flow.nodes[task.node]["approver"] != INITIATOR:
+        raise Forbidden("own_flow", "不能审批自己发起的申请")  # a task from before the rule
     if task.status != PENDING or flow.status != PENDING or task.node != flow.current_node:
         raise TaskClosed(await _why_closed(flow, task), flow_id=flow.id, task_id=task.id)
     return flow, task
 
 
+async def why_task_closed(task_id: int) -> str | None:
+    """Why nobody can act on the task any more (for a card pressed or sent late), or None
+    while it waits for its approver."""
+    task = await ApprovalTask.get_or_none(id=task_id)
+    if task is None:
+        return f"审批任务 {task_id} 不存在。"
+    flow = await ApprovalFlow.get(id=task.flow_id)
+    if task.status == PENDING and flow.status == PENDING and task.node == flow.current_node:
+        return None
+    return await _why_closed(flow, task)
+
+
+def _withdrawn_text(flow: ApprovalFlow) -> str:
+    return f"「{flow.title}」已被发起人撤回，无需再处理。"
+
+
+def _decided_text(flow: ApprovalFlow, node: int, who: str, action: str) -> str:
+    return (f"「{flow.title}」的「{flow.nodes[node]['name']}」已由 {who} "
+            f"{ACTION_LABELS[action]}，无需再处理。")
+
+
 async def _why_closed(flow: ApprovalFlow, task: ApprovalTask) -> str:
     if task.status == WITHDRAWN or flow.status == WITHDRAWN:
-        return f"「{flow.title}」已被发起人撤回，无需再处理。"
+        return _withdrawn_text(flow)
     if task.status == SKIPPED:
         other = await ApprovalAction.filter(
             flow_id=flow.id, node=task.node, created_at__gte=task.created_at,
@@ -315,8 +389,7 @@ async def _why_closed(flow: ApprovalFlow, task: ApprovalTask) -> str:
             .order_by("id").first()
         who = await Staff.get_or_none(id=other.actor_id) if other and other.actor_id else None
         if other is not None and who is not None:
-            return (f"「{flow.title}」的「{flow.nodes[task.node]['name']}」已由 "
-                    f"{who.name} {ACTION_LABELS[other.action]}，无需再处理。")
+            return _decided_text(flow, task.node, who.name, other.action)
     if task.status in (APPROVED, REJECTED, RETURNED):
         return f"你已{ACTION_LABELS[_ACTION_OF[task.status]]}过这项审批，不能重复操作。"
     return f"这项审批已失效（流程{FLOW_STATUS_LABELS.get(flow.status, flow.status)}）。"
@@ -327,12 +400,17 @@ _ACTION_OF = {APPROVED: APPROVE, REJECTED: REJECT, RETURNED: RETURN}
 
 async def _close(flow: ApprovalFlow, task: ApprovalTask, status: str, comment: str,
                  now: datetime) -> ApprovalAction:
-    """Close the task (checked pending under the flow's lock), skip the node's other tasks,
-    record the action."""
+    """Close the task (checked pending under the flow's lock), skip the node's other tasks
+    and tell their approvers, record the action."""
     await ApprovalTask.filter(id=task.id).update(status=status, comment=comment, acted_at=now)
-    await ApprovalTask.filter(flow_id=flow.id, node=task.node, status=PENDING).update(
+    others = await ApprovalTask.filter(flow_id=flow.id, node=task.node, status=PENDING)
+    await ApprovalTask.filter(id__in=[t.id for t in others]).update(
         status=SKIPPED, acted_at=now)
-    return await _record(flow, task.node, task.approver_id, _ACTION_OF[status], comment, now)
+    action = await _record(flow, task.node, task.approver_id, _ACTION_OF[status], comment, now)
+    actor = await Staff.get(id=task.approver_id)
+    await _tell_closed(flow, others, _decided_text(flow, task.node, actor.name, action.action),
+                       now)
+    return action
 
 
 async def _record(flow: ApprovalFlow, node: int, actor_id: int | None, action: str,
@@ -367,8 +445,8 @@ async def _open_node(flow: ApprovalFlow, index: int, now: datetime) -> None:
     for approver in await Staff.filter(id__in=flow.nodes[index]["approvers"]).order_by("id"):
         task = await ApprovalTask.create(flow_id=flow.id, node=index, round=round_,
                                          approver_id=approver.id, created_at=now)
-        await outbox.to_staff(approver, "approval_task", {**card, "task_id": task.id},
-                              f"approval_task:{task.id}", now)
+        await outbox.to_staff(approver, TASK_NOTICE, {**card, "task_id": task.id},
+                              f"{TASK_NOTICE}:{task.id}", now)
 
 
 async def _save(flow: ApprovalFlow) -> None:
@@ -376,7 +454,8 @@ async def _save(flow: ApprovalFlow) -> None:
     updated = await ApprovalFlow.filter(id=flow.id, version=flow.version).update(
         kind=flow.kind, title=flow.title, customer_id=flow.customer_id, form=flow.form,
         nodes=flow.nodes, current_node=flow.current_node, status=flow.status,
-        result=flow.result, finished_at=flow.finished_at, version=flow.version + 1)
+        result=flow.result, finished_at=flow.finished_at, hold_key=flow.hold_key,
+        version=flow.version + 1)
     if not updated:
         raise Conflict("flow_changed", "审批流程已被他人处理，请刷新后重试")
     flow.version += 1
@@ -399,6 +478,21 @@ async def _card_payload(flow: ApprovalFlow, index: int, round_: int, now: dateti
         "returned_comment": returned.comment if returned else "",
         "created_at": now.isoformat(),
     }
+
+
+async def _tell_closed(flow: ApprovalFlow, tasks: list[ApprovalTask], reason: str,
+                       now: datetime) -> None:
+    """Tasks closed without their approvers (another holder decided, the flow was withdrawn):
+    their cards leave the 待办 list now and are redrawn with the reason through the outbox."""
+    if not tasks:
+        return
+    await retire_cards(TASK_NOTICE, [t.id for t in tasks], now)
+    approvers = {s.id: s for s in await Staff.filter(id__in={t.approver_id for t in tasks})}
+    for task in tasks:
+        payload = {"task_id": task.id, "flow_id": flow.id, "title": flow.title,
+                   "reason": reason}
+        await outbox.to_staff(approvers[task.approver_id], TASK_CLOSED_NOTICE, payload,
+                              f"{TASK_CLOSED_NOTICE}:{task.id}", now)
 
 
 async def _tell_initiator(flow: ApprovalFlow, action: ApprovalAction, now: datetime) -> None:

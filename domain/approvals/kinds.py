@@ -19,8 +19,19 @@ from domain.approvals.flows import (
 )
 from domain.credit import accounts, repayment
 from domain.errors import Conflict, NotFound
-from domain.models import ApprovalFlow, Customer, Debt, Payment
-from domain.money import yuan
+from domain.models import ApprovalFlow, Customer, CustomerAccount, Debt, Payment
+from domain.money import ZERO, fmt, yuan
+
+LIVE = ("pending", "returned")  # flow statuses before archiving (engine: PENDING, RETURNED)
+
+
+@dataclass(frozen=True)
+class Hold:
+    """Something a live flow keeps for itself (``key``, unique among flows) and what a second
+    flow on it is told (``refusal(live_flow_id)``)."""
+
+    key: str
+    refusal: Callable[[int], Conflict]
 
 
 @dataclass(frozen=True)
@@ -30,6 +41,7 @@ class Subject:
     customer_id: int | None
     title: str
     form: dict  # the parsed form, with anything the check added for display
+    hold: Hold | None = None
 
 
 @dataclass(frozen=True)
@@ -111,11 +123,43 @@ async def _set_term(flow: ApprovalFlow, actor: str, now: datetime) -> dict:
 
 
 async def _check_claim(form: dict, now: datetime) -> Subject:
+    """A receipt not yet booked, whose repayment part the base account still owes once the
+    other live claims of the customer are counted: both checked here, not at the last node."""
     customer = await _customer(form["customer_id"])
-    if await Payment.exists(number=form["number"]):
-        raise Conflict("payment_exists", f"收款单 {form['number']} 已经入账")
+    number = form["number"]
+    if await Payment.exists(number=number):
+        raise Conflict("payment_exists", f"收款单 {number} 已经入账")
+    await _check_claimable(customer.id, number, Decimal(form["repayment"]))
     title = f"款项认领：{customer.name} {yuan(Decimal(form['amount']))}"
-    return Subject(customer.id, title, form)
+    return Subject(customer.id, title, form, Hold(f"{PAYMENT_CLAIM}:{number}",
+                                                  lambda live: _claimed(number, live)))
+
+
+def _claimed(number: str, live_flow_id: int) -> Conflict:
+    return Conflict("claim_in_progress",
+                    f"收款单 {number} 已有认领审批在进行中（#{live_flow_id}），不能重复认领",
+                    flow_id=live_flow_id)
+
+
+async def _check_claimable(customer_id: int, number: str, repayment: Decimal) -> None:
+    ledger = await CustomerAccount.get_or_none(customer_id=customer_id)
+    base_debt = ledger.base_debt if ledger else ZERO
+    elsewhere = await _repayment_in_live_claims(customer_id, exclude_number=number)
+    if repayment > base_debt - elsewhere:
+        held = f"（其中{yuan(elsewhere)}已在其他认领审批中）" if elsewhere else ""
+        raise Conflict("repayment_exceeds_debt",
+                       f"还款金额{yuan(repayment)}超过基本账户欠款{yuan(base_debt)}{held}",
+                       base_debt=fmt(base_debt), claimed=fmt(elsewhere),
+                       repayment=fmt(repayment))
+
+
+async def _repayment_in_live_claims(customer_id: int, *, exclude_number: str) -> Decimal:
+    """What the customer's pending or returned claims mean to repay (a claim resubmitted is
+    left out by its receipt number: only one live claim holds a receipt)."""
+    forms_ = await ApprovalFlow.filter(
+        kind=PAYMENT_CLAIM, customer_id=customer_id, status__in=LIVE).values_list(
+        "form", flat=True)
+    return sum((Decimal(f["repayment"]) for f in forms_ if f["number"] != exclude_number), ZERO)
 
 
 async def _receive(flow: ApprovalFlow, actor: str, now: datetime) -> dict:

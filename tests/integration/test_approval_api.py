@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from domain.models import Department, Staff, StaffRole
+from domain.approvals.flows import FLOWS, FlowDef, Node
+from domain.models import ApprovalFlow, Department, OutboxMessage, Staff, StaffRole
 from tests.integration import approval_support as support
 from tests.integration.approval_support import KIND, call
 from tests.support import INGEST, post_ok
@@ -160,3 +161,37 @@ async def test_departments_get_a_head_and_a_parent(client, admin, finance, peopl
     cleared = await call(client, "PUT", "/departments/华北销售部", admin, {})
     assert (cleared["head"], cleared["parent"]) == (None, None)
     assert await Department.filter(name="华北销售部").count() == 1
+
+
+# ----- nobody approves their own flow -----
+
+
+async def test_an_initiator_holding_the_nodes_role_leaves_it_to_the_other_holders(
+        client, expense, keys):
+    FLOWS[KIND] = FlowDef(KIND, "报销", (Node("财务核对", "any_of:出纳,会计"),))
+    flow = await start(client, keys, who="fin-wu")  # 吴会计 holds both 会计 and 出纳
+
+    assert flow["nodes"][0]["approvers"] == ["孙出纳", "周会计"]
+    assert sorted(t["approver"] for t in flow["tasks"]) == ["周会计", "孙出纳"]
+    todo = await call(client, "GET", "/approvals?todo=1", keys["fin-wu"])
+    assert todo["items"] == []
+    assert [m.recipient_name for m in await OutboxMessage.filter(kind="approval_task")] == [
+        "孙出纳", "周会计"]
+
+
+async def test_a_node_only_the_initiator_could_approve_refuses_the_start(
+        client, admin, expense, keys, make_key):
+    await post_ok(client, f"{INGEST}/staff", admin, {"items": [
+        {"userid": "legal-zheng", "name": "郑法务", "roles": ["法务"]}]})
+    zheng = await Staff.get(dingtalk_userid="legal-zheng")
+    FLOWS[KIND] = FlowDef(KIND, "报销", (Node("法务审核", "role:法务"),))
+
+    body = await call(client, "POST", "/approvals", await make_key("sales", zheng.id),
+                      {"kind": KIND, "form": {"amount": "800"}}, 400)
+
+    assert body["error"]["code"] == "approver_unresolved"
+    assert body["error"]["message"] == (
+        "审批节点「法务审核」找不到审批人：「法务」只有发起人 郑法务 本人担任，"
+        "发起人不能审批自己的申请")
+    assert await ApprovalFlow.all().count() == 0
+    assert await OutboxMessage.filter(kind="approval_task").count() == 0

@@ -15,6 +15,7 @@ from domain.models import ApprovalFlow, ApprovalTask, CardInstance, CreditAccoun
 from tests.integration import approval_support as support
 from tests.integration.approval_support import CREDIT_APPROVERS, annual, start
 from tests.integration.dingtalk_waits import press
+from tests.integration.test_dingtalk_stream import ask
 from tests.integration.test_dispatcher import delivery_config, dispatcher_factory
 
 KIND = support.KIND
@@ -96,6 +97,7 @@ async def test_a_press_on_a_task_another_holder_decided_is_refused_and_the_card_
     await press(fake, stream, "fin-zhou", zhou_card, "approve")
 
     await press(fake, stream, "fin-wu", wu_card, "reject", comment="不同意")
+    await deliver()
 
     assert (await ApprovalFlow.get(id=flow.id)).status == "approved"
     assert (await ApprovalTask.get(id=wu.id)).status == "skipped"
@@ -105,8 +107,9 @@ async def test_a_press_on_a_task_another_holder_decided_is_refused_and_the_card_
     assert buttons(retired["card_data"]) == [] and retired["updates"] == 1
     assert "⚠️" in retired["card_data"]["contents"][-1]["text"]
     assert (await CardInstance.get(out_track_id=wu_card)).status == "done"
-    await press(fake, stream, "fin-wu", wu_card, "approve")  # the retired card: nothing more
-    assert len(texts(fake, "fin-wu")) == 1 and fake.cards[wu_card]["updates"] == 1
+    await press(fake, stream, "fin-wu", wu_card, "approve")  # the retired card: only the reason
+    assert [t["content"] for t in texts(fake, "fin-wu")] == [refusal["content"]] * 2
+    assert fake.cards[wu_card]["updates"] == 1
 
 
 async def test_a_press_after_the_initiator_withdrew_is_refused(
@@ -121,6 +124,7 @@ async def test_a_press_after_the_initiator_withdrew_is_refused(
 
     [refusal] = texts(fake, "mgr-zhao")
     assert "已被发起人撤回" in refusal["content"]
+    await deliver()  # the withdrawal's card update
     assert buttons(fake.cards[track]["card_data"]) == []
     assert [a.action for a in await flow.actions.all().order_by("id")] == ["start", "withdraw"]
 
@@ -194,3 +198,85 @@ async def test_a_credit_application_approved_from_four_cards_grants_the_line(
     assert outcome["title"] == "✅ 审批已通过：授信申请：联想 ¥500,000.00"
     assert f"授信账户：{account.number}" in outcome["text"]
     assert "最后审批：林PFC（财务部PFC）" in outcome["text"]
+
+
+# ----- every holder's card follows the flow -----
+
+
+async def todo(fake, stream, user_id) -> str:
+    return (await ask(fake, stream, user_id, "待办"))["content"]
+
+
+async def test_when_one_holder_decides_every_other_holders_card_says_who_and_leaves_todo(
+        expense, people, clock, fake, stream, deliver):
+    FLOWS[KIND] = FlowDef(KIND, "报销", (Node("财务核对", "any_of:出纳,会计"),))
+    flow = await engine.start(KIND, people["sales-wang"].id, {"amount": "800"}, clock())
+    await deliver()
+    sun, zhou, wu = await ApprovalTask.filter(flow_id=flow.id).order_by("id")
+    assert "你有 1 项待办" in await todo(fake, stream, "fin-sun")
+
+    await press(fake, stream, "fin-zhou", await card_of(zhou.id), "reject", comment="发票不全")
+
+    assert "没有待办" in await todo(fake, stream, "fin-sun")  # at once, not after delivery
+    await deliver()
+    for task, userid in ((sun, "fin-sun"), (wu, "fin-wu")):
+        card = fake.cards[await card_of(task.id)]
+        assert buttons(card["card_data"]) == [] and card["updates"] == 1
+        assert "「报销 800」的「财务核对」已由 周会计 驳回，无需再处理。" in \
+            card["card_data"]["contents"][-1]["text"]
+        assert "没有待办" in await todo(fake, stream, userid)
+    await press(fake, stream, "fin-wu", await card_of(wu.id), "approve")
+    assert [t["content"] for t in texts(fake, "fin-wu")] == [
+        "「报销 800」的「财务核对」已由 周会计 驳回，无需再处理。"]
+    assert (await ApprovalFlow.get(id=flow.id)).status == "rejected"
+
+
+async def test_withdrawing_a_flow_redraws_every_holders_card_and_empties_their_todo(
+        client, expense, people, clock, fake, stream, deliver, make_key):
+    FLOWS[KIND] = FlowDef(KIND, "报销", (Node("财务核对", "any_of:出纳,会计"),))
+    flow = await engine.start(KIND, people["sales-wang"].id, {"amount": "800"}, clock())
+    await deliver()
+    tasks = await ApprovalTask.filter(flow_id=flow.id).order_by("id")
+
+    await support.call(client, "POST", f"/approvals/{flow.id}/withdraw",
+                       await make_key("sales", people["sales-wang"].id), {"comment": "不报了"})
+    await deliver()
+
+    withdrawn = "「报销 800」已被发起人撤回，无需再处理。"
+    for task, userid in zip(tasks, ("fin-sun", "fin-zhou", "fin-wu"), strict=True):
+        card = fake.cards[await card_of(task.id)]
+        assert card["user_id"] == userid and buttons(card["card_data"]) == []
+        assert withdrawn in card["card_data"]["contents"][-1]["text"]
+        assert "没有待办" in await todo(fake, stream, userid)
+    await press(fake, stream, "fin-sun", await card_of(tasks[0].id), "approve")
+    assert [t["content"] for t in texts(fake, "fin-sun")] == [withdrawn]
+
+
+async def test_a_second_press_on_a_decided_card_answers_with_the_reason(
+        expense, people, clock, fake, stream, deliver):
+    flow = await engine.start(KIND, people["sales-wang"].id, {"amount": "800"}, clock())
+    await deliver()
+    [task] = await ApprovalTask.filter(flow_id=flow.id)
+    track = await card_of(task.id)
+    await press(fake, stream, "mgr-zhao", track, "approve")
+
+    await press(fake, stream, "mgr-zhao", track, "approve")
+
+    assert [t["content"] for t in texts(fake, "mgr-zhao")] == ["你已同意过这项审批，不能重复操作。"]
+    assert fake.cards[track]["updates"] == 1
+    assert [a.action for a in await flow.actions.all().order_by("id")] == ["start", "approve"]
+
+
+async def test_a_task_decided_before_its_card_went_out_arrives_without_buttons(
+        expense, people, clock, fake, stream, deliver):
+    FLOWS[KIND] = FlowDef(KIND, "报销", (Node("财务核对", "role:会计"),))
+    flow = await engine.start(KIND, people["sales-wang"].id, {"amount": "800"}, clock())
+    zhou, wu = await ApprovalTask.filter(flow_id=flow.id).order_by("id")
+    await engine.approve(zhou.id, people["fin-zhou"].id, "", clock())
+
+    await deliver()
+
+    card = fake.cards[await card_of(wu.id)]
+    assert card["user_id"] == "fin-wu" and buttons(card["card_data"]) == []
+    assert "已由 周会计 同意，无需再处理" in card["card_data"]["contents"][-1]["text"]
+    assert "没有待办" in await todo(fake, stream, "fin-wu")

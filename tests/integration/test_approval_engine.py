@@ -135,6 +135,22 @@ async def test_only_the_tasks_approver_may_act_on_it(expense, people, clock):
     assert (await ApprovalTask.get(id=task.id)).status == "pending"
 
 
+async def test_an_initiator_cannot_decide_a_task_of_their_own_flow_started_before_the_rule(
+        expense, people, clock):
+    FLOWS[KIND] = FlowDef(KIND, "报销", (Node("财务核对", "role:会计"),))
+    flow = await start(people, clock, who="fin-wu")  # goes to 周会计 alone
+    # A flow started before the rule gave its initiator a task of their own: one such task.
+    own = await ApprovalTask.create(flow_id=flow.id, node=0, round=1,
+                                    approver_id=people["fin-wu"].id, created_at=clock())
+
+    with pytest.raises(Forbidden) as err:
+        await engine.approve(own.id, people["fin-wu"].id, "", clock())
+
+    assert err.value.code == "own_flow" and err.value.message == "不能审批自己发起的申请"
+    assert (await ApprovalFlow.get(id=flow.id)).status == "pending"
+    assert len(expense) == 0
+
+
 async def test_reject_needs_a_comment_and_ends_the_flow(expense, people, clock):
     flow = await start(people, clock)
     [task] = await pending(flow)

@@ -207,6 +207,64 @@ async def test_a_claim_that_splits_more_than_it_received_or_reuses_a_number_is_r
     assert await ApprovalFlow.all().count() == 0
 
 
+def claim(owed, number="SK-2021-0301", **changes):
+    return {"customer_id": owed["customer_id"], "number": number, "amount": "400000",
+            "deposit": "0", "repayment": "300000", "received_on": "2021-03-01", **changes}
+
+
+async def test_a_second_claim_for_the_same_receipt_is_refused_while_the_first_is_live(
+        client, owed):
+    first = await start(client, owed, "payment_claim", claim(owed))
+
+    body = await start(client, owed, "payment_claim", claim(owed, repayment="100000"),
+                       status=409)
+
+    assert body["error"]["code"] == "claim_in_progress"
+    assert body["error"]["message"] == (
+        f"收款单 SK-2021-0301 已有认领审批在进行中（#{first['id']}），不能重复认领")
+    assert await ApprovalFlow.all().count() == 1
+    await call(client, "POST", f"/approvals/{first['id']}/withdraw", owed["keys"]["sales-li"], {})
+    again = await start(client, owed, "payment_claim", claim(owed))
+    done = await approve_all(client, owed, again, ("mgr-zhao", "pfc-lin"))
+    assert done["status"] == "approved"
+    body = await start(client, owed, "payment_claim", claim(owed), status=409)
+    assert body["error"]["code"] == "payment_exists"
+
+
+async def test_a_returned_claim_keeps_its_receipt_and_may_be_resubmitted(client, owed):
+    flow = await start(client, owed, "payment_claim", claim(owed))
+    [task] = flow["tasks"]
+    await call(client, "POST", f"/approvals/{flow['id']}/tasks/{task['id']}/return",
+               owed["keys"]["mgr-zhao"], {"comment": "请附回单"})
+
+    body = await start(client, owed, "payment_claim", claim(owed), status=409)
+    assert body["error"]["code"] == "claim_in_progress"
+    again = await call(client, "POST", f"/approvals/{flow['id']}/resubmit",
+                       owed["keys"]["sales-li"], {"form": claim(owed, repayment="200000")})
+    assert again["status"] == "pending"
+
+
+async def test_a_claim_repaying_more_than_the_base_account_owes_is_refused_at_start(
+        client, owed):
+    # Seed 002's example leaves 联想 owing 80万 on its base account (two debts: 30万 + 50万).
+    assert (await ledger(owed["customer_id"])).base_debt == Decimal("800000.00")
+    body = await start(client, owed, "payment_claim",
+                       claim(owed, amount="900000", repayment="800000.01"), status=409)
+    assert body["error"]["code"] == "repayment_exceeds_debt"
+    assert "超过基本账户欠款¥800,000.00" in body["error"]["message"]
+
+    await start(client, owed, "payment_claim", claim(owed, amount="500000", repayment="500000"))
+    body = await start(client, owed, "payment_claim",
+                       claim(owed, "SK-2021-0302", amount="400000", repayment="300000.01"),
+                       status=409)
+    assert body["error"]["code"] == "repayment_exceeds_debt"
+    assert "其中¥500,000.00已在其他认领审批中" in body["error"]["message"]
+    assert await ApprovalFlow.all().count() == 1
+    fits = await start(client, owed, "payment_claim",
+                       claim(owed, "SK-2021-0302", amount="400000", repayment="300000"))
+    assert fits["status"] == "pending"
+
+
 async def test_a_repayment_approval_pays_the_chosen_debts_from_the_repayment_account(
         client, owed, clock):
     first, second = owed["debts"]

@@ -1,0 +1,16 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+from tortoise import fields
+
+class Migration(migrations.Migration):
+    dependencies = [('models', '0005_handover')]
+
+    initial = False
+
+    operations = [
+        ops.AddField(
+            model_name='ApprovalFlow',
+            name='hold_key',
+            field=fields.CharField(null=True, unique=True, max_length=100),
+        ),
+    ]
