@@ -267,6 +267,7 @@ async def _read(products: list[dict], periods: list[date]) -> _Batch:
 
 CUSTOMER_FIELDS = ("id", "name", "salesperson_id", "payment_mode")
 TIERS = PriceAdjustment._meta.fields_map["tiers"]  # JSON text on SQLite, str or list on PG
+DETAIL = Bill._meta.fields_map["detail"]  # the ORM's JSON encoding of a bill's detail
 
 
 def _product_key(product_id: int, period: date) -> str:
@@ -293,7 +294,8 @@ async def _write_bills(drafts, batch: _Batch, day, now, share, result: RunResult
             product["customer_id"], product["id"], period, priced.quantity, priced.price_type,
             cents(priced.amount), cents(paid), "paid" if paid >= priced.amount else "unpaid", day,
             add_months(day, product["payment_term_months"]), interest_free, 1, document.id,
-            statements[product["customer_id"], period].id, now))
+            statements[product["customer_id"], period].id, now,
+            DETAIL.to_db_value(priced.detail(), Bill)))
         result.amount += priced.amount
     returned = await insert_rows(tx, "bill", BILL_COLUMNS, rows,
                                  returning=("id", "product_id") if result.keep_bills else ())
@@ -302,13 +304,14 @@ async def _write_bills(drafts, batch: _Batch, day, now, share, result: RunResult
     result.statements += [s.id for s in statements.values()]
     if result.keep_bills:
         ids = dict((product_id, bill_id) for bill_id, product_id in returned)
-        result.bills += [Bill(id=ids[row[1]], **dict(zip(BILL_COLUMNS, row, strict=True)))
-                         for row in rows]
+        result.bills += [Bill(id=ids[row[1]], **dict(zip(BILL_COLUMNS, row[:-1], strict=False)),
+                              detail=priced.detail())
+                         for row, (_, _, priced, _) in zip(rows, drafts, strict=True)]
 
 
 BILL_COLUMNS = ("customer_id", "product_id", "period", "quantity", "price_type", "amount",
                 "paid", "status", "bill_date", "due_date", "interest_free", "version",
-                "document_id", "statement_id", "created_at")
+                "document_id", "statement_id", "created_at", "detail")
 DOCUMENT_COLUMNS = ("number", "doc_type", "date", "customer_id", "salesperson_id", "amount",
                     "owed", "account", "status", "version", "created_at", "updated_at")
 
