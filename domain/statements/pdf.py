@@ -152,6 +152,7 @@ def _usage_table(detail: dict, font: str) -> Table:
     table = Table(rows, colWidths=USAGE_COLUMN_WIDTHS, hAlign="LEFT")
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), font, 8),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
         ("ALIGN", (2, 1), (2, heads[-1] - 1 if len(heads) > 1 else -1), "CENTER"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE_COLOR),
