@@ -19,12 +19,23 @@ from httpcommon.openapi import query_param as _q
 MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "description": "CNY, 2 decimals"}
 DATE = {"type": "string", "format": "date"}
 ID = {"type": "integer"}
+TEXT = {"type": "string"}
 
 
+USAGE_DETAIL = {"type": "object", "description": "only on a usage bill: how it was priced",
+                "properties": {
+    "price_type": {"enum": ["uniform", "stage", "tiered"]}, "price_type_label": TEXT,
+    "quantity": ID, "unit_price": {"type": ["string", "null"]},
+    "accounts": {"type": "array", "items": {"type": "object", "properties": {
+        "account": TEXT, "quantity": ID}}},
+    "slices": {"type": "array", "items": {"type": "object", "properties": {
+        "from": ID, "to": {"type": ["integer", "null"]}, "quantity": ID,
+        "price": TEXT, "amount": TEXT}}}}}
 LINE = {"type": "object", "properties": {
-    "number": {"type": "string"}, "type": {"enum": ["sales_out", "sales_return", "receipt"]},
+    "number": {"type": "string"},
+    "type": {"enum": ["sales_out", "sales_return", "receipt", "bill", "prepaid_draw"]},
     "type_label": {"type": "string"}, "date": DATE, "amount": MONEY, "owed": MONEY,
-    "account": {"type": "string"}}}
+    "account": {"type": "string"}, "detail": USAGE_DETAIL}}
 STATEMENT = {"type": "object", "properties": {
     "id": ID, "customer_id": ID, "date_from": DATE, "date_to": DATE,
     "opening": MONEY, "increase": MONEY, "receipts": MONEY, "closing": MONEY,
@@ -44,7 +55,6 @@ INGEST_RESULT = {"type": "object", "properties": {
     "rejected": {"type": "array", "items": {"type": "object", "properties": {
         "index": ID, "key": {"type": "string"},
         "errors": {"type": "array", "items": {"type": "string"}}}}}}}
-TEXT = {"type": "string"}
 AUDIT = {"type": "string", "description": "approved|pending|void 或 已审批/待审批/作废"}
 HANDOVER_HEAD = {"number": TEXT, "date": DATE, "salesperson": {
     "type": "string", "description": "业务员钉钉 userid"}, "customer_code": TEXT,

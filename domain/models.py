@@ -900,11 +900,15 @@ class Bill(Model):
     )
     version = fields.IntField(default=1)
     created_at = fields.DatetimeField()
+    # How it was priced (assess.Priced.detail): each account's quantity, the unit price or the
+    # 阶梯价 slices; null for bills written before it was kept.
+    detail = fields.JSONField(null=True)
 
     class Meta:
         table = "bill"
         unique_together = (("product", "period"),)
-        indexes = (("status", "due_date"), ("customer_id", "status"))
+        # document_id: a statement's bill lines find their bills by document
+        indexes = (("status", "due_date"), ("customer_id", "status"), ("document_id",))
 
 
 class BillingException(Model):

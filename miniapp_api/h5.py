@@ -14,6 +14,7 @@ from decimal import Decimal
 from html import escape
 
 from domain.money import yuan
+from domain.statements.views import count_text, exact_yuan, tier_range_text, unit_price_text
 
 UNCONFIRMED = "unconfirmed"
 BADGE_CLASSES = {"unconfirmed", "matched", "mismatched"}
@@ -55,6 +56,16 @@ h2{margin:0 0 8px;font-size:16px}
 .line-meta{color:#7b8794;font-size:13px}
 .line-account{text-align:right;word-break:break-all}
 .line-amounts{margin-top:2px}
+.usage{margin-top:8px;background:#f7f9fc;border-radius:6px;padding:6px 8px;font-size:13px}
+.usage-table{width:100%;border-collapse:collapse}
+.usage-table th,.usage-table td{padding:3px 0 3px 10px;text-align:left}
+.usage-table th:first-child,.usage-table td:first-child{padding-left:0}
+.usage-table th{color:#7b8794;font-weight:400}
+.usage-table td{border-top:1px solid #e4e7eb}
+.usage-table .num{text-align:right;white-space:nowrap}
+.usage-table .kind{white-space:nowrap}
+.usage-account{word-break:break-all}
+.usage-note{margin:8px 0 2px;color:#52606d}
 .empty{color:#7b8794;padding:8px 0}
 fieldset{border:0;margin:0 0 12px;padding:0;display:flex;gap:12px}
 legend{padding:0;margin-bottom:8px;font-weight:600}
@@ -294,7 +305,43 @@ def _line_item(line: dict) -> str:
         '<div class="line-amounts">'
         f'<span>金额 <b class="line-amount">{_e(yuan(line["amount"]))}</b></span>'
         f'<span>本单欠 <b class="line-owed">{_e(yuan(line["owed"]))}</b></span></div>'
+        f'{_usage(line.get("detail"))}'
         "</li>"
+    )
+
+
+def _usage(detail: dict | None) -> str:
+    """A usage bill's breakdown: per account the quantity, price type and unit price, then the
+    tier slices of 阶梯价 (the tiers count the product's total, not each account)."""
+    if not detail:
+        return ""
+    label, price = _e(detail["price_type_label"]), _e(unit_price_text(detail))
+    accounts = "".join(
+        f'<tr><td class="usage-account">{_e(a["account"])}</td>'
+        f'<td class="num">{_e(count_text(a["quantity"]))}</td><td class="kind">{label}</td>'
+        f'<td class="num">{price}</td></tr>' for a in detail["accounts"])
+    html = (
+        '<div class="usage"><table class="usage-table"><thead><tr><th>账号</th>'
+        '<th class="num">发送量</th><th class="kind">计价</th><th class="num">单价</th>'
+        '</tr></thead>'
+        f'<tbody>{accounts}</tbody></table>'
+    )
+    if detail["slices"]:
+        html += _usage_slices(detail)
+    return html + "</div>"
+
+
+def _usage_slices(detail: dict) -> str:
+    rows = "".join(
+        f'<tr><td>{_e(tier_range_text(s["from"], s["to"]))}</td>'
+        f'<td class="num">{_e(count_text(s["quantity"]))}</td>'
+        f'<td class="num">{_e(s["price"])}</td>'
+        f'<td class="num">{_e(exact_yuan(s["amount"]))}</td></tr>' for s in detail["slices"])
+    return (
+        f'<p class="usage-note">阶梯计费（合计 {_e(count_text(detail["quantity"]))} 条）</p>'
+        '<table class="usage-table"><thead><tr><th>阶梯（条）</th><th class="num">条数</th>'
+        '<th class="num">单价</th><th class="num">金额</th></tr></thead>'
+        f'<tbody>{rows}</tbody></table>'
     )
 
 

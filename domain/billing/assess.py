@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from domain.billing import pricing
 from domain.billing.pricing import StoredPrice, period_label
+from domain.money import CENT
 
 NO_PRICE, BAD_PRICE_TABLE, NO_USAGE, UNKNOWN_ACCOUNT = (
     "no_price", "bad_price_table", "no_usage", "unknown_account")
@@ -31,6 +32,32 @@ class Priced:
     quantity: int
     price_type: str
     amount: Decimal
+    # How it was priced, for the statement (seed 004: 账单中将精确到每个账号下的发送数量):
+    # each account's quantity, and the unit price (统一价, 阶段价) or the tier slices (阶梯价).
+    accounts: tuple[tuple[str, int], ...] = ()
+    unit_price: Decimal | None = None
+    slices: tuple[pricing.Slice, ...] = ()
+
+    def detail(self) -> dict:
+        """The breakdown as the bill stores it (JSON) and the statement shows it."""
+        return {
+            "price_type": self.price_type, "quantity": self.quantity,
+            "unit_price": None if self.unit_price is None else price_text(self.unit_price),
+            "accounts": [{"account": a, "quantity": q} for a, q in self.accounts],
+            "slices": [{"from": s.first, "to": s.last, "quantity": s.quantity,
+                        "price": price_text(s.price), "amount": exact_text(s.amount)}
+                       for s in self.slices],
+        }
+
+
+def price_text(price: Decimal) -> str:
+    return f"{price:.{pricing.PRICE_PLACES}f}"
+
+
+def exact_text(amount: Decimal) -> str:
+    """An exact amount with at least two decimals and no trailing zeros beyond them."""
+    cents = amount.quantize(CENT)
+    return f"{cents:f}" if cents == amount else f"{amount.normalize():f}"
 
 
 @dataclass(frozen=True)
@@ -56,5 +83,9 @@ def assess(accounts: Iterable[str], usage: Mapping[str, int], prices: Iterable[S
     quantity = sum(usage.get(a, 0) for a in accounts)
     if quantity <= 0:
         return Unbillable(NO_USAGE, f"{month} 发送量为 0")
+    graduated = price.price_type == pricing.TIERED
     return Priced(quantity, price.price_type,
-                  pricing.bill_amount(price.price_type, tiers, quantity))
+                  pricing.bill_amount(price.price_type, tiers, quantity),
+                  accounts=tuple((a, usage.get(a, 0)) for a in accounts),
+                  unit_price=None if graduated else pricing.stage_price(tiers, quantity),
+                  slices=pricing.tier_slices(tiers, quantity) if graduated else ())

@@ -101,20 +101,39 @@ def stage_price(tiers: Sequence[Tier], quantity: int) -> Decimal:
     return tiers[-1].price
 
 
+@dataclass(frozen=True)
+class Slice:
+    """The part of a 阶梯价 quantity one tier prices: units ``first``..``last`` of the tier."""
+    first: int
+    last: int | None  # the tier's up_to; None = no ceiling
+    quantity: int
+    price: Decimal
+
+    @property
+    def amount(self) -> Decimal:
+        """Exact; only the bill's total is rounded."""
+        return self.price * self.quantity
+
+
+def tier_slices(tiers: Sequence[Tier], quantity: int) -> tuple[Slice, ...]:
+    """阶梯价: each tier the quantity reaches, with the units it prices."""
+    slices, floor = [], 0
+    for tier in tiers:
+        ceiling = quantity if tier.up_to is None else min(quantity, tier.up_to)
+        if ceiling > floor:
+            slices.append(Slice(floor + 1, tier.up_to, ceiling - floor, tier.price))
+        if tier.up_to is None or quantity <= tier.up_to:
+            break
+        floor = tier.up_to
+    return tuple(slices)
+
+
 def exact_amount(price_type: str, tiers: Sequence[Tier], quantity: int) -> Decimal:
     if quantity < 0:
         raise ValueError("quantity must be >= 0")
     if price_type in (UNIFORM, STAGE):
         return stage_price(tiers, quantity) * quantity
-    total, floor = Decimal(0), 0
-    for tier in tiers:
-        ceiling = quantity if tier.up_to is None else min(quantity, tier.up_to)
-        if ceiling > floor:
-            total += tier.price * (ceiling - floor)
-        if tier.up_to is None or quantity <= tier.up_to:
-            break
-        floor = tier.up_to
-    return total
+    return sum((s.amount for s in tier_slices(tiers, quantity)), Decimal(0))
 
 
 def bill_amount(price_type: str, tiers: Sequence[Tier], quantity: int) -> Decimal:

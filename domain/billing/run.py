@@ -16,7 +16,9 @@ finds those whose active products are all billed already, which are counted and 
 
 Bill: dated the run day, due ``payment_term_months`` months later; its document BILL-YYYYMM-
 <product code> of type "bill" is dated the period's last day, amount = the bill's amount and
-owed = what the prepaid balance did not cover (all of it for postpaid customers).
+owed = what the prepaid balance did not cover (all of it for postpaid customers); what the
+balance covered is a draw document DRAW-YYYYMM-<product code> (``prepaid_draw``) beside it on
+the statement, so 期末应收 and later openings hold only what is owed.
 """
 
 from __future__ import annotations
@@ -57,11 +59,12 @@ from domain.outbox import DINGTALK
 from domain.progress import QUIET, Progress
 from domain.sql import as_date, insert_rows, render, select_in
 from domain.statements.bulk import DocumentLine, StatementToIssue, cents, issue_statements
-from domain.statements.rules import BILL
+from domain.statements.rules import BILL, DOC_TYPE_LABELS, PREPAID_DRAW
 from domain.statements.service import ShareSettings
 
 log = logging.getLogger(__name__)
 
+ZERO_CENTS = Decimal("0.00")
 CHUNK = 1000  # customers (or retried exceptions) per batch
 NOTICE = "billing_exceptions"
 MAX_LISTED = 30  # exceptions listed in one DingTalk message; the rest are counted
@@ -264,6 +267,7 @@ async def _read(products: list[dict], periods: list[date]) -> _Batch:
 
 CUSTOMER_FIELDS = ("id", "name", "salesperson_id", "payment_mode")
 TIERS = PriceAdjustment._meta.fields_map["tiers"]  # JSON text on SQLite, str or list on PG
+DETAIL = Bill._meta.fields_map["detail"]  # the ORM's JSON encoding of a bill's detail
 
 
 def _product_key(product_id: int, period: date) -> str:
@@ -277,20 +281,21 @@ async def _write_bills(drafts, batch: _Batch, day, now, share, result: RunResult
     await _draw_prepaid(drafts, batch, tx)
     documents = await _insert_documents(drafts, batch, tx)
     grouped: dict[tuple[int, date], list[DocumentLine]] = defaultdict(list)
-    for (product, period, _, _), document in zip(drafts, documents, strict=True):
-        grouped[product["customer_id"], period].append(document)
+    for (product, period, _, _), (bill_document, *draw) in zip(drafts, documents, strict=True):
+        grouped[product["customer_id"], period] += [bill_document, *draw]
     issues = [StatementToIssue(cid, batch.customers[cid]["name"], period, period_end(period),
                                tuple(docs)) for (cid, period), docs in grouped.items()]
     statements = await issue_statements(issues, actor, share, now, tx)
     rows = []
-    for (product, period, priced, interest_free), document in zip(drafts, documents,
-                                                                    strict=True):
+    for (product, period, priced, interest_free), (document, *_) in zip(drafts, documents,
+                                                                          strict=True):
         paid = batch.customers[product["customer_id"]]["draws"].get(product["id"], Decimal(0))
         rows.append((
             product["customer_id"], product["id"], period, priced.quantity, priced.price_type,
             cents(priced.amount), cents(paid), "paid" if paid >= priced.amount else "unpaid", day,
             add_months(day, product["payment_term_months"]), interest_free, 1, document.id,
-            statements[product["customer_id"], period].id, now))
+            statements[product["customer_id"], period].id, now,
+            DETAIL.to_db_value(priced.detail(), Bill)))
         result.amount += priced.amount
     returned = await insert_rows(tx, "bill", BILL_COLUMNS, rows,
                                  returning=("id", "product_id") if result.keep_bills else ())
@@ -299,34 +304,43 @@ async def _write_bills(drafts, batch: _Batch, day, now, share, result: RunResult
     result.statements += [s.id for s in statements.values()]
     if result.keep_bills:
         ids = dict((product_id, bill_id) for bill_id, product_id in returned)
-        result.bills += [Bill(id=ids[row[1]], **dict(zip(BILL_COLUMNS, row, strict=True)))
-                         for row in rows]
+        result.bills += [Bill(id=ids[row[1]], **dict(zip(BILL_COLUMNS, row[:-1], strict=False)),
+                              detail=priced.detail())
+                         for row, (_, _, priced, _) in zip(rows, drafts, strict=True)]
 
 
 BILL_COLUMNS = ("customer_id", "product_id", "period", "quantity", "price_type", "amount",
                 "paid", "status", "bill_date", "due_date", "interest_free", "version",
-                "document_id", "statement_id", "created_at")
+                "document_id", "statement_id", "created_at", "detail")
 DOCUMENT_COLUMNS = ("number", "doc_type", "date", "customer_id", "salesperson_id", "amount",
                     "owed", "account", "status", "version", "created_at", "updated_at")
 
 
-async def _insert_documents(drafts, batch: _Batch, tx) -> list[DocumentLine]:
-    """The bill documents (BILL-YYYYMM-<product code>), in the order of ``drafts``, with ids."""
+DRAW_ACCOUNT = "预付余额"
+
+
+async def _insert_documents(drafts, batch: _Batch, tx) -> list[tuple[DocumentLine, ...]]:
+    """Per draft, in order and with ids: its bill document (BILL-YYYYMM-<product code>) and,
+    when the prepaid balance paid some of it, the draw that paid it (DRAW-YYYYMM-<code>, 本单欠
+    0): the receivable, and every statement's 期末应收, then holds only what is still owed."""
     stamp = timezone.localtime()  # what the ORM's auto_now(_add) would have written
     documents, rows = [], []
     for product, period, priced, _ in drafts:
         customer = batch.customers[product["customer_id"]]
-        paid = customer["draws"].get(product["id"], Decimal(0))
-        number = f"BILL-{period:%Y%m}-{product['code']}"
-        account, dated = product["name"][:100], period_end(period)
-        amount, owed = cents(priced.amount), cents(priced.amount - paid)
-        documents.append(DocumentLine(0, number, BILL, dated, amount, owed, account, 1))
-        rows.append((number, BILL, dated, product["customer_id"],
-                     customer["salesperson_id"], amount, owed, account,
-                     "账单", 1, stamp, stamp))
+        paid = cents(customer["draws"].get(product["id"], Decimal(0)))
+        dated, amount = period_end(period), cents(priced.amount)
+        lines = [DocumentLine(0, f"BILL-{period:%Y%m}-{product['code']}", BILL, dated, amount,
+                              amount - paid, product["name"][:100], 1)]
+        if paid > 0:
+            lines.append(DocumentLine(0, f"DRAW-{period:%Y%m}-{product['code']}", PREPAID_DRAW,
+                                      dated, paid, ZERO_CENTS, DRAW_ACCOUNT, 1))
+        documents.append(lines)
+        rows += [(d.number, d.doc_type, d.date, product["customer_id"],
+                  customer["salesperson_id"], d.amount, d.owed, d.account,
+                  DOC_TYPE_LABELS[d.doc_type], 1, stamp, stamp) for d in lines]
     ids = dict((number, document_id) for document_id, number in await insert_rows(
         tx, "document", DOCUMENT_COLUMNS, rows, returning=("id", "number")))
-    return [d._replace(id=ids[d.number]) for d in documents]
+    return [tuple(d._replace(id=ids[d.number]) for d in lines) for lines in documents]
 
 
 async def _draw_prepaid(drafts, batch: _Batch, tx) -> None:

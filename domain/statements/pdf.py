@@ -22,12 +22,15 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from domain.money import yuan
+from domain.statements.views import count_text, exact_yuan, tier_range_text, unit_price_text
 
 FONT_NAME = "STSong-Light"
 MARGIN = 15 * mm
 LINE_HEADER = ("单据编号", "类型", "日期", "金额", "本单欠", "结算账户")
 LINE_COLUMN_WIDTHS = (44 * mm, 24 * mm, 22 * mm, 26 * mm, 26 * mm, 38 * mm)
+USAGE_COLUMN_WIDTHS = (62 * mm, 30 * mm, 36 * mm, 36 * mm)
 HEADER_FILL = colors.HexColor("#eef2f7")
+HEAD_TEXT = colors.HexColor("#52606d")
 RULE_COLOR = colors.HexColor("#9aa5b1")
 
 
@@ -108,7 +111,13 @@ def _totals_table(view: dict, font: str) -> Table:
 
 
 def _lines_table(lines: list[dict], font: str, styles: dict[str, ParagraphStyle]) -> LongTable:
-    rows = [list(LINE_HEADER)] + [_line_row(line, styles) for line in lines]
+    rows = [list(LINE_HEADER)]
+    spans = []  # rows holding a usage bill's breakdown, across every column
+    for line in lines:
+        rows.append(_line_row(line, styles))
+        if line.get("detail"):
+            spans.append(len(rows))
+            rows.append([_usage_table(line["detail"], font), "", "", "", "", ""])
     if not lines:
         rows.append(["无单据", "", "", "", "", ""])
     table = LongTable(rows, colWidths=LINE_COLUMN_WIDTHS, repeatRows=1)
@@ -119,6 +128,37 @@ def _lines_table(lines: list[dict], font: str, styles: dict[str, ParagraphStyle]
         ("ALIGN", (3, 1), (4, -1), "RIGHT"),
         ("GRID", (0, 0), (-1, -1), 0.5, RULE_COLOR),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        *(("SPAN", (0, row), (-1, row)) for row in spans),
+        *(("LEFTPADDING", (0, row), (0, row), 8 * mm) for row in spans),
+    ]))
+    return table
+
+
+def _usage_table(detail: dict, font: str) -> Table:
+    """A usage bill's breakdown under its line: per account the quantity, price type and unit
+    price, then the 阶梯价 slices (the tiers count the product's total, not each account)."""
+    label, price = detail["price_type_label"], unit_price_text(detail)
+    rows = [["账号", "发送量", "计价方式", "单价"]]
+    account = ParagraphStyle("usage_account", fontName=font, fontSize=8, leading=10,
+                             wordWrap="CJK")
+    rows += [[Paragraph(escape(a["account"]), account), count_text(a["quantity"]), label, price]
+             for a in detail["accounts"]]
+    heads = [0]
+    if detail["slices"]:
+        heads.append(len(rows))
+        rows.append([f"阶梯（合计 {count_text(detail['quantity'])} 条）", "条数", "单价", "金额"])
+        rows += [[tier_range_text(s["from"], s["to"]), count_text(s["quantity"]), s["price"],
+                  exact_yuan(s["amount"])] for s in detail["slices"]]
+    table = Table(rows, colWidths=USAGE_COLUMN_WIDTHS, hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), font, 8),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+        ("ALIGN", (2, 1), (2, heads[-1] - 1 if len(heads) > 1 else -1), "CENTER"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE_COLOR),
+        ("TOPPADDING", (0, 0), (-1, -1), 1),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+        *(("TEXTCOLOR", (0, row), (-1, row), HEAD_TEXT) for row in heads),
     ]))
     return table
 

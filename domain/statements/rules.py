@@ -15,11 +15,13 @@ STATUS_LABELS = {UNCONFIRMED: "未确认", MATCHED: "符合", MISMATCHED: "不�
 SALES_OUT, SALES_RETURN, RECEIPT = "sales_out", "sales_return", "receipt"
 DOC_TYPES = (SALES_OUT, SALES_RETURN, RECEIPT)  # what the ERP sends and a statement may pick
 # A month-end usage bill (seed 004), written by domain.billing, never by the ERP; it adds to
-# the receivable like a sales-out.
-BILL = "bill"
+# the receivable like a sales-out. What a prepaid customer's balance paid of a bill is a draw:
+# it takes the receivable down like a receipt, so 期末应收 is what is really owed.
+BILL, PREPAID_DRAW = "bill", "prepaid_draw"
 DOC_TYPE_LABELS = {SALES_OUT: "销售出库单", SALES_RETURN: "销售退货单", RECEIPT: "收款单",
-                   BILL: "账单"}
+                   BILL: "账单", PREPAID_DRAW: "预付余额抵扣"}
 INCREASING = (SALES_OUT, BILL)
+PAYING = (RECEIPT, PREPAID_DRAW)  # what 本期收款 counts
 
 # Actions of the back office, named as seed 000 names the buttons.
 RECEIVE, MISMATCH, MATCH, FEEDBACK, SHARE, DELETE, CANCEL = (
@@ -84,13 +86,14 @@ class Totals:
 
 
 def statement_totals(opening: Decimal, lines: Iterable[LineValues]) -> Totals:
-    """期初应收 + 本期增加 (sales-out − returns) − 本期收款 = 期末应收; 欠款 = Σ 本单欠."""
+    """期初应收 + 本期增加 (sales-out − returns) − 本期收款 (receipts, prepaid draws) = 期末应收;
+    欠款 = Σ 本单欠."""
     increase = receipts = owed = ZERO
     count = 0
     for line in lines:
         count += 1
         owed += line.owed
-        if line.doc_type == RECEIPT:
+        if line.doc_type in PAYING:
             receipts += line.amount
         else:
             increase += signed_amount(line.doc_type, line.amount)

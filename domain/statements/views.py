@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from domain.billing.pricing import PRICE_TYPE_LABELS
 from domain.models import Customer, Statement, StatementLine
 from domain.statements import rules
 
@@ -30,8 +33,9 @@ def statement_summary(statement: Statement, customer: Customer | None = None) ->
     return view
 
 
-def line_view(line: StatementLine) -> dict:
-    return {
+def line_view(line: StatementLine, detail: dict | None = None) -> dict:
+    """One line; a usage bill's line also carries its bill's ``detail`` (see `usage_detail`)."""
+    view = {
         "number": line.number,
         "type": line.doc_type,
         "type_label": rules.DOC_TYPE_LABELS[line.doc_type],
@@ -40,6 +44,15 @@ def line_view(line: StatementLine) -> dict:
         "owed": line.owed,
         "account": line.account,
     }
+    if detail is not None:
+        view["detail"] = usage_detail(detail)
+    return view
+
+
+def usage_detail(detail: dict) -> dict:
+    """A bill's stored breakdown (assess.Priced.detail) with its price type's label: each
+    account's quantity, and the unit price (统一价, 阶段价) or the slices (阶梯价)."""
+    return {**detail, "price_type_label": PRICE_TYPE_LABELS.get(detail["price_type"], "")}
 
 
 def statement_view(statement: Statement, customer: Customer, lines: list[dict]) -> dict:
@@ -47,3 +60,23 @@ def statement_view(statement: Statement, customer: Customer, lines: list[dict]) 
     view = statement_summary(statement, customer)
     view["lines"] = lines
     return view
+
+
+def count_text(quantity: int) -> str:
+    """A number of units for people: 1,500."""
+    return f"{quantity:,}"
+
+
+def tier_range_text(first: int, last: int | None) -> str:
+    """The units a tier slice covers: 1-1,000, or 1,001 以上 for the last tier."""
+    return f"{first:,} 以上" if last is None else f"{first:,}-{last:,}"
+
+
+def exact_yuan(amount: str) -> str:
+    """An exact slice amount as stored ("50.00", "0.105") for people: ¥50.00, ¥0.105."""
+    return f"¥{Decimal(amount):,f}"
+
+
+def unit_price_text(detail: dict) -> str:
+    """What an account's units cost: the unit price, or 按阶梯 when the tiers price them."""
+    return detail["unit_price"] if detail.get("unit_price") is not None else "按阶梯"

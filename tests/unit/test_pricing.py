@@ -9,11 +9,13 @@ from decimal import Decimal
 
 import pytest
 
+from domain.billing.assess import assess
 from domain.billing.pricing import (
     STAGE,
     TIERED,
     UNIFORM,
     PriceTableError,
+    Slice,
     StoredPrice,
     bill_amount,
     exact_amount,
@@ -23,6 +25,7 @@ from domain.billing.pricing import (
     previous_period,
     price_in_force,
     statement_days_billed_on,
+    tier_slices,
     tiers_json,
 )
 from domain.dates import add_months
@@ -57,6 +60,32 @@ def test_stage_prices_the_whole_quantity_at_the_tier_reached(quantity, amount):
 ])
 def test_tiered_prices_each_slice_at_its_own_tier(quantity, amount):
     assert bill_amount(TIERED, TIERS, quantity) == Decimal(amount)
+
+
+def test_tier_slices_are_what_the_graduated_amount_sums():
+    assert tier_slices(TIERS, 1001) == (Slice(1, 100, 100, Decimal("0.10")),
+                                        Slice(101, 1000, 900, Decimal("0.08")),
+                                        Slice(1001, None, 1, Decimal("0.05")))
+    assert tier_slices(TIERS, 100) == (Slice(1, 100, 100, Decimal("0.10")),)
+    assert sum(s.amount for s in tier_slices(TIERS, 5000)) == exact_amount(TIERED, TIERS, 5000)
+
+
+def test_a_priced_bill_details_each_account_and_its_exact_slices():
+    usage = {"a": 4, "b": 2, "idle": 0}
+    tiers = [{"up_to": 3, "price": "0.001666"}, {"up_to": None, "price": "0.001667"}]
+    priced = assess(usage, usage, [StoredPrice(date(2026, 1, 1), TIERED, tiers)],
+                    date(2026, 10, 1))
+    assert priced.amount == Decimal("0.01")
+    assert priced.detail() == {
+        "price_type": "tiered", "quantity": 6, "unit_price": None,
+        "accounts": [{"account": "a", "quantity": 4}, {"account": "b", "quantity": 2},
+                     {"account": "idle", "quantity": 0}],
+        "slices": [
+            {"from": 1, "to": 3, "quantity": 3, "price": "0.001666", "amount": "0.004998"},
+            {"from": 4, "to": None, "quantity": 3, "price": "0.001667", "amount": "0.005001"}]}
+    stage = assess(["a"], {"a": 101}, [StoredPrice(date(2026, 1, 1), STAGE, TABLE)],
+                   date(2026, 10, 1))
+    assert (stage.detail()["unit_price"], stage.detail()["slices"]) == ("0.080000", [])
 
 
 def test_uniform_is_one_price_for_every_unit():

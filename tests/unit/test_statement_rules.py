@@ -41,6 +41,15 @@ def test_totals_follow_opening_plus_increase_minus_receipts():
     assert totals.line_count == 3
 
 
+def test_a_prepaid_draw_counts_as_received_so_the_closing_is_what_is_owed():
+    lines = [LineValues("bill", Decimal("1300.00"), Decimal("300.00")),
+             LineValues("prepaid_draw", Decimal("1000.00"), Decimal("0.00"))]
+    totals = rules.statement_totals(Decimal("0.00"), lines)
+    assert (totals.increase, totals.receipts) == (Decimal("1300.00"), Decimal("1000.00"))
+    assert totals.closing == totals.owed_total == Decimal("300.00")
+    assert rules.signed_amount("prepaid_draw", Decimal("1000.00")) == Decimal("-1000.00")
+
+
 def test_answers_repeat_silently_and_a_change_of_mind_conflicts():
     assert rules.answer_outcome("unconfirmed", "matched") is True
     assert rules.answer_outcome("matched", "matched") is False
