@@ -108,7 +108,9 @@ OPERATIONS: dict = {
                       type={"enum": TYPES}, limit=MONEY_IN, valid_from=DATE, valid_to=DATE,
                       project=TEXT, term_days={"type": "integer", "minimum": 1, "maximum": 365},
                       parent_id={"type": "integer",
-                                 "description": "直签使用授信：上游客户的直签授信账户"}),
+                                 "description": "直签使用授信：上游客户的直签授信账户"},
+                      override_reason={"type": "string", "maxLength": 200, "description":
+                                       "客户还有其他额度时强制授予临时授信的原因（记入审计）"}),
         "responses": ok(ACCOUNT, "201", "已授信")},
     "GET /credit/accounts": {"summary": "授信账户列表（业务员只见自己的客户）",
                              "query": [_q("customer_id", ID), ON],

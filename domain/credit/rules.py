@@ -163,11 +163,19 @@ def allocate_credit(
     return allocation
 
 
+def other_credit_available(
+    accounts: Iterable[CreditAccount], on: date, project: str | None = None,
+) -> Decimal:
+    """What the lines other than temporary ones can still pay on ``on``."""
+    usable = usable_accounts(accounts, on, project)
+    return sum((a.available(on) for a in usable if a.type != TEMPORARY), ZERO)
+
+
 def may_use_temporary(
     accounts: Iterable[CreditAccount], on: date, project: str | None = None,
 ) -> bool:
     """A temporary line may be applied for (and used) only when nothing else is available."""
-    return not any(a.type != TEMPORARY for a in usable_accounts(accounts, on, project))
+    return other_credit_available(accounts, on, project) == 0
 
 
 # --- org budget (额度分配规则) ------------------------------------------------------------------
