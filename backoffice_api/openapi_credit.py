@@ -31,8 +31,10 @@ TERMS = _obj(default={"type": "integer", "minimum": 1, "maximum": 365},
 ACCOUNT = _obj(
     id=ID, number=TEXT, customer_id=ID, org_id=ID, type={"enum": TYPES}, type_label=TEXT,
     revolving={"type": "boolean", "description": "固定额度（还款后恢复）"}, limit=MONEY,
-    used=MONEY, frozen=MONEY, available=MONEY, valid_from=NDATE, valid_to=NDATE,
-    status={"enum": LINE_STATUS}, status_label=TEXT, project=NTEXT,
+    used=MONEY, frozen=MONEY, available=MONEY,
+    over_limit={**MONEY, "description": "已用加冻结超出额度的部分（退货反审核照 ERP 记入）"},
+    valid_from=NDATE, valid_to=NDATE, status={"enum": LINE_STATUS}, status_label=TEXT,
+    project=NTEXT,
     term_days={"type": ["integer", "null"]}, parent_id={"type": ["integer", "null"]},
     created_at=TIME)
 OPERATION = _obj(

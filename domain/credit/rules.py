@@ -117,6 +117,12 @@ class CreditAccount:
         return replace(self, used=self.used - restored)
 
 
+def over_limit(limit: Decimal, used: Decimal, frozen: Decimal) -> Decimal:
+    """How far what is taken (used + frozen) is past a limit or budget: 0 within it. Only a
+    document the ERP has already booked (退货反审核) may take a line or budget past it."""
+    return max(used + frozen - limit, ZERO)
+
+
 def _positive(amount: Decimal) -> None:
     if amount <= 0:
         raise Invalid("amount_not_positive", "金额必须大于0", amount=fmt(amount))
