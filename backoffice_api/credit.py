@@ -42,6 +42,11 @@ def _opt_text(body: dict, name: str, max_len: int = 100) -> str | None:
     return body_text(body, name, max_len=max_len) or None
 
 
+def _given_text(body: dict, name: str, max_len: int) -> str | None:
+    """None when absent; a given text as it is (the use case judges a blank one)."""
+    return None if body.get(name) is None else body_text(body, name, max_len=max_len)
+
+
 def _bool(body: dict, name: str) -> bool | None:
     value = body.get(name)
     if value is not None and not isinstance(value, bool):
@@ -113,15 +118,17 @@ async def put_terms(request: web.Request) -> web.Response:
 
 @routes.post("/credit/accounts")
 async def grant(request: web.Request) -> web.Response:
-    """直接授信（通常经授信申请审批后自动授信）"""
+    """直接授信（通常经授信申请审批后自动授信）；规则同授信申请，override_reason 强制并留痕"""
     actor = actor_with(request, ADMIN)
     body = await read_json(request)
-    account = await accounts.grant_account(
+    account = await accounts.grant_directly(
         customer_id=body_int(body, "customer_id"), org_id=body_int(body, "org_id"),
         type=body_text(body, "type", max_len=16), limit=body_amount(body, "limit"),
         valid_from=_opt_date(body, "valid_from"), valid_to=_opt_date(body, "valid_to"),
         project=_opt_text(body, "project"), term_days=body_int(body, "term_days", optional=True),
-        parent_id=body_int(body, "parent_id", optional=True), actor=actor.label, now=now(request))
+        parent_id=body_int(body, "parent_id", optional=True),
+        override_reason=_given_text(body, "override_reason", 200),
+        actor=actor, now=now(request))
     return json_response(queries.account_view(account, now(request).date()), status=201)
 
 

@@ -31,8 +31,10 @@ TERMS = _obj(default={"type": "integer", "minimum": 1, "maximum": 365},
 ACCOUNT = _obj(
     id=ID, number=TEXT, customer_id=ID, org_id=ID, type={"enum": TYPES}, type_label=TEXT,
     revolving={"type": "boolean", "description": "固定额度（还款后恢复）"}, limit=MONEY,
-    used=MONEY, frozen=MONEY, available=MONEY, valid_from=NDATE, valid_to=NDATE,
-    status={"enum": LINE_STATUS}, status_label=TEXT, project=NTEXT,
+    used=MONEY, frozen=MONEY, available=MONEY,
+    over_limit={**MONEY, "description": "已用加冻结超出额度的部分（退货反审核照 ERP 记入）"},
+    valid_from=NDATE, valid_to=NDATE, status={"enum": LINE_STATUS}, status_label=TEXT,
+    project=NTEXT,
     term_days={"type": ["integer", "null"]}, parent_id={"type": ["integer", "null"]},
     created_at=TIME)
 OPERATION = _obj(
@@ -108,7 +110,9 @@ OPERATIONS: dict = {
                       type={"enum": TYPES}, limit=MONEY_IN, valid_from=DATE, valid_to=DATE,
                       project=TEXT, term_days={"type": "integer", "minimum": 1, "maximum": 365},
                       parent_id={"type": "integer",
-                                 "description": "直签使用授信：上游客户的直签授信账户"}),
+                                 "description": "直签使用授信：上游客户的直签授信账户"},
+                      override_reason={"type": "string", "maxLength": 200, "description":
+                                       "客户还有其他额度时强制授予临时授信的原因（记入审计）"}),
         "responses": ok(ACCOUNT, "201", "已授信")},
     "GET /credit/accounts": {"summary": "授信账户列表（业务员只见自己的客户）",
                              "query": [_q("customer_id", ID), ON],

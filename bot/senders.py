@@ -39,6 +39,7 @@ from bot.approval_cards import (
 )
 from bot.billing_texts import billing_exceptions_markdown
 from bot.cards import DISPUTE, build_dispute_card, open_card, redraw_retired
+from bot.credit_texts import overuse_markdown, overuse_text
 from bot.dingtalk_api import DingTalkApi, DingTalkError
 from bot.handover_cards import pending_card_notice
 from bot.handover_texts import day_summary_markdown
@@ -47,6 +48,7 @@ from bot.templates import Template, load_templates
 from bot.texts import clip, period, plain, short_period
 from bot.tier_texts import tier_digest_markdown
 from bot.wechat import RETRYABLE_ERRORS, TOKEN_ERRORS, WeChatError, WeChatGateway
+from domain.credit.alerts import OVERUSE_NOTICE
 from domain.handover.notices import PENDING_NOTICE, SUMMARY_NOTICE
 from domain.models import Contact, MpSubscription, Staff
 from domain.money import yuan
@@ -66,6 +68,7 @@ KIND_LABELS = {
     "billing_exceptions": "计费异常", "tier_digest": "客户分级变动",
     "pool_payment_refused": "到款未自动销账",
     SUMMARY_NOTICE: "交账汇总", PENDING_NOTICE: "待确认交账",
+    OVERUSE_NOTICE: "授信超额占用",
 }
 
 
@@ -226,7 +229,7 @@ def dead_alert_text(payload: Mapping[str, Any]) -> str:
 
 
 GROUP_TEXTS = {"dispute_alert": dispute_text, "delivery_dead": dead_alert_text,
-               "overdue_alert": overdue_alert_text}
+               "overdue_alert": overdue_alert_text, OVERUSE_NOTICE: overuse_text}
 
 # Notice kinds a staff member gets as an interactive card: kind → payload → (card kind,
 # subject type, subject id, card data). Other DingTalk kinds go out as markdown.
@@ -255,6 +258,7 @@ MARKDOWN_NOTICES: dict[str, MarkdownNotice] = {
     OUTCOME_NOTICE: outcome_markdown,
     REMINDER_NOTICE: reminder_markdown,
     SUMMARY_NOTICE: day_summary_markdown,
+    OVERUSE_NOTICE: overuse_markdown,
 }
 
 

@@ -18,6 +18,8 @@ from decimal import Decimal
 
 from tortoise.transactions import in_transaction
 
+from domain import audit
+from domain.actors import Actor
 from domain.credit import rules
 from domain.credit.lines import GRANT, LIMIT, STATUS, Ref, as_rule, lock_line, move, record, save
 from domain.credit.orgs import check_term_days
@@ -28,7 +30,7 @@ from domain.money import ZERO, fmt, yuan
 
 __all__ = [
     "allocate_repayments", "change_limit", "check_application", "grant_account",
-    "receive_payment", "set_account_status", "set_debt_term",
+    "grant_directly", "receive_payment", "set_account_status", "set_debt_term",
 ]
 
 ACTIVE, FROZEN, EXPIRED, CLOSED = "active", "frozen", "expired", "closed"
@@ -65,18 +67,63 @@ async def check_application(*, customer_id: int, org_id: int, type: str, amount:
                             project: str | None, on: date) -> None:
     """Refuse an application that may not start (seed 002: a temporary line only when the
     customer has no other credit available)."""
+    await _check_parties(customer_id, org_id, type, amount, project)
+    refusal = await _temporary_refusal(customer_id, org_id, type, project, on)
+    if refusal is not None:
+        raise refusal
+
+
+async def _temporary_refusal(customer_id: int, org_id: int, type: str, project: str | None,
+                             on: date) -> Conflict | None:
+    """Seed 002 (额度使用优先级): 客户没有其他额度可用的时候才允许申请临时额度."""
+    if type != rules.TEMPORARY:
+        return None
+    lines = await CreditAccount.filter(customer_id=customer_id, org_id=org_id)
+    left = rules.other_credit_available([as_rule(a) for a in lines], on, project)
+    if left <= 0:
+        return None
+    return Conflict("temporary_not_allowed",
+                    f"客户还有其他授信额度可用（{yuan(left)}），不能申请临时授信",
+                    available=fmt(left))
+
+
+async def grant_directly(*, override_reason: str | None, actor: Actor, now: datetime,
+                         **line) -> CreditAccount:
+    """直接授信 by an admin: the application rules of the approval path hold here too. A
+    temporary line while other credit is available needs an explicit override with a reason,
+    kept in the audit trail."""
+    reason = _override_reason(override_reason)
+    await _check_parties(line["customer_id"], line["org_id"], line["type"], line["limit"],
+                         line.get("project"))
+    refusal = await _temporary_refusal(line["customer_id"], line["org_id"], line["type"],
+                                       line.get("project"), now.date())
+    if refusal is not None and reason is None:
+        hint = "（确需授信请填写 override_reason 说明原因）"
+        raise Conflict(refusal.code, refusal.message + hint, **refusal.detail)
+    async with in_transaction():
+        account = await grant_account(**line, actor=actor.label, now=now)
+        if refusal is not None:
+            await audit.record(actor, "grant_override", "credit_account", account.id, now,
+                               rule=refusal.code, type=account.type, limit=fmt(account.limit),
+                               available=refusal.detail["available"], number=account.number,
+                               reason=reason)
+    return account
+
+
+async def _check_parties(customer_id: int, org_id: int, type: str, amount: Decimal,
+                         project: str | None) -> None:
+    """What every application needs: a known type and amount, the customer, an enabled org."""
     _check_kind(type, amount, project)
     await _customer(customer_id)
     await _enabled_org(org_id)
-    if type == rules.TEMPORARY:
-        lines = await CreditAccount.filter(customer_id=customer_id, org_id=org_id)
-        usable = rules.usable_accounts([as_rule(a) for a in lines], on, project)
-        others = [a for a in usable if a.type != rules.TEMPORARY]
-        if others:
-            left = sum((a.available(on) for a in others), ZERO)
-            raise Conflict("temporary_not_allowed",
-                           f"客户还有其他授信额度可用（{yuan(left)}），不能申请临时授信",
-                           available=fmt(left))
+
+
+def _override_reason(reason: str | None) -> str | None:
+    if reason is None:
+        return None
+    if not reason.strip():
+        raise Invalid("bad_field", "override_reason 不能为空：请说明为何强制授信")
+    return reason.strip()
 
 
 async def grant_account(*, customer_id: int, org_id: int, type: str, limit: Decimal,

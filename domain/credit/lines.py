@@ -102,17 +102,20 @@ class Ref:
 
 
 async def move(row: CreditAccount, op: str, amount: Decimal, ref: Ref, *, used=ZERO,
-               frozen=ZERO, limit=ZERO) -> CreditOperation:
+               frozen=ZERO, limit=ZERO, overdraw: bool = False) -> CreditOperation:
     """Change a line's limit / used / frozen by the deltas and record the operation.
 
     The last guard of the line invariant 0 ≤ used, 0 ≤ frozen, used + frozen ≤ limit: a
     movement that would break it is refused (the rules refuse earlier with a better message).
+    ``overdraw``: the movement records what the ERP has already booked (退货反审核), so it may
+    take the line past its limit — the record shows it and the caller alerts it.
     """
     new_limit, new_used, new_frozen = row.limit + limit, row.used + used, row.frozen + frozen
     if new_used < 0 or new_frozen < 0:
         raise Conflict("credit_line_underflow", "授信账户已用或冻结额度不足以退回",
                        account_id=row.id, used=fmt(row.used), frozen=fmt(row.frozen))
-    if new_used + new_frozen > new_limit and (used + frozen > 0 or limit < 0):
+    if (not overdraw and new_used + new_frozen > new_limit
+            and (used + frozen > 0 or limit < 0)):
         left = max(row.limit - row.used - row.frozen, ZERO)
         raise Conflict("credit_insufficient",
                        f"{rules.TYPE_LABELS[row.type]} {row.number} 可用额度{yuan(left)}，"
@@ -131,13 +134,14 @@ async def record(row: CreditAccount, op: str, amount: Decimal, ref: Ref) -> Cred
 
 
 async def occupy(org: SalesOrg, budget: CreditBudget | None, *, used=ZERO,
-                 frozen=ZERO) -> None:
+                 frozen=ZERO, overdraw: bool = False) -> None:
     """Change what the org's customers (and all customers, in the budget) occupy.
 
-    Lines granted may exceed the budget; what is used or frozen may not (额度分配规则).
+    Lines granted may exceed the budget; what is used or frozen may not (额度分配规则), except
+    what the ERP has already booked (``overdraw``, see ``move``).
     """
     growth = used + frozen
-    if growth > 0:
+    if growth > 0 and not overdraw:
         rules.check_org_budget(org.budget, org.used + org.frozen, growth)
         if budget is not None:
             check_enterprise(budget, growth)
@@ -164,11 +168,12 @@ class Books:
         return cls(lines, orgs, budgets)
 
     async def move(self, line_id: int, op: str, amount: Decimal, ref: Ref, year: int, *,
-                   used=ZERO, frozen=ZERO) -> CreditOperation:
+                   used=ZERO, frozen=ZERO, overdraw: bool = False) -> CreditOperation:
         """Move a line and, with it, its org's and the year's budget occupancy."""
         line = self.lines[line_id]
-        await occupy(self.orgs[line.org_id], self.budgets[year], used=used, frozen=frozen)
-        return await move(line, op, amount, ref, used=used, frozen=frozen)
+        await occupy(self.orgs[line.org_id], self.budgets[year], used=used, frozen=frozen,
+                     overdraw=overdraw)
+        return await move(line, op, amount, ref, used=used, frozen=frozen, overdraw=overdraw)
 
 
 def check_enterprise(budget: CreditBudget, amount: Decimal) -> None:

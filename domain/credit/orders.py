@@ -15,7 +15,8 @@ as the ERP pushes them (each idempotent by its document number).
   outstanding amount first, restoring the lines' used amount (revolving and one-shot alike —
   the one-shot rule is about repayment, not about goods that were never kept); what the debt no
   longer owes (already repaid) is the cash part, refunded by the ERP. Return reversal
-  (退货反审核) puts it back on the debt and the lines, refused if a line has no room left.
+  (退货反审核) puts it back on the debt and the lines: the ERP has already booked it, so a line
+  (or budget) without room is taken past its limit and the over-use alerted, never refused.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from tortoise.transactions import in_transaction
 
 from domain.credit import ledger as books_of
 from domain.credit import rules
+from domain.credit.alerts import alert_overuse
 from domain.credit.lines import (
     DEDUCT,
     FREEZE,
@@ -483,8 +485,13 @@ async def reverse_return(number: str, actor: str, now: datetime) -> GoodsReturn:
         await _ensure_day_open(order.salesperson_id, goods_return.return_date, number)
         if goods_return.credit > 0:
             ref = Ref("return", number, actor, now)
-            await _deduct(order, debt, goods_return.credit, ref)
+            books = await _deduct(order, debt, goods_return.credit, ref)
             await books_of.change_base(ledger, goods_return.credit)
+            await alert_overuse(books, customer_id=customer_id,
+                                salesperson_id=debt.salesperson_id, now=now, facts={
+                                    "document": number, "shipment": shipment_number,
+                                    "order": order.number,
+                                    "amount": fmt(goods_return.credit)})
         await _set_returned(shipment, shipment.returned - goods_return.amount)
         if not await GoodsReturn.filter(id=goods_return.id, status=ACTIVE).update(
                 status=REVERSED):
@@ -494,7 +501,9 @@ async def reverse_return(number: str, actor: str, now: datetime) -> GoodsReturn:
     return goods_return
 
 
-async def _deduct(order: CreditOrder, debt: Debt, amount: Decimal, ref: Ref) -> None:
+async def _deduct(order: CreditOrder, debt: Debt, amount: Decimal, ref: Ref) -> Books:
+    """Owe and use again what a return gave back. The ERP has already reversed the return, so a
+    line without room is taken past its limit (recorded, alerted by the caller), not refused."""
     year = order.order_date.year
     parts = await DebtPart.filter(debt_id=debt.id).order_by("-position")
     books = await Books.lock((p.account_id for p in parts), [year])
@@ -504,7 +513,8 @@ async def _deduct(order: CreditOrder, debt: Debt, amount: Decimal, ref: Ref) -> 
         if take <= 0:
             continue
         left -= take
-        await books.move(part.account_id, DEDUCT, take, ref, year, used=take)
+        await books.move(part.account_id, DEDUCT, take, ref, year, used=take, overdraw=True)
         await DebtPart.filter(id=part.id).update(returned=part.returned - take)
     await save(debt, returned=debt.returned - amount, outstanding=debt.outstanding + amount,
                status=DEBT_OPEN, settled_at=None)
+    return books

@@ -3,7 +3,8 @@
 (一) credit used / left / percent: the enterprise annual total, each sales org's budget and the
 lines by type; (二) lending (放款 = debt amounts by debt date) by salesperson and customer;
 (三) what is still to collect (待收欠款) and the collection list by customer (催收明细);
-(四) overdue by salesperson and by customer as of a date.
+(四) overdue by salesperson and by customer as of a date. Lines count only while in force on that
+date (an expired line has nothing left); a debt withdrawn by 出库反审核 counts nowhere.
 
 Every figure is one SQL aggregate (GROUP BY), never a query per customer. Money sums are exact:
 PostgreSQL sums NUMERIC; SQLite keeps DecimalField as text and would sum through floats, so there
@@ -21,6 +22,7 @@ from tortoise.connection import get_connection
 
 from domain.access import visible_customer_ids
 from domain.actors import SALES, Actor
+from domain.credit.orders import DEBT_REVERSED
 from domain.credit.rules import (
     ACCOUNT_TYPES,
     DUE_SOON,
@@ -37,6 +39,8 @@ from domain.sql import as_date, is_postgres
 
 MAX_DAYS = 366
 HUNDRED = Decimal(100)
+# A debt withdrawn by 出库反审核 was never lent: it counts in no figure (SQL condition on ``d``).
+LENT = f"d.status <> '{DEBT_REVERSED}'"
 
 
 class _Sql:
@@ -118,15 +122,24 @@ async def org_usage() -> list[dict]:
              **usage(r["budget"], r["used"], r["frozen"])} for r in rows]
 
 
-async def type_usage(actor: Actor | None) -> list[dict]:
-    """Active lines by type: limits granted, used, frozen, left (every type, zeros too)."""
+def _in_force(q: _Sql, on: date) -> str:
+    """SQL condition: line ``a`` is in force on ``on`` — ``rules.CreditAccount.is_valid_on`` as
+    SQL. A line expires after its end date whatever its stored status says, so no figure waits
+    for someone to mark it expired."""
+    return (f"a.status = 'active' AND (a.valid_from IS NULL OR a.valid_from <= {q.p(on)}) "
+            f"AND (a.valid_to IS NULL OR a.valid_to >= {q.p(on)})")
+
+
+async def type_usage(actor: Actor | None, on: date) -> list[dict]:
+    """Lines in force on ``on`` by type: limits granted, used, frozen, left (every type, zeros
+    too)."""
     q = _sql()
     limit = q.money('a."limit"')
     rows = await q.rows(
         f"SELECT a.type, COUNT(*) AS accounts, {limit} AS total, "
         f"{q.money('a.used')} AS used, {q.money('a.frozen')} AS frozen "
         "FROM credit_account a JOIN customer c ON c.id = a.customer_id "
-        f"WHERE a.status = 'active' AND {_visible(q, actor)} GROUP BY a.type")
+        f"WHERE {_in_force(q, on)} AND {_visible(q, actor)} GROUP BY a.type")
     found = {r["type"]: r for r in rows}
     result = []
     for kind in ACCOUNT_TYPES + tuple(sorted(set(found) - set(ACCOUNT_TYPES))):
@@ -150,7 +163,7 @@ async def lending(actor: Actor | None, date_from: date, date_to: date, top: int)
         f"COUNT(DISTINCT d.customer_id) AS customers, {by_staff.money('d.amount')} AS amount "
         "FROM debt d JOIN customer c ON c.id = d.customer_id "
         "LEFT JOIN staff s ON s.id = d.salesperson_id "
-        f"WHERE {period} AND {_visible(by_staff, actor)} "
+        f"WHERE {period} AND {LENT} AND {_visible(by_staff, actor)} "
         "GROUP BY d.salesperson_id, s.name")
     by_customer = _sql()
     period = (f"d.debt_date >= {by_customer.p(date_from)} "
@@ -160,7 +173,7 @@ async def lending(actor: Actor | None, date_from: date, date_to: date, top: int)
         f"{by_customer.money('d.amount')} AS amount "
         "FROM debt d JOIN customer c ON c.id = d.customer_id "
         "LEFT JOIN staff s ON s.id = c.salesperson_id "
-        f"WHERE {period} AND {_visible(by_customer, actor)} "
+        f"WHERE {period} AND {LENT} AND {_visible(by_customer, actor)} "
         "GROUP BY d.customer_id, c.name, s.name")
     salespeople = sorted(({"salesperson_id": r["salesperson_id"], "salesperson": r["name"] or "",
                            "debts": r["debts"], "customers": r["customers"],
@@ -195,7 +208,8 @@ async def collection(actor: Actor | None, owed: list[dict], top: int) -> dict:
         f"SELECT COUNT(*) AS debts, {totals.money('d.amount')} AS amount, "
         f"{totals.money('d.returned')} AS returned, {totals.money('d.repaid')} AS repaid, "
         f"{totals.money('d.outstanding')} AS outstanding "
-        f"FROM debt d JOIN customer c ON c.id = d.customer_id WHERE {_visible(totals, actor)}")
+        "FROM debt d JOIN customer c ON c.id = d.customer_id "
+        f"WHERE {LENT} AND {_visible(totals, actor)}")
     amount, returned = totals.amount(row["amount"]), totals.amount(row["returned"])
     repaid, outstanding = totals.amount(row["repaid"]), totals.amount(row["outstanding"])
     return {"debts": row["debts"], "amount": fmt(amount), "returned": fmt(returned),
@@ -283,7 +297,7 @@ async def credit_overview(actor: Actor, on: date, date_from: date, date_to: date
         "credit": {
             "enterprise": None if sales else await enterprise_usage(on.year),
             "orgs": [] if sales else await org_usage(),
-            "by_type": await type_usage(actor),
+            "by_type": await type_usage(actor, on),
         },
         "lending": await lending(actor, date_from, date_to, top),
         "collection": await collection(actor, owed, top),

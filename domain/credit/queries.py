@@ -74,6 +74,7 @@ def account_view(account: CreditAccount, on: date) -> dict:
         "type_label": rules.TYPE_LABELS[account.type],
         "revolving": rules.is_revolving(account.type), "limit": account.limit,
         "used": account.used, "frozen": account.frozen, "available": available(account, on),
+        "over_limit": rules.over_limit(account.limit, account.used, account.frozen),
         "valid_from": account.valid_from, "valid_to": account.valid_to,
         "status": account.status, "status_label": STATUS_LABELS.get(account.status, ""),
         "project": account.project, "term_days": account.term_days,

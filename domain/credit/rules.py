@@ -117,6 +117,12 @@ class CreditAccount:
         return replace(self, used=self.used - restored)
 
 
+def over_limit(limit: Decimal, used: Decimal, frozen: Decimal) -> Decimal:
+    """How far what is taken (used + frozen) is past a limit or budget: 0 within it. Only a
+    document the ERP has already booked (退货反审核) may take a line or budget past it."""
+    return max(used + frozen - limit, ZERO)
+
+
 def _positive(amount: Decimal) -> None:
     if amount <= 0:
         raise Invalid("amount_not_positive", "金额必须大于0", amount=fmt(amount))
@@ -163,11 +169,19 @@ def allocate_credit(
     return allocation
 
 
+def other_credit_available(
+    accounts: Iterable[CreditAccount], on: date, project: str | None = None,
+) -> Decimal:
+    """What the lines other than temporary ones can still pay on ``on``."""
+    usable = usable_accounts(accounts, on, project)
+    return sum((a.available(on) for a in usable if a.type != TEMPORARY), ZERO)
+
+
 def may_use_temporary(
     accounts: Iterable[CreditAccount], on: date, project: str | None = None,
 ) -> bool:
     """A temporary line may be applied for (and used) only when nothing else is available."""
-    return not any(a.type != TEMPORARY for a in usable_accounts(accounts, on, project))
+    return other_credit_available(accounts, on, project) == 0
 
 
 # --- org budget (额度分配规则) ------------------------------------------------------------------

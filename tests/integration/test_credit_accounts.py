@@ -10,7 +10,7 @@ import pytest
 
 from domain.credit import accounts
 from domain.errors import Conflict, Invalid, NotFound
-from domain.models import Debt, Payment, Repayment
+from domain.models import AuditLog, Debt, Payment, Repayment
 from tests.conftest import SHANGHAI
 from tests.integration.test_credit_support import (
     assert_books_hold,
@@ -117,6 +117,35 @@ async def test_only_admins_grant_directly(client, admin, finance, erp):
     for headers in (finance, erp):
         await refused(client, "POST", "/accounts", headers, {"customer_id": ids["c1"]},
                       status=403, code="role_forbidden")
+
+
+async def test_an_admins_direct_grant_of_a_temporary_line_follows_the_application_rule(
+        client, admin):
+    """Seed 002: a temporary line only when nothing else is available — granted directly too,
+    unless the admin overrides it explicitly, with a reason that goes into the audit trail."""
+    ids = await setup(client, admin)
+    await grant(client, admin, ids, "annual", w(50), valid_from="2026-01-01",
+                valid_to="2026-12-31")  # in force on the clock's day, 2026-11-23
+    temporary = {"customer_id": ids["c1"], "org_id": ids["org"], "type": "temporary",
+                 "limit": w(20), "valid_from": "2026-11-01", "valid_to": "2026-12-31"}
+
+    error = await refused(client, "POST", "/accounts", admin, temporary,
+                          code="temporary_not_allowed")
+    assert "¥500,000.00" in error["message"] and "override_reason" in error["message"]
+    await refused(client, "POST", "/accounts", admin, {**temporary, "override_reason": " "},
+                  status=400, code="bad_field")
+    assert [a["type"] for a in (await call(client, "GET", "/accounts", admin))["items"]] == [
+        "annual"]
+    assert not await AuditLog.exists(entity="credit_account")
+
+    granted = await call(client, "POST", "/accounts", admin,
+                         {**temporary, "override_reason": "年度额度调整审批中，先发临时额度"},
+                         status=201)
+    [log] = await AuditLog.filter(entity="credit_account", entity_id=str(granted["id"]))
+    assert (log.action, log.actor) == ("grant_override", "staff:test admin")
+    assert log.detail == {"rule": "temporary_not_allowed", "type": "temporary",
+                          "limit": w(20), "available": w(50), "number": granted["number"],
+                          "reason": "年度额度调整审批中，先发临时额度"}
 
 
 async def test_a_stopped_line_serves_no_order_until_started_again(client, admin, erp):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.models import CreditOperation, Debt
+from domain.models import CreditOperation, Debt, OutboxMessage
 from tests.integration.test_credit_support import (
     assert_books_hold,
     available,
@@ -17,6 +17,12 @@ from tests.integration.test_credit_support import (
     setup,
     ship,
     w,
+)
+from tests.integration.test_dispatcher import (
+    GROUP_SECRET,
+    GROUP_TOKEN,
+    delivery_config,
+    dispatcher_factory,
 )
 
 
@@ -157,8 +163,7 @@ async def test_a_return_restores_a_one_shot_line_too(client, admin, erp):
     await assert_books_hold()
 
 
-async def test_a_return_reversal_deducts_again_or_is_refused_without_room(
-        client, admin, erp, line):
+async def test_a_return_reversal_deducts_again(client, admin, erp, line):
     await order(client, erp, "SO-1", w(60))
     await ship(client, erp, "CK-1", "SO-1", w(60))
     await call(client, "POST", "/returns", erp, {
@@ -171,16 +176,64 @@ async def test_a_return_reversal_deducts_again_or_is_refused_without_room(
     assert [o["op"] for o in account["operations"]][-2:] == ["restore", "deduct"]
     assert (await _ledger(client, admin, line))["base_debt"] == w(60)
     await call(client, "POST", "/returns/TH-1/reverse", erp)  # again: a no-op
-
-    # returned again, then the line's room is taken by another order: no room to deduct
-    await call(client, "POST", "/returns", erp, {
-        "number": "TH-2", "shipment_number": "CK-1", "return_date": "2021-01-21",
-        "amount": w(20)}, status=201)
-    await order(client, erp, "SO-2", w(60))
-    error = await refused(client, "POST", "/returns/TH-2/reverse", erp,
-                          code="credit_insufficient")
-    assert "可用额度¥0.00" in error["message"]
+    assert not await OutboxMessage.exists(kind="credit_overuse")
     await assert_books_hold()
+
+
+@pytest.fixture
+async def deliver(app, clock, settings, fake):
+    """``await deliver()``: send every queued notice to the private fake DingTalk (its
+    managers' group robot too)."""
+    fake.add_group_robot(GROUP_TOKEN, GROUP_SECRET)
+    async with dispatcher_factory(app, clock) as build:
+        dispatcher = await build(delivery_config(settings, fake))
+
+        async def run():
+            stats = await dispatcher.run_until_empty()
+            assert stats.dead == 0, stats
+
+        yield run
+
+
+async def test_a_return_reversal_without_room_owes_the_debt_again_and_alerts_the_overuse(
+        client, admin, erp, line, fake, deliver):
+    """The ERP has already reversed the return: Tally records the debt again, like the ERP,
+    even past the line's limit — and tells the salesperson and the managers."""
+    await order(client, erp, "SO-1", w(60))
+    await ship(client, erp, "CK-1", "SO-1", w(60))
+    await call(client, "POST", "/returns", erp, {
+        "number": "TH-1", "shipment_number": "CK-1", "return_date": "2021-01-20",
+        "amount": w(20)}, status=201)
+    await order(client, erp, "SO-2", w(60))  # the room the return made is taken again
+
+    reversed_ = await call(client, "POST", "/returns/TH-1/reverse", erp)
+
+    assert reversed_["status"] == "reversed"
+    shipment = (await call(client, "GET", "/orders/SO-1", admin))["shipments"][0]
+    assert (shipment["returned"], shipment["debt"]["outstanding"]) == (w(0), w(60))
+    assert (await _ledger(client, admin, line))["base_debt"] == w(60)
+    account = await call(client, "GET", f"/accounts/{line['line']}", admin)
+    assert (account["limit"], account["used"], account["frozen"], account["available"],
+            account["over_limit"]) == (w(100), w(60), w(60), w(0), w(20))
+    last = account["operations"][-1]
+    assert (last["op"], last["amount"], last["used_after"]) == ("deduct", w(20), w(60))
+    alerts = await OutboxMessage.filter(kind="credit_overuse").order_by("id")
+    assert [(m.channel, m.recipient_name) for m in alerts] == [
+        ("dingtalk", "李业务"), ("dingtalk_group", "管理群")]
+    payload = alerts[0].payload
+    assert (payload["customer"], payload["document"], payload["order"]) == (
+        "联想", "TH-1", "SO-1")
+    assert [(x["account_id"], x["limit"], x["taken"], x["over"]) for x in payload["lines"]] == [
+        (line["line"], w(100), w(120), w(20))]
+    await assert_books_hold()
+
+    await deliver()
+    [seller] = [s["param"] for s in fake.sent if s["kind"] == "batch"]
+    assert seller["title"] == "授信超额占用：联想"
+    assert "退货反审核 TH-1（发货单 CK-1，订单 SO-1），重新扣减授信¥200,000.00" in seller["text"]
+    assert "额度¥1,000,000.00，已占用¥1,200,000.00，超出¥200,000.00" in seller["text"]
+    [group] = [s["payload"]["text"]["content"] for s in fake.sent if s["kind"] == "group"]
+    assert group.startswith("【授信超额占用】联想") and "超出¥200,000.00" in group
 
 
 async def test_a_return_after_part_repayment_takes_only_what_is_owed_off_the_debt(

@@ -11,6 +11,15 @@ import pytest
 
 from domain.credit.overview import customer_debts
 from domain.models import CreditAccount, CreditBudget, SalesOrg
+from tests.integration.test_credit_support import (
+    available,
+    call,
+    grant,
+    order,
+    setup,
+    ship,
+    w,
+)
 from tests.integration.test_reminders import NOW, make_customer, make_debt, make_people
 
 URL = "/api/backoffice/v1/credit/overview"
@@ -222,3 +231,38 @@ async def test_the_wechat_debt_keyword_adds_open_credit_debts(client, books, clo
     assert "· 已逾期：¥300,000.00，最长逾期 177 天，请尽快安排付款" in lenovo
     assert "· 7 天内到期：¥10,000.25，最早 2026-11-23 到期" in sanhe
     assert "已逾期" not in sanhe
+
+
+# ----- what the overview leaves out ---------------------------------------------------------------
+
+
+async def test_reversed_shipments_and_expired_lines_count_in_no_figure(client, admin, erp,
+                                                                       finance):
+    """出库反审核 withdraws a debt: it was never lent. A line past its end date has nothing left."""
+    ids = await setup(client, admin)
+    annual = await grant(client, admin, ids, "annual", w(100))  # valid through 2021-12-31
+    await grant(client, admin, ids, "project", w(30), project="A", valid_to="2021-03-31")
+    await order(client, erp, "SO-1", w(60))
+    await ship(client, erp, "CK-1", "SO-1", w(20))
+    await ship(client, erp, "CK-2", "SO-1", w(40))
+    await call(client, "POST", "/shipments/CK-2/reverse", erp)
+
+    body = await get(client, finance, date="2021-06-01")
+
+    by_type = {t["type"]: t for t in body["credit"]["by_type"]}
+    assert pick([by_type["annual"]], "accounts", "total", "used", "frozen", "left") == [
+        (1, w(100), w(20), w(40), w(40))]
+    assert pick([by_type["project"]], "accounts", "total", "left") == [(0, "0.00", "0.00")]
+    lending = body["lending"]
+    assert (lending["total"], lending["debts"]) == (w(20), 1)
+    assert pick(lending["by_customer"], "customer", "debts", "amount") == [("联想", 1, w(20))]
+    assert pick(lending["by_salesperson"], "debts", "amount") == [(1, w(20))]
+    collection = body["collection"]
+    assert {k: collection[k] for k in ("debts", "amount", "outstanding",
+                                       "outstanding_percent")} == {
+        "debts": 1, "amount": w(20), "outstanding": w(20), "outstanding_percent": "100.00"}
+    # the day before the project line ends it is still in force, with all of it left
+    before = await get(client, finance, date="2021-03-31")
+    project = {t["type"]: t for t in before["credit"]["by_type"]}["project"]
+    assert (project["accounts"], project["left"]) == (1, w(30))
+    assert (await available(client, admin, annual["id"])) == w(40)

@@ -113,6 +113,24 @@ def test_a_temporary_line_may_be_applied_for_only_when_nothing_else_is_available
     assert rules.may_use_temporary([annual.give_back(wan(1)), temp], ON) is False
 
 
+def test_other_credit_available_counts_lines_in_force_for_the_project_but_no_temporary_one():
+    accounts = [
+        CreditAccount("annual", rules.ANNUAL, wan(50), used=wan(45), **YEAR),
+        CreditAccount("A", rules.PROJECT, wan(30), project="A", **YEAR),
+        CreditAccount("old", rules.ANNUAL, wan(80), valid_to=date(2021, 5, 31)),
+        CreditAccount("temp", rules.TEMPORARY, wan(20), **YEAR),
+    ]
+    assert rules.other_credit_available(accounts, ON) == wan(5)
+    assert rules.other_credit_available(accounts, ON, project="A") == wan(35)
+    assert rules.other_credit_available(accounts, date(2021, 5, 31)) == wan(85)
+
+
+def test_over_limit_is_what_is_taken_past_a_limit_and_nothing_within_it():
+    assert rules.over_limit(wan(100), wan(60), wan(60)) == wan(20)
+    assert rules.over_limit(wan(100), wan(60), wan(40)) == 0
+    assert rules.over_limit(wan(100), wan(10), wan(0)) == 0
+
+
 def test_a_project_line_pays_only_orders_of_its_project():
     accounts = [CreditAccount("B", rules.PROJECT, wan(30), project="B", **YEAR),
                 CreditAccount("annual", rules.ANNUAL, wan(10), **YEAR)]
