@@ -10,10 +10,11 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
+from domain.handover.entry import record_receipt
 from domain.models import Customer, Document, ReceiptSettlement, Staff, WriteOff
 from tests.integration import payments_support as support
 from tests.integration.handover_support import receipt, sale, sales_return
-from tests.integration.payments_support import act, call, import_rows, make_bill, pay
+from tests.integration.payments_support import NOW, act, call, import_rows, make_bill, pay
 
 world = support.world  # fixture
 
@@ -101,7 +102,8 @@ async def test_no_ones_day_carries_pool_money(client, world):
 
 async def _scenario(rng: random.Random, people: list[Staff], customers: dict) -> None:
     """Each salesperson, each day: sales and a return, sale receipts settling that day's and
-    earlier documents (with discount, 使用预收 and 转入预收), a prepayment and a deposit."""
+    earlier documents (with discount, 使用预收 and 转入预收), a prepayment, a deposit and a
+    receipt recorded from DingTalk."""
     earlier: dict[int, list[Document]] = {p.id: [] for p in people}
     for day in DAYS:
         for person in people:
@@ -118,6 +120,9 @@ async def _scenario(rng: random.Random, people: list[Staff], customers: dict) ->
             if rng.random() < 0.4:
                 await receipt(person, day, f"{rng.randint(1, 5) * 100}.00", customer=customer,
                               kind="deposit", audit_status="approved")
+            if rng.random() < 0.5:  # recorded in DingTalk: waits as 转入预收 until applied
+                await record_receipt(person.id, customer.id, Decimal(rng.randint(1, 9) * 10),
+                                     day=day, now=NOW)
             earlier[person.id] += today
 
 
