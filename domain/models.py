@@ -84,8 +84,8 @@ class Customer(Model):
     deleted_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
-    # The name's pinyin key (domain.names), kept by save(): lists page in SQL in the order
-    # Chinese readers expect.
+    # The name's pinyin key (domain.names), kept by save() (a bulk write must fill it itself):
+    # lists page in SQL in the order Chinese readers expect.
     name_sort = fields.CharField(max_length=1400, db_index=True, **_blank())
 
     class Meta:
