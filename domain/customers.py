@@ -15,6 +15,8 @@ from domain.models import BindCode, Contact, Customer, Document
 from domain.money import ZERO
 from domain.statements.rules import signed_amount
 
+# Customers by name as Chinese readers sort them (pinyin), then as written, then by id.
+BY_NAME = ("name_sort", "name", "id")
 BIND_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are typed by hand
 
 
@@ -34,7 +36,7 @@ async def list_customers(actor: Actor, *, include_disabled: bool, search: str = 
         query = query.filter(disabled=False)
     if search:
         query = query.filter(name__icontains=search)
-    return await query.order_by("code").offset(offset).limit(limit)
+    return await query.order_by(*BY_NAME).offset(offset).limit(limit)
 
 
 async def delete_customer(actor: Actor, customer_id: int, now: datetime) -> None:

@@ -38,7 +38,7 @@ from domain.models import (
     StaffRole,
 )
 from domain.money import to_amount
-from domain.statements.rules import DOC_TYPE_LABELS, DOC_TYPES
+from domain.statements.rules import DOC_TYPE_LABELS, DOC_TYPES, signed_amount
 from domain.statements.service import mark_source_changed
 
 # Only the ERP's own document types: bills are Tally's, made by month-end billing.
@@ -141,8 +141,9 @@ def validate_document(raw) -> Row:
     if amount is not None and amount < 0:
         row.errors.append("amount: 金额不能为负，方向由单据类型决定")
     if row.clean.get("owed") is None and amount is not None and row.clean.get("type"):
-        # An ERP that does not send 本单欠 owes the whole document (a receipt: unapplied).
-        row.clean["owed"] = amount if row.clean["type"] != "receipt" else -amount
+        # An ERP that does not send 本单欠 owes the whole document in its direction: a sale
+        # adds it, a return or an unapplied receipt takes it off.
+        row.clean["owed"] = signed_amount(row.clean["type"], amount)
     handover.read_document_fields(row)
     row.clean["_key"] = row.clean["number"]
     return row

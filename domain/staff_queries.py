@@ -44,7 +44,7 @@ async def find_visible_customers(actor: Actor, name: str, limit: int = 10) -> li
     visible = await visible_customer_ids(actor)
     if visible is not None:
         query = query.filter(id__in=list(visible))
-    found = await query.order_by("code").limit(limit)
+    found = await query.order_by(*customer_rules.BY_NAME).limit(limit)
     return sorted(found, key=lambda c: c.name != name)
 
 

@@ -32,6 +32,7 @@ from domain.handover.rules import (
 )
 from domain.models import DayClose, Document, ReceiptSettlement, Staff
 from domain.money import ZERO, fmt
+from domain.names import name_sort_key
 from domain.statements.rules import DOC_TYPE_LABELS, SALES_OUT, signed_amount
 
 PENDING, DONE = "pending", "done"
@@ -275,7 +276,8 @@ _RECEIPT_COLUMNS = {"receipts": "amount", **{n: n for n in (
 
 
 def _customers(sections: dict[str, list[dict]]) -> list[dict]:
-    """客户汇总: the day's business per customer, by customer name (none last)."""
+    """客户汇总: the day's business per customer, by customer name in pinyin order (none
+    last)."""
     table: dict[int | None, dict] = {}
 
     def entry(row: dict) -> dict:
@@ -297,7 +299,8 @@ def _customers(sections: dict[str, list[dict]]) -> list[dict]:
         entry(row)["other_income"] += row["amount"]
     for row in sections["exchanges"]:
         entry(row)["exchanges"] += 1
-    return sorted(table.values(), key=lambda c: (c["customer_id"] is None, c["customer"],
+    return sorted(table.values(), key=lambda c: (c["customer_id"] is None,
+                                                 name_sort_key(c["customer"]), c["customer"],
                                                  c["customer_id"] or 0))
 
 

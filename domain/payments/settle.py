@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from domain.credit.lines import save
@@ -138,14 +138,24 @@ async def apply_write_off(flow: ApprovalFlow, actor: str, now: datetime) -> dict
     await save(payment, remaining=remaining, status=WRITTEN_OFF if remaining == 0 else PARTLY,
                customer_id=customer.id,
                matched_by=payment.matched_by if payment.customer_id else MANUAL, note="")
-    document = await Document.create(
-        number=f"WO-{write_off.id}", doc_type=RECEIPT, date=payment.received_on,
-        customer_id=customer.id, salesperson_id=customer.salesperson_id,
-        amount=write_off.amount, owed=-write_off.amount, account=RECEIPT_ACCOUNT,
-        status="已销账")
+    document = await _book_pool_receipt(write_off, customer, payment.received_on)
     await WriteOff.filter(id=write_off.id).update(status=DONE, done_at=now)
     return {"write_off_id": write_off.id, "amount": fmt(write_off.amount),
             "document": document.number, "payment_remaining": fmt(remaining)}
+
+
+async def _book_pool_receipt(write_off: WriteOff, customer: Customer,
+                             received_on: date) -> Document:
+    """The receipt that puts the written-off money on the customer's statements, dated when it
+    reached the bank.
+
+    It has no 经办人: bank money settled through the pool was never in a salesperson's hands,
+    so it is in nobody's hand-over (seed 001 hands over what a person collected) and no
+    person's day — closed or open — changes when a write-off is approved."""
+    return await Document.create(
+        number=f"WO-{write_off.id}", doc_type=RECEIPT, date=received_on,
+        customer_id=customer.id, salesperson_id=None, amount=write_off.amount,
+        owed=-write_off.amount, account=RECEIPT_ACCOUNT, status="已销账")
 
 
 async def _pay_bills(write_off: WriteOff, now: datetime) -> None:

@@ -48,3 +48,25 @@ async def test_disable_needs_a_zero_receivable_and_disabled_ones_are_hidden(clie
         f"{API}?include_disabled=1", headers=admin)).json())["items"]]
     assert "Z" in codes
     assert (await post_ok(client, f"{API}/{zero['id']}/enable", admin))["disabled"] is False
+
+
+async def _names(client, admin, query: str = "") -> list[str]:
+    listed = await (await client.get(f"{API}{query}", headers=admin)).json()
+    return [c["name"] for c in listed["items"]]
+
+
+async def test_customers_are_listed_by_name_in_pinyin_order_page_by_page(client, admin):
+    """Seed 001 sorts customers by name the way Chinese readers do: by pinyin."""
+    names = ["张家港贸易", "阿里巴巴", "周氏商行", "李记批发", "北京联想", "重庆百货"]
+    await post_ok(client, f"{INGEST}/customers", admin, {"items": [
+        {"code": f"K{n}", "name": name} for n, name in enumerate(names)]})
+    expected = ["阿里巴巴", "北京联想", "重庆百货", "李记批发", "张家港贸易", "周氏商行"]
+
+    assert await _names(client, admin) == expected
+    pages = [await _names(client, admin, f"?limit=4&offset={offset}") for offset in (0, 4)]
+    assert pages == [expected[:4], expected[4:]]
+
+    # A renamed customer moves to its new place.
+    await post_ok(client, f"{INGEST}/customers", admin, {"items": [
+        {"code": "K1", "name": "邹记粮行"}]})
+    assert await _names(client, admin) == [*expected[1:], "邹记粮行"]

@@ -14,7 +14,7 @@ from domain.models import Contact, InboundMessage, OutboxMessage, Statement, Sta
 from domain.statements.service import ShareSettings
 from tests.fakes.dingtalk import CLIENT_ID, CLIENT_SECRET
 from tests.integration.dingtalk_waits import drain, wait_connected
-from tests.support import seed
+from tests.support import INGEST, post_ok, seed
 
 
 @pytest.fixture
@@ -202,3 +202,13 @@ async def test_cancelling_run_stops_promptly_without_leftovers(fake, client, mak
     assert await tasks_left_over(since=tasks) == set()
     assert set(threading.enumerate()) - threads == set()
     assert fake.replies == []
+
+
+
+async def test_several_matching_customers_are_named_in_pinyin_order(fake, stream, client, admin,
+                                                                    seeded):
+    await post_ok(client, f"{INGEST}/customers", admin, {"items": [
+        {"code": f"K{n}", "name": name, "salesperson": "sales-li"}
+        for n, name in enumerate(("周记商行", "张记粮油", "李记批发"))]})
+    reply = await ask(fake, stream, "sales-li", "客户 记")
+    assert "找到多个客户：李记批发、张记粮油、周记商行。" in reply["content"]

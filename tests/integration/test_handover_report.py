@@ -528,3 +528,13 @@ async def test_the_demo_has_a_hand_over_day_and_loads_twice_the_same(client, clo
         "expenses_unsettled": "80.00", "other_income_total": "50.00", "exchanges": 1}
     zhou = await Staff.get(dingtalk_userid="driver-zhou")
     assert (await day_report(zhou.id, DAY))["summary"]["deliveries_total"] == "3050.00"
+
+
+async def test_customer_summary_is_in_pinyin_order(client, finance):
+    """Seed 3.8 按客户名称排序: as Chinese readers sort names (阿 < 李 < 周), not by code point."""
+    li = await make_staff("sales-li", "李业务")
+    for name in ("周记商行", "阿里巴巴", "李记批发"):
+        await sale(li, DAY, "10.00", customer=await make_customer(li, name))
+    report = await get(client, "/handover/days/sales-li/2026-11-23", finance)
+    assert [r["customer"] for r in report["sections"]["customers"]] == [
+        "阿里巴巴", "李记批发", "周记商行"]

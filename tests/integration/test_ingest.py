@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from domain.models import Customer, Document
 from tests.support import CUSTOMERS, DOCUMENTS, INGEST, STAFF, post_ok, seed
 
@@ -129,3 +131,28 @@ async def test_a_retried_push_with_the_same_idempotency_key_is_answered_from_the
     other = await client.post(f"{INGEST}/documents", json={"items": DOCUMENTS[:1]},
                               headers=headers)
     assert other.status == 409
+
+
+async def test_a_document_without_owed_owes_its_signed_amount_a_return_takes_it_off(
+        client, erp, finance):
+    """An ERP that leaves 本单欠 out: a sale owes its amount, a return and a receipt take theirs
+    off; the day's 销售单据 合计 of 本单欠 follows (sale 100 − return 30 = 70)."""
+    await post_ok(client, f"{INGEST}/staff", erp, {"items": STAFF})
+    await post_ok(client, f"{INGEST}/customers", erp, {"items": CUSTOMERS})
+    rows = [{"number": number, "type": doc_type, "date": "2026-11-23", "customer_code": "C001",
+             "salesperson": "sales-li", "amount": amount}
+            for number, doc_type, amount in (("XS-1", "sales_out", "100.00"),
+                                             ("XT-1", "销售退货单", "30.00"),
+                                             ("SK-1", "receipt", "40.00"))]
+    result = await post_ok(client, f"{INGEST}/documents", erp, {"items": rows})
+    assert result["rejected"] == []
+
+    owed = dict(await Document.all().values_list("number", "owed"))
+    assert {n: str(o) for n, o in owed.items()} == {
+        "XS-1": "100.00", "XT-1": "-30.00", "SK-1": "-40.00"}
+    resp = await client.get("/api/backoffice/v1/handover/days/sales-li/2026-11-23",
+                            headers=finance)
+    sales = (await resp.json())["sections"]["sales"]
+    assert [(r["number"], r["signed_amount"], r["owed"]) for r in sales] == [
+        ("XS-1", "100.00", "100.00"), ("XT-1", "-30.00", "-30.00")]
+    assert sum(Decimal(r["owed"]) for r in sales) == Decimal("70.00")
