@@ -21,6 +21,7 @@ owed = what the prepaid balance did not cover (all of it for postpaid customers)
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -363,7 +364,8 @@ async def _write_exceptions(failures, drafts, batch: _Batch, now, result: RunRes
                 product_id=product["id"], reason=outcome.reason, detail=outcome.detail,
                 created_at=now))
             result.new_exceptions.append({
-                "salesperson_id": customer["salesperson_id"], "customer": customer["name"],
+                "key": key, "salesperson_id": customer["salesperson_id"],
+                "customer": customer["name"],
                 "product": product["code"], "product_name": product["name"],
                 "period": period_label(period), "reason": outcome.reason,
                 "reason_label": REASON_LABELS[outcome.reason], "detail": outcome.detail})
@@ -412,7 +414,7 @@ async def _unknown_accounts(period: date, now: datetime, result: RunResult) -> N
 
 async def _notify(new: list[dict], day: date, now: datetime) -> None:
     """One DingTalk markdown per salesperson listing the run's new exceptions of their
-    customers, once per salesperson and day."""
+    customers, deduplicated per exception: a second batch the same day is told too."""
     by_staff: dict[int, list[dict]] = defaultdict(list)
     for item in new:
         if item["salesperson_id"]:
@@ -426,14 +428,23 @@ async def _notify(new: list[dict], day: date, now: datetime) -> None:
         if person is None:
             continue
         payload = {"date": day.isoformat(), "count": len(items),
-                   "items": [{k: v for k, v in i.items() if k != "salesperson_id"}
+                   "items": [{k: v for k, v in i.items() if k not in INTERNAL}
                              for i in items[:MAX_LISTED]]}
         messages.append(OutboxMessage(
             channel=DINGTALK, kind=NOTICE, recipient_kind="staff", recipient_id=str(person.id),
             recipient_name=person.name[:100], payload=payload,
-            dedupe_key=f"{NOTICE}:{day}:staff:{person.id}", next_attempt_at=now,
+            dedupe_key=_notice_key(person.id, items), next_attempt_at=now,
             business_date=now.date(), created_at=now))
     await OutboxMessage.bulk_create(messages, ignore_conflicts=True)
+
+
+INTERNAL = ("key", "salesperson_id")  # item fields the notice does not carry
+
+
+def _notice_key(staff_id: int, items: list[dict]) -> str:
+    """The same exceptions are told once (replicas racing on one run send one notice)."""
+    keys = "\n".join(sorted(item["key"] for item in items))
+    return f"{NOTICE}:staff:{staff_id}:{hashlib.sha256(keys.encode()).hexdigest()[:40]}"
 
 
 # ----- helpers ----------------------------------------------------------------------------------

@@ -250,3 +250,22 @@ async def test_usage_of_an_unknown_account_is_resolved_once_a_product_has_it(cli
     assert again["exceptions_resolved"] == 1
     exception = await BillingException.get(account="stray-1")
     assert (exception.status, exception.resolved_at) == ("resolved", later)
+
+
+async def test_a_second_batch_of_exceptions_on_the_same_day_reaches_the_salesperson(
+        client, settings, finance, clock):
+    li = await Staff.create(name="李业务", dingtalk_userid="sales-li")
+    monthly = await make_customer("C1", salesperson=li)
+    await make_product(monthly, "NOPRICE", price=None, accounts=(("a", 100),))
+    by_hand = await make_customer("C9", statement_day=25, salesperson=li)
+    await make_product(by_hand, "NOUSE", accounts=(("a", 0),))
+    await run(settings, date(2026, 11, 5))
+    clock.current = NOW.replace(hour=15)  # the same day: 生成账单 by hand
+    url = f"{API}/billing/customers/{by_hand.id}/bill"
+    for _ in range(2):  # the second time finds nothing new to tell
+        resp = await client.post(url, json={"period": "2026-10"}, headers=finance)
+        assert resp.status == 200, await resp.json()
+    notices = await OutboxMessage.filter(kind="billing_exceptions").order_by("id")
+    assert [[i["product"] for i in n.payload["items"]] for n in notices] == [
+        ["NOPRICE"], ["NOUSE"]]
+    assert {n.recipient_id for n in notices} == {str(li.id)}
