@@ -137,7 +137,7 @@ def _bill_view(bill: Bill) -> dict:
             "period": period_label(bill.period), "quantity": bill.quantity,
             "price_type": bill.price_type, "amount": bill.amount, "paid": bill.paid,
             "status": bill.status, "bill_date": bill.bill_date, "due_date": bill.due_date,
-            "interest_free": bill.interest_free, "statement_id": bill.statement_id}
+            "statement_id": bill.statement_id}
 
 
 @routes.get("/billing/bills")

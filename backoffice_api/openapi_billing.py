@@ -50,7 +50,7 @@ PRICE_ADJ = _obj(id=ID, product_id=ID, effective_from=DATE, price_type=PRICE_TYP
 BILL = _obj(id=ID, customer_id=ID, product_id=ID, period=PERIOD, quantity=ID,
             price_type=PRICE_TYPE, amount=MONEY, paid=MONEY,
             status={"enum": ["unpaid", "paid"]}, bill_date=DATE, due_date=DATE,
-            interest_free=BOOL, statement_id=NID)
+            statement_id=NID)
 EXCEPTION = _obj(id=ID, period=PERIOD, customer_id=NID, product_id=NID, account=TEXT,
                  reason=REASON, reason_label=TEXT, detail=TEXT,
                  status={"enum": ["open", "resolved"]}, created_at=TIME, resolved_at=TIME)

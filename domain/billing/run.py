@@ -205,7 +205,7 @@ async def _bill(products: list[dict], periods: list[date], day: date, now: datet
     if not products:
         return
     batch = await _read(products, periods)
-    drafts: list[tuple[dict, date, Priced, bool]] = []
+    drafts: list[tuple[dict, date, Priced]] = []
     failures: list[tuple[dict, date, Unbillable]] = []
     for product, period in zip(products, periods, strict=True):
         if (product["id"], period) in batch.billed:
@@ -215,8 +215,7 @@ async def _bill(products: list[dict], periods: list[date], day: date, now: datet
         usage = {a["account"]: batch.usage.get((a["account"], period), 0) for a in accounts}
         outcome = assess(usage.keys(), usage, batch.prices.get(product["id"], []), period)
         if isinstance(outcome, Priced):
-            interest_free = bool(accounts) and all(a["interest_free"] for a in accounts)
-            drafts.append((product, period, outcome, interest_free))
+            drafts.append((product, period, outcome))
         else:
             failures.append((product, period, outcome))
     async with in_transaction() as tx:
@@ -234,11 +233,10 @@ async def _read(products: list[dict], periods: list[date]) -> _Batch:
         tx, f"SELECT {', '.join(CUSTOMER_FIELDS)} FROM customer WHERE id IN ({{in}})", [],
         sorted({p["customer_id"] for p in products}))}
     accounts: dict[int, list[dict]] = defaultdict(list)
-    for product_id, account, interest_free in sorted(await select_in(
-            tx, "SELECT product_id, account, interest_free FROM product_account "
-                "WHERE product_id IN ({in})", [], product_ids), key=lambda r: r[1]):
-        accounts[product_id].append({"product_id": product_id, "account": account,
-                                     "interest_free": bool(interest_free)})
+    for product_id, account in sorted(await select_in(
+            tx, "SELECT product_id, account FROM product_account WHERE product_id IN ({in})",
+            [], product_ids), key=lambda r: r[1]):
+        accounts[product_id].append({"product_id": product_id, "account": account})
     names = [a["account"] for rows in accounts.values() for a in rows]
     in_periods = ", ".join(f"{{{i}}}" for i in range(len(wanted_periods)))
     usage = {(account, as_date(period)): quantity for account, period, quantity in
@@ -278,19 +276,18 @@ async def _write_bills(drafts, batch: _Batch, day, now, share, result: RunResult
     await _draw_prepaid(drafts, batch, tx)
     documents = await _insert_documents(drafts, batch, tx)
     grouped: dict[tuple[int, date], list[DocumentLine]] = defaultdict(list)
-    for (product, period, _, _), document in zip(drafts, documents, strict=True):
+    for (product, period, _), document in zip(drafts, documents, strict=True):
         grouped[product["customer_id"], period].append(document)
     issues = [StatementToIssue(cid, batch.customers[cid]["name"], period, period_end(period),
                                tuple(docs)) for (cid, period), docs in grouped.items()]
     statements = await issue_statements(issues, actor, share, now, tx)
     rows = []
-    for (product, period, priced, interest_free), document in zip(drafts, documents,
-                                                                    strict=True):
+    for (product, period, priced), document in zip(drafts, documents, strict=True):
         paid = batch.customers[product["customer_id"]]["draws"].get(product["id"], Decimal(0))
         rows.append((
             product["customer_id"], product["id"], period, priced.quantity, priced.price_type,
             cents(priced.amount), cents(paid), "paid" if paid >= priced.amount else "unpaid", day,
-            add_months(day, product["payment_term_months"]), interest_free, 1, document.id,
+            add_months(day, product["payment_term_months"]), 1, document.id,
             statements[product["customer_id"], period].id, now))
         result.amount += priced.amount
     returned = await insert_rows(tx, "bill", BILL_COLUMNS, rows,
@@ -305,7 +302,7 @@ async def _write_bills(drafts, batch: _Batch, day, now, share, result: RunResult
 
 
 BILL_COLUMNS = ("customer_id", "product_id", "period", "quantity", "price_type", "amount",
-                "paid", "status", "bill_date", "due_date", "interest_free", "version",
+                "paid", "status", "bill_date", "due_date", "version",
                 "document_id", "statement_id", "created_at")
 DOCUMENT_COLUMNS = ("number", "doc_type", "date", "customer_id", "salesperson_id", "amount",
                     "owed", "account", "status", "version", "created_at", "updated_at")
@@ -315,7 +312,7 @@ async def _insert_documents(drafts, batch: _Batch, tx) -> list[DocumentLine]:
     """The bill documents (BILL-YYYYMM-<product code>), in the order of ``drafts``, with ids."""
     stamp = timezone.localtime()  # what the ORM's auto_now(_add) would have written
     documents, rows = [], []
-    for product, period, priced, _ in drafts:
+    for product, period, priced in drafts:
         customer = batch.customers[product["customer_id"]]
         paid = customer["draws"].get(product["id"], Decimal(0))
         number = f"BILL-{period:%Y%m}-{product['code']}"
@@ -335,14 +332,14 @@ async def _draw_prepaid(drafts, batch: _Batch, tx) -> None:
     under a row lock (PostgreSQL) inside the writing transaction."""
     for customer in batch.customers.values():
         customer["draws"] = {}
-    ids = {p["customer_id"] for p, _, _, _ in drafts
+    ids = {p["customer_id"] for p, _, _ in drafts
            if batch.customers[p["customer_id"]]["payment_mode"] != prepaid.POSTPAID}
     if not ids:
         return
     locked = await Customer.filter(id__in=list(ids)).select_for_update().using_db(tx).only(
         "id", "prepaid_balance")
     for customer in locked:
-        mine = [(p, priced) for p, _, priced, _ in drafts if p["customer_id"] == customer.id]
+        mine = [(p, priced) for p, _, priced in drafts if p["customer_id"] == customer.id]
         paid, balance = prepaid.draw(Decimal(customer.prepaid_balance),
                                      [priced.amount for _, priced in mine])
         batch.customers[customer.id]["draws"] = {
@@ -378,7 +375,7 @@ async def _write_exceptions(failures, drafts, batch: _Batch, now, result: RunRes
         await BillingException.filter(id=exception_id).using_db(tx).update(
             reason=outcome.reason, detail=outcome.detail, status="open", resolved_at=None)
     resolved = [batch.exceptions[k]["id"] for k in
-                (_product_key(p["id"], d) for p, d, _, _ in drafts)
+                (_product_key(p["id"], d) for p, d, _ in drafts)
                 if k in batch.exceptions and batch.exceptions[k]["status"] == "open"]
     for start in range(0, len(resolved), CHUNK):
         await BillingException.filter(id__in=resolved[start:start + CHUNK]).using_db(tx) \
