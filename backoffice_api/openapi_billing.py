@@ -29,7 +29,8 @@ PRICE = {"type": "string", "pattern": r"^\d+(\.\d{1,6})?$", "description": "单�
 PRICE_TYPE = {"enum": ["uniform", "stage", "tiered"],
               "description": "uniform 统一价 / stage 阶段价（按总量所达档位计全部）/ "
                              "tiered 阶梯价（分段累进）"}
-REASON = {"enum": ["no_price", "bad_price_table", "no_usage", "unknown_account"]}
+REASON = {"enum": ["no_price", "bad_price_table", "no_usage", "unknown_account",
+                   "account_after_bill"]}
 
 
 def _obj(required: list[str] | None = None, **properties) -> dict:

@@ -35,7 +35,14 @@ from tortoise.transactions import in_transaction
 
 from domain.actors import SYSTEM, Actor
 from domain.billing import prepaid
-from domain.billing.assess import REASON_LABELS, UNKNOWN_ACCOUNT, Priced, Unbillable, assess
+from domain.billing.assess import (
+    ACCOUNT_AFTER_BILL,
+    REASON_LABELS,
+    UNKNOWN_ACCOUNT,
+    Priced,
+    Unbillable,
+    assess,
+)
 from domain.billing.pricing import (
     StoredPrice,
     period_end,
@@ -69,9 +76,18 @@ MAX_LISTED = 30  # exceptions listed in one DingTalk message; the rest are count
 UNKNOWN_USAGE = """SELECT u.account, u.quantity FROM usage_record u
 LEFT JOIN product_account a ON a.account = u.account
 WHERE u.period = {0} AND u.quantity > 0 AND a.id IS NULL"""
-FIXED_ACCOUNTS = """SELECT e.id FROM billing_exception e
+# Open exceptions of unknown accounts that now belong to a product, with that product's bill
+# for the month if there is one (then made before the account joined: a bill resolves its
+# accounts' exceptions when it is written).
+KNOWN_ACCOUNTS = """SELECT e.id, e.key, e.period, e.account, e.reason, e.product_id AS linked,
+    p.id AS product_id, p.code, p.name, p.customer_id, u.quantity, d.number AS bill
+FROM billing_exception e
 JOIN product_account a ON a.account = e.account
-WHERE e.status = {0} AND e.product_id IS NULL"""
+JOIN product p ON p.id = a.product_id
+LEFT JOIN usage_record u ON u.account = e.account AND u.period = e.period
+LEFT JOIN bill b ON b.product_id = p.id AND b.period = e.period
+LEFT JOIN document d ON d.id = b.document_id
+WHERE e.status = {0} AND e.reason = {1}"""
 
 
 @dataclass
@@ -110,8 +126,8 @@ async def bill_month_end(day: date, now: datetime, share: ShareSettings,
         await _bill(products, [period] * len(products), day, now, share, result, SYSTEM)
         progress.advance(len(chunk))
     result.counts["customers_due"] = due.customers
-    await _retry_open(day, now, share, result, due.products, progress)
     await _unknown_accounts(period, now, result)
+    await _retry_open(day, now, share, result, due.products, progress)
     await _notify(result.new_exceptions, day, now)
     log.info("month-end %s: %s", day, result.as_counts())
     return result.as_counts()
@@ -170,9 +186,11 @@ async def _due(day: date, period: date) -> _Due:
 async def _retry_open(day, now, share, result: RunResult, done, progress) -> None:
     """Open exceptions of products not billed above: a product that now bills is resolved and
     goes on a supplementary statement for its customer and period."""
-    rows = await BillingException.filter(status="open", product_id__isnull=False).order_by(
-        "customer_id", "period", "product_id").values_list("product_id", "period")
-    wanted = [(p, as_date(d)) for p, d in rows if (p, as_date(d)) not in done]
+    rows = await BillingException.filter(status="open", product_id__isnull=False).exclude(
+        reason=ACCOUNT_AFTER_BILL).order_by("customer_id", "period", "product_id").values_list(
+        "product_id", "period")
+    # a product's own exception and its accounts' name the same (product, period) once
+    wanted = list(dict.fromkeys((p, as_date(d)) for p, d in rows if (p, as_date(d)) not in done))
     progress.start("open billing exceptions retried", len(wanted))
     for start in range(0, len(wanted), CHUNK):
         chunk = wanted[start:start + CHUNK]
@@ -253,7 +271,8 @@ async def _read(products: list[dict], periods: list[date]) -> _Batch:
     billed = {(p, as_date(d)) for p, d in await select_in(
         tx, f"SELECT product_id, period FROM bill WHERE period IN ({in_periods}) "
             "AND product_id IN ({in})", wanted_periods, product_ids)}
-    keys = [_product_key(p["id"], d) for p, d in zip(products, periods, strict=True)]
+    keys = [key for p, d in zip(products, periods, strict=True)
+            for key in _keys(p["id"], d, accounts.get(p["id"], []))]
     exceptions = {row[1]: dict(zip(("id", "key", "status", "reason"), row, strict=True))
                   for row in await select_in(
         tx, "SELECT id, key, status, reason FROM billing_exception WHERE key IN ({in})", [],
@@ -267,6 +286,16 @@ TIERS = PriceAdjustment._meta.fields_map["tiers"]  # JSON text on SQLite, str or
 
 def _product_key(product_id: int, period: date) -> str:
     return f"{period_label(period)}:product:{product_id}"
+
+
+def _account_key(account: str, period: date) -> str:
+    return f"{period_label(period)}:account:{account}"
+
+
+def _keys(product_id: int, period: date, accounts: list[dict]) -> list[str]:
+    """The exceptions a bill of the product for the period settles: its own, its accounts'."""
+    return [_product_key(product_id, period),
+            *(_account_key(a["account"], period) for a in accounts)]
 
 
 async def _write_bills(drafts, batch: _Batch, day, now, share, result: RunResult, actor,
@@ -374,8 +403,8 @@ async def _write_exceptions(failures, drafts, batch: _Batch, now, result: RunRes
     for exception_id, outcome in changed:  # rare: a reason changed, or a resolved one recurs
         await BillingException.filter(id=exception_id).using_db(tx).update(
             reason=outcome.reason, detail=outcome.detail, status="open", resolved_at=None)
-    resolved = [batch.exceptions[k]["id"] for k in
-                (_product_key(p["id"], d) for p, d, _ in drafts)
+    resolved = [batch.exceptions[k]["id"] for p, d, _ in drafts
+                for k in _keys(p["id"], d, batch.accounts.get(p["id"], []))
                 if k in batch.exceptions and batch.exceptions[k]["status"] == "open"]
     for start in range(0, len(resolved), CHUNK):
         await BillingException.filter(id__in=resolved[start:start + CHUNK]).using_db(tx) \
@@ -388,22 +417,49 @@ async def _write_exceptions(failures, drafts, batch: _Batch, now, result: RunRes
 
 async def _unknown_accounts(period: date, now: datetime, result: RunResult) -> None:
     """Usage in ``period`` of accounts no product has (产品账号填写错误): one open exception per
-    account and period; those whose account now belongs to a product are resolved."""
+    account and period, kept open until a bill counts that usage (``_link_known_accounts``)."""
     connection = get_connection("default")
     rows = await connection.execute_query_dict(render(connection, UNKNOWN_USAGE, 1), [period])
     new = [BillingException(
-        key=f"{period_label(period)}:account:{r['account']}", period=period,
+        key=_account_key(r["account"], period), period=period,
         account=r["account"], reason=UNKNOWN_ACCOUNT,
         detail=f"账号 {r['account']} 不属于任何产品，{period_label(period)} 发送量 "
                f"{r['quantity']}", created_at=now) for r in rows]
     before = await BillingException.filter(key__in=[e.key for e in new]).count() if new else 0
     await BillingException.bulk_create(new, batch_size=CHUNK, ignore_conflicts=True)
     result.counts["exception_unknown_account"] += len(new) - before
-    fixed = [r["id"] for r in await connection.execute_query_dict(
-        render(connection, FIXED_ACCOUNTS, 1), ["open"])]
-    if fixed:
-        await BillingException.filter(id__in=fixed).update(status="resolved", resolved_at=now)
-    result.counts["exceptions_resolved"] += len(fixed)
+    await _link_known_accounts(result)
+
+
+async def _link_known_accounts(result: RunResult) -> None:
+    """An unknown account that now belongs to a product: its exception names the product, so
+    the retry bills that month (and resolves it); if the product was billed for the month
+    before the account joined, it stays open as ``ACCOUNT_AFTER_BILL`` and the salesperson is
+    told — nothing billable is silently lost."""
+    connection = get_connection("default")
+    rows = await connection.execute_query_dict(render(connection, KNOWN_ACCOUNTS, 2),
+                                               ["open", UNKNOWN_ACCOUNT])
+    for row in rows:
+        if row["bill"] is None and row["linked"] is None:
+            await BillingException.filter(id=row["id"]).update(
+                product_id=row["product_id"], customer_id=row["customer_id"])
+    late = [row for row in rows if row["bill"] is not None]
+    customers = {c.id: c for c in await Customer.filter(
+        id__in=list({row["customer_id"] for row in late}))} if late else {}
+    for row in late:
+        month = period_label(as_date(row["period"]))
+        detail = (f"账号 {row['account']} {month} 发送量 {row['quantity'] or 0} 未计入已出的账单 "
+                  f"{row['bill']}（账号在出账后才加入产品 {row['code']}），请人工补开账单")
+        await BillingException.filter(id=row["id"]).update(
+            reason=ACCOUNT_AFTER_BILL, detail=detail, product_id=row["product_id"],
+            customer_id=row["customer_id"])
+        customer = customers[row["customer_id"]]
+        result.new_exceptions.append({
+            "key": row["key"], "salesperson_id": customer.salesperson_id,
+            "customer": customer.name, "product": row["code"], "product_name": row["name"],
+            "period": month, "reason": ACCOUNT_AFTER_BILL,
+            "reason_label": REASON_LABELS[ACCOUNT_AFTER_BILL], "detail": detail})
+    result.counts["exception_account_after_bill"] += len(late)
 
 
 # ----- telling the salespeople ------------------------------------------------------------------

@@ -236,19 +236,46 @@ async def test_billing_a_period_on_demand_uses_the_same_path(client, settings, f
     assert await Bill.all().count() == 1
 
 
-async def test_usage_of_an_unknown_account_is_resolved_once_a_product_has_it(client,
-                                                                             settings):
-    customer = await make_customer("C1")
+async def test_usage_of_an_account_added_to_a_product_already_billed_stays_an_open_exception(
+        client, settings):
+    li = await Staff.create(name="李业务", dingtalk_userid="sales-li")
+    customer = await make_customer("C1", salesperson=li)
     product = await make_product(customer, "SMS", accounts=(("a", 100),))
     await Usage.create(account="stray-1", period=OCT, quantity=42, updated_at=NOW)
     counts = await run(settings, date(2026, 11, 5))
     assert counts["exception_unknown_account"] == 1
     await ProductAccount.create(product=product, account="stray-1", created_at=NOW)
     later = datetime(2026, 11, 6, 2, 0, tzinfo=SHANGHAI)
-    again = await run(settings, date(2026, 11, 6), later)
-    assert again["exceptions_resolved"] == 1
+    for day in (6, 7):  # told once
+        again = await run(settings, date(2026, 11, day), later)
+        assert again["exceptions_resolved"] == 0 and again.get("bills", 0) == 0
+    exception = await BillingException.get(account="stray-1")
+    assert (exception.status, exception.reason, exception.product_id) == (
+        "open", "account_after_bill", product.id)
+    assert "42" in exception.detail and "BILL-202610-SMS" in exception.detail
+    notice = await OutboxMessage.get(kind="billing_exceptions")
+    assert notice.recipient_id == str(li.id)
+    assert [(i["product"], i["reason_label"]) for i in notice.payload["items"]] == [
+        ("SMS", "账号在产品出账后才加入，发送量未计费")]
+    assert await Bill.all().count() == 1
+
+
+async def test_usage_of_an_unknown_account_is_billed_once_a_product_not_billed_has_it(
+        client, settings):
+    await Usage.create(account="stray-1", period=date(2026, 9, 1), quantity=42,
+                       updated_at=NOW)
+    assert (await run(settings, date(2026, 10, 5)))["exception_unknown_account"] == 1
+    customer = await make_customer("C9", statement_day=25)
+    product = await make_product(customer, "NEW", accounts=())
+    await ProductAccount.create(product=product, account="stray-1", created_at=NOW)
+    later = datetime(2026, 11, 6, 2, 0, tzinfo=SHANGHAI)
+    counts = await run(settings, date(2026, 11, 6), later)
+    assert (counts["retried_billed"], counts["supplementary_statements"]) == (1, 1)
+    bill = await Bill.get(product=product)
+    assert (bill.period, bill.quantity, bill.amount) == (date(2026, 9, 1), 42, Decimal("2.10"))
     exception = await BillingException.get(account="stray-1")
     assert (exception.status, exception.resolved_at) == ("resolved", later)
+    assert (await run(settings, date(2026, 11, 7), later)).get("bills", 0) == 0
 
 
 async def test_a_second_batch_of_exceptions_on_the_same_day_reaches_the_salesperson(
