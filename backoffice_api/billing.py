@@ -166,7 +166,7 @@ def _exception_view(e: BillingException) -> dict:
 
 @routes.get("/billing/exceptions")
 async def list_exceptions(request: web.Request) -> web.Response:
-    """出账异常（无调价、调价表错误、无发送量、账号错误）"""
+    """出账异常（无调价、调价表错误、无发送量、账号错误、账号出账后才加入）"""
     actor = actor_with(request, *READ)
     query = BillingException.all()
     status = request.query.get("status")

@@ -80,7 +80,8 @@ WHERE u.period = {0} AND u.quantity > 0 AND a.id IS NULL"""
 # for the month if there is one (then made before the account joined: a bill resolves its
 # accounts' exceptions when it is written).
 KNOWN_ACCOUNTS = """SELECT e.id, e.key, e.period, e.account, e.reason, e.product_id AS linked,
-    p.id AS product_id, p.code, p.name, p.customer_id, u.quantity, d.number AS bill
+    p.id AS product_id, p.code, p.name, p.customer_id, u.quantity, b.id AS bill,
+    d.number AS bill_number
 FROM billing_exception e
 JOIN product_account a ON a.account = e.account
 JOIN product p ON p.id = a.product_id
@@ -449,7 +450,8 @@ async def _link_known_accounts(result: RunResult) -> None:
     for row in late:
         month = period_label(as_date(row["period"]))
         detail = (f"账号 {row['account']} {month} 发送量 {row['quantity'] or 0} 未计入已出的账单 "
-                  f"{row['bill']}（账号在出账后才加入产品 {row['code']}），请人工补开账单")
+                  f"{row['bill_number'] or row['bill']}（账号在出账后才加入产品 {row['code']}），"
+                  "请人工补开账单")
         await BillingException.filter(id=row["id"]).update(
             reason=ACCOUNT_AFTER_BILL, detail=detail, product_id=row["product_id"],
             customer_id=row["customer_id"])
