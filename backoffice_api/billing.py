@@ -137,7 +137,7 @@ def _bill_view(bill: Bill) -> dict:
             "period": period_label(bill.period), "quantity": bill.quantity,
             "price_type": bill.price_type, "amount": bill.amount, "paid": bill.paid,
             "status": bill.status, "bill_date": bill.bill_date, "due_date": bill.due_date,
-            "interest_free": bill.interest_free, "statement_id": bill.statement_id}
+            "statement_id": bill.statement_id}
 
 
 @routes.get("/billing/bills")
@@ -166,7 +166,7 @@ def _exception_view(e: BillingException) -> dict:
 
 @routes.get("/billing/exceptions")
 async def list_exceptions(request: web.Request) -> web.Response:
-    """出账异常（无调价、调价表错误、无发送量、账号错误）"""
+    """出账异常（无调价、调价表错误、无发送量、账号错误、账号出账后才加入）"""
     actor = actor_with(request, *READ)
     query = BillingException.all()
     status = request.query.get("status")

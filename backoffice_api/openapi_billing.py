@@ -29,7 +29,8 @@ PRICE = {"type": "string", "pattern": r"^\d+(\.\d{1,6})?$", "description": "单�
 PRICE_TYPE = {"enum": ["uniform", "stage", "tiered"],
               "description": "uniform 统一价 / stage 阶段价（按总量所达档位计全部）/ "
                              "tiered 阶梯价（分段累进）"}
-REASON = {"enum": ["no_price", "bad_price_table", "no_usage", "unknown_account"]}
+REASON = {"enum": ["no_price", "bad_price_table", "no_usage", "unknown_account",
+                   "account_after_bill"]}
 
 
 def _obj(required: list[str] | None = None, **properties) -> dict:
@@ -50,7 +51,7 @@ PRICE_ADJ = _obj(id=ID, product_id=ID, effective_from=DATE, price_type=PRICE_TYP
 BILL = _obj(id=ID, customer_id=ID, product_id=ID, period=PERIOD, quantity=ID,
             price_type=PRICE_TYPE, amount=MONEY, paid=MONEY,
             status={"enum": ["unpaid", "paid"]}, bill_date=DATE, due_date=DATE,
-            interest_free=BOOL, statement_id=NID)
+            statement_id=NID)
 EXCEPTION = _obj(id=ID, period=PERIOD, customer_id=NID, product_id=NID, account=TEXT,
                  reason=REASON, reason_label=TEXT, detail=TEXT,
                  status={"enum": ["open", "resolved"]}, created_at=TIME, resolved_at=TIME)

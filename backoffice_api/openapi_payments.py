@@ -66,7 +66,8 @@ IMPORT_RESULT = _obj(created=ID, unchanged=ID, rejected={"type": "array", "items
                      payments={"type": "array", "items": PAYMENT})
 PICK = {"bill_id": ID, "amount": {**MONEY_IN, "description": "默认为该账单全部未付金额"}}
 PENALTY = _obj(id=ID, bill_id=ID, month_index=ID, accrued_on=DATE, base=MONEY,
-               rate={"type": "string"}, amount=MONEY, paid=MONEY, outstanding=MONEY)
+               rate={"type": "string"}, amount=MONEY, credited=MONEY, paid=MONEY,
+               outstanding=MONEY)
 INVOICE_FIELDS = _obj(company=TEXT, tax_id=TEXT, address=TEXT, phone=TEXT, bank=TEXT,
                       account=TEXT)
 INVOICE_REQUEST = _obj(
@@ -107,12 +108,15 @@ OPERATIONS: dict = {
     "GET /customers/{id}/penalties": {
         "summary": "客户罚息：每笔（账单、第几个逾期月、基数、利率、金额、已付、未付）与合计",
         "description": (
-            "每日任务 penalties：未结清且不在不计息名单（interest_free）的账单，逾期第 k 个月从 "
+            "每日任务 penalties：未结清且产品账号不全在不计息名单（interest_free，计息时读取）"
+            "的账单，逾期第 k 个月从 "
             "due_date + (k−1) 个月的次日开始，每个开始的月一笔罚息 = 当日未付金额 × 月利率 "
             "penalty_monthly_rate，四舍五入到分；同一账单同一月只记一次（重跑、补跑不重复）。"
-            "账单结清后不再产生新罚息，已有罚息仍应收，可由到款销账（自动时在账单之后）。"),
+            "账单结清后不再产生新罚息，已有罚息仍应收，可由到款销账（自动时在账单之后）。"
+            "账单周期更改通过后，已在新账期内的月份的罚息冲销（credited，amount 为冲销后金额，"
+            "month_index 按新到期日重排，账期内为 0、−1 …）。"),
         "responses": ok(_obj(customer_id=ID, items={"type": "array", "items": PENALTY},
-                             total=MONEY, paid=MONEY, outstanding=MONEY))},
+                             total=MONEY, credited=MONEY, paid=MONEY, outstanding=MONEY))},
     "POST /invoice-requests": {
         "summary": "账单开票申请：普票需公司名称与税号，专票需全部开票信息；金额必须等于账单合计",
         "description": (

@@ -53,9 +53,10 @@ _doc_type = one_of(DOC_TYPE_ALIASES, "未知单据类型")
 
 
 def _statement_day(value) -> int:
+    """月结日期 1–31: a day beyond a month's length bills on its last day (``pricing``)."""
     day = int(str(value).strip())
-    if not 1 <= day <= 28:
-        raise ValueError("月结日期必须在 1 到 28 之间")
+    if not 1 <= day <= 31:
+        raise ValueError("月结日期必须在 1 到 31 之间")
     return day
 
 

@@ -902,7 +902,8 @@ class Bill(Model):
     status = fields.CharField(max_length=16, default="unpaid")  # | paid
     bill_date = fields.DateField()
     due_date = fields.DateField()
-    interest_free = fields.BooleanField(default=False)
+    # No interest_free here: the no-interest list (不计息账号) is read when penalties are
+    # charged, from the product's accounts, so a change to it counts for bills already made.
     document = fields.ForeignKeyField(
         "models.Document", related_name="bills", null=True, on_delete=fields.SET_NULL
     )
@@ -957,17 +958,37 @@ class PenaltyCharge(Model):
     bill = fields.ForeignKeyField("models.Bill", related_name="penalties", db_index=True)
     customer = fields.ForeignKeyField("models.Customer", related_name="penalties",
                                       db_index=True)
-    month_index = fields.SmallIntField()  # 1 = the first month past the due date
+    # 1 = the first month past the due date. A term change renumbers from the new due date:
+    # months now inside the term are 0, −1 … (and credited, see PenaltyCredit).
+    month_index = fields.SmallIntField()
     accrued_on = fields.DateField()
     base = fields.DecimalField(**MONEY)
     rate = fields.DecimalField(max_digits=9, decimal_places=6)
-    amount = fields.DecimalField(**MONEY)
+    amount = fields.DecimalField(**MONEY)  # what is charged, net of its credits
     paid = fields.DecimalField(**MONEY, default=Decimal("0.00"))
     created_at = fields.DatetimeField()
 
     class Meta:
         table = "penalty_charge"
         unique_together = (("bill", "month_index"),)
+
+
+class PenaltyCredit(Model):
+    """Penalty interest taken back (罚息冲销), with why, by whom and through which approval.
+    A term change puts the month inside the allowed term (seed 004, V17)."""
+
+    id = fields.BigIntField(primary_key=True)
+    penalty = fields.ForeignKeyField("models.PenaltyCharge", related_name="credits",
+                                     db_index=True)
+    amount = fields.DecimalField(**MONEY)
+    reason = fields.CharField(max_length=200)
+    flow = fields.ForeignKeyField("models.ApprovalFlow", related_name="penalty_credits",
+                                  null=True, on_delete=fields.SET_NULL)
+    created_by = fields.CharField(max_length=100, default="")
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "penalty_credit"
 
 
 class Recharge(Model):

@@ -1,14 +1,16 @@
 """The daily penalty-interest job (罚息, SPEC 6, seed 004 V17): for every unpaid bill not on the
-no-interest list, each overdue month started by the day — month k starts the day after
+no-interest list (read now, from the product's accounts: exempt when it has accounts and all
+of them are on the list), each overdue month started by the day — month k starts the day after
 due date + (k − 1) months — gets one charge of outstanding × the monthly rate, rounded half-up
 to the cent.
 
 Set-based: one keyset-chunked query reads the overdue unpaid bills with the highest month
 already charged, the charges are worked out in Python (``domain.payments.rules``) and
-bulk-inserted. The unique (bill, month) pair makes re-runs and catch-ups charge each month
-once; a missed day is caught up (every month started by the day gets its charge). The base is
-what the bill still owes when the charge is recorded. A paid bill is not read, so no new
-month starts for it; its charges stay owed.
+bulk-inserted. The unique (bill, month_index) pair makes re-runs and catch-ups charge each month
+once (a term change renumbers a bill's months from its new due date, those now inside the term
+0, −1 …, ``domain.payments.terms``); a missed day is caught up (every month
+started by the day gets its charge). The base is what the bill still owes when the charge is
+recorded. A paid bill is not read, so no new month starts for it; its charges stay owed.
 """
 
 from __future__ import annotations
@@ -27,13 +29,17 @@ from domain.sql import as_date, as_decimal, is_postgres, render
 log = logging.getLogger(__name__)
 CHUNK = 5000
 
-OVERDUE = """SELECT b.id, b.customer_id, b.due_date, b.amount, b.paid,
+# Charged unless every account of the bill's product is on the no-interest list ({0} = false).
+CHARGEABLE = """(EXISTS (SELECT 1 FROM product_account a
+        WHERE a.product_id = b.product_id AND a.interest_free = {0})
+    OR NOT EXISTS (SELECT 1 FROM product_account a WHERE a.product_id = b.product_id))"""
+OVERDUE = f"""SELECT b.id, b.customer_id, b.due_date, b.amount, b.paid,
     (SELECT MAX(p.month_index) FROM penalty_charge p WHERE p.bill_id = b.id) AS charged
 FROM bill b
-WHERE b.status = 'unpaid' AND b.interest_free = {0} AND b.due_date < {1} AND b.id > {2}
-ORDER BY b.id LIMIT {3}"""
-COUNT = """SELECT COUNT(*) AS n FROM bill b
-WHERE b.status = 'unpaid' AND b.interest_free = {0} AND b.due_date < {1}"""
+WHERE b.status = 'unpaid' AND {CHARGEABLE} AND b.due_date < {{1}} AND b.id > {{2}}
+ORDER BY b.id LIMIT {{3}}"""
+COUNT = f"""SELECT COUNT(*) AS n FROM bill b
+WHERE b.status = 'unpaid' AND {CHARGEABLE} AND b.due_date < {{1}}"""
 
 
 async def run_penalties(day: date, now: datetime, settings, progress: Progress = QUIET) -> dict:

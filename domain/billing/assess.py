@@ -3,7 +3,9 @@
 The reasons a product is not billed are seed 004's question 5 (到了每月自动出账单时间客户却没有
 自动出账): no price in force (产品当月没有调价), a malformed price table (调价表格式错误), no
 usage (产品该月没有发送量) and a wrong account (产品账号填写错误 — here: the product has no
-accounts; usage of accounts that belong to no product is reported by the run on its own).
+accounts; usage of accounts that belong to no product is reported by the run on its own,
+and stays open — ``ACCOUNT_AFTER_BILL`` — when the account joins a product already billed for
+that month: a bill, once issued, is not changed, so that usage needs a person).
 """
 
 from __future__ import annotations
@@ -17,13 +19,14 @@ from domain.billing import pricing
 from domain.billing.pricing import StoredPrice, period_label
 from domain.money import CENT
 
-NO_PRICE, BAD_PRICE_TABLE, NO_USAGE, UNKNOWN_ACCOUNT = (
-    "no_price", "bad_price_table", "no_usage", "unknown_account")
+NO_PRICE, BAD_PRICE_TABLE, NO_USAGE, UNKNOWN_ACCOUNT, ACCOUNT_AFTER_BILL = (
+    "no_price", "bad_price_table", "no_usage", "unknown_account", "account_after_bill")
 REASON_LABELS = {
     NO_PRICE: "产品当月没有调价",
     BAD_PRICE_TABLE: "调价表格式错误",
     NO_USAGE: "产品该月没有发送量",
     UNKNOWN_ACCOUNT: "产品账号填写错误",
+    ACCOUNT_AFTER_BILL: "账号在产品出账后才加入，发送量未计费",
 }
 
 

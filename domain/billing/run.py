@@ -23,6 +23,7 @@ the statement, so 期末应收 and later openings hold only what is owed.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -36,7 +37,14 @@ from tortoise.transactions import in_transaction
 
 from domain.actors import SYSTEM, Actor
 from domain.billing import prepaid
-from domain.billing.assess import REASON_LABELS, UNKNOWN_ACCOUNT, Priced, Unbillable, assess
+from domain.billing.assess import (
+    ACCOUNT_AFTER_BILL,
+    REASON_LABELS,
+    UNKNOWN_ACCOUNT,
+    Priced,
+    Unbillable,
+    assess,
+)
 from domain.billing.pricing import (
     StoredPrice,
     period_end,
@@ -71,9 +79,19 @@ MAX_LISTED = 30  # exceptions listed in one DingTalk message; the rest are count
 UNKNOWN_USAGE = """SELECT u.account, u.quantity FROM usage_record u
 LEFT JOIN product_account a ON a.account = u.account
 WHERE u.period = {0} AND u.quantity > 0 AND a.id IS NULL"""
-FIXED_ACCOUNTS = """SELECT e.id FROM billing_exception e
+# Open exceptions of unknown accounts that now belong to a product, with that product's bill
+# for the month if there is one (then made before the account joined: a bill resolves its
+# accounts' exceptions when it is written).
+KNOWN_ACCOUNTS = """SELECT e.id, e.key, e.period, e.account, e.reason, e.product_id AS linked,
+    p.id AS product_id, p.code, p.name, p.customer_id, u.quantity, b.id AS bill,
+    d.number AS bill_number
+FROM billing_exception e
 JOIN product_account a ON a.account = e.account
-WHERE e.status = {0} AND e.product_id IS NULL"""
+JOIN product p ON p.id = a.product_id
+LEFT JOIN usage_record u ON u.account = e.account AND u.period = e.period
+LEFT JOIN bill b ON b.product_id = p.id AND b.period = e.period
+LEFT JOIN document d ON d.id = b.document_id
+WHERE e.status = {0} AND e.reason = {1}"""
 
 
 @dataclass
@@ -112,8 +130,8 @@ async def bill_month_end(day: date, now: datetime, share: ShareSettings,
         await _bill(products, [period] * len(products), day, now, share, result, SYSTEM)
         progress.advance(len(chunk))
     result.counts["customers_due"] = due.customers
-    await _retry_open(day, now, share, result, due.products, progress)
     await _unknown_accounts(period, now, result)
+    await _retry_open(day, now, share, result, due.products, progress)
     await _notify(result.new_exceptions, day, now)
     log.info("month-end %s: %s", day, result.as_counts())
     return result.as_counts()
@@ -172,9 +190,11 @@ async def _due(day: date, period: date) -> _Due:
 async def _retry_open(day, now, share, result: RunResult, done, progress) -> None:
     """Open exceptions of products not billed above: a product that now bills is resolved and
     goes on a supplementary statement for its customer and period."""
-    rows = await BillingException.filter(status="open", product_id__isnull=False).order_by(
-        "customer_id", "period", "product_id").values_list("product_id", "period")
-    wanted = [(p, as_date(d)) for p, d in rows if (p, as_date(d)) not in done]
+    rows = await BillingException.filter(status="open", product_id__isnull=False).exclude(
+        reason=ACCOUNT_AFTER_BILL).order_by("customer_id", "period", "product_id").values_list(
+        "product_id", "period")
+    # a product's own exception and its accounts' name the same (product, period) once
+    wanted = list(dict.fromkeys((p, as_date(d)) for p, d in rows if (p, as_date(d)) not in done))
     progress.start("open billing exceptions retried", len(wanted))
     for start in range(0, len(wanted), CHUNK):
         chunk = wanted[start:start + CHUNK]
@@ -207,7 +227,7 @@ async def _bill(products: list[dict], periods: list[date], day: date, now: datet
     if not products:
         return
     batch = await _read(products, periods)
-    drafts: list[tuple[dict, date, Priced, bool]] = []
+    drafts: list[tuple[dict, date, Priced]] = []
     failures: list[tuple[dict, date, Unbillable]] = []
     for product, period in zip(products, periods, strict=True):
         if (product["id"], period) in batch.billed:
@@ -217,8 +237,7 @@ async def _bill(products: list[dict], periods: list[date], day: date, now: datet
         usage = {a["account"]: batch.usage.get((a["account"], period), 0) for a in accounts}
         outcome = assess(usage.keys(), usage, batch.prices.get(product["id"], []), period)
         if isinstance(outcome, Priced):
-            interest_free = bool(accounts) and all(a["interest_free"] for a in accounts)
-            drafts.append((product, period, outcome, interest_free))
+            drafts.append((product, period, outcome))
         else:
             failures.append((product, period, outcome))
     async with in_transaction() as tx:
@@ -236,11 +255,10 @@ async def _read(products: list[dict], periods: list[date]) -> _Batch:
         tx, f"SELECT {', '.join(CUSTOMER_FIELDS)} FROM customer WHERE id IN ({{in}})", [],
         sorted({p["customer_id"] for p in products}))}
     accounts: dict[int, list[dict]] = defaultdict(list)
-    for product_id, account, interest_free in sorted(await select_in(
-            tx, "SELECT product_id, account, interest_free FROM product_account "
-                "WHERE product_id IN ({in})", [], product_ids), key=lambda r: r[1]):
-        accounts[product_id].append({"product_id": product_id, "account": account,
-                                     "interest_free": bool(interest_free)})
+    for product_id, account in sorted(await select_in(
+            tx, "SELECT product_id, account FROM product_account WHERE product_id IN ({in})",
+            [], product_ids), key=lambda r: r[1]):
+        accounts[product_id].append({"product_id": product_id, "account": account})
     names = [a["account"] for rows in accounts.values() for a in rows]
     in_periods = ", ".join(f"{{{i}}}" for i in range(len(wanted_periods)))
     usage = {(account, as_date(period)): quantity for account, period, quantity in
@@ -257,7 +275,8 @@ async def _read(products: list[dict], periods: list[date]) -> _Batch:
     billed = {(p, as_date(d)) for p, d in await select_in(
         tx, f"SELECT product_id, period FROM bill WHERE period IN ({in_periods}) "
             "AND product_id IN ({in})", wanted_periods, product_ids)}
-    keys = [_product_key(p["id"], d) for p, d in zip(products, periods, strict=True)]
+    keys = [key for p, d in zip(products, periods, strict=True)
+            for key in _keys(p["id"], d, accounts.get(p["id"], []))]
     exceptions = {row[1]: dict(zip(("id", "key", "status", "reason"), row, strict=True))
                   for row in await select_in(
         tx, "SELECT id, key, status, reason FROM billing_exception WHERE key IN ({in})", [],
@@ -274,6 +293,16 @@ def _product_key(product_id: int, period: date) -> str:
     return f"{period_label(period)}:product:{product_id}"
 
 
+def _account_key(account: str, period: date) -> str:
+    return f"{period_label(period)}:account:{account}"
+
+
+def _keys(product_id: int, period: date, accounts: list[dict]) -> list[str]:
+    """The exceptions a bill of the product for the period settles: its own, its accounts'."""
+    return [_product_key(product_id, period),
+            *(_account_key(a["account"], period) for a in accounts)]
+
+
 async def _write_bills(drafts, batch: _Batch, day, now, share, result: RunResult, actor,
                        tx, statements_label: str) -> None:
     if not drafts:
@@ -281,19 +310,18 @@ async def _write_bills(drafts, batch: _Batch, day, now, share, result: RunResult
     await _draw_prepaid(drafts, batch, tx)
     documents = await _insert_documents(drafts, batch, tx)
     grouped: dict[tuple[int, date], list[DocumentLine]] = defaultdict(list)
-    for (product, period, _, _), (bill_document, *draw) in zip(drafts, documents, strict=True):
+    for (product, period, _), (bill_document, *draw) in zip(drafts, documents, strict=True):
         grouped[product["customer_id"], period] += [bill_document, *draw]
     issues = [StatementToIssue(cid, batch.customers[cid]["name"], period, period_end(period),
                                tuple(docs)) for (cid, period), docs in grouped.items()]
     statements = await issue_statements(issues, actor, share, now, tx)
     rows = []
-    for (product, period, priced, interest_free), (document, *_) in zip(drafts, documents,
-                                                                          strict=True):
+    for (product, period, priced), (document, *_) in zip(drafts, documents, strict=True):
         paid = batch.customers[product["customer_id"]]["draws"].get(product["id"], Decimal(0))
         rows.append((
             product["customer_id"], product["id"], period, priced.quantity, priced.price_type,
             cents(priced.amount), cents(paid), "paid" if paid >= priced.amount else "unpaid", day,
-            add_months(day, product["payment_term_months"]), interest_free, 1, document.id,
+            add_months(day, product["payment_term_months"]), 1, document.id,
             statements[product["customer_id"], period].id, now,
             DETAIL.to_db_value(priced.detail(), Bill)))
         result.amount += priced.amount
@@ -306,11 +334,11 @@ async def _write_bills(drafts, batch: _Batch, day, now, share, result: RunResult
         ids = dict((product_id, bill_id) for bill_id, product_id in returned)
         result.bills += [Bill(id=ids[row[1]], **dict(zip(BILL_COLUMNS, row[:-1], strict=False)),
                               detail=priced.detail())
-                         for row, (_, _, priced, _) in zip(rows, drafts, strict=True)]
+                         for row, (_, _, priced) in zip(rows, drafts, strict=True)]
 
 
 BILL_COLUMNS = ("customer_id", "product_id", "period", "quantity", "price_type", "amount",
-                "paid", "status", "bill_date", "due_date", "interest_free", "version",
+                "paid", "status", "bill_date", "due_date", "version",
                 "document_id", "statement_id", "created_at", "detail")
 DOCUMENT_COLUMNS = ("number", "doc_type", "date", "customer_id", "salesperson_id", "amount",
                     "owed", "account", "status", "version", "created_at", "updated_at")
@@ -325,7 +353,7 @@ async def _insert_documents(drafts, batch: _Batch, tx) -> list[tuple[DocumentLin
     0): the receivable, and every statement's 期末应收, then holds only what is still owed."""
     stamp = timezone.localtime()  # what the ORM's auto_now(_add) would have written
     documents, rows = [], []
-    for product, period, priced, _ in drafts:
+    for product, period, priced in drafts:
         customer = batch.customers[product["customer_id"]]
         paid = cents(customer["draws"].get(product["id"], Decimal(0)))
         dated, amount = period_end(period), cents(priced.amount)
@@ -348,14 +376,14 @@ async def _draw_prepaid(drafts, batch: _Batch, tx) -> None:
     under a row lock (PostgreSQL) inside the writing transaction."""
     for customer in batch.customers.values():
         customer["draws"] = {}
-    ids = {p["customer_id"] for p, _, _, _ in drafts
+    ids = {p["customer_id"] for p, _, _ in drafts
            if batch.customers[p["customer_id"]]["payment_mode"] != prepaid.POSTPAID}
     if not ids:
         return
     locked = await Customer.filter(id__in=list(ids)).select_for_update().using_db(tx).only(
         "id", "prepaid_balance")
     for customer in locked:
-        mine = [(p, priced) for p, _, priced, _ in drafts if p["customer_id"] == customer.id]
+        mine = [(p, priced) for p, _, priced in drafts if p["customer_id"] == customer.id]
         paid, balance = prepaid.draw(Decimal(customer.prepaid_balance),
                                      [priced.amount for _, priced in mine])
         batch.customers[customer.id]["draws"] = {
@@ -377,7 +405,8 @@ async def _write_exceptions(failures, drafts, batch: _Batch, now, result: RunRes
                 product_id=product["id"], reason=outcome.reason, detail=outcome.detail,
                 created_at=now))
             result.new_exceptions.append({
-                "salesperson_id": customer["salesperson_id"], "customer": customer["name"],
+                "key": key, "salesperson_id": customer["salesperson_id"],
+                "customer": customer["name"],
                 "product": product["code"], "product_name": product["name"],
                 "period": period_label(period), "reason": outcome.reason,
                 "reason_label": REASON_LABELS[outcome.reason], "detail": outcome.detail})
@@ -389,8 +418,8 @@ async def _write_exceptions(failures, drafts, batch: _Batch, now, result: RunRes
     for exception_id, outcome in changed:  # rare: a reason changed, or a resolved one recurs
         await BillingException.filter(id=exception_id).using_db(tx).update(
             reason=outcome.reason, detail=outcome.detail, status="open", resolved_at=None)
-    resolved = [batch.exceptions[k]["id"] for k in
-                (_product_key(p["id"], d) for p, d, _, _ in drafts)
+    resolved = [batch.exceptions[k]["id"] for p, d, _ in drafts
+                for k in _keys(p["id"], d, batch.accounts.get(p["id"], []))
                 if k in batch.exceptions and batch.exceptions[k]["status"] == "open"]
     for start in range(0, len(resolved), CHUNK):
         await BillingException.filter(id__in=resolved[start:start + CHUNK]).using_db(tx) \
@@ -403,22 +432,50 @@ async def _write_exceptions(failures, drafts, batch: _Batch, now, result: RunRes
 
 async def _unknown_accounts(period: date, now: datetime, result: RunResult) -> None:
     """Usage in ``period`` of accounts no product has (产品账号填写错误): one open exception per
-    account and period; those whose account now belongs to a product are resolved."""
+    account and period, kept open until a bill counts that usage (``_link_known_accounts``)."""
     connection = get_connection("default")
     rows = await connection.execute_query_dict(render(connection, UNKNOWN_USAGE, 1), [period])
     new = [BillingException(
-        key=f"{period_label(period)}:account:{r['account']}", period=period,
+        key=_account_key(r["account"], period), period=period,
         account=r["account"], reason=UNKNOWN_ACCOUNT,
         detail=f"账号 {r['account']} 不属于任何产品，{period_label(period)} 发送量 "
                f"{r['quantity']}", created_at=now) for r in rows]
     before = await BillingException.filter(key__in=[e.key for e in new]).count() if new else 0
     await BillingException.bulk_create(new, batch_size=CHUNK, ignore_conflicts=True)
     result.counts["exception_unknown_account"] += len(new) - before
-    fixed = [r["id"] for r in await connection.execute_query_dict(
-        render(connection, FIXED_ACCOUNTS, 1), ["open"])]
-    if fixed:
-        await BillingException.filter(id__in=fixed).update(status="resolved", resolved_at=now)
-    result.counts["exceptions_resolved"] += len(fixed)
+    await _link_known_accounts(result)
+
+
+async def _link_known_accounts(result: RunResult) -> None:
+    """An unknown account that now belongs to a product: its exception names the product, so
+    the retry bills that month (and resolves it); if the product was billed for the month
+    before the account joined, it stays open as ``ACCOUNT_AFTER_BILL`` and the salesperson is
+    told — nothing billable is silently lost."""
+    connection = get_connection("default")
+    rows = await connection.execute_query_dict(render(connection, KNOWN_ACCOUNTS, 2),
+                                               ["open", UNKNOWN_ACCOUNT])
+    for row in rows:
+        if row["bill"] is None and row["linked"] is None:
+            await BillingException.filter(id=row["id"]).update(
+                product_id=row["product_id"], customer_id=row["customer_id"])
+    late = [row for row in rows if row["bill"] is not None]
+    customers = {c.id: c for c in await Customer.filter(
+        id__in=list({row["customer_id"] for row in late}))} if late else {}
+    for row in late:
+        month = period_label(as_date(row["period"]))
+        detail = (f"账号 {row['account']} {month} 发送量 {row['quantity'] or 0} 未计入已出的账单 "
+                  f"{row['bill_number'] or row['bill']}（账号在出账后才加入产品 {row['code']}），"
+                  "请人工补开账单")
+        await BillingException.filter(id=row["id"]).update(
+            reason=ACCOUNT_AFTER_BILL, detail=detail, product_id=row["product_id"],
+            customer_id=row["customer_id"])
+        customer = customers[row["customer_id"]]
+        result.new_exceptions.append({
+            "key": row["key"], "salesperson_id": customer.salesperson_id,
+            "customer": customer.name, "product": row["code"], "product_name": row["name"],
+            "period": month, "reason": ACCOUNT_AFTER_BILL,
+            "reason_label": REASON_LABELS[ACCOUNT_AFTER_BILL], "detail": detail})
+    result.counts["exception_account_after_bill"] += len(late)
 
 
 # ----- telling the salespeople ------------------------------------------------------------------
@@ -426,7 +483,7 @@ async def _unknown_accounts(period: date, now: datetime, result: RunResult) -> N
 
 async def _notify(new: list[dict], day: date, now: datetime) -> None:
     """One DingTalk markdown per salesperson listing the run's new exceptions of their
-    customers, once per salesperson and day."""
+    customers, deduplicated per exception: a second batch the same day is told too."""
     by_staff: dict[int, list[dict]] = defaultdict(list)
     for item in new:
         if item["salesperson_id"]:
@@ -440,14 +497,23 @@ async def _notify(new: list[dict], day: date, now: datetime) -> None:
         if person is None:
             continue
         payload = {"date": day.isoformat(), "count": len(items),
-                   "items": [{k: v for k, v in i.items() if k != "salesperson_id"}
+                   "items": [{k: v for k, v in i.items() if k not in INTERNAL}
                              for i in items[:MAX_LISTED]]}
         messages.append(OutboxMessage(
             channel=DINGTALK, kind=NOTICE, recipient_kind="staff", recipient_id=str(person.id),
             recipient_name=person.name[:100], payload=payload,
-            dedupe_key=f"{NOTICE}:{day}:staff:{person.id}", next_attempt_at=now,
+            dedupe_key=_notice_key(person.id, items), next_attempt_at=now,
             business_date=now.date(), created_at=now))
     await OutboxMessage.bulk_create(messages, ignore_conflicts=True)
+
+
+INTERNAL = ("key", "salesperson_id")  # item fields the notice does not carry
+
+
+def _notice_key(staff_id: int, items: list[dict]) -> str:
+    """The same exceptions are told once (replicas racing on one run send one notice)."""
+    keys = "\n".join(sorted(item["key"] for item in items))
+    return f"{NOTICE}:staff:{staff_id}:{hashlib.sha256(keys.encode()).hexdigest()[:40]}"
 
 
 # ----- helpers ----------------------------------------------------------------------------------

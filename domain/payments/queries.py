@@ -15,6 +15,7 @@ from domain.errors import Invalid, NotFound
 from domain.models import (
     ApprovalFlow,
     PenaltyCharge,
+    PenaltyCredit,
     PoolPayment,
     WriteOff,
     WriteOffBill,
@@ -95,14 +96,26 @@ async def list_payments(actor: Actor, *, status: str | None, customer_id: int | 
 
 async def customer_penalties(customer_id: int) -> dict:
     """Every penalty charge of the customer, oldest first, with the totals (罚息 stays owed
-    after the bill is paid: a receivable of its own)."""
+    after the bill is paid: a receivable of its own). ``amount`` is net of ``credited``
+    (taken back by a term change)."""
     charges = await PenaltyCharge.filter(customer_id=customer_id).order_by(
         "accrued_on", "bill_id", "month_index")
+    credited = _sums(await PenaltyCredit.filter(penalty__customer_id=customer_id).values_list(
+        "penalty_id", "amount"))
     items = [{"id": c.id, "bill_id": c.bill_id, "month_index": c.month_index,
               "accrued_on": c.accrued_on, "base": fmt(c.base), "rate": str(c.rate),
-              "amount": fmt(c.amount), "paid": fmt(c.paid), "outstanding": fmt(c.amount - c.paid)}
+              "amount": fmt(c.amount), "credited": fmt(credited.get(c.id, ZERO)),
+              "paid": fmt(c.paid), "outstanding": fmt(c.amount - c.paid)}
              for c in charges]
     total = sum((c.amount for c in charges), ZERO)
     paid = sum((c.paid for c in charges), ZERO)
-    return {"customer_id": customer_id, "items": items, "total": fmt(total), "paid": fmt(paid),
+    return {"customer_id": customer_id, "items": items, "total": fmt(total),
+            "credited": fmt(sum(credited.values(), ZERO)), "paid": fmt(paid),
             "outstanding": fmt(Decimal(total) - paid)}
+
+
+def _sums(rows) -> dict[int, Decimal]:
+    sums: dict[int, Decimal] = {}
+    for key, amount in rows:
+        sums[key] = sums.get(key, ZERO) + Decimal(amount)
+    return sums

@@ -196,6 +196,24 @@ def charges_due(due_date: date, outstanding: Decimal, charged_months: int, day: 
             for k in range(charged_months + 1, months_started(due_date, day) + 1)]
 
 
+def renumber_months(due_date: date, started: Sequence[date]) -> list[int]:
+    """The month index of each charge of a bill (``started``: the days their months began,
+    ascending) counted from a new ``due_date`` after a term change: those now inside the term
+    0, −1 …, the others 1, 2 … by the day they began, never two charges on one index."""
+    inside = sum(1 for day in started if day <= due_date)
+    indices, last = list(range(1 - inside, 1)), 0
+    for day in started[inside:]:
+        last = max(last + 1, months_started(due_date, day))
+        indices.append(last)
+    return indices
+
+
+def penalty_credit(amount: Decimal, paid: Decimal, held: Decimal) -> Decimal:
+    """What a term change takes back of a charge now inside the term: what is still owed and
+    not held by a pending write-off (money paid or held is finance's to settle)."""
+    return max(amount - paid - held, ZERO)
+
+
 def parse_rate(text: str) -> Decimal:
     try:
         rate = Decimal(str(text).strip())

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from domain.models import ApprovalTask, Bill, Customer, Product
+from domain.models import ApprovalTask, Bill, Customer, Product, ProductAccount
 from tests.conftest import SHANGHAI
 from tests.integration.approval_support import call, org_chart
 from tests.support import INGEST, post_ok
@@ -62,11 +62,14 @@ async def make_bill(customer: Customer, period: str, amount: str, *, product=Non
     period_day = date.fromisoformat(period + "-01" if len(period) == 7 else period)
     billed = date.fromisoformat(bill_date) if bill_date else _next_month(period_day)
     product = product or await make_product(customer)
+    if interest_free:  # its product's one account on the no-interest list
+        await ProductAccount.create(product=product, account=f"{product.code}-free",
+                                    interest_free=True, created_at=NOW)
     return await Bill.create(
         customer=customer, product=product, period=period_day, quantity=1000,
         price_type="uniform", amount=Decimal(amount), bill_date=billed,
         due_date=date.fromisoformat(due_date) if due_date else _next_month(billed),
-        interest_free=interest_free, created_at=NOW)
+        created_at=NOW)
 
 
 def _next_month(day: date) -> date:

@@ -81,9 +81,8 @@ async def test_a_customer_is_billed_on_its_statement_day_on_one_statement(client
     # stage: 1,500 reaches the second tier, all at 0.04; tiered: 1000 × 0.05 + 500 × 0.04
     assert (sms.quantity, sms.amount, sms.price_type) == (1500, Decimal("60.00"), "stage")
     assert (mms.amount, mms.price_type) == (Decimal("70.00"), "tiered")
-    assert (sms.bill_date, sms.due_date, sms.interest_free) == (
-        date(2026, 11, 5), date(2027, 2, 5), False)
-    assert (mms.due_date, mms.interest_free, mms.status) == (date(2026, 12, 5), True, "unpaid")
+    assert (sms.bill_date, sms.due_date) == (date(2026, 11, 5), date(2027, 2, 5))
+    assert (mms.due_date, mms.status) == (date(2026, 12, 5), "unpaid")
     document = await Document.get(number="BILL-202610-SMS")
     assert (document.doc_type, document.date, document.amount, document.owed) == (
         "bill", date(2026, 10, 31), Decimal("60.00"), Decimal("60.00"))
@@ -237,16 +236,62 @@ async def test_billing_a_period_on_demand_uses_the_same_path(client, settings, f
     assert await Bill.all().count() == 1
 
 
-async def test_usage_of_an_unknown_account_is_resolved_once_a_product_has_it(client,
-                                                                             settings):
-    customer = await make_customer("C1")
+async def test_usage_of_an_account_added_to_a_product_already_billed_stays_an_open_exception(
+        client, settings):
+    li = await Staff.create(name="李业务", dingtalk_userid="sales-li")
+    customer = await make_customer("C1", salesperson=li)
     product = await make_product(customer, "SMS", accounts=(("a", 100),))
     await Usage.create(account="stray-1", period=OCT, quantity=42, updated_at=NOW)
     counts = await run(settings, date(2026, 11, 5))
     assert counts["exception_unknown_account"] == 1
     await ProductAccount.create(product=product, account="stray-1", created_at=NOW)
     later = datetime(2026, 11, 6, 2, 0, tzinfo=SHANGHAI)
-    again = await run(settings, date(2026, 11, 6), later)
-    assert again["exceptions_resolved"] == 1
+    for day in (6, 7):  # told once
+        again = await run(settings, date(2026, 11, day), later)
+        assert again["exceptions_resolved"] == 0 and again.get("bills", 0) == 0
+    exception = await BillingException.get(account="stray-1")
+    assert (exception.status, exception.reason, exception.product_id) == (
+        "open", "account_after_bill", product.id)
+    assert "42" in exception.detail and "BILL-202610-SMS" in exception.detail
+    notice = await OutboxMessage.get(kind="billing_exceptions")
+    assert notice.recipient_id == str(li.id)
+    assert [(i["product"], i["reason_label"]) for i in notice.payload["items"]] == [
+        ("SMS", "账号在产品出账后才加入，发送量未计费")]
+    assert await Bill.all().count() == 1
+
+
+async def test_usage_of_an_unknown_account_is_billed_once_a_product_not_billed_has_it(
+        client, settings):
+    await Usage.create(account="stray-1", period=date(2026, 9, 1), quantity=42,
+                       updated_at=NOW)
+    assert (await run(settings, date(2026, 10, 5)))["exception_unknown_account"] == 1
+    customer = await make_customer("C9", statement_day=25)
+    product = await make_product(customer, "NEW", accounts=())
+    await ProductAccount.create(product=product, account="stray-1", created_at=NOW)
+    later = datetime(2026, 11, 6, 2, 0, tzinfo=SHANGHAI)
+    counts = await run(settings, date(2026, 11, 6), later)
+    assert (counts["retried_billed"], counts["supplementary_statements"]) == (1, 1)
+    bill = await Bill.get(product=product)
+    assert (bill.period, bill.quantity, bill.amount) == (date(2026, 9, 1), 42, Decimal("2.10"))
     exception = await BillingException.get(account="stray-1")
     assert (exception.status, exception.resolved_at) == ("resolved", later)
+    assert (await run(settings, date(2026, 11, 7), later)).get("bills", 0) == 0
+
+
+async def test_a_second_batch_of_exceptions_on_the_same_day_reaches_the_salesperson(
+        client, settings, finance, clock):
+    li = await Staff.create(name="李业务", dingtalk_userid="sales-li")
+    monthly = await make_customer("C1", salesperson=li)
+    await make_product(monthly, "NOPRICE", price=None, accounts=(("a", 100),))
+    by_hand = await make_customer("C9", statement_day=25, salesperson=li)
+    await make_product(by_hand, "NOUSE", accounts=(("a", 0),))
+    await run(settings, date(2026, 11, 5))
+    clock.current = NOW.replace(hour=15)  # the same day: 生成账单 by hand
+    url = f"{API}/billing/customers/{by_hand.id}/bill"
+    for _ in range(2):  # the second time finds nothing new to tell
+        resp = await client.post(url, json={"period": "2026-10"}, headers=finance)
+        assert resp.status == 200, await resp.json()
+    notices = await OutboxMessage.filter(kind="billing_exceptions").order_by("id")
+    assert [[i["product"] for i in n.payload["items"]] for n in notices] == [
+        ["NOPRICE"], ["NOUSE"]]
+    assert {n.recipient_id for n in notices} == {str(li.id)}

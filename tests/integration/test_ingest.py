@@ -95,7 +95,7 @@ async def test_customers_carry_seed_003s_fields_and_parents_within_one_batch(cli
          "statement_day": 25, "credit_limit": "50000", "shared_with": ["sales-wang"],
          "invoice": {"company": "集团子公司", "tax_id": "9131"}},
         {"code": "G-0", "name": "集团总部", "salesperson": "sales-li"},
-        {"code": "G-2", "name": "坏月结日", "statement_day": 31},
+        {"code": "G-2", "name": "坏月结日", "statement_day": 32},
     ]
     result = await post_ok(client, f"{INGEST}/customers", erp, {"items": rows})
     assert result["created"] == 2 and result["rejected"][0]["index"] == 2
@@ -104,6 +104,18 @@ async def test_customers_carry_seed_003s_fields_and_parents_within_one_batch(cli
     assert child.statement_day == 25 and str(child.credit_limit) == "50000.00"
     assert child.invoice == {"company": "集团子公司", "tax_id": "9131"}
     assert len(child.shares) == 1
+
+
+async def test_statement_days_29_to_31_are_accepted_as_the_billing_job_bills_them(client, erp):
+    await post_ok(client, f"{INGEST}/staff", erp, {"items": STAFF})
+    rows = [{"code": f"D-{day}", "name": f"月结{day}日", "statement_day": day}
+            for day in (29, 30, 31, 0, 32)]
+    result = await post_ok(client, f"{INGEST}/customers", erp, {"items": rows})
+    assert result["created"] == 3
+    assert [r["index"] for r in result["rejected"]] == [3, 4]
+    assert all("1 到 31" in r["errors"][0] for r in result["rejected"])
+    days = await Customer.filter(code__startswith="D-").order_by("statement_day")
+    assert [c.statement_day for c in days] == [29, 30, 31]
 
 
 async def test_ingest_needs_the_erp_role_and_a_known_kind(client, finance, erp):

@@ -8,11 +8,18 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from domain.models import Bill, PenaltyCharge, WriteOff
+from domain.models import Bill, PenaltyCharge, PenaltyCredit, ProductAccount, WriteOff
 from jobs.penalties import run_penalties
 from tests.integration import payments_support as support
 from tests.integration.approval_support import call
-from tests.integration.payments_support import NOW, act, import_rows, make_bill, pay
+from tests.integration.payments_support import (
+    NOW,
+    act,
+    import_rows,
+    make_bill,
+    make_product,
+    pay,
+)
 
 world = support.world  # fixture
 
@@ -66,6 +73,24 @@ async def test_interest_free_and_paid_bills_start_no_charges_and_old_ones_stay_o
     assert listed["items"][0]["month_index"] == 1
 
 
+async def test_the_no_interest_list_is_read_when_charging_not_when_billing(
+        client, world, settings):
+    customer = world["customers"]["C001"]
+    listed_later = await make_bill(customer, "2026-08", "100.00", due_date="2026-10-01")
+    await ProductAccount.create(product_id=listed_later.product_id, account="sms-1",
+                                created_at=NOW)
+    unlisted_later = await make_bill(customer, "2026-09", "100.00", due_date="2026-10-15")
+    await ProductAccount.create(product_id=unlisted_later.product_id, account="mms-1",
+                                interest_free=True, created_at=NOW)
+    await call(client, "PUT", "/billing/accounts/sms-1", world["admin"],
+               {"interest_free": True})
+    await call(client, "PUT", "/billing/accounts/mms-1", world["admin"],
+               {"interest_free": False})
+    assert (await _run(settings, "2026-10-16"))["charges"] == 1
+    assert await _charges(listed_later) == []
+    assert [c[:2] for c in await _charges(unlisted_later)] == [(1, date(2026, 10, 16))]
+
+
 async def test_the_rate_comes_from_the_settings(client, world, settings):
     bill = await make_bill(world["customers"]["C001"], "2026-08", "100.00",
                            due_date="2026-10-01")
@@ -90,3 +115,38 @@ async def test_a_pool_payment_writes_off_penalties_after_the_bills(client, world
     rest = (await import_rows(client, world, [pay("BK-2", "上海明辉商贸有限公司",
                                                   "0.50")]))["payments"][0]
     assert rest["reserved"] == "0.50"
+
+
+async def test_a_term_extension_credits_the_penalties_of_months_now_inside_the_term(
+        client, world, settings):
+    """Seed 004: 账期更改流程通过后，在允许的账期内就都不会进行罚息."""
+    customer = world["customers"]["C001"]
+    product = await make_product(customer)
+    august = await make_bill(customer, "2026-08", "100.00", product=product)  # due 10-01
+    september = await make_bill(customer, "2026-09", "100.00", product=product)  # due 11-01
+    await _run(settings, "2026-11-02")
+    assert [len(await _charges(b)) for b in (august, september)] == [2, 1]
+    form = {"product_id": product.id, "term_months": 3, "reason": "合同约定季度付款"}
+    flow = await call(client, "POST", "/approvals", world["keys"]["sales-wang"],
+                      {"kind": "billing_term_change", "form": form}, 201)
+    await act(client, world, flow["id"], "mgr-zhao")
+    done = await act(client, world, flow["id"], "hq-sun")
+    assert (done["result"]["penalties_credited"], done["result"]["credited"]) == (3, "1.50")
+    listed = await call(client, "GET", f"/customers/{customer.id}/penalties", world["finance"])
+    assert (listed["total"], listed["credited"], listed["outstanding"]) == (
+        "0.00", "1.50", "0.00")
+    credit = await PenaltyCredit.filter(penalty__bill_id=august.id).first()
+    assert (credit.amount, credit.flow_id, credit.created_by) == (
+        Decimal("0.50"), flow["id"], f"approval:{flow['id']}")
+    row = (await import_rows(client, world, [pay("BK-1", "上海明辉商贸有限公司",
+                                                 "100.00")]))["payments"][0]
+    assert row["reserved"] == "100.00"  # the bill alone: nothing else is owed
+    write_off = await WriteOff.get(payment_id=row["id"])
+    await act(client, world, write_off.flow_id, "sales-wang")  # paid inside the new term
+    assert (await Bill.get(id=august.id)).status == "paid"
+    assert (await _run(settings, "2026-12-02"))["charges"] == 0  # august now due 12-01, paid
+    listed = await call(client, "GET", f"/customers/{customer.id}/penalties", world["finance"])
+    assert listed["outstanding"] == "0.00"
+    await _run(settings, "2027-01-02")  # september, still unpaid, now due 2027-01-01
+    assert [(c[0], c[1], c[3]) for c in await _charges(september)] == [
+        (0, date(2026, 11, 2), Decimal("0.00")), (1, date(2027, 1, 2), Decimal("0.50"))]

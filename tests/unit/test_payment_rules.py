@@ -165,3 +165,18 @@ def test_invoice_amount_must_equal_the_bills_sum_and_the_message_names_both():
     with pytest.raises(Invalid) as exc:
         rules.check_invoice_amount(D("100.00"), D("100.01"))
     assert "¥100.00" in exc.value.message and "¥100.01" in exc.value.message
+
+
+def test_a_term_change_renumbers_months_from_the_new_due_date():
+    started = [date(2026, 10, 2), date(2026, 11, 2), date(2026, 12, 2), date(2027, 1, 2)]
+    assert rules.renumber_months(date(2026, 12, 1), started) == [-1, 0, 1, 2]  # longer term
+    assert rules.renumber_months(date(2026, 9, 1), started) == [2, 3, 4, 5]  # shorter term
+    # a month-end bill: two old months begin inside one new month, yet never share an index
+    assert rules.renumber_months(date(2026, 1, 31), [date(2026, 3, 1), date(2026, 3, 29)]) \
+        == [2, 3]
+
+
+def test_a_term_change_credits_what_is_owed_and_not_held():
+    assert rules.penalty_credit(D("0.50"), D("0.00"), D("0.00")) == D("0.50")
+    assert rules.penalty_credit(D("0.50"), D("0.20"), D("0.10")) == D("0.20")
+    assert rules.penalty_credit(D("0.50"), D("0.50"), D("0.00")) == D("0.00")
