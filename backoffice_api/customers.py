@@ -8,11 +8,12 @@ from backoffice_api.auth import actor_with
 from domain import customers
 from domain.access import get_visible_customer
 from domain.actors import ADMIN, FINANCE, SALES
+from domain.errors import Invalid
 from domain.models import Contact, Customer, Document
 from domain.statements.rules import DOC_TYPE_LABELS
 from httpcommon.jsonio import json_response, read_json
 from httpcommon.keys import SETTINGS, now
-from httpcommon.params import flag, path_id, query_date, query_int
+from httpcommon.params import body_int, flag, path_id, query_date, query_int
 
 routes = web.RouteTableDef()
 STAFF = (ADMIN, FINANCE, SALES)
@@ -53,6 +54,18 @@ async def get_customer(request: web.Request) -> web.Response:
         for c in await Contact.filter(customer_id=customer.id).order_by("id")
     ]
     return json_response(view)
+
+
+@routes.patch("/customers/{id}")
+async def update_customer(request: web.Request) -> web.Response:
+    """Set the parent customer (集团); never one that would make the customer its own ancestor."""
+    actor = actor_with(request, *BOOKS)
+    body = await read_json(request)
+    if "parent_id" not in body:
+        raise Invalid("bad_field", "parent_id 必填（null 表示没有上级客户）")
+    customer = await customers.set_parent(
+        actor, path_id(request), body_int(body, "parent_id", optional=True), now(request))
+    return json_response(customer_view(customer))
 
 
 @routes.delete("/customers/{id}")

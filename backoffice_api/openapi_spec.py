@@ -112,6 +112,11 @@ BASE_OPERATIONS = {
         _q("q", {"type": "string"}), _q("include_disabled", {"type": "string"}),
         _q("limit", ID), _q("offset", ID)], "responses": _ok(_list(CUSTOMER))},
     "GET /customers/{id}": {"summary": "客户详情（含应收与联系人）", "responses": _ok(CUSTOMER)},
+    "PATCH /customers/{id}": {
+        "summary": "设置上级客户（集团；不能是客户自己或它的下级，否则 409 customer_cycle）",
+        "body": {"type": "object", "required": ["parent_id"], "properties": {
+            "parent_id": {"type": ["integer", "null"]}}},
+        "responses": _ok(CUSTOMER)},
     "DELETE /customers/{id}": {"summary": "删除客户（仅无单据时）"},
     "POST /customers/{id}/disable": {"summary": "停用客户（仅无应收时）",
                                      "responses": _ok(CUSTOMER)},

@@ -6,9 +6,12 @@ import secrets
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from tortoise.transactions import in_transaction
+
 from domain import audit
 from domain.access import get_visible_customer, visible_customer_ids
 from domain.actors import Actor
+from domain.customer_tree import would_cycle
 from domain.errors import Conflict, Invalid
 from domain.handover.rules import VOID
 from domain.models import BindCode, Contact, Customer, Document
@@ -22,6 +25,49 @@ async def receivable(customer_id: int) -> Decimal:
     rows = await Document.filter(customer_id=customer_id).exclude(audit_status=VOID).values_list(
         "doc_type", "amount")
     return sum((signed_amount(t, Decimal(a)) for t, a in rows), ZERO)
+
+
+async def _ancestry(query) -> dict[int, tuple[str, int | None]]:
+    """The customers ``query`` selects and all their ancestors: id → (code, parent id)."""
+    found: dict[int, tuple[str, int | None]] = {}
+    rows = await query.values_list("id", "code", "parent_id")
+    while rows:
+        found.update({id_: (code, parent) for id_, code, parent in rows})
+        missing = {parent for _, _, parent in rows if parent and parent not in found}
+        rows = await Customer.filter(id__in=missing).values_list("id", "code", "parent_id") \
+            if missing else []
+    return found
+
+
+async def tree_by_code(codes) -> dict[str, str | None]:
+    """The stored customers of ``codes`` and their ancestors: code → parent code."""
+    found = await _ancestry(Customer.filter(code__in=[c for c in codes if c], deleted_at=None))
+    return {code: found[parent][0] if parent else None for code, parent in found.values()}
+
+
+async def set_parent(actor: Actor, customer_id: int, parent_id: int | None,
+                     now: datetime) -> Customer:
+    """Hang a customer under another (集团, seed 003) or at the top; never under itself or one
+    of its own descendants."""
+    async with in_transaction():
+        customer = await get_visible_customer(actor, customer_id)
+        if parent_id is not None:
+            # Locking both rows (in id order) serialises two updates that would cross.
+            await Customer.filter(id__in=sorted({customer.id, parent_id})).select_for_update() \
+                .order_by("id").values_list("id", flat=True)
+            if not await Customer.exists(id=parent_id, deleted_at=None):
+                raise Invalid("unknown_parent", f"上级客户 {parent_id} 不存在")
+            tree = {id_: parent for id_, (_, parent) in
+                    (await _ancestry(Customer.filter(id=parent_id))).items()}
+            if would_cycle(tree, customer.id, parent_id):
+                raise Conflict("customer_cycle", "上级客户不能是该客户自己或它的下级客户",
+                               parent_id=parent_id)
+        if customer.parent_id != parent_id:
+            customer.parent_id = parent_id
+            await customer.save(update_fields=["parent_id", "updated_at"])
+            await audit.record(actor, "set_parent", "customer", customer.id, now,
+                               parent_id=parent_id)
+    return customer
 
 
 async def list_customers(actor: Actor, *, include_disabled: bool, search: str = "",

@@ -11,6 +11,8 @@ from decimal import Decimal
 
 from tortoise.transactions import in_transaction
 
+from domain import customer_tree
+from domain.customers import tree_by_code
 from domain.handover import ingest as handover
 from domain.handover import landing
 from domain.ingest_rows import (
@@ -228,6 +230,7 @@ async def ingest_customers(raws: list, *, atomic: bool = False) -> IngestResult:
             row.errors.append(f"parent_code: 未知客户 {parent!r}")
         if parent and parent == row.clean.get("code"):
             row.errors.append("parent_code: 不能是客户自己")
+    await _refuse_cycles(rows)
     result = IngestResult()
     good = split_rows(rows, atomic, result)
     async with in_transaction():
@@ -236,6 +239,19 @@ async def ingest_customers(raws: list, *, atomic: bool = False) -> IngestResult:
         for row in good:
             await _link_customer(row.clean, existing, staff)
     return result
+
+
+async def _refuse_cycles(rows: list[Row]) -> None:
+    """Mark the rows whose parent would make a customer its own ancestor (rows apply in
+    order), and the rows whose parent is a new customer of the batch that was so refused."""
+    good = [r for r in rows if not r.errors]
+    links = [(r.clean["code"], r.clean.get("parent_code") or None) for r in good]
+    stored = await tree_by_code({code for link in links for code in link})
+    for index, why in customer_tree.refused_links(links, stored).items():
+        parent = links[index][1]
+        good[index].errors.append(
+            f"parent_code: 上级客户 {parent!r} 是该客户自己或它的下级，不能形成循环"
+            if why == customer_tree.CYCLE else f"parent_code: 上级客户 {parent!r} 在本批次中被拒绝")
 
 
 async def _upsert_customer(c: dict, existing: dict, staff: dict, result: IngestResult) -> None:
