@@ -12,6 +12,7 @@ from decimal import Decimal
 from tortoise.transactions import in_transaction
 
 from domain import customer_tree
+from domain.credit_limit import check_credit_limits
 from domain.customers import tree_by_code
 from domain.handover import ingest as handover
 from domain.handover import landing
@@ -212,7 +213,9 @@ async def _set_roles(roles: dict[int, list[str]]) -> set[int]:
     return changed
 
 
-async def ingest_customers(raws: list, *, atomic: bool = False) -> IngestResult:
+async def ingest_customers(raws: list, *, atomic: bool = False,
+                           now: datetime | None = None) -> IngestResult:
+    """Upsert customers by code; a new credit limit below the receivable alerts (seed 003 E)."""
     rows = read_rows(raws, validate_customer)
     staff = await staff_by_userid(
         {r.clean.get("salesperson") for r in rows}
@@ -238,6 +241,7 @@ async def ingest_customers(raws: list, *, atomic: bool = False) -> IngestResult:
             await _upsert_customer(row.clean, existing, staff, result)
         for row in good:
             await _link_customer(row.clean, existing, staff)
+        await check_credit_limits([existing[row.clean["code"]].id for row in good], now)
     return result
 
 
@@ -319,6 +323,7 @@ async def ingest_documents(raws: list, *, atomic: bool = False, now: datetime | 
     async with in_transaction():
         numbers = [r.key for r in rows if not r.errors]
         stored = {d.number: d for d in await Document.filter(number__in=numbers)}
+        touched = {d.customer_id for d in stored.values()}  # a document may change customer
         await handover.check_receipt_audits(rows, stored)
         good = split_rows(rows, atomic, result)
         landings = await handover.document_landings(
@@ -329,6 +334,8 @@ async def ingest_documents(raws: list, *, atomic: bool = False, now: datetime | 
             landings, {r.key: r.clean["settlements"] for r in good})
         if changed:
             await mark_source_changed([x.found.id for x in changed])
+        touched |= {customers[r.clean["customer_code"]].id for r in good}
+        await check_credit_limits(touched, now)
     return result
 
 
@@ -356,7 +363,8 @@ def _timeless(ingest: Callable) -> Callable:
 # Every kind of ERP batch: ``await INGESTERS[kind](items, atomic=…, now=…, by=…)``.
 INGESTERS = {
     "staff": _timeless(ingest_staff),
-    "customers": _timeless(ingest_customers),
+    "customers": lambda raws, *, atomic=False, now=None, by="": ingest_customers(
+        raws, atomic=atomic, now=now),
     "contacts": _timeless(ingest_contacts),
     "documents": ingest_documents,
     **handover.HANDOVER_INGESTERS,

@@ -1,0 +1,96 @@
+"""Seed 003 E (月结日期和信用额度): a receivable above the customer's credit limit alerts its
+salesperson in DingTalk, once per crossing. A crossing is the receivable going from within the
+limit to above it; the customer may be alerted again only after it came back within.
+
+Every use case that changes documents (ERP ingest, receipts recorded or voided, write-offs,
+month-end bills) calls ``check_credit_limits`` with the customers it touched, inside its own
+transaction, so the alert is written with the change that caused it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from tortoise.connection import get_connection
+
+from domain import outbox
+from domain.handover.rules import VOID
+from domain.models import Customer, Staff
+from domain.money import ZERO, fmt
+from domain.sql import is_postgres, select_in
+from domain.statements.rules import INCREASING
+
+KIND = "credit_limit_exceeded"
+CROSSED, BACK_WITHIN = "crossed", "back_within"
+
+
+def crossing(receivable: Decimal, limit: Decimal | None, over: bool) -> str | None:
+    """What a new receivable means against the limit, given whether it was above it before:
+    CROSSED (alert), BACK_WITHIN (re-arm) or None (nothing changes)."""
+    above = limit is not None and receivable > limit
+    if above and not over:
+        return CROSSED
+    if over and not above:
+        return BACK_WITHIN
+    return None
+
+
+async def receivables(customer_ids: list[int]) -> dict[int, Decimal]:
+    """Each customer's receivable (what ``domain.customers.receivable`` computes), in one
+    grouped query per few thousand customers."""
+    connection = get_connection("default")
+    increasing = ", ".join(f"'{t}'" for t in INCREASING)
+    cents = "amount" if is_postgres(connection) else "CAST(ROUND(amount * 100) AS INTEGER)"
+    rows = await select_in(
+        connection,
+        f"SELECT customer_id, SUM(CASE WHEN doc_type IN ({increasing}) THEN {cents} "
+        f"ELSE -{cents} END) FROM document WHERE audit_status <> {{0}} "
+        "AND customer_id IN ({in}) GROUP BY customer_id",
+        [VOID], sorted(set(customer_ids)))
+    scale = Decimal(1) if is_postgres(connection) else Decimal(100)
+    found = {customer_id: (Decimal(total) / scale).quantize(Decimal("0.01"))
+             for customer_id, total in rows}
+    return {customer_id: found.get(customer_id, ZERO) for customer_id in set(customer_ids)}
+
+
+async def check_credit_limits(customer_ids, now: datetime | None) -> int:
+    """Alert the salespeople of the customers whose receivable just crossed their limit and
+    re-arm those back within it; returns the number of alerts queued."""
+    ids = sorted({i for i in customer_ids if i})
+    if not ids:
+        return 0
+    watched = await Customer.filter(id__in=ids).filter(
+        credit_limit__not_isnull=True).values_list("id", flat=True)
+    flagged = await Customer.filter(id__in=ids, over_credit_limit=True).values_list(
+        "id", flat=True)
+    candidates = sorted(set(watched) | set(flagged))
+    if not candidates:
+        return 0
+    balances = await receivables(candidates)
+    customers = await Customer.filter(id__in=candidates).select_for_update()
+    alerts = 0
+    for customer in customers:
+        change = crossing(balances[customer.id], customer.credit_limit, customer.over_credit_limit)
+        if change == BACK_WITHIN:
+            await Customer.filter(id=customer.id).update(over_credit_limit=False)
+        elif change == CROSSED:
+            await _cross(customer, balances[customer.id], now)
+            alerts += 1
+    return alerts
+
+
+async def _cross(customer: Customer, receivable: Decimal, now: datetime | None) -> None:
+    if now is None:
+        raise ValueError("a credit-limit alert needs the time (now)")
+    crossings = customer.credit_limit_crossings + 1
+    await Customer.filter(id=customer.id).update(over_credit_limit=True,
+                                                 credit_limit_crossings=crossings)
+    salesperson = await Staff.get_or_none(id=customer.salesperson_id) \
+        if customer.salesperson_id else None
+    if salesperson is None:
+        return  # nobody to tell; the crossing still counts, so it is not told twice later
+    await outbox.to_staff(salesperson, KIND, {
+        "customer_id": customer.id, "customer_code": customer.code,
+        "customer_name": customer.name, "credit_limit": fmt(customer.credit_limit),
+        "receivable": fmt(receivable), "over_by": fmt(receivable - customer.credit_limit),
+    }, f"{KIND}:{customer.id}:{crossings}", now)
