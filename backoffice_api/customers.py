@@ -9,7 +9,7 @@ from domain import customers
 from domain.access import get_visible_customer
 from domain.actors import ADMIN, FINANCE, SALES
 from domain.errors import Invalid
-from domain.models import Contact, Customer, Document
+from domain.models import Contact, Customer, CustomerDepartment, Document
 from domain.statements.rules import DOC_TYPE_LABELS
 from httpcommon.jsonio import json_response, read_json
 from httpcommon.keys import SETTINGS, now
@@ -49,11 +49,22 @@ async def get_customer(request: web.Request) -> web.Response:
     customer = await get_visible_customer(actor, path_id(request))
     view = customer_view(customer)
     view["receivable"] = await customers.receivable(customer.id)
+    view["departments"] = [
+        {"name": d.name, "code": d.code}
+        for d in await CustomerDepartment.filter(customer_id=customer.id).order_by("id")
+    ]
     view["contacts"] = [
         {"id": c.id, "name": c.name, "phone": c.phone, "bound": bool(c.openid or c.mp_openid)}
         for c in await Contact.filter(customer_id=customer.id).order_by("id")
     ]
     return json_response(view)
+
+
+@routes.get("/customers/{id}/group")
+async def group_summary(request: web.Request) -> web.Response:
+    """集团汇总: each subsidiary's receivable and the group total."""
+    actor = actor_with(request, *STAFF)
+    return json_response(await customers.group_summary(actor, path_id(request)))
 
 
 @routes.patch("/customers/{id}")

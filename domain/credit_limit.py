@@ -11,14 +11,10 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from tortoise.connection import get_connection
-
 from domain import outbox
-from domain.handover.rules import VOID
+from domain.customers import receivables
 from domain.models import Customer, Staff
-from domain.money import ZERO, fmt
-from domain.sql import is_postgres, select_in
-from domain.statements.rules import INCREASING
+from domain.money import fmt
 
 KIND = "credit_limit_exceeded"
 CROSSED, BACK_WITHIN = "crossed", "back_within"
@@ -33,24 +29,6 @@ def crossing(receivable: Decimal, limit: Decimal | None, over: bool) -> str | No
     if over and not above:
         return BACK_WITHIN
     return None
-
-
-async def receivables(customer_ids: list[int]) -> dict[int, Decimal]:
-    """Each customer's receivable (what ``domain.customers.receivable`` computes), in one
-    grouped query per few thousand customers."""
-    connection = get_connection("default")
-    increasing = ", ".join(f"'{t}'" for t in INCREASING)
-    cents = "amount" if is_postgres(connection) else "CAST(ROUND(amount * 100) AS INTEGER)"
-    rows = await select_in(
-        connection,
-        f"SELECT customer_id, SUM(CASE WHEN doc_type IN ({increasing}) THEN {cents} "
-        f"ELSE -{cents} END) FROM document WHERE audit_status <> {{0}} "
-        "AND customer_id IN ({in}) GROUP BY customer_id",
-        [VOID], sorted(set(customer_ids)))
-    scale = Decimal(1) if is_postgres(connection) else Decimal(100)
-    found = {customer_id: (Decimal(total) / scale).quantize(Decimal("0.01"))
-             for customer_id, total in rows}
-    return {customer_id: found.get(customer_id, ZERO) for customer_id in set(customer_ids)}
 
 
 async def check_credit_limits(customer_ids, now: datetime | None) -> int:

@@ -45,7 +45,7 @@ def render_statement_pdf(view: dict, *, seller: str = "") -> bytes:
         _totals_table(view, font),
         Spacer(1, 6 * mm),
         Paragraph("对账明细", styles["section"]),
-        _lines_table(view["lines"], font, styles),
+        _lines_table(view["lines"], font, styles, view.get("departments") or []),
     ]
     page_footer = functools.partial(draw_page_number, font=font)
     document.build(story, onFirstPage=page_footer, onLaterPages=page_footer)
@@ -107,8 +107,17 @@ def _totals_table(view: dict, font: str) -> Table:
     return table
 
 
-def _lines_table(lines: list[dict], font: str, styles: dict[str, ParagraphStyle]) -> LongTable:
-    rows = [list(LINE_HEADER)] + [_line_row(line, styles) for line in lines]
+def _lines_table(lines: list[dict], font: str, styles: dict[str, ParagraphStyle],
+                 departments: list[dict] = ()) -> LongTable:
+    """Every line; under a full-width heading row per department when there are departments."""
+    rows, heads = [list(LINE_HEADER)], []
+    for group in departments:
+        heads.append(len(rows))
+        rows.append([f"{group['label']}（{group['line_count']} 笔，欠款 "
+                     f"{yuan(group['owed_total'])}）", "", "", "", "", ""])
+        rows += [_line_row(line, styles) for line in group["lines"]]
+    if not departments:
+        rows += [_line_row(line, styles) for line in lines]
     if not lines:
         rows.append(["无单据", "", "", "", "", ""])
     table = LongTable(rows, colWidths=LINE_COLUMN_WIDTHS, repeatRows=1)
@@ -119,6 +128,9 @@ def _lines_table(lines: list[dict], font: str, styles: dict[str, ParagraphStyle]
         ("ALIGN", (3, 1), (4, -1), "RIGHT"),
         ("GRID", (0, 0), (-1, -1), 0.5, RULE_COLOR),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        *[style for row in heads for style in (
+            ("SPAN", (0, row), (-1, row)), ("BACKGROUND", (0, row), (-1, row), HEADER_FILL),
+            ("ALIGN", (0, row), (-1, row), "LEFT"))],
     ]))
     return table
 

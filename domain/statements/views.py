@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from domain.models import Customer, Statement, StatementLine
+from domain.money import ZERO
 from domain.statements import rules
 
 
@@ -31,7 +32,7 @@ def statement_summary(statement: Statement, customer: Customer | None = None) ->
 
 
 def line_view(line: StatementLine) -> dict:
-    return {
+    view = {
         "number": line.number,
         "type": line.doc_type,
         "type_label": rules.DOC_TYPE_LABELS[line.doc_type],
@@ -40,10 +41,39 @@ def line_view(line: StatementLine) -> dict:
         "owed": line.owed,
         "account": line.account,
     }
+    if line.department:  # only a customer with departments has lines that name one
+        view["department"] = line.department
+    return view
 
 
 def statement_view(statement: Statement, customer: Customer, lines: list[dict]) -> dict:
     """The whole statement; `lines` are line views (see `line_view` and `LineCache`)."""
     view = statement_summary(statement, customer)
     view["lines"] = lines
+    view["departments"] = department_groups(lines)
     return view
+
+
+NO_DEPARTMENT = "未分部门"
+
+
+def department_groups(lines: list[dict]) -> list[dict]:
+    """Seed 003 case A: the lines grouped by the customer's department, each group with its
+    own totals, in the order the departments first appear and lines without one last; no
+    groups at all when no line names a department."""
+    if not any(line.get("department") for line in lines):
+        return []
+    groups: dict[str, list[dict]] = {}
+    for line in lines:
+        groups.setdefault(line.get("department") or "", []).append(line)
+    if "" in groups:
+        groups[""] = groups.pop("")  # last
+    return [_group(name, members) for name, members in groups.items()]
+
+
+def _group(department: str, lines: list[dict]) -> dict:
+    totals = rules.statement_totals(ZERO, (
+        rules.LineValues(line["type"], line["amount"], line["owed"]) for line in lines))
+    return {"department": department, "label": department or NO_DEPARTMENT,
+            "line_count": totals.line_count, "increase": totals.increase,
+            "receipts": totals.receipts, "owed_total": totals.owed_total, "lines": lines}
