@@ -3,10 +3,12 @@ limit (crossing it alerts the salesperson, once per crossing)."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from bot.senders import MARKDOWN_NOTICES
 from domain.models import CreditOrder, Customer, Document, OutboxMessage, Recharge, Staff
+from tests.integration.test_billing_run import make_customer, make_product, run
 from tests.integration.test_credit_support import call, grant, order, refused, setup, w
 from tests.support import CUSTOMERS, INGEST, STAFF, post_ok
 
@@ -138,3 +140,12 @@ async def test_voiding_a_receipt_can_cross_the_limit(client, erp, finance):
     receipt_id = (await Document.get(number="SK-1")).id
     await post_ok(client, f"{API}/handover/receipts/{receipt_id}/void", finance)
     assert await _alerts() == [("dingtalk", "李业务", "1200.00")]
+
+
+async def test_a_month_end_bill_that_takes_the_receivable_over_the_limit_alerts(
+        client, settings):
+    salesperson = await Staff.create(dingtalk_userid="sales-li", name="李业务")
+    customer = await make_customer("C1", salesperson=salesperson, credit_limit=Decimal("50.00"))
+    await make_product(customer, "SMS", accounts=(("a", 1200),))  # 1200 × 0.05 = 60.00
+    await run(settings, date(2026, 11, 5))
+    assert await _alerts() == [("dingtalk", "李业务", "60.00")]
