@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from tortoise.expressions import Q
+
 from domain import outbox
 from domain.customers import receivables
 from domain.models import Customer, Staff
@@ -37,15 +39,14 @@ async def check_credit_limits(customer_ids, now: datetime | None) -> int:
     ids = sorted({i for i in customer_ids if i})
     if not ids:
         return 0
-    watched = await Customer.filter(id__in=ids).filter(
-        credit_limit__not_isnull=True).values_list("id", flat=True)
-    flagged = await Customer.filter(id__in=ids, over_credit_limit=True).values_list(
-        "id", flat=True)
-    candidates = sorted(set(watched) | set(flagged))
-    if not candidates:
+    # Locked before the receivable is read, so two writers of one customer take turns and
+    # the second sees the first one's documents and flag.
+    customers = await Customer.filter(
+        Q(credit_limit__not_isnull=True) | Q(over_credit_limit=True), id__in=ids,
+    ).select_for_update().order_by("id")
+    if not customers:
         return 0
-    balances = await receivables(candidates)
-    customers = await Customer.filter(id__in=candidates).select_for_update()
+    balances = await receivables([c.id for c in customers])
     alerts = 0
     for customer in customers:
         change = crossing(balances[customer.id], customer.credit_limit, customer.over_credit_limit)

@@ -73,8 +73,8 @@ async def set_parent(actor: Actor, customer_id: int, parent_id: int | None,
 
 
 async def receivables(customer_ids: list[int]) -> dict[int, Decimal]:
-    """Each customer's receivable (what ``receivable`` computes), in one
-    grouped query per few thousand customers."""
+    """Each customer's receivable, as ``receivable`` computes it, in one grouped query per
+    few thousand customers (exact: NUMERIC on PostgreSQL, integer cents on SQLite)."""
     connection = get_connection("default")
     increasing = ", ".join(f"'{t}'" for t in INCREASING)
     cents = "amount" if is_postgres(connection) else "CAST(ROUND(amount * 100) AS INTEGER)"

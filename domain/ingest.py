@@ -288,6 +288,8 @@ async def _refuse_cycles(rows: list[Row]) -> None:
     order), and the rows whose parent is a new customer of the batch that was so refused."""
     good = [r for r in rows if not r.errors]
     links = [(r.clean["code"], r.clean.get("parent_code") or None) for r in good]
+    if not any(parent for _, parent in links):
+        return  # taking parents away never closes a cycle
     stored = await tree_by_code({code for link in links for code in link})
     for index, why in customer_tree.refused_links(links, stored).items():
         parent = links[index][1]
