@@ -8,11 +8,12 @@ from backoffice_api.auth import actor_with
 from domain import customers
 from domain.access import get_visible_customer
 from domain.actors import ADMIN, FINANCE, SALES
-from domain.models import Contact, Customer, Document
+from domain.errors import Invalid
+from domain.models import Contact, Customer, CustomerDepartment, Document
 from domain.statements.rules import DOC_TYPE_LABELS
 from httpcommon.jsonio import json_response, read_json
 from httpcommon.keys import SETTINGS, now
-from httpcommon.params import flag, path_id, query_date, query_int
+from httpcommon.params import body_int, flag, path_id, query_date, query_int
 
 routes = web.RouteTableDef()
 STAFF = (ADMIN, FINANCE, SALES)
@@ -48,11 +49,34 @@ async def get_customer(request: web.Request) -> web.Response:
     customer = await get_visible_customer(actor, path_id(request))
     view = customer_view(customer)
     view["receivable"] = await customers.receivable(customer.id)
+    view["departments"] = [
+        {"name": d.name, "code": d.code}
+        for d in await CustomerDepartment.filter(customer_id=customer.id).order_by("id")
+    ]
     view["contacts"] = [
         {"id": c.id, "name": c.name, "phone": c.phone, "bound": bool(c.openid or c.mp_openid)}
         for c in await Contact.filter(customer_id=customer.id).order_by("id")
     ]
     return json_response(view)
+
+
+@routes.get("/customers/{id}/group")
+async def group_summary(request: web.Request) -> web.Response:
+    """集团汇总: each subsidiary's receivable and the group total."""
+    actor = actor_with(request, *STAFF)
+    return json_response(await customers.group_summary(actor, path_id(request)))
+
+
+@routes.patch("/customers/{id}")
+async def update_customer(request: web.Request) -> web.Response:
+    """Set the parent customer (集团); never one that would make the customer its own ancestor."""
+    actor = actor_with(request, *BOOKS)
+    body = await read_json(request)
+    if "parent_id" not in body:
+        raise Invalid("bad_field", "parent_id 必填（null 表示没有上级客户）")
+    customer = await customers.set_parent(
+        actor, path_id(request), body_int(body, "parent_id", optional=True), now(request))
+    return json_response(customer_view(customer))
 
 
 @routes.delete("/customers/{id}")

@@ -69,6 +69,7 @@ INGEST_ROWS = {
                                  "receipt 或 销售出库单/销售退货单/收款单"},
         "date": DATE, "customer_code": TEXT, "salesperson": TEXT, "amount": MONEY,
         "owed": MONEY, "account": TEXT, "status": TEXT,
+        "department": {"type": "string", "description": "客户的部门（名称或编号）"},
         "erp_type": {"type": "string", "description": "ERP 单据名：车销单、发货单…"},
         "audit_status": {**AUDIT, "description": AUDIT["description"] + "（默认 approved）"},
         "driver": {"type": "string", "description": "司机钉钉 userid"},
@@ -81,6 +82,15 @@ INGEST_ROWS = {
             "type": "object", "required": ["number", "type", "date", "amount"], "properties": {
                 "number": TEXT, "type": TEXT, "date": DATE, "amount": MONEY,
                 "prepaid": MONEY}}}}},
+    "customers": {"type": "object", "required": ["code", "name"], "properties": {
+        "code": TEXT, "name": TEXT, "parent_code": {
+            "type": "string", "description": "上级客户编号；不能形成循环"},
+        "settlement_mode": {"type": "string", "description": "on_account|cash 或 记账/现结"},
+        "can_prepay": {"type": ["boolean", "string"], "description": "可预存：能否预充值"},
+        "credit_limit": {**MONEY, "description": "信用额度：应收超出时提醒业务员（每次超出一次）"},
+        "departments": {"type": ["array", "string"], "description":
+                        "部门（统一结算）：名称或 {name, code} 的数组，或 \"采购部:CG，工程部\"；"
+                        "不给则不变", "items": {}}}},
     "expenses": {"type": "object", "required": ["number", "date", "salesperson"],
                  "properties": {**HANDOVER_HEAD, "items": MONEY_ITEMS, "total": MONEY,
                                 "paid": MONEY, "settled": MONEY, "account": TEXT}},
@@ -122,6 +132,19 @@ BASE_OPERATIONS = {
         _q("q", {"type": "string"}), _q("include_disabled", {"type": "string"}),
         _q("limit", ID), _q("offset", ID)], "responses": _ok(_list(CUSTOMER))},
     "GET /customers/{id}": {"summary": "客户详情（含应收与联系人）", "responses": _ok(CUSTOMER)},
+    "GET /customers/{id}/group": {
+        "summary": "集团汇总：各下级客户（含多级）的应收与合计", "responses": _ok({
+            "type": "object", "properties": {
+                "customer": {"type": "object"}, "subsidiaries": {"type": "array", "items": {
+                    "type": "object", "properties": {
+                        "id": ID, "code": TEXT, "name": TEXT, "parent_id": ID,
+                        "receivable": MONEY}}},
+                "subsidiaries_total": MONEY, "group_total": MONEY}})},
+    "PATCH /customers/{id}": {
+        "summary": "设置上级客户（集团；不能是客户自己或它的下级，否则 409 customer_cycle）",
+        "body": {"type": "object", "required": ["parent_id"], "properties": {
+            "parent_id": {"type": ["integer", "null"]}}},
+        "responses": _ok(CUSTOMER)},
     "DELETE /customers/{id}": {"summary": "删除客户（仅无单据时）"},
     "POST /customers/{id}/disable": {"summary": "停用客户（仅无应收时）",
                                      "responses": _ok(CUSTOMER)},

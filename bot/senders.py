@@ -39,6 +39,7 @@ from bot.approval_cards import (
 )
 from bot.billing_texts import billing_exceptions_markdown
 from bot.cards import DISPUTE, build_dispute_card, open_card, redraw_retired
+from bot.credit_limit_texts import credit_limit_markdown
 from bot.credit_texts import overuse_markdown, overuse_text
 from bot.dingtalk_api import DingTalkApi, DingTalkError
 from bot.handover_cards import pending_card_notice
@@ -66,7 +67,7 @@ KIND_LABELS = {
     TASK_NOTICE: "审批待办", TASK_CLOSED_NOTICE: "审批已由他人处理", OUTCOME_NOTICE: "审批结果",
     REMINDER_NOTICE: "审批催办",
     "billing_exceptions": "计费异常", "tier_digest": "客户分级变动",
-    "pool_payment_refused": "到款未自动销账",
+    "pool_payment_refused": "到款未自动销账", "credit_limit_exceeded": "超出信用额度",
     SUMMARY_NOTICE: "交账汇总", PENDING_NOTICE: "待确认交账",
     OVERUSE_NOTICE: "授信超额占用",
 }
@@ -255,6 +256,7 @@ MARKDOWN_NOTICES: dict[str, MarkdownNotice] = {
     "billing_exceptions": billing_exceptions_markdown,
     "tier_digest": tier_digest_markdown,
     "pool_payment_refused": payment_refused_markdown,
+    "credit_limit_exceeded": credit_limit_markdown,
     OUTCOME_NOTICE: outcome_markdown,
     REMINDER_NOTICE: reminder_markdown,
     SUMMARY_NOTICE: day_summary_markdown,

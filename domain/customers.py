@@ -6,14 +6,19 @@ import secrets
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from tortoise.connection import get_connection
+from tortoise.transactions import in_transaction
+
 from domain import audit
 from domain.access import get_visible_customer, visible_customer_ids
 from domain.actors import Actor
+from domain.customer_tree import would_cycle
 from domain.errors import Conflict, Invalid
 from domain.handover.rules import VOID
 from domain.models import BindCode, Contact, Customer, Document
 from domain.money import ZERO
-from domain.statements.rules import signed_amount
+from domain.sql import is_postgres, select_in
+from domain.statements.rules import INCREASING, signed_amount
 
 # Customers by name as Chinese readers sort them (pinyin), then as written, then by id.
 BY_NAME = ("name_sort", "name", "id")
@@ -24,6 +29,97 @@ async def receivable(customer_id: int) -> Decimal:
     rows = await Document.filter(customer_id=customer_id).exclude(audit_status=VOID).values_list(
         "doc_type", "amount")
     return sum((signed_amount(t, Decimal(a)) for t, a in rows), ZERO)
+
+
+async def _ancestry(query) -> dict[int, tuple[str, int | None]]:
+    """The customers ``query`` selects and all their ancestors: id → (code, parent id)."""
+    found: dict[int, tuple[str, int | None]] = {}
+    rows = await query.values_list("id", "code", "parent_id")
+    while rows:
+        found.update({id_: (code, parent) for id_, code, parent in rows})
+        missing = {parent for _, _, parent in rows if parent and parent not in found}
+        rows = await Customer.filter(id__in=missing).values_list("id", "code", "parent_id") \
+            if missing else []
+    return found
+
+
+async def tree_by_code(codes) -> dict[str, str | None]:
+    """The stored customers of ``codes`` and their ancestors: code → parent code."""
+    found = await _ancestry(Customer.filter(code__in=[c for c in codes if c], deleted_at=None))
+    return {code: found[parent][0] if parent else None for code, parent in found.values()}
+
+
+async def set_parent(actor: Actor, customer_id: int, parent_id: int | None,
+                     now: datetime) -> Customer:
+    """Hang a customer under another (集团, seed 003) or at the top; never under itself or one
+    of its own descendants."""
+    async with in_transaction():
+        customer = await get_visible_customer(actor, customer_id)
+        if parent_id is not None:
+            # Locking both rows (in id order) serialises two updates that would cross.
+            await Customer.filter(id__in=sorted({customer.id, parent_id})).select_for_update() \
+                .order_by("id").values_list("id", flat=True)
+            if not await Customer.exists(id=parent_id, deleted_at=None):
+                raise Invalid("unknown_parent", f"上级客户 {parent_id} 不存在")
+            tree = {id_: parent for id_, (_, parent) in
+                    (await _ancestry(Customer.filter(id=parent_id))).items()}
+            if would_cycle(tree, customer.id, parent_id):
+                raise Conflict("customer_cycle", "上级客户不能是该客户自己或它的下级客户",
+                               parent_id=parent_id)
+        if customer.parent_id != parent_id:
+            customer.parent_id = parent_id
+            await customer.save(update_fields=["parent_id", "updated_at"])
+            await audit.record(actor, "set_parent", "customer", customer.id, now,
+                               parent_id=parent_id)
+    return customer
+
+
+async def receivables(customer_ids: list[int]) -> dict[int, Decimal]:
+    """Each customer's receivable, as ``receivable`` computes it, in one grouped query per
+    few thousand customers (exact: NUMERIC on PostgreSQL, integer cents on SQLite)."""
+    connection = get_connection("default")
+    increasing = ", ".join(f"'{t}'" for t in INCREASING)
+    cents = "amount" if is_postgres(connection) else "CAST(ROUND(amount * 100) AS INTEGER)"
+    rows = await select_in(
+        connection,
+        f"SELECT customer_id, SUM(CASE WHEN doc_type IN ({increasing}) THEN {cents} "
+        f"ELSE -{cents} END) FROM document WHERE audit_status <> {{0}} "
+        "AND customer_id IN ({in}) GROUP BY customer_id",
+        [VOID], sorted(set(customer_ids)))
+    scale = Decimal(1) if is_postgres(connection) else Decimal(100)
+    found = {customer_id: (Decimal(total) / scale).quantize(Decimal("0.01"))
+             for customer_id, total in rows}
+    return {customer_id: found.get(customer_id, ZERO) for customer_id in set(customer_ids)}
+
+
+async def group_summary(actor: Actor, customer_id: int) -> dict:
+    """Seed 003 case B: a parent's own receivable, each subsidiary's (all levels below it, the
+    ones the actor may see) and the totals; each subsidiary keeps its own statements."""
+    customer = await get_visible_customer(actor, customer_id)
+    below = await _descendants(customer.id)
+    visible = await visible_customer_ids(actor)
+    if visible is not None:
+        below = [c for c in below if c.id in visible]
+    balances = await receivables([customer.id, *(c.id for c in below)])
+    subsidiaries = [{"id": c.id, "code": c.code, "name": c.name, "parent_id": c.parent_id,
+                     "receivable": balances[c.id]} for c in below]
+    total = sum((s["receivable"] for s in subsidiaries), ZERO)
+    return {"customer": {"id": customer.id, "code": customer.code, "name": customer.name,
+                         "receivable": balances[customer.id]},
+            "subsidiaries": subsidiaries, "subsidiaries_total": total,
+            "group_total": balances[customer.id] + total}
+
+
+async def _descendants(customer_id: int) -> list[Customer]:
+    """Every customer below this one, level by level, ordered by code."""
+    found: dict[int, Customer] = {}
+    level = [customer_id]
+    while level:
+        children = await Customer.filter(parent_id__in=level, deleted_at=None)
+        children = [c for c in children if c.id not in found and c.id != customer_id]
+        found.update({c.id: c for c in children})
+        level = [c.id for c in children]
+    return sorted(found.values(), key=lambda c: c.code)
 
 
 async def list_customers(actor: Actor, *, include_disabled: bool, search: str = "",

@@ -5,12 +5,16 @@ the hand-over's own kinds (expenses, other income, exchanges) are ingested there
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 
 from tortoise.transactions import in_transaction
 
+from domain import customer_tree
+from domain.credit_limit import check_credit_limits
+from domain.customers import tree_by_code
 from domain.handover import ingest as handover
 from domain.handover import landing
 from domain.ingest_rows import (
@@ -32,6 +36,7 @@ from domain.ingest_rows import Rejection as Rejection  # re-exported for billing
 from domain.models import (
     Contact,
     Customer,
+    CustomerDepartment,
     CustomerShare,
     Document,
     Staff,
@@ -71,6 +76,37 @@ def _userids(value) -> list[str]:
     return [str(v).strip() for v in value]
 
 
+DEPARTMENT_SEPARATORS = re.compile(r"[,，、;；]")
+
+
+def _departments(value) -> list[tuple[str, str | None]]:
+    """A customer's departments (seed 003 case A): a list of names or {name, code}, or text
+    such as "采购部:CG，工程部" from a spreadsheet cell."""
+    if isinstance(value, str):
+        value = [v for v in DEPARTMENT_SEPARATORS.split(value) if v.strip()]
+    if not isinstance(value, list):
+        raise ValueError("必须是部门列表")
+    found = [_department(v) for v in value]
+    for index, what in ((0, "名称"), (1, "编号")):
+        taken = [d[index] for d in found if d[index]]
+        if len(set(taken)) != len(taken):
+            raise ValueError(f"部门{what}重复")
+    return found
+
+
+def _department(value) -> tuple[str, str | None]:
+    if isinstance(value, str):
+        name, _, code = value.replace("：", ":").partition(":")
+    elif isinstance(value, dict):
+        name, code = str(value.get("name") or ""), str(value.get("code") or "")
+    else:
+        raise ValueError("部门必须是名称或 {name, code}")
+    name, code = name.strip(), code.strip()
+    if not name or len(name) > 100 or len(code) > 64:
+        raise ValueError("部门名称必填（不超过 100 个字符），编号不超过 64 个字符")
+    return name, code or None
+
+
 def validate_staff(raw) -> Row:
     row = Row(raw)
     row.text("userid", required=True, max_len=64)
@@ -108,6 +144,8 @@ def validate_customer(raw) -> Row:
     row.convert("statement_day", _statement_day, default=1)
     row.convert("credit_limit", to_amount)
     row.convert("shared_with", _userids, default=[])
+    if "departments" in row.raw:  # absent: the customer's departments stay as they are
+        row.convert("departments", _departments, default=[])
     invoice = row.raw.get("invoice") or {}
     if not isinstance(invoice, dict):
         row.errors.append("invoice: 必须是对象")
@@ -138,6 +176,7 @@ def validate_document(raw) -> Row:
     row.convert("owed", to_amount)
     row.text("account", max_len=100)
     row.text("status", max_len=32)
+    row.text("department", max_len=100)
     amount = row.clean.get("amount")
     if amount is not None and amount < 0:
         row.errors.append("amount: 金额不能为负，方向由单据类型决定")
@@ -212,7 +251,9 @@ async def _set_roles(roles: dict[int, list[str]]) -> set[int]:
     return changed
 
 
-async def ingest_customers(raws: list, *, atomic: bool = False) -> IngestResult:
+async def ingest_customers(raws: list, *, atomic: bool = False,
+                           now: datetime | None = None) -> IngestResult:
+    """Upsert customers by code; a new credit limit below the receivable alerts (seed 003 E)."""
     rows = read_rows(raws, validate_customer)
     staff = await staff_by_userid(
         {r.clean.get("salesperson") for r in rows}
@@ -230,6 +271,7 @@ async def ingest_customers(raws: list, *, atomic: bool = False) -> IngestResult:
             row.errors.append(f"parent_code: 未知客户 {parent!r}")
         if parent and parent == row.clean.get("code"):
             row.errors.append("parent_code: 不能是客户自己")
+    await _refuse_cycles(rows)
     result = IngestResult()
     good = split_rows(rows, atomic, result)
     async with in_transaction():
@@ -237,7 +279,25 @@ async def ingest_customers(raws: list, *, atomic: bool = False) -> IngestResult:
             await _upsert_customer(row.clean, existing, staff, result)
         for row in good:
             await _link_customer(row.clean, existing, staff)
+            if "departments" in row.clean:
+                await _set_departments(existing[row.clean["code"]].id, row.clean["departments"])
+        await check_credit_limits([existing[row.clean["code"]].id for row in good], now)
     return result
+
+
+async def _refuse_cycles(rows: list[Row]) -> None:
+    """Mark the rows whose parent would make a customer its own ancestor (rows apply in
+    order), and the rows whose parent is a new customer of the batch that was so refused."""
+    good = [r for r in rows if not r.errors]
+    links = [(r.clean["code"], r.clean.get("parent_code") or None) for r in good]
+    if not any(parent for _, parent in links):
+        return  # taking parents away never closes a cycle
+    stored = await tree_by_code({code for link in links for code in link})
+    for index, why in customer_tree.refused_links(links, stored).items():
+        parent = links[index][1]
+        good[index].errors.append(
+            f"parent_code: 上级客户 {parent!r} 是该客户自己或它的下级，不能形成循环"
+            if why == customer_tree.CYCLE else f"parent_code: 上级客户 {parent!r} 在本批次中被拒绝")
 
 
 async def _upsert_customer(c: dict, existing: dict, staff: dict, result: IngestResult) -> None:
@@ -277,6 +337,22 @@ async def _link_customer(c: dict, existing: dict, staff: dict) -> None:
         await CustomerShare.filter(customer_id=customer.id, staff_id__in=current - wanted).delete()
 
 
+async def _set_departments(customer_id: int, departments: list[tuple[str, str | None]]) -> None:
+    """Make the customer have exactly these departments (documents keep the names they have)."""
+    current = {d.name: d for d in await CustomerDepartment.filter(customer_id=customer_id)}
+    wanted = dict(departments)
+    gone = [d.id for name, d in current.items() if name not in wanted]
+    if gone:
+        await CustomerDepartment.filter(id__in=gone).delete()
+    for name, code in departments:
+        found = current.get(name)
+        if found is None:
+            await CustomerDepartment.create(customer_id=customer_id, name=name, code=code)
+        elif found.code != code:
+            found.code = code
+            await found.save(update_fields=["code"])
+
+
 async def ingest_contacts(raws: list, *, atomic: bool = False) -> IngestResult:
     rows = read_rows(raws, validate_contact)
     customers = await with_customers(rows)
@@ -296,6 +372,7 @@ async def ingest_documents(raws: list, *, atomic: bool = False, now: datetime | 
     A batch with a new or changed document of a closed day is refused whole (423)."""
     rows = read_rows(raws, validate_document)
     customers = await with_customers(rows)
+    await _resolve_departments(rows, customers)
     staff = await staff_by_userid(
         {r.clean.get(name) for r in rows for name in ("salesperson", "driver")})
     for row in rows:
@@ -305,6 +382,7 @@ async def ingest_documents(raws: list, *, atomic: bool = False, now: datetime | 
     async with in_transaction():
         numbers = [r.key for r in rows if not r.errors]
         stored = {d.number: d for d in await Document.filter(number__in=numbers)}
+        touched = {d.customer_id for d in stored.values()}  # a document may change customer
         await handover.check_receipt_audits(rows, stored)
         good = split_rows(rows, atomic, result)
         landings = await handover.document_landings(
@@ -315,7 +393,29 @@ async def ingest_documents(raws: list, *, atomic: bool = False, now: datetime | 
             landings, {r.key: r.clean["settlements"] for r in good})
         if changed:
             await mark_source_changed([x.found.id for x in changed])
+        touched |= {customers[r.clean["customer_code"]].id for r in good}
+        await check_credit_limits(touched, now)
     return result
+
+
+async def _resolve_departments(rows: list[Row], customers: dict) -> None:
+    """Each document's department, named by the ERP by name or code, as its customer's
+    department name; a department the customer does not have marks the row."""
+    named = [r for r in rows if r.clean.get("department") and not r.errors]
+    ids = {customers[r.clean["customer_code"]].id for r in named}
+    known: dict[tuple[int, str], str] = {}
+    for customer_id, name, code in await CustomerDepartment.filter(
+            customer_id__in=ids).values_list("customer_id", "name", "code"):
+        known[customer_id, name] = name
+        if code:
+            known.setdefault((customer_id, code), name)
+    for row in named:
+        department = row.clean["department"]
+        name = known.get((customers[row.clean["customer_code"]].id, department))
+        if name is None:
+            row.errors.append(f"department: 客户没有部门 {department!r}")
+        else:
+            row.clean["department"] = name
 
 
 def _document_values(c: dict, customers: dict, staff: dict) -> dict:
@@ -325,6 +425,7 @@ def _document_values(c: dict, customers: dict, staff: dict) -> dict:
         "salesperson_id": salesperson.id if salesperson else None,
         "amount": Decimal(c["amount"]), "owed": Decimal(c["owed"]), "account": c["account"],
         "status": c["status"], "driver_id": driver.id if driver else None,
+        "department": c["department"],
         **handover.document_values(c),
     }
 
@@ -342,7 +443,8 @@ def _timeless(ingest: Callable) -> Callable:
 # Every kind of ERP batch: ``await INGESTERS[kind](items, atomic=…, now=…, by=…)``.
 INGESTERS = {
     "staff": _timeless(ingest_staff),
-    "customers": _timeless(ingest_customers),
+    "customers": lambda raws, *, atomic=False, now=None, by="": ingest_customers(
+        raws, atomic=atomic, now=now),
     "contacts": _timeless(ingest_contacts),
     "documents": ingest_documents,
     **handover.HANDOVER_INGESTERS,

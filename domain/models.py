@@ -80,6 +80,10 @@ class Customer(Model):
     profile = fields.JSONField(default=dict)  # contact details, scored for completeness by tiers
     payment_mode = fields.CharField(max_length=16, default="postpaid")  # | prepaid | prepurchase
     prepaid_balance = fields.DecimalField(**MONEY, default=Decimal("0.00"))
+    # Seed 003 E: the receivable is above the credit limit; set when it crosses, cleared when
+    # it comes back within, so the salesperson is alerted once per crossing (numbered).
+    over_credit_limit = fields.BooleanField(default=False, db_default=False)
+    credit_limit_crossings = fields.IntField(default=0, db_default=0)
     disabled = fields.BooleanField(default=False)
     deleted_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -110,6 +114,20 @@ class CustomerShare(Model):
     class Meta:
         table = "customer_share"
         unique_together = (("customer", "staff"),)
+
+
+class CustomerDepartment(Model):
+    """A department of a customer that orders but does not settle on its own (seed 003 case
+    A): documents may name it and the customer's one statement groups its lines by it."""
+
+    id = fields.IntField(primary_key=True)
+    customer = fields.ForeignKeyField("models.Customer", related_name="departments")
+    name = fields.CharField(max_length=100)
+    code = fields.CharField(max_length=64, null=True)
+
+    class Meta:
+        table = "customer_department"
+        unique_together = (("customer", "name"),)
 
 
 class Contact(Model):
@@ -185,6 +203,7 @@ class Document(Model):
     remark = fields.TextField(**_blank())
     confirmed_at = fields.DatetimeField(null=True)
     confirmed_by = fields.CharField(max_length=100, **_blank())
+    department = fields.CharField(max_length=100, **_blank())  # the customer's, by name
 
     class Meta:
         table = "document"
@@ -257,6 +276,7 @@ class StatementLine(Model):
     owed = fields.DecimalField(**MONEY)
     account = fields.CharField(max_length=100, default="")
     document_version = fields.IntField(default=1)
+    department = fields.CharField(max_length=100, **_blank())  # the document's, snapshotted
 
     class Meta:
         table = "statement_line"

@@ -67,6 +67,9 @@ h2{margin:0 0 8px;font-size:16px}
 .usage-account{word-break:break-all}
 .usage-note{margin:8px 0 2px;color:#52606d}
 .empty{color:#7b8794;padding:8px 0}
+.department{display:flex;justify-content:space-between;gap:8px;margin-top:8px;padding:6px 8px;
+background:#f0f4f8;font-size:13px;color:#52606d}
+.department-name{font-weight:600;color:#1f2933}
 fieldset{border:0;margin:0 0 12px;padding:0;display:flex;gap:12px}
 legend{padding:0;margin-bottom:8px;font-weight:600}
 .choice{flex:1;display:flex;align-items:center;justify-content:center;gap:6px;padding:10px;
@@ -170,7 +173,7 @@ def render_statement_page(
         _hero(view),
         _totals(view),
         _answer_section(view, answer_url, error),
-        _lines_section(view["lines"]),
+        _lines_section(view["lines"], view.get("departments") or []),
         f'<p class="download"><a id="pdf-link" href="{_e(pdf_url)}">下载 PDF</a></p>',
     ])
     script = _script() if view["status"] == UNCONFIRMED else ""
@@ -288,9 +291,22 @@ def _answered(view: dict) -> str:
     )
 
 
-def _lines_section(lines: list[dict]) -> str:
-    items = "".join(_line_item(line) for line in lines) or '<li class="empty">无单据</li>'
+def _lines_section(lines: list[dict], departments: list[dict]) -> str:
+    """Every line; grouped under a heading per department when the lines name departments."""
+    if departments:
+        items = "".join(_department_head(g) + "".join(_line_item(line) for line in g["lines"])
+                        for g in departments)
+    else:
+        items = "".join(_line_item(line) for line in lines) or '<li class="empty">无单据</li>'
     return f'<section class="card"><h2>对账明细</h2><ul id="lines">{items}</ul></section>'
+
+
+def _department_head(group: dict) -> str:
+    return (
+        '<li class="department">'
+        f'<span class="department-name">{_e(group["label"])}</span>'
+        f'<span>{group["line_count"]} 笔 · 欠款 {_e(yuan(group["owed_total"]))}</span></li>'
+    )
 
 
 def _line_item(line: dict) -> str:

@@ -44,7 +44,7 @@ HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
         "parent_code": ("上级客户",),
         "group": ("分组",),
         "settlement_mode": ("结算方式",),
-        "can_prepay": ("可预付", "预付"),
+        "can_prepay": ("可预付", "预付", "可预存"),
         "statement_day": ("月结日期",),
         "credit_limit": ("信用额度",),
         "invoice.company": ("开票公司", "开票名称"),
@@ -54,6 +54,7 @@ HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
         "invoice.bank": ("开户行",),
         "invoice.account": ("银行账号",),
         "shared_with": ("共享业务员",),
+        "departments": ("部门",),  # "采购部:CG，工程部"
     },
     "contacts": {
         "external_id": ("联系人编号",),
@@ -71,6 +72,7 @@ HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
         "owed": ("本单欠", "本单欠款"),
         "account": ("结算账户", "账户"),
         "status": ("状态",),
+        "department": ("部门", "客户部门"),
         "erp_type": ("ERP单据类型", "原单类型"),
         "audit_status": ("审核状态", "审批状态"),
         "driver": ("司机", "配送员"),

@@ -70,6 +70,9 @@ async def recharge(*, customer_id: int, reference: str, amount: Decimal, on: dat
 def _check(customer: Customer, amount: Decimal) -> None:
     if customer.payment_mode == POSTPAID:
         raise Conflict("not_prepaid", "后付费客户不能充值，请先设为预付或预购")
+    if amount > 0 and not customer.can_prepay:
+        # Seed 003 B (可预存) governs recharging; a refund of money already in stays possible.
+        raise Conflict("prepay_not_allowed", f"客户 {customer.name} 未勾选可预存，不能预充值")
     if amount > 0:
         return
     if customer.payment_mode == PREPURCHASE:

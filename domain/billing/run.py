@@ -52,6 +52,7 @@ from domain.billing.pricing import (
     previous_period,
     statement_days_billed_on,
 )
+from domain.credit_limit import check_credit_limits
 from domain.dates import add_months
 from domain.errors import Invalid
 from domain.models import (
@@ -327,6 +328,7 @@ async def _write_bills(drafts, batch: _Batch, day, now, share, result: RunResult
         result.amount += priced.amount
     returned = await insert_rows(tx, "bill", BILL_COLUMNS, rows,
                                  returning=("id", "product_id") if result.keep_bills else ())
+    await check_credit_limits({product["customer_id"] for product, *_ in drafts}, now)
     result.counts["bills"] += len(rows)
     result.counts[statements_label] += len(statements)
     result.statements += [s.id for s in statements.values()]

@@ -67,6 +67,7 @@ from domain.money import ZERO, fmt, yuan
 OPEN, SHIPPED, CLOSED, CANCELLED = "open", "shipped", "closed", "cancelled"
 ACTIVE, REVERSED = "active", "reversed"
 DEBT_OPEN, DEBT_PAID, DEBT_RETURNED, DEBT_REVERSED = "open", "paid", "returned", "reversed"
+CASH_SETTLEMENT = "cash"  # Customer.settlement_mode of a 现结 customer (seed 003)
 ORDER_STATUS_LABELS = {OPEN: "未完成", SHIPPED: "已发完", CLOSED: "已关单", CANCELLED: "已反审核"}
 
 
@@ -132,6 +133,7 @@ async def create_order(o: NewOrder, actor: str, now: datetime) -> tuple[CreditOr
         return _replayed_order(existing, customer.id, org.id, o), False
     if not org.enabled:
         raise Conflict("org_disabled", f"销区 {org.name} 已禁用，不能用信开单")
+    _check_settlement(customer, o)
     try:
         async with in_transaction():
             order = await CreditOrder.create(
@@ -148,6 +150,14 @@ async def create_order(o: NewOrder, actor: str, now: datetime) -> tuple[CreditOr
             raise
         return _replayed_order(existing, customer.id, org.id, o), False
     return order, True
+
+
+def _check_settlement(customer: Customer, o: NewOrder) -> None:
+    """Seed 003 A: a 现结 customer's order needs its cash first, so it takes no credit."""
+    if customer.settlement_mode == CASH_SETTLEMENT and o.credit > 0:
+        raise Conflict("cash_customer_no_credit",
+                       f"客户 {customer.name} 为现结客户，订单须先付现款，不能用信"
+                       f"{yuan(o.credit)}", credit=fmt(o.credit))
 
 
 def _replayed_order(existing: CreditOrder, customer_id: int, org_id: int, o: NewOrder):

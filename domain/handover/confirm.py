@@ -16,6 +16,7 @@ from datetime import date, datetime
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
+from domain.credit_limit import check_credit_limits
 from domain.errors import Conflict, Invalid, NotFound
 from domain.handover import locks, scope
 from domain.handover.rules import (
@@ -242,6 +243,7 @@ async def _save_audit(receipt: Document, new: str, change: str | None, *, by: st
                            number=receipt.number)
         if VOID in (new, receipt.audit_status):
             await mark_source_changed([receipt.id])
+            await check_credit_limits([receipt.customer_id], now)
     for name, value in changes.items():
         setattr(receipt, name, value)
 

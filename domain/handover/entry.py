@@ -20,6 +20,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from domain.access import get_visible_customer
+from domain.credit_limit import check_credit_limits
 from domain.errors import Conflict, Invalid, NotFound
 from domain.handover import locks
 from domain.handover.rules import PENDING, RECEIPT_KIND_LABELS, SALE
@@ -89,6 +90,7 @@ async def record_receipt(staff_id: int, customer_id: int, amount: Decimal, *, ki
     earlier, row = await _record(Document, RECEIPT_PREFIX, staff, day, key, now, create)
     if earlier is not None:
         return earlier
+    await check_credit_limits([customer.id], now)  # back within the limit re-arms its alert
     return Recorded("receipt", row.id, row.number, day, amount, label, customer.name)
 
 

@@ -20,7 +20,7 @@ from domain.models import Staff
 # Who a row is of, on which day: its salesperson on its date, its driver on the delivery day.
 PEOPLE = (("salesperson_id", "date"), ("driver_id", "delivered_on"))
 # Changing only these leaves finance's confirmation standing: the rest is what it checked.
-KEEPS_CONFIRMATION = frozenset({"audit_status", "erp_type", "status", "remark"})
+KEEPS_CONFIRMATION = frozenset({"audit_status", "erp_type", "status", "remark", "department"})
 
 
 @dataclass

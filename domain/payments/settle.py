@@ -21,6 +21,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from domain.credit.lines import save
+from domain.credit_limit import check_credit_limits
 from domain.errors import Conflict, NotFound
 from domain.models import (
     ApprovalFlow,
@@ -140,6 +141,7 @@ async def apply_write_off(flow: ApprovalFlow, actor: str, now: datetime) -> dict
                matched_by=payment.matched_by if payment.customer_id else MANUAL, note="")
     document = await _book_pool_receipt(write_off, customer, payment.received_on)
     await WriteOff.filter(id=write_off.id).update(status=DONE, done_at=now)
+    await check_credit_limits([customer.id], now)
     return {"write_off_id": write_off.id, "amount": fmt(write_off.amount),
             "document": document.number, "payment_remaining": fmt(remaining)}
 

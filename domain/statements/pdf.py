@@ -48,7 +48,7 @@ def render_statement_pdf(view: dict, *, seller: str = "") -> bytes:
         _totals_table(view, font),
         Spacer(1, 6 * mm),
         Paragraph("对账明细", styles["section"]),
-        _lines_table(view["lines"], font, styles),
+        _lines_table(view["lines"], font, styles, view.get("departments") or []),
     ]
     page_footer = functools.partial(draw_page_number, font=font)
     document.build(story, onFirstPage=page_footer, onLaterPages=page_footer)
@@ -110,14 +110,28 @@ def _totals_table(view: dict, font: str) -> Table:
     return table
 
 
-def _lines_table(lines: list[dict], font: str, styles: dict[str, ParagraphStyle]) -> LongTable:
-    rows = [list(LINE_HEADER)]
+def _lines_table(lines: list[dict], font: str, styles: dict[str, ParagraphStyle],
+                 departments: list[dict] = ()) -> LongTable:
+    """Every line with a usage bill's breakdown under it; under a full-width heading row per
+    department when there are departments."""
+    rows, heads = [list(LINE_HEADER)], []
     spans = []  # rows holding a usage bill's breakdown, across every column
-    for line in lines:
+
+    def add(line: dict) -> None:
         rows.append(_line_row(line, styles))
         if line.get("detail"):
             spans.append(len(rows))
             rows.append([_usage_table(line["detail"], font), "", "", "", "", ""])
+
+    for group in departments:
+        heads.append(len(rows))
+        rows.append([f"{group['label']}（{group['line_count']} 笔，欠款 "
+                     f"{yuan(group['owed_total'])}）", "", "", "", "", ""])
+        for line in group["lines"]:
+            add(line)
+    if not departments:
+        for line in lines:
+            add(line)
     if not lines:
         rows.append(["无单据", "", "", "", "", ""])
     table = LongTable(rows, colWidths=LINE_COLUMN_WIDTHS, repeatRows=1)
@@ -130,6 +144,9 @@ def _lines_table(lines: list[dict], font: str, styles: dict[str, ParagraphStyle]
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         *(("SPAN", (0, row), (-1, row)) for row in spans),
         *(("LEFTPADDING", (0, row), (0, row), 8 * mm) for row in spans),
+        *[style for row in heads for style in (
+            ("SPAN", (0, row), (-1, row)), ("BACKGROUND", (0, row), (-1, row), HEADER_FILL),
+            ("ALIGN", (0, row), (-1, row), "LEFT"))],
     ]))
     return table
 

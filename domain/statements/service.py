@@ -121,6 +121,7 @@ def _line(statement: Statement, position: int, document: Document) -> StatementL
         statement=statement, document=document, position=position, number=document.number,
         doc_type=document.doc_type, date=document.date, amount=document.amount,
         owed=document.owed, account=document.account, document_version=document.version,
+        department=document.department,
     )
 
 

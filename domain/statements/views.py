@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from domain.billing.pricing import PRICE_TYPE_LABELS
 from domain.models import Customer, Statement, StatementLine
+from domain.money import ZERO
 from domain.statements import rules
 
 
@@ -46,6 +47,8 @@ def line_view(line: StatementLine, detail: dict | None = None) -> dict:
     }
     if detail is not None:
         view["detail"] = usage_detail(detail)
+    if line.department:  # only a customer with departments has lines that name one
+        view["department"] = line.department
     return view
 
 
@@ -59,6 +62,7 @@ def statement_view(statement: Statement, customer: Customer, lines: list[dict]) 
     """The whole statement; `lines` are line views (see `line_view` and `LineCache`)."""
     view = statement_summary(statement, customer)
     view["lines"] = lines
+    view["departments"] = department_groups(lines)
     return view
 
 
@@ -80,3 +84,28 @@ def exact_yuan(amount: str) -> str:
 def unit_price_text(detail: dict) -> str:
     """What an account's units cost: the unit price, or 按阶梯 when the tiers price them."""
     return detail["unit_price"] if detail.get("unit_price") is not None else "按阶梯"
+
+
+NO_DEPARTMENT = "未分部门"
+
+
+def department_groups(lines: list[dict]) -> list[dict]:
+    """Seed 003 case A: the lines grouped by the customer's department, each group with its
+    own totals, in the order the departments first appear and lines without one last; no
+    groups at all when no line names a department."""
+    if not any(line.get("department") for line in lines):
+        return []
+    groups: dict[str, list[dict]] = {}
+    for line in lines:
+        groups.setdefault(line.get("department") or "", []).append(line)
+    if "" in groups:
+        groups[""] = groups.pop("")  # last
+    return [_group(name, members) for name, members in groups.items()]
+
+
+def _group(department: str, lines: list[dict]) -> dict:
+    totals = rules.statement_totals(ZERO, (
+        rules.LineValues(line["type"], line["amount"], line["owed"]) for line in lines))
+    return {"department": department, "label": department or NO_DEPARTMENT,
+            "line_count": totals.line_count, "increase": totals.increase,
+            "receipts": totals.receipts, "owed_total": totals.owed_total, "lines": lines}

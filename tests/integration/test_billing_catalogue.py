@@ -130,9 +130,9 @@ async def test_usage_of_a_billed_period_is_refused_with_409(client, erp, product
 
 
 async def test_recharges_and_their_refusals(client, erp, finance):
-    prepaid = await make_customer("P1", "预付客户")
-    prepurchase = await make_customer("P2", "预购客户")
-    postpaid = await make_customer("P3", "后付客户")
+    prepaid = await make_customer("P1", "预付客户", can_prepay=True)
+    prepurchase = await make_customer("P2", "预购客户", can_prepay=True)
+    postpaid = await make_customer("P3", "后付客户", can_prepay=True)
     for customer, mode in ((prepaid, "prepaid"), (prepurchase, "prepurchase")):
         resp = await client.put(f"{API}/billing/customers/{customer.id}/payment-mode",
                                 json={"payment_mode": mode}, headers=finance)

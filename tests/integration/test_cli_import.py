@@ -13,7 +13,7 @@ import pytest
 from tortoise.contrib.test import truncate_all_models
 
 from domain.ingest import ingest_customers, ingest_staff
-from domain.models import Document
+from domain.models import Customer, Document
 from tally import db
 from tally.settings import Settings
 from tests.support import CUSTOMERS, STAFF
@@ -100,3 +100,18 @@ def test_an_unknown_column_is_refused_before_anything_is_written(seeded, tmp_pat
     assert result.returncode == 2
     assert "颜色" in result.stderr
     assert _documents(seeded) == []
+
+
+def test_a_customer_file_that_would_close_a_parent_cycle_names_the_row(seeded, tmp_path):
+    path = tmp_path / "customers.csv"
+    path.write_text("客户编号,客户名称,上级客户\nC002,明辉商贸,C001\n", encoding="utf-8")
+    assert _tally(seeded, "import", "customers", str(path)).returncode == 0
+    path.write_text("客户编号,客户名称,上级客户\nC001,联想,C002\n", encoding="utf-8")
+    result = _tally(seeded, "import", "customers", str(path))
+    assert result.returncode == 1
+    assert "line 2 (C001)" in result.stderr and "循环" in result.stderr
+
+    async def parents():
+        return sorted(await Customer.all().values_list("code", "parent__code"))
+
+    assert _run(parents, seeded) == [("C001", None), ("C002", "C001")]

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from html.parser import HTMLParser
 
+from domain.statements.views import department_groups
 from miniapp_api.h5 import render_error_page, render_statement_page
 
 ANSWER_URL = "/s/tok123/answer"
@@ -134,6 +135,18 @@ def test_lists_every_document_with_its_details():
     for expected in ("XS-T-2021-12-22-0001", "销售出库单", "XT-T-2021-12-22-0002", "收款单",
                      "2021-12-22", "金额", "¥1,234.50", "本单欠", "¥-100.00", "银行存款-中国银行"):
         assert expected in lines, expected
+
+
+def test_lines_naming_departments_are_listed_under_a_heading_per_department():
+    lines = [{**line, "department": d}
+             for line, d in zip(make_view()["lines"], ("工程部", ""), strict=True)]
+    elements = Elements(render(make_view(lines=lines, departments=department_groups(lines))))
+    text = elements.text_by_id["lines"]
+
+    assert elements.count_class("line") == 2 and elements.count_class("department") == 2
+    assert text.index("工程部") < text.index("XS-T-2021-12-22-0001") < text.index("未分部门") \
+        < text.index("XT-T-2021-12-22-0002")
+    assert "1 笔 · 欠款 ¥1,234.50" in text
 
 
 def test_statement_without_lines_says_so():

@@ -188,3 +188,22 @@ def test_template_round_trips(tmp_path, kind):
     header = [cell.value for cell in sheet[1]]
     assert header == [aliases[0] for aliases in HEADERS[kind].values()]
     assert read_rows(path, kind) == []
+
+
+def test_departments_come_in_chinese_or_english_columns(tmp_path):
+    customers = write_csv(tmp_path / "customers.csv", [
+        "客户编号,客户名称,可预存,部门",
+        "Q,青岛市某某建筑有限公司,否,\"采购部:CG，工程部\"",
+    ], "gb18030")
+    [row] = read_rows(customers, "customers")
+    clean = validate_customer(row)
+    assert clean.errors == []
+    assert clean.clean["can_prepay"] is False
+    assert clean.clean["departments"] == [("采购部", "CG"), ("工程部", None)]
+    for header in ("部门", "department"):
+        documents = write_csv(tmp_path / "docs.csv", [
+            f"单据编号,单据类型,单据日期,客户编号,金额,{header}",
+            "XS-1,销售出库单,2024-03-05,Q,10.00,CG",
+        ], "utf-8")
+        [row] = read_rows(documents, "documents")
+        assert validate_document(row).clean["department"] == "CG"

@@ -152,3 +152,19 @@ def test_importing_the_module_registers_no_font():
     )
 
     assert done.stdout.strip() == b"False"
+
+
+@needs_pdftotext
+def test_lines_naming_departments_print_under_a_heading_per_department(tmp_path):
+    from domain.statements.views import department_groups
+
+    lines = [{**make_line(1), "department": "工程部"}, {**make_line(2), "department": "采购部"},
+             {**make_line(3), "department": ""}, {**make_line(4), "department": "工程部"}]
+    view = {**make_view(lines), "departments": department_groups(lines)}
+    text = pdf_text(render_statement_pdf(view), tmp_path)
+
+    order = [text.index(s) for s in (
+        "工程部（2 笔，欠款 ¥2,469.00）", "XS-T-2021-12-22-0001", "XS-T-2021-12-22-0004",
+        "采购部（1 笔，欠款 ¥1,234.50）", "XS-T-2021-12-22-0002",
+        "未分部门（1 笔", "XS-T-2021-12-22-0003")]
+    assert order == sorted(order)

@@ -1,0 +1,51 @@
+"""Seed 003's 集团 relation as a pure rule: a customer can never be its own ancestor.
+
+A tree is a mapping customer → parent (None at the top); customers are any hashable key (codes
+for an ERP batch, ids for the back office)."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+
+CYCLE = "cycle"  # the link would make the customer its own ancestor
+PARENT_REFUSED = "parent_refused"  # the parent is a new customer whose own row was refused
+
+
+def would_cycle(tree: Mapping, child: Hashable, parent: Hashable | None) -> bool:
+    """Whether hanging ``child`` under ``parent`` makes ``child`` its own ancestor."""
+    seen: set = set()
+    node = parent
+    while node is not None and node not in seen:
+        if node == child:
+            return True
+        seen.add(node)
+        node = tree.get(node)
+    return False
+
+
+def refused_links(links: list[tuple[Hashable, Hashable | None]],
+                  stored: Mapping) -> dict[int, str]:
+    """Apply the (child, parent) links in order over the stored tree; the index of each link
+    refused, with why. ``stored`` holds every stored customer the links reach (and their
+    ancestors); a parent in neither ``stored`` nor the links is not checked here."""
+    refused: dict[int, str] = {}
+    while (found := _first_refusal(links, stored, refused)) is not None:
+        # Start again without it: a link accepted before may have leant on the refused one.
+        refused[found[0]] = found[1]
+    return refused
+
+
+def _first_refusal(links, stored: Mapping, refused: dict[int, str]) -> tuple[int, str] | None:
+    tree = dict(stored)
+    landing = {child for index, (child, _) in enumerate(links) if index not in refused}
+    batch = {child for child, _ in links}
+    for index, (child, parent) in enumerate(links):
+        if index in refused:
+            continue
+        if parent is not None and parent in batch and parent not in stored \
+                and parent not in landing:
+            return index, PARENT_REFUSED
+        if would_cycle(tree, child, parent):
+            return index, CYCLE
+        tree[child] = parent
+    return None
