@@ -104,8 +104,7 @@ async def _pick_documents(customer: Customer, spec: NewStatement) -> list[Docume
         if unknown or not spec.doc_types:
             raise Invalid("bad_doc_types", f"未知单据类型: {', '.join(unknown)}")
         documents = await in_range.filter(doc_type__in=spec.doc_types).order_by("date", "number")
-    if not documents:
-        raise Invalid("no_documents", "所选日期范围内没有可对账的单据")
+    # None in the range is a balance confirmation (seed 000): the opening balance only.
     return documents
 
 
