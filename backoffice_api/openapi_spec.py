@@ -132,7 +132,7 @@ BASE_OPERATIONS = {
                                 "notify": {"type": "boolean"}}},
         "responses": _ok(STATEMENT, "201")},
     "GET /statements": {"summary": "对账单历史", "query": [
-        _q("customer_id", ID), _q("status", {"type": "string"}), _q("limit", ID),
+        _q("customer_id", ID), _q("status", {"type": "string"}), *PERIOD, _q("limit", ID),
         _q("offset", ID)], "responses": _ok(_list(STATEMENT))},
     "GET /statements/{id}": {"summary": "对账单详情", "responses": _ok(STATEMENT)},
     "POST /statements/{id}/receive": {

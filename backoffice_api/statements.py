@@ -13,10 +13,17 @@ from domain.models import Customer
 from domain.statements import rules
 from domain.statements import service as statements
 from domain.statements.pdf import render_statement_pdf
-from domain.statements.views import statement_summary, statement_view
+from domain.statements.views import statement_summary, statement_view, views_seen
 from httpcommon.jsonio import json_response, read_json
 from httpcommon.keys import now, statement_lines
-from httpcommon.params import body_amount, body_date, body_text, path_id, query_int
+from httpcommon.params import (
+    body_amount,
+    body_date,
+    body_text,
+    path_id,
+    query_date,
+    query_int,
+)
 from httpcommon.sharing import share_settings, share_urls
 
 routes = web.RouteTableDef()
@@ -27,6 +34,7 @@ BOOKS = (ADMIN, FINANCE)
 async def full_view(request: web.Request, statement) -> dict:
     lines = await statement_lines(request, statement.id)
     view = statement_view(statement, await statement.customer, lines)
+    view.update(views_seen(statement))
     view["actions"] = list(rules.allowed_actions(statement.status, statement.received_amount))
     return view
 
@@ -66,6 +74,8 @@ async def list_statements(request: web.Request) -> web.Response:
         actor,
         customer_id=customer_id or None,
         status=request.query.get("status"),
+        date_from=query_date(request, "from"),
+        date_to=query_date(request, "to"),
         limit=query_int(request, "limit", 50, lo=1, hi=500),
         offset=query_int(request, "offset", 0, hi=10**9),
     )
@@ -73,7 +83,7 @@ async def list_statements(request: web.Request) -> web.Response:
         "id", "name"))
     items = []
     for statement in found:
-        item = statement_summary(statement)
+        item = statement_summary(statement) | views_seen(statement)
         item["customer_name"] = names.get(statement.customer_id, "")
         item["actions"] = list(rules.allowed_actions(statement.status, statement.received_amount))
         items.append(item)

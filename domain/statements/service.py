@@ -155,9 +155,17 @@ async def get_statement(actor: Actor, statement_id: int) -> Statement:
 
 async def list_statements(
     actor: Actor, *, customer_id: int | None = None, status: str | None = None,
+    date_from: date | None = None, date_to: date | None = None,
     limit: int = 50, offset: int = 0,
 ) -> list[Statement]:
+    """Newest first; ``date_from`` / ``date_to`` keep statements whose period overlaps them."""
+    if date_from and date_to and date_from > date_to:
+        raise Invalid("bad_range", "开始日期不能晚于结束日期")
     query = Statement.filter(deleted_at=None)
+    if date_from:
+        query = query.filter(date_to__gte=date_from)
+    if date_to:
+        query = query.filter(date_from__lte=date_to)
     visible = await visible_customer_ids(actor)
     if visible is not None:
         query = query.filter(customer_id__in=list(visible))

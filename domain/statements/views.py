@@ -30,6 +30,16 @@ def statement_summary(statement: Statement, customer: Customer | None = None) ->
     return view
 
 
+def views_seen(statement: Statement) -> dict:
+    """How often and when the customer opened the statement: for staff only (it is counted
+    outside the version, so a customer's cached view would show it stale)."""
+    return {
+        "view_count": statement.view_count,
+        "first_viewed_at": statement.first_viewed_at,
+        "last_viewed_at": statement.last_viewed_at,
+    }
+
+
 def line_view(line: StatementLine) -> dict:
     return {
         "number": line.number,

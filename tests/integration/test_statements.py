@@ -122,3 +122,29 @@ async def test_a_notice_is_never_queued_twice_even_when_two_writers_race(client,
         for i in range(5)))
     assert sum(r is not None for r in results) == 1
     assert await OutboxMessage.filter(dedupe_key="race:1:staff:" + str(staff.id)).count() == 1
+
+
+async def test_the_list_filters_by_period_and_status(client, admin):
+    """A period (from / to) keeps the statements whose own period overlaps it."""
+    customers = await seed(client, admin)
+    cid = customers["C001"]["id"]
+    november = await make_statement(client, admin, cid, date_from="2021-11-01",
+                                     date_to="2021-11-30")
+    december = await make_statement(client, admin, cid)
+    await post_ok(client, f"{API}/{december['id']}/match", admin)
+
+    async def listed(query: str) -> list[int]:
+        resp = await client.get(f"{API}?{query}", headers=admin)
+        assert resp.status == 200, await resp.text()
+        return [s["id"] for s in (await resp.json())["items"]]
+
+    assert await listed("from=2021-12-01&to=2021-12-31") == [december["id"]]
+    assert await listed("from=2021-11-15&to=2021-12-05") == [december["id"], november["id"]]
+    assert await listed("to=2021-11-30") == [november["id"]]
+    assert await listed("status=unconfirmed&from=2021-11-01") == [november["id"]]
+    assert await listed("status=matched&to=2021-11-30") == []
+    for bad, code in (("from=2021-12-31&to=2021-12-01", "bad_range"),
+                      ("from=yesterday", "bad_date"), ("status=paid", "bad_status")):
+        resp = await client.get(f"{API}?{bad}", headers=admin)
+        assert resp.status == 400
+        assert (await resp.json())["error"]["code"] == code
