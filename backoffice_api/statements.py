@@ -13,6 +13,7 @@ from domain.models import Customer
 from domain.statements import rules
 from domain.statements import service as statements
 from domain.statements.pdf import render_statement_pdf
+from domain.statements.settings import include_pending, set_include_pending
 from domain.statements.views import statement_summary, statement_view, views_seen
 from httpcommon.jsonio import json_response, read_json
 from httpcommon.keys import now, statement_lines
@@ -64,6 +65,23 @@ async def create_statement(request: web.Request) -> web.Response:
         actor, spec, share_settings(request), now(request)
     )
     return json_response(await full_view(request, statement), status=201)
+
+
+@routes.get("/statements/settings")
+async def get_settings(request: web.Request) -> web.Response:
+    actor_with(request, *STAFF)
+    return json_response({"include_pending": await include_pending()})
+
+
+@routes.put("/statements/settings")
+async def put_settings(request: web.Request) -> web.Response:
+    """include_pending：待审批的 ERP 单据也可以对账"""
+    actor = actor_with(request, *BOOKS)
+    value = (await read_json(request)).get("include_pending")
+    if not isinstance(value, bool):
+        raise Invalid("bad_field", "include_pending 必须是 true 或 false")
+    await set_include_pending(value, by=actor.label, now=now(request))
+    return json_response({"include_pending": await include_pending()})
 
 
 @routes.get("/statements")

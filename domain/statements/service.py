@@ -28,6 +28,7 @@ from domain.money import ZERO
 from domain.sharing import new_nonce, sign_share_token
 from domain.statements import rules
 from domain.statements.rules import LineValues
+from domain.statements.settings import counted_audit_states
 
 
 @dataclass(frozen=True)
@@ -66,8 +67,9 @@ async def create_statement(
     if spec.date_from > spec.date_to:
         raise Invalid("bad_range", "开始日期不能晚于结束日期")
     customer = await get_visible_customer(actor, spec.customer_id)
-    documents = await _pick_documents(customer, spec)
-    opening = await _opening_receivable(customer.id, spec.date_from)
+    counted = await counted_audit_states()
+    documents = await _pick_documents(customer, spec, counted)
+    opening = await _opening_receivable(customer.id, spec.date_from, counted)
     totals = rules.statement_totals(
         opening, (LineValues(d.doc_type, d.amount, d.owed) for d in documents)
     )
@@ -87,7 +89,9 @@ async def create_statement(
     return statement
 
 
-async def _pick_documents(customer: Customer, spec: NewStatement) -> list[Document]:
+async def _pick_documents(
+    customer: Customer, spec: NewStatement, counted: tuple[str, ...]
+) -> list[Document]:
     in_range = Document.filter(
         customer_id=customer.id, date__gte=spec.date_from, date__lte=spec.date_to
     ).exclude(audit_status=VOID)
@@ -99,19 +103,34 @@ async def _pick_documents(customer: Customer, spec: NewStatement) -> list[Docume
                 "documents_not_found",
                 f"以下单据不属于该客户或不在对账日期内: {', '.join(missing)}", numbers=missing,
             )
+        _refuse_uncounted(documents, counted)
     else:
         unknown = sorted(set(spec.doc_types) - set(rules.DOC_TYPES))
         if unknown or not spec.doc_types:
             raise Invalid("bad_doc_types", f"未知单据类型: {', '.join(unknown)}")
-        documents = await in_range.filter(doc_type__in=spec.doc_types).order_by("date", "number")
+        documents = await in_range.filter(
+            doc_type__in=spec.doc_types, audit_status__in=counted).order_by("date", "number")
     # None in the range is a balance confirmation (seed 000): the opening balance only.
     return documents
 
 
-async def _opening_receivable(customer_id: int, before: date) -> Decimal:
+def _refuse_uncounted(documents: list[Document], counted: tuple[str, ...]) -> None:
+    """Picked documents still pending (待审批) while statements take audited ones only."""
+    pending = [d.number for d in documents if d.audit_status not in counted]
+    if pending:
+        raise Invalid(
+            "documents_not_audited",
+            f"以下单据尚未审核，不能对账: {', '.join(pending)}", numbers=pending,
+        )
+
+
+async def _opening_receivable(
+    customer_id: int, before: date, counted: tuple[str, ...]
+) -> Decimal:
     # Summed in Python: SQLite keeps decimals as text, and SQL SUM would go through floats.
-    rows = await Document.filter(customer_id=customer_id, date__lt=before).exclude(
-        audit_status=VOID).values_list("doc_type", "amount")
+    rows = await Document.filter(
+        customer_id=customer_id, date__lt=before, audit_status__in=counted
+    ).values_list("doc_type", "amount")
     return sum((rules.signed_amount(t, Decimal(a)) for t, a in rows), ZERO)
 
 
