@@ -31,6 +31,8 @@ STATEMENT = {"type": "object", "properties": {
     "line_count": ID, "owed_total": MONEY, "received_amount": MONEY,
     "status": {"enum": ["unconfirmed", "matched", "mismatched"]},
     "status_label": {"type": "string"}, "source_changed": {"type": "boolean"},
+    "answered_by": {"type": "string",
+                    "description": "答复人：联系人姓名，或 通过分享链接（时间，设备）"},
     "view_count": ID, "first_viewed_at": {"type": ["string", "null"]},
     "last_viewed_at": {"type": ["string", "null"]},
     "actions": {"type": "array", "items": {"enum": [

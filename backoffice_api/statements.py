@@ -14,7 +14,7 @@ from domain.statements import rules
 from domain.statements import service as statements
 from domain.statements.pdf import render_statement_pdf
 from domain.statements.settings import include_pending, set_include_pending
-from domain.statements.views import statement_summary, statement_view, views_seen
+from domain.statements.views import staff_extras, statement_summary, statement_view
 from httpcommon.jsonio import json_response, read_json
 from httpcommon.keys import now, statement_lines
 from httpcommon.params import (
@@ -35,7 +35,7 @@ BOOKS = (ADMIN, FINANCE)
 async def full_view(request: web.Request, statement) -> dict:
     lines = await statement_lines(request, statement.id)
     view = statement_view(statement, await statement.customer, lines)
-    view.update(views_seen(statement))
+    view.update(staff_extras(statement))
     view["actions"] = list(rules.allowed_actions(statement.status, statement.received_amount))
     return view
 
@@ -101,7 +101,7 @@ async def list_statements(request: web.Request) -> web.Response:
         "id", "name"))
     items = []
     for statement in found:
-        item = statement_summary(statement) | views_seen(statement)
+        item = statement_summary(statement) | staff_extras(statement)
         item["customer_name"] = names.get(statement.customer_id, "")
         item["actions"] = list(rules.allowed_actions(statement.status, statement.received_amount))
         items.append(item)
@@ -158,6 +158,7 @@ def _event_view(event) -> dict:
         "result_label": rules.STATUS_LABELS.get(event.result, ""),
         "description": event.description, "amount": event.amount,
         "actor_kind": event.actor_kind, "actor": event.actor, "via": event.via,
+        "device": event.device,
         "at": event.created_at,
     }
 

@@ -27,6 +27,7 @@ from domain.models import (
 from domain.money import ZERO
 from domain.sharing import new_nonce, sign_share_token
 from domain.statements import rules
+from domain.statements.answerers import answerer
 from domain.statements.rules import LineValues
 from domain.statements.settings import counted_audit_states
 
@@ -218,7 +219,7 @@ async def staff_confirm(
     statement = await get_statement(actor, statement_id)
     async with in_transaction():
         await _transition(statement, action, now, status=result, answered_at=now,
-                          answered_by=actor.label)
+                          answered_by=answerer(actor, now))
         await _event(statement, action, actor, now, result=result, description=description)
     return statement
 
@@ -320,9 +321,11 @@ async def revoke_share_link(actor: Actor, statement_id: int, link_id: int, now) 
 
 
 async def customer_answer(
-    actor: Actor, statement: Statement, answer: str, description: str, now: datetime
+    actor: Actor, statement: Statement, answer: str, description: str, now: datetime, *,
+    via: str = "", device: str = "",
 ) -> bool:
-    """A customer's 符合 / 不符合. Returns False for a repeat; a change of mind is a conflict."""
+    """A customer's 符合 / 不符合 through ``via`` (h5 | mp), from ``device`` ("iPhone 微信").
+    Returns False for a repeat; a change of mind is a conflict."""
     description = (description or "").strip()
     if answer not in (rules.MATCHED, rules.MISMATCHED):
         raise Invalid("bad_answer", "answer 必须是 matched（符合）或 mismatched（不符合）")
@@ -332,10 +335,11 @@ async def customer_answer(
         raise Invalid("description_too_long", "描述不能超过 2000 字")
     if not rules.answer_outcome(statement.status, answer):
         return False
+    answered_by = answerer(actor, now, device)
     async with in_transaction():
         updated = await Statement.filter(
             id=statement.id, version=statement.version, status=rules.UNCONFIRMED
-        ).update(status=answer, answered_at=now, answered_by=actor.label,
+        ).update(status=answer, answered_at=now, answered_by=answered_by,
                  version=statement.version + 1)
         if not updated:
             fresh = await Statement.get(id=statement.id)
@@ -344,19 +348,39 @@ async def customer_answer(
             raise Conflict("statement_changed", "对账单已被他人修改，请刷新后重试")
         statement.status, statement.version = answer, statement.version + 1
         event = await _event(statement, "answer", actor, now, result=answer,
-                             description=description)
+                             description=description, via=via, device=device)
         if answer == rules.MISMATCHED:
-            await _notify_dispute(statement, event, description, now)
+            await _notify_dispute(statement, event, description, answered_by, now)
     return True
 
 
-async def _notify_dispute(statement: Statement, event: StatementEvent, description, now) -> None:
+@dataclass(frozen=True)
+class ShownAnswer:
+    """What the customer's page says about the current status."""
+
+    by_customer: bool  # False when staff set it (符合确认 / 不符合确认)
+    description: str  # the customer's own words; staff notes stay internal
+
+
+async def shown_answer(statement: Statement) -> ShownAnswer:
+    """Who set the statement's current status: the latest answer, confirmation or cancel."""
+    latest = await StatementEvent.filter(
+        statement_id=statement.id, action__in=["answer", rules.MATCH, rules.MISMATCH, rules.CANCEL]
+    ).order_by("-id").first()
+    if latest is None or latest.action != "answer" or latest.result != statement.status:
+        return ShownAnswer(by_customer=False, description="")
+    return ShownAnswer(by_customer=True, description=latest.description)
+
+
+async def _notify_dispute(
+    statement: Statement, event: StatementEvent, description: str, answered_by: str, now
+) -> None:
     customer = await Customer.get(id=statement.customer_id).prefetch_related("salesperson")
     payload = {
         "statement_id": statement.id, "customer": customer.name,
         "date_from": statement.date_from.isoformat(), "date_to": statement.date_to.isoformat(),
         "closing": str(statement.closing), "description": description,
-        "answered_by": event.actor,
+        "answered_by": answered_by,
     }
     key = f"statement_disputed:{statement.id}:{event.id}"
     salesperson: Staff | None = customer.salesperson
@@ -371,7 +395,7 @@ async def _notify_dispute(statement: Statement, event: StatementEvent, descripti
 async def _event(statement, action, actor: Actor, now, **values) -> StatementEvent:
     return await StatementEvent.create(
         statement_id=statement.id, action=action, actor_kind=actor.kind, actor=actor.name,
-        via=values.pop("via", ""), created_at=now, **values,
+        contact_id=actor.contact_id, created_at=now, **values,
     )
 
 

@@ -30,10 +30,12 @@ def statement_summary(statement: Statement, customer: Customer | None = None) ->
     return view
 
 
-def views_seen(statement: Statement) -> dict:
-    """How often and when the customer opened the statement: for staff only (it is counted
-    outside the version, so a customer's cached view would show it stale)."""
+def staff_extras(statement: Statement) -> dict:
+    """For staff only: who answered (a person, or 通过分享链接 with time and device), and how
+    often and when the customer opened the statement (counted outside the version, so a
+    customer's cached view would show it stale)."""
     return {
+        "answered_by": statement.answered_by,
         "view_count": statement.view_count,
         "first_viewed_at": statement.first_viewed_at,
         "last_viewed_at": statement.last_viewed_at,
