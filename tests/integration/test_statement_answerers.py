@@ -109,6 +109,13 @@ async def test_a_contact_without_a_name_is_a_wechat_contact_not_an_id(
                   {"answer": "matched"})
     view = await (await client.get(f"{BO}/statements/{statement['id']}", headers=admin)).json()
     assert view["answered_by"] == "微信联系人"
+    mine = f"{MP}/statements/{statement['id']}"
+    assert (await (await client.get(mine, headers=session)).json())["answered_by_customer"]
+
+    await post_ok(client, f"{BO}/statements/{statement['id']}/cancel", admin)
+    await post_ok(client, f"{BO}/statements/{statement['id']}/match", admin)
+    shown = await (await client.get(mine, headers=session)).json()
+    assert (shown["status"], shown["answered_by_customer"]) == ("matched", False)
 
 
 async def test_after_staff_confirm_the_customers_page_does_not_say_the_customer_did(
