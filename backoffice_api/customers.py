@@ -9,8 +9,8 @@ from domain import customers
 from domain.access import get_visible_customer
 from domain.actors import ADMIN, FINANCE, SALES
 from domain.errors import Invalid
-from domain.models import Contact, Customer, CustomerDepartment, Document
-from domain.statements.rules import DOC_TYPE_LABELS
+from domain.models import Contact, Customer, CustomerDepartment
+from domain.statements.picker import documents_to_pick
 from httpcommon.jsonio import json_response, read_json
 from httpcommon.keys import SETTINGS, now
 from httpcommon.params import body_int, flag, path_id, query_date, query_int
@@ -117,20 +117,11 @@ async def issue_bind_code(request: web.Request) -> web.Response:
 
 @routes.get("/customers/{id}/documents")
 async def customer_documents(request: web.Request) -> web.Response:
+    """The document picker: pending (待审批) ones marked, pickable only when included."""
     actor = actor_with(request, *STAFF)
-    customer = await get_visible_customer(actor, path_id(request))
-    query = Document.filter(customer_id=customer.id)
-    if date_from := query_date(request, "from"):
-        query = query.filter(date__gte=date_from)
-    if date_to := query_date(request, "to"):
-        query = query.filter(date__lte=date_to)
-    if doc_type := request.query.get("type"):
-        query = query.filter(doc_type=doc_type)
-    documents = await query.order_by("date", "number").limit(
-        query_int(request, "limit", 500, lo=1, hi=5000))
-    return json_response({"items": [
-        {"number": d.number, "type": d.doc_type, "type_label": DOC_TYPE_LABELS[d.doc_type],
-         "date": d.date, "amount": d.amount, "owed": d.owed, "account": d.account,
-         "status": d.status, "version": d.version}
-        for d in documents
-    ]})
+    items = await documents_to_pick(
+        actor, path_id(request), date_from=query_date(request, "from"),
+        date_to=query_date(request, "to"), doc_type=request.query.get("type"),
+        limit=query_int(request, "limit", 500, lo=1, hi=5000),
+    )
+    return json_response({"items": items})

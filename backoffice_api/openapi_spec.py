@@ -42,9 +42,14 @@ STATEMENT = {"type": "object", "properties": {
     "line_count": ID, "owed_total": MONEY, "received_amount": MONEY,
     "status": {"enum": ["unconfirmed", "matched", "mismatched"]},
     "status_label": {"type": "string"}, "source_changed": {"type": "boolean"},
+    "answered_by": {"type": "string",
+                    "description": "答复人：联系人姓名，或 通过分享链接（时间，设备）"},
+    "view_count": ID, "first_viewed_at": {"type": ["string", "null"]},
+    "last_viewed_at": {"type": ["string", "null"]},
     "actions": {"type": "array", "items": {"enum": [
         "receive", "mismatch", "match", "feedback", "share", "delete", "cancel"]}},
     "lines": {"type": "array", "items": LINE}}}
+STATEMENT_SETTINGS = {"type": "object", "properties": {"include_pending": {"type": "boolean"}}}
 CUSTOMER = {"type": "object", "properties": {
     "id": ID, "code": {"type": "string"}, "name": {"type": "string"},
     "salesperson_id": {"type": ["integer", "null"]}, "settlement_mode": {
@@ -155,7 +160,8 @@ BASE_OPERATIONS = {
         "responses": _ok({"type": "object", "properties": {
             "code": {"type": "string"}, "expires_at": {"type": "string"}}}, "201")},
     "GET /customers/{id}/documents": {
-        "summary": "客户的 ERP 单据", "query": PERIOD + [_q("type", {"type": "string"})]},
+        "summary": "客户的 ERP 单据（选单：待审批的标出，pickable 表示可对账）",
+        "query": PERIOD + [_q("type", {"type": "string"})]},
     "POST /statements": {
         "summary": "生成对账单（勾选单据或按类型取全部）",
         "body": {"type": "object", "required": ["customer_id", "date_from", "date_to"],
@@ -164,8 +170,11 @@ BASE_OPERATIONS = {
                                 "types": {"type": "array", "items": {"type": "string"}},
                                 "notify": {"type": "boolean"}}},
         "responses": _ok(STATEMENT, "201")},
+    "GET /statements/settings": {"summary": "对账参数", "responses": _ok(STATEMENT_SETTINGS)},
+    "PUT /statements/settings": {"summary": "设置对账参数（include_pending：待审批单据也可对账）",
+                                 "body": STATEMENT_SETTINGS, "responses": _ok(STATEMENT_SETTINGS)},
     "GET /statements": {"summary": "对账单历史", "query": [
-        _q("customer_id", ID), _q("status", {"type": "string"}), _q("limit", ID),
+        _q("customer_id", ID), _q("status", {"type": "string"}), *PERIOD, _q("limit", ID),
         _q("offset", ID)], "responses": _ok(_list(STATEMENT))},
     "GET /statements/{id}": {"summary": "对账单详情", "responses": _ok(STATEMENT)},
     "POST /statements/{id}/receive": {

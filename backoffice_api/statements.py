@@ -13,10 +13,18 @@ from domain.models import Customer
 from domain.statements import rules
 from domain.statements import service as statements
 from domain.statements.pdf import render_statement_pdf
-from domain.statements.views import statement_summary, statement_view
+from domain.statements.settings import include_pending, set_include_pending
+from domain.statements.views import staff_extras, statement_summary, statement_view
 from httpcommon.jsonio import json_response, read_json
 from httpcommon.keys import now, statement_lines
-from httpcommon.params import body_amount, body_date, body_text, path_id, query_int
+from httpcommon.params import (
+    body_amount,
+    body_date,
+    body_text,
+    path_id,
+    query_date,
+    query_int,
+)
 from httpcommon.sharing import share_settings, share_urls
 
 routes = web.RouteTableDef()
@@ -27,6 +35,7 @@ BOOKS = (ADMIN, FINANCE)
 async def full_view(request: web.Request, statement) -> dict:
     lines = await statement_lines(request, statement.id)
     view = statement_view(statement, await statement.customer, lines)
+    view.update(staff_extras(statement))
     view["actions"] = list(rules.allowed_actions(statement.status, statement.received_amount))
     return view
 
@@ -58,6 +67,23 @@ async def create_statement(request: web.Request) -> web.Response:
     return json_response(await full_view(request, statement), status=201)
 
 
+@routes.get("/statements/settings")
+async def get_settings(request: web.Request) -> web.Response:
+    actor_with(request, *STAFF)
+    return json_response({"include_pending": await include_pending()})
+
+
+@routes.put("/statements/settings")
+async def put_settings(request: web.Request) -> web.Response:
+    """include_pending：待审批的 ERP 单据也可以对账"""
+    actor = actor_with(request, *BOOKS)
+    value = (await read_json(request)).get("include_pending")
+    if not isinstance(value, bool):
+        raise Invalid("bad_field", "include_pending 必须是 true 或 false")
+    await set_include_pending(value, by=actor.label, now=now(request))
+    return json_response({"include_pending": await include_pending()})
+
+
 @routes.get("/statements")
 async def list_statements(request: web.Request) -> web.Response:
     actor = actor_with(request, *STAFF)
@@ -66,6 +92,8 @@ async def list_statements(request: web.Request) -> web.Response:
         actor,
         customer_id=customer_id or None,
         status=request.query.get("status"),
+        date_from=query_date(request, "from"),
+        date_to=query_date(request, "to"),
         limit=query_int(request, "limit", 50, lo=1, hi=500),
         offset=query_int(request, "offset", 0, hi=10**9),
     )
@@ -73,7 +101,7 @@ async def list_statements(request: web.Request) -> web.Response:
         "id", "name"))
     items = []
     for statement in found:
-        item = statement_summary(statement)
+        item = statement_summary(statement) | staff_extras(statement)
         item["customer_name"] = names.get(statement.customer_id, "")
         item["actions"] = list(rules.allowed_actions(statement.status, statement.received_amount))
         items.append(item)
@@ -130,6 +158,7 @@ def _event_view(event) -> dict:
         "result_label": rules.STATUS_LABELS.get(event.result, ""),
         "description": event.description, "amount": event.amount,
         "actor_kind": event.actor_kind, "actor": event.actor, "via": event.via,
+        "device": event.device,
         "at": event.created_at,
     }
 

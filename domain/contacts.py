@@ -9,6 +9,7 @@ from tortoise.transactions import in_transaction
 from domain.actors import Actor
 from domain.errors import Conflict, Invalid, Unauthorized
 from domain.models import BindCode, Contact
+from domain.statements.answerers import UNNAMED_CONTACT
 
 
 async def redeem_bind_code(
@@ -56,5 +57,6 @@ async def _contact_for(bind: BindCode, identity: dict, name: str) -> Contact:
 def contact_actor(contact: Contact) -> Actor:
     if contact.customer_id is None:
         raise Unauthorized("not_bound", "尚未绑定客户，请输入业务员提供的绑定码")
-    return Actor(kind="contact", name=contact.name or f"contact-{contact.id}",
+    # An answer names a person (SPEC §3): a contact bound without a name is not an id.
+    return Actor(kind="contact", name=contact.name or UNNAMED_CONTACT,
                  contact_id=contact.id, customer_id=contact.customer_id)

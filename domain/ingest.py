@@ -43,6 +43,7 @@ from domain.models import (
     StaffRole,
 )
 from domain.money import to_amount
+from domain.sql import lock_keys
 from domain.statements.rules import DOC_TYPE_LABELS, DOC_TYPES, signed_amount
 from domain.statements.service import mark_source_changed
 
@@ -381,6 +382,7 @@ async def ingest_documents(raws: list, *, atomic: bool = False, now: datetime | 
     result = IngestResult()
     async with in_transaction():
         numbers = [r.key for r in rows if not r.errors]
+        await lock_keys("document", numbers)  # the same batch sent twice at once lands once
         stored = {d.number: d for d in await Document.filter(number__in=numbers)}
         touched = {d.customer_id for d in stored.values()}  # a document may change customer
         await handover.check_receipt_audits(rows, stored)

@@ -292,8 +292,13 @@ class StatementEvent(Model):
     description = fields.TextField(default="")
     amount = fields.DecimalField(**MONEY, null=True)
     actor_kind = fields.CharField(max_length=16)
-    actor = fields.CharField(max_length=100)
-    via = fields.CharField(max_length=16, default="")
+    actor = fields.CharField(max_length=100)  # a person's name, or 通过分享链接
+    via = fields.CharField(max_length=16, default="")  # h5 | mp for a customer's answer
+    # The bound contact who answered, and the device an answer came from ("iPhone 微信").
+    contact = fields.ForeignKeyField(
+        "models.Contact", related_name="statement_events", null=True,
+        on_delete=fields.SET_NULL)
+    device = fields.CharField(max_length=32, default="", db_default="")
     created_at = fields.DatetimeField()
 
     class Meta:

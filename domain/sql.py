@@ -4,6 +4,8 @@ running it. Templates use {0}, {1}, … for parameters; each dialect gets its ow
 from __future__ import annotations
 
 import functools
+import zlib
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
@@ -41,6 +43,32 @@ async def execute_many(template: str, rows: list[list], connection=None) -> None
         return
     connection = connection or get_connection("default")
     await connection.execute_many(render(connection, template, len(rows[0])), rows)
+
+
+# ----- writers of the same natural keys, one after the other ------------------------------------
+
+KEY_LOCK_BUCKETS = 64  # advisory locks a transaction takes at most per scope
+
+
+def _crc(text: str) -> int:
+    return zlib.crc32(text.encode())
+
+
+async def lock_keys(scope: str, keys: Iterable[str]) -> None:
+    """Hold, until the current transaction ends, the advisory locks of these natural keys
+    (document numbers, bill keys …) in ``scope`` (PostgreSQL; SQLite runs one writer at a
+    time). Call it before reading what is stored under the keys: a writer racing another
+    with the same keys (a resend, a double click) then waits, and reads what the other
+    wrote instead of inserting it again and failing on the unique key. Keys hash into at
+    most KEY_LOCK_BUCKETS locks, taken in ascending order, so writers never deadlock."""
+    connection = get_connection("default")
+    if not is_postgres(connection):
+        return
+    buckets = sorted({_crc(key) % KEY_LOCK_BUCKETS for key in keys})
+    if buckets:  # unnest keeps the array's order, so the locks are taken in that order
+        await connection.execute_query(
+            "SELECT pg_advisory_xact_lock($1, b) FROM unnest($2::int[]) AS b",
+            [_crc(scope) - 2**31, buckets])
 
 
 # ----- many rows at once (the month-end run) ----------------------------------------------------

@@ -280,14 +280,18 @@ def _error_note(error: str | None, *, always: bool = False) -> str:
 
 
 def _answered(view: dict) -> str:
+    """The answer given: the customer's own (with their description), or staff's, which the
+    page must not present as the customer's."""
     description = view.get("answer_description") or ""
     described = (
         f'<p class="result-description">描述：{_e(description)}</p>' if description else ""
     )
+    by_customer = view.get("answered_by_customer", False)
+    title = "您已确认" if by_customer else "已由业务人员确认"
     return (
         f'<div id="result" class="result result-{_e(view["status"])}">'
-        f'<p class="result-title">您已确认：{_e(view["status_label"])}</p>'
-        f'{described}<p class="note">{CHANGE_NOTE}</p></div>'
+        f'<p class="result-title">{title}：{_e(view["status_label"])}</p>'
+        f'{described if by_customer else ""}<p class="note">{CHANGE_NOTE}</p></div>'
     )
 
 

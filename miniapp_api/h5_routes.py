@@ -8,17 +8,19 @@ from aiohttp import web
 
 from domain.actors import Actor
 from domain.errors import DomainError
-from domain.models import Statement, StatementEvent
+from domain.models import Statement
 from domain.qr import qr_png, qr_svg
 from domain.sharing import read_share_token
 from domain.statements import probes, rules
 from domain.statements import service as statements
+from domain.statements.answerers import SHARE, SHARE_LINK
 from domain.statements.pdf import render_statement_pdf
 from domain.statements.views import statement_view
 from httpcommon.errors import STATUS_BY_KIND
 from httpcommon.jsonio import json_response, read_json
 from httpcommon.keys import SETTINGS, VIEW_CACHE, VIEW_COUNTER, now, statement_lines
 from httpcommon.params import body_text
+from miniapp_api.devices import device_label
 from miniapp_api.h5 import render_error_page, render_statement_page
 
 routes = web.RouteTableDef()
@@ -38,16 +40,10 @@ async def _view(request: web.Request, statement: Statement) -> dict:
     lines = await statement_lines(request, statement.id)
     view = statement_view(statement, await statement.customer, lines)
     if statement.status != rules.UNCONFIRMED:
-        view["answer_description"] = await _answer_description(statement)
+        shown = await statements.shown_answer(statement)
+        view["answered_by_customer"] = shown.by_customer
+        view["answer_description"] = shown.description
     return view
-
-
-async def _answer_description(statement: Statement) -> str:
-    """The customer's own description behind the current status (staff notes stay internal)."""
-    event = await StatementEvent.filter(
-        statement_id=statement.id, action="answer", result=statement.status
-    ).order_by("-created_at", "-id").first()
-    return event.description if event else ""
 
 
 def _status_of(exc: DomainError) -> int:
@@ -120,12 +116,15 @@ def _lf(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+# Whoever holds the link: no person is known, so the answer names the link, time and device.
+LINK_HOLDER = Actor(kind=SHARE, name=SHARE_LINK)
+
+
 async def _record_answer(request: web.Request, statement: Statement) -> bool:
     body = await _answer_body(request)
-    actor = Actor(kind="share", name=f"share-link:{request.match_info['token'][:8]}")
     return await statements.customer_answer(
-        actor, statement, body_text(body, "answer"), body_text(body, "description"),
-        now(request),
+        LINK_HOLDER, statement, body_text(body, "answer"), body_text(body, "description"),
+        now(request), via="h5", device=device_label(request.headers.get("User-Agent", "")),
     )
 
 

@@ -152,6 +152,8 @@ async def _statement_json(request: web.Request, statement: Statement) -> dict:
     lines = await statement_lines(request, statement.id)
     view = statement_view(statement, await statement.customer, lines)
     view["can_answer"] = statement.status == rules.UNCONFIRMED
+    if not view["can_answer"]:  # staff may have confirmed it, not the customer
+        view["answered_by_customer"] = (await statements.shown_answer(statement)).by_customer
     return view
 
 
@@ -162,7 +164,7 @@ async def answer(request: web.Request) -> web.Response:
     statement = await statements.get_statement(actor, path_id(request))
     changed = await statements.customer_answer(
         actor, statement, body_text(body, "answer"), body_text(body, "description"),
-        now(request),
+        now(request), via="mp",
     )
     return json_response({"status": statement.status, "changed": changed,
                           "statement_id": statement.id})

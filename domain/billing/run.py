@@ -66,7 +66,7 @@ from domain.models import (
 )
 from domain.outbox import DINGTALK
 from domain.progress import QUIET, Progress
-from domain.sql import as_date, insert_rows, render, select_in
+from domain.sql import as_date, insert_rows, lock_keys, render, select_in
 from domain.statements.bulk import DocumentLine, StatementToIssue, cents, issue_statements
 from domain.statements.rules import BILL, DOC_TYPE_LABELS, PREPAID_DRAW
 from domain.statements.service import ShareSettings
@@ -228,6 +228,23 @@ async def _bill(products: list[dict], periods: list[date], day: date, now: datet
     if not products:
         return
     batch = await _read(products, periods)
+    async with in_transaction() as tx:
+        # A second 生成账单 (or the job) racing this one for the same products waits here,
+        # then finds the bills and exceptions the first wrote: billed once, answered as a
+        # resend is, never a duplicate key.
+        await lock_keys("bill", [_product_key(p["id"], d)
+                                 for p, d in zip(products, periods, strict=True)])
+        batch.billed, batch.exceptions = await _written(products, periods, batch, tx)
+        drafts, failures = _assess_batch(products, periods, batch, result)
+        await _write_bills(drafts, batch, day, now, share, result, actor, tx,
+                           "supplementary_statements" if retry else "statements")
+        await _write_exceptions(failures, drafts, batch, now, result, tx)
+
+
+def _assess_batch(products: list[dict], periods: list[date], batch: _Batch, result: RunResult,
+                  ) -> tuple[list[tuple[dict, date, Priced]],
+                             list[tuple[dict, date, Unbillable]]]:
+    """Each product not billed yet: priced (a draft bill) or unbillable (an exception)."""
     drafts: list[tuple[dict, date, Priced]] = []
     failures: list[tuple[dict, date, Unbillable]] = []
     for product, period in zip(products, periods, strict=True):
@@ -241,10 +258,7 @@ async def _bill(products: list[dict], periods: list[date], day: date, now: datet
             drafts.append((product, period, outcome))
         else:
             failures.append((product, period, outcome))
-    async with in_transaction() as tx:
-        await _write_bills(drafts, batch, day, now, share, result, actor, tx,
-                           "supplementary_statements" if retry else "statements")
-        await _write_exceptions(failures, drafts, batch, now, result, tx)
+    return drafts, failures
 
 
 async def _read(products: list[dict], periods: list[date]) -> _Batch:
@@ -273,16 +287,25 @@ async def _read(products: list[dict], periods: list[date]) -> _Batch:
             [period_end(wanted_periods[-1])], product_ids):
         prices[pid].append(StoredPrice(as_date(effective), price_type,
                                        TIERS.to_python_value(tiers)))
+    return _Batch(customers, accounts, usage, prices, set(), {})
+
+
+async def _written(products: list[dict], periods: list[date], batch: _Batch, tx,
+                   ) -> tuple[set[tuple[int, date]], dict[str, dict]]:
+    """The bills and exceptions (the products' own and their accounts') already written for
+    these products and periods, read in the writing transaction under their key locks."""
+    wanted_periods = sorted(set(periods))
+    in_periods = ", ".join(f"{{{i}}}" for i in range(len(wanted_periods)))
     billed = {(p, as_date(d)) for p, d in await select_in(
         tx, f"SELECT product_id, period FROM bill WHERE period IN ({in_periods}) "
-            "AND product_id IN ({in})", wanted_periods, product_ids)}
+            "AND product_id IN ({in})", wanted_periods, sorted(p["id"] for p in products))}
     keys = [key for p, d in zip(products, periods, strict=True)
-            for key in _keys(p["id"], d, accounts.get(p["id"], []))]
+            for key in _keys(p["id"], d, batch.accounts.get(p["id"], []))]
     exceptions = {row[1]: dict(zip(("id", "key", "status", "reason"), row, strict=True))
                   for row in await select_in(
         tx, "SELECT id, key, status, reason FROM billing_exception WHERE key IN ({in})", [],
         keys)}
-    return _Batch(customers, accounts, usage, prices, billed, exceptions)
+    return billed, exceptions
 
 
 CUSTOMER_FIELDS = ("id", "name", "salesperson_id", "payment_mode")

@@ -22,7 +22,6 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from domain.actors import Actor
-from domain.handover.rules import VOID
 from domain.models import OutboxMessage
 from domain.money import CENT, ZERO
 from domain.outbox import WECHAT
@@ -31,6 +30,7 @@ from domain.sql import as_date, as_decimal, insert_rows, select_in
 from domain.statements import rules
 from domain.statements.rules import LineValues
 from domain.statements.service import ShareSettings, issued_payload
+from domain.statements.settings import counted_audit_states
 
 PAYLOAD = OutboxMessage._meta.fields_map["payload"]  # the ORM's JSON encoding of payloads
 
@@ -115,13 +115,15 @@ async def _openings(issues: list[StatementToIssue], tx) -> dict[tuple[int, date]
     for issue in issues:
         by_start[issue.date_from].add(issue.customer_id)
     openings: dict[tuple[int, date], Decimal] = {}
+    counted = list(await counted_audit_states())  # the same documents as any statement's
+    states = ", ".join(f"{{{i}}}" for i in range(1, len(counted) + 1))
     for start, customer_ids in by_start.items():
         for customer_id in customer_ids:
             openings[customer_id, start] = ZERO
         rows = await select_in(
             tx, "SELECT customer_id, doc_type, amount FROM document WHERE date < {0} "
-                "AND audit_status <> {1} AND customer_id IN ({in})",
-            [start, VOID], sorted(customer_ids))
+                f"AND audit_status IN ({states}) AND customer_id IN ({{in}})",
+            [start, *counted], sorted(customer_ids))
         for customer_id, doc_type, amount in rows:
             openings[customer_id, start] += rules.signed_amount(doc_type, as_decimal(amount))
     return openings

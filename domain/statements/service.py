@@ -27,7 +27,9 @@ from domain.models import (
 from domain.money import ZERO
 from domain.sharing import new_nonce, sign_share_token
 from domain.statements import rules
+from domain.statements.answerers import answerer
 from domain.statements.rules import LineValues
+from domain.statements.settings import counted_audit_states
 
 
 @dataclass(frozen=True)
@@ -66,8 +68,9 @@ async def create_statement(
     if spec.date_from > spec.date_to:
         raise Invalid("bad_range", "开始日期不能晚于结束日期")
     customer = await get_visible_customer(actor, spec.customer_id)
-    documents = await _pick_documents(customer, spec)
-    opening = await _opening_receivable(customer.id, spec.date_from)
+    counted = await counted_audit_states()
+    documents = await _pick_documents(customer, spec, counted)
+    opening = await _opening_receivable(customer.id, spec.date_from, counted)
     totals = rules.statement_totals(
         opening, (LineValues(d.doc_type, d.amount, d.owed) for d in documents)
     )
@@ -87,7 +90,9 @@ async def create_statement(
     return statement
 
 
-async def _pick_documents(customer: Customer, spec: NewStatement) -> list[Document]:
+async def _pick_documents(
+    customer: Customer, spec: NewStatement, counted: tuple[str, ...]
+) -> list[Document]:
     in_range = Document.filter(
         customer_id=customer.id, date__gte=spec.date_from, date__lte=spec.date_to
     ).exclude(audit_status=VOID)
@@ -99,20 +104,34 @@ async def _pick_documents(customer: Customer, spec: NewStatement) -> list[Docume
                 "documents_not_found",
                 f"以下单据不属于该客户或不在对账日期内: {', '.join(missing)}", numbers=missing,
             )
+        _refuse_uncounted(documents, counted)
     else:
         unknown = sorted(set(spec.doc_types) - set(rules.DOC_TYPES))
         if unknown or not spec.doc_types:
             raise Invalid("bad_doc_types", f"未知单据类型: {', '.join(unknown)}")
-        documents = await in_range.filter(doc_type__in=spec.doc_types).order_by("date", "number")
-    if not documents:
-        raise Invalid("no_documents", "所选日期范围内没有可对账的单据")
+        documents = await in_range.filter(
+            doc_type__in=spec.doc_types, audit_status__in=counted).order_by("date", "number")
+    # None in the range is a balance confirmation (seed 000): the opening balance only.
     return documents
 
 
-async def _opening_receivable(customer_id: int, before: date) -> Decimal:
+def _refuse_uncounted(documents: list[Document], counted: tuple[str, ...]) -> None:
+    """Picked documents still pending (待审批) while statements take audited ones only."""
+    pending = [d.number for d in documents if d.audit_status not in counted]
+    if pending:
+        raise Invalid(
+            "documents_not_audited",
+            f"以下单据尚未审核，不能对账: {', '.join(pending)}", numbers=pending,
+        )
+
+
+async def _opening_receivable(
+    customer_id: int, before: date, counted: tuple[str, ...]
+) -> Decimal:
     # Summed in Python: SQLite keeps decimals as text, and SQL SUM would go through floats.
-    rows = await Document.filter(customer_id=customer_id, date__lt=before).exclude(
-        audit_status=VOID).values_list("doc_type", "amount")
+    rows = await Document.filter(
+        customer_id=customer_id, date__lt=before, audit_status__in=counted
+    ).values_list("doc_type", "amount")
     return sum((rules.signed_amount(t, Decimal(a)) for t, a in rows), ZERO)
 
 
@@ -157,9 +176,17 @@ async def get_statement(actor: Actor, statement_id: int) -> Statement:
 
 async def list_statements(
     actor: Actor, *, customer_id: int | None = None, status: str | None = None,
+    date_from: date | None = None, date_to: date | None = None,
     limit: int = 50, offset: int = 0,
 ) -> list[Statement]:
+    """Newest first; ``date_from`` / ``date_to`` keep statements whose period overlaps them."""
+    if date_from and date_to and date_from > date_to:
+        raise Invalid("bad_range", "开始日期不能晚于结束日期")
     query = Statement.filter(deleted_at=None)
+    if date_from:
+        query = query.filter(date_to__gte=date_from)
+    if date_to:
+        query = query.filter(date_from__lte=date_to)
     visible = await visible_customer_ids(actor)
     if visible is not None:
         query = query.filter(customer_id__in=list(visible))
@@ -193,7 +220,7 @@ async def staff_confirm(
     statement = await get_statement(actor, statement_id)
     async with in_transaction():
         await _transition(statement, action, now, status=result, answered_at=now,
-                          answered_by=actor.label)
+                          answered_by=answerer(actor, now))
         await _event(statement, action, actor, now, result=result, description=description)
     return statement
 
@@ -295,9 +322,11 @@ async def revoke_share_link(actor: Actor, statement_id: int, link_id: int, now) 
 
 
 async def customer_answer(
-    actor: Actor, statement: Statement, answer: str, description: str, now: datetime
+    actor: Actor, statement: Statement, answer: str, description: str, now: datetime, *,
+    via: str = "", device: str = "",
 ) -> bool:
-    """A customer's 符合 / 不符合. Returns False for a repeat; a change of mind is a conflict."""
+    """A customer's 符合 / 不符合 through ``via`` (h5 | mp), from ``device`` ("iPhone 微信").
+    Returns False for a repeat; a change of mind is a conflict."""
     description = (description or "").strip()
     if answer not in (rules.MATCHED, rules.MISMATCHED):
         raise Invalid("bad_answer", "answer 必须是 matched（符合）或 mismatched（不符合）")
@@ -307,10 +336,11 @@ async def customer_answer(
         raise Invalid("description_too_long", "描述不能超过 2000 字")
     if not rules.answer_outcome(statement.status, answer):
         return False
+    answered_by = answerer(actor, now, device)
     async with in_transaction():
         updated = await Statement.filter(
             id=statement.id, version=statement.version, status=rules.UNCONFIRMED
-        ).update(status=answer, answered_at=now, answered_by=actor.label,
+        ).update(status=answer, answered_at=now, answered_by=answered_by,
                  version=statement.version + 1)
         if not updated:
             fresh = await Statement.get(id=statement.id)
@@ -319,19 +349,39 @@ async def customer_answer(
             raise Conflict("statement_changed", "对账单已被他人修改，请刷新后重试")
         statement.status, statement.version = answer, statement.version + 1
         event = await _event(statement, "answer", actor, now, result=answer,
-                             description=description)
+                             description=description, via=via, device=device)
         if answer == rules.MISMATCHED:
-            await _notify_dispute(statement, event, description, now)
+            await _notify_dispute(statement, event, description, answered_by, now)
     return True
 
 
-async def _notify_dispute(statement: Statement, event: StatementEvent, description, now) -> None:
+@dataclass(frozen=True)
+class ShownAnswer:
+    """What the customer's page says about the current status."""
+
+    by_customer: bool  # False when staff set it (符合确认 / 不符合确认)
+    description: str  # the customer's own words; staff notes stay internal
+
+
+async def shown_answer(statement: Statement) -> ShownAnswer:
+    """Who set the statement's current status: the latest answer, confirmation or cancel."""
+    latest = await StatementEvent.filter(
+        statement_id=statement.id, action__in=["answer", rules.MATCH, rules.MISMATCH, rules.CANCEL]
+    ).order_by("-id").first()
+    if latest is None or latest.action != "answer" or latest.result != statement.status:
+        return ShownAnswer(by_customer=False, description="")
+    return ShownAnswer(by_customer=True, description=latest.description)
+
+
+async def _notify_dispute(
+    statement: Statement, event: StatementEvent, description: str, answered_by: str, now
+) -> None:
     customer = await Customer.get(id=statement.customer_id).prefetch_related("salesperson")
     payload = {
         "statement_id": statement.id, "customer": customer.name,
         "date_from": statement.date_from.isoformat(), "date_to": statement.date_to.isoformat(),
         "closing": str(statement.closing), "description": description,
-        "answered_by": event.actor,
+        "answered_by": answered_by,
     }
     key = f"statement_disputed:{statement.id}:{event.id}"
     salesperson: Staff | None = customer.salesperson
@@ -346,7 +396,7 @@ async def _notify_dispute(statement: Statement, event: StatementEvent, descripti
 async def _event(statement, action, actor: Actor, now, **values) -> StatementEvent:
     return await StatementEvent.create(
         statement_id=statement.id, action=action, actor_kind=actor.kind, actor=actor.name,
-        via=values.pop("via", ""), created_at=now, **values,
+        contact_id=actor.contact_id, created_at=now, **values,
     )
 
 

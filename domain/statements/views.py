@@ -34,6 +34,18 @@ def statement_summary(statement: Statement, customer: Customer | None = None) ->
     return view
 
 
+def staff_extras(statement: Statement) -> dict:
+    """For staff only: who answered (a person, or 通过分享链接 with time and device), and how
+    often and when the customer opened the statement (counted outside the version, so a
+    customer's cached view would show it stale)."""
+    return {
+        "answered_by": statement.answered_by,
+        "view_count": statement.view_count,
+        "first_viewed_at": statement.first_viewed_at,
+        "last_viewed_at": statement.last_viewed_at,
+    }
+
+
 def line_view(line: StatementLine, detail: dict | None = None) -> dict:
     """One line; a usage bill's line also carries its bill's ``detail`` (see `usage_detail`)."""
     view = {

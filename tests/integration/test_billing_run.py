@@ -6,6 +6,7 @@ draws; billing a period on demand (点击生成账单)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime
 from decimal import Decimal
 from urllib.parse import urlparse
@@ -295,3 +296,24 @@ async def test_a_second_batch_of_exceptions_on_the_same_day_reaches_the_salesper
     assert [[i["product"] for i in n.payload["items"]] for n in notices] == [
         ["NOPRICE"], ["NOUSE"]]
     assert {n.recipient_id for n in notices} == {str(li.id)}
+
+
+
+async def test_simultaneous_bill_requests_for_one_customer_bill_once_and_never_fail(
+    client, finance
+):
+    customer = await make_customer("C9", statement_day=25)
+    await make_product(customer, "SMS", accounts=(("a", 100),))
+    await make_product(customer, "MMS", price=None)  # an exception, recorded once too
+    url = f"{API}/billing/customers/{customer.id}/bill"
+    responses = await asyncio.gather(*(
+        client.post(url, json={"period": "2026-10"}, headers=finance) for _ in range(4)))
+    bodies = [await r.json() for r in responses]
+    assert sorted(r.status for r in responses) == [200, 200, 200, 201], bodies
+    billed = next(b for r, b in zip(responses, bodies, strict=True) if r.status == 201)
+    assert [b["amount"] for b in billed["bills"]] == ["5.00"]
+    for body in bodies:
+        assert [e["reason"] for e in body["open_exceptions"]] == ["no_price"]
+    assert await Bill.all().count() == 1
+    assert await Statement.all().count() == 1
+    assert await BillingException.all().count() == 1

@@ -120,8 +120,11 @@ async def test_statement_without_a_bound_contact_replies_with_a_fresh_link(fake,
 
 async def test_statement_defaults_to_this_month_so_far(fake, stream, seeded):
     reply = await ask(fake, stream, "sales-li", "对账 联想")  # the clock says 2026-11-23
-    assert "所选日期范围内没有可对账的单据" in reply["content"]
-    assert await Statement.all().count() == 0
+    # No documents this month: a balance confirmation of what is owed.
+    assert "（2026-11-01 至 2026-11-23）" in reply["content"]
+    assert "期初应收：¥53,776.00" in reply["content"]
+    statement = await Statement.get()
+    assert (statement.line_count, str(statement.closing)) == (0, "53776.00")
 
 
 async def test_statement_for_an_invisible_customer_is_refused(fake, stream, seeded):

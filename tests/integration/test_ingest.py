@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 
 from domain.models import Customer, Document
@@ -168,3 +169,21 @@ async def test_a_document_without_owed_owes_its_signed_amount_a_return_takes_it_
     assert [(r["number"], r["signed_amount"], r["owed"]) for r in sales] == [
         ("XS-1", "100.00", "100.00"), ("XT-1", "-30.00", "-30.00")]
     assert sum(Decimal(r["owed"]) for r in sales) == Decimal("70.00")
+
+
+async def test_the_same_batch_posted_several_times_at_once_lands_once_and_each_is_answered(
+    client, erp, admin
+):
+    await seed(client, admin)
+    batch = [{"number": f"XS-2021-12-23-{i:04d}", "type": "sales_out", "date": "2021-12-23",
+              "customer_code": "C001", "amount": "10.00", "owed": "10.00"} for i in range(40)]
+    for round_ in range(3):
+        items = [{**row, "number": f"{row['number']}-{round_}"} for row in batch]
+        responses = await asyncio.gather(*(
+            client.post(f"{INGEST}/documents", json={"items": items}, headers=erp)
+            for _ in range(4)))
+        bodies = [await r.json() for r in responses]
+        assert [r.status for r in responses] == [200] * 4, bodies
+        assert sorted((b["created"], b["unchanged"]) for b in bodies) == [
+            (0, 40), (0, 40), (0, 40), (40, 0)]
+    assert await Document.all().count() == len(DOCUMENTS) + 120

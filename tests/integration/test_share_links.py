@@ -93,3 +93,25 @@ async def test_a_deleted_statement_link_no_longer_opens(client, admin):
     statement, _, path = await _shared(client, admin)
     await client.delete(f"{API}/{statement['id']}", headers=admin)
     assert (await client.get(path)).status == 403
+
+
+async def test_staff_see_how_often_and_when_the_customer_viewed_in_the_view_and_list(
+    client, admin, clock, app
+):
+    from httpcommon.keys import VIEW_COUNTER
+
+    statement, _, path = await _shared(client, admin)
+    fresh = await (await client.get(f"{API}/{statement['id']}", headers=admin)).json()
+    assert (fresh["view_count"], fresh["first_viewed_at"], fresh["last_viewed_at"]) == (
+        0, None, None)
+    first = clock()
+    await client.get(path)
+    last = clock.advance(hours=2)
+    await client.get(path)
+    await app[VIEW_COUNTER].flush()
+    view = await (await client.get(f"{API}/{statement['id']}", headers=admin)).json()
+    listed = (await (await client.get(API, headers=admin)).json())["items"][0]
+    for shown in (view, listed):
+        assert shown["view_count"] == 2
+        assert shown["first_viewed_at"] == first.isoformat()
+        assert shown["last_viewed_at"] == last.isoformat()

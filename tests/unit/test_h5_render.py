@@ -33,6 +33,7 @@ def make_view(status: str = "unconfirmed", **changes) -> dict:
         "source_changed": False,
         "created_at": datetime(2021, 12, 22, 8, 0, tzinfo=UTC),
         "answered_at": None if status == "unconfirmed" else datetime(2021, 12, 23, tzinfo=UTC),
+        "answered_by_customer": status != "unconfirmed",
         "lines": [
             {"number": "XS-T-2021-12-22-0001", "type": "sales_out", "type_label": "销售出库单",
              "date": date(2021, 12, 22), "amount": Decimal("1234.50"),
@@ -210,6 +211,14 @@ def test_answered_statement_shows_the_answer_instead_of_the_form():
         assert f"您已确认：{label}" in elements.text_by_id["result"]
         assert "业务员" in elements.text_by_id["result"]
         assert elements.text_by_id["status"] == label
+
+
+def test_a_status_staff_set_is_not_shown_as_the_customers_answer():
+    view = make_view("matched", answered_by_customer=False, answer_description="")
+    result = Elements(render(view)).text_by_id["result"]
+
+    assert "您已确认" not in result
+    assert "已由业务人员确认：符合" in result
 
 
 def test_answered_page_has_no_script():
