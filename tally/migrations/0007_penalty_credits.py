@@ -16,7 +16,7 @@ class DropColumn(ops.RemoveField):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0005_handover')]
+    dependencies = [('models', '0006_name_sort')]
 
     initial = False
 

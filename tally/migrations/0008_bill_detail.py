@@ -6,7 +6,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0005_handover')]
+    dependencies = [('models', '0007_penalty_credits')]
 
     initial = False
 

@@ -4,7 +4,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0005_handover')]
+    dependencies = [('models', '0009_approval_hold')]
 
     initial = False
 
