@@ -30,10 +30,14 @@ async def create_api_key(name: str, role: str, staff_id: int | None = None) -> t
 
 
 async def authenticate(key: str) -> tuple[ApiKey, Actor]:
-    record = await ApiKey.get_or_none(key_hash=_hash(key), revoked_at=None)
+    record = await ApiKey.get_or_none(key_hash=_hash(key), revoked_at=None).select_related(
+        "staff")
     if record is None:
         raise Unauthorized("bad_api_key", "API 密钥无效或已吊销")
-    actor = Actor(kind="staff", name=record.name, role=record.role, staff_id=record.staff_id)
+    # A person's key acts in that person's name (what a customer's page and a card show);
+    # an integration's key by the key's own name.
+    name = record.staff.name if record.staff_id else record.name
+    actor = Actor(kind="staff", name=name, role=record.role, staff_id=record.staff_id)
     return record, actor
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from domain.models import Contact, Statement, StatementEvent
+from domain.apikeys import create_api_key
+from domain.models import Contact, Staff, Statement, StatementEvent
 from tests.integration.test_dispatcher import dispatcher_factory, drain, fresh_delivery_settings
 from tests.support import make_statement, post_ok, seed
 
@@ -138,3 +139,14 @@ async def test_after_staff_confirm_the_customers_page_does_not_say_the_customer_
     html = await (await client.get(path)).text()
     assert "您已确认" not in html and "无误" not in html
     assert "已由业务人员确认：符合" in html
+
+
+async def test_a_staff_confirmation_names_the_person_behind_the_key_not_the_key(client, admin):
+    customers = await seed(client, admin)
+    statement = await make_statement(client, admin, customers["C001"]["id"])
+    chen = await Staff.create(name="陈会计", dingtalk_userid="finance-chen")
+    _, key = await create_api_key("财务导出密钥", "finance", chen.id)
+    await post_ok(client, f"{BO}/statements/{statement['id']}/match",
+                  {"Authorization": f"Bearer {key}"})
+    stored = await Statement.get(id=statement["id"])
+    assert stored.answered_by == "陈会计"
