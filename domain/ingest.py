@@ -203,6 +203,8 @@ async def ingest_staff(raws: list, *, atomic: bool = False) -> IngestResult:
     unchanged: set[str] = set()
     roles: dict[int, list[str]] = {}
     async with in_transaction():
+        await _wait_for_same_keys(Staff, batch_ids)
+        known.update(await staff_by_userid(batch_ids))
         for row in good:
             c = row.clean
             staff = known.get(c["userid"])
@@ -229,6 +231,12 @@ async def ingest_staff(raws: list, *, atomic: bool = False) -> IngestResult:
         result.unchanged -= len(moved)
         result.updated += len(moved)
     return result
+
+
+async def _wait_for_same_keys(model, keys: set[str]) -> None:
+    """The same batch posted twice at once: the second waits here for the first to commit,
+    then reads (again) what the first wrote instead of failing on the unique key."""
+    await lock_keys(model._meta.db_table, sorted(keys))
 
 
 async def _set_roles(roles: dict[int, list[str]]) -> set[int]:
@@ -276,6 +284,8 @@ async def ingest_customers(raws: list, *, atomic: bool = False,
     result = IngestResult()
     good = split_rows(rows, atomic, result)
     async with in_transaction():
+        await _wait_for_same_keys(Customer, batch_codes)
+        existing.update(await customers_by_code(batch_codes))
         for row in good:
             await _upsert_customer(row.clean, existing, staff, result)
         for row in good:

@@ -14,6 +14,7 @@ from tortoise.transactions import in_transaction
 
 from domain.errors import Invalid
 from domain.models import Customer, Staff
+from domain.sql import lock_keys
 
 
 @dataclass
@@ -204,9 +205,11 @@ async def upsert(model, key: str, good: list[Row], values_of: Callable[[dict], d
     """Upsert ``model`` by its natural ``key`` (each row's ``_key``): create the new rows in
     bulk (with ``on_create`` besides their values), save the changed ones, count the rest."""
     keys = [r.clean["_key"] for r in good]
-    existing = {getattr(o, key): o for o in await model.filter(**{f"{key}__in": keys})}
     new = []
     async with in_transaction():
+        # the same batch posted twice at once: the second waits and finds the first's rows
+        await lock_keys(model._meta.db_table, keys)
+        existing = {getattr(o, key): o for o in await model.filter(**{f"{key}__in": keys})}
         for row in good:
             values = values_of(row.clean)
             found = existing.get(row.clean["_key"])

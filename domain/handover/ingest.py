@@ -40,6 +40,7 @@ from domain.ingest_rows import (
 )
 from domain.models import Document, Exchange, Expense, OtherIncome, ReceiptSettlement
 from domain.money import ZERO, fmt, to_amount
+from domain.sql import lock_keys
 from domain.statements.rules import DOC_TYPE_LABELS, RECEIPT, SALES_OUT, SALES_RETURN
 
 # ----- values of a row ---------------------------------------------------------------------
@@ -358,7 +359,9 @@ async def _ingest(model, rows: list[Row], names: tuple[str, ...], *, atomic: boo
     result = IngestResult()
     good = split_rows(rows, atomic, result)
     async with in_transaction():
-        stored = {o.number: o for o in await model.filter(number__in=[r.key for r in good])}
+        numbers = [r.key for r in good]
+        await lock_keys(model._meta.db_table, numbers)  # a batch sent twice at once lands once
+        stored = {o.number: o for o in await model.filter(number__in=numbers)}
         landings = [Landing(row.index, row.key, _values(row.clean, staff, customers, names),
                             stored.get(row.key)) for row in good]
         await ensure_days_open(landings)
