@@ -19,7 +19,7 @@ from backoffice_api import (
     statements,
     tiers,
 )
-from backoffice_api.auth import api_key_middleware
+from backoffice_api.auth import OPENAPI_ROUTE, api_key_middleware
 from backoffice_api.openapi_spec import OPENAPI
 from httpcommon.idempotency import idempotency_middleware
 from httpcommon.openapi import openapi_route
@@ -35,5 +35,5 @@ def create_backoffice_app() -> web.Application:
     app = web.Application(middlewares=[api_key_middleware, idempotency_middleware])
     for table in ROUTE_TABLES:
         app.router.add_routes(table)
-    app.router.add_get("/openapi.json", openapi_route(OPENAPI))
+    app.router.add_get("/openapi.json", openapi_route(OPENAPI), name=OPENAPI_ROUTE)
     return app

@@ -9,8 +9,10 @@ from domain.actors import Actor
 from domain.apikeys import authenticate
 from domain.errors import Unauthorized
 from httpcommon.keys import ACTOR, IDEMPOTENCY_SCOPE
+from httpcommon.routes import is_public_route
 
-PUBLIC_PATHS = ("/openapi.json",)
+OPENAPI_ROUTE = "openapi"  # the only route served without a key
+PUBLIC_ROUTES = frozenset({OPENAPI_ROUTE})
 
 
 def _bearer(request: web.Request) -> str:
@@ -22,7 +24,7 @@ def _bearer(request: web.Request) -> str:
 
 @web.middleware
 async def api_key_middleware(request: web.Request, handler):
-    if request.path.endswith(PUBLIC_PATHS):
+    if is_public_route(request, PUBLIC_ROUTES):
         return await handler(request)
     key = _bearer(request)
     if not key:

@@ -15,7 +15,6 @@ DINGTALK: web.AppKey[Any] = web.AppKey("dingtalk", object)
 VIEW_COUNTER: web.AppKey[Any] = web.AppKey("view_counter", object)
 LINE_CACHE: web.AppKey[Any] = web.AppKey("line_cache", object)
 VIEW_CACHE: web.AppKey[Any] = web.AppKey("view_cache", object)
-SESSION_CACHE: web.AppKey[Any] = web.AppKey("session_cache", object)
 
 
 def now(request: web.Request) -> datetime:

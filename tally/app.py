@@ -28,7 +28,6 @@ from httpcommon.keys import (
     CLOCK,
     DINGTALK,
     LINE_CACHE,
-    SESSION_CACHE,
     SETTINGS,
     VIEW_CACHE,
     VIEW_COUNTER,
@@ -59,7 +58,6 @@ def create_app(
     app[VIEW_COUNTER] = ViewCounter()
     app[LINE_CACHE] = LineCache()
     app[VIEW_CACHE] = Lru(5000)
-    app[SESSION_CACHE] = Lru(20000)
     app.cleanup_ctx.append(_orm_ctx)
     app.cleanup_ctx.append(_wechat_ctx(wechat))
     app.cleanup_ctx.append(_dingtalk_ctx(dingtalk))
