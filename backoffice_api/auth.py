@@ -9,6 +9,7 @@ from domain.actors import Actor
 from domain.apikeys import authenticate
 from domain.errors import Unauthorized
 from httpcommon.keys import ACTOR, IDEMPOTENCY_SCOPE
+from httpcommon.ratelimit import BAD_API_KEY, count_failure, refuse_if_exhausted
 from httpcommon.routes import is_public_route
 
 OPENAPI_ROUTE = "openapi"  # the only route served without a key
@@ -29,7 +30,12 @@ async def api_key_middleware(request: web.Request, handler):
     key = _bearer(request)
     if not key:
         raise Unauthorized("missing_api_key", "缺少 API 密钥 (Authorization: Bearer …)")
-    record, actor = await authenticate(key)
+    refuse_if_exhausted(request, BAD_API_KEY)  # once locked out, right keys wait too
+    try:
+        record, actor = await authenticate(key)
+    except Unauthorized:
+        count_failure(request, BAD_API_KEY)
+        raise
     request[ACTOR] = actor
     request[IDEMPOTENCY_SCOPE] = f"key:{record.id}"
     return await handler(request)

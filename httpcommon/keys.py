@@ -15,6 +15,7 @@ DINGTALK: web.AppKey[Any] = web.AppKey("dingtalk", object)
 VIEW_COUNTER: web.AppKey[Any] = web.AppKey("view_counter", object)
 LINE_CACHE: web.AppKey[Any] = web.AppKey("line_cache", object)
 VIEW_CACHE: web.AppKey[Any] = web.AppKey("view_cache", object)
+RATE_LIMITER: web.AppKey[Any] = web.AppKey("rate_limiter", object)
 
 
 def now(request: web.Request) -> datetime:

@@ -28,6 +28,7 @@ from httpcommon.keys import (
     statement_lines,
 )
 from httpcommon.params import body_text, path_id, query_int
+from httpcommon.ratelimit import MP_BIND, MP_LOGIN, take_try
 from httpcommon.routes import is_public_route
 
 routes = web.RouteTableDef()
@@ -82,6 +83,7 @@ async def _me(contact: Contact | None) -> dict:
 
 @routes.post("/login", name=LOGIN_ROUTE)
 async def login(request: web.Request) -> web.Response:
+    take_try(request, MP_LOGIN)
     body = await read_json(request)
     code = body_text(body, "code", max_len=128).strip()
     if not code:
@@ -117,6 +119,7 @@ async def me(request: web.Request) -> web.Response:
 
 @routes.post("/bind")
 async def bind(request: web.Request) -> web.Response:
+    take_try(request, MP_BIND)
     body = await read_json(request)
     session = request[MP_SESSION]
     contact = await redeem_bind_code(
