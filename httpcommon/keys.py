@@ -26,6 +26,7 @@ def now(request: web.Request) -> datetime:
 ACTOR: web.RequestKey[Any] = web.RequestKey("actor", object)
 IDEMPOTENCY_SCOPE: web.RequestKey[str] = web.RequestKey("idempotency_scope", str)
 MP_SESSION: web.RequestKey[Any] = web.RequestKey("mp_session", object)
+SECRET_FIELDS: web.RequestKey[tuple] = web.RequestKey("secret_fields", tuple)
 
 
 async def statement_lines(request: web.Request, statement_id: int) -> list[dict]:

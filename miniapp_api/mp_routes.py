@@ -16,6 +16,7 @@ from domain.models import Contact, Customer, MpSession, Statement
 from domain.statements import probes, rules
 from domain.statements import service as statements
 from domain.statements.views import statement_summary, statement_view
+from httpcommon.idempotency import carries_secrets
 from httpcommon.jsonio import dumps, json_response, read_json
 from httpcommon.keys import (
     IDEMPOTENCY_SCOPE,
@@ -102,6 +103,7 @@ async def login(request: web.Request) -> web.Response:
         expires_at=moment + timedelta(hours=settings.mp_session_ttl_hours),
     )
     contact = await Contact.get_or_none(mp_openid=wx["openid"])
+    carries_secrets(request, "token")
     return json_response({"token": token, "expires_at": session.expires_at, **await _me(contact)})
 
 
