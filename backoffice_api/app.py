@@ -21,10 +21,10 @@ from backoffice_api import (
 )
 from backoffice_api.auth import OPENAPI_ROUTE, api_key_middleware
 from backoffice_api.openapi_spec import OPENAPI
+from backoffice_api.roles import PREFIX as PREFIX  # where tally.app mounts this app
 from httpcommon.idempotency import idempotency_middleware
 from httpcommon.openapi import openapi_route
 
-PREFIX = "/api/backoffice/v1"
 ROUTE_TABLES = (ingest.routes, customers.routes, statements.routes, reports.routes,
                 apikeys.routes, credit.routes, approvals.routes, credit_reports.routes,
                 billing.routes, tiers.routes, payments.routes, handover.routes,
