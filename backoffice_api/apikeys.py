@@ -9,6 +9,7 @@ from domain.actors import ADMIN
 from domain.apikeys import create_api_key, revoke_api_key
 from domain.errors import Invalid
 from domain.models import ApiKey
+from httpcommon.idempotency import carries_secrets
 from httpcommon.jsonio import json_response, read_json
 from httpcommon.keys import now
 from httpcommon.params import body_text, path_id
@@ -27,6 +28,7 @@ async def create(request: web.Request) -> web.Response:
     if not name:
         raise Invalid("missing_field", "缺少字段 name")
     record, key = await create_api_key(name, body_text(body, "role"), staff_id)
+    carries_secrets(request, "key")
     return json_response({"id": record.id, "name": record.name, "role": record.role,
                           "key": key}, status=201)
 

@@ -19,12 +19,12 @@ from backoffice_api import (
     statements,
     tiers,
 )
-from backoffice_api.auth import api_key_middleware
+from backoffice_api.auth import OPENAPI_ROUTE, api_key_middleware
 from backoffice_api.openapi_spec import OPENAPI
+from backoffice_api.roles import PREFIX as PREFIX  # where tally.app mounts this app
 from httpcommon.idempotency import idempotency_middleware
 from httpcommon.openapi import openapi_route
 
-PREFIX = "/api/backoffice/v1"
 ROUTE_TABLES = (ingest.routes, customers.routes, statements.routes, reports.routes,
                 apikeys.routes, credit.routes, approvals.routes, credit_reports.routes,
                 billing.routes, tiers.routes, payments.routes, handover.routes,
@@ -35,5 +35,5 @@ def create_backoffice_app() -> web.Application:
     app = web.Application(middlewares=[api_key_middleware, idempotency_middleware])
     for table in ROUTE_TABLES:
         app.router.add_routes(table)
-    app.router.add_get("/openapi.json", openapi_route(OPENAPI))
+    app.router.add_get("/openapi.json", openapi_route(OPENAPI), name=OPENAPI_ROUTE)
     return app

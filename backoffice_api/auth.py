@@ -1,16 +1,20 @@
-"""API-key authentication for the back office; each handler states the roles it admits."""
+"""API-key authentication for the back office; the role table (backoffice_api.roles) admits."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
+from backoffice_api.roles import roles_for
 from domain.access import require_role
 from domain.actors import Actor
 from domain.apikeys import authenticate
-from domain.errors import Unauthorized
+from domain.errors import Forbidden, Unauthorized
 from httpcommon.keys import ACTOR, IDEMPOTENCY_SCOPE
+from httpcommon.ratelimit import BAD_API_KEY, count_failure, refuse_if_exhausted
+from httpcommon.routes import is_public_route
 
-PUBLIC_PATHS = ("/openapi.json",)
+OPENAPI_ROUTE = "openapi"  # the only route served without a key
+PUBLIC_ROUTES = frozenset({OPENAPI_ROUTE})
 
 
 def _bearer(request: web.Request) -> str:
@@ -22,15 +26,32 @@ def _bearer(request: web.Request) -> str:
 
 @web.middleware
 async def api_key_middleware(request: web.Request, handler):
-    if request.path.endswith(PUBLIC_PATHS):
+    if is_public_route(request, PUBLIC_ROUTES):
         return await handler(request)
     key = _bearer(request)
     if not key:
         raise Unauthorized("missing_api_key", "缺少 API 密钥 (Authorization: Bearer …)")
-    record, actor = await authenticate(key)
+    refuse_if_exhausted(request, BAD_API_KEY)  # once locked out, right keys wait too
+    try:
+        record, actor = await authenticate(key)
+    except Unauthorized:
+        count_failure(request, BAD_API_KEY)
+        raise
+    _require_route_role(request, actor)
     request[ACTOR] = actor
     request[IDEMPOTENCY_SCOPE] = f"key:{record.id}"
     return await handler(request)
+
+
+def _require_route_role(request: web.Request, actor: Actor) -> None:
+    """The role table (backoffice_api.roles) admits this key's role to the matched route."""
+    resource = request.match_info.route.resource
+    if resource is None:  # no such route: the router's 404 / 405 follows
+        return
+    roles = roles_for(request.method, resource.canonical)
+    if not roles:
+        raise Forbidden("route_not_in_role_table", "此接口未列入角色表", role=actor.role)
+    require_role(actor, *roles)
 
 
 def actor_with(request: web.Request, *roles: str) -> Actor:

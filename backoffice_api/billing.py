@@ -23,8 +23,8 @@ from httpcommon.sharing import share_settings
 
 routes = web.RouteTableDef()
 CATALOGUE = (ADMIN, ERP)
-READ = (ADMIN, FINANCE, SALES, ERP)
-MONEY_IN = (ADMIN, FINANCE, ERP)
+READ = (ADMIN, FINANCE, SALES)  # the ERP reads back only its catalogue
+MONEY_IN = (ADMIN, FINANCE)
 MAX_USAGE_BATCH = 5000
 
 
@@ -59,7 +59,7 @@ async def create_product(request: web.Request) -> web.Response:
 
 @routes.get("/billing/products")
 async def list_products(request: web.Request) -> web.Response:
-    actor_with(request, *READ)
+    actor_with(request, *READ, ERP)
     customer_id = query_int(request, "customer_id", 0, hi=2**31) or None
     return json_response({"items": await catalogue.list_products(customer_id)})
 
@@ -114,7 +114,7 @@ async def add_price(request: web.Request) -> web.Response:
 
 @routes.get("/billing/products/{id}/prices")
 async def list_prices(request: web.Request) -> web.Response:
-    actor_with(request, *READ)
+    actor_with(request, *READ, ERP)
     return json_response({"items": await catalogue.list_prices(path_id(request))})
 
 

@@ -11,6 +11,7 @@ from domain.actors import ADMIN, FINANCE, SALES
 from domain.errors import Invalid
 from domain.models import Contact, Customer, CustomerDepartment
 from domain.statements.picker import documents_to_pick
+from httpcommon.idempotency import carries_secrets
 from httpcommon.jsonio import json_response, read_json
 from httpcommon.keys import SETTINGS, now
 from httpcommon.params import body_int, flag, path_id, query_date, query_int
@@ -109,6 +110,7 @@ async def issue_bind_code(request: web.Request) -> web.Response:
         actor, path_id(request), contact_id if isinstance(contact_id, int) else None,
         request.config_dict[SETTINGS].bind_code_ttl_hours, now(request),
     )
+    carries_secrets(request, "code")
     return json_response(
         {"code": bind.code, "expires_at": bind.expires_at, "contact_id": bind.contact_id},
         status=201,

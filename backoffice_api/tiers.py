@@ -19,7 +19,7 @@ from httpcommon.params import flag, path_id, query_int
 
 routes = web.RouteTableDef()
 PUSH = (ADMIN, ERP)
-READ = (ADMIN, FINANCE, SALES, ERP)
+READ = (ADMIN, FINANCE, SALES)
 
 
 async def _batch(request: web.Request, ingester) -> web.Response:

@@ -37,3 +37,9 @@ class Locked(DomainError):
     """The thing is frozen for now: a closed business day (关账)."""
 
     kind = "locked"
+
+
+class RateLimited(DomainError):
+    """Too many tries from one client; ``retry_after`` (seconds) says when to try again."""
+
+    kind = "rate_limited"

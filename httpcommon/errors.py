@@ -30,13 +30,19 @@ def error_body(code: str, message: str, **detail) -> dict:
     return {"error": error}
 
 
+def _retry_after(exc: DomainError) -> dict[str, str] | None:
+    seconds = exc.detail.get("retry_after") if exc.kind == "rate_limited" else None
+    return {"Retry-After": str(seconds)} if seconds is not None else None
+
+
 @web.middleware
 async def error_middleware(request: web.Request, handler):
     try:
         return await handler(request)
     except DomainError as exc:
         status = STATUS_BY_KIND.get(exc.kind, 400)
-        return json_response(error_body(exc.code, exc.message, **exc.detail), status=status)
+        return json_response(error_body(exc.code, exc.message, **exc.detail), status=status,
+                             headers=_retry_after(exc))
     except web.HTTPException as exc:
         if exc.status < 400:
             raise

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import hashlib
+import json
 
 from aiohttp import web
 from tortoise.exceptions import IntegrityError
 
 from domain.errors import Conflict
 from domain.models import IdempotencyRecord
-from httpcommon.keys import IDEMPOTENCY_SCOPE, now
+from httpcommon.jsonio import dumps
+from httpcommon.keys import IDEMPOTENCY_SCOPE, SECRET_FIELDS, now
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
+REDACTED_MESSAGE = "重放的应答不含密钥等机密字段（只在第一次应答中显示）"
+
+
+def carries_secrets(request: web.Request, *fields: str) -> None:
+    """This answer's top-level `fields` are secrets: an idempotency record keeps them out."""
+    request[SECRET_FIELDS] = fields
 
 
 @web.middleware
@@ -39,9 +47,21 @@ async def idempotency_middleware(request: web.Request, handler):
         await record.delete()
         return response
     record.status_code = response.status
-    record.body = response.text or ""
+    record.body = _storable(request, response.text or "")
     await record.save(update_fields=["status_code", "body"])
     return response
+
+
+def _storable(request: web.Request, text: str) -> str:
+    """The answer as recorded for replays: secret fields null, and a note saying which."""
+    fields = request.get(SECRET_FIELDS)
+    if not fields:
+        return text
+    body = json.loads(text)
+    redacted = [name for name in fields if body.get(name) is not None]
+    body.update(dict.fromkeys(redacted))
+    body["redacted"] = {"fields": redacted, "message": REDACTED_MESSAGE}
+    return dumps(body)
 
 
 async def _replay(scope: str, key: str, fingerprint: str) -> web.Response:

@@ -15,7 +15,7 @@ DINGTALK: web.AppKey[Any] = web.AppKey("dingtalk", object)
 VIEW_COUNTER: web.AppKey[Any] = web.AppKey("view_counter", object)
 LINE_CACHE: web.AppKey[Any] = web.AppKey("line_cache", object)
 VIEW_CACHE: web.AppKey[Any] = web.AppKey("view_cache", object)
-SESSION_CACHE: web.AppKey[Any] = web.AppKey("session_cache", object)
+RATE_LIMITER: web.AppKey[Any] = web.AppKey("rate_limiter", object)
 
 
 def now(request: web.Request) -> datetime:
@@ -26,6 +26,7 @@ def now(request: web.Request) -> datetime:
 ACTOR: web.RequestKey[Any] = web.RequestKey("actor", object)
 IDEMPOTENCY_SCOPE: web.RequestKey[str] = web.RequestKey("idempotency_scope", str)
 MP_SESSION: web.RequestKey[Any] = web.RequestKey("mp_session", object)
+SECRET_FIELDS: web.RequestKey[tuple] = web.RequestKey("secret_fields", tuple)
 
 
 async def statement_lines(request: web.Request, statement_id: int) -> list[dict]:

@@ -1,5 +1,5 @@
 """A bounded least-recently-used map, for values that never go stale under their key:
-statement views keyed by (statement, version, customer name), sessions keyed by token hash."""
+statement views keyed by (statement, version, customer name)."""
 
 from __future__ import annotations
 

@@ -25,6 +25,7 @@ from domain.progress import QUIET, Progress
 from jobs.handover import run_handover
 from jobs.month_end import run_month_end
 from jobs.penalties import run_penalties
+from jobs.prune import run_prune
 from jobs.reminders import run_reminders
 from jobs.runs import MAX_CATCH_UP_DAYS, RunOutcome, Work, catch_up, run_once
 from jobs.tiers import run_tiers
@@ -52,6 +53,7 @@ DAILY_JOBS: dict[str, JobFunc] = {
     "write-off": run_write_off,  # after month-end: new bills get the money waiting
     "penalties": run_penalties,
     "handover": run_handover,  # yesterday's hand-over: summaries to check, finance's card
+    "prune": run_prune,  # old idempotency records, inbound message ids and job runs
 }
 
 

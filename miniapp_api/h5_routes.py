@@ -20,6 +20,7 @@ from httpcommon.errors import STATUS_BY_KIND
 from httpcommon.jsonio import json_response, read_json
 from httpcommon.keys import SETTINGS, VIEW_CACHE, VIEW_COUNTER, now, statement_lines
 from httpcommon.params import body_text
+from httpcommon.ratelimit import SHARE_OPEN, take_try
 from miniapp_api.devices import device_label
 from miniapp_api.h5 import render_error_page, render_statement_page
 
@@ -79,6 +80,7 @@ async def _statement_page(
 
 @routes.get("/s/{token}")
 async def statement_page(request: web.Request) -> web.Response:
+    take_try(request, SHARE_OPEN)
     moment = now(request)
     try:
         nonce = read_share_token(
@@ -134,8 +136,9 @@ async def answer(request: web.Request) -> web.Response:
 
     JSON in, JSON out (errors through the error middleware). A plain form post (no JavaScript)
     is redirected back to the page on success; on failure the page is rendered again with the
-    message in #form-error and the error's status, never raw JSON.
+    message in #form-error and the error's status, never raw JSON (but for a 429).
     """
+    take_try(request, SHARE_OPEN)
     if not _is_form(request):
         statement = await statement_for_token(request)
         changed = await _record_answer(request, statement)
@@ -161,6 +164,7 @@ def _page_url(request: web.Request) -> str:
 
 @routes.get("/s/{token}/qr.png")
 async def qr_code_png(request: web.Request) -> web.Response:
+    take_try(request, SHARE_OPEN)
     await statement_for_token(request)
     body = await asyncio.to_thread(qr_png, _page_url(request))
     return web.Response(body=body, content_type="image/png")
@@ -168,6 +172,7 @@ async def qr_code_png(request: web.Request) -> web.Response:
 
 @routes.get("/s/{token}/qr.svg")
 async def qr_code_svg(request: web.Request) -> web.Response:
+    take_try(request, SHARE_OPEN)
     await statement_for_token(request)
     body = await asyncio.to_thread(qr_svg, _page_url(request))
     return web.Response(body=body, content_type="image/svg+xml")
@@ -175,6 +180,7 @@ async def qr_code_svg(request: web.Request) -> web.Response:
 
 @routes.get("/s/{token}/pdf")
 async def pdf(request: web.Request) -> web.Response:
+    take_try(request, SHARE_OPEN)
     statement = await statement_for_token(request)
     body = await asyncio.to_thread(render_statement_pdf, await _view(request, statement))
     return web.Response(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from datetime import timedelta
 
@@ -15,11 +16,11 @@ from domain.models import Contact, Customer, MpSession, Statement
 from domain.statements import probes, rules
 from domain.statements import service as statements
 from domain.statements.views import statement_summary, statement_view
+from httpcommon.idempotency import carries_secrets
 from httpcommon.jsonio import dumps, json_response, read_json
 from httpcommon.keys import (
     IDEMPOTENCY_SCOPE,
     MP_SESSION,
-    SESSION_CACHE,
     SETTINGS,
     VIEW_CACHE,
     VIEW_COUNTER,
@@ -28,9 +29,13 @@ from httpcommon.keys import (
     statement_lines,
 )
 from httpcommon.params import body_text, path_id, query_int
+from httpcommon.ratelimit import MP_BIND, MP_LOGIN, take_try
+from httpcommon.routes import is_public_route
 
 routes = web.RouteTableDef()
-PUBLIC_PATHS = ("/login", "/openapi.json")
+log = logging.getLogger(__name__)
+LOGIN_ROUTE, OPENAPI_ROUTE = "login", "openapi"
+PUBLIC_ROUTES = frozenset({LOGIN_ROUTE, OPENAPI_ROUTE})  # served without a session
 
 
 def _hash(token: str) -> str:
@@ -39,27 +44,22 @@ def _hash(token: str) -> str:
 
 @web.middleware
 async def session_middleware(request: web.Request, handler):
-    if request.path.endswith(PUBLIC_PATHS):
+    if is_public_route(request, PUBLIC_ROUTES):
         return await handler(request)
     header = request.headers.get("Authorization", "")
     token = header[7:].strip() if header.lower().startswith("bearer ") else ""
-    session = await _session(request, _hash(token)) if token else None
-    if session is None or session.expires_at <= now(request):
+    session = await _live_session(_hash(token), now(request)) if token else None
+    if session is None:
         raise Unauthorized("bad_session", "登录已失效，请重新登录")
     request[MP_SESSION] = session
     request[IDEMPOTENCY_SCOPE] = f"mp:{session.openid}"
     return await handler(request)
 
 
-async def _session(request: web.Request, token_hash: str) -> MpSession | None:
-    """Sessions are never changed once issued (they only expire), so they can be cached."""
-    cache = request.config_dict[SESSION_CACHE]
-    session = cache.get(token_hash)
-    if session is None:
-        session = await MpSession.get_or_none(token_hash=token_hash)
-        if session is not None:
-            cache.put(token_hash, session)
-    return session
+async def _live_session(token_hash: str, moment) -> MpSession | None:
+    """The session as the database has it now: a deleted (revoked) row or an expiry moved
+    earlier takes effect at once, on every replica (one lookup by a unique index)."""
+    return await MpSession.get_or_none(token_hash=token_hash, expires_at__gt=moment)
 
 
 async def _contact(request: web.Request) -> Contact | None:
@@ -82,16 +82,19 @@ async def _me(contact: Contact | None) -> dict:
             "customer": {"id": customer.id, "name": customer.name}}
 
 
-@routes.post("/login")
+@routes.post("/login", name=LOGIN_ROUTE)
 async def login(request: web.Request) -> web.Response:
+    take_try(request, MP_LOGIN)
     body = await read_json(request)
     code = body_text(body, "code", max_len=128).strip()
     if not code:
         raise Invalid("missing_field", "缺少字段 code")
     try:
         wx = await request.config_dict[WECHAT].code_to_session(code)
-    except WeChatError as exc:
-        raise Unauthorized("wechat_login_failed", f"微信登录失败: {exc.errmsg}") from exc
+    except WeChatError as exc:  # the detail (upstream URL, errmsg) is for our log only
+        log.warning("mini-program login failed: errcode=%s status=%s %s",
+                    exc.errcode, exc.status, exc.errmsg)
+        raise Unauthorized("wechat_login_failed", "微信登录失败，请重新打开小程序再试") from exc
     moment, settings = now(request), request.config_dict[SETTINGS]
     token = secrets.token_urlsafe(32)
     session = await MpSession.create(
@@ -100,7 +103,15 @@ async def login(request: web.Request) -> web.Response:
         expires_at=moment + timedelta(hours=settings.mp_session_ttl_hours),
     )
     contact = await Contact.get_or_none(mp_openid=wx["openid"])
+    carries_secrets(request, "token")
     return json_response({"token": token, "expires_at": session.expires_at, **await _me(contact)})
+
+
+@routes.post("/logout")
+async def logout(request: web.Request) -> web.Response:
+    """Revoke this session: its row goes, so no replica accepts the token again."""
+    await MpSession.filter(id=request[MP_SESSION].id).delete()
+    return json_response({"revoked": True})
 
 
 @routes.get("/me")
@@ -110,6 +121,7 @@ async def me(request: web.Request) -> web.Response:
 
 @routes.post("/bind")
 async def bind(request: web.Request) -> web.Response:
+    take_try(request, MP_BIND)
     body = await read_json(request)
     session = request[MP_SESSION]
     contact = await redeem_bind_code(

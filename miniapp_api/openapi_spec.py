@@ -19,6 +19,8 @@ OPERATIONS = {
         "responses": _ok({"type": "object", "properties": {
             "token": {"type": "string"}, "expires_at": {"type": "string"},
             "bound": {"type": "boolean"}}})},
+    "POST /logout": {"summary": "退出登录（吊销本会话）", "responses": _ok({
+        "type": "object", "properties": {"revoked": {"type": "boolean"}}})},
     "GET /me": {"summary": "当前用户与绑定的客户", "responses": _ok(ME)},
     "POST /bind": {"summary": "用绑定码绑定客户", "body": {
         "type": "object", "required": ["code"], "properties": {

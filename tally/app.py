@@ -28,13 +28,14 @@ from httpcommon.keys import (
     CLOCK,
     DINGTALK,
     LINE_CACHE,
-    SESSION_CACHE,
+    RATE_LIMITER,
     SETTINGS,
     VIEW_CACHE,
     VIEW_COUNTER,
     WECHAT,
 )
 from httpcommon.lru import Lru
+from httpcommon.ratelimit import BAD_API_KEY, MP_BIND, MP_LOGIN, SHARE_OPEN, RateLimiter
 from jobs.dispatcher import Dispatcher
 from jobs.schedule import Scheduler
 from miniapp_api.app import PREFIX as MP_PREFIX
@@ -59,7 +60,7 @@ def create_app(
     app[VIEW_COUNTER] = ViewCounter()
     app[LINE_CACHE] = LineCache()
     app[VIEW_CACHE] = Lru(5000)
-    app[SESSION_CACHE] = Lru(20000)
+    app[RATE_LIMITER] = _rate_limiter(settings)
     app.cleanup_ctx.append(_orm_ctx)
     app.cleanup_ctx.append(_wechat_ctx(wechat))
     app.cleanup_ctx.append(_dingtalk_ctx(dingtalk))
@@ -76,6 +77,14 @@ def create_app(
         app.add_subapp("/_sandbox", sandbox_app(sandbox))
     app.router.add_get("/healthz", _health)
     return app
+
+
+def _rate_limiter(settings: Settings) -> RateLimiter:
+    return RateLimiter({
+        MP_LOGIN: settings.rate_limit_mp_login, MP_BIND: settings.rate_limit_mp_bind,
+        SHARE_OPEN: settings.rate_limit_share_open,
+        BAD_API_KEY: settings.rate_limit_bad_api_key,
+    }, trusted_proxies=settings.trusted_proxies.split(","))
 
 
 async def _health(request: web.Request) -> web.Response:

@@ -62,6 +62,16 @@ class Settings:
     # daily hand-over (seed 001): who gets the finance card listing unconfirmed hand-overs
     handover_finance_role: str = "财务"  # a StaffRole name
     extra: dict = field(default_factory=dict)
+    # abuse and least privilege (issue 12): tries per client address per minute (0: no limit),
+    # in each process; and how long housekeeping keeps records
+    rate_limit_mp_login: int = 30  # mini-program logins
+    rate_limit_mp_bind: int = 10  # bind-code tries
+    rate_limit_share_open: int = 120  # share-link requests (page, answer, QR codes, PDF)
+    rate_limit_bad_api_key: int = 10  # wrong back-office API keys
+    trusted_proxies: str = ""  # comma-separated IPs / CIDRs whose X-Forwarded-For is believed
+    idempotency_retention_days: int = 7  # Idempotency-Key records
+    inbound_retention_days: int = 30  # handled WeChat / DingTalk message ids
+    job_run_retention_days: int = 400  # job-run records (each job's latest run is kept)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

@@ -238,7 +238,8 @@ def run(tmp: Path, seconds: int) -> int:
     port, bare_port = free_port(), free_port()
     env = {**os.environ, "TALLY_DATABASE_URL": settings.database_url, "TALLY_PORT": str(port),
            "TALLY_HOST": "127.0.0.1", "TALLY_SECRET_KEY": SECRET, "TALLY_DATA_DIR": str(tmp),
-           "TALLY_WECHAT_API_BASE": f"http://127.0.0.1:{free_port()}/"}
+           "TALLY_WECHAT_API_BASE": f"http://127.0.0.1:{free_port()}/",
+           "TALLY_RATE_LIMIT_SHARE_OPEN": "0"}  # one client on purpose: no per-client limit
     base = f"http://127.0.0.1:{port}"
     h5_script, mp_script = write_script(tmp, "h5", h5), write_script(tmp, "mp", mp)
     results = {}
