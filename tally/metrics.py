@@ -6,6 +6,7 @@ database at each scrape (so they hold for every replica and for `tally deliver` 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -15,6 +16,8 @@ from jobs.runs import last_durations, run_counts
 from jobs.schedule import DAILY_JOBS
 
 log = logging.getLogger(__name__)
+READ_TIMEOUT = 5.0
+METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 
 
@@ -45,6 +48,8 @@ class Metrics:
             "tally_database_up", "1 when the database answered the last scrape", registry=registry)
 
     def observe_request(self, route: str, method: str, status: int, seconds: float) -> None:
+        """One request's latency; odd methods count as OTHER (labels stay few)."""
+        method = method if method in METHODS else "OTHER"
         self.requests.labels(route, method, str(status)).observe(seconds)
 
     def observe_delivery(self, channel: str, outcome: str) -> None:
@@ -55,7 +60,7 @@ class Metrics:
         if self.stream_connected is not None:
             self.stream_connected.set(1 if stream is not None and stream.connected else 0)
         try:
-            await self._read_database()
+            await asyncio.wait_for(self._read_database(), READ_TIMEOUT)
         except Exception:  # the scrape still answers: tally_database_up says what happened
             log.warning("metrics: reading the database failed", exc_info=True)
             self.database_up.set(0)

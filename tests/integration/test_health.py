@@ -67,7 +67,7 @@ async def ready(client) -> tuple[int, dict]:
     return resp.status, await resp.json()
 
 
-async def test_readyz_is_503_when_the_database_is_gone_while_healthz_still_answers(
+async def test_readyz_is_503_when_the_database_is_gone_while_healthz_and_metrics_answer(
     aiohttp_client, settings, own_database
 ):
     url, vanish = own_database
@@ -85,6 +85,8 @@ async def test_readyz_is_503_when_the_database_is_gone_while_healthz_still_answe
     assert body["checks"]["database"]["ok"] is False
     resp = await client.get("/healthz")
     assert resp.status == 200 and await resp.json() == {"status": "ok"}
+    metrics = await client.get("/metrics")
+    assert metrics.status == 200 and "tally_database_up 0.0" in await metrics.text()
 
 
 async def test_readyz_is_503_while_a_migration_is_not_applied(client, latest_unapplied):
