@@ -186,6 +186,11 @@ class StreamClient(DingTalkStreamClient):
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
 
+    @property
+    def connected(self) -> bool:
+        """Whether a stream connection is open now."""
+        return self._connected.is_set()
+
     async def wait_connected(self) -> None:
         """Until a stream connection is open (wrap in ``asyncio.timeout`` to bound it)."""
         await self._connected.wait()

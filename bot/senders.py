@@ -85,6 +85,7 @@ class Notice:
     recipient_name: str
     payload: dict
     attempts: int
+    request_id: str = ""  # the request that queued it ('' for jobs)
 
 
 class DeliveryFailed(Exception):

@@ -357,6 +357,7 @@ class OutboxMessage(Model):
     created_at = fields.DatetimeField()
     sent_at = fields.DatetimeField(null=True)
     provider_ref = fields.CharField(max_length=128, default="")
+    request_id = fields.CharField(max_length=64, default="", db_default="")  # who caused it
 
     class Meta:
         table = "outbox"

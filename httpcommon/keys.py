@@ -16,6 +16,8 @@ VIEW_COUNTER: web.AppKey[Any] = web.AppKey("view_counter", object)
 LINE_CACHE: web.AppKey[Any] = web.AppKey("line_cache", object)
 VIEW_CACHE: web.AppKey[Any] = web.AppKey("view_cache", object)
 RATE_LIMITER: web.AppKey[Any] = web.AppKey("rate_limiter", object)
+METRICS: web.AppKey[Any] = web.AppKey("metrics", object)
+STREAM: web.AppKey[Any] = web.AppKey("dingtalk_stream", object)  # its `connected` state
 
 
 def now(request: web.Request) -> datetime:

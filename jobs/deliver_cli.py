@@ -24,6 +24,7 @@ from bot.wechat import WeChatGateway
 from bot.wechat_tokens import DbSessionStorage
 from jobs.dispatcher import Dispatcher, DispatchStats
 from tally import db
+from tally.logs import configure_for
 from tally.settings import Settings
 
 log = logging.getLogger("tally.deliver")
@@ -47,7 +48,7 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_deliver(settings: Settings, args) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_for(settings)
     stats = asyncio.run(deliver(settings, once=args.once, until_empty=args.until_empty,
                                 limit=args.limit))
     if stats is not None:

@@ -44,7 +44,9 @@ IDLE_SECONDS = 1.0
 ERROR_PAUSE_SECONDS = 5.0
 MAX_ERROR_LENGTH = 1000
 DEAD_KIND = "delivery_dead"
-COLUMNS = "id, channel, kind, recipient_kind, recipient_id, recipient_name, payload, attempts"
+COLUMNS = ("id, channel, kind, recipient_kind, recipient_id, recipient_name, payload, attempts, "
+           "request_id")
+SENT, RETRIED, DEAD = "sent", "retried", "dead"
 
 DUE_SQLITE = """(status = 'pending' AND julianday(next_attempt_at) <= julianday(?))
     OR (status = 'sending' AND julianday(lease_until) <= julianday(?))"""
@@ -164,7 +166,7 @@ def _notice(row: dict) -> Notice:
     return Notice(id=row["id"], channel=row["channel"], kind=row["kind"],
                   recipient_kind=row["recipient_kind"], recipient_id=row["recipient_id"],
                   recipient_name=row["recipient_name"], payload=payload or {},
-                  attempts=row["attempts"])
+                  attempts=row["attempts"], request_id=row["request_id"] or "")
 
 
 async def claim(channel: str, limit: int, now: datetime, lease_until: datetime) -> list[Notice]:
@@ -230,12 +232,19 @@ async def _write_batch(batch: list[tuple[list, asyncio.Future]]) -> None:
 # ----- the dispatcher -------------------------------------------------------------------------
 
 
+def _ignore(channel: str, outcome: str) -> None:
+    pass
+
+
 class Dispatcher:
     """Drains the outbox through ``senders`` (channel -> Sender). ``clock`` gives the business
-    time (due times, leases, sent_at); rate limits run on real time."""
+    time (due times, leases, sent_at); rate limits run on real time. ``observe(channel,
+    outcome)`` hears of each row sent, retried or dead (the service counts them for /metrics)."""
 
     def __init__(self, senders: Mapping[str, Sender], settings, clock: Callable[[], datetime],
-                 *, rng: random.Random | None = None, limiters: Mapping | None = None) -> None:
+                 *, rng: random.Random | None = None, limiters: Mapping | None = None,
+                 observe: Callable[[str, str], None] = _ignore) -> None:
+        self._observe = observe
         self._senders = dict(senders)
         self._settings = settings
         self._clock = clock
@@ -347,6 +356,9 @@ class Dispatcher:
                 return await self._failed(notice, DeliveryFailed(
                     f"{type(exc).__name__}: {exc}", retryable=True))
         await self._marker.mark(notice.id, ref or "", self._clock())
+        log.info("outbox row %s (%s to %s) sent", notice.id, notice.kind, notice.recipient_name,
+                 extra=_row_extra(notice))
+        self._observe(notice.channel, SENT)
         return DispatchStats(sent=1)
 
     async def _failed(self, notice: Notice, exc: DeliveryFailed) -> DispatchStats:
@@ -356,7 +368,9 @@ class Dispatcher:
                                     self._rng)
             retry_at = self._clock() + timedelta(seconds=delay)
             await execute(MARK_RETRY, retry_at, error, notice.id, notice.attempts)
-            log.info("outbox row %s: %s; retry in %.0fs", notice.id, error, delay)
+            log.info("outbox row %s: %s; retry in %.0fs", notice.id, error, delay,
+                     extra=_row_extra(notice))
+            self._observe(notice.channel, RETRIED)
             return DispatchStats(retried=1)
         return await self._dead(notice, exc, error)
 
@@ -369,10 +383,16 @@ class Dispatcher:
                 DEAD_KIND, _alert_payload(notice, error), f"{DEAD_KIND}:{notice.id}",
                 self._clock())
         log.warning("outbox row %s (%s to %s) is dead: %s", notice.id, notice.kind,
-                    notice.recipient_name, error)
+                    notice.recipient_name, error, extra=_row_extra(notice))
+        self._observe(notice.channel, DEAD)
         if queued:
             self.notify()
         return DispatchStats(dead=1, alerts=1 if queued else 0)
+
+
+def _row_extra(notice: Notice) -> dict:
+    """Log fields of a row: its id and the request that queued it."""
+    return {"outbox_id": notice.id, "request_id": notice.request_id}
 
 
 def _alert_payload(notice: Notice, error: str) -> dict:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
+from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from domain.errors import Invalid
@@ -126,3 +127,20 @@ async def catch_up(job: str, clock: Callable[[], datetime],
         if outcome.status == FAILED:
             break
     return outcomes
+
+
+async def run_counts() -> dict[tuple[str, str], int]:
+    """How many recorded runs each (job, status) has."""
+    rows = await JobRun.all().group_by("job", "status").annotate(
+        count=Count("id")).values_list("job", "status", "count")
+    return {(job, status): count for job, status, count in rows}
+
+
+async def last_durations(jobs: list[str]) -> dict[str, float]:
+    """Seconds the latest finished run of each job took (jobs never finished are left out)."""
+    found = {}
+    for job in jobs:
+        run = await JobRun.filter(job=job, status=FINISHED).order_by("-finished_at").first()
+        if run is not None and run.finished_at is not None:
+            found[job] = (run.finished_at - run.started_at).total_seconds()
+    return found

@@ -28,19 +28,24 @@ from httpcommon.keys import (
     CLOCK,
     DINGTALK,
     LINE_CACHE,
+    METRICS,
     RATE_LIMITER,
     SETTINGS,
+    STREAM,
     VIEW_CACHE,
     VIEW_COUNTER,
     WECHAT,
 )
 from httpcommon.lru import Lru
+from httpcommon.observe import observing_middleware
 from httpcommon.ratelimit import BAD_API_KEY, MP_BIND, MP_LOGIN, SHARE_OPEN, RateLimiter
 from jobs.dispatcher import Dispatcher
 from jobs.schedule import Scheduler
 from miniapp_api.app import PREFIX as MP_PREFIX
 from miniapp_api.app import add_h5_routes, create_mp_app
 from tally.db import close_orm, init_orm
+from tally.health import add_ops_routes
+from tally.metrics import Metrics
 from tally.sandbox import sandbox_app
 from tally.settings import Settings
 
@@ -53,8 +58,11 @@ def create_app(
     settings: Settings, *, clock: Callable[[], datetime] | None = None, wechat=None,
     dingtalk=None, sandbox=None,
 ) -> web.Application:
-    app = web.Application(middlewares=[error_middleware], client_max_size=8 * 1024**2)
+    metrics = Metrics(stream=settings.dingtalk_stream)
+    app = web.Application(middlewares=[observing_middleware(metrics.observe_request),
+                                       error_middleware], client_max_size=8 * 1024**2)
     app[SETTINGS] = settings
+    app[METRICS] = metrics
     zone = ZoneInfo(settings.timezone)
     app[CLOCK] = clock or (lambda: datetime.now(zone))
     app[VIEW_COUNTER] = ViewCounter()
@@ -75,7 +83,7 @@ def create_app(
     add_wechat_routes(app)
     if sandbox is not None:
         app.add_subapp("/_sandbox", sandbox_app(sandbox))
-    app.router.add_get("/healthz", _health)
+    add_ops_routes(app)
     return app
 
 
@@ -85,10 +93,6 @@ def _rate_limiter(settings: Settings) -> RateLimiter:
         SHARE_OPEN: settings.rate_limit_share_open,
         BAD_API_KEY: settings.rate_limit_bad_api_key,
     }, trusted_proxies=settings.trusted_proxies.split(","))
-
-
-async def _health(request: web.Request) -> web.Response:
-    return web.json_response({"ok": True})
 
 
 async def _orm_ctx(app: web.Application):
@@ -132,6 +136,7 @@ def _dingtalk_ctx(injected):
                 openapi_base=settings.dingtalk_openapi_base, api=api, clock=app[CLOCK],
                 share=ShareSettings.of(settings),
             )
+            app[STREAM] = client
             task = asyncio.create_task(client.run(), name="dingtalk-stream")
         yield
         if task is not None:
@@ -149,7 +154,9 @@ async def _delivery_ctx(app: web.Application):
         yield
         return
     async with open_senders(settings, app[WECHAT], app[DINGTALK]) as senders:
-        async with Dispatcher(senders, settings, app[CLOCK]).running():
+        dispatcher = Dispatcher(senders, settings, app[CLOCK],
+                                observe=app[METRICS].observe_delivery)
+        async with dispatcher.running():
             yield
 
 

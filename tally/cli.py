@@ -160,8 +160,9 @@ def job_summary(outcome, seconds: float) -> str:
 
 def cmd_serve(settings: Settings, args) -> int:
     from tally.app import create_app
+    from tally.logs import AccessLogger, configure_for
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_for(settings)
     fakes = None
     if args.sandbox or settings.sandbox:
         settings, fakes = start_fakes(settings)
@@ -169,7 +170,8 @@ def cmd_serve(settings: Settings, args) -> int:
               f"fake DingTalk at {settings.dingtalk_openapi_base}; try `tally sandbox --help`")
     try:
         web.run_app(create_app(settings, sandbox=fakes), host=settings.host, port=settings.port,
-                    access_log=None if args.quiet else logging.getLogger("aiohttp.access"))
+                    access_log=None if args.quiet else logging.getLogger("aiohttp.access"),
+                    access_log_class=AccessLogger)
     finally:
         if fakes is not None:
             fakes.stop()

@@ -61,6 +61,10 @@ class Settings:
     tier_profile_threshold: str = "0.6"  # share of profile fields filled for silent -> intent
     # daily hand-over (seed 001): who gets the finance card listing unconfirmed hand-overs
     handover_finance_role: str = "财务"  # a StaffRole name
+    # health, metrics, logs (issue 12)
+    log_format: str = "text"  # "text" (readable) or "json" (one object a line)
+    log_level: str = "INFO"
+    ready_outbox_stuck_minutes: int = 15  # /readyz fails when a due pending row waits longer
     extra: dict = field(default_factory=dict)
     # abuse and least privilege (issue 12): tries per client address per minute (0: no limit),
     # in each process; and how long housekeeping keeps records

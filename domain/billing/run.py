@@ -66,6 +66,7 @@ from domain.models import (
 )
 from domain.outbox import DINGTALK
 from domain.progress import QUIET, Progress
+from domain.request_context import current_request_id
 from domain.sql import as_date, insert_rows, lock_keys, render, select_in
 from domain.statements.bulk import DocumentLine, StatementToIssue, cents, issue_statements
 from domain.statements.rules import BILL, DOC_TYPE_LABELS, PREPAID_DRAW
@@ -528,7 +529,7 @@ async def _notify(new: list[dict], day: date, now: datetime) -> None:
             channel=DINGTALK, kind=NOTICE, recipient_kind="staff", recipient_id=str(person.id),
             recipient_name=person.name[:100], payload=payload,
             dedupe_key=_notice_key(person.id, items), next_attempt_at=now,
-            business_date=now.date(), created_at=now))
+            business_date=now.date(), created_at=now, request_id=current_request_id()))
     await OutboxMessage.bulk_create(messages, ignore_conflicts=True)
 
 

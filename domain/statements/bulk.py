@@ -25,6 +25,7 @@ from domain.actors import Actor
 from domain.models import OutboxMessage
 from domain.money import CENT, ZERO
 from domain.outbox import WECHAT
+from domain.request_context import current_request_id
 from domain.sharing import new_nonce, sign_share_token
 from domain.sql import as_date, as_decimal, insert_rows, select_in
 from domain.statements import rules
@@ -106,7 +107,7 @@ LINK_COLUMNS = ("statement_id", "nonce", "created_by", "created_at", "expires_at
 OUTBOX_COLUMNS = (
     "channel", "kind", "recipient_kind", "recipient_id", "recipient_name", "payload",
     "dedupe_key", "status", "attempts", "next_attempt_at", "last_error", "business_date",
-    "created_at", "provider_ref")
+    "created_at", "provider_ref", "request_id")
 
 
 async def _openings(issues: list[StatementToIssue], tx) -> dict[tuple[int, date], Decimal]:
@@ -180,7 +181,7 @@ def outbox_row(channel: str, kind: str, recipient_kind: str, recipient_id: str, 
                payload: str, dedupe_key: str, now: datetime) -> tuple:
     """An outbox row as ``OUTBOX_COLUMNS`` (``payload`` already JSON), pending and due now."""
     return (channel, kind, recipient_kind, recipient_id, name[:100], payload, dedupe_key,
-            "pending", 0, now, "", now.date(), now, "")
+            "pending", 0, now, "", now.date(), now, "", current_request_id())
 
 
 async def _contacts(customer_ids: set[int], tx) -> dict[int, list[tuple[int, str]]]:
