@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PG_ADMIN_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: install system-deps migrate demo run test test-sqlite test-postgres lint bench migrations clean
+.PHONY: install system-deps migrate demo run test test-sqlite test-postgres lint bench migrations clean \
+	check-guide
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +37,12 @@ test-sqlite: install
 test-postgres: install
 	bash scripts/ensure-postgres.sh
 	TALLY_TEST_DB=postgres TALLY_TEST_PG_ADMIN_URL=$(PG_ADMIN_URL) $(BIN)/pytest
+
+# Run every command of docs/production.md against scratch PostgreSQL, loopback replicas and nginx
+# (about a minute; GUIDE_FULL=1 also installs a release into a fresh venv)
+check-guide: install system-deps
+	bash scripts/ensure-postgres.sh
+	bash scripts/check-production-guide.sh $(PG_ADMIN_URL)
 
 lint: install
 	$(BIN)/ruff check .

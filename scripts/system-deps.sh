@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the tests and benchmarks need: Chromium for the H5 page test, wrk for benchmarks,
-# poppler for reading the statement PDF back.
+# poppler for reading the statement PDF back; nginx, systemd-analyze, pg_dump, openssl and curl
+# for scripts/check-production-guide.sh (docs/production.md's commands).
 set -euo pipefail
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
@@ -8,6 +9,11 @@ command -v wrk >/dev/null || missing+=(wrk)
 command -v pdftotext >/dev/null || missing+=(poppler-utils)
 # pdftotext needs the CID maps to read the PDF's Chinese (a Recommends, so name it)
 [ -d /usr/share/poppler/cMap ] || missing+=(poppler-data)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+command -v systemd-analyze >/dev/null || missing+=(systemd)
+command -v pg_dump >/dev/null || missing+=(postgresql-client)
+command -v openssl >/dev/null || missing+=(openssl)
+command -v curl >/dev/null || missing+=(curl)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "missing Debian packages: ${missing[*]} (run as root: apt-get install ${missing[*]})" >&2
@@ -15,4 +21,10 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "installing Debian packages: ${missing[*]}"
 apt-get update -qq
+# install only: no package may start its daemon here (nginx would take port 80)
+no_start=/usr/sbin/policy-rc.d
+if [ ! -e "$no_start" ]; then
+  printf '#!/bin/sh\nexit 101\n' >"$no_start" && chmod +x "$no_start"
+  trap 'rm -f "$no_start"' EXIT
+fi
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

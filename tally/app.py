@@ -13,6 +13,7 @@ from aiohttp import web
 
 from backoffice_api.app import PREFIX as BACKOFFICE_PREFIX
 from backoffice_api.app import create_backoffice_app
+from backoffice_api.openapi_spec import OPENAPI as BACKOFFICE_OPENAPI
 from bot.dingtalk_api import DingTalkApi
 from bot.dingtalk_bot import create_stream_client
 from bot.dingtalk_stream import stop as stop_task
@@ -23,6 +24,7 @@ from bot.wechat_tokens import DbSessionStorage
 from domain.statements.line_cache import LineCache
 from domain.statements.service import ShareSettings
 from domain.statements.view_counter import ViewCounter
+from httpcommon.apidocs import add_docs_routes
 from httpcommon.errors import error_middleware
 from httpcommon.keys import (
     CLOCK,
@@ -43,6 +45,7 @@ from jobs.dispatcher import Dispatcher
 from jobs.schedule import Scheduler
 from miniapp_api.app import PREFIX as MP_PREFIX
 from miniapp_api.app import add_h5_routes, create_mp_app
+from miniapp_api.openapi_spec import OPENAPI as MP_OPENAPI
 from tally.db import close_orm, init_orm
 from tally.health import add_ops_routes
 from tally.metrics import Metrics
@@ -81,6 +84,10 @@ def create_app(
     app.add_subapp(MP_PREFIX, create_mp_app())
     add_h5_routes(app)
     add_wechat_routes(app)
+    add_docs_routes(app, {
+        f"{prefix}/docs": (meta["title"], f"{prefix}/openapi.json")
+        for prefix, meta in ((BACKOFFICE_PREFIX, BACKOFFICE_OPENAPI), (MP_PREFIX, MP_OPENAPI))
+    })
     if sandbox is not None:
         app.add_subapp("/_sandbox", sandbox_app(sandbox))
     add_ops_routes(app)
