@@ -6,7 +6,9 @@ deliveries by outcome, job runs and durations, and the DingTalk stream's state."
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -91,3 +93,17 @@ async def test_metrics_show_whether_the_dingtalk_stream_is_connected(aiohttp_cli
         replace(settings, dingtalk_stream=True, dingtalk_openapi_base=fake.base_url)))
     await wait_connected(client.server.app[STREAM])
     assert value(await samples(client), "tally_dingtalk_stream_connected") == 1
+
+
+async def test_every_metric_the_production_guide_alerts_on_is_exported(aiohttp_client, settings):
+    """The guide's alert rules name metrics the service really exports (a renamed metric would
+    silently never fire)."""
+    guide = (Path(__file__).parents[2] / "docs" / "production.md").read_text()
+    named = set(re.findall(r"\b(tally_[a-z_]+?)(?:_bucket|_total|_count|_sum)?\b[{\[)]", guide))
+    client = await aiohttp_client(create_app(replace(
+        settings, dingtalk_stream=True, dingtalk_openapi_base="http://127.0.0.1:9")))
+    await client.get("/healthz")
+    await client.get("/metrics")
+    text = await (await client.get("/metrics")).text()
+    exported = {family.name for family in text_string_to_metric_families(text)}
+    assert named and named <= exported, named - exported
