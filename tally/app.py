@@ -35,6 +35,7 @@ from httpcommon.keys import (
     WECHAT,
 )
 from httpcommon.lru import Lru
+from httpcommon.params import refuse_nul_middleware
 from jobs.dispatcher import Dispatcher
 from jobs.schedule import Scheduler
 from miniapp_api.app import PREFIX as MP_PREFIX
@@ -52,7 +53,8 @@ def create_app(
     settings: Settings, *, clock: Callable[[], datetime] | None = None, wechat=None,
     dingtalk=None, sandbox=None,
 ) -> web.Application:
-    app = web.Application(middlewares=[error_middleware], client_max_size=8 * 1024**2)
+    app = web.Application(middlewares=[error_middleware, refuse_nul_middleware],
+                          client_max_size=8 * 1024**2)
     app[SETTINGS] = settings
     zone = ZoneInfo(settings.timezone)
     app[CLOCK] = clock or (lambda: datetime.now(zone))
