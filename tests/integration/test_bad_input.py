@@ -40,8 +40,7 @@ async def test_a_query_integer_must_be_ascii_digits_in_range(client, admin, quer
 @pytest.mark.parametrize("customer_id", [True, 2**40, -2**40, "1"])
 async def test_a_statement_customer_must_be_an_integer_the_store_can_hold(
         client, admin, customer_id):
-    customers = await seed(client, admin)
-    assert customers["C001"]["id"] == 1 or customer_id is not True
+    await seed(client, admin)
     resp = await client.post(f"{BO}/statements", headers=admin, json={
         "customer_id": customer_id, "date_from": "2021-12-01", "date_to": "2021-12-22"})
     await _error(resp, 400)
@@ -160,3 +159,13 @@ async def test_an_unknown_parent_credit_line_is_a_404_and_nothing_is_granted(cli
             "parent_id": 999_999}
     await call(client, "POST", "/accounts", admin, body, status=404)
     assert await CreditAccount.all().count() == 0
+
+
+@pytest.mark.parametrize("path,body", [
+    ("/api-keys", {"name": "k", "role": "admin", "staff_id": 2**40}),
+    ("/api-keys", {"name": "k", "role": "admin", "staff_id": True}),
+    ("/customers/1/bind-codes", {"contact_id": 2**40}),
+])
+async def test_an_id_in_a_body_beyond_the_stores_range_is_a_400(client, admin, path, body):
+    await seed(client, admin)
+    await _error(await client.post(BO + path, headers=admin, json=body), 400)
