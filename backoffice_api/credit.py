@@ -9,7 +9,8 @@ from backoffice_api.auth import actor_with
 from domain.actors import ADMIN, ERP, FINANCE, SALES
 from domain.credit import accounts, orders, orgs, queries
 from domain.errors import Invalid
-from domain.limits import ID_MAX
+from domain.limits import ID_MAX, column_length
+from domain.models import CreditOrder
 from domain.money import ZERO
 from httpcommon.jsonio import json_response, read_json
 from httpcommon.keys import SETTINGS, now
@@ -21,6 +22,7 @@ from httpcommon.params import (
     body_text,
     parse_date,
     path_id,
+    path_text,
     query_date,
     query_int,
 )
@@ -190,12 +192,16 @@ async def create_order(request: web.Request) -> web.Response:
 async def get_order(request: web.Request) -> web.Response:
     """订单用信详情（各授信账户的冻结与使用、发货、欠款）"""
     actor = actor_with(request, *READ)
-    return json_response(await queries.get_order(actor, request.match_info["number"]))
+    return json_response(await queries.get_order(actor, _order_number(request)))
+
+
+def _order_number(request: web.Request) -> str:
+    return path_text(request, "number", column_length(CreditOrder, "number"))
 
 
 async def _order_action(request: web.Request, action) -> web.Response:
     actor = actor_with(request, *PUSH)
-    order = await action(request.match_info["number"], actor.label, now(request))
+    order = await action(_order_number(request), actor.label, now(request))
     return json_response(await queries.order_view(order))
 
 
