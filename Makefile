@@ -5,8 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PG_ADMIN_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: install system-deps migrate demo run test test-sqlite test-postgres lint bench migrations clean \
-	check-guide
+.PHONY: install system-deps migrate demo run test test-sqlite test-postgres lint bench fuzz \
+	migrations clean check-guide
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ bench: install system-deps
 	$(BIN)/python -m tests.bench.bench_month_end
 	$(BIN)/python -m tests.bench.bench_tiers
 	$(BIN)/python -m tests.bench.bench_handover
+
+# Schemathesis against both OpenAPI documents, longer and at random: make fuzz EXAMPLES=300
+EXAMPLES ?= 100
+fuzz: install
+	$(BIN)/python -m tests.fuzzing $(EXAMPLES)
 
 # Write a migration after changing domain/models.py: make migrations NAME=what_changed
 migrations: install

@@ -12,7 +12,7 @@ from domain.models import ApiKey
 from httpcommon.idempotency import carries_secrets
 from httpcommon.jsonio import json_response, read_json
 from httpcommon.keys import now
-from httpcommon.params import body_text, path_id
+from httpcommon.params import body_int, body_text, path_id
 
 routes = web.RouteTableDef()
 
@@ -21,9 +21,7 @@ routes = web.RouteTableDef()
 async def create(request: web.Request) -> web.Response:
     actor_with(request, ADMIN)
     body = await read_json(request)
-    staff_id = body.get("staff_id")
-    if staff_id is not None and not isinstance(staff_id, int):
-        raise Invalid("bad_field", "staff_id 必须是整数")
+    staff_id = body_int(body, "staff_id", optional=True)
     name = body_text(body, "name", max_len=100).strip()
     if not name:
         raise Invalid("missing_field", "缺少字段 name")

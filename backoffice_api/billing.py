@@ -15,10 +15,19 @@ from domain.billing.pricing import parse_period, period_label
 from domain.billing.run import bill_customer_period
 from domain.billing.usage import ingest_usage
 from domain.errors import Invalid
+from domain.limits import ID_MAX
 from domain.models import Bill, BillingException
 from httpcommon.jsonio import json_response, read_json
 from httpcommon.keys import now
-from httpcommon.params import body_amount, body_date, body_int, body_text, path_id, query_int
+from httpcommon.params import (
+    body_amount,
+    body_bool,
+    body_date,
+    body_int,
+    body_text,
+    path_id,
+    query_int,
+)
 from httpcommon.sharing import share_settings
 
 routes = web.RouteTableDef()
@@ -26,13 +35,6 @@ CATALOGUE = (ADMIN, ERP)
 READ = (ADMIN, FINANCE, SALES)  # the ERP reads back only its catalogue
 MONEY_IN = (ADMIN, FINANCE)
 MAX_USAGE_BATCH = 5000
-
-
-def _bool(body: dict, name: str, default: bool | None = None) -> bool | None:
-    value = body.get(name, default)
-    if value is not None and not isinstance(value, bool):
-        raise Invalid("bad_field", f"{name} 必须是 true 或 false")
-    return value
 
 
 def _period(raw, name: str = "period"):
@@ -60,7 +62,7 @@ async def create_product(request: web.Request) -> web.Response:
 @routes.get("/billing/products")
 async def list_products(request: web.Request) -> web.Response:
     actor_with(request, *READ, ERP)
-    customer_id = query_int(request, "customer_id", 0, hi=2**31) or None
+    customer_id = query_int(request, "customer_id", 0, hi=ID_MAX) or None
     return json_response({"items": await catalogue.list_products(customer_id)})
 
 
@@ -73,7 +75,7 @@ async def update_product(request: web.Request) -> web.Response:
     product = await catalogue.update_product(
         path_id(request), name=body.get("name") if isinstance(body.get("name"), str) else None,
         payment_term_months=None if term is None else body_int(body, "payment_term_months"),
-        active=_bool(body, "active"))
+        active=body_bool(body, "active"))
     return json_response(catalogue.product_view(product))
 
 
@@ -84,7 +86,7 @@ async def add_account(request: web.Request) -> web.Response:
     body = await read_json(request)
     account = await catalogue.add_account(
         path_id(request), account=body_text(body, "account", max_len=64),
-        interest_free=_bool(body, "interest_free", False), now=now(request))
+        interest_free=body_bool(body, "interest_free", False), now=now(request))
     return json_response(catalogue.account_view(account), status=201)
 
 
@@ -93,10 +95,8 @@ async def set_interest_free(request: web.Request) -> web.Response:
     """不计息账号配置"""
     actor_with(request, *CATALOGUE)
     body = await read_json(request)
-    if "interest_free" not in body:
-        raise Invalid("missing_field", "缺少字段 interest_free")
     account = await catalogue.set_interest_free(request.match_info["account"],
-                                                _bool(body, "interest_free"))
+                                                body_bool(body, "interest_free", required=True))
     return json_response(catalogue.account_view(account))
 
 
@@ -147,7 +147,7 @@ async def list_bills(request: web.Request) -> web.Response:
     visible = await visible_customer_ids(actor)
     if visible is not None:
         query = query.filter(customer_id__in=list(visible))
-    customer_id = query_int(request, "customer_id", 0, hi=2**31)
+    customer_id = query_int(request, "customer_id", 0, hi=ID_MAX)
     if customer_id:
         query = query.filter(customer_id=customer_id)
     if request.query.get("period"):

@@ -9,16 +9,20 @@ from backoffice_api.auth import actor_with
 from domain.actors import ADMIN, ERP, FINANCE, SALES
 from domain.credit import accounts, orders, orgs, queries
 from domain.errors import Invalid
+from domain.limits import ID_MAX, column_length
+from domain.models import CreditOrder
 from domain.money import ZERO
 from httpcommon.jsonio import json_response, read_json
 from httpcommon.keys import SETTINGS, now
 from httpcommon.params import (
     body_amount,
+    body_bool,
     body_date,
     body_int,
     body_text,
     parse_date,
     path_id,
+    path_text,
     query_date,
     query_int,
 )
@@ -46,13 +50,6 @@ def _given_text(body: dict, name: str, max_len: int) -> str | None:
     return None if body.get(name) is None else body_text(body, name, max_len=max_len)
 
 
-def _bool(body: dict, name: str) -> bool | None:
-    value = body.get(name)
-    if value is not None and not isinstance(value, bool):
-        raise Invalid("bad_field", f"{name} 必须是 true 或 false")
-    return value
-
-
 def _today(request: web.Request):
     return query_date(request, "on", now(request).date())
 
@@ -67,7 +64,7 @@ async def put_org(request: web.Request) -> web.Response:
     body = await read_json(request)
     org, created = await orgs.put_org(
         code=request.match_info["code"], name=_opt_text(body, "name"),
-        budget=_opt_amount(body, "budget"), enabled=_bool(body, "enabled"), now=now(request))
+        budget=_opt_amount(body, "budget"), enabled=body_bool(body, "enabled"), now=now(request))
     return json_response(queries.org_view(org), status=201 if created else 200)
 
 
@@ -135,7 +132,7 @@ async def grant(request: web.Request) -> web.Response:
 async def list_accounts(request: web.Request) -> web.Response:
     """授信账户列表（业务员只见自己的客户）"""
     actor = actor_with(request, *READ)
-    customer_id = query_int(request, "customer_id", 0, hi=2**31) or None
+    customer_id = query_int(request, "customer_id", 0, hi=ID_MAX) or None
     return json_response({"items": await queries.list_accounts(actor, customer_id,
                                                                _today(request))})
 
@@ -194,12 +191,16 @@ async def create_order(request: web.Request) -> web.Response:
 async def get_order(request: web.Request) -> web.Response:
     """订单用信详情（各授信账户的冻结与使用、发货、欠款）"""
     actor = actor_with(request, *READ, ERP)
-    return json_response(await queries.get_order(actor, request.match_info["number"]))
+    return json_response(await queries.get_order(actor, _order_number(request)))
+
+
+def _order_number(request: web.Request) -> str:
+    return path_text(request, "number", column_length(CreditOrder, "number"))
 
 
 async def _order_action(request: web.Request, action) -> web.Response:
     actor = actor_with(request, *PUSH)
-    order = await action(request.match_info["number"], actor.label, now(request))
+    order = await action(_order_number(request), actor.label, now(request))
     return json_response(await queries.order_view(order))
 
 
@@ -266,7 +267,7 @@ async def reverse_return(request: web.Request) -> web.Response:
 async def list_debts(request: web.Request) -> web.Response:
     """欠款列表（按到期日），可按客户与状态筛选"""
     actor = actor_with(request, *READ)
-    customer_id = query_int(request, "customer_id", 0, hi=2**31) or None
+    customer_id = query_int(request, "customer_id", 0, hi=ID_MAX) or None
     return json_response({"items": await queries.list_debts(
         actor, customer_id, request.query.get("status"), _today(request))})
 
@@ -276,7 +277,7 @@ async def receive_payment(request: web.Request) -> web.Response:
     """收款入账：保证金 / 还款 / 剩余，还款账户按到期日先后还款（按单号幂等）"""
     actor = actor_with(request, *BOOKS)
     body = await read_json(request)
-    allocate = _bool(body, "allocate")
+    allocate = body_bool(body, "allocate")
     if allocate is None:
         allocate = request.config_dict[SETTINGS].repayment_auto_allocate
     payment = await accounts.receive_payment(

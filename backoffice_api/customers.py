@@ -105,9 +105,8 @@ async def enable_customer(request: web.Request) -> web.Response:
 async def issue_bind_code(request: web.Request) -> web.Response:
     actor = actor_with(request, *STAFF)
     body = await read_json(request)
-    contact_id = body.get("contact_id")
     bind = await customers.issue_bind_code(
-        actor, path_id(request), contact_id if isinstance(contact_id, int) else None,
+        actor, path_id(request), body_int(body, "contact_id", optional=True),
         request.config_dict[SETTINGS].bind_code_ttl_hours, now(request),
     )
     carries_secrets(request, "code")

@@ -10,9 +10,11 @@ from domain.actors import ADMIN, FINANCE
 from domain.errors import Invalid
 from domain.handover import close, confirm
 from domain.handover.settings import confirm_audits, set_confirm_audits
+from domain.limits import column_length
+from domain.models import Staff
 from httpcommon.jsonio import json_response, read_json
 from httpcommon.keys import now
-from httpcommon.params import int_value, parse_date, path_id, query_date
+from httpcommon.params import int_value, parse_date, path_id, query_date, query_text
 
 routes = web.RouteTableDef()
 FINANCE_ROLES = (ADMIN, FINANCE)
@@ -110,7 +112,7 @@ async def list_closes(request: web.Request) -> web.Response:
         raise Invalid("missing_query", "需要 date_from 与 date_to")
     if not 0 <= (date_to - date_from).days < MAX_CLOSES_SPAN:
         raise Invalid("bad_range", f"date_from 须不晚于 date_to，且跨度不超过 {MAX_CLOSES_SPAN} 天")
-    userid = request.query.get("staff")
+    userid = query_text(request, "staff", column_length(Staff, "dingtalk_userid"))
     staff_id = (await close.staff_ids_by_userid([userid]))[0] if userid else None
     return json_response({"items": await close.closed_days(date_from, date_to, staff_id)})
 

@@ -20,9 +20,11 @@ from domain.handover.report import (
     staff_by_userid,
     staff_days,
 )
+from domain.limits import column_length
+from domain.models import Staff
 from httpcommon.jsonio import json_response
 from httpcommon.keys import now
-from httpcommon.params import flag, parse_date, query_date
+from httpcommon.params import flag, parse_date, query_date, query_text
 
 routes = web.RouteTableDef()
 READERS = (ADMIN, FINANCE, SALES)
@@ -46,7 +48,7 @@ async def list_days(request: web.Request) -> web.Response:
     staff member too); ?staff=userid for one person."""
     actor = actor_with(request, *READERS)
     days = _days(request)
-    userid = request.query.get("staff")
+    userid = query_text(request, "staff", column_length(Staff, "dingtalk_userid"))
     wanted = [(await staff_by_userid(userid)).id] if userid else None
     items = await staff_days(days, staff_ids=readable_staff(actor, wanted),
                              show_all=flag(request, "show_all"))

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from httpcommon import openapi as shared
 from httpcommon.openapi import items_of, ok
 from httpcommon.openapi import query_param as _q
 
-ID = {"type": "integer"}
+ID = shared.ID
 TEXT = {"type": "string"}
 TIME = {"type": ["string", "null"], "format": "date-time"}
 KINDS = ["credit_application", "payment_term_change", "payment_claim", "repayment_approval",
          "write_off", "billing_term_change", "pool_claim"]
 FLOW_STATUS = ["pending", "returned", "approved", "rejected", "withdrawn"]
-MONEY = {"type": "string", "pattern": r"^\d+(\.\d{1,2})?$", "description": "CNY"}
+MONEY = {"type": "string", "pattern": r"^\d{1,14}(\.\d{1,2})?$", "description": "CNY"}
 
 FORMS = {
     "credit_application": {"type": "object", "required": ["customer_id", "org_id", "type",

@@ -14,17 +14,18 @@ The rules the routes follow are stated in the summaries, as the API's documentat
 
 from __future__ import annotations
 
+from httpcommon import openapi as shared
 from httpcommon.openapi import items_of, ok
 from httpcommon.openapi import query_param as _q
 
-ID = {"type": "integer"}
+ID = shared.ID
 NID = {"type": ["integer", "null"]}
 TEXT = {"type": "string"}
 BOOL = {"type": "boolean"}
-DATE = {"type": "string", "format": "date"}
+DATE = shared.DATE
 TIME = {"type": ["string", "null"], "format": "date-time"}
 PERIOD = {"type": "string", "pattern": r"^\d{4}-\d{2}$", "description": "YYYY-MM"}
-MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "description": "CNY, 2 decimals"}
+MONEY = shared.MONEY
 PRICE = {"type": "string", "pattern": r"^\d+(\.\d{1,6})?$", "description": "单价，最多 6 位小数"}
 PRICE_TYPE = {"enum": ["uniform", "stage", "tiered"],
               "description": "uniform 统一价 / stage 阶段价（按总量所达档位计全部）/ "

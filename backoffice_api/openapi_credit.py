@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from httpcommon import openapi as shared
 from httpcommon.openapi import items_of, ok
 from httpcommon.openapi import query_param as _q
 
-ID = {"type": "integer"}
+ID = shared.ID
 TEXT = {"type": "string"}
 NTEXT = {"type": ["string", "null"]}
-DATE = {"type": "string", "format": "date"}
+DATE = shared.DATE
 NDATE = {"type": ["string", "null"], "format": "date"}
 TIME = {"type": ["string", "null"], "format": "date-time"}
-MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "description": "CNY, 2 decimals"}
-MONEY_IN = {"type": "string", "pattern": r"^\d+(\.\d{1,2})?$", "description": "CNY"}
+MONEY = shared.MONEY
+MONEY_IN = {"type": "string", "pattern": r"^\d{1,14}(\.\d{1,2})?$", "description": "CNY"}
 TYPES = ["annual", "project", "direct", "direct_use", "temporary"]
 LINE_STATUS = ["active", "frozen", "expired", "closed"]
 DEBT_STATUS = ["open", "paid", "returned", "reversed"]

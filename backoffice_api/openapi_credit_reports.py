@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from httpcommon import openapi as shared
 from httpcommon.openapi import ok as _ok
 from httpcommon.openapi import query_param as _q
 
-MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "description": "CNY, 2 decimals"}
+MONEY = shared.MONEY
 PERCENT = {"type": "string", "description": "percent, 2 decimals (12.50 = 12.5 %)"}
-DATE = {"type": "string", "format": "date"}
+DATE = shared.DATE
 COUNT = {"type": "integer"}
 NAME = {"type": "string"}
 ID_OR_NULL = {"type": ["integer", "null"]}

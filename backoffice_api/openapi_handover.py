@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from httpcommon import openapi as shared
 from httpcommon.openapi import items_of, ok
 from httpcommon.openapi import query_param as _q
 
-ID = {"type": "integer"}
+ID = shared.ID
 TEXT = {"type": "string"}
-DATE = {"type": "string", "format": "date"}
+DATE = shared.DATE
 DATETIME = {"type": ["string", "null"], "format": "date-time"}
 KIND = {"enum": ["document", "expense", "other_income", "exchange"],
         "description": "document: 销售/退货/收款单据（含配送）；expense: 费用单；"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from httpcommon import openapi as shared
 from httpcommon.openapi import items_of
 from httpcommon.openapi import ok as _ok
 from httpcommon.openapi import query_param as _q
 
-MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "description": "CNY, 2 decimals"}
-DATE = {"type": "string", "format": "date"}
+MONEY = shared.MONEY
+DATE = shared.DATE
 DATETIME = {"type": ["string", "null"], "format": "date-time"}
 COUNT = {"type": "integer"}
 TEXT = {"type": "string"}

@@ -4,16 +4,17 @@ and why it is refused, how reservations and penalties work."""
 
 from __future__ import annotations
 
+from httpcommon import openapi as shared
 from httpcommon.openapi import items_of, ok
 from httpcommon.openapi import query_param as _q
 
-ID = {"type": "integer"}
+ID = shared.ID
 NID = {"type": ["integer", "null"]}
 TEXT = {"type": "string"}
-DATE = {"type": "string", "format": "date"}
+DATE = shared.DATE
 TIME = {"type": ["string", "null"], "format": "date-time"}
-MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "description": "CNY, 2 decimals"}
-MONEY_IN = {"type": "string", "pattern": r"^\d+(\.\d{1,2})?$", "description": "CNY"}
+MONEY = shared.MONEY
+MONEY_IN = {"type": "string", "pattern": r"^\d{1,14}(\.\d{1,2})?$", "description": "CNY"}
 PAYMENT_STATUS = ["unmatched", "matched", "partly", "written_off"]
 
 

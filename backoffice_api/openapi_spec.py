@@ -12,14 +12,17 @@ from backoffice_api import (
     openapi_payments,
     openapi_tiers,
 )
+from httpcommon import openapi as shared
 from httpcommon.openapi import items_of as _list
 from httpcommon.openapi import ok as _ok
 from httpcommon.openapi import query_param as _q
 
-MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "description": "CNY, 2 decimals"}
-DATE = {"type": "string", "format": "date"}
-ID = {"type": "integer"}
+MONEY = shared.MONEY
+DATE = shared.DATE
+ID = shared.ID
 TEXT = {"type": "string"}
+LIMIT = {"type": "integer", "minimum": 1, "maximum": 500}
+OFFSET = {"type": "integer", "minimum": 0, "maximum": 10**9}
 
 
 USAGE_DETAIL = {"type": "object", "description": "only on a usage bill: how it was priced",
@@ -120,7 +123,8 @@ SHARE = {"type": "object", "properties": {
     "link_id": ID, "url": {"type": "string"}, "qr_png": {"type": "string"},
     "qr_svg": {"type": "string"}, "mp_path": {"type": "string"}, "token": {"type": "string"},
     "expires_at": {"type": "string", "format": "date-time"}}}
-CONFIRM_BODY = {"type": "object", "properties": {"description": {"type": "string"}}}
+CONFIRM_BODY = {"type": "object", "properties": {"description": {
+    "type": "string", "maxLength": 2000}}}
 PERIOD = [_q("from", DATE), _q("to", DATE)]
 
 BASE_OPERATIONS = {
@@ -134,8 +138,8 @@ BASE_OPERATIONS = {
                 + [{"type": "object"}]}}}},
         "responses": {**_ok(INGEST_RESULT), **DAY_CLOSED}},
     "GET /customers": {"summary": "客户列表", "query": [
-        _q("q", {"type": "string"}), _q("include_disabled", {"type": "string"}),
-        _q("limit", ID), _q("offset", ID)], "responses": _ok(_list(CUSTOMER))},
+        _q("q", {"type": "string", "maxLength": 200}), _q("include_disabled", {"type": "string"}),
+        _q("limit", LIMIT), _q("offset", OFFSET)], "responses": _ok(_list(CUSTOMER))},
     "GET /customers/{id}": {"summary": "客户详情（含应收与联系人）", "responses": _ok(CUSTOMER)},
     "GET /customers/{id}/group": {
         "summary": "集团汇总：各下级客户（含多级）的应收与合计", "responses": _ok({
@@ -174,12 +178,13 @@ BASE_OPERATIONS = {
     "PUT /statements/settings": {"summary": "设置对账参数（include_pending：待审批单据也可对账）",
                                  "body": STATEMENT_SETTINGS, "responses": _ok(STATEMENT_SETTINGS)},
     "GET /statements": {"summary": "对账单历史", "query": [
-        _q("customer_id", ID), _q("status", {"type": "string"}), *PERIOD, _q("limit", ID),
-        _q("offset", ID)], "responses": _ok(_list(STATEMENT))},
+        _q("customer_id", ID), _q("status", {"enum": ["unconfirmed", "matched", "mismatched"]}),
+        *PERIOD, _q("limit", LIMIT), _q("offset", OFFSET)], "responses": _ok(_list(STATEMENT))},
     "GET /statements/{id}": {"summary": "对账单详情", "responses": _ok(STATEMENT)},
     "POST /statements/{id}/receive": {
         "summary": "收款", "body": {"type": "object", "required": ["amount"], "properties": {
-            "amount": MONEY, "note": {"type": "string"}}}, "responses": _ok(STATEMENT)},
+            "amount": MONEY, "note": {"type": "string", "maxLength": 2000}}},
+        "responses": _ok(STATEMENT)},
     "POST /statements/{id}/match": {"summary": "符合确认", "body": CONFIRM_BODY,
                                     "responses": _ok(STATEMENT)},
     "POST /statements/{id}/mismatch": {"summary": "不符合确认", "body": CONFIRM_BODY,
@@ -200,7 +205,8 @@ BASE_OPERATIONS = {
     "GET /reports/statements": {"summary": "对账结算汇总（按状态计数与金额）", "query": PERIOD},
     "POST /api-keys": {"summary": "创建 API 密钥（仅显示一次）", "body": {
         "type": "object", "required": ["name", "role"], "properties": {
-            "name": {"type": "string"}, "role": {"enum": ["admin", "finance", "sales", "erp"]},
+            "name": {"type": "string", "maxLength": 100},
+            "role": {"enum": ["admin", "finance", "sales", "erp"]},
             "staff_id": ID}}},
     "GET /api-keys": {"summary": "API 密钥列表"},
     "POST /api-keys/{id}/revoke": {"summary": "吊销 API 密钥"},

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from httpcommon import openapi as shared
 from httpcommon.openapi import items_of, ok
 from httpcommon.openapi import query_param as _q
 
-ID = {"type": "integer"}
+ID = shared.ID
 TEXT = {"type": "string"}
-DATE = {"type": "string", "format": "date"}
+DATE = shared.DATE
 NULL_DATE = {"type": ["string", "null"], "format": "date"}
 TIER = {"enum": ["contract", "test", "intent", "silent", "pool"]}
 ATOMIC = [_q("atomic", {"type": "string", "enum": ["0", "1"]}, "1: 有错则整批不写入")]
@@ -36,7 +37,7 @@ CONTRACT = {"type": "object", "required": ["number", "customer_code", "starts_on
                 "number": TEXT, "customer_code": TEXT, "starts_on": DATE,
                 "ends_on": {**NULL_DATE, "description": "null 为无结束日期"},
                 "archived_on": {**NULL_DATE, "description": "合同评审流程归档日期"},
-                "amount": {"type": ["string", "null"], "pattern": r"^\d+(\.\d{1,2})?$"}}}
+                "amount": {"type": ["string", "null"], "pattern": r"^\d{1,14}(\.\d{1,2})?$"}}}
 PROFILE_FIELDS = {name: {"type": ["string", "null"], "maxLength": 100} for name in (
     "contact_name", "mobile", "position", "telephone", "qq", "wechat", "email")}
 PROFILE_BODY = {"type": "object", "properties": PROFILE_FIELDS, "additionalProperties": False}

@@ -10,6 +10,7 @@ from backoffice_api.auth import actor_with
 from domain.access import get_visible_customer
 from domain.actors import ADMIN, FINANCE, SALES
 from domain.errors import Invalid
+from domain.limits import ID_MAX
 from domain.payments import invoices, pool, queries, writeoffs
 from httpcommon.jsonio import json_response, read_json
 from httpcommon.keys import SETTINGS, now
@@ -36,7 +37,7 @@ def _picks(body: dict, name: str, id_name: str) -> list[tuple[int, object]]:
 
 
 def _opt_int_query(request: web.Request, name: str) -> int | None:
-    return query_int(request, name, 0, lo=1, hi=2**31) if request.query.get(name) else None
+    return query_int(request, name, 0, lo=1, hi=ID_MAX) if request.query.get(name) else None
 
 
 def _page(request: web.Request) -> dict:

@@ -9,6 +9,7 @@ from aiohttp import web
 from backoffice_api.auth import actor_with
 from domain.actors import ADMIN, FINANCE, SALES
 from domain.errors import Invalid
+from domain.limits import ID_MAX
 from domain.models import Customer
 from domain.statements import rules
 from domain.statements import service as statements
@@ -21,6 +22,7 @@ from httpcommon.params import (
     body_amount,
     body_date,
     body_text,
+    int_value,
     path_id,
     query_date,
     query_int,
@@ -51,10 +53,10 @@ def _str_list(body: dict, name: str) -> tuple[str, ...]:
 async def create_statement(request: web.Request) -> web.Response:
     actor = actor_with(request, *STAFF)
     body = await read_json(request)
-    if not isinstance(body.get("customer_id"), int):
+    if body.get("customer_id") is None:
         raise Invalid("missing_field", "customer_id 必须是整数")
     spec = statements.NewStatement(
-        customer_id=body["customer_id"],
+        customer_id=int_value(body["customer_id"], "customer_id"),
         date_from=body_date(body, "date_from"),
         date_to=body_date(body, "date_to"),
         numbers=_str_list(body, "documents"),
@@ -87,7 +89,7 @@ async def put_settings(request: web.Request) -> web.Response:
 @routes.get("/statements")
 async def list_statements(request: web.Request) -> web.Response:
     actor = actor_with(request, *STAFF)
-    customer_id = query_int(request, "customer_id", 0, hi=2**31)
+    customer_id = query_int(request, "customer_id", 0, hi=ID_MAX)
     found = await statements.list_statements(
         actor,
         customer_id=customer_id or None,

@@ -5,6 +5,7 @@ by natural key. `domain.ingest` and the other ingests (tiers, hand-over) build o
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -15,6 +16,8 @@ from tortoise.transactions import in_transaction
 from domain.errors import Invalid
 from domain.models import Customer, Staff
 from domain.sql import lock_keys
+
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 @dataclass
@@ -54,9 +57,14 @@ class Row:
                 self.errors.append(f"{name}: 必填")
             self.clean[name] = default
             return
+        if isinstance(value, dict | list | bool):
+            self.errors.append(f"{name}: 必须是文本")
+            value = ""
         value = str(value).strip()
         if len(value) > max_len:
             self.errors.append(f"{name}: 超过 {max_len} 个字符")
+        if "\x00" in value:
+            self.errors.append(f"{name}: 不能包含 NUL 字符")
         self.clean[name] = value
 
     def convert(self, name, parse: Callable, *, required=False, default=None):
@@ -99,10 +107,13 @@ def parse_date(value) -> date:
         return value.date()
     if isinstance(value, date):
         return value
+    text = value.strip()[:10] if isinstance(value, str) else ""
     try:
-        return date.fromisoformat(str(value).strip()[:10])
+        if not ISO_DATE.fullmatch(text):  # a bare number such as 20261105 is not a date
+            raise ValueError(text)
+        return date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"不是日期 (YYYY-MM-DD): {value!r}") from None
+        raise ValueError(f"不是日期 (YYYY-MM-DD): {value!r}"[:200]) from None
 
 
 def parse_bool(value) -> bool:

@@ -7,9 +7,10 @@ from decimal import Decimal
 from tortoise import fields
 from tortoise.models import Model
 
+from domain import money
 from domain.names import name_sort_key
 
-MONEY = {"max_digits": 16, "decimal_places": 2}
+MONEY = {"max_digits": money.MAX_DIGITS, "decimal_places": 2}
 
 
 def _blank() -> dict:

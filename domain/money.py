@@ -6,6 +6,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+MAX_DIGITS = 16  # the store's money columns: 16 digits, 2 of them decimals
+LIMIT = Decimal(10) ** (MAX_DIGITS - 2)  # amounts stay below ¥100,000,000,000,000
 
 
 def to_amount(value) -> Decimal:
@@ -18,6 +20,8 @@ def to_amount(value) -> Decimal:
         raise ValueError(f"not an amount: {value!r}") from exc
     if not amount.is_finite():
         raise ValueError(f"not an amount: {value!r}")
+    if abs(amount) >= LIMIT:
+        raise ValueError(f"amount must be below {LIMIT:,}: {value!r}")
     if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
         raise ValueError(f"amount has more than 2 decimals: {value!r}")
     return amount.quantize(CENT)

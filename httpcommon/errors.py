@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from aiohttp import web
+from tortoise.exceptions import ValidationError
 
 from domain.errors import DomainError
 from httpcommon.jsonio import json_response
@@ -43,6 +44,8 @@ async def error_middleware(request: web.Request, handler):
         status = STATUS_BY_KIND.get(exc.kind, 400)
         return json_response(error_body(exc.code, exc.message, **exc.detail), status=status,
                              headers=_retry_after(exc))
+    except ValidationError as exc:  # a value beyond a column's limit, caught by the store
+        return json_response(error_body("bad_field", str(exc)[:300]), status=400)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise

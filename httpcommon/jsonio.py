@@ -21,6 +21,8 @@ def _default(value):
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
+MAX_DEPTH = 32  # no request has a use for more; deeper JSON only tests the parser's stack
+
 dumps = partial(json.dumps, ensure_ascii=False, default=_default, separators=(",", ":"))
 
 
@@ -35,8 +37,27 @@ async def read_json(request: web.Request) -> dict:
         return {}
     try:
         body = json.loads(raw, parse_float=Decimal)
+    except RecursionError:
+        raise Invalid("bad_json", f"请求体嵌套超过 {MAX_DEPTH} 层") from None
     except (ValueError, UnicodeDecodeError) as exc:
-        raise Invalid("bad_json", f"请求体不是合法的 JSON: {exc}") from exc
+        raise Invalid("bad_json", f"请求体不是合法的 JSON: {exc}"[:300]) from exc
     if not isinstance(body, dict):
         raise Invalid("bad_json", "请求体必须是 JSON 对象")
+    _check_shape(body)
     return body
+
+
+def _check_shape(body: dict) -> None:
+    """Refuse nesting deeper than MAX_DEPTH and text with NUL characters (no column holds one)."""
+    pending = [(body, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            raise Invalid("bad_json", f"请求体嵌套超过 {MAX_DEPTH} 层")
+        if isinstance(value, str) and "\x00" in value:
+            raise Invalid("bad_json", "文本不能包含 NUL 字符")
+        if isinstance(value, dict):
+            pending.extend((k, depth) for k in value)
+            pending.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            pending.extend((v, depth + 1) for v in value)

@@ -5,7 +5,21 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from domain.limits import ID_MAX
+from domain.money import MAX_DIGITS
 from httpcommon.jsonio import json_response
+
+# the shared value schemas state the store's limits, so generated valid input is accepted
+ID = {"type": "integer", "minimum": 0, "maximum": ID_MAX}
+MONEY = {"type": "string", "pattern": rf"^-?\d{{1,{MAX_DIGITS - 2}}}\.\d{{2}}$",
+         "description": "CNY, 2 decimals"}
+DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+KEY_TEXT = {"type": "string", "minLength": 1, "maxLength": 64, "pattern": r"^[^\x00/]+$"}
+PATH_PARAMS = {
+    "id": {**ID, "minimum": 1}, "link_id": {**ID, "minimum": 1},
+    "task_id": {**ID, "minimum": 1}, "year": {"type": "integer", "minimum": 1, "maximum": 9999},
+    "date": DATE,
+}
 
 ERROR = {
     "type": "object",
@@ -55,7 +69,8 @@ def build_document(app: web.Application, meta: dict) -> dict:
         }
         op["responses"].setdefault("default", {
             "description": "错误", "content": {"application/json": {"schema": ERROR}}})
-        params = [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
+        params = [{"name": n, "in": "path", "required": True,
+                   "schema": doc.get("path", {}).get(n) or PATH_PARAMS.get(n, KEY_TEXT)}
                   for n in _path_params(path)]
         params += doc.get("query", [])
         if params:

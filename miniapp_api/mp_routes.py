@@ -12,7 +12,8 @@ from aiohttp import web
 from bot.wechat import WeChatError
 from domain.contacts import contact_actor, redeem_bind_code
 from domain.errors import Invalid, NotFound, Unauthorized
-from domain.models import Contact, Customer, MpSession, Statement
+from domain.limits import column_length
+from domain.models import BindCode, Contact, Customer, MpSession, Statement
 from domain.statements import probes, rules
 from domain.statements import service as statements
 from domain.statements.views import statement_summary, statement_view
@@ -125,9 +126,9 @@ async def bind(request: web.Request) -> web.Response:
     body = await read_json(request)
     session = request[MP_SESSION]
     contact = await redeem_bind_code(
-        body_text(body, "code", max_len=32), now=now(request),
+        body_text(body, "code", max_len=column_length(BindCode, "code")), now=now(request),
         mp_openid=session.openid, unionid=session.unionid,
-        name=body_text(body, "name", max_len=100),
+        name=body_text(body, "name", max_len=column_length(Contact, "name")),
     )
     return json_response(await _me(contact))
 

@@ -40,6 +40,7 @@ from httpcommon.keys import (
 )
 from httpcommon.lru import Lru
 from httpcommon.observe import observing_middleware
+from httpcommon.params import refuse_nul_middleware
 from httpcommon.ratelimit import BAD_API_KEY, MP_BIND, MP_LOGIN, SHARE_OPEN, RateLimiter
 from jobs.dispatcher import Dispatcher
 from jobs.schedule import Scheduler
@@ -63,7 +64,8 @@ def create_app(
 ) -> web.Application:
     metrics = Metrics(stream=settings.dingtalk_stream)
     app = web.Application(middlewares=[observing_middleware(metrics.observe_request),
-                                       error_middleware], client_max_size=8 * 1024**2)
+                                       error_middleware, refuse_nul_middleware],
+                          client_max_size=8 * 1024**2)
     app[SETTINGS] = settings
     app[METRICS] = metrics
     zone = ZoneInfo(settings.timezone)

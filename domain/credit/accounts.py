@@ -143,14 +143,16 @@ async def grant_account(*, customer_id: int, org_id: int, type: str, limit: Deci
     await _customer(customer_id)
     await _enabled_org(org_id)
     async with in_transaction():
+        # the parent first: an unknown one is a 404 before anything refers to it
+        parent = None if parent_id is None else await lock_line(parent_id)
         account = await CreditAccount.create(
             number=_new_number(now), customer_id=customer_id, org_id=org_id, type=type,
             limit=limit, valid_from=valid_from, valid_to=valid_to,
             project=(project or "").strip() or None, term_days=term_days,
             parent_id=parent_id, created_at=now)
         ref = Ref("grant", account.number, actor, now)
-        if parent_id is not None:
-            await _carve_from_parent(parent_id, account, ref)
+        if parent is not None:
+            await _carve_from_parent(parent, account, ref)
         await record(account, GRANT, limit, ref)
     return account
 
@@ -159,8 +161,7 @@ def _new_number(now: datetime) -> str:
     return f"CA{now:%Y%m%d}{secrets.token_hex(3).upper()}"
 
 
-async def _carve_from_parent(parent_id: int, child: CreditAccount, ref: Ref) -> None:
-    parent = await lock_line(parent_id)
+async def _carve_from_parent(parent: CreditAccount, child: CreditAccount, ref: Ref) -> None:
     if parent.type != rules.DIRECT:
         raise Invalid("parent_not_direct", f"上游账户 {parent.number} 不是直签授信")
     if parent.customer_id == child.customer_id:

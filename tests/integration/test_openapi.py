@@ -27,3 +27,21 @@ async def test_the_openapi_document_matches_the_routes(client, prefix, documente
     for ops in document["paths"].values():
         for op in ops.values():
             assert op["summary"] and "default" in op["responses"]
+
+
+async def test_the_documents_state_the_stores_limits(client):
+    document = await (await client.get("/api/backoffice/v1/openapi.json")).json()
+    statement = document["paths"]["/api/backoffice/v1/statements/{id}"]["get"]
+    assert statement["parameters"][0]["schema"] == {
+        "type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+    order = document["paths"]["/api/backoffice/v1/credit/orders/{number}"]["get"]
+    assert order["parameters"][0]["schema"]["maxLength"] == 64
+    receive = document["paths"]["/api/backoffice/v1/statements/{id}/receive"]["post"]
+    amount = receive["requestBody"]["content"]["application/json"]["schema"]["properties"][
+        "amount"]
+    assert amount["pattern"] == r"^-?\d{1,14}\.\d{2}$"
+    mp = await (await client.get("/api/mp/v1/openapi.json")).json()
+    listed = {p["name"]: p["schema"] for p in mp["paths"]["/api/mp/v1/statements"]["get"][
+        "parameters"]}
+    assert (listed["limit"]["maximum"], listed["status"]["enum"]) == (
+        100, ["unconfirmed", "matched", "mismatched"])

@@ -1,0 +1,203 @@
+"""Schemathesis against both served OpenAPI documents: the whole service runs on a loopback
+port in a thread of its own, seeded through its API, and every documented operation is fed
+generated input (valid and invalid). A finding is any 5xx or a response that does not match
+its documented schema. `make fuzz` runs it longer: `python -m tests.fuzzing [examples]`."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import requests
+import schemathesis
+from aiohttp import web
+from hypothesis import HealthCheck, Phase, given
+from hypothesis import settings as hypothesis_settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import Failure, FailureGroup
+from schemathesis.specs.openapi.checks import response_schema_conformance
+from tortoise.contrib.test import truncate_all_models
+
+from domain.apikeys import create_api_key
+from tally.app import create_app
+from tests.support import CONTACTS, CUSTOMERS, DOCUMENTS, STAFF
+
+BO = "/api/backoffice/v1"
+MP = "/api/mp/v1"
+CHECKS = [not_a_server_error, response_schema_conformance]
+MODES = (schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE)
+# operations that end the fuzzer's own access or data run last
+LAST_WORDS = ("revoke", "delete", "disable")
+
+
+class LiveService:
+    """The whole app on 127.0.0.1:<free port>, in its own thread and event loop."""
+
+    def __init__(self, settings, clock=None):
+        self.settings = settings
+        self.clock = clock or (lambda: datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo(
+            "Asia/Shanghai")))
+        self.base_url = ""
+        self.admin_key = ""
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._error: BaseException | None = None
+
+    def __enter__(self) -> LiveService:
+        self._thread.start()
+        self._ready.wait(60)
+        if self._error:
+            raise self._error
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._loop and self._stop:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(30)
+
+    def _run(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        try:
+            self._loop.run_until_complete(self._serve())
+        except BaseException as exc:  # reported to the waiting test thread
+            self._error = exc
+            self._ready.set()
+        finally:
+            self._loop.close()
+
+    async def _serve(self) -> None:
+        self._stop = asyncio.Event()
+        runner = web.AppRunner(create_app(self.settings, clock=self.clock))
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, "127.0.0.1", 0)
+            await site.start()
+            port = runner.addresses[0][1]
+            self.base_url = f"http://127.0.0.1:{port}"
+            await truncate_all_models()
+            _, self.admin_key = await create_api_key("fuzz admin", "admin", None)
+            self._ready.set()
+            await self._stop.wait()
+        finally:
+            await runner.cleanup()
+
+
+def seed(base_url: str, admin: dict, fake_wechat) -> dict:
+    """Staff, customers, documents and a statement; a mini-program session bound to C001."""
+    http = requests.Session()
+    for kind, rows in (("staff", STAFF), ("customers", CUSTOMERS), ("contacts", CONTACTS),
+                       ("documents", DOCUMENTS)):
+        http.post(f"{base_url}{BO}/ingest/{kind}", json={"items": rows},
+                  headers=admin).raise_for_status()
+    customers = http.get(f"{base_url}{BO}/customers", headers=admin).json()["items"]
+    c001 = next(c for c in customers if c["code"] == "C001")
+    http.post(f"{base_url}{BO}/statements", headers=admin, json={
+        "customer_id": c001["id"], "date_from": "2021-12-01",
+        "date_to": "2021-12-22"}).raise_for_status()
+    fake_wechat.register_code("code-o-fuzz", "o-fuzz")
+    token = http.post(f"{base_url}{MP}/login", json={"code": "code-o-fuzz"}).json()["token"]
+    session = {"Authorization": f"Bearer {token}"}
+    bind = http.post(f"{base_url}{BO}/customers/{c001['id']}/bind-codes", headers=admin)
+    http.post(f"{base_url}{MP}/bind", headers=session,
+              json={"code": bind.json()["code"]}).raise_for_status()
+    return session
+
+
+@dataclass
+class Findings:
+    requests: int = 0
+    server_errors: int = 0
+    failures: list[str] = field(default_factory=list)
+    statuses: Counter = field(default_factory=Counter)
+
+    def summary(self) -> str:
+        return (f"{self.requests} requests, {self.server_errors} answered 5xx, "
+                f"{len(self.failures)} findings; by status {dict(sorted(self.statuses.items()))}")
+
+
+def fuzz_document(base_url: str, path: str, headers: dict, examples: int,
+                  findings: Findings, derandomize: bool = False) -> None:
+    """Every operation of the document at ``path``, ``examples`` cases per generation mode."""
+    schema = schemathesis.openapi.from_dict(requests.get(base_url + path).json())
+    operations = [result.ok() for result in schema.get_all_operations()]
+    operations.sort(key=lambda op: any(w in op.path or w == op.method.lower()
+                                       for w in LAST_WORDS))
+    http = requests.Session()
+    for operation in operations:
+        for mode in MODES:
+            _fuzz_operation(operation, mode, base_url, headers, examples, findings, http,
+                            derandomize)
+
+
+def _fuzz_operation(operation, mode, base_url, headers, examples, findings, http,
+                    derandomize) -> None:
+    @hypothesis_settings(max_examples=examples, deadline=None, database=None,
+                         derandomize=derandomize,
+                         phases=[Phase.explicit, Phase.generate],
+                         suppress_health_check=list(HealthCheck))
+    @given(operation.as_strategy(generation_mode=mode))
+    def run(case) -> None:
+        response = case.call(base_url=base_url, headers=headers, session=http, timeout=30)
+        findings.requests += 1
+        findings.server_errors += response.status_code >= 500
+        findings.statuses[response.status_code] += 1
+        try:
+            case.validate_response(response, checks=CHECKS, headers=headers)
+        except (Failure, FailureGroup) as exc:  # a check failed: keep it and go on
+            findings.failures.append(f"{case.method} {case.formatted_path} "
+                                     f"[{response.status_code}] {exc}"[:1500])
+
+    run()
+
+
+def fuzz_service(settings, fake_wechat, examples: int, derandomize: bool = False) -> Findings:
+    """Both documents, the mini-program's with a bound session, the back office's as admin."""
+    findings = Findings()
+    with LiveService(settings) as service:
+        admin = {"Authorization": f"Bearer {service.admin_key}"}
+        session = seed(service.base_url, admin, fake_wechat)
+        for path, headers in ((f"{MP}/openapi.json", session), (f"{BO}/openapi.json", admin)):
+            fuzz_document(service.base_url, path, headers, examples, findings, derandomize)
+    return findings
+
+
+def main() -> None:
+    """`make fuzz`: a longer run on a scratch SQLite file (or TALLY_FUZZ_DATABASE_URL)."""
+    from tally import db
+    from tally.settings import Settings
+    from tests.fakes.dingtalk import FakeDingTalk
+    from tests.fakes.wechat import FakeWeChat
+
+    examples = int(sys.argv[1]) if len(sys.argv) > 1 else 100
+    wechat, dingtalk = FakeWeChat(), FakeDingTalk()
+    wechat.start()
+    dingtalk.start()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            settings = Settings(
+                database_url=os.environ.get("TALLY_FUZZ_DATABASE_URL")
+                or f"sqlite://{tmp}/fuzz.sqlite3", secret_key="fuzz-secret",
+                data_dir=tmp, public_base_url="http://tally.test",
+                wechat_api_base=wechat.base_url, dingtalk_openapi_base=dingtalk.base_url,
+                dingtalk_stream=False, delivery_worker=False, jobs_enabled=False)
+            asyncio.run(db.migrate(settings))
+            findings = fuzz_service(settings, wechat, examples)
+    finally:
+        wechat.stop()
+        dingtalk.stop()
+    print("\n\n".join(findings.failures[:50]))
+    print(findings.summary())
+    sys.exit(1 if findings.failures else 0)
+
+
+if __name__ == "__main__":
+    main()

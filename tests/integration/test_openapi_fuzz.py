@@ -1,0 +1,16 @@
+"""Schemathesis feeds both served OpenAPI documents valid and invalid input: no answer is a
+5xx and every answer matches its documented schema (`make fuzz` runs longer and at random)."""
+
+from __future__ import annotations
+
+from tests.fuzzing import fuzz_service
+
+EXAMPLES = 4  # per operation and generation mode: about 920 requests
+
+
+def test_both_openapi_documents_survive_generated_input(settings, fake_wechat):
+    findings = fuzz_service(settings, fake_wechat, EXAMPLES, derandomize=True)
+    print(findings.summary())
+    assert findings.requests > 800
+    assert findings.server_errors == 0, "\n\n".join(findings.failures[:20])
+    assert findings.failures == [], "\n\n".join(findings.failures[:20])
