@@ -14,10 +14,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from domain.progress import QUIET
-from domain.statements.service import ShareSettings
-from jobs.deliver_cli import add_deliver_command
 from jobs.progress import Bar
-from jobs.schedule import DAILY_JOBS, run_job
 from tally import db
 from tally.sandbox import add_sandbox_command, start_fakes
 from tally.settings import Settings, SettingsError
@@ -63,6 +60,7 @@ def cmd_demo(settings: Settings, args) -> int:
 
 def _load_demo(settings: Settings) -> None:
     """Load the demo rows, mint a fresh demo admin key (revoking the last) and say how to play."""
+    from domain.statements.service import ShareSettings
     from tally.demo import load_demo
 
     share = ShareSettings.of(settings)
@@ -143,6 +141,7 @@ def _print_closed(rows: list[dict], refused: list[dict]) -> None:
 def cmd_jobs_run(settings: Settings, args) -> int:
     """`tally jobs run JOB [--date D] [--force]`: one date of a daily job, recorded in job_run."""
     from domain.errors import DomainError
+    from jobs.schedule import run_job
 
     try:
         day = date.fromisoformat(args.date) if args.date else _now(settings).date()
@@ -217,6 +216,9 @@ def _prepare_database(settings: Settings, args) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from jobs.deliver_cli import add_deliver_command
+    from jobs.schedule import DAILY_JOBS
+
     parser = argparse.ArgumentParser(prog="tally", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the HTTP service")
@@ -256,9 +258,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Settings first (a bad one stops every command before the commands load), then the
+    command; a setting or start-up refusal is exit code 2 and one line on stderr."""
     try:
-        return args.func(Settings.from_env(), args)
+        settings = Settings.from_env()
+        args = build_parser().parse_args(argv)
+        return args.func(settings, args)
     except (SettingsError, StartupError) as exc:
         print(f"tally: {exc}", file=sys.stderr)
         return 2

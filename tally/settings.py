@@ -57,7 +57,7 @@ def _cron(spec: str) -> None:
 def _timezone(name: str) -> None:
     try:
         ZoneInfo(name)
-    except Exception:  # ZoneInfo raises several kinds (not found, bad key, …)
+    except (KeyError, ValueError, OSError):  # not found, a malformed key, a directory
         raise ValueError("not a known time zone (e.g. Asia/Shanghai)") from None
 
 

@@ -25,7 +25,8 @@ REAL_CREDENTIALS = {
     "TALLY_WECHAT_CALLBACK_TOKEN": "k3Jx9-real-token", "TALLY_WECHAT_APPID": "wx1234567890",
     "TALLY_WECHAT_SECRET": "real-official-secret", "TALLY_MP_APPID": "wx0987654321",
     "TALLY_MP_SECRET": "real-miniapp-secret", "TALLY_DINGTALK_CLIENT_ID": "dingabcdef",
-    "TALLY_DINGTALK_CLIENT_SECRET": "real-dingtalk-secret", "TALLY_DINGTALK_ROBOT_CODE": "dingabcdef",
+    "TALLY_DINGTALK_CLIENT_SECRET": "real-dingtalk-secret",
+    "TALLY_DINGTALK_ROBOT_CODE": "dingabcdef",
 }
 UNREACHABLE_PG = "postgres://tally:pa55word@127.0.0.1:1/tally"
 
@@ -39,7 +40,8 @@ REFUSALS = {
     "boolean": (["serve", "--sandbox"], {"TALLY_JOBS_ENABLED": "ture"},
                 "tally: bad setting TALLY_JOBS_ENABLED='ture': Input should be a valid boolean"),
     "reminder_days": (["serve", "--sandbox"], {"TALLY_REMINDER_BEFORE_DAYS": "seven"},
-                      "tally: bad setting TALLY_REMINDER_BEFORE_DAYS='seven': 提前提醒天数格式错误"),
+                      "tally: bad setting TALLY_REMINDER_BEFORE_DAYS='seven': "
+                      "提前提醒天数格式错误"),
     "cron": (["serve", "--sandbox"], {"TALLY_REMINDER_CRON": "61 * * * *"},
              "tally: bad setting TALLY_REMINDER_CRON='61 * * * *': not a cron expression"),
     "approval_flows": (["serve", "--sandbox"], {"TALLY_APPROVAL_FLOWS": '{"credit_application": ['},
