@@ -2,52 +2,68 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+CKSUM := $(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+STAMP_RUNTIME := $(VENV)/.installed-runtime-$(CKSUM)
+STAMP_DEV := $(VENV)/.installed-dev-$(CKSUM)
 PG_ADMIN_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: install system-deps migrate demo run test test-sqlite test-postgres lint bench fuzz \
-	migrations clean check-guide
+.PHONY: install install-runtime install-dev system-deps migrate demo run test test-sqlite \
+	test-postgres lint bench fuzz migrations clean check-guide
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+
+# The service alone (what `make run` needs): no test tools.
+$(STAMP_RUNTIME): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	rm -f $(VENV)/.installed-runtime-*
+	touch $(STAMP_RUNTIME)
+
+# The service and the test tools (`dev` extra); it covers the runtime too.
+$(STAMP_DEV): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	rm -f $(VENV)/.installed-*
-	touch $(STAMP)
+	touch $(STAMP_DEV) $(STAMP_RUNTIME)
 
-install: $(STAMP)
+install-runtime: $(STAMP_RUNTIME)
+
+install-dev: $(STAMP_DEV)
+
+install: install-dev
 
 system-deps:
 	bash scripts/system-deps.sh
 
-migrate: install
+migrate: install-runtime
 	$(BIN)/tally migrate
 
 demo: migrate
 	$(BIN)/tally demo load
 
-run: demo
-	$(BIN)/tally serve --sandbox
+# Checks the port first: a second `make run` says the demo is running and keeps its key.
+run: install-runtime
+	$(BIN)/tally serve --sandbox --migrate --demo
 
-test: install system-deps lint test-sqlite test-postgres
+test: install-dev system-deps lint test-sqlite test-postgres
 
-test-sqlite: install
+test-sqlite: install-dev
 	TALLY_TEST_DB=sqlite $(BIN)/pytest
 
-test-postgres: install
+test-postgres: install-dev
 	bash scripts/ensure-postgres.sh
 	TALLY_TEST_DB=postgres TALLY_TEST_PG_ADMIN_URL=$(PG_ADMIN_URL) $(BIN)/pytest
 
 # Run every command of docs/production.md against scratch PostgreSQL, loopback replicas and nginx
 # (about a minute; GUIDE_FULL=1 also installs a release into a fresh venv)
-check-guide: install system-deps
+check-guide: install-dev system-deps
 	bash scripts/ensure-postgres.sh
 	bash scripts/check-production-guide.sh $(PG_ADMIN_URL)
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check .
 
-bench: install system-deps
+bench: install-dev system-deps
 	$(BIN)/python -m tests.bench.bench_statement_view
 	$(BIN)/python -m tests.bench.bench_reminders
 	$(BIN)/python -m tests.bench.bench_month_end
@@ -56,11 +72,11 @@ bench: install system-deps
 
 # Schemathesis against both OpenAPI documents, longer and at random: make fuzz EXAMPLES=300
 EXAMPLES ?= 100
-fuzz: install
+fuzz: install-dev
 	$(BIN)/python -m tests.fuzzing $(EXAMPLES)
 
 # Write a migration after changing domain/models.py: make migrations NAME=what_changed
-migrations: install
+migrations: install-dev
 	TALLY_DATABASE_URL=sqlite://data/makemigrations.sqlite3 $(BIN)/tortoise \
 		-c tally.tortoise_cli_config.TORTOISE_ORM makemigrations $(if $(NAME),-n $(NAME))
 

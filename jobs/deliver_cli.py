@@ -25,7 +25,7 @@ from bot.wechat_tokens import DbSessionStorage
 from jobs.dispatcher import Dispatcher, DispatchStats
 from tally import db
 from tally.logs import configure_for
-from tally.settings import Settings
+from tally.settings import Settings, SettingsError
 
 log = logging.getLogger("tally.deliver")
 
@@ -95,7 +95,12 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_arguments(parser)
     args = parser.parse_args(argv)
-    return args.func(Settings.from_env(), args)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"tally: {exc}", file=sys.stderr)
+        return 2
+    return args.func(settings, args)
 
 
 if __name__ == "__main__":

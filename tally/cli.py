@@ -14,13 +14,17 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from domain.progress import QUIET
-from domain.statements.service import ShareSettings
-from jobs.deliver_cli import add_deliver_command
 from jobs.progress import Bar
-from jobs.schedule import DAILY_JOBS, run_job
 from tally import db
 from tally.sandbox import add_sandbox_command, start_fakes
-from tally.settings import Settings
+from tally.settings import Settings, SettingsError
+from tally.startup import (
+    StartupError,
+    claim_port,
+    mask_password,
+    refuse_demo_credentials,
+    refuse_unready_database,
+)
 
 
 def _now(settings: Settings) -> datetime:
@@ -36,12 +40,27 @@ async def _with_orm(settings: Settings, work: Callable[[], Awaitable]):
 
 
 def cmd_migrate(settings: Settings, args) -> int:
-    asyncio.run(db.migrate(settings))
-    print(f"migrations applied to {settings.database_url}")
+    _migrate(settings)
     return 0
 
 
+def _migrate(settings: Settings) -> None:
+    where = mask_password(settings.database_url)
+    try:
+        asyncio.run(db.migrate(settings))
+    except db.DatabaseUnreachable as exc:
+        raise StartupError(f"cannot reach the database {where}: {exc}") from None
+    print(f"migrations applied to {where}")
+
+
 def cmd_demo(settings: Settings, args) -> int:
+    _load_demo(settings)
+    return 0
+
+
+def _load_demo(settings: Settings) -> None:
+    """Load the demo rows, mint a fresh demo admin key (revoking the last) and say how to play."""
+    from domain.statements.service import ShareSettings
     from tally.demo import load_demo
 
     share = ShareSettings.of(settings)
@@ -54,7 +73,6 @@ def cmd_demo(settings: Settings, args) -> int:
     day = info["handover_day"]
     print(f"  李业务's hand-over day:  GET /api/backoffice/v1/handover/days/sales-li/{day}; "
           f"in DingTalk: .venv/bin/tally sandbox ding sales-li 交账 {day}")
-    return 0
 
 
 def cmd_apikey(settings: Settings, args) -> int:
@@ -123,6 +141,7 @@ def _print_closed(rows: list[dict], refused: list[dict]) -> None:
 def cmd_jobs_run(settings: Settings, args) -> int:
     """`tally jobs run JOB [--date D] [--force]`: one date of a daily job, recorded in job_run."""
     from domain.errors import DomainError
+    from jobs.schedule import run_job
 
     try:
         day = date.fromisoformat(args.date) if args.date else _now(settings).date()
@@ -162,14 +181,23 @@ def cmd_serve(settings: Settings, args) -> int:
     from tally.app import create_app
     from tally.logs import AccessLogger, configure_for
 
+    sandbox = args.sandbox or settings.sandbox
+    if not sandbox:
+        refuse_demo_credentials(settings)
+    sock = claim_port(settings.host, settings.port)
+    try:
+        _prepare_database(settings, args)
+    except BaseException:
+        sock.close()
+        raise
     configure_for(settings)
     fakes = None
-    if args.sandbox or settings.sandbox:
+    if sandbox:
         settings, fakes = start_fakes(settings)
         print(f"sandbox: fake WeChat at {settings.wechat_api_base}, "
               f"fake DingTalk at {settings.dingtalk_openapi_base}; try `tally sandbox --help`")
     try:
-        web.run_app(create_app(settings, sandbox=fakes), host=settings.host, port=settings.port,
+        web.run_app(create_app(settings, sandbox=fakes), sock=sock,
                     access_log=None if args.quiet else logging.getLogger("aiohttp.access"),
                     access_log_class=AccessLogger)
     finally:
@@ -178,12 +206,29 @@ def cmd_serve(settings: Settings, args) -> int:
     return 0
 
 
+def _prepare_database(settings: Settings, args) -> None:
+    """Migrated (with --migrate) or refused unless it answers and is migrated; the demo rows
+    and a fresh demo key with --demo."""
+    if args.migrate:
+        _migrate(settings)
+    else:
+        asyncio.run(refuse_unready_database(settings))
+    if args.demo:
+        _load_demo(settings)
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from jobs.deliver_cli import add_deliver_command
+    from jobs.schedule import DAILY_JOBS
+
     parser = argparse.ArgumentParser(prog="tally", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the HTTP service")
     serve.add_argument("--sandbox", action="store_true", help="use the local WeChat stand-in")
     serve.add_argument("--quiet", action="store_true", help="no access log")
+    serve.add_argument("--migrate", action="store_true", help="apply migrations first")
+    serve.add_argument("--demo", action="store_true",
+                       help="load the demo data and mint its admin key first (make run)")
     serve.set_defaults(func=cmd_serve)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
     demo = sub.add_parser("demo", help="demo data")
@@ -215,8 +260,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    return args.func(Settings.from_env(), args)
+    """Settings first (a bad one stops every command before the commands load), then the
+    command; a setting or start-up refusal is exit code 2 and one line on stderr."""
+    try:
+        settings = Settings.from_env()
+        args = build_parser().parse_args(argv)
+        return args.func(settings, args)
+    except (SettingsError, StartupError) as exc:
+        print(f"tally: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tortoise import Tortoise
+from tortoise import Tortoise, connections
+from tortoise.exceptions import BaseORMException
 from tortoise.migrations.api import migrate as migrate_api
+from tortoise.migrations.executor import MigrationExecutor
 
 from tally.settings import Settings
 
@@ -34,8 +36,30 @@ async def migrate(settings: Settings) -> None:
     """Apply every migration not yet applied."""
     try:
         await migrate_api(config=tortoise_config(settings))
+    except OSError as exc:  # refused, unknown host: nothing was applied
+        raise DatabaseUnreachable(str(exc) or type(exc).__name__) from None
     finally:  # an open aiosqlite thread would keep a failed run from exiting
         await Tortoise.close_connections()
+
+
+class DatabaseUnreachable(Exception):
+    """The database did not answer (the message says why, without the URL)."""
+
+
+async def pending_migrations(settings: Settings) -> list[str]:
+    """The names of the migrations not yet applied; DatabaseUnreachable if it does not answer."""
+    config = tortoise_config(settings)
+    try:
+        await Tortoise.init(config=config, _enable_global_fallback=True)
+        connection = connections.get("default")
+        await connection.execute_query("SELECT 1")
+        executor = MigrationExecutor(connection, config["apps"])
+        steps = await executor.plan()
+    except (OSError, BaseORMException) as exc:
+        raise DatabaseUnreachable(str(exc) or type(exc).__name__) from None
+    finally:
+        await Tortoise.close_connections()
+    return [step.migration.name for step in steps if not step.backward]
 
 
 async def init_orm(settings: Settings) -> None:

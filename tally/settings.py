@@ -1,25 +1,124 @@
-"""Settings from `TALLY_*` environment variables, read when the app is built, never at import."""
+"""Settings from `TALLY_*` environment variables: typed and checked when a command starts (pydantic
+validates the dataclass below), never read at import. A misspelt name or a value that cannot work
+is a `SettingsError`: one line naming the variable.
+
+To add a setting, add a field at the end of `Settings`; its type is checked from the annotation, and
+a value with rules of its own gets an `Annotated[..., _check(parser)]` type."""
 
 from __future__ import annotations
 
+import difflib
+import functools
 import os
 import secrets
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from pydantic import AfterValidator, Field, TypeAdapter, ValidationError
+
+from domain.errors import DomainError
+
+PREFIX = "TALLY_"
+NOT_SETTINGS = ("TALLY_TEST_",)  # the test suite's own variables, never read by the service
+
+
+class SettingsError(Exception):
+    """A setting that cannot work, said in one line naming its variable."""
+
+
+def _check(parse: Callable[[str], object]) -> AfterValidator:
+    """A validator that runs ``parse`` on the text and keeps the text; its error is the reason."""
+
+    def check(value: str) -> str:
+        try:
+            parse(value)
+        except DomainError as exc:
+            raise ValueError(exc.message) from None
+        except (ValueError, ArithmeticError) as exc:
+            raise ValueError(str(exc) or type(exc).__name__) from None
+        return value
+
+    return AfterValidator(check)
+
+
+def _cron(spec: str) -> None:
+    from cronsim import CronSim, CronSimError
+
+    try:
+        CronSim(spec, datetime.now(UTC))
+    except CronSimError as exc:
+        raise ValueError(f"not a cron expression ({exc})") from None
+
+
+def _timezone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (KeyError, ValueError, OSError):  # not found, a malformed key, a directory
+        raise ValueError("not a known time zone (e.g. Asia/Shanghai)") from None
+
+
+def _database_url(url: str) -> None:
+    if not url.startswith(("sqlite://", "postgres://", "postgresql://")):
+        raise ValueError("must start with sqlite:// or postgres://")
+
+
+def _reminder_days(text: str) -> None:
+    from domain.credit.reminders import ReminderPolicy
+
+    ReminderPolicy.parse(text, 1)
+
+
+def _approval_flows(text: str) -> None:
+    from domain.approvals.flows import flows_with_overrides
+
+    flows_with_overrides(text)
+
+
+def _wechat_templates(text: str) -> None:
+    from bot.templates import load_templates
+
+    load_templates(text)
+
+
+def _rate(text: str) -> None:
+    from domain.payments.rules import parse_rate
+
+    parse_rate(text)
+
+
+def _share(text: str) -> None:
+    from domain.tiers.rules import parse_threshold
+
+    parse_threshold(text)
+
+
+Port = Annotated[int, Field(ge=1, le=65535)]
+Positive = Annotated[int, Field(gt=0)]
+DatabaseUrl = Annotated[str, _check(_database_url)]
+TimeZone = Annotated[str, _check(_timezone)]
+Cron = Annotated[str, _check(_cron)]
+ReminderDays = Annotated[str, _check(_reminder_days)]
+ApprovalFlows = Annotated[str, _check(_approval_flows)]
+WeChatTemplates = Annotated[str, _check(_wechat_templates)]
+Rate = Annotated[str, _check(_rate)]
+Share = Annotated[str, _check(_share)]
 
 
 @dataclass(frozen=True)
 class Settings:
-    database_url: str = "sqlite://data/tally.sqlite3"
+    database_url: DatabaseUrl = "sqlite://data/tally.sqlite3"
     host: str = "127.0.0.1"
-    port: int = 8080
+    port: Port = 8080
     public_base_url: str = "http://127.0.0.1:8080"
     secret_key: str = ""
-    share_ttl_days: int = 30
-    mp_session_ttl_hours: int = 72
-    bind_code_ttl_hours: int = 72
-    timezone: str = "Asia/Shanghai"
+    share_ttl_days: Positive = 30
+    mp_session_ttl_hours: Positive = 72
+    bind_code_ttl_hours: Positive = 72
+    timezone: TimeZone = "Asia/Shanghai"
     sandbox: bool = False
     wechat_api_base: str = "https://api.weixin.qq.com/"
     wechat_appid: str = "wx-demo-official"
@@ -30,7 +129,7 @@ class Settings:
     data_dir: str = "data"
     wechat_callback_token: str = "demo-callback-token"
     wechat_aes_key: str = ""
-    wechat_templates: str = ""
+    wechat_templates: WeChatTemplates = ""
     dingtalk_client_id: str = "ding-demo-app"
     dingtalk_client_secret: str = "demo-dingtalk-secret"
     dingtalk_robot_code: str = "ding-demo-app"
@@ -38,27 +137,27 @@ class Settings:
     dingtalk_group_webhook: str = ""
     dingtalk_group_secret: str = ""
     dingtalk_stream: bool = True
-    delivery_max_attempts: int = 8
+    delivery_max_attempts: Positive = 8
     delivery_backoff_seconds: int = 30
     delivery_lease_seconds: int = 120
-    delivery_batch_size: int = 200
-    delivery_concurrency: int = 32
-    delivery_rate_wechat: int = 200
-    delivery_rate_dingtalk: int = 20
+    delivery_batch_size: Positive = 200
+    delivery_concurrency: Positive = 32
+    delivery_rate_wechat: Positive = 200
+    delivery_rate_dingtalk: Positive = 20
     delivery_worker: bool = True
-    wechat_threads: int = 8
+    wechat_threads: Positive = 8
     # credit (seed 002): reminders and approvals
-    reminder_before_days: str = "7,1"  # days before the due date, comma-separated
-    reminder_overdue_every_days: int = 7
-    reminder_cron: str = "0 9 * * *"  # daily, in the service's timezone
+    reminder_before_days: ReminderDays = "7,1"  # days before the due date, comma-separated
+    reminder_overdue_every_days: Positive = 7
+    reminder_cron: Cron = "0 9 * * *"  # daily, in the service's timezone
     approval_remind_after_hours: int = 24
-    approval_flows: str = ""  # JSON overriding the default approval flow definitions
+    approval_flows: ApprovalFlows = ""  # JSON overriding the default approval flow definitions
     repayment_auto_allocate: bool = True  # payments pay debts oldest due first at once
     jobs_enabled: bool = True  # run the scheduled jobs inside the service
     # month-end billing, payments pool and tiers (seed 004)
-    penalty_monthly_rate: str = "0.005"  # penalty interest per started overdue month (0.5%)
+    penalty_monthly_rate: Rate = "0.005"  # penalty interest per started overdue month (0.5%)
     auto_write_off: bool = True  # write matched pool payments off against bills at import
-    tier_profile_threshold: str = "0.6"  # share of profile fields filled for silent -> intent
+    tier_profile_threshold: Share = "0.6"  # share of profile fields filled for silent -> intent
     # daily hand-over (seed 001): who gets the finance card listing unconfirmed hand-overs
     handover_finance_role: str = "财务"  # a StaffRole name
     # health, metrics, logs (issue 12)
@@ -79,26 +178,73 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """The settings of the `TALLY_*` variables, checked: SettingsError if one cannot work."""
         env = os.environ if env is None else env
-        base = cls()
-        values = {}
-        for name, default in base.__dict__.items():
-            raw = env.get(f"TALLY_{name.upper()}")
-            if raw is None or name == "extra":
-                continue
-            values[name] = _coerce(raw, default)
-        settings = replace(base, **values)
-        if not settings.secret_key:
-            settings = replace(settings, secret_key=_demo_secret(Path(settings.data_dir)))
+        _refuse_unknown_names(env)
+        values = {name: env[variable] for name, variable in _variables().items()
+                  if variable in env}
+        try:
+            settings = _validator().validate_python(values)
+        except ValidationError as exc:
+            raise SettingsError(_explain(exc)) from None
+        return _with_secret_key(settings)
+
+
+def _variables() -> dict[str, str]:
+    """Each setting's field name and its environment variable."""
+    return {f.name: f"{PREFIX}{f.name.upper()}" for f in fields(Settings) if f.name != "extra"}
+
+
+@functools.cache
+def _validator() -> TypeAdapter[Settings]:
+    return TypeAdapter(Settings)
+
+
+def _refuse_unknown_names(env: Mapping[str, str]) -> None:
+    known = set(_variables().values())
+    unknown = sorted(name for name in env if name.startswith(PREFIX) and name not in known
+                     and not name.startswith(NOT_SETTINGS))
+    if unknown:
+        hints = [_with_hint(name, known) for name in unknown]
+        raise SettingsError(f"unknown setting {', '.join(hints)}: not a Tally variable "
+                            "(see the README's Configuration)")
+
+
+def _with_hint(name: str, known: set[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1)
+    return f"{name} (did you mean {close[0]}?)" if close else name
+
+
+SECRET_WORDS = ("secret", "token", "key", "database_url", "webhook")
+
+
+def _explain(exc: ValidationError) -> str:
+    """One line: each bad variable, its value (unless secret) and why it cannot work."""
+    parts = []
+    for error in exc.errors():
+        name = str(error["loc"][0])
+        variable = f"{PREFIX}{name.upper()}"
+        shown = "" if any(w in name for w in SECRET_WORDS) else f"={error['input']!r}"
+        reason = error["msg"].removeprefix("Value error, ")
+        parts.append(f"{variable}{shown}: {reason}")
+    return "bad setting " + "; ".join(parts)
+
+
+def is_postgres(settings: Settings) -> bool:
+    return settings.database_url.startswith(("postgres://", "postgresql://"))
+
+
+def _with_secret_key(settings: Settings) -> Settings:
+    """A per-installation key in the data directory for SQLite (demo links survive restarts);
+    on PostgreSQL replicas must share one, so it has to be set."""
+    if settings.secret_key:
         return settings
-
-
-def _coerce(raw: str, default):
-    if isinstance(default, bool):
-        return raw.strip().lower() in {"1", "true", "yes", "on"}
-    if isinstance(default, int):
-        return int(raw)
-    return raw
+    if is_postgres(settings):
+        raise SettingsError(
+            "TALLY_SECRET_KEY is not set: on PostgreSQL every replica must share one secret "
+            "(share links made on one are refused by another); set it, e.g. to the output of "
+            "`python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`")
+    return replace(settings, secret_key=_demo_secret(Path(settings.data_dir)))
 
 
 def _demo_secret(data_dir: Path) -> str:

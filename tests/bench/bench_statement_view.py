@@ -36,6 +36,7 @@ from domain.sharing import sign_share_token
 from domain.statements import rules
 from tally import db
 from tally.settings import Settings
+from tally.startup import DEMO_CREDENTIALS
 
 ROOT = Path(__file__).resolve().parents[2]
 WRK = "/usr/bin/wrk"
@@ -222,6 +223,9 @@ def write_script(tmp: Path, name: str, items: list[str], lua: str = PICK_LUA) ->
     return script
 
 
+BENCH_CREDENTIALS = {f"TALLY_{name.upper()}": f"bench-{name}" for name in DEMO_CREDENTIALS}
+
+
 # -- main ---------------------------------------------------------------------------------------
 
 
@@ -239,7 +243,8 @@ def run(tmp: Path, seconds: int) -> int:
     env = {**os.environ, "TALLY_DATABASE_URL": settings.database_url, "TALLY_PORT": str(port),
            "TALLY_HOST": "127.0.0.1", "TALLY_SECRET_KEY": SECRET, "TALLY_DATA_DIR": str(tmp),
            "TALLY_WECHAT_API_BASE": f"http://127.0.0.1:{free_port()}/",
-           "TALLY_RATE_LIMIT_SHARE_OPEN": "0"}  # one client on purpose: no per-client limit
+           "TALLY_RATE_LIMIT_SHARE_OPEN": "0",  # one client on purpose: no per-client limit
+           **BENCH_CREDENTIALS}  # not sandbox mode: `tally serve` refuses the demo ones
     base = f"http://127.0.0.1:{port}"
     h5_script, mp_script = write_script(tmp, "h5", h5), write_script(tmp, "mp", mp)
     results = {}

@@ -16,9 +16,9 @@ from domain.models import DebtReminder, JobRun, OutboxMessage
 from jobs import runs
 from jobs.progress import Bar
 from jobs.reminders import run_reminders
-from jobs.schedule import REMINDERS, Scheduler, approval_reminders, run_due
+from jobs.schedule import REMINDERS, Scheduler, approval_reminders, run_due, run_job
 from tally.app import SCHEDULER, create_app
-from tally.cli import build_parser, job_summary, run_job
+from tally.cli import build_parser, job_summary
 from tests.conftest import SHANGHAI, Clock
 from tests.integration.test_reminders import make_customer, make_debt, make_org, make_people
 
