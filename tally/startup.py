@@ -65,7 +65,7 @@ def _busy(host: str, port: int) -> str:
 def _answers_like_tally(host: str, port: int) -> bool:
     try:
         with urllib.request.urlopen(f"http://{host}:{port}/healthz", timeout=2) as response:
-            return json.loads(response.read()).get("ok") is True
+            return json.loads(response.read()).get("status") == "ok"
     except (OSError, ValueError, AttributeError):
         return False
 

@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 INGEST = "/api/backoffice/v1/ingest"
+# Credentials that are not the demo's: `tally serve` outside sandbox mode refuses the demo ones.
+REAL_CREDENTIALS = {
+    "TALLY_WECHAT_CALLBACK_TOKEN": "k3Jx9-real-token", "TALLY_WECHAT_APPID": "wx1234567890",
+    "TALLY_WECHAT_SECRET": "real-official-secret", "TALLY_MP_APPID": "wx0987654321",
+    "TALLY_MP_SECRET": "real-miniapp-secret", "TALLY_DINGTALK_CLIENT_ID": "dingabcdef",
+    "TALLY_DINGTALK_CLIENT_SECRET": "real-dingtalk-secret",
+    "TALLY_DINGTALK_ROBOT_CODE": "dingabcdef",
+}
 STAFF = [
     {"userid": "mgr-zhao", "name": "赵经理"},
     {"userid": "sales-li", "name": "李业务", "manager_userid": "mgr-zhao"},

@@ -26,7 +26,7 @@ from domain.models import Contact, OutboxMessage
 from tally.app import create_app
 from tally.logs import CHATTY_LIBRARIES, AccessLogger, configure_for, configure_logging
 from tests.integration.test_dispatcher import dispatcher_factory, fresh_delivery_settings
-from tests.support import make_statement, post_ok, seed
+from tests.support import REAL_CREDENTIALS, make_statement, post_ok, seed
 
 ROOT = Path(__file__).resolve().parents[2]
 BO, MP = "/api/backoffice/v1", "/api/mp/v1"
@@ -179,7 +179,8 @@ def test_tally_serve_logs_json_lines_with_request_ids_and_masked_tokens(settings
     env = {**os.environ, "TALLY_DATABASE_URL": settings.database_url,
            "TALLY_SECRET_KEY": "serve-test", "TALLY_DATA_DIR": str(tmp_path),
            "TALLY_PORT": str(port), "TALLY_LOG_FORMAT": "json", "TALLY_DINGTALK_STREAM": "0",
-           "TALLY_DELIVERY_WORKER": "0", "TALLY_JOBS_ENABLED": "0"}
+           "TALLY_DELIVERY_WORKER": "0", "TALLY_JOBS_ENABLED": "0",
+           **REAL_CREDENTIALS}
     log = tmp_path / "serve.log"
     with log.open("wb") as out:
         server = subprocess.Popen([sys.executable, "-m", "tally.cli", "serve"], cwd=ROOT,

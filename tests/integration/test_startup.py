@@ -18,16 +18,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import REAL_CREDENTIALS
+
 ROOT = Path(__file__).resolve().parents[2]
 TALLY = [sys.executable, "-m", "tally.cli"]
 WAIT = 90
-REAL_CREDENTIALS = {
-    "TALLY_WECHAT_CALLBACK_TOKEN": "k3Jx9-real-token", "TALLY_WECHAT_APPID": "wx1234567890",
-    "TALLY_WECHAT_SECRET": "real-official-secret", "TALLY_MP_APPID": "wx0987654321",
-    "TALLY_MP_SECRET": "real-miniapp-secret", "TALLY_DINGTALK_CLIENT_ID": "dingabcdef",
-    "TALLY_DINGTALK_CLIENT_SECRET": "real-dingtalk-secret",
-    "TALLY_DINGTALK_ROBOT_CODE": "dingabcdef",
-}
 UNREACHABLE_PG = "postgres://tally:pa55word@127.0.0.1:1/tally"
 
 # case: (arguments, environment, the line's expected start or fragment)
@@ -161,7 +156,7 @@ def _wait_until_ready(port: int, process: subprocess.Popen) -> None:
         assert process.poll() is None, "the first demo stopped"
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as resp:
-                if json.loads(resp.read()).get("ok"):
+                if json.loads(resp.read()).get("status") == "ok":
                     return
         except OSError:
             time.sleep(0.3)
@@ -197,8 +192,8 @@ def test_make_run_twice_says_the_demo_is_running_and_keeps_its_key(tmp_path):
 
 
 def _dry_run(target: str) -> str:
-    return subprocess.run(["make", "-n", "-B", target], cwd=ROOT, capture_output=True,
-                          text=True, check=True, timeout=WAIT).stdout
+    return subprocess.run(["make", "-n", "-B", "--no-print-directory", target], cwd=ROOT,
+                          capture_output=True, text=True, check=True, timeout=WAIT).stdout
 
 
 def test_the_demo_installs_the_service_without_the_test_tools():
