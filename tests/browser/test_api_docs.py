@@ -16,6 +16,8 @@ from playwright.async_api import async_playwright, expect  # noqa: E402
 
 from tests.browser.test_h5_page import CHROMIUM_ARGS  # noqa: E402
 
+pytestmark = pytest.mark.db_agnostic  # no test database: once, on the SQLite pass
+
 DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN"}
 
 

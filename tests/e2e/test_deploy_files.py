@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.db_agnostic  # no test database: once, on the SQLite pass
+
 ROOT = Path(__file__).resolve().parents[2]
 UNITS = sorted((ROOT / "deploy" / "systemd").glob("*.service"))
 NGINX_CONF = ROOT / "deploy" / "nginx" / "tally.conf"

@@ -20,6 +20,8 @@ import pytest
 
 from tests.support import REAL_CREDENTIALS
 
+pytestmark = pytest.mark.db_agnostic  # no test database: once, on the SQLite pass
+
 ROOT = Path(__file__).resolve().parents[2]
 TALLY = [sys.executable, "-m", "tally.cli"]
 WAIT = 90
