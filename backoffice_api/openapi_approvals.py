@@ -76,7 +76,8 @@ FLOW = {"type": "object", "properties": {
         "action_label": TEXT, "actor_id": {"type": ["integer", "null"]}, "actor": TEXT,
         "comment": TEXT, "at": TIME}}}}}
 COMMENT = {"type": "object", "properties": {"comment": TEXT}}
-REQUIRED_COMMENT = {"type": "object", "required": ["comment"], "properties": {"comment": TEXT}}
+REQUIRED_COMMENT = {"type": "object", "required": ["comment"],
+                    "properties": {"comment": shared.text(2000)}}
 
 OPERATIONS: dict = {
     "POST /approvals": {
@@ -89,7 +90,7 @@ OPERATIONS: dict = {
         "query": [_q("status", {"enum": FLOW_STATUS}), _q("kind", {"enum": KINDS}),
                   _q("mine", {"type": "string", "enum": ["0", "1"]}, "1: 我发起的"),
                   _q("todo", {"type": "string", "enum": ["0", "1"]}, "1: 待我审批的"),
-                  _q("limit", ID), _q("offset", ID)],
+                  _q("limit", shared.LIMIT), _q("offset", ID)],
         "responses": ok(items_of(SUMMARY))},
     "GET /approvals/{id}": {"summary": "审批详情：表单、节点、任务、审批记录",
                             "responses": ok(FLOW)},

@@ -24,7 +24,8 @@ TEXT = {"type": "string"}
 BOOL = {"type": "boolean"}
 DATE = shared.DATE
 TIME = {"type": ["string", "null"], "format": "date-time"}
-PERIOD = {"type": "string", "pattern": r"^\d{4}-\d{2}$", "description": "YYYY-MM"}
+PERIOD = {"type": "string", "pattern": r"^(19|[2-9]\d)\d{2}-(0[1-9]|1[0-2])$",
+          "description": "YYYY-MM（1900 年起）"}
 MONEY = shared.MONEY
 PRICE = {"type": "string", "pattern": r"^\d+(\.\d{1,6})?$", "description": "单价，最多 6 位小数"}
 PRICE_TYPE = {"enum": ["uniform", "stage", "tiered"],

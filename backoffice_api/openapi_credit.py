@@ -13,6 +13,8 @@ DATE = shared.DATE
 NDATE = {"type": ["string", "null"], "format": "date"}
 TIME = {"type": ["string", "null"], "format": "date-time"}
 MONEY = shared.MONEY
+NUMBER = shared.text(64)  # domain.credit.orders._check_number: stripped, 1–64
+POSITIVE = shared.POSITIVE_AMOUNT
 MONEY_IN = {"type": "string", "pattern": r"^\d{1,14}(\.\d{1,2})?$", "description": "CNY"}
 TYPES = ["annual", "project", "direct", "direct_use", "temporary"]
 LINE_STATUS = ["active", "frozen", "expired", "closed"]
@@ -108,7 +110,7 @@ OPERATIONS: dict = {
     "POST /credit/accounts": {
         "summary": "直接授信（管理员；通常由授信申请审批通过后授信）",
         "body": _body(["customer_id", "org_id", "type", "limit"], customer_id=ID, org_id=ID,
-                      type={"enum": TYPES}, limit=MONEY_IN, valid_from=DATE, valid_to=DATE,
+                      type={"enum": TYPES}, limit=POSITIVE, valid_from=DATE, valid_to=DATE,
                       project=TEXT, term_days={"type": "integer", "minimum": 1, "maximum": 365},
                       parent_id={"type": "integer",
                                  "description": "直签使用授信：上游客户的直签授信账户"},
@@ -125,11 +127,11 @@ OPERATIONS: dict = {
         "body": _body(["status"], status={"enum": LINE_STATUS}), "responses": ok(ACCOUNT)},
     "POST /credit/accounts/{id}/limit": {
         "summary": "调整授信额度（管理员；不低于已用加冻结）",
-        "body": _body(["limit"], limit=MONEY_IN), "responses": ok(ACCOUNT)},
+        "body": _body(["limit"], limit=POSITIVE), "responses": ok(ACCOUNT)},
     "POST /credit/orders": {
         "summary": "ERP 用信开单：授信部分按 年度>项目>临时 冻结；不足时 409 并说明缺多少",
         "body": _body(["number", "customer_code", "org_code", "order_date", "amount", "credit"],
-                      number=TEXT, customer_code=TEXT, org_code=TEXT, order_date=DATE,
+                      number=NUMBER, customer_code=TEXT, org_code=TEXT, order_date=DATE,
                       amount=MONEY_IN, cash=MONEY_IN, credit=MONEY_IN, business_type=TEXT,
                       project=TEXT, salesperson={"type": "string",
                                                  "description": "业务员钉钉 userid"}),
@@ -141,16 +143,16 @@ OPERATIONS: dict = {
                                            "responses": ok(ORDER)},
     "POST /credit/shipments": {
         "summary": "ERP 发货：现金优先，授信部分生成一笔欠款（到期日 = 发货日 + 账期）",
-        "body": _body(["number", "order_number", "ship_date", "amount"], number=TEXT,
-                      order_number=TEXT, ship_date=DATE, amount=MONEY_IN),
+        "body": _body(["number", "order_number", "ship_date", "amount"], number=NUMBER,
+                      order_number=TEXT, ship_date=DATE, amount=POSITIVE),
         "responses": {**ok(SHIPMENT, "201", "已发货"), **ok(SHIPMENT, "200", "重复推送")}},
     "POST /credit/shipments/{number}/reverse": {
         "summary": "出库反审核：撤销欠款（已还款则 409），授信回到订单冻结",
         "responses": ok(SHIPMENT)},
     "POST /credit/returns": {
         "summary": "ERP 退货（可部分）：先冲减欠款并恢复授信，其余为现金部分",
-        "body": _body(["number", "shipment_number", "return_date", "amount"], number=TEXT,
-                      shipment_number=TEXT, return_date=DATE, amount=MONEY_IN),
+        "body": _body(["number", "shipment_number", "return_date", "amount"], number=NUMBER,
+                      shipment_number=TEXT, return_date=DATE, amount=POSITIVE),
         "responses": {**ok(RETURN, "201", "已退货"), **ok(RETURN, "200", "重复推送")}},
     "POST /credit/returns/{number}/reverse": {
         "summary": "退货反审核：重新计入欠款并扣减授信（额度不足则 409）",
@@ -162,7 +164,7 @@ OPERATIONS: dict = {
     "POST /credit/payments": {
         "summary": "收款入账：保证金 / 还款（默认为基本账户欠款）/ 剩余；还款账户按到期日先后还款",
         "body": _body(["customer_id", "number", "amount", "received_on"], customer_id=ID,
-                      number=TEXT, amount=MONEY_IN, received_on=DATE, deposit=MONEY_IN,
+                      number=NUMBER, amount=MONEY_IN, received_on=DATE, deposit=MONEY_IN,
                       repayment=MONEY_IN, payer=TEXT,
                       allocate={"type": "boolean",
                                 "description": "默认取设置 repayment_auto_allocate"}),

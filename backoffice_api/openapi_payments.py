@@ -91,7 +91,7 @@ OPERATIONS: dict = {
     "GET /pool-payments": {
         "summary": "到款池（业务员可见未匹配的到款与自己客户的到款）",
         "query": [_q("status", {"enum": PAYMENT_STATUS}), _q("customer_id", ID),
-                  _q("limit", ID), _q("offset", ID)],
+                  _q("limit", shared.LIMIT), _q("offset", ID)],
         "responses": ok(items_of(PAYMENT))},
     "GET /pool-payments/{id}": {"summary": "到款详情与销账记录",
                                 "responses": ok(PAYMENT_DETAIL)},
@@ -129,7 +129,7 @@ OPERATIONS: dict = {
                       bill_ids={"type": "array", "items": ID}, invoice=INVOICE_FIELDS),
         "responses": ok(INVOICE_REQUEST, "201", "已申请")},
     "GET /invoice-requests": {"summary": "开票申请列表",
-                              "query": [_q("customer_id", ID), _q("limit", ID),
+                              "query": [_q("customer_id", ID), _q("limit", shared.LIMIT),
                                         _q("offset", ID)],
                               "responses": ok(items_of(INVOICE_REQUEST))},
     "POST /invoice-requests/{id}/cancel": {"summary": "取消开票申请（其账单可再次申请）",

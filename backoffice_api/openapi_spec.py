@@ -53,6 +53,7 @@ STATEMENT = {"type": "object", "properties": {
         "receive", "mismatch", "match", "feedback", "share", "delete", "cancel"]}},
     "lines": {"type": "array", "items": LINE}}}
 STATEMENT_SETTINGS = {"type": "object", "properties": {"include_pending": {"type": "boolean"}}}
+STATEMENT_SETTINGS_BODY = {**STATEMENT_SETTINGS, "required": ["include_pending"]}
 CUSTOMER = {"type": "object", "properties": {
     "id": ID, "code": {"type": "string"}, "name": {"type": "string"},
     "salesperson_id": {"type": ["integer", "null"]}, "settlement_mode": {
@@ -176,7 +177,8 @@ BASE_OPERATIONS = {
         "responses": _ok(STATEMENT, "201")},
     "GET /statements/settings": {"summary": "对账参数", "responses": _ok(STATEMENT_SETTINGS)},
     "PUT /statements/settings": {"summary": "设置对账参数（include_pending：待审批单据也可对账）",
-                                 "body": STATEMENT_SETTINGS, "responses": _ok(STATEMENT_SETTINGS)},
+                                 "body": STATEMENT_SETTINGS_BODY,
+                                 "responses": _ok(STATEMENT_SETTINGS)},
     "GET /statements": {"summary": "对账单历史", "query": [
         _q("customer_id", ID), _q("status", {"enum": ["unconfirmed", "matched", "mismatched"]}),
         *PERIOD, _q("limit", LIMIT), _q("offset", OFFSET)], "responses": _ok(_list(STATEMENT))},
@@ -205,7 +207,7 @@ BASE_OPERATIONS = {
     "GET /reports/statements": {"summary": "对账结算汇总（按状态计数与金额）", "query": PERIOD},
     "POST /api-keys": {"summary": "创建 API 密钥（仅显示一次）", "body": {
         "type": "object", "required": ["name", "role"], "properties": {
-            "name": {"type": "string", "maxLength": 100},
+            "name": shared.text(100),
             "role": {"enum": ["admin", "finance", "sales", "erp"]},
             "staff_id": ID}}},
     "GET /api-keys": {"summary": "API 密钥列表"},

@@ -15,11 +15,25 @@ MONEY = {"type": "string", "pattern": rf"^-?\d{{1,{MAX_DIGITS - 2}}}\.\d{{2}}$",
          "description": "CNY, 2 decimals"}
 DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 KEY_TEXT = {"type": "string", "minLength": 1, "maxLength": 64, "pattern": r"^[^\x00/]+$"}
+LIMIT = {"type": "integer", "minimum": 1, "maximum": 500}  # query_int(..., lo=1, hi=500)
+OFFSET = {"type": "integer", "minimum": 0, "maximum": 10**9}
+POSITIVE_AMOUNT = {"type": "string", "description": "CNY, > 0",
+                   "pattern": r"^(0*[1-9]\d{0,13}(\.\d{1,2})?|0{1,14}\.(0[1-9]|[1-9]\d?))$"}
+
+
+def text(max_len: int, **extra) -> dict:
+    """A required text the handler strips: not blank, at most ``max_len`` (a column's length)."""
+    return {"type": "string", "minLength": 1, "maxLength": max_len,
+            "pattern": r"^[^\x00]*[^\x00\s][^\x00]*$", **extra}
+
+
 PATH_PARAMS = {
     "id": {**ID, "minimum": 1}, "link_id": {**ID, "minimum": 1},
     "task_id": {**ID, "minimum": 1}, "year": {"type": "integer", "minimum": 1, "maximum": 9999},
     "date": DATE,
 }
+
+NO_NUL = r"^[^\x00]*$"  # read_json refuses NUL in any text or key of a body (no column holds one)
 
 ERROR = {
     "type": "object",
@@ -77,7 +91,7 @@ def build_document(app: web.Application, meta: dict) -> dict:
             op["parameters"] = params
         if "body" in doc:
             op["requestBody"] = {"required": True, "content": {
-                "application/json": {"schema": doc["body"]}}}
+                "application/json": {"schema": without_nul(doc["body"])}}}
         if path in meta.get("public", ()):
             op["security"] = []
         paths.setdefault(prefix + path, {})[method] = op
@@ -88,6 +102,24 @@ def build_document(app: web.Application, meta: dict) -> dict:
         "components": {"securitySchemes": meta["security_schemes"]},
         "security": [{name: []} for name in meta["security_schemes"]],
     }
+
+
+def without_nul(schema):
+    """A copy of a request-body schema stating what every body is held to: no NUL in any text,
+    property names included (a text that already has a pattern states its own characters)."""
+    if isinstance(schema, list):
+        return [without_nul(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: value if key in ("enum", "const", "required", "description") else
+           without_nul(value) for key, value in schema.items()}
+    types = schema.get("type")
+    types = types if isinstance(types, list) else [types]
+    if "string" in types and "pattern" not in schema:
+        out["pattern"] = NO_NUL
+    if "object" in types and "propertyNames" not in schema:
+        out["propertyNames"] = {"pattern": NO_NUL}
+    return out
 
 
 def _path_params(path: str) -> list[str]:
