@@ -6,6 +6,8 @@ from __future__ import annotations
 from tests.fuzzing import fuzz_service
 
 EXAMPLES = 4  # per operation and generation mode: about 920 requests
+# valid inputs still answered 400 (issue 12, being closed): the count may only go down
+MAX_REFUSED = 60
 
 
 def test_both_openapi_documents_survive_generated_input(settings, fake_wechat):
@@ -15,3 +17,4 @@ def test_both_openapi_documents_survive_generated_input(settings, fake_wechat):
     assert findings.statuses[429] == 0  # every case reached the handler it was meant for
     assert findings.server_errors == 0, "\n\n".join(findings.failures[:20])
     assert findings.failures == [], "\n\n".join(findings.failures[:20])
+    assert len(findings.refused) <= MAX_REFUSED, "\n\n".join(findings.refused[:20])
