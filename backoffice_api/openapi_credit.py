@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from domain.credit.orgs import BUDGET_YEARS, MAX_TERM_DAYS
+from domain.limits import column_length
+from domain.models import CreditOrder
 from httpcommon import openapi as shared
 from httpcommon.openapi import items_of, ok
 from httpcommon.openapi import query_param as _q
@@ -13,7 +16,8 @@ DATE = shared.DATE
 NDATE = {"type": ["string", "null"], "format": "date"}
 TIME = {"type": ["string", "null"], "format": "date-time"}
 MONEY = shared.MONEY
-NUMBER = shared.text(64)  # domain.credit.orders._check_number: stripped, 1–64
+TERM_DAYS = {"type": "integer", "minimum": 1, "maximum": MAX_TERM_DAYS}
+NUMBER = shared.text(column_length(CreditOrder, "number"))  # stripped, 1–64 (_check_number)
 POSITIVE = shared.POSITIVE_AMOUNT
 MONEY_IN = {"type": "string", "pattern": r"^\d{1,14}(\.\d{1,2})?$", "description": "CNY"}
 TYPES = ["annual", "project", "direct", "direct_use", "temporary"]
@@ -99,13 +103,15 @@ OPERATIONS: dict = {
             "budgets": {"type": "array", "items": BUDGET}}})},
     "PUT /credit/budget/{year}": {
         "summary": "设置企业年度授信总额（按订单年份控制所有销区的占用）",
+        "path": {"year": {"type": "integer", "minimum": BUDGET_YEARS[0],
+                          "maximum": BUDGET_YEARS[1]}},
         "body": _body(["total"], total=MONEY_IN), "responses": ok(BUDGET)},
     "GET /credit/terms": {"summary": "还款账期：默认（未设置为90天）与按业务类型",
                           "responses": ok(TERMS)},
     "PUT /credit/terms": {
         "summary": "设置默认账期与业务类型账期（1–365天；值为 null 删除该业务类型）",
-        "body": _body([], default=ID, business_types={
-            "type": "object", "additionalProperties": {"type": ["integer", "null"]}}),
+        "body": _body([], default=TERM_DAYS, business_types={
+            "type": "object", "additionalProperties": {**TERM_DAYS, "type": ["integer", "null"]}}),
         "responses": ok(TERMS)},
     "POST /credit/accounts": {
         "summary": "直接授信（管理员；通常由授信申请审批通过后授信）",

@@ -59,7 +59,8 @@ OPERATIONS = {
             "type": "object", "properties": {"reopened": ID}})},
     "GET /handover/closes": {
         "summary": "已关账的员工与日期（按日期、姓名）", "query": [
-            _q("date_from", DATE, "必填"), _q("date_to", DATE, "必填；跨度不超过 366 天"),
+            _q("date_from", DATE, "必填", required=True),
+            _q("date_to", DATE, "必填；跨度不超过 366 天", required=True),
             _q("staff", TEXT, "员工钉钉 userid")],
         "responses": ok(items_of(CLOSE))},
     "GET /handover/settings": {"summary": "交款交账参数", "responses": ok(SETTINGS)},

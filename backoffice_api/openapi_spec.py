@@ -127,6 +127,8 @@ SHARE = {"type": "object", "properties": {
 CONFIRM_BODY = {"type": "object", "properties": {"description": {
     "type": "string", "maxLength": 2000}}}
 PERIOD = [_q("from", DATE), _q("to", DATE)]
+REPORT_PERIOD = [_q("from", DATE, "必填", required=True),
+                 _q("to", DATE, "必填；跨度不超过 366 天", required=True)]
 
 BASE_OPERATIONS = {
     "POST /ingest/{kind}": {
@@ -201,10 +203,11 @@ BASE_OPERATIONS = {
     "DELETE /statements/{id}": {"summary": "删除对账单（软删除，留审计）"},
     "GET /statements/{id}/pdf": {"summary": "对账单 PDF", "responses": {"200": {
         "description": "PDF", "content": {"application/pdf": {}}}}},
-    "GET /deliveries": {"summary": "每日发送记录", "query": [_q("date", DATE), _q("limit", ID),
-                                                        _q("offset", ID)]},
-    "GET /reports/deliveries": {"summary": "发送汇总（按日、按状态）", "query": PERIOD},
-    "GET /reports/statements": {"summary": "对账结算汇总（按状态计数与金额）", "query": PERIOD},
+    "GET /deliveries": {"summary": "每日发送记录", "query": [
+        _q("date", DATE), _q("limit", {**LIMIT, "maximum": 5000}), _q("offset", OFFSET)]},
+    "GET /reports/deliveries": {"summary": "发送汇总（按日、按状态）", "query": REPORT_PERIOD},
+    "GET /reports/statements": {"summary": "对账结算汇总（按状态计数与金额）",
+                               "query": REPORT_PERIOD},
     "POST /api-keys": {"summary": "创建 API 密钥（仅显示一次）", "body": {
         "type": "object", "required": ["name", "role"], "properties": {
             "name": shared.text(100),

@@ -52,8 +52,9 @@ def items_of(item: dict) -> dict:
     return {"type": "object", "properties": {"items": {"type": "array", "items": item}}}
 
 
-def query_param(name: str, schema: dict, description: str = "") -> dict:
-    return {"name": name, "in": "query", "required": False, "schema": schema,
+def query_param(name: str, schema: dict, description: str = "", *,
+                required: bool = False) -> dict:
+    return {"name": name, "in": "query", "required": required, "schema": schema,
             "description": description}
 
 

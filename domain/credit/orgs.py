@@ -58,9 +58,12 @@ async def put_org(*, code: str, name: str | None, budget: Decimal | None,
         return org, False
 
 
+BUDGET_YEARS = (2000, 2100)  # the years an annual credit total can be set for
+
+
 async def put_budget(*, year: int, total: Decimal) -> CreditBudget:
     """Set the enterprise annual credit total (企业年度授信总额)."""
-    if not 2000 <= year <= 2100:
+    if not BUDGET_YEARS[0] <= year <= BUDGET_YEARS[1]:
         raise Invalid("bad_year", f"年份不正确: {year}")
     async with in_transaction():
         budget = await CreditBudget.filter(year=year).select_for_update(no_key=True).first()
