@@ -100,26 +100,48 @@ def build_document(app: web.Application, meta: dict) -> dict:
         "openapi": "3.1.0",
         "info": {"title": meta["title"], "version": "1.0.0"},
         "paths": paths,
-        "components": {"securitySchemes": meta["security_schemes"]},
+        "components": {"securitySchemes": meta["security_schemes"], "schemas": NO_NUL_SCHEMAS},
         "security": [{name: []} for name in meta["security_schemes"]],
     }
 
 
+NO_NUL_JSON = {"$ref": "#/components/schemas/NoNulJson"}
+NO_NUL_SCHEMAS = {"NoNulJson": {
+    "description": "any JSON value without NUL in its texts or keys",
+    "anyOf": [{"type": ["number", "boolean", "null"]}, {"type": "string", "pattern": NO_NUL},
+              {"type": "array", "items": NO_NUL_JSON},
+              {"type": "object", "propertyNames": {"pattern": NO_NUL},
+               "additionalProperties": NO_NUL_JSON}]}}
+_SUBSCHEMA = ("items", "additionalProperties", "not", "contains", "propertyNames")
+_SUBSCHEMAS = ("anyOf", "oneOf", "allOf", "prefixItems")
+
+
 def without_nul(schema):
     """A copy of a request-body schema stating what every body is held to: no NUL in any text,
-    property names included (a text that already has a pattern states its own characters)."""
-    if isinstance(schema, list):
-        return [without_nul(item) for item in schema]
+    property names included, however deep (a text that already has a pattern states its own
+    characters; values the schema leaves open are any JSON without NUL)."""
     if not isinstance(schema, dict):
         return schema
-    out = {key: value if key in ("enum", "const", "required", "description") else
-           without_nul(value) for key, value in schema.items()}
+    if not schema or set(schema) <= {"description", "title"}:
+        return {**schema, **NO_NUL_JSON}
+    out = dict(schema)
+    if "properties" in schema:
+        out["properties"] = {name: without_nul(sub) for name, sub in schema["properties"].items()}
+    for key in _SUBSCHEMA:
+        if isinstance(schema.get(key), dict):
+            out[key] = without_nul(schema[key])
+    for key in _SUBSCHEMAS:
+        if key in schema:
+            out[key] = [without_nul(sub) for sub in schema[key]]
     types = schema.get("type")
     types = types if isinstance(types, list) else [types]
     if "string" in types and "pattern" not in schema:
         out["pattern"] = NO_NUL
-    if "object" in types and "propertyNames" not in schema:
-        out["propertyNames"] = {"pattern": NO_NUL}
+    if "object" in types:
+        out.setdefault("propertyNames", {"pattern": NO_NUL})
+        out.setdefault("additionalProperties", NO_NUL_JSON)
+    if "array" in types:
+        out.setdefault("items", NO_NUL_JSON)
     return out
 
 
