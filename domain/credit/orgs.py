@@ -11,6 +11,7 @@ from tortoise.transactions import in_transaction
 from domain.credit import rules
 from domain.credit.lines import save
 from domain.errors import Conflict, Invalid
+from domain.limits import whole
 from domain.models import CreditBudget, PaymentTerm, SalesOrg
 from domain.money import ZERO, fmt, yuan
 
@@ -96,6 +97,7 @@ async def load_terms() -> Terms:
 
 
 def check_term_days(days, what: str = "账期") -> int:
+    days = whole(days)
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_TERM_DAYS:
         raise Invalid("bad_term_days", f"{what}必须是1到{MAX_TERM_DAYS}天（最长12个月）: {days!r}")
     return days
