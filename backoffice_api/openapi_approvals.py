@@ -90,7 +90,7 @@ OPERATIONS: dict = {
         "query": [_q("status", {"enum": FLOW_STATUS}), _q("kind", {"enum": KINDS}),
                   _q("mine", {"type": "string", "enum": ["0", "1"]}, "1: 我发起的"),
                   _q("todo", {"type": "string", "enum": ["0", "1"]}, "1: 待我审批的"),
-                  _q("limit", shared.LIMIT), _q("offset", ID)],
+                  _q("limit", shared.LIMIT), _q("offset", shared.OFFSET)],
         "responses": ok(items_of(SUMMARY))},
     "GET /approvals/{id}": {"summary": "审批详情：表单、节点、任务、审批记录",
                             "responses": ok(FLOW)},

@@ -14,7 +14,7 @@ The rules the routes follow are stated in the summaries, as the API's documentat
 
 from __future__ import annotations
 
-from domain.billing import catalogue
+from domain.billing import catalogue, pricing
 from domain.limits import column_length
 from domain.models import Product
 from httpcommon import openapi as shared
@@ -30,7 +30,9 @@ TIME = {"type": ["string", "null"], "format": "date-time"}
 PERIOD = {"type": "string", "pattern": r"^(19|[2-9]\d)\d{2}-(0[1-9]|1[0-2])$",
           "description": "YYYY-MM（1900 年起）"}
 MONEY = shared.MONEY
-PRICE = {"type": "string", "pattern": r"^\d+(\.\d{1,6})?$", "description": "单价，最多 6 位小数"}
+PRICE = {"type": "string", "description": "单价，小于 1000000，最多 6 位小数",
+         "pattern": rf"^\d{{1,{len(str(int(pricing.MAX_PRICE))) - 1}}}(\.\d{{1,6}})?$"}
+PAGE = {"type": "integer", "minimum": 0, "maximum": 1000}  # query_int(request, "limit", 100)
 PRICE_TYPE = {"enum": ["uniform", "stage", "tiered"],
               "description": "uniform 统一价 / stage 阶段价（按总量所达档位计全部）/ "
                              "tiered 阶梯价（分段累进）"}
@@ -109,14 +111,15 @@ OPERATIONS = {
         "body": _obj(["items"], items={"type": "array", "items": USAGE_ROW}),
         "responses": ok(INGEST_RESULT)},
     "GET /billing/bills": {"summary": "账单（每产品每月一张）", "query": [
-        _q("customer_id", ID), _q("period", PERIOD), _q("limit", ID), _q("offset", ID)],
+        _q("customer_id", ID), _q("period", PERIOD), _q("limit", PAGE),
+        _q("offset", shared.OFFSET)],
         "responses": ok(items_of(BILL))},
     "GET /billing/exceptions": {
         "summary": "出账异常：no_price 产品当月没有调价 / bad_price_table 调价表格式错误 / "
                    "no_usage 产品该月没有发送量 / unknown_account 产品账号填写错误（产品无账号，"
                    "或发送量的账号不属于任何产品）。每日出账会重试未解决的异常，补出的账单进补充对账单。",
         "query": [_q("status", {"enum": ["open", "resolved"]}), _q("period", PERIOD),
-                  _q("limit", ID), _q("offset", ID)],
+                  _q("limit", PAGE), _q("offset", shared.OFFSET)],
         "responses": ok(items_of(EXCEPTION))},
     "POST /billing/customers/{id}/bill": {
         "summary": "点击生成账单：为客户某个已结束月份出账（与每日出账同一流程；"

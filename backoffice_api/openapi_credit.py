@@ -118,9 +118,9 @@ OPERATIONS: dict = {
         "body": _body(["customer_id", "org_id", "type", "limit"], customer_id=ID, org_id=ID,
                       type={"enum": TYPES}, limit=POSITIVE, valid_from=DATE, valid_to=DATE,
                       project=TEXT, term_days={"type": "integer", "minimum": 1, "maximum": 365},
-                      parent_id={"type": "integer",
+                      parent_id={**ID,
                                  "description": "直签使用授信：上游客户的直签授信账户"},
-                      override_reason={"type": "string", "maxLength": 200, "description":
+                      override_reason={**shared.NOT_BLANK, "maxLength": 200, "description":
                                        "客户还有其他额度时强制授予临时授信的原因（记入审计）"}),
         "responses": ok(ACCOUNT, "201", "已授信")},
     "GET /credit/accounts": {"summary": "授信账户列表（业务员只见自己的客户）",
@@ -138,7 +138,7 @@ OPERATIONS: dict = {
         "summary": "ERP 用信开单：授信部分按 年度>项目>临时 冻结；不足时 409 并说明缺多少",
         "body": _body(["number", "customer_code", "org_code", "order_date", "amount", "credit"],
                       number=NUMBER, customer_code=TEXT, org_code=TEXT, order_date=DATE,
-                      amount=MONEY_IN, cash=MONEY_IN, credit=MONEY_IN, business_type=TEXT,
+                      amount=POSITIVE, cash=MONEY_IN, credit=MONEY_IN, business_type=TEXT,
                       project=TEXT, salesperson={"type": "string",
                                                  "description": "业务员钉钉 userid"}),
         "responses": {**ok(ORDER, "201", "已开单"), **ok(ORDER, "200", "同单号重复推送")}},
@@ -170,7 +170,7 @@ OPERATIONS: dict = {
     "POST /credit/payments": {
         "summary": "收款入账：保证金 / 还款（默认为基本账户欠款）/ 剩余；还款账户按到期日先后还款",
         "body": _body(["customer_id", "number", "amount", "received_on"], customer_id=ID,
-                      number=NUMBER, amount=MONEY_IN, received_on=DATE, deposit=MONEY_IN,
+                      number=NUMBER, amount=POSITIVE, received_on=DATE, deposit=MONEY_IN,
                       repayment=MONEY_IN, payer=TEXT,
                       allocate={"type": "boolean",
                                 "description": "默认取设置 repayment_auto_allocate"}),

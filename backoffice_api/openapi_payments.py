@@ -66,6 +66,8 @@ ROW_ERROR = _obj(index=ID, key=TEXT, status={"enum": [400, 409]}, code=TEXT,
 IMPORT_RESULT = _obj(created=ID, unchanged=ID, rejected={"type": "array", "items": ROW_ERROR},
                      payments={"type": "array", "items": PAYMENT})
 PICK = {"bill_id": ID, "amount": {**MONEY_IN, "description": "默认为该账单全部未付金额"}}
+BILL_PICK = {**_obj(**PICK), "required": ["bill_id"]}
+PENALTY_PICK = {**_obj(penalty_id=ID, amount=PICK["amount"]), "required": ["penalty_id"]}
 PENALTY = _obj(id=ID, bill_id=ID, month_index=ID, accrued_on=DATE, base=MONEY,
                rate={"type": "string"}, amount=MONEY, credited=MONEY, paid=MONEY,
                outstanding=MONEY)
@@ -84,7 +86,7 @@ OPERATIONS: dict = {
             "每行 {payer_name, amount, received_on, reference}。每个好行单独入库；?atomic=1 时"
             "有任一错误行则整批不写入（全是 409 时返回 409，否则 400）。" + MATCHING + AUTO),
         "query": [_q("atomic", {"type": "string", "enum": ["0", "1"]}, "1: 有错则整批不写入")],
-        "body": _body(["items"], items={"type": "array", "items": _body(
+        "body": _body(["items"], items={"type": "array", "minItems": 1, "items": _body(
             ["payer_name", "amount", "received_on", "reference"], payer_name=TEXT,
             amount=MONEY_IN, received_on=DATE, reference=TEXT)}),
         "responses": ok(IMPORT_RESULT)},
@@ -102,9 +104,8 @@ OPERATIONS: dict = {
             "金额，可给 amount 部分销账；合计不能超过到款可用余额（400）；已结清（409 "
             "already_paid）、正在其他销账流程中（409 reserved）或不属于该客户（404）的账单被拒绝。"
             "流程 auto_write_off = 0：销售事业部总、财务(总部)（角色）和业务员依次审批。"),
-        "body": _body([], customer_id=ID, bills={"type": "array", "items": _obj(**PICK)},
-                      penalties={"type": "array", "items": _obj(
-                          penalty_id=ID, amount=PICK["amount"])}),
+        "body": _body([], customer_id=ID, bills={"type": "array", "items": BILL_PICK},
+                      penalties={"type": "array", "items": PENALTY_PICK}),
         "responses": ok(WRITE_OFF, "201", "销账流程已发起")},
     "GET /customers/{id}/penalties": {
         "summary": "客户罚息：每笔（账单、第几个逾期月、基数、利率、金额、已付、未付）与合计",

@@ -187,7 +187,7 @@ BASE_OPERATIONS = {
     "GET /statements/{id}": {"summary": "对账单详情", "responses": _ok(STATEMENT)},
     "POST /statements/{id}/receive": {
         "summary": "收款", "body": {"type": "object", "required": ["amount"], "properties": {
-            "amount": MONEY, "note": {"type": "string", "maxLength": 2000}}},
+            "amount": shared.POSITIVE_AMOUNT, "note": {"type": "string", "maxLength": 2000}}},
         "responses": _ok(STATEMENT)},
     "POST /statements/{id}/match": {"summary": "符合确认", "body": CONFIRM_BODY,
                                     "responses": _ok(STATEMENT)},

@@ -75,7 +75,8 @@ OPERATIONS = {
         "responses": ok(items_of(POOL_ITEM))},
     "POST /tiers/pool/{id}/claim": {
         "summary": "申请公共池客户（申请客户流程：直接上级 → 业务部门总监）",
-        "body": {"type": "object", "required": ["reason"], "properties": {"reason": TEXT}},
+        "body": {"type": "object", "required": ["reason"],
+                 "properties": {"reason": shared.NOT_BLANK}},
         "responses": ok({"type": "object", "description": "审批流程（同 GET /approvals/{id}）"},
                         "201")},
 }

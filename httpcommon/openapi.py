@@ -17,14 +17,17 @@ DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 KEY_TEXT = {"type": "string", "minLength": 1, "maxLength": 64, "pattern": r"^[^\x00/]+$"}
 LIMIT = {"type": "integer", "minimum": 1, "maximum": 500}  # query_int(..., lo=1, hi=500)
 OFFSET = {"type": "integer", "minimum": 0, "maximum": 10**9}
-POSITIVE_AMOUNT = {"type": "string", "description": "CNY, > 0",
-                   "pattern": r"^(0*[1-9]\d{0,13}(\.\d{1,2})?|0{1,14}\.(0[1-9]|[1-9]\d?))$"}
+POSITIVE_AMOUNT = {"type": "string", "description": "CNY, > 0", "pattern": (
+    rf"^(0*[1-9]\d{{0,{MAX_DIGITS - 3}}}(\.\d{{1,2}})?"
+    rf"|0{{1,{MAX_DIGITS - 2}}}\.(0[1-9]|[1-9]\d?))$")}
+
+
+NOT_BLANK = {"type": "string", "minLength": 1, "pattern": r"^[^\x00]*[^\x00\s][^\x00]*$"}
 
 
 def text(max_len: int, **extra) -> dict:
     """A required text the handler strips: not blank, at most ``max_len`` (a column's length)."""
-    return {"type": "string", "minLength": 1, "maxLength": max_len,
-            "pattern": r"^[^\x00]*[^\x00\s][^\x00]*$", **extra}
+    return {**NOT_BLANK, "maxLength": max_len, **extra}
 
 
 PATH_PARAMS = {

@@ -49,6 +49,8 @@ NOT_IN_SCHEMA = {
     "customer_required": "an unmatched payment needs a customer",
     "batch_rejected": "rows naming customers or staff that are not stored",
     "unknown_staff": "a staff id or userid that is not stored",
+    "unknown_parent": "a parent customer that is not stored",
+    "unknown_department": "a parent department that is not stored",
 }
 
 
