@@ -12,6 +12,8 @@ from backoffice_api import (
     openapi_payments,
     openapi_tiers,
 )
+from domain.actors import ROLES, SALES
+from domain.limits import INT_MAX, INT_MIN
 from httpcommon import openapi as shared
 from httpcommon.openapi import items_of as _list
 from httpcommon.openapi import ok as _ok
@@ -155,7 +157,7 @@ BASE_OPERATIONS = {
     "PATCH /customers/{id}": {
         "summary": "设置上级客户（集团；不能是客户自己或它的下级，否则 409 customer_cycle）",
         "body": {"type": "object", "required": ["parent_id"], "properties": {
-            "parent_id": {"type": ["integer", "null"]}}},
+            "parent_id": {"type": ["integer", "null"], "minimum": INT_MIN, "maximum": INT_MAX}}},
         "responses": _ok(CUSTOMER)},
     "DELETE /customers/{id}": {"summary": "删除客户（仅无单据时）"},
     "POST /customers/{id}/disable": {"summary": "停用客户（仅无应收时）",
@@ -211,8 +213,10 @@ BASE_OPERATIONS = {
     "POST /api-keys": {"summary": "创建 API 密钥（仅显示一次）", "body": {
         "type": "object", "required": ["name", "role"], "properties": {
             "name": shared.text(100),
-            "role": {"enum": ["admin", "finance", "sales", "erp"]},
-            "staff_id": ID}}},
+            "role": {"enum": list(ROLES)}, "staff_id": ID},
+        # a sales key acts for one salesperson (domain.apikeys.create_api_key)
+        "if": {"properties": {"role": {"const": SALES}}},
+        "then": {"required": ["staff_id"]}}},
     "GET /api-keys": {"summary": "API 密钥列表"},
     "POST /api-keys/{id}/revoke": {"summary": "吊销 API 密钥"},
 }
