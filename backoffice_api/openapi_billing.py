@@ -52,7 +52,8 @@ PRODUCT = _obj(id=ID, code=TEXT, name=TEXT, customer_id=ID,
                payment_term_months={"type": "integer", "minimum": 1, "maximum": 12},
                active=BOOL, accounts={"type": "array", "items": ACCOUNT})
 CODE = {"type": "string", "pattern": catalogue.CODE.pattern}
-ACCOUNT_IN = {"type": "string", "pattern": catalogue.ACCOUNT.pattern.replace(r"\S", r"[^\s\x00]")}
+ACCOUNT_IN = {"type": "string", "pattern": catalogue.ACCOUNT.pattern.replace(
+    r"\S", rf"[^\x00{shared.SPACE}]")}
 NONZERO = {"type": "string", "description": "不为 0；负数为退款",
            "pattern": "^-?" + shared.POSITIVE_AMOUNT["pattern"][1:]}
 TERM_MONTHS = {"type": "integer", "minimum": 1, "maximum": catalogue.MAX_TERM_MONTHS}

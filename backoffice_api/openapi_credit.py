@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain.credit import rules
 from domain.credit.orgs import BUDGET_YEARS, MAX_TERM_DAYS
 from domain.limits import column_length
 from domain.models import CreditOrder
@@ -111,7 +112,8 @@ OPERATIONS: dict = {
     "PUT /credit/terms": {
         "summary": "设置默认账期与业务类型账期（1–365天；值为 null 删除该业务类型）",
         "body": _body([], default=TERM_DAYS, business_types={
-            "type": "object", "additionalProperties": {**TERM_DAYS, "type": ["integer", "null"]}}),
+            "type": "object", "propertyNames": {**shared.NOT_BLANK, "maxLength": 32},
+            "additionalProperties": {**TERM_DAYS, "type": ["integer", "null"]}}),
         "responses": ok(TERMS)},
     "POST /credit/accounts": {
         "summary": "直接授信（管理员；通常由授信申请审批通过后授信）",
@@ -185,3 +187,8 @@ OPERATIONS: dict = {
         "summary": "客户基本账户、还款账户、授信账户与未还欠款（含是否平衡）",
         "query": [ON], "responses": ok(LEDGER)},
 }
+
+# a project line names its project (domain.credit.accounts.grant_account)
+OPERATIONS["POST /credit/accounts"]["body"].update({
+    "if": {"required": ["type"], "properties": {"type": {"const": rules.PROJECT}}},
+    "then": {"required": ["project"], "properties": {"project": shared.NOT_BLANK}}})

@@ -22,7 +22,9 @@ POSITIVE_AMOUNT = {"type": "string", "description": "CNY, > 0", "pattern": (
     rf"|0{{1,{MAX_DIGITS - 2}}}\.(0[1-9]|[1-9]\d?))$")}
 
 
-NOT_BLANK = {"type": "string", "minLength": 1, "pattern": r"^[^\x00]*[^\x00\s][^\x00]*$"}
+# Python's whitespace (str.strip, re's \s), spelled out: JSON Schema's \s leaves out \x1c-\x1f
+SPACE = r"\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+NOT_BLANK = {"type": "string", "minLength": 1, "pattern": rf"^[^\x00]*[^\x00{SPACE}][^\x00]*$"}
 
 
 def text(max_len: int, **extra) -> dict:
@@ -90,7 +92,7 @@ def build_document(app: web.Application, meta: dict) -> dict:
         params = [{"name": n, "in": "path", "required": True,
                    "schema": doc.get("path", {}).get(n) or PATH_PARAMS.get(n, KEY_TEXT)}
                   for n in _path_params(path)]
-        params += doc.get("query", [])
+        params += [{**q, "schema": without_nul(q["schema"])} for q in doc.get("query", [])]
         if params:
             op["parameters"] = params
         if "body" in doc:
