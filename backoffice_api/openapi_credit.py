@@ -181,7 +181,7 @@ OPERATIONS: dict = {
         "summary": "财务人工还款：从还款账户还指定欠款（不指定则按到期日先后）",
         "body": _body(["customer_id"], customer_id=ID, parts={
             "type": ["array", "null"], "minItems": 1, "description": "null 则按到期日先后",
-            "items": _body(["debt_id", "amount"], debt_id=ID, amount=MONEY_IN)}),
+            "items": _body(["debt_id", "amount"], debt_id=ID, amount=POSITIVE)}),
         "responses": ok(items_of(REPAYMENT), "201", "已还款")},
     "GET /credit/customers/{id}/ledger": {
         "summary": "客户基本账户、还款账户、授信账户与未还欠款（含是否平衡）",

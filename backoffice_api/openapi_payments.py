@@ -65,7 +65,8 @@ ROW_ERROR = _obj(index=ID, key=TEXT, status={"enum": [400, 409]}, code=TEXT,
                  errors={"type": "array", "items": TEXT})
 IMPORT_RESULT = _obj(created=ID, unchanged=ID, rejected={"type": "array", "items": ROW_ERROR},
                      payments={"type": "array", "items": PAYMENT})
-PICK = {"bill_id": ID, "amount": {**MONEY_IN, "description": "默认为该账单全部未付金额"}}
+PICK = {"bill_id": ID,
+        "amount": {**shared.POSITIVE_AMOUNT, "description": "默认为该账单全部未付金额"}}
 BILL_PICK = {**_obj(**PICK), "required": ["bill_id"]}
 PENALTY_PICK = {**_obj(penalty_id=ID, amount=PICK["amount"]), "required": ["penalty_id"]}
 PENALTY = _obj(id=ID, bill_id=ID, month_index=ID, accrued_on=DATE, base=MONEY,

@@ -52,6 +52,7 @@ NOT_IN_SCHEMA = {
     "unknown_parent": "a parent customer that is not stored",
     "unknown_department": "a parent department that is not stored",
     "unknown_contact": "a contact that is not stored for this customer",
+    "documents_not_found": "document numbers not stored for this customer and period",
     "department_cycle": "a parent department that is the department or below it",
     "invoice_fields_missing": "the customer's stored invoice details are incomplete",
     "duplicate_item": "one bill or penalty picked twice (by its id inside objects)",
