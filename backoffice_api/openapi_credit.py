@@ -5,7 +5,7 @@ from __future__ import annotations
 from domain.credit import rules
 from domain.credit.orgs import BUDGET_YEARS, MAX_TERM_DAYS
 from domain.limits import column_length
-from domain.models import CreditOrder
+from domain.models import CreditOrder, SalesOrg
 from httpcommon import openapi as shared
 from httpcommon.openapi import items_of, ok
 from httpcommon.openapi import query_param as _q
@@ -94,6 +94,8 @@ def _body(required: list[str], **properties) -> dict:
 
 OPERATIONS: dict = {
     "PUT /credit/orgs/{code}": {
+        "path": {"code": {**shared.KEY_TEXT, **shared.text(column_length(SalesOrg, "code")),
+                          "pattern": rf"^[^\x00/]*[^\x00/{shared.SPACE}][^\x00/]*$"}},
         "summary": "新建或修改销区（名称、授信预算、启用）；预算不能低于已占用",
         "body": _body([], name=TEXT, budget=MONEY_IN, enabled={"type": "boolean"}),
         "responses": {**ok(ORG), **ok(ORG, "201", "新建")}},

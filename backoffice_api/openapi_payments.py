@@ -93,7 +93,7 @@ OPERATIONS: dict = {
         "responses": ok(IMPORT_RESULT)},
     "GET /pool-payments": {
         "summary": "到款池（业务员可见未匹配的到款与自己客户的到款）",
-        "query": [_q("status", {"enum": PAYMENT_STATUS}), _q("customer_id", ID),
+        "query": [_q("status", {"enum": PAYMENT_STATUS}), _q("customer_id", {**ID, "minimum": 1}),
                   _q("limit", shared.LIMIT), _q("offset", shared.OFFSET)],
         "responses": ok(items_of(PAYMENT))},
     "GET /pool-payments/{id}": {"summary": "到款详情与销账记录",
