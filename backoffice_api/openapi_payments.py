@@ -105,8 +105,11 @@ OPERATIONS: dict = {
             "金额，可给 amount 部分销账；合计不能超过到款可用余额（400）；已结清（409 "
             "already_paid）、正在其他销账流程中（409 reserved）或不属于该客户（404）的账单被拒绝。"
             "流程 auto_write_off = 0：销售事业部总、财务(总部)（角色）和业务员依次审批。"),
-        "body": _body([], customer_id=ID, bills={"type": "array", "items": BILL_PICK},
-                      penalties={"type": "array", "items": PENALTY_PICK}),
+        "body": {**_body([], customer_id=ID, bills={"type": "array", "items": BILL_PICK},
+                         penalties={"type": "array", "items": PENALTY_PICK}),
+                 "anyOf": [  # at least one bill or penalty (nothing_to_write_off)
+                     {"required": ["bills"], "properties": {"bills": {"minItems": 1}}},
+                     {"required": ["penalties"], "properties": {"penalties": {"minItems": 1}}}]},
         "responses": ok(WRITE_OFF, "201", "销账流程已发起")},
     "GET /customers/{id}/penalties": {
         "summary": "客户罚息：每笔（账单、第几个逾期月、基数、利率、金额、已付、未付）与合计",
