@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from domain.limits import column_length
+from domain.models import Department
 from httpcommon import openapi as shared
 from httpcommon.openapi import items_of, ok
 from httpcommon.openapi import query_param as _q
@@ -108,6 +110,7 @@ OPERATIONS: dict = {
         "body": {"type": "object", "properties": {"form": {"type": "object"}}},
         "responses": ok(FLOW)},
     "PUT /departments/{name}": {
+        "path": {"name": shared.path_text(column_length(Department, "name"))},
         "summary": "设置部门负责人与上级部门（部门总监节点据此找审批人）",
         "body": {"type": "object", "properties": {
             "head": {"type": ["string", "null"], "description": "负责人的钉钉 userid"},

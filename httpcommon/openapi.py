@@ -27,6 +27,12 @@ SPACE = r"\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u
 NOT_BLANK = {"type": "string", "minLength": 1, "pattern": rf"^[^\x00]*[^\x00{SPACE}][^\x00]*$"}
 
 
+def path_text(max_len: int) -> dict:
+    """A path segment the handler strips: not blank, no "/", at most ``max_len``."""
+    return {"type": "string", "minLength": 1, "maxLength": max_len,
+            "pattern": rf"^[^\x00/]*[^\x00/{SPACE}][^\x00/]*$"}
+
+
 def text(max_len: int, **extra) -> dict:
     """A required text the handler strips: not blank, at most ``max_len`` (a column's length)."""
     return {**NOT_BLANK, "maxLength": max_len, **extra}

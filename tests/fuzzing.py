@@ -57,6 +57,7 @@ NOT_IN_SCHEMA = {
     "invoice_fields_missing": "the customer's stored invoice details are incomplete",
     "duplicate_item": "one bill or penalty picked twice (by its id inside objects)",
     "duplicate_debt": "one debt repaid twice in one request (by its id inside objects)",
+    "period_not_finished": "a month is billed once it has ended: depends on today",
     # (code, part of the message): the code alone also answers what the schema does state
     ("bad_price_table", "最后一档 up_to"): "the last tier, and only it, has up_to null",
     ("bad_price_table", "严格递增"): "up_to strictly ascending from tier to tier",
