@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from domain.limits import column_length
+from domain.models import Department
 from httpcommon import openapi as shared
 from httpcommon.openapi import items_of, ok
 from httpcommon.openapi import query_param as _q
@@ -76,7 +78,8 @@ FLOW = {"type": "object", "properties": {
         "action_label": TEXT, "actor_id": {"type": ["integer", "null"]}, "actor": TEXT,
         "comment": TEXT, "at": TIME}}}}}
 COMMENT = {"type": "object", "properties": {"comment": TEXT}}
-REQUIRED_COMMENT = {"type": "object", "required": ["comment"], "properties": {"comment": TEXT}}
+REQUIRED_COMMENT = {"type": "object", "required": ["comment"],
+                    "properties": {"comment": shared.text(2000)}}
 
 OPERATIONS: dict = {
     "POST /approvals": {
@@ -89,7 +92,7 @@ OPERATIONS: dict = {
         "query": [_q("status", {"enum": FLOW_STATUS}), _q("kind", {"enum": KINDS}),
                   _q("mine", {"type": "string", "enum": ["0", "1"]}, "1: 我发起的"),
                   _q("todo", {"type": "string", "enum": ["0", "1"]}, "1: 待我审批的"),
-                  _q("limit", ID), _q("offset", ID)],
+                  _q("limit", shared.LIMIT), _q("offset", shared.OFFSET)],
         "responses": ok(items_of(SUMMARY))},
     "GET /approvals/{id}": {"summary": "审批详情：表单、节点、任务、审批记录",
                             "responses": ok(FLOW)},
@@ -107,6 +110,7 @@ OPERATIONS: dict = {
         "body": {"type": "object", "properties": {"form": {"type": "object"}}},
         "responses": ok(FLOW)},
     "PUT /departments/{name}": {
+        "path": {"name": shared.path_text(column_length(Department, "name"))},
         "summary": "设置部门负责人与上级部门（部门总监节点据此找审批人）",
         "body": {"type": "object", "properties": {
             "head": {"type": ["string", "null"], "description": "负责人的钉钉 userid"},

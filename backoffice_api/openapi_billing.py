@@ -14,6 +14,9 @@ The rules the routes follow are stated in the summaries, as the API's documentat
 
 from __future__ import annotations
 
+from domain.billing import catalogue, pricing
+from domain.limits import column_length
+from domain.models import Product
 from httpcommon import openapi as shared
 from httpcommon.openapi import items_of, ok
 from httpcommon.openapi import query_param as _q
@@ -24,9 +27,12 @@ TEXT = {"type": "string"}
 BOOL = {"type": "boolean"}
 DATE = shared.DATE
 TIME = {"type": ["string", "null"], "format": "date-time"}
-PERIOD = {"type": "string", "pattern": r"^\d{4}-\d{2}$", "description": "YYYY-MM"}
+PERIOD = {"type": "string", "pattern": r"^(19|[2-9]\d)\d{2}-(0[1-9]|1[0-2])$",
+          "description": "YYYY-MM（1900 年起）"}
 MONEY = shared.MONEY
-PRICE = {"type": "string", "pattern": r"^\d+(\.\d{1,6})?$", "description": "单价，最多 6 位小数"}
+PRICE = {"type": "string", "description": "单价，小于 1000000，最多 6 位小数",
+         "pattern": rf"^\d{{1,{len(str(int(pricing.MAX_PRICE))) - 1}}}(\.\d{{1,6}})?$"}
+PAGE = {"type": "integer", "minimum": 0, "maximum": 1000}  # query_int(request, "limit", 100)
 PRICE_TYPE = {"enum": ["uniform", "stage", "tiered"],
               "description": "uniform 统一价 / stage 阶段价（按总量所达档位计全部）/ "
                              "tiered 阶梯价（分段累进）"}
@@ -45,8 +51,15 @@ ACCOUNT = _obj(account=TEXT, product_id=ID, interest_free=BOOL)
 PRODUCT = _obj(id=ID, code=TEXT, name=TEXT, customer_id=ID,
                payment_term_months={"type": "integer", "minimum": 1, "maximum": 12},
                active=BOOL, accounts={"type": "array", "items": ACCOUNT})
+CODE = {"type": "string", "pattern": catalogue.CODE.pattern}
+ACCOUNT_IN = {"type": "string", "pattern": catalogue.ACCOUNT.pattern.replace(
+    r"\S", rf"[^\x00{shared.SPACE}]")}
+NONZERO = {"type": "string", "description": "不为 0；负数为退款",
+           "pattern": "^-?" + shared.POSITIVE_AMOUNT["pattern"][1:]}
+TERM_MONTHS = {"type": "integer", "minimum": 1, "maximum": catalogue.MAX_TERM_MONTHS}
 TIER = _obj(["price"], up_to={"type": ["integer", "null"], "minimum": 1,
                               "description": "含本数；最后一档为 null"}, price=PRICE)
+TIER_IN = {**TIER, "additionalProperties": False}
 PRICE_ADJ = _obj(id=ID, product_id=ID, effective_from=DATE, price_type=PRICE_TYPE,
                  price_type_label=TEXT, tiers={"type": "array", "items": TIER}, note=TEXT)
 BILL = _obj(id=ID, customer_id=ID, product_id=ID, period=PERIOD, quantity=ID,
@@ -63,18 +76,20 @@ INGEST_RESULT = _obj(created=ID, updated=ID, unchanged=ID, rejected={"type": "ar
 OPERATIONS = {
     "POST /billing/products": {
         "summary": "添加产品（编号唯一，1–50 位字母数字 _.-；账期默认 1 个月，最多 12）",
-        "body": _obj(["customer_id", "code", "name"], customer_id=ID, code=TEXT, name=TEXT,
-                     payment_term_months=ID),
+        "body": _obj(["customer_id", "code", "name"], customer_id=ID, code=CODE,
+                     name=shared.text(column_length(Product, "name")),
+                     payment_term_months=TERM_MONTHS),
         "responses": ok(PRODUCT, "201")},
     "GET /billing/products": {"summary": "产品及其账号", "query": [_q("customer_id", ID)],
                               "responses": ok(items_of(PRODUCT))},
     "PATCH /billing/products/{id}": {
         "summary": "修改产品（名称、账期、启用）",
-        "body": _obj(name=TEXT, payment_term_months=ID, active=BOOL),
+        "body": _obj(name=shared.text(column_length(Product, "name")),
+                     payment_term_months=TERM_MONTHS, active=BOOL),
         "responses": ok(PRODUCT)},
     "POST /billing/products/{id}/accounts": {
         "summary": "添加账号（全局唯一；interest_free = 不计息账号）",
-        "body": _obj(["account"], account=TEXT, interest_free=BOOL),
+        "body": _obj(["account"], account=ACCOUNT_IN, interest_free=BOOL),
         "responses": ok(ACCOUNT, "201")},
     "PUT /billing/accounts/{account}": {
         "summary": "不计息账号配置（随时可改；产品全部账号不计息时其账单不计罚息）",
@@ -85,8 +100,8 @@ OPERATIONS = {
                    "最后一天的最新调价（月中调价对整月生效）。阶段价：总量所达档位的单价乘以全部"
                    "数量；阶梯价：各段按各自单价累加；金额最后四舍五入到分一次。",
         "body": _obj(["effective_from", "price_type", "tiers"], effective_from=DATE,
-                     price_type=PRICE_TYPE, tiers={"type": "array", "items": TIER},
-                     note=TEXT),
+                     price_type=PRICE_TYPE, note=TEXT,
+                     tiers={"type": "array", "minItems": 1, "items": TIER_IN}),
         "responses": ok(PRICE_ADJ, "201")},
     "GET /billing/products/{id}/prices": {"summary": "产品的调价记录",
                                           "responses": ok(items_of(PRICE_ADJ))},
@@ -97,14 +112,15 @@ OPERATIONS = {
         "body": _obj(["items"], items={"type": "array", "items": USAGE_ROW}),
         "responses": ok(INGEST_RESULT)},
     "GET /billing/bills": {"summary": "账单（每产品每月一张）", "query": [
-        _q("customer_id", ID), _q("period", PERIOD), _q("limit", ID), _q("offset", ID)],
+        _q("customer_id", ID), _q("period", PERIOD), _q("limit", PAGE),
+        _q("offset", shared.OFFSET)],
         "responses": ok(items_of(BILL))},
     "GET /billing/exceptions": {
         "summary": "出账异常：no_price 产品当月没有调价 / bad_price_table 调价表格式错误 / "
                    "no_usage 产品该月没有发送量 / unknown_account 产品账号填写错误（产品无账号，"
                    "或发送量的账号不属于任何产品）。每日出账会重试未解决的异常，补出的账单进补充对账单。",
         "query": [_q("status", {"enum": ["open", "resolved"]}), _q("period", PERIOD),
-                  _q("limit", ID), _q("offset", ID)],
+                  _q("limit", PAGE), _q("offset", shared.OFFSET)],
         "responses": ok(items_of(EXCEPTION))},
     "POST /billing/customers/{id}/bill": {
         "summary": "点击生成账单：为客户某个已结束月份出账（与每日出账同一流程；"
@@ -123,8 +139,9 @@ OPERATIONS = {
         "summary": "销售充值。负数为退款：预购客户 409 not_refundable（不可退回），"
                    "退款超过余额 409 refund_exceeds_balance；后付费客户 409 not_prepaid。"
                    "出账时账单先从余额扣。",
-        "body": _obj(["reference", "amount", "recharged_on"], reference=TEXT,
-                     amount={"type": "string", "pattern": r"^-?\d+(\.\d{1,2})?$"},
+        "body": _obj(["reference", "amount", "recharged_on"],
+                     reference={"type": "string", "minLength": 1, "maxLength": 64},
+                     amount=NONZERO,
                      recharged_on=DATE),
         "responses": ok(_obj(id=ID, reference=TEXT, customer_id=ID, amount=MONEY,
                              recharged_on=DATE, balance=MONEY), "201")},

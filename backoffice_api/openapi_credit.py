@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from domain.credit import rules
+from domain.credit.orgs import BUDGET_YEARS, MAX_TERM_DAYS
+from domain.limits import column_length
+from domain.models import CreditOrder, SalesOrg
 from httpcommon import openapi as shared
 from httpcommon.openapi import items_of, ok
 from httpcommon.openapi import query_param as _q
@@ -13,6 +17,9 @@ DATE = shared.DATE
 NDATE = {"type": ["string", "null"], "format": "date"}
 TIME = {"type": ["string", "null"], "format": "date-time"}
 MONEY = shared.MONEY
+TERM_DAYS = {"type": "integer", "minimum": 1, "maximum": MAX_TERM_DAYS}
+NUMBER = shared.text(column_length(CreditOrder, "number"))  # stripped, 1–64 (_check_number)
+POSITIVE = shared.POSITIVE_AMOUNT
 MONEY_IN = {"type": "string", "pattern": r"^\d{1,14}(\.\d{1,2})?$", "description": "CNY"}
 TYPES = ["annual", "project", "direct", "direct_use", "temporary"]
 LINE_STATUS = ["active", "frozen", "expired", "closed"]
@@ -87,6 +94,8 @@ def _body(required: list[str], **properties) -> dict:
 
 OPERATIONS: dict = {
     "PUT /credit/orgs/{code}": {
+        "path": {"code": {**shared.KEY_TEXT, **shared.text(column_length(SalesOrg, "code")),
+                          "pattern": rf"^[^\x00/]*[^\x00/{shared.SPACE}][^\x00/]*$"}},
         "summary": "新建或修改销区（名称、授信预算、启用）；预算不能低于已占用",
         "body": _body([], name=TEXT, budget=MONEY_IN, enabled={"type": "boolean"}),
         "responses": {**ok(ORG), **ok(ORG, "201", "新建")}},
@@ -97,22 +106,25 @@ OPERATIONS: dict = {
             "budgets": {"type": "array", "items": BUDGET}}})},
     "PUT /credit/budget/{year}": {
         "summary": "设置企业年度授信总额（按订单年份控制所有销区的占用）",
+        "path": {"year": {"type": "integer", "minimum": BUDGET_YEARS[0],
+                          "maximum": BUDGET_YEARS[1]}},
         "body": _body(["total"], total=MONEY_IN), "responses": ok(BUDGET)},
     "GET /credit/terms": {"summary": "还款账期：默认（未设置为90天）与按业务类型",
                           "responses": ok(TERMS)},
     "PUT /credit/terms": {
         "summary": "设置默认账期与业务类型账期（1–365天；值为 null 删除该业务类型）",
-        "body": _body([], default=ID, business_types={
-            "type": "object", "additionalProperties": {"type": ["integer", "null"]}}),
+        "body": _body([], default=TERM_DAYS, business_types={
+            "type": "object", "propertyNames": {**shared.NOT_BLANK, "maxLength": 32},
+            "additionalProperties": {**TERM_DAYS, "type": ["integer", "null"]}}),
         "responses": ok(TERMS)},
     "POST /credit/accounts": {
         "summary": "直接授信（管理员；通常由授信申请审批通过后授信）",
         "body": _body(["customer_id", "org_id", "type", "limit"], customer_id=ID, org_id=ID,
-                      type={"enum": TYPES}, limit=MONEY_IN, valid_from=DATE, valid_to=DATE,
+                      type={"enum": TYPES}, limit=POSITIVE, valid_from=DATE, valid_to=DATE,
                       project=TEXT, term_days={"type": "integer", "minimum": 1, "maximum": 365},
-                      parent_id={"type": "integer",
+                      parent_id={**ID,
                                  "description": "直签使用授信：上游客户的直签授信账户"},
-                      override_reason={"type": "string", "maxLength": 200, "description":
+                      override_reason={**shared.NOT_BLANK, "maxLength": 200, "description":
                                        "客户还有其他额度时强制授予临时授信的原因（记入审计）"}),
         "responses": ok(ACCOUNT, "201", "已授信")},
     "GET /credit/accounts": {"summary": "授信账户列表（业务员只见自己的客户）",
@@ -125,12 +137,12 @@ OPERATIONS: dict = {
         "body": _body(["status"], status={"enum": LINE_STATUS}), "responses": ok(ACCOUNT)},
     "POST /credit/accounts/{id}/limit": {
         "summary": "调整授信额度（管理员；不低于已用加冻结）",
-        "body": _body(["limit"], limit=MONEY_IN), "responses": ok(ACCOUNT)},
+        "body": _body(["limit"], limit=POSITIVE), "responses": ok(ACCOUNT)},
     "POST /credit/orders": {
         "summary": "ERP 用信开单：授信部分按 年度>项目>临时 冻结；不足时 409 并说明缺多少",
         "body": _body(["number", "customer_code", "org_code", "order_date", "amount", "credit"],
-                      number=TEXT, customer_code=TEXT, org_code=TEXT, order_date=DATE,
-                      amount=MONEY_IN, cash=MONEY_IN, credit=MONEY_IN, business_type=TEXT,
+                      number=NUMBER, customer_code=TEXT, org_code=TEXT, order_date=DATE,
+                      amount=POSITIVE, cash=MONEY_IN, credit=MONEY_IN, business_type=TEXT,
                       project=TEXT, salesperson={"type": "string",
                                                  "description": "业务员钉钉 userid"}),
         "responses": {**ok(ORDER, "201", "已开单"), **ok(ORDER, "200", "同单号重复推送")}},
@@ -141,16 +153,16 @@ OPERATIONS: dict = {
                                            "responses": ok(ORDER)},
     "POST /credit/shipments": {
         "summary": "ERP 发货：现金优先，授信部分生成一笔欠款（到期日 = 发货日 + 账期）",
-        "body": _body(["number", "order_number", "ship_date", "amount"], number=TEXT,
-                      order_number=TEXT, ship_date=DATE, amount=MONEY_IN),
+        "body": _body(["number", "order_number", "ship_date", "amount"], number=NUMBER,
+                      order_number=TEXT, ship_date=DATE, amount=POSITIVE),
         "responses": {**ok(SHIPMENT, "201", "已发货"), **ok(SHIPMENT, "200", "重复推送")}},
     "POST /credit/shipments/{number}/reverse": {
         "summary": "出库反审核：撤销欠款（已还款则 409），授信回到订单冻结",
         "responses": ok(SHIPMENT)},
     "POST /credit/returns": {
         "summary": "ERP 退货（可部分）：先冲减欠款并恢复授信，其余为现金部分",
-        "body": _body(["number", "shipment_number", "return_date", "amount"], number=TEXT,
-                      shipment_number=TEXT, return_date=DATE, amount=MONEY_IN),
+        "body": _body(["number", "shipment_number", "return_date", "amount"], number=NUMBER,
+                      shipment_number=TEXT, return_date=DATE, amount=POSITIVE),
         "responses": {**ok(RETURN, "201", "已退货"), **ok(RETURN, "200", "重复推送")}},
     "POST /credit/returns/{number}/reverse": {
         "summary": "退货反审核：重新计入欠款并扣减授信（额度不足则 409）",
@@ -162,7 +174,7 @@ OPERATIONS: dict = {
     "POST /credit/payments": {
         "summary": "收款入账：保证金 / 还款（默认为基本账户欠款）/ 剩余；还款账户按到期日先后还款",
         "body": _body(["customer_id", "number", "amount", "received_on"], customer_id=ID,
-                      number=TEXT, amount=MONEY_IN, received_on=DATE, deposit=MONEY_IN,
+                      number=NUMBER, amount=POSITIVE, received_on=DATE, deposit=MONEY_IN,
                       repayment=MONEY_IN, payer=TEXT,
                       allocate={"type": "boolean",
                                 "description": "默认取设置 repayment_auto_allocate"}),
@@ -170,10 +182,15 @@ OPERATIONS: dict = {
     "POST /credit/repayments": {
         "summary": "财务人工还款：从还款账户还指定欠款（不指定则按到期日先后）",
         "body": _body(["customer_id"], customer_id=ID, parts={
-            "type": ["array", "null"],
-            "items": _body(["debt_id", "amount"], debt_id=ID, amount=MONEY_IN)}),
+            "type": ["array", "null"], "minItems": 1, "description": "null 则按到期日先后",
+            "items": _body(["debt_id", "amount"], debt_id=ID, amount=POSITIVE)}),
         "responses": ok(items_of(REPAYMENT), "201", "已还款")},
     "GET /credit/customers/{id}/ledger": {
         "summary": "客户基本账户、还款账户、授信账户与未还欠款（含是否平衡）",
         "query": [ON], "responses": ok(LEDGER)},
 }
+
+# a project line names its project (domain.credit.accounts.grant_account)
+OPERATIONS["POST /credit/accounts"]["body"].update({
+    "if": {"required": ["type"], "properties": {"type": {"const": rules.PROJECT}}},
+    "then": {"required": ["project"], "properties": {"project": shared.NOT_BLANK}}})

@@ -66,7 +66,7 @@ OPERATIONS: dict = {
             _q("date", DATE, "统计日（默认今天）：待收与逾期按此日计算"),
             _q("from", DATE, "放款统计开始日（默认当年 1 月 1 日）"),
             _q("to", DATE, "放款统计结束日（默认统计日）"),
-            _q("top", COUNT, "客户排名条数（默认 20，最多 500）"),
+            _q("top", shared.LIMIT, "客户排名条数（默认 20，最多 500）"),
         ],
         "responses": _ok(OVERVIEW)},
 }

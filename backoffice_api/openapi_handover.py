@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from domain.limits import column_length
+from domain.models import Staff
 from httpcommon import openapi as shared
 from httpcommon.openapi import items_of, ok
 from httpcommon.openapi import query_param as _q
@@ -14,7 +16,8 @@ KIND = {"enum": ["document", "expense", "other_income", "exchange"],
         "description": "document: 销售/退货/收款单据（含配送）；expense: 费用单；"
                        "other_income: 其他收入单；exchange: 兑换货物"}
 STAFF = {"oneOf": [
-    {"type": "array", "minItems": 1, "items": {"type": "string"}, "description": "员工钉钉 userid"},
+    {"type": "array", "minItems": 1, "description": "员工钉钉 userid", "items": {
+        "type": "string", "minLength": 1, "maxLength": column_length(Staff, "dingtalk_userid")}},
     {"const": "all", "description": "全部员工"}]}
 DATES = {"type": "array", "minItems": 1, "maxItems": 31, "items": DATE}
 PEOPLE_DAYS = {"type": "object", "required": ["staff", "dates"],
@@ -59,7 +62,8 @@ OPERATIONS = {
             "type": "object", "properties": {"reopened": ID}})},
     "GET /handover/closes": {
         "summary": "已关账的员工与日期（按日期、姓名）", "query": [
-            _q("date_from", DATE, "必填"), _q("date_to", DATE, "必填；跨度不超过 366 天"),
+            _q("date_from", DATE, "必填", required=True),
+            _q("date_to", DATE, "必填；跨度不超过 366 天", required=True),
             _q("staff", TEXT, "员工钉钉 userid")],
         "responses": ok(items_of(CLOSE))},
     "GET /handover/settings": {"summary": "交款交账参数", "responses": ok(SETTINGS)},

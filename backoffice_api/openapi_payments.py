@@ -65,7 +65,10 @@ ROW_ERROR = _obj(index=ID, key=TEXT, status={"enum": [400, 409]}, code=TEXT,
                  errors={"type": "array", "items": TEXT})
 IMPORT_RESULT = _obj(created=ID, unchanged=ID, rejected={"type": "array", "items": ROW_ERROR},
                      payments={"type": "array", "items": PAYMENT})
-PICK = {"bill_id": ID, "amount": {**MONEY_IN, "description": "默认为该账单全部未付金额"}}
+PICK = {"bill_id": ID,
+        "amount": {**shared.POSITIVE_AMOUNT, "description": "默认为该账单全部未付金额"}}
+BILL_PICK = {**_obj(**PICK), "required": ["bill_id"]}
+PENALTY_PICK = {**_obj(penalty_id=ID, amount=PICK["amount"]), "required": ["penalty_id"]}
 PENALTY = _obj(id=ID, bill_id=ID, month_index=ID, accrued_on=DATE, base=MONEY,
                rate={"type": "string"}, amount=MONEY, credited=MONEY, paid=MONEY,
                outstanding=MONEY)
@@ -84,14 +87,14 @@ OPERATIONS: dict = {
             "每行 {payer_name, amount, received_on, reference}。每个好行单独入库；?atomic=1 时"
             "有任一错误行则整批不写入（全是 409 时返回 409，否则 400）。" + MATCHING + AUTO),
         "query": [_q("atomic", {"type": "string", "enum": ["0", "1"]}, "1: 有错则整批不写入")],
-        "body": _body(["items"], items={"type": "array", "items": _body(
+        "body": _body(["items"], items={"type": "array", "minItems": 1, "items": _body(
             ["payer_name", "amount", "received_on", "reference"], payer_name=TEXT,
             amount=MONEY_IN, received_on=DATE, reference=TEXT)}),
         "responses": ok(IMPORT_RESULT)},
     "GET /pool-payments": {
         "summary": "到款池（业务员可见未匹配的到款与自己客户的到款）",
-        "query": [_q("status", {"enum": PAYMENT_STATUS}), _q("customer_id", ID),
-                  _q("limit", ID), _q("offset", ID)],
+        "query": [_q("status", {"enum": PAYMENT_STATUS}), _q("customer_id", {**ID, "minimum": 1}),
+                  _q("limit", shared.LIMIT), _q("offset", shared.OFFSET)],
         "responses": ok(items_of(PAYMENT))},
     "GET /pool-payments/{id}": {"summary": "到款详情与销账记录",
                                 "responses": ok(PAYMENT_DETAIL)},
@@ -102,9 +105,11 @@ OPERATIONS: dict = {
             "金额，可给 amount 部分销账；合计不能超过到款可用余额（400）；已结清（409 "
             "already_paid）、正在其他销账流程中（409 reserved）或不属于该客户（404）的账单被拒绝。"
             "流程 auto_write_off = 0：销售事业部总、财务(总部)（角色）和业务员依次审批。"),
-        "body": _body([], customer_id=ID, bills={"type": "array", "items": _obj(**PICK)},
-                      penalties={"type": "array", "items": _obj(
-                          penalty_id=ID, amount=PICK["amount"])}),
+        "body": {**_body([], customer_id=ID, bills={"type": "array", "items": BILL_PICK},
+                         penalties={"type": "array", "items": PENALTY_PICK}),
+                 "anyOf": [  # at least one bill or penalty (nothing_to_write_off)
+                     {"required": ["bills"], "properties": {"bills": {"minItems": 1}}},
+                     {"required": ["penalties"], "properties": {"penalties": {"minItems": 1}}}]},
         "responses": ok(WRITE_OFF, "201", "销账流程已发起")},
     "GET /customers/{id}/penalties": {
         "summary": "客户罚息：每笔（账单、第几个逾期月、基数、利率、金额、已付、未付）与合计",
@@ -126,11 +131,12 @@ OPERATIONS: dict = {
             "409 bill_already_invoiced。"),
         "body": _body(["customer_id", "kind", "amount", "bill_ids"], customer_id=ID,
                       kind={"enum": ["normal", "special"]}, amount=MONEY_IN,
-                      bill_ids={"type": "array", "items": ID}, invoice=INVOICE_FIELDS),
+                      bill_ids={"type": "array", "minItems": 1, "uniqueItems": True, "items": ID},
+                      invoice=INVOICE_FIELDS),
         "responses": ok(INVOICE_REQUEST, "201", "已申请")},
     "GET /invoice-requests": {"summary": "开票申请列表",
-                              "query": [_q("customer_id", ID), _q("limit", ID),
-                                        _q("offset", ID)],
+                              "query": [_q("customer_id", {**ID, "minimum": 1}),
+                                        _q("limit", shared.LIMIT), _q("offset", shared.OFFSET)],
                               "responses": ok(items_of(INVOICE_REQUEST))},
     "POST /invoice-requests/{id}/cancel": {"summary": "取消开票申请（其账单可再次申请）",
                                            "responses": ok(INVOICE_REQUEST)},

@@ -12,6 +12,8 @@ from backoffice_api import (
     openapi_payments,
     openapi_tiers,
 )
+from domain.actors import ROLES, SALES
+from domain.limits import INT_MAX, INT_MIN
 from httpcommon import openapi as shared
 from httpcommon.openapi import items_of as _list
 from httpcommon.openapi import ok as _ok
@@ -53,6 +55,7 @@ STATEMENT = {"type": "object", "properties": {
         "receive", "mismatch", "match", "feedback", "share", "delete", "cancel"]}},
     "lines": {"type": "array", "items": LINE}}}
 STATEMENT_SETTINGS = {"type": "object", "properties": {"include_pending": {"type": "boolean"}}}
+STATEMENT_SETTINGS_BODY = {**STATEMENT_SETTINGS, "required": ["include_pending"]}
 CUSTOMER = {"type": "object", "properties": {
     "id": ID, "code": {"type": "string"}, "name": {"type": "string"},
     "salesperson_id": {"type": ["integer", "null"]}, "settlement_mode": {
@@ -126,6 +129,8 @@ SHARE = {"type": "object", "properties": {
 CONFIRM_BODY = {"type": "object", "properties": {"description": {
     "type": "string", "maxLength": 2000}}}
 PERIOD = [_q("from", DATE), _q("to", DATE)]
+REPORT_PERIOD = [_q("from", DATE, "必填", required=True),
+                 _q("to", DATE, "必填；跨度不超过 366 天", required=True)]
 
 BASE_OPERATIONS = {
     "POST /ingest/{kind}": {
@@ -152,7 +157,7 @@ BASE_OPERATIONS = {
     "PATCH /customers/{id}": {
         "summary": "设置上级客户（集团；不能是客户自己或它的下级，否则 409 customer_cycle）",
         "body": {"type": "object", "required": ["parent_id"], "properties": {
-            "parent_id": {"type": ["integer", "null"]}}},
+            "parent_id": {"type": ["integer", "null"], "minimum": INT_MIN, "maximum": INT_MAX}}},
         "responses": _ok(CUSTOMER)},
     "DELETE /customers/{id}": {"summary": "删除客户（仅无单据时）"},
     "POST /customers/{id}/disable": {"summary": "停用客户（仅无应收时）",
@@ -176,14 +181,15 @@ BASE_OPERATIONS = {
         "responses": _ok(STATEMENT, "201")},
     "GET /statements/settings": {"summary": "对账参数", "responses": _ok(STATEMENT_SETTINGS)},
     "PUT /statements/settings": {"summary": "设置对账参数（include_pending：待审批单据也可对账）",
-                                 "body": STATEMENT_SETTINGS, "responses": _ok(STATEMENT_SETTINGS)},
+                                 "body": STATEMENT_SETTINGS_BODY,
+                                 "responses": _ok(STATEMENT_SETTINGS)},
     "GET /statements": {"summary": "对账单历史", "query": [
         _q("customer_id", ID), _q("status", {"enum": ["unconfirmed", "matched", "mismatched"]}),
         *PERIOD, _q("limit", LIMIT), _q("offset", OFFSET)], "responses": _ok(_list(STATEMENT))},
     "GET /statements/{id}": {"summary": "对账单详情", "responses": _ok(STATEMENT)},
     "POST /statements/{id}/receive": {
         "summary": "收款", "body": {"type": "object", "required": ["amount"], "properties": {
-            "amount": MONEY, "note": {"type": "string", "maxLength": 2000}}},
+            "amount": shared.POSITIVE_AMOUNT, "note": {"type": "string", "maxLength": 2000}}},
         "responses": _ok(STATEMENT)},
     "POST /statements/{id}/match": {"summary": "符合确认", "body": CONFIRM_BODY,
                                     "responses": _ok(STATEMENT)},
@@ -199,15 +205,18 @@ BASE_OPERATIONS = {
     "DELETE /statements/{id}": {"summary": "删除对账单（软删除，留审计）"},
     "GET /statements/{id}/pdf": {"summary": "对账单 PDF", "responses": {"200": {
         "description": "PDF", "content": {"application/pdf": {}}}}},
-    "GET /deliveries": {"summary": "每日发送记录", "query": [_q("date", DATE), _q("limit", ID),
-                                                        _q("offset", ID)]},
-    "GET /reports/deliveries": {"summary": "发送汇总（按日、按状态）", "query": PERIOD},
-    "GET /reports/statements": {"summary": "对账结算汇总（按状态计数与金额）", "query": PERIOD},
+    "GET /deliveries": {"summary": "每日发送记录", "query": [
+        _q("date", DATE), _q("limit", {**LIMIT, "maximum": 5000}), _q("offset", OFFSET)]},
+    "GET /reports/deliveries": {"summary": "发送汇总（按日、按状态）", "query": REPORT_PERIOD},
+    "GET /reports/statements": {"summary": "对账结算汇总（按状态计数与金额）",
+                               "query": REPORT_PERIOD},
     "POST /api-keys": {"summary": "创建 API 密钥（仅显示一次）", "body": {
         "type": "object", "required": ["name", "role"], "properties": {
-            "name": {"type": "string", "maxLength": 100},
-            "role": {"enum": ["admin", "finance", "sales", "erp"]},
-            "staff_id": ID}}},
+            "name": shared.text(100),
+            "role": {"enum": list(ROLES)}, "staff_id": ID},
+        # a sales key acts for one salesperson (domain.apikeys.create_api_key)
+        "if": {"properties": {"role": {"const": SALES}}},
+        "then": {"required": ["staff_id"]}}},
     "GET /api-keys": {"summary": "API 密钥列表"},
     "POST /api-keys/{id}/revoke": {"summary": "吊销 API 密钥"},
 }

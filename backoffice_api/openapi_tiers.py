@@ -71,11 +71,12 @@ OPERATIONS = {
     "GET /customers/{id}/tier": {"summary": "客户分级与升降级记录（新的在前）",
                                  "responses": ok(TIER_VIEW)},
     "GET /tiers/pool": {"summary": "公共池客户（申请审批中的不列出）", "query": [
-        _q("q", TEXT, "按名称搜索"), _q("limit", ID), _q("offset", ID)],
+        _q("q", TEXT, "按名称搜索"), _q("limit", shared.LIMIT), _q("offset", shared.OFFSET)],
         "responses": ok(items_of(POOL_ITEM))},
     "POST /tiers/pool/{id}/claim": {
         "summary": "申请公共池客户（申请客户流程：直接上级 → 业务部门总监）",
-        "body": {"type": "object", "required": ["reason"], "properties": {"reason": TEXT}},
+        "body": {"type": "object", "required": ["reason"],
+                 "properties": {"reason": shared.NOT_BLANK}},
         "responses": ok({"type": "object", "description": "审批流程（同 GET /approvals/{id}）"},
                         "201")},
 }

@@ -8,7 +8,7 @@ from datetime import date
 from aiohttp import web
 
 from domain.errors import Invalid, NotFound
-from domain.limits import ID_MAX, INT_MAX, INT_MIN, TEXT_MAX, check_text
+from domain.limits import ID_MAX, INT_MAX, INT_MIN, TEXT_MAX, check_text, whole
 from domain.money import to_amount
 
 DIGITS = re.compile(r"-?[0-9]{1,20}")  # ASCII only: str.isdigit and int() take '³', '٣'
@@ -85,7 +85,9 @@ def body_amount(body: dict, name: str):
 
 
 def int_value(value, name: str, *, lo: int = INT_MIN, hi: int = INT_MAX) -> int:
-    """A JSON integer (not a bool) the store can hold, else a 400 naming the field."""
+    """A JSON integer (not a bool) the store can hold, else a 400 naming the field. As in JSON
+    Schema, a number with a zero fraction (``3.0``) is an integer too."""
+    value = whole(value)  # read_json reads every number with a point as a Decimal
     if isinstance(value, bool) or not isinstance(value, int):
         raise Invalid("bad_field", f"{name} 必须是整数")
     if not lo <= value <= hi:

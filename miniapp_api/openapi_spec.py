@@ -6,6 +6,7 @@ from backoffice_api.openapi_spec import STATEMENT
 from httpcommon.openapi import items_of as _list
 from httpcommon.openapi import ok as _ok
 from httpcommon.openapi import query_param as _q
+from httpcommon.openapi import text
 from miniapp_api.subscriptions import MAX_TEMPLATE_ID, MAX_TEMPLATES
 
 ANSWER = {"type": "object", "required": ["answer"], "properties": {
@@ -16,8 +17,7 @@ ME = {"type": "object", "properties": {"bound": {"type": "boolean"},
 
 OPERATIONS = {
     "POST /login": {"summary": "用 wx.login 的 code 登录", "body": {
-        "type": "object", "required": ["code"], "properties": {"code": {
-            "type": "string", "minLength": 1, "maxLength": 128}}},
+        "type": "object", "required": ["code"], "properties": {"code": text(128)}},
         "responses": _ok({"type": "object", "properties": {
             "token": {"type": "string"}, "expires_at": {"type": "string"},
             "bound": {"type": "boolean"}}})},

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from domain.limits import whole
 from domain.money import round_amount
 
 UNIFORM, STAGE, TIERED = "uniform", "stage", "tiered"
@@ -56,6 +57,7 @@ def parse_price(value) -> Decimal:
 def _up_to(value, index: int) -> int | None:
     if value is None:
         return None
+    value = whole(value)
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise PriceTableError(f"第 {index + 1} 档 up_to 必须是正整数或 null: {value!r}")
     return value

@@ -11,6 +11,7 @@ from tortoise.transactions import in_transaction
 from domain.credit import rules
 from domain.credit.lines import save
 from domain.errors import Conflict, Invalid
+from domain.limits import whole
 from domain.models import CreditBudget, PaymentTerm, SalesOrg
 from domain.money import ZERO, fmt, yuan
 
@@ -58,9 +59,12 @@ async def put_org(*, code: str, name: str | None, budget: Decimal | None,
         return org, False
 
 
+BUDGET_YEARS = (2000, 2100)  # the years an annual credit total can be set for
+
+
 async def put_budget(*, year: int, total: Decimal) -> CreditBudget:
     """Set the enterprise annual credit total (企业年度授信总额)."""
-    if not 2000 <= year <= 2100:
+    if not BUDGET_YEARS[0] <= year <= BUDGET_YEARS[1]:
         raise Invalid("bad_year", f"年份不正确: {year}")
     async with in_transaction():
         budget = await CreditBudget.filter(year=year).select_for_update(no_key=True).first()
@@ -93,6 +97,7 @@ async def load_terms() -> Terms:
 
 
 def check_term_days(days, what: str = "账期") -> int:
+    days = whole(days)
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_TERM_DAYS:
         raise Invalid("bad_term_days", f"{what}必须是1到{MAX_TERM_DAYS}天（最长12个月）: {days!r}")
     return days

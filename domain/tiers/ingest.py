@@ -24,6 +24,7 @@ from domain.ingest import (
     upsert,
     with_customers,
 )
+from domain.limits import ID_MAX, whole
 from domain.models import ContactLog, Contract, Customer, Staff, TrialAccount
 from domain.money import to_amount
 from domain.tiers.rules import PROFILE_FIELDS, PROFILE_LABELS, profile_filled
@@ -32,9 +33,13 @@ MAX_PROFILE_FIELD = 100
 
 
 def _staff_id(value) -> int:
+    value = whole(value)
     if isinstance(value, bool) or not str(value).strip().isdigit():
         raise ValueError(f"必须是员工 id（整数）: {value!r}")
-    return int(str(value).strip())
+    number = int(str(value).strip())
+    if number > ID_MAX:  # no staff has it, and the store cannot even look it up
+        raise ValueError(f"员工 id 不能超过 {ID_MAX}: {number}")
+    return number
 
 
 def validate_contact_log(raw) -> Row:

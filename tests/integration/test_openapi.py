@@ -39,7 +39,7 @@ async def test_the_documents_state_the_stores_limits(client):
     receive = document["paths"]["/api/backoffice/v1/statements/{id}/receive"]["post"]
     amount = receive["requestBody"]["content"]["application/json"]["schema"]["properties"][
         "amount"]
-    assert amount["pattern"] == r"^-?\d{1,14}\.\d{2}$"
+    assert amount["pattern"] == r"^(0*[1-9]\d{0,13}(\.\d{1,2})?|0{1,14}\.(0[1-9]|[1-9]\d?))$"
     mp = await (await client.get("/api/mp/v1/openapi.json")).json()
     listed = {p["name"]: p["schema"] for p in mp["paths"]["/api/mp/v1/statements"]["get"][
         "parameters"]}

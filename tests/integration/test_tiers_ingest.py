@@ -82,6 +82,14 @@ async def test_bad_contact_log_rows_are_reported_and_the_good_ones_kept(client, 
     assert await ContactLog.all().count() == 1
 
 
+async def test_a_staff_id_beyond_the_store_is_a_row_error_not_a_500(client, tier_world):
+    items = [{"external_id": "L1", "customer_code": "C001", "contacted_on": "2026-11-20",
+              "staff_id": 1871531018341939}]
+    result = await push(client, tier_world["erp"], "contact-logs", items)
+    assert result["created"] == 0
+    assert "staff_id" in result["rejected"][0]["errors"][0]
+
+
 async def test_an_atomic_batch_with_a_bad_row_writes_nothing(client, tier_world):
     items = [{"external_id": "L1", "customer_code": "C001", "contacted_on": "2026-11-20"},
              {"external_id": "L2", "customer_code": "NOPE", "contacted_on": "2026-11-20"}]
