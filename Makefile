@@ -6,6 +6,8 @@ CKSUM := $(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 STAMP_RUNTIME := $(VENV)/.installed-runtime-$(CKSUM)
 STAMP_DEV := $(VENV)/.installed-dev-$(CKSUM)
 PG_ADMIN_URL ?= postgres://postgres@127.0.0.1:5432/test
+# pytest processes per database pass (pytest-xdist); each has its own scratch database
+TEST_WORKERS ?= 2
 
 .PHONY: install install-runtime install-dev system-deps migrate demo run test test-sqlite \
 	test-postgres lint bench fuzz migrations clean check-guide
@@ -48,11 +50,11 @@ run: install-runtime
 test: install-dev system-deps lint test-sqlite test-postgres
 
 test-sqlite: install-dev
-	TALLY_TEST_DB=sqlite $(BIN)/pytest
+	TALLY_TEST_DB=sqlite $(BIN)/pytest -n $(TEST_WORKERS)
 
 test-postgres: install-dev
 	bash scripts/ensure-postgres.sh
-	TALLY_TEST_DB=postgres TALLY_TEST_PG_ADMIN_URL=$(PG_ADMIN_URL) $(BIN)/pytest
+	TALLY_TEST_DB=postgres TALLY_TEST_PG_ADMIN_URL=$(PG_ADMIN_URL) $(BIN)/pytest -n $(TEST_WORKERS)
 
 # Run every command of docs/production.md against scratch PostgreSQL, loopback replicas and nginx
 # (about a minute; GUIDE_FULL=1 also installs a release into a fresh venv)
