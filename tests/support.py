@@ -63,3 +63,12 @@ async def make_statement(client, headers, customer_id, **extra) -> dict:
     body = {"customer_id": customer_id, "date_from": "2021-12-01", "date_to": "2021-12-22",
             **extra}
     return await post_ok(client, "/api/backoffice/v1/statements", headers, body, status=201)
+
+
+async def shared_statement(client, headers) -> tuple[dict, str]:
+    """Seed 000's data, a statement of 联想 and its share link: (statement, the link's path)."""
+    customers = await seed(client, headers)
+    statement = await make_statement(client, headers, customers["C001"]["id"])
+    share = await post_ok(client, f"/api/backoffice/v1/statements/{statement['id']}/share",
+                          headers, status=201)
+    return statement, share["url"].removeprefix("http://tally.test")

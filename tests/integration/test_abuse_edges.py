@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from domain.models import MpSession
 from tally.app import create_app
-from tests.support import make_statement, post_ok, seed
+from tests.support import post_ok, shared_statement
 
 BO = "/api/backoffice/v1"
 MP = "/api/mp/v1"
@@ -84,11 +84,7 @@ H5_HEADERS = {
 
 
 async def test_the_h5_page_cannot_be_framed_or_leak_its_url(client, admin):
-    customers = await seed(client, admin)
-    statement = await make_statement(client, admin, customers["C001"]["id"])
-    share = await post_ok(client, f"{BO}/statements/{statement['id']}/share", admin,
-                          status=201)
-    path = share["url"].removeprefix("http://tally.test")
+    _, path = await shared_statement(client, admin)
     for url in (path, f"{path}/pdf", f"{path}/qr.png", "/s/not-a-token"):
         resp = await client.get(url)
         for name, value in H5_HEADERS.items():

@@ -10,7 +10,7 @@ from tortoise.contrib.test import truncate_all_models
 
 from domain.apikeys import create_api_key
 from tally.app import create_app
-from tests.support import make_statement, post_ok, seed
+from tests.support import post_ok, shared_statement
 
 BO = "/api/backoffice/v1"
 MP = "/api/mp/v1"
@@ -67,11 +67,7 @@ async def test_wrong_bind_codes_are_limited_per_client(limited, fake_wechat):
 
 
 async def test_share_link_opens_are_limited_per_client(limited, admin):
-    customers = await seed(limited, admin)
-    statement = await make_statement(limited, admin, customers["C001"]["id"])
-    share = await post_ok(limited, f"{BO}/statements/{statement['id']}/share", admin,
-                          status=201)
-    path = share["url"].removeprefix("http://tally.test")
+    _, path = await shared_statement(limited, admin)
     for url in (path, f"{path}/qr.png", "/s/a-guessed-token"):
         assert (await limited.get(url)).status in (200, 403)
     await _assert_limited(await limited.get(path))

@@ -26,7 +26,7 @@ from domain.models import Contact, OutboxMessage
 from tally.app import create_app
 from tally.logs import CHATTY_LIBRARIES, AccessLogger, configure_for, configure_logging
 from tests.integration.test_dispatcher import dispatcher_factory, fresh_delivery_settings
-from tests.support import REAL_CREDENTIALS, make_statement, post_ok, seed
+from tests.support import REAL_CREDENTIALS, make_statement, post_ok, seed, shared_statement
 
 ROOT = Path(__file__).resolve().parents[2]
 BO, MP = "/api/backoffice/v1", "/api/mp/v1"
@@ -115,11 +115,7 @@ async def test_notices_carry_the_request_id_that_queued_them_and_their_delivery_
 async def test_json_logs_carry_the_request_id_and_mask_the_share_token(
     client, admin, log_output
 ):
-    customers = await seed(client, admin)
-    statement = await make_statement(client, admin, customers["C001"]["id"])
-    share = await post_ok(client, f"{BO}/statements/{statement['id']}/share", admin,
-                          status=201)
-    path = share["url"].removeprefix("http://tally.test")
+    _, path = await shared_statement(client, admin)
     token = path.removeprefix("/s/")
     log_output.start("json")
 

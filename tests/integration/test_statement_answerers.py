@@ -9,7 +9,7 @@ import pytest
 from domain.apikeys import create_api_key
 from domain.models import Contact, Staff, Statement, StatementEvent
 from tests.integration.test_dispatcher import dispatcher_factory, drain, fresh_delivery_settings
-from tests.support import make_statement, post_ok, seed
+from tests.support import make_statement, post_ok, seed, shared_statement
 
 BO = "/api/backoffice/v1"
 MP = "/api/mp/v1"
@@ -38,17 +38,12 @@ async def delivered(app, clock, settings, fake_wechat, fake_dingtalk):
         yield run
 
 
-async def _shared(client, admin) -> tuple[dict, str]:
-    customers = await seed(client, admin)
-    statement = await make_statement(client, admin, customers["C001"]["id"])
-    share = await post_ok(client, f"{BO}/statements/{statement['id']}/share", admin, status=201)
-    return statement, share["url"].removeprefix("http://tally.test")
 
 
 async def test_a_link_answer_names_the_link_time_and_device_everywhere_staff_read_it(
     client, admin, delivered
 ):
-    statement, path = await _shared(client, admin)
+    statement, path = await shared_statement(client, admin)
     token = path.removeprefix("/s/")
     resp = await client.post(f"{path}/answer", headers={"User-Agent": IPHONE_WECHAT},
                              json={"answer": "mismatched", "description": "退货 1000 未收到"})
@@ -122,7 +117,7 @@ async def test_a_contact_without_a_name_is_a_wechat_contact_not_an_id(
 async def test_after_staff_confirm_the_customers_page_does_not_say_the_customer_did(
     client, admin
 ):
-    statement, path = await _shared(client, admin)
+    statement, path = await shared_statement(client, admin)
     await post_ok(client, f"{BO}/statements/{statement['id']}/match", admin,
                   {"description": "电话确认"})
     html = await (await client.get(path)).text()
