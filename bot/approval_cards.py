@@ -22,8 +22,6 @@ from domain.models import CardInstance, Staff
 from domain.money import yuan
 
 APPROVAL = "approval"  # the card kind
-TASK_NOTICE, TASK_CLOSED_NOTICE = engine.TASK_NOTICE, engine.TASK_CLOSED_NOTICE
-OUTCOME_NOTICE, REMINDER_NOTICE = "approval_outcome", "approval_reminder"
 RESULT_LABELS = {"credit_account_number": "授信账户", "due_date": "新到期日",
                  "payment_id": "收款记录"}
 
@@ -51,7 +49,7 @@ register(
 
 
 def build_task_card(payload: Mapping[str, Any]) -> dict[str, Any]:
-    """The approver's card, drawn from the ``approval_task`` outbox payload alone."""
+    """The approver's card, drawn from the APPROVAL_TASK notice's payload alone."""
     lines = [f"**审批类型**：{payload.get('kind_label', '')}",
              f"**发起人**：{plain(payload.get('initiator', ''), 40)}",
              f"**当前节点**：{payload.get('node', '')}（第 {payload.get('step', '')} 步）"]
@@ -63,12 +61,12 @@ def build_task_card(payload: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def task_card_notice(payload: Mapping[str, Any]) -> tuple[str, str, str, dict]:
-    return APPROVAL, TASK_NOTICE, str(payload["task_id"]), build_task_card(payload)
+    return APPROVAL, engine.TASK_CARDS, str(payload["task_id"]), build_task_card(payload)
 
 
 def task_closed_update(payload: Mapping[str, Any]) -> tuple[str, str, str]:
-    """The card an ``approval_task_closed`` notice redraws (subject type, id) and why."""
-    return TASK_NOTICE, str(payload["task_id"]), str(payload.get("reason", ""))
+    """The card an APPROVAL_TASK_CLOSED notice redraws (subject type, id) and why."""
+    return engine.TASK_CARDS, str(payload["task_id"]), str(payload.get("reason", ""))
 
 
 def _result_lines(result: Mapping[str, Any]) -> list[str]:

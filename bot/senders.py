@@ -28,10 +28,6 @@ import aiohttp
 from tortoise.expressions import F
 
 from bot.approval_cards import (
-    OUTCOME_NOTICE,
-    REMINDER_NOTICE,
-    TASK_CLOSED_NOTICE,
-    TASK_NOTICE,
     outcome_markdown,
     reminder_markdown,
     task_card_notice,
@@ -49,28 +45,15 @@ from bot.templates import Template, load_templates
 from bot.texts import clip, period, plain, short_period
 from bot.tier_texts import tier_digest_markdown
 from bot.wechat import RETRYABLE_ERRORS, TOKEN_ERRORS, WeChatError, WeChatGateway
-from domain.credit.alerts import OVERUSE_NOTICE
-from domain.handover.notices import PENDING_NOTICE, SUMMARY_NOTICE
 from domain.models import Contact, MpSubscription, Staff
 from domain.money import yuan
+from domain.notices.catalogue import Channel, Kind, Render, label
 
 NO_CHANNEL = "no_channel"  # the recipient cannot be reached on this channel: no alert
 NO_GROUP_ROBOT = "no_group_robot"  # no group webhook configured: no alert (it would go there)
 SUBSCRIBE_REFUSED = frozenset({43101})  # the user has no subscribe quota left
 TOKEN_TTL_SECONDS = 60.0  # re-read the gateway's token this often to follow other replicas
 MP_STATE = "formal"
-KIND_LABELS = {
-    "statement_issued": "对账单通知", "statement_disputed": "对账异议",
-    "dispute_alert": "对账异议提醒", "repayment_reminder": "还款提醒",
-    "overdue_notice": "逾期提醒", "delivery_dead": "通知投递失败",
-    "debt_digest": "欠款提醒", "overdue_alert": "逾期欠款提醒",
-    TASK_NOTICE: "审批待办", TASK_CLOSED_NOTICE: "审批已由他人处理", OUTCOME_NOTICE: "审批结果",
-    REMINDER_NOTICE: "审批催办",
-    "billing_exceptions": "计费异常", "tier_digest": "客户分级变动",
-    "pool_payment_refused": "到款未自动销账", "credit_limit_exceeded": "超出信用额度",
-    SUMMARY_NOTICE: "交账汇总", PENDING_NOTICE: "待确认交账",
-    OVERUSE_NOTICE: "授信超额占用",
-}
 
 
 @dataclass(frozen=True)
@@ -125,17 +108,24 @@ def wechat_values(kind: str, payload: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _kind_values(kind: str, payload: Mapping[str, Any]) -> dict[str, str]:
-    if kind == "statement_issued":
-        return {"title": "您有一份新的对账单，请核对", "hint": "点击查看明细，并确认是否相符"}
-    if kind == "repayment_reminder":
-        return {"title": _debts_title(payload, "还款提醒", "即将到期"),
-                "hint": "请按期付款，如已付款请忽略"}
-    if kind == "overdue_notice":
-        days = payload.get("days_overdue", "")
-        return {"title": _debts_title(payload, "逾期提醒", "已到期"),
-                "days_overdue": f"已逾期 {days} 天" if days not in (0, "0", "") else "今日到期",
-                "hint": "请尽快安排付款，如有疑问请联系业务员"}
-    return {"title": KIND_LABELS.get(kind, kind), "hint": ""}
+    render = TEMPLATE_VALUES.get(kind)  # type: ignore[call-overload]
+    return render(payload) if render else {"title": label(kind), "hint": ""}
+
+
+def statement_issued_values(payload: Mapping[str, Any]) -> dict[str, str]:
+    return {"title": "您有一份新的对账单，请核对", "hint": "点击查看明细，并确认是否相符"}
+
+
+def repayment_reminder_values(payload: Mapping[str, Any]) -> dict[str, str]:
+    return {"title": _debts_title(payload, "还款提醒", "即将到期"),
+            "hint": "请按期付款，如已付款请忽略"}
+
+
+def overdue_notice_values(payload: Mapping[str, Any]) -> dict[str, str]:
+    days = payload.get("days_overdue", "")
+    return {"title": _debts_title(payload, "逾期提醒", "已到期"),
+            "days_overdue": f"已逾期 {days} 天" if days not in (0, "0", "") else "今日到期",
+            "hint": "请尽快安排付款，如有疑问请联系业务员"}
 
 
 def _debts_title(payload: Mapping[str, Any], title: str, state: str) -> str:
@@ -220,48 +210,73 @@ def dispute_text(payload: Mapping[str, Any]) -> str:
 
 def dead_alert_text(payload: Mapping[str, Any]) -> str:
     """The managers' alert for a notice given up on."""
-    label = KIND_LABELS.get(str(payload.get("kind", "")), payload.get("kind", ""))
+    kind = label(str(payload.get("kind", "")))
     target = clip(payload.get("recipient_name", "") or payload.get("recipient_id", ""), 40)
     about = f"（{clip(payload['customer'], 40)}）" if payload.get("customer") else ""
     return "\n".join([
-        f"【通知投递失败】{label} → {target}{about}",
+        f"【通知投递失败】{kind} → {target}{about}",
         f"已尝试 {payload.get('attempts', 0)} 次，最后错误：{clip(payload.get('error', ''), 200)}",
         f"通知编号 {payload.get('outbox_id', '')}，请核实接收人的联系方式后在后台重发。",
     ])
 
 
-GROUP_TEXTS = {"dispute_alert": dispute_text, "delivery_dead": dead_alert_text,
-               "overdue_alert": overdue_alert_text, OVERUSE_NOTICE: overuse_text}
+# ----- renderer registries: one per way of drawing a notice (catalogue ``Render``), keyed by
+# the catalogue's kind (tests/unit/test_notice_catalogue.py checks them against it) ---------
 
-# Notice kinds a staff member gets as an interactive card: kind → payload → (card kind,
-# subject type, subject id, card data). Other DingTalk kinds go out as markdown.
-CardNotice = Callable[[Mapping[str, Any]], tuple[str, str, str, dict]]
-CARD_NOTICES: dict[str, CardNotice] = {
-    "statement_disputed": lambda p: (DISPUTE, "statement", str(p.get("statement_id", "")),
-                                     build_dispute_card(dict(p))),
-    TASK_NOTICE: task_card_notice,
-    PENDING_NOTICE: pending_card_notice,
+# WeChat (TEMPLATE): the kind's own template values (title, hint, …), beside the shared ones.
+TemplateValues = Callable[[Mapping[str, Any]], dict[str, str]]
+TEMPLATE_VALUES: dict[Kind, TemplateValues] = {
+    Kind.STATEMENT_ISSUED: statement_issued_values,
+    Kind.REPAYMENT_REMINDER: repayment_reminder_values,
+    Kind.OVERDUE_NOTICE: overdue_notice_values,
 }
 
-# Notice kinds that redraw cards already sent, without buttons: kind → payload → (subject
-# type, subject id, the reason shown instead of the buttons).
-CardUpdate = Callable[[Mapping[str, Any]], tuple[str, str, str]]
-CARD_UPDATES: dict[str, CardUpdate] = {TASK_CLOSED_NOTICE: task_closed_update}
+# The managers' group robot (GROUP_TEXT): payload → text.
+GroupText = Callable[[Mapping[str, Any]], str]
+GROUP_TEXTS: dict[Kind, GroupText] = {
+    Kind.DISPUTE_ALERT: dispute_text,
+    Kind.DELIVERY_DEAD: dead_alert_text,
+    Kind.OVERDUE_ALERT: overdue_alert_text,
+    Kind.CREDIT_OVERUSE: overuse_text,
+}
 
-# Markdown a staff member gets: kind → payload → (title, text).
+# A staff member's interactive card (CARD): payload → (card kind, subject type, subject id,
+# card data).
+CardNotice = Callable[[Mapping[str, Any]], tuple[str, str, str, dict]]
+CARD_NOTICES: dict[Kind, CardNotice] = {
+    Kind.STATEMENT_DISPUTED: lambda p: (DISPUTE, "statement", str(p.get("statement_id", "")),
+                                        build_dispute_card(dict(p))),
+    Kind.APPROVAL_TASK: task_card_notice,
+    Kind.HANDOVER_PENDING: pending_card_notice,
+}
+
+# A redraw of cards already sent, without buttons (CARD_UPDATE): payload → (subject type,
+# subject id, the reason shown instead of the buttons).
+CardUpdate = Callable[[Mapping[str, Any]], tuple[str, str, str]]
+CARD_UPDATES: dict[Kind, CardUpdate] = {Kind.APPROVAL_TASK_CLOSED: task_closed_update}
+
+# A staff member's markdown (MARKDOWN): payload → (title, text).
 MarkdownNotice = Callable[[Mapping[str, Any]], tuple[str, str]]
-MARKDOWN_NOTICES: dict[str, MarkdownNotice] = {
-    "dispute_alert": dispute_markdown,
-    "debt_digest": debt_digest_markdown,
-    "overdue_alert": lambda p: debt_digest_markdown(p, sellers=True),
-    "billing_exceptions": billing_exceptions_markdown,
-    "tier_digest": tier_digest_markdown,
-    "pool_payment_refused": payment_refused_markdown,
-    "credit_limit_exceeded": credit_limit_markdown,
-    OUTCOME_NOTICE: outcome_markdown,
-    REMINDER_NOTICE: reminder_markdown,
-    SUMMARY_NOTICE: day_summary_markdown,
-    OVERUSE_NOTICE: overuse_markdown,
+MARKDOWN_NOTICES: dict[Kind, MarkdownNotice] = {
+    Kind.DISPUTE_ALERT: dispute_markdown,
+    Kind.DEBT_DIGEST: debt_digest_markdown,
+    Kind.OVERDUE_ALERT: lambda p: debt_digest_markdown(p, sellers=True),
+    Kind.BILLING_EXCEPTIONS: billing_exceptions_markdown,
+    Kind.TIER_DIGEST: tier_digest_markdown,
+    Kind.POOL_PAYMENT_REFUSED: payment_refused_markdown,
+    Kind.CREDIT_LIMIT_EXCEEDED: credit_limit_markdown,
+    Kind.APPROVAL_OUTCOME: outcome_markdown,
+    Kind.APPROVAL_REMINDER: reminder_markdown,
+    Kind.HANDOVER_SUMMARY: day_summary_markdown,
+    Kind.CREDIT_OVERUSE: overuse_markdown,
+}
+
+# Each channel's sender and the registries it draws with, by the catalogue's Render.
+RENDERERS: dict[Channel, dict[Render, Mapping[Kind, Any]]] = {
+    Channel.WECHAT: {Render.TEMPLATE: TEMPLATE_VALUES},
+    Channel.DINGTALK: {Render.CARD: CARD_NOTICES, Render.CARD_UPDATE: CARD_UPDATES,
+                       Render.MARKDOWN: MARKDOWN_NOTICES},
+    Channel.DINGTALK_GROUP: {Render.GROUP_TEXT: GROUP_TEXTS},
 }
 
 
@@ -539,7 +554,8 @@ def build_senders(settings, gateway: WeChatGateway, dingtalk: DingTalkApi,
                           mp_appid=settings.mp_appid, mp_page=settings.mp_statement_page)
     group = GroupRobotSender(dingtalk, settings.dingtalk_group_webhook,
                              settings.dingtalk_group_secret)
-    return {"wechat": wechat, "dingtalk": DingTalkSender(dingtalk), "dingtalk_group": group}
+    return {Channel.WECHAT: wechat, Channel.DINGTALK: DingTalkSender(dingtalk),
+            Channel.DINGTALK_GROUP: group}
 
 
 @asynccontextmanager

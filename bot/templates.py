@@ -17,6 +17,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from domain.notices.catalogue import Kind
+
 
 @dataclass(frozen=True)
 class Template:
@@ -51,8 +53,8 @@ def _debt_template(slug: str, extra_fields: dict[str, str]) -> dict:
     }
 
 
-DEFAULTS: dict[str, dict] = {
-    "statement_issued": {
+DEFAULTS: dict[str, dict] = {  # the TEMPLATE renderer of each WeChat kind
+    Kind.STATEMENT_ISSUED: {
         "template_id": "demo-tpl-statement-issued",
         "fields": {"first": "title", "keyword1": "customer", "keyword2": "period",
                    "keyword3": "closing", "remark": "hint"},
@@ -60,8 +62,8 @@ DEFAULTS: dict[str, dict] = {
         "mp_fields": {"thing1": "customer_short", "thing2": "period_short",
                       "amount3": "closing_number", "thing4": "hint_short"},
     },
-    "repayment_reminder": _debt_template("repayment-reminder", {}),
-    "overdue_notice": _debt_template("overdue-notice", {"keyword4": "days_overdue"}),
+    Kind.REPAYMENT_REMINDER: _debt_template("repayment-reminder", {}),
+    Kind.OVERDUE_NOTICE: _debt_template("overdue-notice", {"keyword4": "days_overdue"}),
 }
 ENTRY_KEYS = frozenset({"template_id", "fields", "mp_template_id", "mp_fields"})
 

@@ -13,12 +13,17 @@ from decimal import Decimal
 
 from tortoise.expressions import Q
 
-from domain import outbox
 from domain.customers import receivables
 from domain.models import Customer, Staff
 from domain.money import fmt
+from domain.notices import outbox
+from domain.notices.catalogue import (
+    CreditLimitExceeded,
+    Kind,
+    credit_limit_exceeded_key,
+    staff_recipient,
+)
 
-KIND = "credit_limit_exceeded"
 CROSSED, BACK_WITHIN = "crossed", "back_within"
 
 
@@ -68,8 +73,11 @@ async def _cross(customer: Customer, receivable: Decimal, now: datetime | None) 
         if customer.salesperson_id else None
     if salesperson is None:
         return  # nobody to tell; the crossing still counts, so it is not told twice later
-    await outbox.to_staff(salesperson, KIND, {
+    payload: CreditLimitExceeded = {
         "customer_id": customer.id, "customer_code": customer.code,
         "customer_name": customer.name, "credit_limit": fmt(customer.credit_limit),
         "receivable": fmt(receivable), "over_by": fmt(receivable - customer.credit_limit),
-    }, f"{KIND}:{customer.id}:{crossings}", now)
+    }
+    to = staff_recipient(salesperson.id, salesperson.name)
+    await outbox.enqueue(Kind.CREDIT_LIMIT_EXCEEDED, to, payload,
+                         credit_limit_exceeded_key(customer.id, crossings, to), now)

@@ -21,6 +21,7 @@ from domain.models import (
     Staff,
     Statement,
 )
+from domain.notices.catalogue import Kind, statement_issued_prefix
 
 
 async def staff_by_dingtalk_id(userid: str | None) -> Staff | None:
@@ -78,9 +79,9 @@ def month_so_far(today: date) -> tuple[date, date]:
 
 
 async def contacts_notified(statement_id: int) -> int:
-    """How many contacts a statement was issued to (its queued 'statement_issued' notices)."""
+    """How many contacts a statement was issued to (its queued STATEMENT_ISSUED notices)."""
     return await OutboxMessage.filter(
-        kind="statement_issued", dedupe_key__startswith=f"statement_issued:{statement_id}:"
+        kind=Kind.STATEMENT_ISSUED, dedupe_key__startswith=statement_issued_prefix(statement_id)
     ).count()
 
 

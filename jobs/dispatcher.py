@@ -33,7 +33,14 @@ from tortoise.connection import get_connection
 from tortoise.transactions import in_transaction
 
 from bot.senders import DeliveryFailed, Notice, Sender
-from domain import outbox
+from domain.notices import outbox
+from domain.notices.catalogue import (
+    MANAGERS,
+    Channel,
+    DeliveryDead,
+    Kind,
+    delivery_dead_key,
+)
 from domain.sql import execute, execute_many, is_postgres
 
 log = logging.getLogger(__name__)
@@ -43,7 +50,6 @@ GROUP_ROBOT_PER_MINUTE = 20  # DingTalk custom robots: 20 messages a minute, the
 IDLE_SECONDS = 1.0
 ERROR_PAUSE_SECONDS = 5.0
 MAX_ERROR_LENGTH = 1000
-DEAD_KIND = "delivery_dead"
 COLUMNS = ("id, channel, kind, recipient_kind, recipient_id, recipient_name, payload, attempts, "
            "request_id")
 SENT, RETRIED, DEAD = "sent", "retried", "dead"
@@ -144,9 +150,9 @@ class WindowLimiter:
 
 def default_limiters(settings) -> dict[str, TokenBucket | WindowLimiter]:
     return {
-        outbox.WECHAT: TokenBucket(settings.delivery_rate_wechat),
-        outbox.DINGTALK: TokenBucket(settings.delivery_rate_dingtalk),
-        outbox.DINGTALK_GROUP: WindowLimiter(GROUP_ROBOT_PER_MINUTE, 60.0),
+        Channel.WECHAT: TokenBucket(settings.delivery_rate_wechat),
+        Channel.DINGTALK: TokenBucket(settings.delivery_rate_dingtalk),
+        Channel.DINGTALK_GROUP: WindowLimiter(GROUP_ROBOT_PER_MINUTE, 60.0),
     }
 
 
@@ -375,13 +381,13 @@ class Dispatcher:
         return await self._dead(notice, exc, error)
 
     async def _dead(self, notice: Notice, exc: DeliveryFailed, error: str) -> DispatchStats:
-        alert = exc.alert and notice.kind != DEAD_KIND
+        alert = exc.alert and notice.kind != Kind.DELIVERY_DEAD
         async with in_transaction() as tx:
             if not await execute(MARK_DEAD, error, notice.id, notice.attempts, connection=tx):
                 return DispatchStats()
-            queued = alert and await outbox.to_managers(
-                DEAD_KIND, _alert_payload(notice, error), f"{DEAD_KIND}:{notice.id}",
-                self._clock())
+            queued = alert and await outbox.enqueue(
+                Kind.DELIVERY_DEAD, MANAGERS, _alert_payload(notice, error),
+                delivery_dead_key(notice.id, MANAGERS), self._clock())
         log.warning("outbox row %s (%s to %s) is dead: %s", notice.id, notice.kind,
                     notice.recipient_name, error, extra=_row_extra(notice))
         self._observe(notice.channel, DEAD)
@@ -395,7 +401,7 @@ def _row_extra(notice: Notice) -> dict:
     return {"outbox_id": notice.id, "request_id": notice.request_id}
 
 
-def _alert_payload(notice: Notice, error: str) -> dict:
+def _alert_payload(notice: Notice, error: str) -> DeliveryDead:
     return {
         "outbox_id": notice.id, "kind": notice.kind, "channel": notice.channel,
         "recipient_kind": notice.recipient_kind, "recipient_id": notice.recipient_id,

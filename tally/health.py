@@ -19,7 +19,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from tortoise.connection import get_connection
 
 import tally.migrations
-from domain import outbox
+from domain.notices import outbox
 from httpcommon.keys import CLOCK, METRICS, SETTINGS, STREAM
 
 DB_TIMEOUT = 2.0

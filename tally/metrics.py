@@ -11,7 +11,7 @@ import logging
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-from domain import outbox
+from domain.notices import outbox
 from jobs.runs import last_durations, run_counts
 from jobs.schedule import DAILY_JOBS
 

@@ -21,7 +21,6 @@ from datetime import datetime
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from domain import outbox
 from domain.access import can_see_customer
 from domain.actors import Actor
 from domain.approvals.departments import OrgChart
@@ -38,6 +37,16 @@ from domain.approvals.kinds import KINDS, Hold
 from domain.cards import retire_cards
 from domain.errors import Conflict, Forbidden, Invalid, NotFound
 from domain.models import ApprovalAction, ApprovalFlow, ApprovalTask, Staff, StaffRole
+from domain.notices import outbox
+from domain.notices.catalogue import (
+    ApprovalOutcome,
+    ApprovalTaskClosed,
+    Kind,
+    approval_outcome_key,
+    approval_task_closed_key,
+    approval_task_key,
+    staff_recipient,
+)
 
 # flow status
 PENDING, RETURNED, APPROVED, REJECTED, WITHDRAWN = (
@@ -56,7 +65,7 @@ ACTION_LABELS = {START: "发起", RESUBMIT: "重新提交", APPROVE: "同意", R
                  RETURN: "退回", WITHDRAW: "撤回", AUTO: "系统自动通过"}
 MAX_COMMENT = 2000
 # outbox notices to approvers: a new task (drawn as a card), a task closed without them
-TASK_NOTICE, TASK_CLOSED_NOTICE = "approval_task", "approval_task_closed"
+TASK_CARDS = Kind.APPROVAL_TASK.value  # the subject type a task's cards are filed under
 
 
 class TaskClosed(Conflict):
@@ -445,8 +454,9 @@ async def _open_node(flow: ApprovalFlow, index: int, now: datetime) -> None:
     for approver in await Staff.filter(id__in=flow.nodes[index]["approvers"]).order_by("id"):
         task = await ApprovalTask.create(flow_id=flow.id, node=index, round=round_,
                                          approver_id=approver.id, created_at=now)
-        await outbox.to_staff(approver, TASK_NOTICE, {**card, "task_id": task.id},
-                              f"{TASK_NOTICE}:{task.id}", now)
+        to = staff_recipient(approver.id, approver.name)
+        await outbox.enqueue(Kind.APPROVAL_TASK, to, {**card, "task_id": task.id},
+                             approval_task_key(task.id, to), now)
 
 
 async def _save(flow: ApprovalFlow) -> None:
@@ -486,20 +496,22 @@ async def _tell_closed(flow: ApprovalFlow, tasks: list[ApprovalTask], reason: st
     their cards leave the 待办 list now and are redrawn with the reason through the outbox."""
     if not tasks:
         return
-    await retire_cards(TASK_NOTICE, [t.id for t in tasks], now)
+    await retire_cards(TASK_CARDS, [t.id for t in tasks], now)
     approvers = {s.id: s for s in await Staff.filter(id__in={t.approver_id for t in tasks})}
     for task in tasks:
-        payload = {"task_id": task.id, "flow_id": flow.id, "title": flow.title,
-                   "reason": reason}
-        await outbox.to_staff(approvers[task.approver_id], TASK_CLOSED_NOTICE, payload,
-                              f"{TASK_CLOSED_NOTICE}:{task.id}", now)
+        payload: ApprovalTaskClosed = {"task_id": task.id, "flow_id": flow.id,
+                                       "title": flow.title, "reason": reason}
+        approver = approvers[task.approver_id]
+        to = staff_recipient(approver.id, approver.name)
+        await outbox.enqueue(Kind.APPROVAL_TASK_CLOSED, to, payload,
+                             approval_task_closed_key(task.id, to), now)
 
 
 async def _tell_initiator(flow: ApprovalFlow, action: ApprovalAction, now: datetime) -> None:
     """The initiator hears each outcome: approved, rejected, returned (to a node or to them)."""
     initiator = await Staff.get(id=flow.initiator_id)
     actor = await Staff.get_or_none(id=action.actor_id) if action.actor_id else None
-    payload = {
+    payload: ApprovalOutcome = {
         "flow_id": flow.id, "kind": flow.kind, "kind_label": kind_label(flow.kind),
         "title": flow.title, "status": flow.status, "outcome": action.action,
         "by": actor.name if actor else "系统", "comment": action.comment,
@@ -507,5 +519,6 @@ async def _tell_initiator(flow: ApprovalFlow, action: ApprovalAction, now: datet
         "back_to": flow.nodes[flow.current_node]["name"] if flow.status == PENDING else "",
         "result": flow.result if flow.status == APPROVED else {},
     }
-    key = f"approval_outcome:{flow.id}:{action.id}:{flow.status}"
-    await outbox.to_staff(initiator, "approval_outcome", payload, key, now)
+    to = staff_recipient(initiator.id, initiator.name)
+    await outbox.enqueue(Kind.APPROVAL_OUTCOME, to, payload,
+                         approval_outcome_key(flow.id, action.id, flow.status, to), now)

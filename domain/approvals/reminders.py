@@ -7,9 +7,15 @@ from datetime import datetime, timedelta
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from domain import outbox
 from domain.approvals.engine import PENDING, kind_label
 from domain.models import ApprovalFlow, ApprovalTask, Staff
+from domain.notices import outbox
+from domain.notices.catalogue import (
+    ApprovalReminder,
+    Kind,
+    approval_reminder_key,
+    staff_recipient,
+)
 
 BATCH = 500
 
@@ -40,15 +46,16 @@ async def _remind(tasks: list[ApprovalTask], now: datetime) -> int:
     async with in_transaction():
         await ApprovalTask.filter(id__in=[t.id for t in tasks]).update(reminded_on=today)
         for task in tasks:
-            queued = await outbox.to_staff(
-                staff[task.approver_id], "approval_reminder",
-                _payload(task, flows[task.flow_id], now),
-                f"approval_reminder:{task.id}:{today.isoformat()}", now)
+            approver = staff[task.approver_id]
+            to = staff_recipient(approver.id, approver.name)
+            queued = await outbox.enqueue(
+                Kind.APPROVAL_REMINDER, to, _payload(task, flows[task.flow_id], now),
+                approval_reminder_key(task.id, today, to), now)
             sent += queued is not None
     return sent
 
 
-def _payload(task: ApprovalTask, flow: ApprovalFlow, now: datetime) -> dict:
+def _payload(task: ApprovalTask, flow: ApprovalFlow, now: datetime) -> ApprovalReminder:
     return {"flow_id": flow.id, "task_id": task.id, "kind": flow.kind,
             "kind_label": kind_label(flow.kind), "title": flow.title,
             "node": flow.nodes[task.node]["name"],

@@ -23,7 +23,6 @@ the statement, so 期末应收 and later openings hold only what is owed.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -64,9 +63,14 @@ from domain.models import (
     Product,
     Staff,
 )
-from domain.outbox import DINGTALK
+from domain.notices import outbox
+from domain.notices.catalogue import (
+    BillingExceptions,
+    Kind,
+    billing_exceptions_key,
+    staff_recipient,
+)
 from domain.progress import QUIET, Progress
-from domain.request_context import current_request_id
 from domain.sql import as_date, insert_rows, lock_keys, render, select_in
 from domain.statements.bulk import DocumentLine, StatementToIssue, cents, issue_statements
 from domain.statements.rules import BILL, DOC_TYPE_LABELS, PREPAID_DRAW
@@ -76,7 +80,6 @@ log = logging.getLogger(__name__)
 
 ZERO_CENTS = Decimal("0.00")
 CHUNK = 1000  # customers (or retried exceptions) per batch
-NOTICE = "billing_exceptions"
 MAX_LISTED = 30  # exceptions listed in one DingTalk message; the rest are counted
 UNKNOWN_USAGE = """SELECT u.account, u.quantity FROM usage_record u
 LEFT JOIN product_account a ON a.account = u.account
@@ -517,29 +520,23 @@ async def _notify(new: list[dict], day: date, now: datetime) -> None:
     if not by_staff:
         return
     staff = {s.id: s for s in await Staff.filter(id__in=list(by_staff), active=True)}
-    messages = []
+    notices = []
     for staff_id, items in by_staff.items():
         person = staff.get(staff_id)
         if person is None:
             continue
-        payload = {"date": day.isoformat(), "count": len(items),
-                   "items": [{k: v for k, v in i.items() if k not in INTERNAL}
-                             for i in items[:MAX_LISTED]]}
-        messages.append(OutboxMessage(
-            channel=DINGTALK, kind=NOTICE, recipient_kind="staff", recipient_id=str(person.id),
-            recipient_name=person.name[:100], payload=payload,
-            dedupe_key=_notice_key(person.id, items), next_attempt_at=now,
-            business_date=now.date(), created_at=now, request_id=current_request_id()))
-    await OutboxMessage.bulk_create(messages, ignore_conflicts=True)
+        payload: BillingExceptions = {
+            "date": day.isoformat(), "count": len(items),
+            "items": [{k: v for k, v in i.items() if k not in INTERNAL}
+                      for i in items[:MAX_LISTED]]}
+        to = staff_recipient(person.id, person.name)
+        # The same exceptions are told once (replicas racing on one run send one notice).
+        key = billing_exceptions_key((item["key"] for item in items), to)
+        notices.append(outbox.NewNotice(Kind.BILLING_EXCEPTIONS, to, payload, key))
+    await OutboxMessage.bulk_create(outbox.messages(notices, now), ignore_conflicts=True)
 
 
 INTERNAL = ("key", "salesperson_id")  # item fields the notice does not carry
-
-
-def _notice_key(staff_id: int, items: list[dict]) -> str:
-    """The same exceptions are told once (replicas racing on one run send one notice)."""
-    keys = "\n".join(sorted(item["key"] for item in items))
-    return f"{NOTICE}:staff:{staff_id}:{hashlib.sha256(keys.encode()).hexdigest()[:40]}"
 
 
 # ----- helpers ----------------------------------------------------------------------------------

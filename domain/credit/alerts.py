@@ -7,18 +7,18 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from domain import outbox
 from domain.credit import rules
 from domain.credit.lines import Books
 from domain.models import Customer, Staff
 from domain.money import fmt
-
-OVERUSE_NOTICE = "credit_overuse"
-
-
-def overuse_key(document: str) -> str:
-    """One alert per booked document (a reversed return is never active again)."""
-    return f"{OVERUSE_NOTICE}:{document}"
+from domain.notices import outbox
+from domain.notices.catalogue import (
+    MANAGERS,
+    CreditOveruse,
+    Kind,
+    credit_overuse_key,
+    staff_recipient,
+)
 
 
 def _taken(limit: Decimal, used: Decimal, frozen: Decimal) -> dict:
@@ -54,10 +54,14 @@ async def alert_overuse(books: Books, *, customer_id: int, salesperson_id: int |
     if over is None:
         return False
     customer = await Customer.get(id=customer_id)
-    payload = {"customer_id": customer.id, "customer": customer.name, **facts, **over}
-    key = overuse_key(facts["document"])
+    payload: CreditOveruse = {  # type: ignore[typeddict-item]  # facts and over are dicts
+        "customer_id": customer.id, "customer": customer.name, **facts, **over}
+    document = facts["document"]
     salesperson = await Staff.get_or_none(id=salesperson_id) if salesperson_id else None
     if salesperson is not None:
-        await outbox.to_staff(salesperson, OVERUSE_NOTICE, payload, key, now)
-    await outbox.to_managers(OVERUSE_NOTICE, payload, key, now)
+        to = staff_recipient(salesperson.id, salesperson.name)
+        await outbox.enqueue(Kind.CREDIT_OVERUSE, to, payload, credit_overuse_key(document, to),
+                             now)
+    await outbox.enqueue(Kind.CREDIT_OVERUSE, MANAGERS, payload,
+                         credit_overuse_key(document, MANAGERS), now)
     return True

@@ -18,10 +18,10 @@ from decimal import Decimal
 
 from domain.errors import Invalid
 from domain.money import ZERO, fmt
+from domain.notices.catalogue import Kind
 
 DUE = "due"
 BEFORE_PREFIX, OVERDUE_PREFIX = "before:", "overdue:"
-REPAYMENT_REMINDER, OVERDUE_NOTICE = "repayment_reminder", "overdue_notice"
 MAX_LISTED = 20  # debts listed in one message; the rest are counted
 MAX_CUSTOMERS_LISTED = 30  # customers listed in one staff or group message; the rest counted
 
@@ -66,9 +66,9 @@ def is_before_due(stage: str) -> bool:
     return stage.startswith(BEFORE_PREFIX)
 
 
-def customer_kind(stage: str) -> str:
+def customer_kind(stage: str) -> Kind:
     """The customer's notice kind for a stage (a WeChat template each)."""
-    return REPAYMENT_REMINDER if is_before_due(stage) else OVERDUE_NOTICE
+    return Kind.REPAYMENT_REMINDER if is_before_due(stage) else Kind.OVERDUE_NOTICE
 
 
 @dataclass(frozen=True)

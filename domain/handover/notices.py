@@ -13,11 +13,18 @@ from datetime import date, datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
-from domain import outbox
 from domain.handover import confirm, report
 from domain.models import OutboxMessage, Staff, StaffRole
+from domain.notices import outbox
+from domain.notices.catalogue import (
+    HandoverPending,
+    HandoverSummary,
+    Kind,
+    handover_pending_key,
+    handover_summary_key,
+    staff_recipient,
+)
 
-SUMMARY_NOTICE, PENDING_NOTICE = "handover_summary", "handover_pending"
 LOOKBACK_DAYS = 7  # finance hears about hand-overs left unconfirmed this long
 MAX_LISTED = 15  # rows one finance card lists (and has a button for)
 
@@ -27,15 +34,15 @@ def lookback(day: date) -> list[date]:
     return [day - timedelta(days=n) for n in range(LOOKBACK_DAYS - 1, -1, -1)]
 
 
-async def summary_payload(staff: Staff, day: date) -> dict:
+async def summary_payload(person: Staff, day: date) -> HandoverSummary:
     """What a salesperson's day summary shows: the day report's figures and whether the day is
     closed (``bot.handover_texts.day_summary_markdown`` draws it)."""
-    day_report = await report.day_report(staff.id, day)
-    return _payload(staff, day, day_report)
+    day_report = await report.day_report(person.id, day)
+    return _payload(person, day, day_report)
 
 
-def _payload(staff: Staff, day: date, summed: dict) -> dict:
-    return {"staff_id": staff.id, "staff": staff.name, "date": day.isoformat(),
+def _payload(person: Staff, day: date, summed: dict) -> HandoverSummary:
+    return {"staff_id": person.id, "staff": person.name, "date": day.isoformat(),
             "closed": bool(summed["closed"]), "summary": summed["summary"]}
 
 
@@ -46,7 +53,7 @@ async def finance_staff(role: str) -> list[Staff]:
                               dingtalk_userid__isnull=False).order_by("id")
 
 
-async def pending_listing(day: date) -> dict:
+async def pending_listing(day: date) -> HandoverPending:
     """The finance card's payload: people with unconfirmed hand-over documents in the week up
     to ``day``, by day then name, at most MAX_LISTED of them."""
     days = lookback(day)
@@ -68,24 +75,23 @@ async def queue_handover(day: date, now: datetime, finance_role: str) -> dict:
     async with in_transaction():
         for person in people:
             payload = _payload(person, day, summaries[person.id])
-            if await outbox.to_staff(person, SUMMARY_NOTICE, payload, f"{SUMMARY_NOTICE}:{day}",
-                                     now):
+            to = staff_recipient(person.id, person.name)
+            if await outbox.enqueue(Kind.HANDOVER_SUMMARY, to, payload,
+                                    handover_summary_key(day, to), now):
                 queued["summaries"] += 1
         for member in finance:
-            if await outbox.to_staff(member, PENDING_NOTICE, listing, _pending_key(day), now):
+            to = staff_recipient(member.id, member.name)
+            if await outbox.enqueue(Kind.HANDOVER_PENDING, to, listing,
+                                    handover_pending_key(day, to), now):
                 queued["finance_cards"] += 1
     return {"date": day.isoformat(), "people": len(people), "pending_rows": len(listing["rows"]),
             "finance_staff": len(finance), **queued}
 
 
-def _pending_key(day: date) -> str:
-    return f"{PENDING_NOTICE}:{day.isoformat()}"
-
-
 async def listed_rows(day: date, staff_id: int) -> list[dict]:
     """The rows the finance card of ``day`` sent to ``staff_id`` listed ([] if none was)."""
     notice = await OutboxMessage.get_or_none(
-        kind=PENDING_NOTICE, dedupe_key=f"{_pending_key(day)}:staff:{staff_id}")
+        kind=Kind.HANDOVER_PENDING, dedupe_key=handover_pending_key(day, staff_recipient(staff_id)))
     return list((notice.payload or {}).get("rows") or []) if notice else []
 
 

@@ -1,68 +1,108 @@
-"""Writing notices to the outbox, inside the caller's transaction; delivery is elsewhere."""
+"""The one writer of outbox rows, inside the caller's transaction; delivery is elsewhere.
+
+A use case asks for a notice by its catalogue kind, recipient, payload and dedupe key
+(``domain.notices.catalogue``): one at a time with ``enqueue``, or many at once — the set-based
+jobs — with ``messages`` (model objects for ``bulk_create``) or ``insert`` (one multi-row
+``INSERT``). All three build the row in ``_values``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from tortoise.connection import get_connection
 from tortoise.exceptions import IntegrityError
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
-from domain.models import Contact, OutboxMessage, Staff
+from domain.models import OutboxMessage
+from domain.notices.catalogue import MAX_KEY, MAX_NAME, Kind, Recipient, check_channel
 from domain.request_context import current_request_id
-from domain.sql import is_postgres
+from domain.sql import insert_rows, is_postgres
 
-WECHAT, DINGTALK, DINGTALK_GROUP = "wechat", "dingtalk", "dingtalk_group"
 OLDEST_DUE_SQLITE = """SELECT (julianday(?) - min(julianday(next_attempt_at))) * 86400 FROM outbox
     WHERE status = 'pending' AND julianday(next_attempt_at) <= julianday(?)"""
 OLDEST_DUE_PG = """SELECT EXTRACT(EPOCH FROM ($1::timestamptz - min(next_attempt_at))) FROM outbox
     WHERE status = 'pending' AND next_attempt_at <= $2::timestamptz"""
 
 
-async def enqueue(
-    *, channel: str, kind: str, recipient_kind: str, recipient_id: str, recipient_name: str,
-    payload: dict, dedupe_key: str, now: datetime,
-) -> OutboxMessage | None:
-    """Queue one notice unless one with the same dedupe key already exists; it carries the id
-    of the request that caused it, if any."""
+PAYLOAD = OutboxMessage._meta.fields_map["payload"]  # the ORM's JSON encoding of payloads
+
+
+@dataclass(frozen=True)
+class NewNotice:
+    """A notice a use case asks for: what, to whom, saying what, and its dedupe key."""
+
+    kind: Kind
+    to: Recipient
+    payload: Mapping[str, Any]
+    dedupe_key: str
+
+
+def _values(notice: NewNotice, now: datetime) -> dict[str, Any]:
+    """The columns a new row sets (the rest take the model's defaults): pending, due now, with
+    the id of the request that caused it, if any."""
+    check_channel(notice.kind, notice.to.channel)
+    return {
+        "channel": str(notice.to.channel), "kind": str(notice.kind),
+        "recipient_kind": notice.to.kind, "recipient_id": notice.to.id,
+        "recipient_name": notice.to.name[:MAX_NAME], "payload": notice.payload,
+        "dedupe_key": notice.dedupe_key[:MAX_KEY], "next_attempt_at": now,
+        "business_date": now.date(), "created_at": now, "request_id": current_request_id(),
+    }
+
+
+async def enqueue(kind: Kind, to: Recipient, payload: Mapping[str, Any], dedupe_key: str,
+                  now: datetime) -> OutboxMessage | None:
+    """Queue one notice unless one with the same dedupe key already exists."""
     if await OutboxMessage.filter(dedupe_key=dedupe_key).exists():
         return None
     try:
         # A savepoint: losing a race to a concurrent writer must not spoil the caller's work.
         async with in_transaction():
             return await OutboxMessage.create(
-                channel=channel, kind=kind, recipient_kind=recipient_kind,
-                recipient_id=recipient_id, recipient_name=recipient_name, payload=payload,
-                dedupe_key=dedupe_key, next_attempt_at=now, business_date=now.date(),
-                created_at=now, request_id=current_request_id(),
-            )
+                **_values(NewNotice(kind, to, payload, dedupe_key), now))
     except IntegrityError:
         return None
 
 
-async def to_contact(contact: Contact, kind: str, payload: dict, key: str, now):
-    return await enqueue(
-        channel=WECHAT, kind=kind, recipient_kind="contact", recipient_id=str(contact.id),
-        recipient_name=contact.name, payload=payload, dedupe_key=f"{key}:contact:{contact.id}",
-        now=now,
-    )
+def messages(notices: Iterable[NewNotice], now: datetime) -> list[OutboxMessage]:
+    """Unsaved rows for ``OutboxMessage.bulk_create(…, ignore_conflicts=True)``."""
+    return [OutboxMessage(**_values(notice, now)) for notice in notices]
 
 
-async def to_staff(staff: Staff, kind: str, payload: dict, key: str, now):
-    return await enqueue(
-        channel=DINGTALK, kind=kind, recipient_kind="staff", recipient_id=str(staff.id),
-        recipient_name=staff.name, payload=payload, dedupe_key=f"{key}:staff:{staff.id}",
-        now=now,
-    )
+def _defaults() -> dict[str, Any]:
+    """The model's defaults for the columns ``_values`` leaves out (nullable ones stay NULL)."""
+    found = {}
+    for name, column in OutboxMessage._meta.fields_map.items():
+        if column.pk or column.null or column.default is None or callable(column.default):
+            continue
+        found[name] = column.default
+    return found
 
 
-async def to_managers(kind: str, payload: dict, key: str, now):
-    """An alert for managers through the DingTalk group robot."""
-    return await enqueue(
-        channel=DINGTALK_GROUP, kind=kind, recipient_kind="group", recipient_id="managers",
-        recipient_name="管理群", payload=payload, dedupe_key=f"{key}:managers", now=now,
-    )
+async def insert(notices: Iterable[NewNotice], now: datetime, connection) -> None:
+    """Many rows in multi-row ``INSERT … ON CONFLICT DO NOTHING`` statements; a payload object
+    shared by several notices is encoded once."""
+    defaults = _defaults()
+    encoded: dict[int, tuple[Mapping, str]] = {}  # holding the payload keeps its id unique
+    columns: tuple[str, ...] = ()
+    rows = []
+    for notice in notices:
+        values = _values(notice, now)
+        payload = notice.payload
+        if id(payload) not in encoded:
+            encoded[id(payload)] = payload, PAYLOAD.to_db_value(payload, OutboxMessage)
+        values["payload"] = encoded[id(payload)][1]
+        values = {**defaults, **values}
+        columns = columns or tuple(values)
+        rows.append(tuple(values.values()))
+    if rows:
+        await insert_rows(connection, OutboxMessage._meta.db_table, columns, rows,
+                          ignore_conflicts=True)
 
 
 async def counts_by_channel_and_status() -> dict[tuple[str, str], int]:

@@ -12,7 +12,6 @@ from decimal import Decimal
 
 from tortoise.transactions import in_transaction
 
-from domain import outbox
 from domain.approvals import engine
 from domain.approvals.flows import WRITE_OFF
 from domain.credit.lines import save
@@ -28,10 +27,16 @@ from domain.models import (
     WriteOffPenalty,
 )
 from domain.money import ZERO, fmt, yuan
+from domain.notices import outbox
+from domain.notices.catalogue import (
+    Kind,
+    PoolPaymentRefused,
+    pool_payment_refused_key,
+    staff_recipient,
+)
 from domain.payments import rules, settle
 from domain.payments.rules import OpenBill, OpenPenalty
 
-REFUSAL_NOTICE = "pool_payment_refused"
 # Refusals the salesperson can act on (the customer is theirs): they hear about them.
 TOLD_TO_SALESPERSON = (rules.BELOW_OLDEST_BILL, rules.PREPAID_AFTER_BILL)
 
@@ -121,12 +126,14 @@ async def _note(payment: PoolPayment, note: str) -> None:
 
 async def _tell_salesperson(seller: Staff, payment: PoolPayment, customer: Customer,
                             plan: rules.Plan, now: datetime) -> None:
-    payload = {"payment_id": payment.id, "reference": payment.reference,
-               "payer_name": payment.payer_name, "amount": fmt(payment.amount),
-               "received_on": payment.received_on.isoformat(), "customer_id": customer.id,
-               "customer": customer.name, "reason": plan.refusal, "note": plan.note}
-    await outbox.to_staff(seller, REFUSAL_NOTICE, payload,
-                          f"{REFUSAL_NOTICE}:{payment.id}:{plan.refusal}", now)
+    payload: PoolPaymentRefused = {
+        "payment_id": payment.id, "reference": payment.reference,
+        "payer_name": payment.payer_name, "amount": fmt(payment.amount),
+        "received_on": payment.received_on.isoformat(), "customer_id": customer.id,
+        "customer": customer.name, "reason": plan.refusal, "note": plan.note}
+    to = staff_recipient(seller.id, seller.name)
+    await outbox.enqueue(Kind.POOL_PAYMENT_REFUSED, to, payload,
+                         pool_payment_refused_key(payment.id, plan.refusal, to), now)
 
 
 # ----- by hand --------------------------------------------------------------------------------

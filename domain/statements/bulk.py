@@ -1,5 +1,5 @@
 """Issuing many statements at once (the month-end run): the same statements, lines, events,
-share links and "statement_issued" notices as ``service.create_statement``, written with a
+share links and STATEMENT_ISSUED notices as ``service.create_statement``, written with a
 few multi-row inserts per batch instead of a handful of queries per statement.
 
 The caller holds the transaction and passes documents that already have ids. Opening
@@ -22,18 +22,15 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from domain.actors import Actor
-from domain.models import OutboxMessage
 from domain.money import CENT, ZERO
-from domain.outbox import WECHAT
-from domain.request_context import current_request_id
+from domain.notices import outbox
+from domain.notices.catalogue import Kind, contact_recipient, statement_issued_key
 from domain.sharing import new_nonce, sign_share_token
 from domain.sql import as_date, as_decimal, insert_rows, select_in
 from domain.statements import rules
 from domain.statements.rules import LineValues
 from domain.statements.service import ShareSettings, issued_payload
 from domain.statements.settings import counted_audit_states
-
-PAYLOAD = OutboxMessage._meta.fields_map["payload"]  # the ORM's JSON encoding of payloads
 
 
 class DocumentLine(NamedTuple):
@@ -104,10 +101,6 @@ STATEMENT_COLUMNS = (
     "line_count", "owed_total", "received_amount", "status", "source_changed", "version",
     "created_by", "created_at", "answered_by", "deleted_by", "view_count")
 LINK_COLUMNS = ("statement_id", "nonce", "created_by", "created_at", "expires_at")
-OUTBOX_COLUMNS = (
-    "channel", "kind", "recipient_kind", "recipient_id", "recipient_name", "payload",
-    "dedupe_key", "status", "attempts", "next_attempt_at", "last_error", "business_date",
-    "created_at", "provider_ref", "request_id")
 
 
 async def _openings(issues: list[StatementToIssue], tx) -> dict[tuple[int, date], Decimal]:
@@ -156,9 +149,9 @@ async def _insert_statements(statements: list[IssuedStatement], actor: Actor, no
 async def _issue_to_contacts(issues, statements, actor: Actor, share: ShareSettings, now,
                              tx) -> None:
     """One share link per statement whose customer has a bound contact, and one
-    "statement_issued" notice per contact, keyed as ``outbox.to_contact`` keys them."""
+    STATEMENT_ISSUED notice per contact (one payload object per statement: encoded once)."""
     contacts = await _contacts({i.customer_id for i in issues}, tx)
-    links, messages = [], []
+    links, notices = [], []
     expires_at = now + timedelta(days=share.ttl_days)
     for issue, statement in zip(issues, statements, strict=True):
         people = contacts.get(issue.customer_id)
@@ -167,21 +160,13 @@ async def _issue_to_contacts(issues, statements, actor: Actor, share: ShareSetti
         nonce = new_nonce()
         links.append((statement.id, nonce, actor.label, now, expires_at))
         url = share.url(sign_share_token(share.secret, nonce, expires_at))
-        payload = PAYLOAD.to_db_value(
-            issued_payload(statement, issue.customer_name, nonce, url), OutboxMessage)
+        payload = issued_payload(statement, issue.customer_name, nonce, url)
         for contact_id, name in people:
-            messages.append(outbox_row(
-                WECHAT, "statement_issued", "contact", str(contact_id), name, payload,
-                f"statement_issued:{statement.id}:contact:{contact_id}", now))
+            to = contact_recipient(contact_id, name)
+            notices.append(outbox.NewNotice(Kind.STATEMENT_ISSUED, to, payload,
+                                            statement_issued_key(statement.id, to)))
     await insert_rows(tx, "share_link", LINK_COLUMNS, links)
-    await insert_rows(tx, "outbox", OUTBOX_COLUMNS, messages, ignore_conflicts=True)
-
-
-def outbox_row(channel: str, kind: str, recipient_kind: str, recipient_id: str, name: str,
-               payload: str, dedupe_key: str, now: datetime) -> tuple:
-    """An outbox row as ``OUTBOX_COLUMNS`` (``payload`` already JSON), pending and due now."""
-    return (channel, kind, recipient_kind, recipient_id, name[:100], payload, dedupe_key,
-            "pending", 0, now, "", now.date(), now, "", current_request_id())
+    await outbox.insert(notices, now, tx)
 
 
 async def _contacts(customer_ids: set[int], tx) -> dict[int, list[tuple[int, str]]]:

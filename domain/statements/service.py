@@ -9,7 +9,7 @@ from decimal import Decimal
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
-from domain import audit, outbox
+from domain import audit
 from domain.access import can_see_customer, get_visible_customer, visible_customer_ids
 from domain.actors import Actor
 from domain.errors import Conflict, Forbidden, Invalid, NotFound
@@ -25,6 +25,18 @@ from domain.models import (
     StatementLine,
 )
 from domain.money import ZERO
+from domain.notices import outbox
+from domain.notices.catalogue import (
+    MANAGERS,
+    Kind,
+    StatementDisputed,
+    StatementIssued,
+    contact_recipient,
+    dispute_alert_key,
+    staff_recipient,
+    statement_disputed_key,
+    statement_issued_key,
+)
 from domain.sharing import new_nonce, sign_share_token
 from domain.statements import rules
 from domain.statements.answerers import answerer
@@ -152,13 +164,15 @@ async def _issue_to_contacts(statement, customer, actor, share, now) -> None:
         return
     link, token = await _new_share_link(statement, actor, share, now)
     payload = issued_payload(statement, customer.name, link.nonce, share.url(token))
-    for contact in contacts:
-        await outbox.to_contact(contact, "statement_issued", payload,
-                                f"statement_issued:{statement.id}", now)
+    for person in contacts:
+        to = contact_recipient(person.id, person.name)
+        await outbox.enqueue(Kind.STATEMENT_ISSUED, to, payload,
+                             statement_issued_key(statement.id, to), now)
 
 
-def issued_payload(statement: Statement, customer_name: str, nonce: str, url: str) -> dict:
-    """What a "statement_issued" notice to a contact carries (also for bulk issuing)."""
+def issued_payload(statement: Statement, customer_name: str, nonce: str,
+                   url: str) -> StatementIssued:
+    """What a STATEMENT_ISSUED notice to a contact carries (also for bulk issuing)."""
     return {
         "statement_id": statement.id, "customer": customer_name,
         "date_from": statement.date_from.isoformat(), "date_to": statement.date_to.isoformat(),
@@ -377,20 +391,24 @@ async def _notify_dispute(
     statement: Statement, event: StatementEvent, description: str, answered_by: str, now
 ) -> None:
     customer = await Customer.get(id=statement.customer_id).prefetch_related("salesperson")
-    payload = {
+    payload: StatementDisputed = {
         "statement_id": statement.id, "customer": customer.name,
         "date_from": statement.date_from.isoformat(), "date_to": statement.date_to.isoformat(),
         "closing": str(statement.closing), "description": description,
         "answered_by": answered_by,
     }
-    key = f"statement_disputed:{statement.id}:{event.id}"
     salesperson: Staff | None = customer.salesperson
     if salesperson is not None:
-        await outbox.to_staff(salesperson, "statement_disputed", payload, key, now)
+        to = staff_recipient(salesperson.id, salesperson.name)
+        await outbox.enqueue(Kind.STATEMENT_DISPUTED, to, payload,
+                             statement_disputed_key(statement.id, event.id, to), now)
         if salesperson.manager_id:
             manager = await Staff.get(id=salesperson.manager_id)
-            await outbox.to_staff(manager, "dispute_alert", payload, key, now)
-    await outbox.to_managers("dispute_alert", payload, key, now)
+            to = staff_recipient(manager.id, manager.name)
+            await outbox.enqueue(Kind.DISPUTE_ALERT, to, payload,
+                                 dispute_alert_key(statement.id, event.id, to), now)
+    await outbox.enqueue(Kind.DISPUTE_ALERT, MANAGERS, payload,
+                         dispute_alert_key(statement.id, event.id, MANAGERS), now)
 
 
 async def _event(statement, action, actor: Actor, now, **values) -> StatementEvent:

@@ -21,7 +21,6 @@ queuing them queues them when it runs again, and a re-run queues nothing new.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from collections import Counter, defaultdict
@@ -34,7 +33,8 @@ from tortoise.transactions import in_transaction
 
 from domain.approvals.departments import OrgChart
 from domain.models import Customer, OutboxMessage, Staff, TierChange
-from domain.outbox import DINGTALK
+from domain.notices import outbox
+from domain.notices.catalogue import Kind, TierDigest, staff_recipient, tier_digest_key
 from domain.progress import QUIET, Progress
 from domain.sql import is_postgres, render
 from domain.tiers.rules import (
@@ -55,7 +55,6 @@ from domain.tiers.rules import (
 
 log = logging.getLogger(__name__)
 
-TIER_DIGEST = "tier_digest"
 CHUNK = 5000
 MAX_LISTED = 30  # customers listed in one digest; the rest are counted
 
@@ -253,8 +252,8 @@ async def notify(day: date, now: datetime) -> int:
             listed[head.id].append(change)
     people = {**sellers, **{h.id: h for h in heads.values()}}
     names = {s.id: s.name for s in people.values()}
-    messages = [_digest(people[staff_id], own, names, day, now)
-                for staff_id, own in listed.items()]
+    messages = outbox.messages((_digest(people[staff_id], own, names, day)
+                                for staff_id, own in listed.items()), now)
     queued = set(await OutboxMessage.filter(
         dedupe_key__in=[m.dedupe_key for m in messages]).values_list("dedupe_key", flat=True))
     new = [m for m in messages if m.dedupe_key not in queued]
@@ -284,23 +283,19 @@ async def _heads(sellers: Iterable[Staff]) -> dict[int, Staff]:
     return found
 
 
-def _digest(recipient: Staff, changes: list[_Change], names: dict[int, str], day: date,
-            now: datetime) -> OutboxMessage:
+def _digest(recipient: Staff, changes: list[_Change], names: dict[int, str],
+            day: date) -> outbox.NewNotice:
     changes = sorted(changes, key=lambda c: (c.rule in NOTICE_RULES, c.id))
     moves = sum(1 for c in changes if c.rule not in NOTICE_RULES)
-    payload = {
+    payload: TierDigest = {
         "date": day.isoformat(), "count": len(changes), "moves": moves,
         "notices": len(changes) - moves,
         "items": [_item(c, recipient, names) for c in changes[:MAX_LISTED]],
         "more": max(len(changes) - MAX_LISTED, 0),
     }
-    listed = ",".join(str(c.id) for c in sorted(changes, key=lambda c: c.id))
-    key = f"{TIER_DIGEST}:{day}:{hashlib.sha1(listed.encode()).hexdigest()[:12]}"
-    return OutboxMessage(
-        channel=DINGTALK, kind=TIER_DIGEST, recipient_kind="staff",
-        recipient_id=str(recipient.id), recipient_name=recipient.name[:100], payload=payload,
-        dedupe_key=f"{key}:staff:{recipient.id}"[:200], next_attempt_at=now,
-        business_date=now.date(), created_at=now)
+    to = staff_recipient(recipient.id, recipient.name)
+    return outbox.NewNotice(Kind.TIER_DIGEST, to, payload,
+                            tier_digest_key(day, (c.id for c in changes), to))
 
 
 def _item(change: _Change, recipient: Staff, names: dict[int, str]) -> dict:

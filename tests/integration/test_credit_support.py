@@ -6,7 +6,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from domain.credit import rules
-from domain.credit.alerts import OVERUSE_NOTICE
 from domain.models import (
     CreditAccount,
     CreditOperation,
@@ -16,6 +15,7 @@ from domain.models import (
     SalesOrg,
 )
 from domain.money import ZERO
+from domain.notices.catalogue import Kind
 from tests.support import seed
 
 CREDIT = "/api/backoffice/v1/credit"
@@ -103,7 +103,7 @@ async def assert_books_hold() -> None:
 async def _overuse_alerted() -> dict[str, set]:
     """The lines and orgs an over-use alert named: only these may be past their limit."""
     named: dict[str, set] = {"lines": set(), "orgs": set()}
-    for payload in await OutboxMessage.filter(kind=OVERUSE_NOTICE).values_list("payload",
+    for payload in await OutboxMessage.filter(kind=Kind.CREDIT_OVERUSE).values_list("payload",
                                                                                flat=True):
         named["lines"].update(line["account_id"] for line in payload["lines"])
         if payload["org"]:

@@ -13,8 +13,9 @@ from datetime import timedelta
 import pytest
 
 from bot.senders import open_senders
-from domain import outbox
 from domain.models import Contact, MpSubscription, OutboxMessage, Staff
+from domain.notices import outbox
+from domain.notices.catalogue import MANAGERS, Kind, contact_recipient, staff_recipient
 from httpcommon.keys import WECHAT
 from jobs.dispatcher import Dispatcher
 from tests.support import make_statement, post_ok, seed
@@ -172,7 +173,7 @@ async def test_an_alert_that_cannot_be_delivered_does_not_raise_another(
 ):
     broken = delivery_config(settings, fake_dingtalk, dingtalk_group_webhook=(
         f"{fake_dingtalk.base_url}/robot/send?access_token=unknown-robot"))
-    await outbox.to_managers("dispute_alert", {"customer": "联想"}, "k1", clock())
+    await outbox.enqueue(Kind.DISPUTE_ALERT, MANAGERS, {"customer": "联想"}, "k1:managers", clock())
     dispatcher = await make_dispatcher(broken)
 
     await drain(dispatcher, clock)
@@ -190,7 +191,7 @@ async def test_unreachable_recipients_are_dead_without_alerts(
     customers = await seed(client, admin)
     await Contact.filter(external_id="P001").update(mp_openid="mp-chen")
     await make_statement(client, admin, customers["C001"]["id"])
-    await outbox.to_managers("dispute_alert", {"customer": "联想"}, "k1", clock())
+    await outbox.enqueue(Kind.DISPUTE_ALERT, MANAGERS, {"customer": "联想"}, "k1:managers", clock())
     dispatcher = await make_dispatcher(no_robot)
 
     stats = await dispatcher.run_until_empty()
@@ -234,7 +235,8 @@ async def test_a_sending_row_whose_lease_expired_is_sent_again(
     for openid in ("o-lost", "o-busy"):
         contact = await Contact.create(name=openid, openid=openid)
         contacts.append(contact)
-        await outbox.to_contact(contact, "statement_issued", _payload(), f"s:{openid}", clock())
+        await outbox.enqueue(Kind.STATEMENT_ISSUED, _to(contact), _payload(), f"s:{openid}",
+                             clock())
     await OutboxMessage.filter(recipient_id=str(contacts[0].id)).update(
         status="sending", attempts=1, lease_until=clock() - timedelta(seconds=1))
     await OutboxMessage.filter(recipient_id=str(contacts[1].id)).update(
@@ -249,6 +251,10 @@ async def test_a_sending_row_whose_lease_expired_is_sent_again(
     assert busy.status == "sending"
 
 
+def _to(contact: Contact):
+    return contact_recipient(contact.id, contact.name)
+
+
 def _payload(**extra) -> dict:
     return {"statement_id": 1, "customer": "联想", "date_from": "2021-12-01",
             "date_to": "2021-12-22", "closing": "100.00", "owed_total": "100.00",
@@ -259,12 +265,12 @@ async def test_the_same_dedupe_key_is_queued_and_sent_once(
     client, admin, delivery_settings, fake_wechat, make_dispatcher, clock
 ):
     contact = await Contact.create(name="陈会计", openid="o-chen")
-    first = await outbox.to_contact(contact, "statement_issued", _payload(), "s:1", clock())
-    repeat = await outbox.to_contact(contact, "statement_issued", _payload(), "s:1", clock())
+    first = await outbox.enqueue(Kind.STATEMENT_ISSUED, _to(contact), _payload(), "s:1", clock())
+    repeat = await outbox.enqueue(Kind.STATEMENT_ISSUED, _to(contact), _payload(), "s:1", clock())
     dispatcher = await make_dispatcher(delivery_settings)
     await dispatcher.run_until_empty()
-    after_sending = await outbox.to_contact(contact, "statement_issued", _payload(), "s:1",
-                                            clock())
+    after_sending = await outbox.enqueue(Kind.STATEMENT_ISSUED, _to(contact), _payload(),
+                                         "s:1", clock())
     await dispatcher.run_until_empty()
 
     assert first is not None and repeat is None and after_sending is None
@@ -278,7 +284,7 @@ async def test_the_worker_wakes_on_notify_and_stops_cleanly(
     dispatcher = await make_dispatcher(delivery_settings)
     async with dispatcher.running():
         await asyncio.sleep(0.05)  # idle now
-        await outbox.to_contact(contact, "statement_issued", _payload(), "s:1", clock())
+        await outbox.enqueue(Kind.STATEMENT_ISSUED, _to(contact), _payload(), "s:1", clock())
         dispatcher.notify()
         for _ in range(50):
             if fake_wechat.sent:
@@ -294,7 +300,7 @@ async def test_a_failed_subscribe_send_gives_the_quota_back_for_the_retry(
     contact = await Contact.create(name="陈会计", mp_openid="mp-chen")
     await MpSubscription.create(contact=contact, template_id="demo-mp-statement-issued",
                                 remaining=1)
-    await outbox.to_contact(contact, "statement_issued", _payload(), "s:1", clock())
+    await outbox.enqueue(Kind.STATEMENT_ISSUED, _to(contact), _payload(), "s:1", clock())
     fake_wechat.fail_next(1, path="cgi-bin/message/subscribe/send")
     dispatcher = await make_dispatcher(delivery_settings)
 
@@ -312,12 +318,12 @@ async def test_an_expired_access_token_is_refreshed_once_and_the_send_goes_throu
 ):
     contact = await Contact.create(name="陈会计", openid="o-chen")
     dispatcher = await make_dispatcher(delivery_settings)
-    await outbox.to_contact(contact, "statement_issued", _payload(), "s:1", clock())
+    await outbox.enqueue(Kind.STATEMENT_ISSUED, _to(contact), _payload(), "s:1", clock())
     await dispatcher.run_until_empty()
     tokens_before = fake_wechat.count("cgi-bin/token")
     fake_wechat.expire_tokens()
 
-    await outbox.to_contact(contact, "statement_issued", _payload(), "s:2", clock())
+    await outbox.enqueue(Kind.STATEMENT_ISSUED, _to(contact), _payload(), "s:2", clock())
     stats = await dispatcher.run_until_empty()
 
     assert (stats.sent, stats.retried) == (1, 0) and len(fake_wechat.sent) == 2
@@ -333,7 +339,8 @@ async def queue_notices(now, contacts: int, staff: int, prefix: str = "") -> Non
                "url": "http://tally.test/s/x", "mp_scene": "s=x", "description": "少一张退货单"}
     for i in range(contacts):
         contact = await Contact.create(name=f"联系人{i}", openid=f"{prefix}o-{i}")
-        await outbox.to_contact(contact, "statement_issued", payload, f"s:{i}", now)
+        await outbox.enqueue(Kind.STATEMENT_ISSUED, _to(contact), payload, f"s:{i}", now)
     for i in range(staff):
         member = await Staff.create(name=f"经理{i}", dingtalk_userid=f"{prefix}s-{i}")
-        await outbox.to_staff(member, "dispute_alert", payload, f"d:{i}", now)
+        await outbox.enqueue(Kind.DISPUTE_ALERT, staff_recipient(member.id, member.name), payload,
+                             f"d:{i}", now)

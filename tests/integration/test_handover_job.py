@@ -14,8 +14,9 @@ from datetime import date, datetime
 import pytest
 
 from domain.handover import confirm
-from domain.handover.notices import PENDING_NOTICE, SUMMARY_NOTICE, lookback
+from domain.handover.notices import lookback
 from domain.models import CardInstance, Document, Expense, OutboxMessage, StaffRole
+from domain.notices.catalogue import Kind
 from jobs.handover import run_handover
 from jobs.schedule import DAILY_JOBS, run_job
 from tests.conftest import SHANGHAI
@@ -84,7 +85,7 @@ async def test_the_people_with_documents_the_day_before_get_their_summary(world,
 
     assert counts == {"date": "2026-11-22", "people": 2, "pending_rows": 3, "finance_staff": 2,
                       "summaries": 2, "finance_cards": 2}
-    summaries = await notices(SUMMARY_NOTICE)
+    summaries = await notices(Kind.HANDOVER_SUMMARY)
     assert set(summaries) == {"李业务", "张司机"}  # not 王业务 (other days), not 马业务
     li = summaries["李业务"]
     assert (li["date"], li["closed"], li["staff_id"]) == ("2026-11-22", False, world["li"].id)
@@ -99,7 +100,7 @@ async def test_each_finance_member_gets_one_card_listing_exactly_the_pending_peo
         world, settings):
     await run_handover(RUN, NOW, settings)
 
-    cards = await notices(PENDING_NOTICE)
+    cards = await notices(Kind.HANDOVER_PENDING)
     assert set(cards) == {"吴会计", "周会计"}  # 孙出纳 holds another role
     for payload in cards.values():
         assert payload == {"date": "2026-11-22", "from": "2026-11-16",
@@ -108,7 +109,7 @@ async def test_each_finance_member_gets_one_card_listing_exactly_the_pending_peo
 
 async def test_the_finance_role_is_a_setting(world, settings):
     await run_handover(RUN, NOW, replace(settings, handover_finance_role="出纳"))
-    assert set(await notices(PENDING_NOTICE)) == {"孙出纳"}
+    assert set(await notices(Kind.HANDOVER_PENDING)) == {"孙出纳"}
 
 
 async def test_a_forced_rerun_sends_nothing_twice(world, settings, clock):
@@ -137,7 +138,7 @@ async def test_when_everything_is_confirmed_finance_gets_no_card(world, settings
     await confirm.confirm_days(None, lookback(DAY), by="财务", now=NOW)
     counts = await run_handover(RUN, NOW, settings)
     assert (counts["summaries"], counts["finance_cards"]) == (2, 0)
-    assert (await notices(SUMMARY_NOTICE))["李业务"]["summary"]["unconfirmed"] == 0
+    assert (await notices(Kind.HANDOVER_SUMMARY))["李业务"]["summary"]["unconfirmed"] == 0
 
 
 # ----- in DingTalk -----

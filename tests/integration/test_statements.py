@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from domain import outbox
 from domain.models import Contact, OutboxMessage, Staff
+from domain.notices import outbox
+from domain.notices.catalogue import Kind, staff_recipient
 from tests.support import INGEST, make_statement, post_ok, seed
 
 API = "/api/backoffice/v1/statements"
@@ -118,7 +119,8 @@ async def test_a_notice_is_never_queued_twice_even_when_two_writers_race(client,
     await seed(client, admin)
     staff = await Staff.get(dingtalk_userid="sales-li")
     results = await asyncio.gather(*(
-        outbox.to_staff(staff, "statement_disputed", {"n": i}, "race:1", clock())
+        outbox.enqueue(Kind.STATEMENT_DISPUTED, staff_recipient(staff.id, staff.name), {"n": i},
+                       "race:1:staff:" + str(staff.id), clock())
         for i in range(5)))
     assert sum(r is not None for r in results) == 1
     assert await OutboxMessage.filter(dedupe_key="race:1:staff:" + str(staff.id)).count() == 1
