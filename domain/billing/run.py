@@ -58,7 +58,6 @@ from domain.models import (
     Bill,
     BillingException,
     Customer,
-    OutboxMessage,
     PriceAdjustment,
     Product,
     Staff,
@@ -533,7 +532,7 @@ async def _notify(new: list[dict], day: date, now: datetime) -> None:
         # The same exceptions are told once (replicas racing on one run send one notice).
         key = billing_exceptions_key((item["key"] for item in items), to)
         notices.append(outbox.NewNotice(Kind.BILLING_EXCEPTIONS, to, payload, key))
-    await OutboxMessage.bulk_create(outbox.messages(notices, now), ignore_conflicts=True)
+    await outbox.save_many(notices, now)
 
 
 INTERNAL = ("key", "salesperson_id")  # item fields the notice does not carry

@@ -31,7 +31,7 @@ from tortoise.transactions import in_transaction
 
 from domain.credit import reminders as rules
 from domain.credit.reminders import DueDebt, ReminderPolicy
-from domain.models import Contact, OutboxMessage, Staff
+from domain.models import Contact, Staff
 from domain.notices import outbox
 from domain.notices.catalogue import (
     MANAGERS,
@@ -76,12 +76,11 @@ async def remind_debts(day: date, now: datetime, *, before_days: str, overdue_ev
     async with in_transaction() as tx:
         new_ids = await _record(tx, due, day)
         new = [d for d in due if d.debt_id in new_ids]
-        messages = outbox.messages(await _notices(tx, new, names, day, today), now)
-        await OutboxMessage.bulk_create(messages, batch_size=1000, ignore_conflicts=True,
-                                        using_db=tx)
+        notices = await _notices(tx, new, names, day, today)
+        await outbox.save_many(notices, now, connection=tx, batch_size=1000)
     counts["stages_recorded"] = len(new)
     counts["by_stage"] = dict(sorted(Counter(d.stage for d in new).items()))
-    counts["messages"] = dict(sorted(Counter(m.channel for m in messages).items()))
+    counts["messages"] = dict(sorted(Counter(str(n.to.channel) for n in notices).items()))
     counts["customers"] = len({d.customer_id for d in new})
     log.info("reminders %s: %s", day, counts)
     return counts

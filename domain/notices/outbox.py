@@ -2,8 +2,8 @@
 
 A use case asks for a notice by its catalogue kind, recipient, payload and dedupe key
 (``domain.notices.catalogue``): one at a time with ``enqueue``, or many at once — the set-based
-jobs — with ``messages`` (model objects for ``bulk_create``) or ``insert`` (one multi-row
-``INSERT``). All three build the row in ``_values``.
+jobs — with ``save_many`` (the ORM's ``bulk_create``) or ``insert`` (multi-row ``INSERT``s of
+plain values, for the month-end run's volume). All three build the row in ``_values``.
 """
 
 from __future__ import annotations
@@ -69,9 +69,12 @@ async def enqueue(kind: Kind, to: Recipient, payload: Mapping[str, Any], dedupe_
         return None
 
 
-def messages(notices: Iterable[NewNotice], now: datetime) -> list[OutboxMessage]:
-    """Unsaved rows for ``OutboxMessage.bulk_create(…, ignore_conflicts=True)``."""
-    return [OutboxMessage(**_values(notice, now)) for notice in notices]
+async def save_many(notices: Iterable[NewNotice], now: datetime, *, connection=None,
+                    batch_size: int | None = None) -> None:
+    """Many rows through the ORM's ``bulk_create``; a dedupe key already stored is skipped."""
+    rows = [OutboxMessage(**_values(notice, now)) for notice in notices]
+    await OutboxMessage.bulk_create(rows, batch_size=batch_size, ignore_conflicts=True,
+                                    using_db=connection)
 
 
 def _defaults() -> dict[str, Any]:

@@ -252,14 +252,12 @@ async def notify(day: date, now: datetime) -> int:
             listed[head.id].append(change)
     people = {**sellers, **{h.id: h for h in heads.values()}}
     names = {s.id: s.name for s in people.values()}
-    messages = outbox.messages((_digest(people[staff_id], own, names, day)
-                                for staff_id, own in listed.items()), now)
+    notices = [_digest(people[staff_id], own, names, day) for staff_id, own in listed.items()]
     queued = set(await OutboxMessage.filter(
-        dedupe_key__in=[m.dedupe_key for m in messages]).values_list("dedupe_key", flat=True))
-    new = [m for m in messages if m.dedupe_key not in queued]
+        dedupe_key__in=[n.dedupe_key for n in notices]).values_list("dedupe_key", flat=True))
+    new = [n for n in notices if n.dedupe_key not in queued]
     async with in_transaction() as tx:
-        await OutboxMessage.bulk_create(new, batch_size=500, ignore_conflicts=True,
-                                        using_db=tx)
+        await outbox.save_many(new, now, connection=tx, batch_size=500)
     return len(new)
 
 
