@@ -108,8 +108,9 @@ def wechat_values(kind: str, payload: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _kind_values(kind: str, payload: Mapping[str, Any]) -> dict[str, str]:
-    render = TEMPLATE_VALUES.get(kind)  # type: ignore[call-overload]
-    return render(payload) if render else {"title": label(kind), "hint": ""}
+    if kind in TEMPLATE_VALUES:
+        return TEMPLATE_VALUES[Kind(kind)](payload)
+    return {"title": label(kind), "hint": ""}
 
 
 def statement_issued_values(payload: Mapping[str, Any]) -> dict[str, str]:
@@ -408,7 +409,7 @@ def _wechat_failure(exc: WeChatError) -> DeliveryFailed:
 
 
 class WeChatSender:
-    """statement_issued / repayment_reminder / overdue_notice to a contact: a template message
+    """The TEMPLATE kinds (STATEMENT_ISSUED, REPAYMENT_REMINDER, …) to a contact: a template message
     to the official-account openid, else a mini-program subscribe message while the contact has
     quota for the template, else dead as "no_channel"."""
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import cast
 
 from domain.credit import rules
 from domain.credit.lines import Books
@@ -54,8 +55,8 @@ async def alert_overuse(books: Books, *, customer_id: int, salesperson_id: int |
     if over is None:
         return False
     customer = await Customer.get(id=customer_id)
-    payload: CreditOveruse = {  # type: ignore[typeddict-item]  # facts and over are dicts
-        "customer_id": customer.id, "customer": customer.name, **facts, **over}
+    payload = cast(CreditOveruse, {
+        "customer_id": customer.id, "customer": customer.name, **facts, **over})
     document = facts["document"]
     salesperson = await Staff.get_or_none(id=salesperson_id) if salesperson_id else None
     if salesperson is not None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
+from typing import cast
 
 from tortoise.connection import get_connection
 from tortoise.transactions import in_transaction
@@ -143,9 +144,9 @@ async def _notices(tx, new: list[DueDebt], names: dict[int, str], day: date,
     for debt in new:
         by_customer_kind[debt.customer_id, rules.customer_kind(debt.stage)].append(debt)
     for (customer_id, kind), debts in by_customer_kind.items():
-        payload: DebtReminder = {  # type: ignore[typeddict-item]  # summary() is a dict
+        payload = cast(DebtReminder, {
             "customer_id": customer_id, "customer": names[customer_id], "date": str(day),
-            **rules.summary(debts, today)}
+            **rules.summary(debts, today)})
         for person in contacts.get(customer_id, []):
             notices.add(kind, contact_recipient(person.id, person.name), payload, debts)
     _staff_notices(notices, new, names, staff, today)
@@ -159,7 +160,7 @@ def _staff_notices(notices: _Notices, new: list[DueDebt], names, staff: dict[int
     sellers = {person.id: person.name for person in staff.values()}
 
     def digest(debts: list[DueDebt]) -> DebtDigest:
-        return rules.staff_digest(debts, names, sellers, today)  # type: ignore[return-value]
+        return cast(DebtDigest, rules.staff_digest(debts, names, sellers, today))
 
     def to(staff_id: int) -> Recipient:
         return staff_recipient(staff_id, staff[staff_id].name)

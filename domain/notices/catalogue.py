@@ -10,6 +10,10 @@ same ``Kind`` member (``tests/unit/test_notice_catalogue.py`` checks none is mis
 The dedupe keys are the formats stored rows already carry, byte for byte, so a row written
 before this catalogue still stops a second one. A key ends with its recipient
 (``:contact:<id>``, ``:staff:<id>``, ``:managers``) except where noted.
+
+Adding a notice: a ``Kind`` member, its payload ``TypedDict``, its ``Spec`` in ``CATALOGUE``
+and its ``…_key`` function here; then, in ``bot.senders``, a renderer in the registry of each
+channel's ``Render`` (a WeChat kind also needs a template in ``bot.templates``).
 """
 
 from __future__ import annotations
