@@ -54,6 +54,7 @@ from domain.billing.pricing import (
 )
 from domain.credit_limit import check_credit_limits
 from domain.dates import add_months
+from domain.documents.rules import BILL, DOC_TYPE_LABELS, PREPAID_DRAW
 from domain.errors import Invalid
 from domain.models import (
     Bill,
@@ -69,7 +70,6 @@ from domain.progress import QUIET, Progress
 from domain.request_context import current_request_id
 from domain.sql import as_date, insert_rows, lock_keys, render, select_in
 from domain.statements.bulk import DocumentLine, StatementToIssue, cents, issue_statements
-from domain.statements.rules import BILL, DOC_TYPE_LABELS, PREPAID_DRAW
 from domain.statements.service import ShareSettings
 
 log = logging.getLogger(__name__)
