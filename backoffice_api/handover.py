@@ -7,9 +7,9 @@ from aiohttp import web
 
 from backoffice_api.auth import actor_with
 from domain.actors import ADMIN, FINANCE
+from domain.documents.settings import confirm_audits, set_confirm_audits
 from domain.errors import Invalid
 from domain.handover import close, confirm
-from domain.handover.settings import confirm_audits, set_confirm_audits
 from domain.limits import column_length
 from domain.models import Staff
 from httpcommon.jsonio import json_response, read_json

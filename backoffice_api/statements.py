@@ -8,6 +8,7 @@ from aiohttp import web
 
 from backoffice_api.auth import actor_with
 from domain.actors import ADMIN, FINANCE, SALES
+from domain.documents.rules import DOC_TYPES
 from domain.errors import Invalid
 from domain.limits import ID_MAX
 from domain.models import Customer
@@ -60,7 +61,7 @@ async def create_statement(request: web.Request) -> web.Response:
         date_from=body_date(body, "date_from"),
         date_to=body_date(body, "date_to"),
         numbers=_str_list(body, "documents"),
-        doc_types=_str_list(body, "types") or rules.DOC_TYPES,
+        doc_types=_str_list(body, "types") or DOC_TYPES,
         notify=body.get("notify", True) is not False,
     )
     statement = await statements.create_statement(

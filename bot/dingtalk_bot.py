@@ -30,9 +30,9 @@ from bot.dingtalk_stream import FastAckHandler, StreamClient
 from domain import staff_queries as queries
 from domain.actors import Actor
 from domain.credit.overview import CustomerDebts, customer_debts
+from domain.documents.rules import DEPOSIT, PREPAYMENT, SALE
 from domain.errors import DomainError, Invalid, NotFound
 from domain.handover import entry, notices
-from domain.handover.rules import DEPOSIT, PREPAYMENT, SALE
 from domain.models import Customer, Staff
 from domain.money import to_amount, yuan
 from domain.statements.rules import STATUS_LABELS

@@ -13,12 +13,11 @@ from domain import audit
 from domain.access import get_visible_customer, visible_customer_ids
 from domain.actors import Actor
 from domain.customer_tree import would_cycle
+from domain.documents.rules import INCREASING, VOID, signed_amount
 from domain.errors import Conflict, Invalid
-from domain.handover.rules import VOID
 from domain.models import BindCode, Contact, Customer, Document
 from domain.money import ZERO
 from domain.sql import is_postgres, select_in
-from domain.statements.rules import INCREASING, signed_amount
 
 # Customers by name as Chinese readers sort them (pinyin), then as written, then by id.
 BY_NAME = ("name_sort", "name", "id")

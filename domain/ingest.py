@@ -1,22 +1,22 @@
 """ERP ingest of staff, customers, contacts and documents: validate every row, then apply the
 good ones in one transaction (or none, when the batch is atomic). Idempotent by natural key.
-Documents carry the daily hand-over's fields and obey day close (``domain.handover.ingest``);
-the hand-over's own kinds (expenses, other income, exchanges) are ingested there."""
+Documents are landed by ``domain.documents.ingest`` (day close checked); a change reaches the
+statements holding them and the customers' credit limits here. The hand-over's own kinds
+(expenses, other income, exchanges) are ingested in ``domain.handover.ingest``."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
 from datetime import datetime
-from decimal import Decimal
 
 from tortoise.transactions import in_transaction
 
 from domain import customer_tree
 from domain.credit_limit import check_credit_limits
 from domain.customers import tree_by_code
-from domain.handover import ingest as handover
-from domain.handover import landing
+from domain.documents import ingest as documents
+from domain.handover.ingest import HANDOVER_INGESTERS
 from domain.ingest_rows import (
     IngestResult,
     Row,
@@ -24,7 +24,6 @@ from domain.ingest_rows import (
     customers_by_code,
     one_of,
     parse_bool,
-    parse_date,
     read_rows,
     require_ref,
     split_rows,
@@ -32,30 +31,14 @@ from domain.ingest_rows import (
     upsert,
     with_customers,
 )
-from domain.ingest_rows import Rejection as Rejection  # re-exported for billing's usage
-from domain.models import (
-    Contact,
-    Customer,
-    CustomerDepartment,
-    CustomerShare,
-    Document,
-    Staff,
-    StaffRole,
-)
+from domain.models import Contact, Customer, CustomerDepartment, CustomerShare, Staff, StaffRole
 from domain.money import to_amount
 from domain.sql import lock_keys
-from domain.statements.rules import DOC_TYPE_LABELS, DOC_TYPES, signed_amount
 from domain.statements.service import mark_source_changed
 
-# Only the ERP's own document types: bills are Tally's, made by month-end billing.
-DOC_TYPE_ALIASES = {**{t: t for t in DOC_TYPES},
-                    **{DOC_TYPE_LABELS[t]: t for t in DOC_TYPES}}
 SETTLEMENT_ALIASES = {"on_account": "on_account", "记账": "on_account", "cash": "cash",
                       "现结": "cash"}
 INVOICE_FIELDS = ("company", "tax_id", "address", "phone", "bank", "account")
-
-
-_doc_type = one_of(DOC_TYPE_ALIASES, "未知单据类型")
 
 
 def _statement_day(value) -> int:
@@ -163,30 +146,6 @@ def validate_contact(raw) -> Row:
     row.text("name", max_len=100)
     row.text("phone", max_len=32)
     row.clean["_key"] = row.clean["external_id"]
-    return row
-
-
-def validate_document(raw) -> Row:
-    row = Row(raw)
-    row.text("number", required=True, max_len=64)
-    row.convert("type", _doc_type, required=True)
-    row.convert("date", parse_date, required=True)
-    row.text("customer_code", required=True, max_len=64)
-    row.text("salesperson", max_len=64)
-    row.convert("amount", to_amount, required=True)
-    row.convert("owed", to_amount)
-    row.text("account", max_len=100)
-    row.text("status", max_len=32)
-    row.text("department", max_len=100)
-    amount = row.clean.get("amount")
-    if amount is not None and amount < 0:
-        row.errors.append("amount: 金额不能为负，方向由单据类型决定")
-    if row.clean.get("owed") is None and amount is not None and row.clean.get("type"):
-        # An ERP that does not send 本单欠 owes the whole document in its direction: a sale
-        # adds it, a return or an unapplied receipt takes it off.
-        row.clean["owed"] = signed_amount(row.clean["type"], amount)
-    handover.read_document_fields(row)
-    row.clean["_key"] = row.clean["number"]
     return row
 
 
@@ -381,65 +340,14 @@ async def ingest_documents(raws: list, *, atomic: bool = False, now: datetime | 
                            by: str = "") -> IngestResult:
     """Upsert documents by number; a change marks the statements holding them source_changed.
     A batch with a new or changed document of a closed day is refused whole (423)."""
-    rows = read_rows(raws, validate_document)
-    customers = await with_customers(rows)
-    await _resolve_departments(rows, customers)
-    staff = await staff_by_userid(
-        {r.clean.get(name) for r in rows for name in ("salesperson", "driver")})
-    for row in rows:
-        require_ref(row, "salesperson", staff, "业务员")
-        require_ref(row, "driver", staff, "司机")
+    batch = await documents.read_batch(raws)
     result = IngestResult()
     async with in_transaction():
-        numbers = [r.key for r in rows if not r.errors]
-        await lock_keys("document", numbers)  # the same batch sent twice at once lands once
-        stored = {d.number: d for d in await Document.filter(number__in=numbers)}
-        touched = {d.customer_id for d in stored.values()}  # a document may change customer
-        await handover.check_receipt_audits(rows, stored)
-        good = split_rows(rows, atomic, result)
-        landings = await handover.document_landings(
-            good, stored, lambda c: _document_values(c, customers, staff))
-        await landing.ensure_days_open(landings)
-        changed = await landing.land(Document, landings, result, by=by, now=now)
-        await handover.replace_settlements(
-            landings, {r.key: r.clean["settlements"] for r in good})
-        if changed:
-            await mark_source_changed([x.found.id for x in changed])
-        touched |= {customers[r.clean["customer_code"]].id for r in good}
-        await check_credit_limits(touched, now)
+        landed = await documents.land_batch(batch, result, atomic=atomic, by=by, now=now)
+        if landed.changed:
+            await mark_source_changed(landed.changed)
+        await check_credit_limits(landed.customers, now)
     return result
-
-
-async def _resolve_departments(rows: list[Row], customers: dict) -> None:
-    """Each document's department, named by the ERP by name or code, as its customer's
-    department name; a department the customer does not have marks the row."""
-    named = [r for r in rows if r.clean.get("department") and not r.errors]
-    ids = {customers[r.clean["customer_code"]].id for r in named}
-    known: dict[tuple[int, str], str] = {}
-    for customer_id, name, code in await CustomerDepartment.filter(
-            customer_id__in=ids).values_list("customer_id", "name", "code"):
-        known[customer_id, name] = name
-        if code:
-            known.setdefault((customer_id, code), name)
-    for row in named:
-        department = row.clean["department"]
-        name = known.get((customers[row.clean["customer_code"]].id, department))
-        if name is None:
-            row.errors.append(f"department: 客户没有部门 {department!r}")
-        else:
-            row.clean["department"] = name
-
-
-def _document_values(c: dict, customers: dict, staff: dict) -> dict:
-    salesperson, driver = staff.get(c["salesperson"]), staff.get(c["driver"])
-    return {
-        "doc_type": c["type"], "date": c["date"], "customer_id": customers[c["customer_code"]].id,
-        "salesperson_id": salesperson.id if salesperson else None,
-        "amount": Decimal(c["amount"]), "owed": Decimal(c["owed"]), "account": c["account"],
-        "status": c["status"], "driver_id": driver.id if driver else None,
-        "department": c["department"],
-        **handover.document_values(c),
-    }
 
 
 def _timeless(ingest: Callable) -> Callable:
@@ -459,5 +367,5 @@ INGESTERS = {
         raws, atomic=atomic, now=now),
     "contacts": _timeless(ingest_contacts),
     "documents": ingest_documents,
-    **handover.HANDOVER_INGESTERS,
+    **HANDOVER_INGESTERS,
 }

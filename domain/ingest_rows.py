@@ -1,6 +1,7 @@
 """The rows of an ERP batch, whatever they describe: one row's clean values and what is wrong
 with it, the batch's rejections, the split into rows to apply and rows to report, and the upsert
-by natural key. `domain.ingest` and the other ingests (tiers, hand-over) build on these."""
+by natural key. `domain.ingest`, `domain.documents.ingest` and the other ingests (tiers,
+hand-over) build on these."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from tortoise.transactions import in_transaction
 
 from domain.errors import Invalid
 from domain.models import Customer, Staff
+from domain.money import to_amount
 from domain.sql import lock_keys
 
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -137,6 +139,32 @@ def json_list(value) -> list:
     if not isinstance(value, list):
         raise ValueError("必须是数组")
     return value
+
+
+def non_negative(value) -> Decimal:
+    amount = to_amount(value)
+    if amount < 0:
+        raise ValueError("金额不能为负")
+    return amount
+
+
+def line_value(position: int, line, name: str, parse: Callable):
+    """One field of a row's item list (its lines, settlements …), an error naming the item."""
+    if not isinstance(line, dict):
+        raise ValueError(f"第 {position} 项必须是对象")
+    try:
+        return parse(line.get(name))
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"第 {position} 项 {name}: {exc}") from None
+
+
+def bounded_text(value, max_len: int, *, required: bool = True) -> str:
+    text = "" if value is None else str(value).strip()
+    if required and not text:
+        raise ValueError("必填")
+    if len(text) > max_len:
+        raise ValueError(f"超过 {max_len} 个字符")
+    return text
 
 
 async def staff_by_userid(userids) -> dict[str, Staff]:

@@ -77,6 +77,12 @@ MAX_PARAMETERS = 30000  # per statement: under SQLite's 32,766 (and PostgreSQL's
 ID_CHUNK = 5000  # ids per ``IN (…)`` list
 
 
+def id_chunks(ids: Iterable[int]) -> list[list[int]]:
+    """The distinct ids, sorted, in lists of at most ``ID_CHUNK`` for ``IN (…)``."""
+    ordered = sorted(set(ids))
+    return [ordered[i:i + ID_CHUNK] for i in range(0, len(ordered), ID_CHUNK)]
+
+
 async def insert_rows(connection, table: str, columns: tuple[str, ...], rows: list[tuple], *,
                       returning: tuple[str, ...] = (), ignore_conflicts: bool = False,
                       ) -> list[tuple]:

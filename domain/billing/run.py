@@ -53,6 +53,7 @@ from domain.billing.pricing import (
 )
 from domain.credit_limit import check_credit_limits
 from domain.dates import add_months
+from domain.documents.rules import BILL, DOC_TYPE_LABELS, PREPAID_DRAW
 from domain.errors import Invalid
 from domain.models import (
     Bill,
@@ -72,7 +73,6 @@ from domain.notices.catalogue import (
 from domain.progress import QUIET, Progress
 from domain.sql import as_date, insert_rows, lock_keys, render, select_in
 from domain.statements.bulk import DocumentLine, StatementToIssue, cents, issue_statements
-from domain.statements.rules import BILL, DOC_TYPE_LABELS, PREPAID_DRAW
 from domain.statements.service import ShareSettings
 
 log = logging.getLogger(__name__)

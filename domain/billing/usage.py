@@ -13,7 +13,7 @@ from tortoise.transactions import in_transaction
 
 from domain.billing.pricing import parse_period, period_label
 from domain.errors import Conflict, Invalid
-from domain.ingest import IngestResult, Rejection
+from domain.ingest_rows import IngestResult, Rejection
 from domain.models import Bill, ProductAccount, Usage
 from domain.sql import as_date
 

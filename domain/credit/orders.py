@@ -47,8 +47,8 @@ from domain.credit.lines import (
     save,
 )
 from domain.credit.orgs import load_terms
+from domain.documents.day_close import ensure_open
 from domain.errors import Conflict, Invalid, NotFound
-from domain.handover.locks import ensure_open
 from domain.models import (
     CreditAccount,
     CreditOrder,

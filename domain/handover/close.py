@@ -8,8 +8,8 @@ from datetime import date, datetime
 
 from tortoise.transactions import in_transaction
 
+from domain.documents import day_close
 from domain.errors import Invalid
-from domain.handover import locks
 from domain.models import AuditLog, DayClose, Staff
 from domain.sql import insert_rows
 
@@ -35,7 +35,7 @@ async def close_days(staff_ids: list[int] | None, days: list[date], *, by: str,
     rows = [(staff_id, day, now, by) for staff_id in sorted(set(people))
             for day in sorted(set(days))]
     async with in_transaction() as tx:
-        await locks.hold_day_closes(exclusive=True)
+        await day_close.hold_day_closes(exclusive=True)
         new = await insert_rows(tx, "day_close", CLOSE_COLUMNS, rows, returning=("id",),
                                 ignore_conflicts=True) if rows else []
         await _log("close_days", staff_ids, days, len(new), by=by, now=now)

@@ -3,9 +3,8 @@ chosen people and days at once, and its undo; seed 001's 交款交账参数 make
 document (收款单, 费用单, 其他收入单) audit it too. Also the receipt audit actions and the
 remarks finance appends (批量追加备注).
 
-Confirmation is finance's state, not the salesperson's document: it is allowed on closed days
-and never bumps a document's version. Every change is one UPDATE per kind (a day can hold
-thousands of documents), and only rows not already in the target state are counted."""
+The marks themselves are the document's (``domain.documents.confirmation``): allowed on closed
+days, never bumping a version, one UPDATE per kind (a day can hold thousands of documents)."""
 
 from __future__ import annotations
 
@@ -17,57 +16,30 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from domain.credit_limit import check_credit_limits
-from domain.errors import Conflict, Invalid, NotFound
-from domain.handover import locks, scope
-from domain.handover.rules import (
+from domain.documents import day_close
+from domain.documents.confirmation import clear_confirmed, confirm_unconfirmed, mark_unconfirmed
+from domain.documents.rules import (
     APPROVED,
     CONFIRM,
-    DOCUMENT,
-    FUND_KINDS,
-    KIND_LABELS,
-    KINDS,
     PENDING,
+    RECEIPT,
     UNCONFIRM,
     VOID,
     receipt_audit_change,
 )
-from domain.handover.settings import confirm_audits
+from domain.documents.settings import confirm_audits
+from domain.errors import Conflict, Invalid, NotFound
+from domain.handover import scope
+from domain.handover.rules import DOCUMENT, FUND_KINDS, KIND_LABELS, KINDS
 from domain.models import Document
-from domain.sql import ID_CHUNK, execute
-from domain.statements.rules import RECEIPT
+from domain.sql import execute, id_chunks
 from domain.statements.service import mark_source_changed
 
 Ref = tuple[str, int]  # (kind, id), kind in rules.KINDS
 REMARK_SEPARATOR = "；"
 
 
-# ----- low level: one UPDATE over given rows --------------------------------------------------
-
-
-def _chunks(ids: Collection[int]) -> list[list[int]]:
-    ordered = sorted(set(ids))
-    return [ordered[i:i + ID_CHUNK] for i in range(0, len(ordered), ID_CHUNK)]
-
-
-async def mark_confirmed(model, ids: Collection[int], *, by: str, now: datetime) -> int:
-    """Confirm the given rows of a model that are not confirmed yet; how many were."""
-    return sum([await _set_confirmed(model.filter(id__in=chunk), by=by, now=now)
-                for chunk in _chunks(ids)])
-
-
-async def mark_unconfirmed(model, ids: Collection[int]) -> int:
-    """Drop the confirmation of the given rows of a model; how many had one."""
-    return sum([await _clear_confirmed(model.filter(id__in=chunk)) for chunk in _chunks(ids)])
-
-
-async def _set_confirmed(query: QuerySet, *, by: str, now: datetime) -> int:
-    return await query.filter(confirmed_at__isnull=True).update(confirmed_at=now,
-                                                                confirmed_by=by)
-
-
-async def _clear_confirmed(query: QuerySet) -> int:
-    return await query.filter(confirmed_at__isnull=False).update(confirmed_at=None,
-                                                                 confirmed_by="")
+# ----- confirming a query, fund documents audited along ----------------------------------------
 
 
 def _funds(kind: str, query: QuerySet) -> QuerySet | None:
@@ -86,7 +58,7 @@ async def _confirm_query(kind: str, query: QuerySet, *, by: str, now: datetime,
     if funds is not None:
         audited = await funds.filter(confirmed_at__isnull=True, audit_status=PENDING).update(
             audit_status=APPROVED)
-    return {"confirmed": await _set_confirmed(query, by=by, now=now), "audited": audited}
+    return {"confirmed": await confirm_unconfirmed(query, by=by, now=now), "audited": audited}
 
 
 def _add(total: dict, part: dict) -> dict:
@@ -103,7 +75,7 @@ async def confirm(refs: list[Ref], *, by: str, now: datetime) -> dict:
     counts = {"confirmed": 0, "audited": 0}
     async with in_transaction():
         for kind, ids in groups.items():
-            for chunk in _chunks(ids):
+            for chunk in id_chunks(ids):
                 counts = _add(counts, await _confirm_query(
                     kind, scope.MODELS[kind].filter(id__in=chunk), by=by, now=now,
                     audits=audits))
@@ -150,7 +122,7 @@ async def _rows(kind: str, ids: set[int]) -> dict[int, dict]:
     if kind == DOCUMENT:
         fields += ["driver_id", "delivered_on"]
     found: dict[int, dict] = {}
-    for chunk in _chunks(ids):
+    for chunk in id_chunks(ids):
         for row in await scope.MODELS[kind].filter(id__in=chunk).values(*fields):
             found[row["id"]] = {**row, "kind": kind}
     return found
@@ -162,7 +134,7 @@ async def _outside(kind: str, rows: dict[int, dict]) -> list[dict]:
     people = {r[f] for r in rows.values() for f in ("salesperson_id", "driver_id") if r.get(f)}
     days = {r[f] for r in rows.values() for f in ("date", "delivered_on") if r.get(f)}
     inside: set[int] = set()
-    for chunk in _chunks(rows):
+    for chunk in id_chunks(rows):
         inside.update(await scope.of_kind(kind, people, days).filter(id__in=chunk).values_list(
             "id", flat=True))
     return [row for row_id, row in sorted(rows.items()) if row_id not in inside]
@@ -190,7 +162,7 @@ async def unconfirm_days(staff_ids: list[int] | None, days: list[date], *, by: s
     count = 0
     async with in_transaction():
         for kind in KINDS:
-            count += await _clear_confirmed(scope.of_kind(kind, staff_ids, days))
+            count += await clear_confirmed(scope.of_kind(kind, staff_ids, days))
     return {"unconfirmed": count}
 
 
@@ -215,7 +187,7 @@ async def change_receipt_audit(receipt_id: int, action: str, *, by: str,
                        number=receipt.number)
     if receipt.audit_status != new:
         async with in_transaction():
-            await locks.ensure_open(_pairs(receipt), number=receipt.number)
+            await day_close.ensure_open(_pairs(receipt), number=receipt.number)
             change = receipt_audit_change(receipt.number, receipt.audit_status, new,
                                           confirmed=receipt.confirmed_at is not None,
                                           confirm_audits=await confirm_audits())
@@ -271,14 +243,14 @@ async def append_remark(document_ids: Collection[int], remark: str) -> int:
         raise Invalid("bad_remark", f"备注不能超过 {MAX_REMARK} 个字符")
     ids = set(document_ids)
     found: set[int] = set()
-    for chunk in _chunks(ids):
+    for chunk in id_chunks(ids):
         found.update(await Document.filter(id__in=chunk).values_list("id", flat=True))
     if missing := sorted(ids - found):
         raise NotFound("document_not_found", f"单据不存在: {', '.join(map(str, missing))}",
                        missing=missing)
     count = 0
     async with in_transaction() as tx:
-        for chunk in _chunks(ids):
+        for chunk in id_chunks(ids):
             markers = ", ".join(f"{{{i}}}" for i in range(2, len(chunk) + 2))
             count += await execute(_APPEND.replace("{ids}", markers), remark,
                                    REMARK_SEPARATOR + remark, *chunk, connection=tx)

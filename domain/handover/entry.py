@@ -21,13 +21,12 @@ from tortoise.transactions import in_transaction
 
 from domain.access import get_visible_customer
 from domain.credit_limit import check_credit_limits
+from domain.documents import day_close
+from domain.documents.rules import PENDING, RECEIPT, RECEIPT_KIND_LABELS, SALE
 from domain.errors import Conflict, Invalid, NotFound
-from domain.handover import locks
-from domain.handover.rules import PENDING, RECEIPT_KIND_LABELS, SALE
 from domain.models import Document, Expense, IdempotencyRecord, Staff
 from domain.money import CENT
 from domain.staff_queries import staff_actor
-from domain.statements.rules import RECEIPT
 
 RECEIPT_PREFIX, EXPENSE_PREFIX = "DT-SK", "DT-FY"
 KEY_SCOPE = "dingtalk_entry"  # IdempotencyRecord scope: chat message id -> what it recorded
@@ -133,7 +132,7 @@ async def _record(model, prefix: str, staff: Staff, day: date, key: str, now: da
     async with in_transaction():
         if key and (earlier := await _recorded_before(key)) is not None:
             return earlier, None
-        await locks.ensure_open([(staff.id, day)])
+        await day_close.ensure_open([(staff.id, day)])
         row = await _numbered(model, prefix, day, create)
         if key:
             await _remember(key, model, row, now)

@@ -16,24 +16,28 @@ from functools import partial
 from tortoise.expressions import Subquery
 
 from domain.actors import SALES, Actor
+from domain.documents.rules import (
+    AUDIT_LABELS,
+    DOC_TYPE_LABELS,
+    RECEIPT_KIND_LABELS,
+    SALE,
+    SALES_OUT,
+    Settled,
+    signed_amount,
+)
 from domain.errors import Forbidden, Invalid, NotFound
 from domain.handover import scope
 from domain.handover.rules import (
-    AUDIT_LABELS,
     DOCUMENT,
     EXCHANGE,
     EXPENSE,
     OTHER_INCOME,
-    RECEIPT_KIND_LABELS,
-    SALE,
-    Settled,
     expense_unsettled,
     split_receipt,
 )
 from domain.models import DayClose, Document, ReceiptSettlement, Staff
 from domain.money import ZERO, fmt
 from domain.names import name_sort_key
-from domain.statements.rules import DOC_TYPE_LABELS, SALES_OUT, signed_amount
 
 PENDING, DONE = "pending", "done"
 STATUS_LABELS = {PENDING: "待对账", DONE: "已对账"}

@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from domain.credit.lines import save
 from domain.credit_limit import check_credit_limits
+from domain.documents.rules import RECEIPT
 from domain.errors import Conflict, NotFound
 from domain.models import (
     ApprovalFlow,
@@ -36,7 +37,6 @@ from domain.models import (
 )
 from domain.money import ZERO, fmt, yuan
 from domain.payments.rules import MANUAL
-from domain.statements.rules import RECEIPT
 
 # write-off status
 PENDING, DONE, REJECTED = "pending", "done", "rejected"

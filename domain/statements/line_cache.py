@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
+from domain.documents.rules import BILL
 from domain.models import Bill, StatementLine
-from domain.statements.rules import BILL
 from domain.statements.views import line_view
 
 

@@ -6,22 +6,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from domain.documents.rules import PAYING, signed_amount
 from domain.errors import Conflict
 from domain.money import ZERO
 
 UNCONFIRMED, MATCHED, MISMATCHED = "unconfirmed", "matched", "mismatched"
 STATUS_LABELS = {UNCONFIRMED: "未确认", MATCHED: "符合", MISMATCHED: "不符合"}
-
-SALES_OUT, SALES_RETURN, RECEIPT = "sales_out", "sales_return", "receipt"
-DOC_TYPES = (SALES_OUT, SALES_RETURN, RECEIPT)  # what the ERP sends and a statement may pick
-# A month-end usage bill (seed 004), written by domain.billing, never by the ERP; it adds to
-# the receivable like a sales-out. What a prepaid customer's balance paid of a bill is a draw:
-# it takes the receivable down like a receipt, so 期末应收 is what is really owed.
-BILL, PREPAID_DRAW = "bill", "prepaid_draw"
-DOC_TYPE_LABELS = {SALES_OUT: "销售出库单", SALES_RETURN: "销售退货单", RECEIPT: "收款单",
-                   BILL: "账单", PREPAID_DRAW: "预付余额抵扣"}
-INCREASING = (SALES_OUT, BILL)
-PAYING = (RECEIPT, PREPAID_DRAW)  # what 本期收款 counts
 
 # Actions of the back office, named as seed 000 names the buttons.
 RECEIVE, MISMATCH, MATCH, FEEDBACK, SHARE, DELETE, CANCEL = (
@@ -60,12 +50,6 @@ def check_action(action: str, status: str, received: Decimal) -> None:
 
 def status_after(action: str) -> str | None:
     return {MATCH: MATCHED, MISMATCH: MISMATCHED, CANCEL: UNCONFIRMED}.get(action)
-
-
-def signed_amount(doc_type: str, amount: Decimal) -> Decimal:
-    """How a document moves the receivable: sales-out and bills add, returns and receipts take
-    away."""
-    return amount if doc_type in INCREASING else -amount
 
 
 @dataclass(frozen=True)

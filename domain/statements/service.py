@@ -12,8 +12,8 @@ from tortoise.transactions import in_transaction
 from domain import audit
 from domain.access import can_see_customer, get_visible_customer, visible_customer_ids
 from domain.actors import Actor
+from domain.documents.rules import DOC_TYPES, VOID, signed_amount
 from domain.errors import Conflict, Forbidden, Invalid, NotFound
-from domain.handover.rules import VOID
 from domain.models import (
     Contact,
     Customer,
@@ -69,7 +69,7 @@ class NewStatement:
     date_from: date
     date_to: date
     numbers: tuple[str, ...] = ()
-    doc_types: tuple[str, ...] = rules.DOC_TYPES
+    doc_types: tuple[str, ...] = DOC_TYPES
     notify: bool = True
 
 
@@ -118,7 +118,7 @@ async def _pick_documents(
             )
         _refuse_uncounted(documents, counted)
     else:
-        unknown = sorted(set(spec.doc_types) - set(rules.DOC_TYPES))
+        unknown = sorted(set(spec.doc_types) - set(DOC_TYPES))
         if unknown or not spec.doc_types:
             raise Invalid("bad_doc_types", f"未知单据类型: {', '.join(unknown)}")
         documents = await in_range.filter(
@@ -144,7 +144,7 @@ async def _opening_receivable(
     rows = await Document.filter(
         customer_id=customer_id, date__lt=before, audit_status__in=counted
     ).values_list("doc_type", "amount")
-    return sum((rules.signed_amount(t, Decimal(a)) for t, a in rows), ZERO)
+    return sum((signed_amount(t, Decimal(a)) for t, a in rows), ZERO)
 
 
 def _line(statement: Statement, position: int, document: Document) -> StatementLine:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from domain.app_settings import flag, set_flag
-from domain.handover.rules import APPROVED, PENDING
+from domain.documents.rules import APPROVED, PENDING
 
 INCLUDE_PENDING = "statements.include_pending"
 

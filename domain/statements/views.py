@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from domain.billing.pricing import PRICE_TYPE_LABELS
+from domain.documents.rules import DOC_TYPE_LABELS
 from domain.models import Customer, Statement, StatementLine
 from domain.money import ZERO
 from domain.statements import rules
@@ -51,7 +52,7 @@ def line_view(line: StatementLine, detail: dict | None = None) -> dict:
     view = {
         "number": line.number,
         "type": line.doc_type,
-        "type_label": rules.DOC_TYPE_LABELS[line.doc_type],
+        "type_label": DOC_TYPE_LABELS[line.doc_type],
         "date": line.date,
         "amount": line.amount,
         "owed": line.owed,

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from domain.errors import Invalid
-from domain.ingest import (
+from domain.ingest_rows import (
     IngestResult,
     Row,
     parse_date,

@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
+from domain.documents.rules import DOC_TYPES, RECEIPT, SALES_OUT
 from domain.models import Contact, Customer, MpSession, ShareLink, Statement, StatementLine
 from domain.sharing import sign_share_token
 from domain.statements import rules
@@ -84,13 +85,13 @@ end
 def _lines(statement_id: int) -> list[StatementLine]:
     lines = []
     for position in range(LINES):
-        doc_type = rules.DOC_TYPES[position % 3] if position % 5 == 4 else rules.SALES_OUT
+        doc_type = DOC_TYPES[position % 3] if position % 5 == 4 else SALES_OUT
         amount = Decimal(f"{(statement_id * 37 + position * 101) % 90_000 + 100}.00")
         lines.append(StatementLine(
             statement_id=statement_id, position=position, number=f"XS-{statement_id}-{position}",
             doc_type=doc_type, date=date(2026, 10, 1) + timedelta(days=position),
-            amount=amount, owed=amount if doc_type == rules.SALES_OUT else -amount,
-            account="银行存款-中国银行" if doc_type == rules.RECEIPT else "",
+            amount=amount, owed=amount if doc_type == SALES_OUT else -amount,
+            account="银行存款-中国银行" if doc_type == RECEIPT else "",
         ))
     return lines
 

@@ -10,8 +10,8 @@ from datetime import date
 import pytest
 from tortoise.transactions import in_transaction
 
+from domain.documents import day_close
 from domain.errors import Locked
-from domain.handover import locks
 from domain.handover.close import close_days
 from domain.models import AuditLog, DayClose, Document
 from tests.conftest import DB_KIND
@@ -181,7 +181,7 @@ async def test_a_close_waits_for_a_writer_past_its_check_and_later_writers_see_i
 
     async def writer():
         async with in_transaction():
-            await locks.ensure_open([(li.id, D1)])
+            await day_close.ensure_open([(li.id, D1)])
             checked.set()
             await release.wait()
             await sale(li, D1, customer=customer, number="XS-RACE")
@@ -197,4 +197,4 @@ async def test_a_close_waits_for_a_writer_past_its_check_and_later_writers_see_i
     assert await Document.filter(number="XS-RACE").exists()
     with pytest.raises(Locked):
         async with in_transaction():
-            await locks.ensure_open([(li.id, D1)])
+            await day_close.ensure_open([(li.id, D1)])

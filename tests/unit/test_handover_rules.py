@@ -1,5 +1,6 @@
-"""domain.handover.rules: seed 001's receipt categories, the expense columns, the closed-day
-refusal and the 交款交账参数 rule for receipts' audit changes (pure, no database)."""
+"""domain.handover.rules: seed 001's receipt categories and the expense columns; and the
+hand-over's document rules in domain.documents.rules: the closed-day refusal and the 交款交账参数
+rule for receipts' audit changes (pure, no database)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.errors import Conflict, Locked
-from domain.handover.rules import (
+from domain.documents.rules import (
     APPROVED,
     AUDIT_ALIASES,
     CONFIRM,
@@ -22,14 +22,13 @@ from domain.handover.rules import (
     SALE,
     UNCONFIRM,
     VOID,
-    ReceiptSplit,
     Settled,
     day_closed_error,
-    expense_unsettled,
     receipt_audit_change,
     receipt_problems,
-    split_receipt,
 )
+from domain.errors import Conflict, Locked
+from domain.handover.rules import ReceiptSplit, expense_unsettled, split_receipt
 
 DAY = date(2026, 11, 23)
 D = Decimal

@@ -8,7 +8,8 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from domain.ingest import validate_customer, validate_document
+from domain.documents.ingest import validate_document
+from domain.ingest import validate_customer
 from tally.imports import HEADERS, ImportFileError, read_rows, write_template
 
 DOC_HEADER = ["单据编号", "单据类型", "单据日期", "客户编号", "业务员", "金额", "本单欠",

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from domain.documents.rules import signed_amount
 from domain.errors import Conflict
 from domain.statements import rules
 from domain.statements.rules import LineValues
@@ -47,7 +48,7 @@ def test_a_prepaid_draw_counts_as_received_so_the_closing_is_what_is_owed():
     totals = rules.statement_totals(Decimal("0.00"), lines)
     assert (totals.increase, totals.receipts) == (Decimal("1300.00"), Decimal("1000.00"))
     assert totals.closing == totals.owed_total == Decimal("300.00")
-    assert rules.signed_amount("prepaid_draw", Decimal("1000.00")) == Decimal("-1000.00")
+    assert signed_amount("prepaid_draw", Decimal("1000.00")) == Decimal("-1000.00")
 
 
 def test_answers_repeat_silently_and_a_change_of_mind_conflicts():

@@ -12,7 +12,7 @@ from datetime import date
 
 from tortoise.connection import get_connection
 
-from domain.handover.rules import day_closed_error
+from domain.documents.rules import day_closed_error
 from domain.models import DayClose, Staff
 from domain.sql import is_postgres
 

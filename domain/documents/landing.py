@@ -1,9 +1,10 @@
-"""Landing an ERP batch of hand-over documents (`domain.handover.ingest`): each good row
-against what is stored under its number. The rows that are new or changed must not be of a
-closed day — by their new values or their stored ones — or the whole batch is refused (423)
-before anything is written; a confirmed row whose figures, date or people change loses its
-confirmation (finance looks again); a receipt's audit change confirms or un-confirms it as
-the 交款交账参数 says (decided by the caller, carried as ``Landing.audit``)."""
+"""Landing an ERP batch of documents, whatever their model (``domain.documents.ingest``, the
+hand-over's expenses, other income and exchanges): each good row against what is stored under
+its number. The rows that are new or changed must not be of a closed day — by their new values
+or their stored ones — or the whole batch is refused (423) before anything is written; a
+confirmed row whose figures, date or people change loses its confirmation (finance looks
+again); a receipt's audit change confirms or un-confirms it as the 交款交账参数 says (decided by
+the caller, carried as ``Landing.audit``)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from domain.handover import locks
-from domain.handover.confirm import mark_confirmed, mark_unconfirmed
-from domain.handover.rules import CONFIRM, UNCONFIRM, day_closed_error
+from domain.documents import day_close
+from domain.documents.confirmation import mark_confirmed, mark_unconfirmed
+from domain.documents.rules import CONFIRM, UNCONFIRM, day_closed_error
 from domain.ingest_rows import IngestResult, apply_fields
 from domain.models import Staff
 
@@ -66,7 +67,7 @@ async def ensure_days_open(landings: list[Landing]) -> None:
     """Refuse the batch (423) when a new or changed row is of a closed day, listing each such
     row (index, number, staff, day)."""
     touching = [x for x in landings if x.touches]
-    closed = await locks.closed_pairs(pair for x in touching for pair in x.pairs())
+    closed = await day_close.closed_pairs(pair for x in touching for pair in x.pairs())
     if not closed:
         return
     names = dict(await Staff.filter(id__in={s for s, _ in closed}).values_list("id", "name"))

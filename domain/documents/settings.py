@@ -1,4 +1,5 @@
-"""The hand-over settings finance changes at run time (交款交账参数)."""
+"""The document settings finance changes at run time: the hand-over's 交款交账参数, which ties
+auditing a fund document to confirming it."""
 
 from __future__ import annotations
 
