@@ -50,6 +50,7 @@ from miniapp_api.openapi_spec import OPENAPI as MP_OPENAPI
 from tally.db import close_orm, init_orm
 from tally.health import add_ops_routes
 from tally.metrics import Metrics
+from tally.registries import build_registries
 from tally.sandbox import sandbox_app
 from tally.settings import Settings
 
@@ -62,6 +63,7 @@ def create_app(
     settings: Settings, *, clock: Callable[[], datetime] | None = None, wechat=None,
     dingtalk=None, sandbox=None,
 ) -> web.Application:
+    build_registries()
     metrics = Metrics(stream=settings.dingtalk_stream)
     app = web.Application(middlewares=[observing_middleware(metrics.observe_request),
                                        error_middleware, refuse_nul_middleware],

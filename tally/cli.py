@@ -32,6 +32,10 @@ def _now(settings: Settings) -> datetime:
 
 
 async def _with_orm(settings: Settings, work: Callable[[], Awaitable]):
+    """The domain composed for one command: registries filled, the store open around ``work``."""
+    from tally.registries import build_registries
+
+    build_registries()
     await db.init_orm(settings)
     try:
         return await work()
