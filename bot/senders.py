@@ -19,9 +19,8 @@ import json
 import time
 from collections.abc import Callable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import quote
 
 import aiohttp
@@ -50,6 +49,7 @@ from bot.texts import clip, period, plain, short_period
 from bot.tier_texts import tier_digest_markdown
 from bot.wechat import RETRYABLE_ERRORS, TOKEN_ERRORS, WeChatError, WeChatGateway
 from domain.credit.alerts import OVERUSE_NOTICE
+from domain.delivery import DeliveryFailed, Notice, Sender
 from domain.handover.notices import PENDING_NOTICE, SUMMARY_NOTICE
 from domain.models import Contact, MpSubscription, Staff
 from domain.money import yuan
@@ -71,39 +71,6 @@ KIND_LABELS = {
     SUMMARY_NOTICE: "交账汇总", PENDING_NOTICE: "待确认交账",
     OVERUSE_NOTICE: "授信超额占用",
 }
-
-
-@dataclass(frozen=True)
-class Notice:
-    """A claimed outbox row, as the dispatcher hands it to a sender."""
-
-    id: int
-    channel: str
-    kind: str
-    recipient_kind: str
-    recipient_id: str
-    recipient_name: str
-    payload: dict
-    attempts: int
-    request_id: str = ""  # the request that queued it ('' for jobs)
-
-
-class DeliveryFailed(Exception):
-    """A send that did not happen. ``retryable``: a later try may work; ``alert``: when the row
-    is given up, managers get a delivery_dead alert."""
-
-    def __init__(self, reason: str, *, retryable: bool, alert: bool = True) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.retryable = retryable
-        self.alert = alert
-
-
-class Sender(Protocol):
-    async def prepare(self, notices: list[Notice]) -> None:
-        """Read what the batch's sends need in bulk (called before they start)."""
-
-    async def send(self, notice: Notice, now: datetime) -> str: ...
 
 
 # ----- texts ------------------------------------------------------------------------------------

@@ -32,8 +32,8 @@ from datetime import datetime, timedelta
 from tortoise.connection import get_connection
 from tortoise.transactions import in_transaction
 
-from bot.senders import DeliveryFailed, Notice, Sender
 from domain import outbox
+from domain.delivery import DeliveryFailed, Notice, Sender
 from domain.sql import execute, execute_many, is_postgres
 
 log = logging.getLogger(__name__)
