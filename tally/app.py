@@ -21,6 +21,7 @@ from bot.senders import open_senders
 from bot.wechat import WeChatGateway
 from bot.wechat_callback import add_wechat_routes
 from bot.wechat_tokens import DbSessionStorage
+from domain.billing.views import bill_details
 from domain.statements.line_cache import LineCache
 from domain.statements.service import ShareSettings
 from domain.statements.view_counter import ViewCounter
@@ -73,7 +74,7 @@ def create_app(
     zone = ZoneInfo(settings.timezone)
     app[CLOCK] = clock or (lambda: datetime.now(zone))
     app[VIEW_COUNTER] = ViewCounter()
-    app[LINE_CACHE] = LineCache()
+    app[LINE_CACHE] = LineCache(bill_details=bill_details)
     app[VIEW_CACHE] = Lru(5000)
     app[RATE_LIMITER] = _rate_limiter(settings)
     app.cleanup_ctx.append(_orm_ctx)
