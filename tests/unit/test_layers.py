@@ -13,6 +13,10 @@ from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.db_agnostic  # reads source files only: once, on the SQLite pass
+
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("domain", "bot", "backoffice_api", "miniapp_api", "workbench", "jobs",
             "httpcommon", "tally")
@@ -26,9 +30,15 @@ KNOWN_EDGE_IMPORTS_TO_REMOVE: set[tuple[str, str]] = {
     ("miniapp_api.openapi_spec", "backoffice_api.openapi_spec"),
     ("miniapp_api.mp_routes", "bot.wechat"),
 }
-# Module cycles other parts of the redesign remove (issue 13: the documents package takes what
-# statements and the hand-over share): the lead empties this at merge.
-KNOWN_CYCLES_TO_REMOVE: set[frozenset[str]] = set()
+# Cycles other parts of the redesign remove, each as the set of modules or contexts that may
+# import each other meanwhile: the lead empties this at merge. Issue 13's documents package
+# takes the document types (statements.rules) and audit states (handover.rules) that statements,
+# the hand-over and domain.customers share; credit_limit and staff_queries are in the loop only
+# through domain.customers.
+KNOWN_CYCLES_TO_REMOVE: set[frozenset[str]] = {
+    frozenset({"domain.statements", "domain.handover", "domain.customers", "domain.credit_limit",
+               "domain.staff_queries"}),
+}
 
 
 class Import:
@@ -134,14 +144,31 @@ def test_the_known_exceptions_still_exist():
     """An exception fixed is taken off its list, so the lists only shrink."""
     for module, target in KNOWN_EDGE_IMPORTS_TO_REMOVE:
         assert target in {_owner(i.target) for i in imports_of(module)}, (module, target)
-    cycles = {frozenset(cycle) for cycle in _cycles()}
-    assert KNOWN_CYCLES_TO_REMOVE <= cycles
+    components = [set(c) for graph in (_graph(), _context_graph()) for c in _components(graph)]
+    for known in KNOWN_CYCLES_TO_REMOVE:
+        assert any(len(known & c) > 1 for c in components), f"no longer a cycle: {set(known)}"
 
 
 def test_no_modules_import_each_other_in_a_cycle():
-    found = [" -> ".join([*cycle, cycle[0]]) for cycle in _cycles()
-             if frozenset(cycle) not in KNOWN_CYCLES_TO_REMOVE]
+    found = _unknown_cycles(_graph())
     assert found == [], "import cycles (module-level imports):\n" + "\n".join(found)
+
+
+def test_no_contexts_of_the_domain_import_each_other_in_a_cycle():
+    """A context (``domain.statements``, ``domain.billing`` …) depends on others one way: the
+    ones below it never import it back, by however long a path."""
+    found = _unknown_cycles(_context_graph())
+    assert found == [], "cycles between contexts (module-level imports):\n" + "\n".join(found)
+
+
+def _unknown_cycles(graph: dict[str, set[str]]) -> list[str]:
+    """A path round each cycle that is not one of KNOWN_CYCLES_TO_REMOVE: "a -> b -> a"."""
+    cycles = []
+    for component in _components(graph):
+        if not any(component <= known for known in KNOWN_CYCLES_TO_REMOVE):
+            path = _path_within(component, graph)
+            cycles.append(" -> ".join([*path, path[0]]) + f" (of {sorted(component)})")
+    return cycles
 
 
 def _graph() -> dict[str, set[str]]:
@@ -151,14 +178,29 @@ def _graph() -> dict[str, set[str]]:
             for module in modules()}
 
 
-def _cycles() -> list[list[str]]:
-    """One cycle through each strongly connected set of modules (Tarjan), as a path."""
-    graph = _graph()
+def _context(module: str) -> str:
+    """``domain.statements.bulk`` is in ``domain.statements``; a module of ``domain`` itself
+    (``domain.models``) and the edges' modules are their own."""
+    parts = module.split(".")
+    return ".".join(parts[:2]) if parts[0] == "domain" and len(parts) > 2 else module
+
+
+def _context_graph() -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {}
+    for module, targets in _graph().items():
+        if _in(module, ("domain",)):
+            graph.setdefault(_context(module), set()).update(
+                _context(t) for t in targets if _in(t, ("domain",)))
+    return {context: targets - {context} for context, targets in graph.items()}
+
+
+def _components(graph: dict[str, set[str]]) -> list[frozenset[str]]:
+    """The strongly connected sets of more than one node (Tarjan): each holds a cycle."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
     on_stack: set[str] = set()
-    components: list[set[str]] = []
+    components: list[frozenset[str]] = []
 
     def visit(node: str) -> None:
         index[node] = low[node] = len(index)
@@ -179,15 +221,15 @@ def _cycles() -> list[list[str]]:
                 if member == node:
                     break
             if len(component) > 1:
-                components.append(component)
+                components.append(frozenset(component))
 
     for node in sorted(graph):
         if node not in index:
             visit(node)
-    return [_path_within(component, graph) for component in components]
+    return components
 
 
-def _path_within(component: set[str], graph: dict[str, set[str]]) -> list[str]:
+def _path_within(component: frozenset[str], graph: dict[str, set[str]]) -> list[str]:
     """A shortest cycle from the component's first module back to itself, inside it."""
     start = min(component)
     paths = {start: [start]}
