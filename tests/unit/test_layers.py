@@ -24,11 +24,9 @@ EDGES = ("bot", "backoffice_api", "miniapp_api", "workbench", "jobs")
 NOT_IN_DOMAIN = (*EDGES, "httpcommon", "tally", "aiohttp", "wechatpy", "dingtalk_stream")
 
 # Edge-to-edge imports other parts of the redesign remove (issue 13): the lead empties this at
-# merge. miniapp's hand-written schema reuses the back office's (typed models replace both);
-# the mini-program login catches bot.wechat's WeChatError.
+# merge. miniapp's hand-written schema reuses the back office's (typed models replace both).
 KNOWN_EDGE_IMPORTS_TO_REMOVE: set[tuple[str, str]] = {
     ("miniapp_api.openapi_spec", "backoffice_api.openapi_spec"),
-    ("miniapp_api.mp_routes", "bot.wechat"),
 }
 # Cycles other parts of the redesign remove, each as the set of modules or contexts that may
 # import each other meanwhile: the lead empties this at merge. Issue 13's documents package
