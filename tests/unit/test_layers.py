@@ -141,7 +141,8 @@ def _owner(target: str) -> str:
 def test_the_known_exceptions_still_exist():
     """An exception fixed is taken off its list, so the lists only shrink."""
     for module, target in KNOWN_EDGE_IMPORTS_TO_REMOVE:
-        assert target in {_owner(i.target) for i in imports_of(module)}, (module, target)
+        still = module in modules() and target in {_owner(i.target) for i in imports_of(module)}
+        assert still, f"{module} no longer imports {target}: take it off the list"
     components = [set(c) for graph in (_graph(), _context_graph()) for c in _components(graph)]
     for known in KNOWN_CYCLES_TO_REMOVE:
         assert any(len(known & c) > 1 for c in components), f"no longer a cycle: {set(known)}"
