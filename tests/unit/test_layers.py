@@ -1,6 +1,7 @@
 """The layers hold (docs/architecture.md, DESIGN.md): ``domain`` imports no edge and no HTTP or
 chat SDK, nothing below ``tally`` imports ``tally`` (the composition and entry points), the
-edges do not import each other, and no modules import each other in a cycle.
+edges do not import each other, and no modules, nor contexts of the domain, import each other
+in a cycle (the failure names the path).
 
 Imports are read from the source (``ast``), not by importing it: every import counts for the
 layering rules (one inside a function too), the module-level ones for cycles (those run at
@@ -12,6 +13,7 @@ import ast
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -39,9 +41,10 @@ KNOWN_CYCLES_TO_REMOVE: set[frozenset[str]] = {
 }
 
 
-class Import:
-    def __init__(self, target: str, top_level: bool, line: int) -> None:
-        self.target, self.top_level, self.line = target, top_level, line
+class Import(NamedTuple):
+    target: str  # the module imported, or the package a name is imported from
+    top_level: bool  # runs when the importing module is imported
+    line: int
 
 
 @cache
