@@ -2,9 +2,9 @@
 a comment) whose buttons call the approval engine as the staff member who pressed them, and
 the markdown the initiator (outcomes) and approvers (reminders) get.
 
-The card's buttons register on import into ``bot.cards.REGISTRY``; ``bot.senders`` lists the
-builders below in its notice registries (how outbox rows are drawn). bot.senders and
-bot.dingtalk_bot import this module, so both the sender and the card callback know it.
+The card's buttons (``APPROVAL_CARD``) go into ``bot.cards.REGISTRY`` at composition
+(``tally.registries``); ``bot.senders`` lists the builders below in its notice registries (how
+outbox rows are drawn).
 A press on a task that someone else already decided (any one of the role), or on a withdrawn
 flow, is refused with the reason and the card is redrawn without its buttons.
 """
@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from bot.cards import CardAction, register, standard_card
+from bot.cards import CardAction, CardKind, standard_card
 from bot.texts import plain
 from domain.approvals import engine
 from domain.models import CardInstance, Staff
@@ -37,15 +37,13 @@ async def _task_closed(task_id: str) -> str | None:
     return await engine.why_task_closed(int(task_id))
 
 
-register(
-    APPROVAL,
+APPROVAL_CARD = CardKind(APPROVAL, (
     CardAction(engine.APPROVE, "同意", "已同意", apply=_acting(engine.APPROVE)),
     CardAction(engine.REJECT, "驳回", "已驳回", apply=_acting(engine.REJECT),
                comment_required=True),
     CardAction(engine.RETURN, "退回", "已退回", apply=_acting(engine.RETURN),
                comment_required=True),
-    closed_reason=_task_closed,
-)
+), closed_reason=_task_closed)
 
 
 def build_task_card(payload: Mapping[str, Any]) -> dict[str, Any]:

@@ -8,8 +8,9 @@ repeated or stale press changes nothing and is answered with the reason) and rep
 buttons with the outcome. A card whose subject moved on without it (``closed_reason``: a task
 another holder decided) goes out, or is redrawn (``redraw_retired``), without buttons.
 
-Actions are registered per card kind (``register``); the approvals work adds its kinds
-(approve / reject / return with a comment) the same way (bot.approval_cards), with an ``apply``
+Actions are registered per card kind (``register``), at composition (``tally.registries``
+registers each declared ``CardKind``: the dispute card here, the approval card's approve /
+reject / return with a comment in bot.approval_cards, the hand-over card's), with an ``apply``
 that calls its domain use case inside the same transaction that closes the card. When the use
 case refuses with an error marked ``retires_card`` (the task was decided by someone else, the
 flow was withdrawn), the presser is told why and the card loses its buttons.
@@ -60,6 +61,15 @@ class CardAction:
     comment_required: bool = False
 
 
+@dataclass(frozen=True)
+class CardKind:
+    """A card kind's buttons, and how to tell its subject moved on without the card."""
+
+    kind: str
+    actions: tuple[CardAction, ...]
+    closed_reason: ClosedReasonFn | None = None
+
+
 REGISTRY: dict[str, dict[str, CardAction]] = {}
 CLOSED_REASONS: dict[str, ClosedReasonFn] = {}
 
@@ -73,11 +83,14 @@ def register(kind: str, *actions: CardAction, closed_reason: ClosedReasonFn | No
         CLOSED_REASONS[kind] = closed_reason
 
 
-register(
-    DISPUTE,
+def register_card(card: CardKind) -> None:
+    register(card.kind, *card.actions, closed_reason=card.closed_reason)
+
+
+DISPUTE_CARD = CardKind(DISPUTE, (
     CardAction("seen", "已读", "已读"),
     CardAction("will_call", "我会联系客户", "将联系客户"),
-)
+))
 
 
 # ----- card data (StandardCard) -----

@@ -21,8 +21,6 @@ from decimal import Decimal
 from dingtalk_stream import ChatbotMessage, Credential
 from dingtalk_stream.frames import CallbackMessage
 
-import bot.approval_cards  # noqa: F401  (the approval card's buttons, for the card callback)
-import bot.handover_cards  # noqa: F401  (the finance hand-over card's buttons, likewise)
 from bot import handover_texts
 from bot.cards import CARD_TOPIC, CardCallbackHandler, card_title
 from bot.dingtalk_api import DingTalkApi, DingTalkError

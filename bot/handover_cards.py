@@ -8,9 +8,9 @@ its row buttons live in their own block, not ``bot.cards.ACTIONS_ID``, which a p
 once every row is done it closes, and any later press changes nothing. A row whose documents
 someone confirmed meanwhile is simply shown as already confirmed.
 
-The buttons register on import into ``bot.cards.REGISTRY`` (``p0`` … and ``all``); bot.senders
-lists ``pending_card_notice`` for the ``handover_pending`` notice and bot.dingtalk_bot imports
-this module for the card callback.
+The buttons (``HANDOVER_CARD``: ``p0`` … and ``all``) go into ``bot.cards.REGISTRY`` at
+composition (``tally.registries``); bot.senders lists ``pending_card_notice`` for the
+``handover_pending`` notice.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from bot.cards import CardAction, register
+from bot.cards import CardAction, CardKind
 from bot.texts import plain
 from domain.cards import OPEN
 from domain.errors import Invalid
@@ -41,12 +41,11 @@ def _confirming(index: int | None):
     return apply
 
 
-register(
-    HANDOVER,
+HANDOVER_CARD = CardKind(HANDOVER, (
     *(CardAction(name, "确认", "已确认", apply=_confirming(i))
       for i, name in enumerate(ROW_ACTIONS)),
     CardAction(ALL, "全部确认", "已全部确认", apply=_confirming(None)),
-)
+))
 
 
 # ----- drawing -----

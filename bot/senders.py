@@ -19,9 +19,8 @@ import json
 import time
 from collections.abc import Callable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import quote
 
 import aiohttp
@@ -45,6 +44,7 @@ from bot.templates import Template, load_templates
 from bot.texts import clip, period, plain, short_period
 from bot.tier_texts import tier_digest_markdown
 from bot.wechat import RETRYABLE_ERRORS, TOKEN_ERRORS, WeChatError, WeChatGateway
+from domain.delivery import DeliveryFailed, Notice, Sender
 from domain.models import Contact, MpSubscription, Staff
 from domain.money import yuan
 from domain.notices.catalogue import Channel, Kind, Render, label
@@ -54,39 +54,6 @@ NO_GROUP_ROBOT = "no_group_robot"  # no group webhook configured: no alert (it w
 SUBSCRIBE_REFUSED = frozenset({43101})  # the user has no subscribe quota left
 TOKEN_TTL_SECONDS = 60.0  # re-read the gateway's token this often to follow other replicas
 MP_STATE = "formal"
-
-
-@dataclass(frozen=True)
-class Notice:
-    """A claimed outbox row, as the dispatcher hands it to a sender."""
-
-    id: int
-    channel: str
-    kind: str
-    recipient_kind: str
-    recipient_id: str
-    recipient_name: str
-    payload: dict
-    attempts: int
-    request_id: str = ""  # the request that queued it ('' for jobs)
-
-
-class DeliveryFailed(Exception):
-    """A send that did not happen. ``retryable``: a later try may work; ``alert``: when the row
-    is given up, managers get a delivery_dead alert."""
-
-    def __init__(self, reason: str, *, retryable: bool, alert: bool = True) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.retryable = retryable
-        self.alert = alert
-
-
-class Sender(Protocol):
-    async def prepare(self, notices: list[Notice]) -> None:
-        """Read what the batch's sends need in bulk (called before they start)."""
-
-    async def send(self, notice: Notice, now: datetime) -> str: ...
 
 
 # ----- texts ------------------------------------------------------------------------------------

@@ -29,6 +29,8 @@ from wechatpy.exceptions import WeChatClientException
 from wechatpy.session import SessionStorage
 from wechatpy.session.memorystorage import MemoryStorage
 
+from httpcommon.upstream import UpstreamError
+
 log = logging.getLogger(__name__)
 
 DEFAULT_API_BASE = "https://api.weixin.qq.com/"
@@ -38,7 +40,7 @@ _SECRET_PARAMS = re.compile(r"\b(secret|access_token|js_code)=[^&\s'\"]*")
 T = TypeVar("T")
 
 
-class WeChatError(Exception):
+class WeChatError(UpstreamError):
     """A failed WeChat call.
 
     ``errcode`` is WeChat's error code, or None when there was no WeChat answer (HTTP 5xx,

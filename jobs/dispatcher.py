@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 from tortoise.connection import get_connection
 from tortoise.transactions import in_transaction
 
-from bot.senders import DeliveryFailed, Notice, Sender
+from domain.delivery import DeliveryFailed, Notice, Sender
 from domain.notices import outbox
 from domain.notices.catalogue import (
     MANAGERS,

@@ -1,20 +1,25 @@
-"""The daily jobs and their schedule: one table of jobs, one aiocron crontab.
+"""The daily jobs and their schedule: one table, one entry per job with its own cron.
 
-``DAILY_JOBS`` maps a job name to ``async (day, now, settings, progress) -> counts``
-(``jobs.progress``: the CLI shows a bar, the scheduler stays quiet). The ``Scheduler``
-fires at ``settings.reminder_cron`` in ``settings.timezone`` and once at start-up; each firing
-runs, for every job, the dates from the day after its last finished run up to today
-(``jobs.runs.catch_up``). Every replica may run a scheduler: ``jobs.runs`` makes each date of
-each job run once. Crontab and tasks are created inside the running loop and stopped with the
-app (``tally.app``); nothing starts at import.
+``SCHEDULE`` lists each job: its name, its ``async (day, now, settings, progress) -> counts``
+(``jobs.progress``: the CLI shows a bar, the scheduler stays quiet) and its cron, in
+``settings.timezone``. An entry without a cron of its own fires at ``settings.reminder_cron``
+(the daily jobs' hour); ``settings.job_crons`` ("month-end=0 2 * * *; prune=30 3 * * *")
+overrides any. Jobs whose crons are the same fire together in table order (month-end before
+write-off before penalties), and firings never overlap. The ``Scheduler`` also fires every job
+once at start-up; each firing runs, for each of its jobs, the dates from the day after its last
+finished run up to today (``jobs.runs.catch_up``). Every replica may run a scheduler:
+``jobs.runs`` makes each date of each job run once. Crontabs and tasks are created inside the
+running loop and stopped with the app (``tally.app``); nothing starts at import.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -45,16 +50,53 @@ async def approval_reminders(day: date, now: datetime, settings,
     return await remind_pending_tasks(now, after_hours=settings.approval_remind_after_hours)
 
 
-DAILY_JOBS: dict[str, JobFunc] = {
-    REMINDERS: run_reminders,
-    APPROVAL_REMINDERS: approval_reminders,
-    "tiers": run_tiers,
-    "month-end": run_month_end,
-    "write-off": run_write_off,  # after month-end: new bills get the money waiting
-    "penalties": run_penalties,
-    "handover": run_handover,  # yesterday's hand-over: summaries to check, finance's card
-    "prune": run_prune,  # old idempotency records, inbound message ids and job runs
-}
+@dataclass(frozen=True)
+class ScheduledJob:
+    """One entry of the schedule: a job and when it fires (``cron`` None: at the daily jobs'
+    hour, ``settings.reminder_cron``)."""
+    name: str
+    run: JobFunc
+    cron: str | None = None
+
+
+SCHEDULE: tuple[ScheduledJob, ...] = (
+    ScheduledJob(REMINDERS, run_reminders),
+    ScheduledJob(APPROVAL_REMINDERS, approval_reminders),
+    ScheduledJob("tiers", run_tiers),
+    ScheduledJob("month-end", run_month_end),
+    ScheduledJob("write-off", run_write_off),  # after month-end: new bills get the money waiting
+    ScheduledJob("penalties", run_penalties),
+    # yesterday's hand-over: summaries to check, finance's card
+    ScheduledJob("handover", run_handover),
+    # old idempotency records, inbound message ids and job runs
+    ScheduledJob("prune", run_prune),
+)
+DAILY_JOBS: dict[str, JobFunc] = {job.name: job.run for job in SCHEDULE}
+
+
+def parse_job_crons(text: str) -> dict[str, str]:
+    """``settings.job_crons``: "job=cron; job=cron" (crons hold spaces and commas, so ";"
+    separates entries) → cron by job name; ValueError naming an unknown job or a bad entry."""
+    crons: dict[str, str] = {}
+    for entry in filter(None, (part.strip() for part in text.split(";"))):
+        name, equals, spec = (part.strip() for part in entry.partition("="))
+        if not equals or not spec:
+            raise ValueError(f"{entry!r} is not job=cron")
+        if name not in DAILY_JOBS:
+            raise ValueError(f"no job {name!r} (jobs: {', '.join(DAILY_JOBS)})")
+        crons[name] = spec
+    return crons
+
+
+def crons_of(settings, jobs: dict[str, JobFunc]) -> dict[str, list[str]]:
+    """Each cron that fires and the jobs it fires, in table order."""
+    own = {job.name: job.cron for job in SCHEDULE}
+    overrides = parse_job_crons(settings.job_crons)
+    groups: dict[str, list[str]] = {}
+    for name in jobs:
+        spec = overrides.get(name) or own.get(name) or settings.reminder_cron
+        groups.setdefault(spec, []).append(name)
+    return groups
 
 
 def _work_for(func: JobFunc, settings, clock: Callable[[], datetime],
@@ -82,43 +124,48 @@ async def run_job(settings, job: str, day: date, clock: Callable[[], datetime], 
 
 
 class Scheduler:
-    """Fires ``run_due`` daily at the cron spec and once on start; one firing at a time."""
+    """Fires each job's ``run_due`` at its cron and every job once on start; one firing at a
+    time, so jobs sharing a cron run in table order."""
 
     def __init__(self, settings, clock: Callable[[], datetime],
                  jobs: dict[str, JobFunc] | None = None) -> None:
         self._settings = settings
         self._clock = clock
-        self._jobs = jobs
-        self._cron: aiocron.Cron | None = None
+        self._jobs = jobs or DAILY_JOBS
+        self._crons: list[aiocron.Cron] = []
         self._tasks: set[asyncio.Task] = set()
         self._serial = asyncio.Lock()
 
     def start(self) -> None:
-        self._cron = aiocron.crontab(self._settings.reminder_cron, func=self._on_cron,
-                                     start=True, tz=ZoneInfo(self._settings.timezone))
+        zone = ZoneInfo(self._settings.timezone)
+        for spec, names in crons_of(self._settings, self._jobs).items():
+            self._crons.append(aiocron.crontab(
+                spec, func=functools.partial(self._on_cron, names), start=True, tz=zone))
         self.fire()
 
-    def _on_cron(self) -> None:
-        self.fire()  # not returned: aiocron would await the task and hold on to its result
+    def _on_cron(self, names: list[str]) -> None:
+        self.fire(names)  # not returned: aiocron would await the task and hold on to its result
 
-    def fire(self) -> asyncio.Task:
-        """Start a catch-up run in a tracked task (stopped with the scheduler)."""
-        task = asyncio.get_running_loop().create_task(self._run(), name="tally-daily-jobs")
+    def fire(self, names: list[str] | None = None) -> asyncio.Task:
+        """Start a catch-up run of these jobs (all: None) in a tracked task (stopped with the
+        scheduler)."""
+        jobs = {name: func for name, func in self._jobs.items() if names is None or name in names}
+        task = asyncio.get_running_loop().create_task(self._run(jobs), name="tally-daily-jobs")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
 
-    async def _run(self) -> list[RunOutcome]:
+    async def _run(self, jobs: dict[str, JobFunc]) -> list[RunOutcome]:
         async with self._serial:
             try:
-                return await run_due(self._settings, self._clock, self._jobs)
+                return await run_due(self._settings, self._clock, jobs)
             except Exception:  # the next firing tries again; the error is in the log
                 log.exception("daily jobs failed")
                 return []
 
     async def stop(self) -> None:
-        if self._cron is not None:
-            self._cron.stop()
+        for cron in self._crons:
+            cron.stop()
         for task in list(self._tasks):
             task.cancel()
         for task in list(self._tasks):

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 from aiohttp import web
 
-from bot.wechat import WeChatError
 from domain.contacts import contact_actor, redeem_bind_code
 from domain.errors import Invalid, NotFound, Unauthorized
 from domain.limits import column_length
@@ -32,6 +31,7 @@ from httpcommon.keys import (
 from httpcommon.params import body_text, path_id, query_int
 from httpcommon.ratelimit import MP_BIND, MP_LOGIN, take_try
 from httpcommon.routes import is_public_route
+from httpcommon.upstream import UpstreamError
 
 routes = web.RouteTableDef()
 log = logging.getLogger(__name__)
@@ -92,7 +92,7 @@ async def login(request: web.Request) -> web.Response:
         raise Invalid("missing_field", "缺少字段 code")
     try:
         wx = await request.config_dict[WECHAT].code_to_session(code)
-    except WeChatError as exc:  # the detail (upstream URL, errmsg) is for our log only
+    except UpstreamError as exc:  # the detail (upstream URL, errmsg) is for our log only
         log.warning("mini-program login failed: errcode=%s status=%s %s",
                     exc.errcode, exc.status, exc.errmsg)
         raise Unauthorized("wechat_login_failed", "微信登录失败，请重新打开小程序再试") from exc

@@ -21,6 +21,7 @@ from bot.senders import open_senders
 from bot.wechat import WeChatGateway
 from bot.wechat_callback import add_wechat_routes
 from bot.wechat_tokens import DbSessionStorage
+from domain.billing.views import bill_details
 from domain.statements.line_cache import LineCache
 from domain.statements.service import ShareSettings
 from domain.statements.view_counter import ViewCounter
@@ -50,6 +51,7 @@ from miniapp_api.openapi_spec import OPENAPI as MP_OPENAPI
 from tally.db import close_orm, init_orm
 from tally.health import add_ops_routes
 from tally.metrics import Metrics
+from tally.registries import build_registries
 from tally.sandbox import sandbox_app
 from tally.settings import Settings
 
@@ -62,6 +64,7 @@ def create_app(
     settings: Settings, *, clock: Callable[[], datetime] | None = None, wechat=None,
     dingtalk=None, sandbox=None,
 ) -> web.Application:
+    build_registries()
     metrics = Metrics(stream=settings.dingtalk_stream)
     app = web.Application(middlewares=[observing_middleware(metrics.observe_request),
                                        error_middleware, refuse_nul_middleware],
@@ -71,7 +74,7 @@ def create_app(
     zone = ZoneInfo(settings.timezone)
     app[CLOCK] = clock or (lambda: datetime.now(zone))
     app[VIEW_COUNTER] = ViewCounter()
-    app[LINE_CACHE] = LineCache()
+    app[LINE_CACHE] = LineCache(bill_details=bill_details)
     app[VIEW_CACHE] = Lru(5000)
     app[RATE_LIMITER] = _rate_limiter(settings)
     app.cleanup_ctx.append(_orm_ctx)

@@ -32,6 +32,10 @@ def _now(settings: Settings) -> datetime:
 
 
 async def _with_orm(settings: Settings, work: Callable[[], Awaitable]):
+    """The domain composed for one command: registries filled, the store open around ``work``."""
+    from tally.registries import build_registries
+
+    build_registries()
     await db.init_orm(settings)
     try:
         return await work()
@@ -177,6 +181,45 @@ def job_summary(outcome, seconds: float) -> str:
     return "\n".join(lines)
 
 
+def cmd_deliver(settings: Settings, args) -> int:
+    """`tally deliver [--once | --until-empty] [--limit N]` (see jobs.deliver_cli)."""
+    from tally.logs import configure_for
+
+    configure_for(settings)
+    stats = asyncio.run(deliver(settings, once=args.once, until_empty=args.until_empty,
+                                limit=args.limit))
+    if stats is not None:
+        print(f"claimed {stats.claimed}, sent {stats.sent}, retried {stats.retried}, "
+              f"dead {stats.dead}, alerts {stats.alerts}")
+    return 0
+
+
+async def deliver(settings: Settings, *, once: bool = False, until_empty: bool = False,
+                  limit: int | None = None):
+    """The dispatcher against the configured store and providers; its stats unless forever."""
+    from bot.senders import open_senders
+    from bot.wechat import WeChatGateway
+    from bot.wechat_tokens import DbSessionStorage
+    from jobs.deliver_cli import drain
+    from jobs.dispatcher import Dispatcher
+
+    async def work():
+        gateway = WeChatGateway(
+            settings.wechat_appid, settings.wechat_secret, api_base=settings.wechat_api_base,
+            mp_appid=settings.mp_appid, mp_secret=settings.mp_secret,
+            max_threads=settings.wechat_threads, session=DbSessionStorage(),
+        )
+        try:
+            async with open_senders(settings, gateway) as senders:
+                dispatcher = Dispatcher(senders, settings, lambda: _now(settings))
+                return await drain(dispatcher, once=once, until_empty=until_empty,
+                                   limit=limit)
+        finally:
+            await gateway.close()
+
+    return await _with_orm(settings, work)
+
+
 def cmd_serve(settings: Settings, args) -> int:
     from tally.app import create_app
     from tally.logs import AccessLogger, configure_for
@@ -254,7 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
     jobs.add_argument("--progress", action=argparse.BooleanOptionalAction,
                       default=sys.stderr.isatty(), help="show a progress bar on stderr")
     jobs.set_defaults(func=cmd_jobs_run)
-    add_deliver_command(sub)
+    add_deliver_command(sub, cmd_deliver)
     add_sandbox_command(sub)
     return parser
 

@@ -54,6 +54,13 @@ def _cron(spec: str) -> None:
         raise ValueError(f"not a cron expression ({exc})") from None
 
 
+def _job_crons(text: str) -> None:
+    from jobs.schedule import parse_job_crons
+
+    for spec in parse_job_crons(text).values():
+        _cron(spec)
+
+
 def _timezone(name: str) -> None:
     try:
         ZoneInfo(name)
@@ -101,6 +108,7 @@ Positive = Annotated[int, Field(gt=0)]
 DatabaseUrl = Annotated[str, _check(_database_url)]
 TimeZone = Annotated[str, _check(_timezone)]
 Cron = Annotated[str, _check(_cron)]
+JobCrons = Annotated[str, _check(_job_crons)]
 ReminderDays = Annotated[str, _check(_reminder_days)]
 ApprovalFlows = Annotated[str, _check(_approval_flows)]
 WeChatTemplates = Annotated[str, _check(_wechat_templates)]
@@ -175,6 +183,8 @@ class Settings:
     idempotency_retention_days: int = 7  # Idempotency-Key records
     inbound_retention_days: int = 30  # handled WeChat / DingTalk message ids
     job_run_retention_days: int = 400  # job-run records (each job's latest run is kept)
+    # a job's own cron, overriding reminder_cron: "month-end=0 2 * * *; prune=30 3 * * *"
+    job_crons: JobCrons = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

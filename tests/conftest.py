@@ -16,6 +16,7 @@ from tortoise.contrib.test import truncate_all_models
 from domain.apikeys import create_api_key
 from tally import db
 from tally.app import create_app
+from tally.registries import build_registries
 from tally.settings import Settings
 from tests.fakes.dingtalk import FakeDingTalk
 from tests.fakes.wechat import FakeWeChat
@@ -32,6 +33,13 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if item.get_closest_marker("db_agnostic"):
                 item.add_marker(once)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def registries():
+    """The flow kinds and card buttons, registered as the app and the CLI register them (the
+    tests that never build the app look kinds up too)."""
+    build_registries()
 
 
 class Clock:

@@ -1,6 +1,11 @@
 """What each flow kind does besides its nodes: parse its form, check it at start (and say
 which customer it is about), and take effect on final approval — inside the transaction of
-that approval, so an effect that says no (a Conflict) leaves the flow pending."""
+that approval, so an effect that says no (a Conflict) leaves the flow pending.
+
+``KINDS`` is filled at composition (``tally.registries``), not at import: the credit kinds are
+declared here (``CREDIT_KINDS``), the others beside their own use cases
+(``domain.payments.flow_kinds``, ``domain.tiers.claim_kind``), which import this module and
+are imported by no part of the engine."""
 
 from __future__ import annotations
 
@@ -57,7 +62,6 @@ class FlowKind:
 
 
 KINDS: dict[str, FlowKind] = {}
-
 
 
 def register_kind(kind: FlowKind) -> None:
@@ -193,15 +197,13 @@ async def _allocate(flow: ApprovalFlow, actor: str, now: datetime) -> dict:
     return {"repayments": [{"debt_id": r.debt_id, "amount": str(r.amount)} for r in repayments]}
 
 
-register_kind(FlowKind(CREDIT_APPLICATION, lambda f, today: forms.parse_credit_application(f),
-                       _check_credit_application, _grant, forms.credit_application_summary))
-register_kind(FlowKind(PAYMENT_TERM_CHANGE, lambda f, today: forms.parse_payment_term_change(f),
-                       _check_term_change, _set_term, forms.payment_term_change_summary))
-register_kind(FlowKind(PAYMENT_CLAIM, forms.parse_payment_claim, _check_claim, _receive,
-                       forms.payment_claim_summary))
-register_kind(FlowKind(REPAYMENT_APPROVAL, lambda f, today: forms.parse_repayment_approval(f),
-                       _check_repayment, _allocate, forms.repayment_approval_summary))
-
-# Kinds kept beside their own use cases register themselves when imported here.
-import domain.payments.flow_kinds  # noqa: E402, F401
-import domain.tiers.claim_kind  # noqa: E402, F401
+CREDIT_KINDS = (
+    FlowKind(CREDIT_APPLICATION, lambda f, today: forms.parse_credit_application(f),
+             _check_credit_application, _grant, forms.credit_application_summary),
+    FlowKind(PAYMENT_TERM_CHANGE, lambda f, today: forms.parse_payment_term_change(f),
+             _check_term_change, _set_term, forms.payment_term_change_summary),
+    FlowKind(PAYMENT_CLAIM, forms.parse_payment_claim, _check_claim, _receive,
+             forms.payment_claim_summary),
+    FlowKind(REPAYMENT_APPROVAL, lambda f, today: forms.parse_repayment_approval(f),
+             _check_repayment, _allocate, forms.repayment_approval_summary),
+)

@@ -30,7 +30,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import NamedTuple
 
-from tortoise import timezone
 from tortoise.connection import get_connection
 from tortoise.transactions import in_transaction
 
@@ -51,6 +50,7 @@ from domain.billing.pricing import (
     previous_period,
     statement_days_billed_on,
 )
+from domain.bulk_rows import BulkTable
 from domain.credit_limit import check_credit_limits
 from domain.dates import add_months
 from domain.documents.rules import BILL, DOC_TYPE_LABELS, PREPAID_DRAW
@@ -59,6 +59,7 @@ from domain.models import (
     Bill,
     BillingException,
     Customer,
+    Document,
     PriceAdjustment,
     Product,
     Staff,
@@ -313,7 +314,6 @@ async def _written(products: list[dict], periods: list[date], batch: _Batch, tx,
 
 CUSTOMER_FIELDS = ("id", "name", "salesperson_id", "payment_mode")
 TIERS = PriceAdjustment._meta.fields_map["tiers"]  # JSON text on SQLite, str or list on PG
-DETAIL = Bill._meta.fields_map["detail"]  # the ORM's JSON encoding of a bill's detail
 
 
 def _product_key(product_id: int, period: date) -> str:
@@ -335,51 +335,48 @@ async def _write_bills(drafts, batch: _Batch, day, now, share, result: RunResult
     if not drafts:
         return
     await _draw_prepaid(drafts, batch, tx)
-    documents = await _insert_documents(drafts, batch, tx)
+    documents = await _insert_documents(drafts, batch, now, tx)
     grouped: dict[tuple[int, date], list[DocumentLine]] = defaultdict(list)
     for (product, period, _), (bill_document, *draw) in zip(drafts, documents, strict=True):
         grouped[product["customer_id"], period] += [bill_document, *draw]
     issues = [StatementToIssue(cid, batch.customers[cid]["name"], period, period_end(period),
                                tuple(docs)) for (cid, period), docs in grouped.items()]
     statements = await issue_statements(issues, actor, share, now, tx)
-    rows = []
+    bills = []
     for (product, period, priced), (document, *_) in zip(drafts, documents, strict=True):
         paid = batch.customers[product["customer_id"]]["draws"].get(product["id"], Decimal(0))
-        rows.append((
-            product["customer_id"], product["id"], period, priced.quantity, priced.price_type,
-            cents(priced.amount), cents(paid), "paid" if paid >= priced.amount else "unpaid", day,
-            add_months(day, product["payment_term_months"]), 1, document.id,
-            statements[product["customer_id"], period].id, now,
-            DETAIL.to_db_value(priced.detail(), Bill)))
+        bills.append({
+            "customer_id": product["customer_id"], "product_id": product["id"],
+            "period": period, "quantity": priced.quantity, "price_type": priced.price_type,
+            "amount": cents(priced.amount), "paid": cents(paid),
+            "status": "paid" if paid >= priced.amount else "unpaid", "bill_date": day,
+            "due_date": add_months(day, product["payment_term_months"]),
+            "document_id": document.id, "statement_id": statements[product["customer_id"],
+                                                                   period].id,
+            "created_at": now, "detail": priced.detail()})
         result.amount += priced.amount
-    returned = await insert_rows(tx, "bill", BILL_COLUMNS, rows,
+    returned = await insert_rows(tx, BILLS.table, BILLS.columns, BILLS.rows(bills),
                                  returning=("id", "product_id") if result.keep_bills else ())
     await check_credit_limits({product["customer_id"] for product, *_ in drafts}, now)
-    result.counts["bills"] += len(rows)
+    result.counts["bills"] += len(bills)
     result.counts[statements_label] += len(statements)
     result.statements += [s.id for s in statements.values()]
     if result.keep_bills:
         ids = dict((product_id, bill_id) for bill_id, product_id in returned)
-        result.bills += [Bill(id=ids[row[1]], **dict(zip(BILL_COLUMNS, row[:-1], strict=False)),
-                              detail=priced.detail())
-                         for row, (_, _, priced) in zip(rows, drafts, strict=True)]
+        result.bills += [Bill(id=ids[bill["product_id"]], **bill) for bill in bills]
 
 
-BILL_COLUMNS = ("customer_id", "product_id", "period", "quantity", "price_type", "amount",
-                "paid", "status", "bill_date", "due_date", "version",
-                "document_id", "statement_id", "created_at", "detail")
-DOCUMENT_COLUMNS = ("number", "doc_type", "date", "customer_id", "salesperson_id", "amount",
-                    "owed", "account", "status", "version", "created_at", "updated_at")
+BILLS, DOCUMENTS = BulkTable(Bill), BulkTable(Document)
 
 
 DRAW_ACCOUNT = "预付余额"
 
 
-async def _insert_documents(drafts, batch: _Batch, tx) -> list[tuple[DocumentLine, ...]]:
+async def _insert_documents(drafts, batch: _Batch, now: datetime,
+                            tx) -> list[tuple[DocumentLine, ...]]:
     """Per draft, in order and with ids: its bill document (BILL-YYYYMM-<product code>) and,
     when the prepaid balance paid some of it, the draw that paid it (DRAW-YYYYMM-<code>, 本单欠
     0): the receivable, and every statement's 期末应收, then holds only what is still owed."""
-    stamp = timezone.localtime()  # what the ORM's auto_now(_add) would have written
     documents, rows = [], []
     for product, period, priced in drafts:
         customer = batch.customers[product["customer_id"]]
@@ -391,11 +388,14 @@ async def _insert_documents(drafts, batch: _Batch, tx) -> list[tuple[DocumentLin
             lines.append(DocumentLine(0, f"DRAW-{period:%Y%m}-{product['code']}", PREPAID_DRAW,
                                       dated, paid, ZERO_CENTS, DRAW_ACCOUNT, 1))
         documents.append(lines)
-        rows += [(d.number, d.doc_type, d.date, product["customer_id"],
-                  customer["salesperson_id"], d.amount, d.owed, d.account,
-                  DOC_TYPE_LABELS[d.doc_type], 1, stamp, stamp) for d in lines]
+        rows += [{"number": d.number, "doc_type": d.doc_type, "date": d.date,
+                  "customer_id": product["customer_id"],
+                  "salesperson_id": customer["salesperson_id"], "amount": d.amount,
+                  "owed": d.owed, "account": d.account, "status": DOC_TYPE_LABELS[d.doc_type],
+                  "created_at": now, "updated_at": now} for d in lines]
     ids = dict((number, document_id) for document_id, number in await insert_rows(
-        tx, "document", DOCUMENT_COLUMNS, rows, returning=("id", "number")))
+        tx, DOCUMENTS.table, DOCUMENTS.columns, DOCUMENTS.rows(rows),
+        returning=("id", "number")))
     return [tuple(d._replace(id=ids[d.number]) for d in lines) for lines in documents]
 
 

@@ -8,12 +8,13 @@ from datetime import date, datetime
 
 from tortoise.transactions import in_transaction
 
+from domain.bulk_rows import BulkTable
 from domain.documents import day_close
 from domain.errors import Invalid
 from domain.models import AuditLog, DayClose, Staff
 from domain.sql import insert_rows
 
-CLOSE_COLUMNS = ("staff_id", "day", "closed_at", "closed_by")
+CLOSES = BulkTable(DayClose)
 
 
 async def staff_ids_by_userid(userids: Collection[str]) -> list[int]:
@@ -32,11 +33,11 @@ async def close_days(staff_ids: list[int] | None, days: list[date], *, by: str,
     closing a closed day is no error. How many (person, day) pairs were newly closed."""
     people = staff_ids if staff_ids is not None else await Staff.filter(
         active=True).values_list("id", flat=True)
-    rows = [(staff_id, day, now, by) for staff_id in sorted(set(people))
-            for day in sorted(set(days))]
+    rows = CLOSES.rows({"staff_id": staff_id, "day": day, "closed_at": now, "closed_by": by}
+                       for staff_id in sorted(set(people)) for day in sorted(set(days)))
     async with in_transaction() as tx:
         await day_close.hold_day_closes(exclusive=True)
-        new = await insert_rows(tx, "day_close", CLOSE_COLUMNS, rows, returning=("id",),
+        new = await insert_rows(tx, CLOSES.table, CLOSES.columns, rows, returning=("id",),
                                 ignore_conflicts=True) if rows else []
         await _log("close_days", staff_ids, days, len(new), by=by, now=now)
     return len(new)

@@ -1,6 +1,5 @@
 """The flow kinds of the payments pool (seed 004): 销账 (write_off) and 账单周期更改
-(billing_term_change). Imported by domain.approvals.kinds, so they are registered wherever the
-engine is."""
+(billing_term_change), registered with the approval engine at composition (``tally.registries``)."""
 
 from __future__ import annotations
 
@@ -10,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain.approvals.flows import BILLING_TERM_CHANGE, WRITE_OFF
-from domain.approvals.kinds import FlowKind, Subject, register_kind
+from domain.approvals.kinds import FlowKind, Subject
 from domain.errors import Conflict, Invalid, NotFound
 from domain.models import (
     ApprovalFlow,
@@ -109,7 +108,9 @@ def _term_change_summary(form: Mapping[str, Any]) -> list[tuple[str, str]]:
             ("备注", str(form.get("reason", "")))]
 
 
-register_kind(FlowKind(WRITE_OFF, _parse_write_off, _check_write_off, settle.apply_write_off,
-                       _write_off_summary, on_end=settle.release_write_off))
-register_kind(FlowKind(BILLING_TERM_CHANGE, terms.parse_term_change, _check_term_change,
-                       terms.apply_term_change, _term_change_summary))
+PAYMENTS_KINDS = (
+    FlowKind(WRITE_OFF, _parse_write_off, _check_write_off, settle.apply_write_off,
+             _write_off_summary, on_end=settle.release_write_off),
+    FlowKind(BILLING_TERM_CHANGE, terms.parse_term_change, _check_term_change,
+             terms.apply_term_change, _term_change_summary),
+)

@@ -6,28 +6,34 @@ The caller holds the transaction and passes documents that already have ids. Ope
 receivables come from one query per distinct start date (summed in Python: SQLite keeps
 decimals as text); totals from ``rules.statement_totals``.
 
-Rows are plain tuples and go in through ``domain.sql.insert_rows`` (one ``INSERT … VALUES
-(…), (…)`` per chunk, ``RETURNING`` the ids where they are needed), not model objects: at 100k
-customers tortoise's per-object work (model construction, ``to_db_value``, ``bulk_create``)
-cost more than the SQL. Values are bound as Python objects: tortoise registers the SQLite adapters
-(Decimal → text, date/datetime → ISO text), so the rows stored are the ones the ORM stores.
+What a statement, its lines, its event and its share link hold is decided by
+``domain.statements.issuing``, the rule ``create_statement`` uses too. Rows are plain tuples
+shaped by ``domain.bulk_rows`` from the models' metadata (columns and defaults) and go in
+through ``domain.sql.insert_rows`` (one ``INSERT … VALUES (…), (…)`` per chunk, ``RETURNING`` the
+ids where they are needed), not model objects: at 100k customers tortoise's per-object work
+(model construction, ``to_db_value``, ``bulk_create``) cost more than the SQL. Values are bound
+as Python objects: tortoise registers the SQLite adapters (Decimal → text, date/datetime → ISO
+text), so the rows stored are the ones the ORM stores.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import NamedTuple
 
 from domain.actors import Actor
+from domain.bulk_rows import BulkTable
+from domain.documents.rules import signed_amount
+from domain.models import ShareLink, Statement, StatementEvent, StatementLine
 from domain.money import CENT, ZERO
 from domain.notices import outbox
 from domain.notices.catalogue import Kind, contact_recipient, statement_issued_key
-from domain.sharing import new_nonce, sign_share_token
+from domain.sharing import sign_share_token
 from domain.sql import as_date, as_decimal, insert_rows, select_in
-from domain.statements import rules
+from domain.statements import issuing, rules
 from domain.statements.rules import LineValues
 from domain.statements.service import ShareSettings, issued_payload
 from domain.statements.settings import counted_audit_states
@@ -43,6 +49,7 @@ class DocumentLine(NamedTuple):
     owed: Decimal
     account: str
     version: int
+    department: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,26 +88,18 @@ async def issue_statements(
     openings = await _openings(issues, tx)
     statements = [_statement(i, openings[i.customer_id, i.date_from]) for i in issues]
     await _insert_statements(statements, actor, now, tx)
-    lines = [(statement.id, n, d.id, d.number, d.doc_type, d.date, cents(d.amount),
-              cents(d.owed), d.account, d.version)
-             for issue, statement in zip(issues, statements, strict=True)
-             for n, d in enumerate(issue.documents)]
-    await insert_rows(tx, "statement_line", LINE_COLUMNS, lines)
-    events = [(s.id, "create", "", "", actor.kind, actor.name, "", now) for s in statements]
-    await insert_rows(tx, "statement_event", EVENT_COLUMNS, events)
+    lines = LINES.rows(issuing.line_fields(statement.id, n, d)
+                       for issue, statement in zip(issues, statements, strict=True)
+                       for n, d in enumerate(issue.documents))
+    await insert_rows(tx, LINES.table, LINES.columns, lines)
+    events = EVENTS.rows(issuing.created_event_fields(s.id, actor, now) for s in statements)
+    await insert_rows(tx, EVENTS.table, EVENTS.columns, events)
     await _issue_to_contacts(issues, statements, actor, share, now, tx)
     return {(s.customer_id, s.date_from): s for s in statements}
 
 
-LINE_COLUMNS = ("statement_id", "position", "document_id", "number", "doc_type", "date",
-                "amount", "owed", "account", "document_version")
-EVENT_COLUMNS = ("statement_id", "action", "result", "description", "actor_kind", "actor",
-                 "via", "created_at")
-STATEMENT_COLUMNS = (
-    "customer_id", "date_from", "date_to", "opening", "increase", "receipts", "closing",
-    "line_count", "owed_total", "received_amount", "status", "source_changed", "version",
-    "created_by", "created_at", "answered_by", "deleted_by", "view_count")
-LINK_COLUMNS = ("statement_id", "nonce", "created_by", "created_at", "expires_at")
+STATEMENTS, LINES = BulkTable(Statement), BulkTable(StatementLine)
+EVENTS, LINKS = BulkTable(StatementEvent), BulkTable(ShareLink)
 
 
 async def _openings(issues: list[StatementToIssue], tx) -> dict[tuple[int, date], Decimal]:
@@ -119,7 +118,7 @@ async def _openings(issues: list[StatementToIssue], tx) -> dict[tuple[int, date]
                 f"AND audit_status IN ({states}) AND customer_id IN ({{in}})",
             [start, *counted], sorted(customer_ids))
         for customer_id, doc_type, amount in rows:
-            openings[customer_id, start] += rules.signed_amount(doc_type, as_decimal(amount))
+            openings[customer_id, start] += signed_amount(doc_type, as_decimal(amount))
     return openings
 
 
@@ -133,12 +132,9 @@ async def _insert_statements(statements: list[IssuedStatement], actor: Actor, no
                              tx) -> None:
     """Insert them and take their ids from ``RETURNING`` (one customer has at most one
     statement per start date in a batch)."""
-    rows = [(s.customer_id, s.date_from, s.date_to, cents(s.totals.opening),
-             cents(s.totals.increase), cents(s.totals.receipts), cents(s.totals.closing),
-             s.totals.line_count, cents(s.totals.owed_total), ZERO, "unconfirmed", False, 1,
-             actor.label, now, "", "", 0)
-            for s in statements]
-    returned = await insert_rows(tx, "statement", STATEMENT_COLUMNS, rows,
+    rows = STATEMENTS.rows(issuing.statement_fields(
+        s.customer_id, s.date_from, s.date_to, s.totals, actor, now) for s in statements)
+    returned = await insert_rows(tx, STATEMENTS.table, STATEMENTS.columns, rows,
                                  returning=("id", "customer_id", "date_from"))
     ids = {(customer_id, as_date(date_from)): statement_id
            for statement_id, customer_id, date_from in returned}
@@ -152,20 +148,20 @@ async def _issue_to_contacts(issues, statements, actor: Actor, share: ShareSetti
     STATEMENT_ISSUED notice per contact (one payload object per statement: encoded once)."""
     contacts = await _contacts({i.customer_id for i in issues}, tx)
     links, notices = [], []
-    expires_at = now + timedelta(days=share.ttl_days)
     for issue, statement in zip(issues, statements, strict=True):
         people = contacts.get(issue.customer_id)
         if not people:
             continue
-        nonce = new_nonce()
-        links.append((statement.id, nonce, actor.label, now, expires_at))
-        url = share.url(sign_share_token(share.secret, nonce, expires_at))
+        link = issuing.share_link_fields(statement.id, actor, share.ttl_days, now)
+        links.append(link)
+        nonce = link["nonce"]
+        url = share.url(sign_share_token(share.secret, nonce, link["expires_at"]))
         payload = issued_payload(statement, issue.customer_name, nonce, url)
         for contact_id, name in people:
             to = contact_recipient(contact_id, name)
             notices.append(outbox.NewNotice(Kind.STATEMENT_ISSUED, to, payload,
                                             statement_issued_key(statement.id, to)))
-    await insert_rows(tx, "share_link", LINK_COLUMNS, links)
+    await insert_rows(tx, LINKS.table, LINKS.columns, LINKS.rows(links))
     await outbox.insert(notices, now, tx)
 
 

@@ -37,8 +37,8 @@ from domain.notices.catalogue import (
     statement_disputed_key,
     statement_issued_key,
 )
-from domain.sharing import new_nonce, sign_share_token
-from domain.statements import rules
+from domain.sharing import sign_share_token
+from domain.statements import issuing, rules
 from domain.statements.answerers import answerer
 from domain.statements.rules import LineValues
 from domain.statements.settings import counted_audit_states
@@ -87,14 +87,12 @@ async def create_statement(
         opening, (LineValues(d.doc_type, d.amount, d.owed) for d in documents)
     )
     async with in_transaction():
-        statement = await Statement.create(
-            customer=customer, date_from=spec.date_from, date_to=spec.date_to,
-            opening=totals.opening, increase=totals.increase, receipts=totals.receipts,
-            closing=totals.closing, line_count=totals.line_count, owed_total=totals.owed_total,
-            created_by=actor.label, created_at=now,
-        )
-        await StatementLine.bulk_create([_line(statement, i, d) for i, d in enumerate(documents)])
-        await _event(statement, "create", actor, now)
+        statement = await Statement.create(**issuing.statement_fields(
+            customer.id, spec.date_from, spec.date_to, totals, actor, now))
+        statement.customer = customer  # the views read it: no second query
+        await StatementLine.bulk_create([StatementLine(**issuing.line_fields(statement.id, i, d))
+                                         for i, d in enumerate(documents)])
+        await StatementEvent.create(**issuing.created_event_fields(statement.id, actor, now))
         await audit.record(actor, "create", "statement", statement.id, now,
                            customer_id=customer.id, lines=totals.line_count)
         if spec.notify:
@@ -145,15 +143,6 @@ async def _opening_receivable(
         customer_id=customer_id, date__lt=before, audit_status__in=counted
     ).values_list("doc_type", "amount")
     return sum((signed_amount(t, Decimal(a)) for t, a in rows), ZERO)
-
-
-def _line(statement: Statement, position: int, document: Document) -> StatementLine:
-    return StatementLine(
-        statement=statement, document=document, position=position, number=document.number,
-        doc_type=document.doc_type, date=document.date, amount=document.amount,
-        owed=document.owed, account=document.account, document_version=document.version,
-        department=document.department,
-    )
 
 
 async def _issue_to_contacts(statement, customer, actor, share, now) -> None:
@@ -299,12 +288,9 @@ async def share_statement(
 
 
 async def _new_share_link(statement, actor, share: ShareSettings, now) -> tuple[ShareLink, str]:
-    expires_at = now + timedelta(days=share.ttl_days)
     link = await ShareLink.create(
-        statement=statement, nonce=new_nonce(), created_by=actor.label, created_at=now,
-        expires_at=expires_at,
-    )
-    return link, sign_share_token(share.secret, link.nonce, expires_at)
+        **issuing.share_link_fields(statement.id, actor, share.ttl_days, now))
+    return link, sign_share_token(share.secret, link.nonce, link.expires_at)
 
 
 async def live_share_url(actor: Actor, statement_id: int, share: ShareSettings, now) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from domain.billing.pricing import PRICE_TYPE_LABELS
 from domain.documents.rules import DOC_TYPE_LABELS
 from domain.models import Customer, Statement, StatementLine
 from domain.money import ZERO
@@ -48,7 +47,8 @@ def staff_extras(statement: Statement) -> dict:
 
 
 def line_view(line: StatementLine, detail: dict | None = None) -> dict:
-    """One line; a usage bill's line also carries its bill's ``detail`` (see `usage_detail`)."""
+    """One line; a usage bill's line also carries its bill's ``detail`` (see
+    ``domain.billing.views.usage_detail``)."""
     view = {
         "number": line.number,
         "type": line.doc_type,
@@ -59,16 +59,10 @@ def line_view(line: StatementLine, detail: dict | None = None) -> dict:
         "account": line.account,
     }
     if detail is not None:
-        view["detail"] = usage_detail(detail)
+        view["detail"] = detail
     if line.department:  # only a customer with departments has lines that name one
         view["department"] = line.department
     return view
-
-
-def usage_detail(detail: dict) -> dict:
-    """A bill's stored breakdown (assess.Priced.detail) with its price type's label: each
-    account's quantity, and the unit price (统一价, 阶段价) or the slices (阶梯价)."""
-    return {**detail, "price_type_label": PRICE_TYPE_LABELS.get(detail["price_type"], "")}
 
 
 def statement_view(statement: Statement, customer: Customer, lines: list[dict]) -> dict:

@@ -1,7 +1,7 @@
 """The ``pool_claim`` flow kind (申请客户流程): its form, its check at start, its effect on
 approval and, rejected or withdrawn, its letting go of the customer. Registered with the
-approval engine by ``domain.approvals.kinds`` (so it imports nothing of the engine); the claim
-itself is ``domain.tiers.pool.claim``."""
+approval engine at composition (``tally.registries``; it imports nothing of the engine); the
+claim itself is ``domain.tiers.pool.claim``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 
 from domain.approvals.flows import POOL_CLAIM
-from domain.approvals.kinds import FlowKind, Subject, register_kind
+from domain.approvals.kinds import FlowKind, Subject
 from domain.errors import Conflict, Invalid, NotFound
 from domain.models import ApprovalFlow, Customer, Staff, TierChange
 from domain.tiers.rules import INTENT, POOL
@@ -102,4 +102,4 @@ async def _effect(flow: ApprovalFlow, actor: str, now: datetime) -> dict:
     return await take_over(flow, now)
 
 
-register_kind(FlowKind(POOL_CLAIM, parse_claim, _check, _effect, claim_summary, on_end=let_go))
+POOL_CLAIM_KIND = FlowKind(POOL_CLAIM, parse_claim, _check, _effect, claim_summary, on_end=let_go)

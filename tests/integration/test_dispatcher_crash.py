@@ -1,4 +1,4 @@
-"""The crash test: `python -m jobs.deliver_cli` killed with SIGKILL in the middle of a batch and
+"""The crash test: `python -m tally.cli deliver` killed with SIGKILL in the middle of a batch and
 started again. Every notice still arrives; only rows in flight at the kill may arrive twice.
 
 Runs on the suite's database (a SQLite file, or the scratch PostgreSQL database when
@@ -52,7 +52,7 @@ def child_env(settings, fake_wechat, fake_dingtalk, tmp_path) -> dict[str, str]:
 def start_deliver(env: dict, log: Path) -> subprocess.Popen:
     with log.open("ab") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "jobs.deliver_cli", "--until-empty"], cwd=ROOT, env=env,
+            [sys.executable, "-m", "tally.cli", "deliver", "--until-empty"], cwd=ROOT, env=env,
             stdout=out, stderr=subprocess.STDOUT,
         )
 

@@ -16,9 +16,19 @@ from domain.models import DebtReminder, JobRun, OutboxMessage
 from jobs import runs
 from jobs.progress import Bar
 from jobs.reminders import run_reminders
-from jobs.schedule import REMINDERS, Scheduler, approval_reminders, run_due, run_job
+from jobs.schedule import (
+    DAILY_JOBS,
+    REMINDERS,
+    Scheduler,
+    approval_reminders,
+    crons_of,
+    parse_job_crons,
+    run_due,
+    run_job,
+)
 from tally.app import SCHEDULER, create_app
 from tally.cli import build_parser, job_summary
+from tally.settings import Settings, SettingsError
 from tests.conftest import SHANGHAI, Clock
 from tests.integration.test_reminders import make_customer, make_debt, make_org, make_people
 
@@ -164,7 +174,51 @@ async def test_the_cron_fires_the_catch_up_again(client, clock, settings):
         await scheduler.stop()
 
     assert calls[:2] == [DAY, DAY]
-    assert str(scheduler._cron.tz) == "Asia/Shanghai"
+    [cron] = scheduler._crons  # one job: one cron
+    assert str(cron.tz) == "Asia/Shanghai"
+
+
+def test_each_job_has_its_own_cron_entry_at_the_daily_hour_unless_set(settings):
+    default = crons_of(settings, DAILY_JOBS)
+    own = crons_of(replace(settings, job_crons="month-end=0 2 * * *; prune = 30 3 * * 1,4"),
+                   DAILY_JOBS)
+
+    assert default == {settings.reminder_cron: list(DAILY_JOBS)}
+    assert list(DAILY_JOBS)[3:6] == ["month-end", "write-off", "penalties"]  # in this order
+    assert own == {settings.reminder_cron: [n for n in DAILY_JOBS if n not in ("month-end",
+                                                                            "prune")],
+                   "0 2 * * *": ["month-end"], "30 3 * * 1,4": ["prune"]}
+    with pytest.raises(ValueError, match="no job 'monthend'"):
+        parse_job_crons("monthend=0 2 * * *")
+    with pytest.raises(SettingsError, match=r"TALLY_JOB_CRONS='prune=61 .*': not a cron"):
+        Settings.from_env({"TALLY_JOB_CRONS": "prune=61 * * * *", "TALLY_SECRET_KEY": "k"})
+
+
+async def test_a_job_with_its_own_cron_fires_alone(client, clock, settings):
+    calls: list[str] = []
+
+    def job(name):
+        async def run(day, now, settings, progress):
+            calls.append(name)
+            return {}
+        return run
+
+    await JobRun.create(job="tiers", run_date=DAY, status="finished", started_at=clock())
+    own = replace(settings, job_crons="tiers=* * * * * *")  # every second; reminders daily
+    scheduler = Scheduler(own, clock, {REMINDERS: job(REMINDERS), "tiers": job("tiers")})
+    scheduler.start()
+    try:
+        await asyncio.sleep(0)
+        await next(iter(scheduler._tasks))  # the start-up firing: both jobs, today done
+        await JobRun.filter(job="tiers").delete()  # as if not run: the next second runs it
+        for _ in range(150):
+            if calls.count("tiers") > 0:
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        await scheduler.stop()
+
+    assert calls == [REMINDERS, "tiers"]
 
 
 async def test_approval_reminders_run_as_a_daily_job(client, clock, settings):
