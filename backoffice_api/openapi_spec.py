@@ -54,8 +54,6 @@ STATEMENT = {"type": "object", "properties": {
     "actions": {"type": "array", "items": {"enum": [
         "receive", "mismatch", "match", "feedback", "share", "delete", "cancel"]}},
     "lines": {"type": "array", "items": LINE}}}
-STATEMENT_SETTINGS = {"type": "object", "properties": {"include_pending": {"type": "boolean"}}}
-STATEMENT_SETTINGS_BODY = {**STATEMENT_SETTINGS, "required": ["include_pending"]}
 CUSTOMER = {"type": "object", "properties": {
     "id": ID, "code": {"type": "string"}, "name": {"type": "string"},
     "salesperson_id": {"type": ["integer", "null"]}, "settlement_mode": {
@@ -118,16 +116,6 @@ INGEST_ROWS = {
 }
 DAY_CLOSED = {"423": {"description": "含已关账日期的新增或修改单据：整批未写入，detail.rows 列出"
                                      "每一行 (index, number, staff, day)"}}
-EVENT = {"type": "object", "properties": {
-    "action": {"type": "string"}, "result": {"type": "string"},
-    "description": {"type": "string"}, "actor": {"type": "string"},
-    "at": {"type": "string", "format": "date-time"}}}
-SHARE = {"type": "object", "properties": {
-    "link_id": ID, "url": {"type": "string"}, "qr_png": {"type": "string"},
-    "qr_svg": {"type": "string"}, "mp_path": {"type": "string"}, "token": {"type": "string"},
-    "expires_at": {"type": "string", "format": "date-time"}}}
-CONFIRM_BODY = {"type": "object", "properties": {"description": {
-    "type": "string", "maxLength": 2000}}}
 PERIOD = [_q("from", DATE), _q("to", DATE)]
 REPORT_PERIOD = [_q("from", DATE, "必填", required=True),
                  _q("to", DATE, "必填；跨度不超过 366 天", required=True)]
@@ -171,40 +159,6 @@ BASE_OPERATIONS = {
     "GET /customers/{id}/documents": {
         "summary": "客户的 ERP 单据（选单：待审批的标出，pickable 表示可对账）",
         "query": PERIOD + [_q("type", {"type": "string"})]},
-    "POST /statements": {
-        "summary": "生成对账单（勾选单据或按类型取全部）",
-        "body": {"type": "object", "required": ["customer_id", "date_from", "date_to"],
-                 "properties": {"customer_id": ID, "date_from": DATE, "date_to": DATE,
-                                "documents": {"type": "array", "items": {"type": "string"}},
-                                "types": {"type": "array", "items": {"type": "string"}},
-                                "notify": {"type": "boolean"}}},
-        "responses": _ok(STATEMENT, "201")},
-    "GET /statements/settings": {"summary": "对账参数", "responses": _ok(STATEMENT_SETTINGS)},
-    "PUT /statements/settings": {"summary": "设置对账参数（include_pending：待审批单据也可对账）",
-                                 "body": STATEMENT_SETTINGS_BODY,
-                                 "responses": _ok(STATEMENT_SETTINGS)},
-    "GET /statements": {"summary": "对账单历史", "query": [
-        _q("customer_id", ID), _q("status", {"enum": ["unconfirmed", "matched", "mismatched"]}),
-        *PERIOD, _q("limit", LIMIT), _q("offset", OFFSET)], "responses": _ok(_list(STATEMENT))},
-    "GET /statements/{id}": {"summary": "对账单详情", "responses": _ok(STATEMENT)},
-    "POST /statements/{id}/receive": {
-        "summary": "收款", "body": {"type": "object", "required": ["amount"], "properties": {
-            "amount": shared.POSITIVE_AMOUNT, "note": {"type": "string", "maxLength": 2000}}},
-        "responses": _ok(STATEMENT)},
-    "POST /statements/{id}/match": {"summary": "符合确认", "body": CONFIRM_BODY,
-                                    "responses": _ok(STATEMENT)},
-    "POST /statements/{id}/mismatch": {"summary": "不符合确认", "body": CONFIRM_BODY,
-                                       "responses": _ok(STATEMENT)},
-    "POST /statements/{id}/cancel": {"summary": "取消确认", "responses": _ok(STATEMENT)},
-    "GET /statements/{id}/feedback": {"summary": "反馈内容", "responses": _ok(_list(EVENT))},
-    "GET /statements/{id}/history": {"summary": "操作记录", "responses": _ok(_list(EVENT))},
-    "POST /statements/{id}/share": {"summary": "分享（链接、二维码、小程序路径）",
-                                    "responses": _ok(SHARE, "201")},
-    "GET /statements/{id}/share-links": {"summary": "分享链接列表"},
-    "POST /statements/{id}/share-links/{link_id}/revoke": {"summary": "吊销分享链接"},
-    "DELETE /statements/{id}": {"summary": "删除对账单（软删除，留审计）"},
-    "GET /statements/{id}/pdf": {"summary": "对账单 PDF", "responses": {"200": {
-        "description": "PDF", "content": {"application/pdf": {}}}}},
     "GET /deliveries": {"summary": "每日发送记录", "query": [
         _q("date", DATE), _q("limit", {**LIMIT, "maximum": 5000}), _q("offset", OFFSET)]},
     "GET /reports/deliveries": {"summary": "发送汇总（按日、按状态）", "query": REPORT_PERIOD},
