@@ -66,19 +66,19 @@ class Operation:
 class Routes(web.RouteTableDef):
     """A route table whose routes declare their contract (see the module docstring)."""
 
-    def get(self, path: str, **contract) -> Any:
+    def get(self, path: str, /, **contract) -> Any:
         return self._declare("GET", path, contract)
 
-    def post(self, path: str, **contract) -> Any:
+    def post(self, path: str, /, **contract) -> Any:
         return self._declare("POST", path, contract)
 
-    def put(self, path: str, **contract) -> Any:
+    def put(self, path: str, /, **contract) -> Any:
         return self._declare("PUT", path, contract)
 
-    def patch(self, path: str, **contract) -> Any:
+    def patch(self, path: str, /, **contract) -> Any:
         return self._declare("PATCH", path, contract)
 
-    def delete(self, path: str, **contract) -> Any:
+    def delete(self, path: str, /, **contract) -> Any:
         return self._declare("DELETE", path, contract)
 
     def _declare(self, method: str, path: str, contract: dict):
