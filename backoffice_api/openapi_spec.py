@@ -5,7 +5,6 @@ from __future__ import annotations
 from backoffice_api import (
     openapi_approvals,
     openapi_billing,
-    openapi_credit_reports,
     openapi_handover,
     openapi_handover_reports,
     openapi_payments,
@@ -175,7 +174,7 @@ BASE_OPERATIONS = {
 }
 
 OPERATIONS = {**BASE_OPERATIONS,
-              **openapi_approvals.OPERATIONS, **openapi_credit_reports.OPERATIONS,
+              **openapi_approvals.OPERATIONS,
               **openapi_billing.OPERATIONS, **openapi_tiers.OPERATIONS,
               **openapi_payments.OPERATIONS, **openapi_handover.OPERATIONS,
               **openapi_handover_reports.OPERATIONS}
