@@ -18,12 +18,11 @@ from domain.models import CreditOrder as OrderRow
 from domain.models import SalesOrg
 from domain.money import ZERO
 from httpcommon.contract import Routes
-from httpcommon.extra_fields import OptionalDay, UnsignedAmount, also, required_too
+from httpcommon.extra_fields import BodyId, OptionalDay, UnsignedAmount, also, required_too
 from httpcommon.fields import (
     ID,
     NOT_BLANK,
     Body,
-    Code,
     Day,
     DayOut,
     Flag,
@@ -58,8 +57,6 @@ TERM_DAYS = {"type": "integer", "minimum": 1, "maximum": MAX_TERM_DAYS}
 AccountType = Literal[rules.ACCOUNT_TYPES]
 LineStatus = Literal[tuple(STATUS_LABELS)]
 Movement = Literal["active", "reversed"]
-# an id the handler read with body_int: missing or not an integer, both bad_field
-BodyId = Annotated[Id, Code("bad_field")]
 
 
 # --- request types ---------------------------------------------------------------------------
@@ -178,7 +175,7 @@ class ReceivedPayment(Body):
 class RepaymentPart(Body):
     model_config = ConfigDict(json_schema_extra=required_too("debt_id"))
 
-    debt_id: Id = Field(None, validate_default=True)  # missing: bad_field, as body_int said
+    debt_id: Int = Field(None, validate_default=True, json_schema_extra=ID)  # missing: bad_field
     amount: PositiveAmount
 
 

@@ -7,7 +7,6 @@ from backoffice_api import (
     openapi_billing,
     openapi_handover,
     openapi_handover_reports,
-    openapi_payments,
     openapi_tiers,
 )
 from domain.actors import ROLES, SALES
@@ -176,7 +175,7 @@ BASE_OPERATIONS = {
 OPERATIONS = {**BASE_OPERATIONS,
               **openapi_approvals.OPERATIONS,
               **openapi_billing.OPERATIONS, **openapi_tiers.OPERATIONS,
-              **openapi_payments.OPERATIONS, **openapi_handover.OPERATIONS,
+              **openapi_handover.OPERATIONS,
               **openapi_handover_reports.OPERATIONS}
 
 OPENAPI = {
