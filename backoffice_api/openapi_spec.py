@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from backoffice_api import (
-    openapi_approvals,
     openapi_billing,
     openapi_handover,
     openapi_handover_reports,
@@ -173,7 +172,6 @@ BASE_OPERATIONS = {
 }
 
 OPERATIONS = {**BASE_OPERATIONS,
-              **openapi_approvals.OPERATIONS,
               **openapi_billing.OPERATIONS, **openapi_tiers.OPERATIONS,
               **openapi_handover.OPERATIONS,
               **openapi_handover_reports.OPERATIONS}
