@@ -6,7 +6,6 @@ from backoffice_api import (
     openapi_billing,
     openapi_handover,
     openapi_handover_reports,
-    openapi_tiers,
 )
 from domain.actors import ROLES, SALES
 from domain.limits import INT_MAX, INT_MIN
@@ -172,7 +171,7 @@ BASE_OPERATIONS = {
 }
 
 OPERATIONS = {**BASE_OPERATIONS,
-              **openapi_billing.OPERATIONS, **openapi_tiers.OPERATIONS,
+              **openapi_billing.OPERATIONS,
               **openapi_handover.OPERATIONS,
               **openapi_handover_reports.OPERATIONS}
 
