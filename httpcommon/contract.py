@@ -83,11 +83,12 @@ class Routes(web.RouteTableDef):
 
     def _declare(self, method: str, path: str, contract: dict):
         contract["path_params"] = contract.pop("path", {})
+        route = {"name": contract.pop("name")} if "name" in contract else {}  # aiohttp's
         operation = Operation(method, path, **contract)
 
         def register(handler):
             parsing = parsed(handler, operation)
-            getattr(super(Routes, self), method.lower())(path)(parsing)
+            getattr(super(Routes, self), method.lower())(path, **route)(parsing)
             return parsing
 
         return register
