@@ -17,6 +17,7 @@ from domain.payments import invoices, pool, queries, rules, settle, writeoffs
 from httpcommon.contract import Routes
 from httpcommon.extra_fields import (
     MONEY_IN,
+    BatchBody,
     BodyId,
     OptionalPositiveAmount,
     OrEmpty,
@@ -78,7 +79,7 @@ INVOICE_FIELDS = {"type": "object", "properties": {
 # --- request types ---------------------------------------------------------------------------
 
 
-class PaymentsImport(Body):
+class PaymentsImport(BatchBody):
     __doc__ = ("每行 {payer_name, amount, received_on, reference}。每个好行单独入库；?atomic=1 时"
                "有任一错误行则整批不写入（全是 409 时返回 409，否则 400）。" + MATCHING + AUTO)
 

@@ -17,7 +17,7 @@ from domain.approvals.queries import flow_view
 from domain.tiers import ingest, pool, queries
 from domain.tiers.rules import TIER_LABELS
 from httpcommon.contract import Routes
-from httpcommon.extra_fields import QueryFlag, batch, required_too
+from httpcommon.extra_fields import BatchBody, QueryFlag, batch, required_too
 from httpcommon.fields import (
     DATE,
     ID,
@@ -65,15 +65,15 @@ class Atomic(Query):
     atomic: Annotated[QueryFlag, Field(description="1: 有错则整批不写入")] = False
 
 
-class ContactLogs(Body):
+class ContactLogs(BatchBody):
     items: batch(CONTACT_LOG) = None  # each row judged by the ingest
 
 
-class TrialAccounts(Body):
+class TrialAccounts(BatchBody):
     items: batch(TRIAL_ACCOUNT) = None
 
 
-class Contracts(Body):
+class Contracts(BatchBody):
     items: batch(CONTRACT) = None
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, PlainValidator, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainValidator, WithJsonSchema
 
 from domain.errors import Invalid
 from domain.money import to_amount
-from httpcommon.fields import ID, POSITIVE_AMOUNT, Amount, Code, Int, bad
+from httpcommon.fields import ID, POSITIVE_AMOUNT, Amount, Body, Code, Int, bad
 from httpcommon.params import parse_date
 
 # an id read with int_value (any stored integer; the use case finds none out of range):
@@ -90,3 +90,10 @@ def also(status: int, model: type[BaseModel], description: str) -> dict:
     ref = {"$ref": f"#/components/schemas/{model.__name__}"}
     return {str(status): {"description": description,
                           "content": {"application/json": {"schema": ref}}}}
+
+
+class BatchBody(Body):
+    """A batch push ``{"items": [...]}`` (declare ``items: batch(row)``): the document requires
+    items; the import refuses a missing one itself (bad_items)."""
+
+    model_config = ConfigDict(json_schema_extra=required_too("items"))
