@@ -238,6 +238,18 @@ def query_choice(*choices: str) -> Any:
     return Annotated[str, PlainValidator(parse), WithJsonSchema({"enum": list(choices)})]
 
 
+def _flag(raw: str) -> bool:
+    return raw.lower() in {"1", "true", "yes"}
+
+
+QueryFlag = Annotated[bool, PlainValidator(_flag), WithJsonSchema({"type": "string"})]
+
+
+def query_raw(schema: dict) -> Any:
+    """A query value handed on as sent (the use case checks it); the document states ``schema``."""
+    return Annotated[str, WithJsonSchema(schema)]
+
+
 # -- response values ------------------------------------------------------------------------
 Money = Annotated[Decimal, WithJsonSchema(MONEY)]
 OptionalMoney = Annotated[Decimal | None, WithJsonSchema({"anyOf": [MONEY, {"type": "null"}]})]

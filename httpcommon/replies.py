@@ -83,3 +83,7 @@ class StaffExtras(Reply):
     first_viewed_at: OptionalMoment
     last_viewed_at: OptionalMoment
     actions: list[Action]
+
+
+class Deleted(Reply):
+    deleted: bool
