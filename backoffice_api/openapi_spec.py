@@ -13,9 +13,7 @@ from backoffice_api import (
     openapi_tiers,
 )
 from domain.actors import ROLES, SALES
-from domain.limits import INT_MAX, INT_MIN
 from httpcommon import openapi as shared
-from httpcommon.openapi import items_of as _list
 from httpcommon.openapi import ok as _ok
 from httpcommon.openapi import query_param as _q
 
@@ -130,35 +128,6 @@ BASE_OPERATIONS = {
                 {"title": kind, **schema} for kind, schema in INGEST_ROWS.items()]
                 + [{"type": "object"}]}}}},
         "responses": {**_ok(INGEST_RESULT), **DAY_CLOSED}},
-    "GET /customers": {"summary": "客户列表", "query": [
-        _q("q", {"type": "string", "maxLength": 200}), _q("include_disabled", {"type": "string"}),
-        _q("limit", LIMIT), _q("offset", OFFSET)], "responses": _ok(_list(CUSTOMER))},
-    "GET /customers/{id}": {"summary": "客户详情（含应收与联系人）", "responses": _ok(CUSTOMER)},
-    "GET /customers/{id}/group": {
-        "summary": "集团汇总：各下级客户（含多级）的应收与合计", "responses": _ok({
-            "type": "object", "properties": {
-                "customer": {"type": "object"}, "subsidiaries": {"type": "array", "items": {
-                    "type": "object", "properties": {
-                        "id": ID, "code": TEXT, "name": TEXT, "parent_id": ID,
-                        "receivable": MONEY}}},
-                "subsidiaries_total": MONEY, "group_total": MONEY}})},
-    "PATCH /customers/{id}": {
-        "summary": "设置上级客户（集团；不能是客户自己或它的下级，否则 409 customer_cycle）",
-        "body": {"type": "object", "required": ["parent_id"], "properties": {
-            "parent_id": {"type": ["integer", "null"], "minimum": INT_MIN, "maximum": INT_MAX}}},
-        "responses": _ok(CUSTOMER)},
-    "DELETE /customers/{id}": {"summary": "删除客户（仅无单据时）"},
-    "POST /customers/{id}/disable": {"summary": "停用客户（仅无应收时）",
-                                     "responses": _ok(CUSTOMER)},
-    "POST /customers/{id}/enable": {"summary": "启用客户", "responses": _ok(CUSTOMER)},
-    "POST /customers/{id}/bind-codes": {
-        "summary": "生成一次性绑定码", "body": {"type": "object", "properties": {
-            "contact_id": ID}},
-        "responses": _ok({"type": "object", "properties": {
-            "code": {"type": "string"}, "expires_at": {"type": "string"}}}, "201")},
-    "GET /customers/{id}/documents": {
-        "summary": "客户的 ERP 单据（选单：待审批的标出，pickable 表示可对账）",
-        "query": PERIOD + [_q("type", {"type": "string"})]},
     "GET /deliveries": {"summary": "每日发送记录", "query": [
         _q("date", DATE), _q("limit", {**LIMIT, "maximum": 5000}), _q("offset", OFFSET)]},
     "GET /reports/deliveries": {"summary": "发送汇总（按日、按状态）", "query": REPORT_PERIOD},
