@@ -143,6 +143,7 @@ def _refusal(model: type[BaseModel], error: dict, default_code: str) -> Invalid:
 
 
 def _field_code(model: type[BaseModel], loc: tuple) -> str | None:
-    info = model.model_fields.get(str(loc[0])) if loc else None
-    found = [meta.code for meta in (info.metadata if info else ()) if isinstance(meta, Code)]
+    fields = [info for name, info in model.model_fields.items()
+              if loc and str(loc[0]) in (name, info.alias)]
+    found = [meta.code for info in fields for meta in info.metadata if isinstance(meta, Code)]
     return found[0] if found else None

@@ -181,6 +181,19 @@ def not_blank(max_len: int) -> Any:
                      WithJsonSchema({**NOT_BLANK, "maxLength": max_len})]
 
 
+def required_text(max_len: int) -> Any:
+    """A text the handler strips and requires: blank (or null) answers missing_field."""
+    check = _text(max_len)
+
+    def parse(value: Any) -> str:
+        value = check(value).strip()
+        if not value:
+            raise bad("missing_field", "不能为空")
+        return value
+    return Annotated[str, PlainValidator(parse),
+                     WithJsonSchema({**NOT_BLANK, "maxLength": max_len})]
+
+
 def _strings(value: Any) -> tuple[str, ...]:
     value = value or []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -236,6 +249,13 @@ def query_choice(*choices: str) -> Any:
             raise PydanticUseDefault()
         return raw
     return Annotated[str, PlainValidator(parse), WithJsonSchema({"enum": list(choices)})]
+
+
+class Period(Query):
+    """A report's period: both ends required (a span over 366 days: the use case's bad_range)."""
+
+    from_: Annotated[QueryDay, Field(alias="from", description="必填"), Code("missing_query")]
+    to: Annotated[QueryDay, Field(description="必填；跨度不超过 366 天"), Code("missing_query")]
 
 
 def _flag(raw: str) -> bool:
