@@ -12,7 +12,6 @@ from backoffice_api import (
     openapi_payments,
     openapi_tiers,
 )
-from domain.actors import ROLES, SALES
 from httpcommon import openapi as shared
 from httpcommon.openapi import ok as _ok
 from httpcommon.openapi import query_param as _q
@@ -128,20 +127,6 @@ BASE_OPERATIONS = {
                 {"title": kind, **schema} for kind, schema in INGEST_ROWS.items()]
                 + [{"type": "object"}]}}}},
         "responses": {**_ok(INGEST_RESULT), **DAY_CLOSED}},
-    "GET /deliveries": {"summary": "每日发送记录", "query": [
-        _q("date", DATE), _q("limit", {**LIMIT, "maximum": 5000}), _q("offset", OFFSET)]},
-    "GET /reports/deliveries": {"summary": "发送汇总（按日、按状态）", "query": REPORT_PERIOD},
-    "GET /reports/statements": {"summary": "对账结算汇总（按状态计数与金额）",
-                               "query": REPORT_PERIOD},
-    "POST /api-keys": {"summary": "创建 API 密钥（仅显示一次）", "body": {
-        "type": "object", "required": ["name", "role"], "properties": {
-            "name": shared.text(100),
-            "role": {"enum": list(ROLES)}, "staff_id": ID},
-        # a sales key acts for one salesperson (domain.apikeys.create_api_key)
-        "if": {"properties": {"role": {"const": SALES}}},
-        "then": {"required": ["staff_id"]}}},
-    "GET /api-keys": {"summary": "API 密钥列表"},
-    "POST /api-keys/{id}/revoke": {"summary": "吊销 API 密钥"},
 }
 
 OPERATIONS = {**BASE_OPERATIONS, **openapi_credit.OPERATIONS,
