@@ -8,7 +8,6 @@ from backoffice_api import (
     openapi_credit,
     openapi_credit_reports,
     openapi_handover,
-    openapi_handover_reports,
     openapi_payments,
     openapi_tiers,
 )
@@ -132,8 +131,7 @@ BASE_OPERATIONS = {
 OPERATIONS = {**BASE_OPERATIONS, **openapi_credit.OPERATIONS,
               **openapi_approvals.OPERATIONS, **openapi_credit_reports.OPERATIONS,
               **openapi_billing.OPERATIONS, **openapi_tiers.OPERATIONS,
-              **openapi_payments.OPERATIONS, **openapi_handover.OPERATIONS,
-              **openapi_handover_reports.OPERATIONS}
+              **openapi_payments.OPERATIONS, **openapi_handover.OPERATIONS}
 
 OPENAPI = {
     "title": "Tally back-office API",
