@@ -137,8 +137,8 @@ def _refusal(model: type[BaseModel], error: dict, default_code: str) -> Invalid:
     code = _field_code(model, error["loc"])
     if error["type"] == "missing":
         return Invalid(code or "missing_field", f"缺少字段 {name}")
-    if error["type"] not in PYDANTIC_ERRORS:  # a validator's own code (bad(...))
-        code = error["type"]
+    if error["type"] not in PYDANTIC_ERRORS:  # a validator's own code and detail (bad(...))
+        return Invalid(error["type"], f"{name}: {error['msg']}"[:300], **error.get("ctx", {}))
     return Invalid(code or default_code, f"{name}: {error['msg']}"[:300])
 
 

@@ -87,9 +87,10 @@ class Items(Reply, Generic[Item]):
     items: list[Item]
 
 
-def bad(code: str, message: str) -> PydanticCustomError:
-    """A refusal a validator raises: ``code`` is the error code the API answers."""
-    return PydanticCustomError(code, message)
+def bad(code: str, message: str, **detail) -> PydanticCustomError:
+    """A refusal a validator raises: ``code`` is the error code the API answers, ``detail``
+    its error's detail."""
+    return PydanticCustomError(code, message, detail or None)
 
 
 # -- body values ----------------------------------------------------------------------------
@@ -118,6 +119,9 @@ def _int(lo: int, hi: int):
             raise bad("bad_field", f"必须在 {lo} 到 {hi} 之间")
         return value
     return parse
+
+
+read_int = _int(INT_MIN, INT_MAX)  # for a validator reading an integer inside a value
 
 
 def integer(lo: int = INT_MIN, hi: int = INT_MAX) -> Any:
