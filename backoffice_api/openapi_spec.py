@@ -7,7 +7,6 @@ from backoffice_api import (
     openapi_billing,
     openapi_credit,
     openapi_credit_reports,
-    openapi_handover,
     openapi_payments,
     openapi_tiers,
 )
@@ -131,7 +130,7 @@ BASE_OPERATIONS = {
 OPERATIONS = {**BASE_OPERATIONS, **openapi_credit.OPERATIONS,
               **openapi_approvals.OPERATIONS, **openapi_credit_reports.OPERATIONS,
               **openapi_billing.OPERATIONS, **openapi_tiers.OPERATIONS,
-              **openapi_payments.OPERATIONS, **openapi_handover.OPERATIONS}
+              **openapi_payments.OPERATIONS}
 
 OPENAPI = {
     "title": "Tally back-office API",
