@@ -22,7 +22,8 @@ How to declare a route::
 ``query=SomeQuery`` passes ``query=``; path parameters are read as before (``path_id``) and
 documented by name (httpcommon.fields.PATH_PARAMS, or ``path={"number": path_text(64)}``).
 ``response`` is a ``Reply`` model (``Items[Thing]`` for ``{"items": [...]}``), or None with
-``content="application/pdf"`` for a file. ``responses`` adds other documented statuses.
+``content="application/pdf"`` for a file; ``also=(200,)``: other statuses answering it;
+``responses`` adds other documented statuses (e.g. a 423's description).
 
 A refused value answers the code its validator raised (``bad_amount``, ``bad_date``, ...), else
 the field's ``Code(...)`` metadata, else ``bad_field`` (``bad_query`` in a query); a missing
@@ -58,6 +59,7 @@ class Operation:
     query: type[BaseModel] | None = None
     response: type[BaseModel] | None = None
     status: int = 200
+    also: tuple[int, ...] = ()  # other statuses answering the same response body
     content: str = "application/json"
     path_params: dict = field(default_factory=dict)
     responses: dict = field(default_factory=dict)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -61,11 +61,22 @@ class Code:
         self.code = code
 
 
+def _state_required(schema: dict, model: type) -> None:
+    """The document requires ``model.documented_required`` too (see Body)."""
+    names = getattr(model, "documented_required", ())
+    if names:
+        schema["required"] = [*schema.get("required", ()), *names]
+
+
 class Body(BaseModel):
     """A request body. Unknown fields are ignored, as the handlers' ``body.get`` did; patterns
-    are Python's ``re``, as the old hand-checked schemas were."""
+    are Python's ``re``, as the old hand-checked schemas were. ``documented_required``: fields
+    the document requires although the parser lets them out (the use case refuses their
+    absence with its own code)."""
 
-    model_config = ConfigDict(regex_engine="python-re", extra="ignore")
+    model_config = ConfigDict(regex_engine="python-re", extra="ignore",
+                              json_schema_extra=_state_required)
+    documented_required: ClassVar[tuple[str, ...]] = ()
 
 
 class Query(Body):

@@ -87,3 +87,18 @@ class StaffExtras(Reply):
 
 class Deleted(Reply):
     deleted: bool
+
+
+class Rejection(Reply):
+    index: Id
+    key: str
+    errors: list[str]
+
+
+class IngestResult(Reply):
+    """A batch's outcome (domain.ingest_rows.IngestResult): counts and each rejected row."""
+
+    created: Id
+    updated: Id
+    unchanged: Id
+    rejected: list[Rejection]
