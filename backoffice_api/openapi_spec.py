@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from backoffice_api import (
     openapi_approvals,
-    openapi_billing,
     openapi_credit,
     openapi_credit_reports,
     openapi_payments,
@@ -129,7 +128,7 @@ BASE_OPERATIONS = {
 
 OPERATIONS = {**BASE_OPERATIONS, **openapi_credit.OPERATIONS,
               **openapi_approvals.OPERATIONS, **openapi_credit_reports.OPERATIONS,
-              **openapi_billing.OPERATIONS, **openapi_tiers.OPERATIONS,
+              **openapi_tiers.OPERATIONS,
               **openapi_payments.OPERATIONS}
 
 OPENAPI = {
