@@ -3,7 +3,7 @@ expenses, other income and exchanges."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
@@ -33,7 +33,7 @@ class Row(BaseModel):
     model_config = ConfigDict(regex_engine="python-re")
 
 
-class Settlement(Row):
+class PushedSettlement(Row):
     number: str
     type: str
     date: Day
@@ -41,7 +41,7 @@ class Settlement(Row):
     prepaid: Money = None
 
 
-class DocumentRow(Row):
+class PushedDocument(Row):
     model_config = ConfigDict(title="documents")
 
     number: str
@@ -62,11 +62,11 @@ class DocumentRow(Row):
     receipt_kind: str = Field(None, description="仅收款单: sale|prepayment|deposit")
     discount: Money = None
     to_prepaid: Money = None
-    settlements: list[Settlement] | str = Field(None, description=(
+    settlements: list[PushedSettlement] | str = Field(None, description=(
         "仅收款单，核销单据；核销(不含使用预收)+转入预收 = 收款金额+收款优惠"))
 
 
-class CustomerRow(Row):
+class PushedCustomer(Row):
     model_config = ConfigDict(title="customers")
 
     code: str
@@ -79,12 +79,12 @@ class CustomerRow(Row):
         "部门（统一结算）：名称或 {name, code} 的数组，或 \"采购部:CG，工程部\"；不给则不变"))
 
 
-class MoneyItem(Row):
+class PushedMoneyItem(Row):
     type: str
     amount: Money
 
 
-class HandoverRow(Row):
+class PushedHandoverRow(Row):
     number: str
     date: Day
     salesperson: str = Field(description="业务员钉钉 userid")
@@ -93,38 +93,38 @@ class HandoverRow(Row):
     remark: str = None
 
 
-class ExpenseRow(HandoverRow):
+class PushedExpense(PushedHandoverRow):
     model_config = ConfigDict(title="expenses")
 
-    items: list[MoneyItem] | str = Field(None, description="数组或 JSON 文本")
+    items: list[PushedMoneyItem] | str = Field(None, description="数组或 JSON 文本")
     total: Money = None
     paid: Money = None
     settled: Money = None
     account: str = None
 
 
-class OtherIncomeRow(HandoverRow):
+class PushedOtherIncome(PushedHandoverRow):
     model_config = ConfigDict(title="other_incomes")
 
-    items: list[MoneyItem] | str = Field(None, description="数组或 JSON 文本")
+    items: list[PushedMoneyItem] | str = Field(None, description="数组或 JSON 文本")
     amount: Money = None
     account: str = None
 
 
-class ExchangeItem(Row):
+class PushedExchangeItem(Row):
     product: str
     unit: str = None
     quantity: str
     direction: Literal["out", "in"]
 
 
-class ExchangeRow(HandoverRow):
+class PushedExchange(PushedHandoverRow):
     model_config = ConfigDict(title="exchanges")
 
     amount: Money = None
     submitted_at: Annotated[str, WithJsonSchema(DATE_TIME)] = Field(
         None, description="默认为推送时间")
-    items: list[ExchangeItem] | str
+    items: list[PushedExchangeItem] | str
 
 
 def _batch(items: Any) -> Any:
@@ -133,11 +133,15 @@ def _batch(items: Any) -> Any:
     return items  # the rows are the use case's to check
 
 
+# a row of another shape is any object
+PushedRow = (PushedDocument | PushedCustomer | PushedExpense | PushedOtherIncome | PushedExchange
+             | dict)
+
+
 class Batch(Body):
     documented_required = ("items",)
 
-    items: Annotated[Any, PlainValidator(_batch, json_schema_input_type=list[Union[  # noqa: UP007
-        DocumentRow, CustomerRow, ExpenseRow, OtherIncomeRow, ExchangeRow, dict]])] = None
+    items: Annotated[Any, PlainValidator(_batch, json_schema_input_type=list[PushedRow])] = None
 
 
 class IngestQuery(Query):
