@@ -45,7 +45,7 @@ from httpcommon.fields import (
 from httpcommon.jsonio import json_response
 from httpcommon.keys import now, statement_lines
 from httpcommon.params import path_id
-from httpcommon.replies import StaffExtras, Statement, StatementSummary
+from httpcommon.replies import Deleted, StaffExtras, Statement, StatementSummary
 from httpcommon.sharing import share_settings, share_urls
 
 routes = Routes()
@@ -126,10 +126,6 @@ class ShareLink(Reply):
 class RevokedLink(Reply):
     id: Id
     revoked_at: Moment
-
-
-class Deleted(Reply):
-    deleted: bool
 
 
 async def full_view(request: web.Request, statement) -> dict:

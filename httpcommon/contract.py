@@ -22,7 +22,8 @@ How to declare a route::
 ``query=SomeQuery`` passes ``query=``; path parameters are read as before (``path_id``) and
 documented by name (httpcommon.fields.PATH_PARAMS, or ``path={"number": path_text(64)}``).
 ``response`` is a ``Reply`` model (``Items[Thing]`` for ``{"items": [...]}``), or None with
-``content="application/pdf"`` for a file. ``responses`` adds other documented statuses.
+``content="application/pdf"`` for a file; ``also=(200,)``: other statuses answering it;
+``responses`` adds other documented statuses (e.g. a 423's description).
 
 A refused value answers the code its validator raised (``bad_amount``, ``bad_date``, ...), else
 the field's ``Code(...)`` metadata, else ``bad_field`` (``bad_query`` in a query); a missing
@@ -58,6 +59,7 @@ class Operation:
     query: type[BaseModel] | None = None
     response: type[BaseModel] | None = None
     status: int = 200
+    also: tuple[int, ...] = ()  # other statuses answering the same response body
     content: str = "application/json"
     path_params: dict = field(default_factory=dict)
     responses: dict = field(default_factory=dict)
@@ -138,12 +140,13 @@ def _refusal(model: type[BaseModel], error: dict, default_code: str) -> Invalid:
     code = _field_code(model, error["loc"])
     if error["type"] == "missing":
         return Invalid(code or "missing_field", f"缺少字段 {name}")
-    if error["type"] not in PYDANTIC_ERRORS:  # a validator's own code (bad(...))
-        code = error["type"]
+    if error["type"] not in PYDANTIC_ERRORS:  # a validator's own code and detail (bad(...))
+        return Invalid(error["type"], f"{name}: {error['msg']}"[:300], **error.get("ctx", {}))
     return Invalid(code or default_code, f"{name}: {error['msg']}"[:300])
 
 
 def _field_code(model: type[BaseModel], loc: tuple) -> str | None:
-    info = model.model_fields.get(str(loc[0])) if loc else None
-    found = [meta.code for meta in (info.metadata if info else ()) if isinstance(meta, Code)]
+    fields = [info for name, info in model.model_fields.items()
+              if loc and str(loc[0]) in (name, info.alias)]
+    found = [meta.code for info in fields for meta in info.metadata if isinstance(meta, Code)]
     return found[0] if found else None

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -61,11 +61,22 @@ class Code:
         self.code = code
 
 
+def _state_required(schema: dict, model: type) -> None:
+    """The document requires ``model.documented_required`` too (see Body)."""
+    names = getattr(model, "documented_required", ())
+    if names:
+        schema["required"] = [*schema.get("required", ()), *names]
+
+
 class Body(BaseModel):
     """A request body. Unknown fields are ignored, as the handlers' ``body.get`` did; patterns
-    are Python's ``re``, as the old hand-checked schemas were."""
+    are Python's ``re``, as the old hand-checked schemas were. ``documented_required``: fields
+    the document requires although the parser lets them out (the use case refuses their
+    absence with its own code)."""
 
-    model_config = ConfigDict(regex_engine="python-re", extra="ignore")
+    model_config = ConfigDict(regex_engine="python-re", extra="ignore",
+                              json_schema_extra=_state_required)
+    documented_required: ClassVar[tuple[str, ...]] = ()
 
 
 class Query(Body):
@@ -87,9 +98,10 @@ class Items(Reply, Generic[Item]):
     items: list[Item]
 
 
-def bad(code: str, message: str) -> PydanticCustomError:
-    """A refusal a validator raises: ``code`` is the error code the API answers."""
-    return PydanticCustomError(code, message)
+def bad(code: str, message: str, **detail) -> PydanticCustomError:
+    """A refusal a validator raises: ``code`` is the error code the API answers, ``detail``
+    its error's detail."""
+    return PydanticCustomError(code, message, detail or None)
 
 
 # -- body values ----------------------------------------------------------------------------
@@ -118,6 +130,9 @@ def _int(lo: int, hi: int):
             raise bad("bad_field", f"必须在 {lo} 到 {hi} 之间")
         return value
     return parse
+
+
+read_int = _int(INT_MIN, INT_MAX)  # for a validator reading an integer inside a value
 
 
 def integer(lo: int = INT_MIN, hi: int = INT_MAX) -> Any:
@@ -181,6 +196,19 @@ def not_blank(max_len: int) -> Any:
                      WithJsonSchema({**NOT_BLANK, "maxLength": max_len})]
 
 
+def required_text(max_len: int) -> Any:
+    """A text the handler strips and requires: blank (or null) answers missing_field."""
+    check = _text(max_len)
+
+    def parse(value: Any) -> str:
+        value = check(value).strip()
+        if not value:
+            raise bad("missing_field", "不能为空")
+        return value
+    return Annotated[str, PlainValidator(parse),
+                     WithJsonSchema({**NOT_BLANK, "maxLength": max_len})]
+
+
 def _strings(value: Any) -> tuple[str, ...]:
     value = value or []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -236,6 +264,25 @@ def query_choice(*choices: str) -> Any:
             raise PydanticUseDefault()
         return raw
     return Annotated[str, PlainValidator(parse), WithJsonSchema({"enum": list(choices)})]
+
+
+class Period(Query):
+    """A report's period: both ends required (a span over 366 days: the use case's bad_range)."""
+
+    from_: Annotated[QueryDay, Field(alias="from", description="必填"), Code("missing_query")]
+    to: Annotated[QueryDay, Field(description="必填；跨度不超过 366 天"), Code("missing_query")]
+
+
+def _flag(raw: str) -> bool:
+    return raw.lower() in {"1", "true", "yes"}
+
+
+QueryFlag = Annotated[bool, PlainValidator(_flag), WithJsonSchema({"type": "string"})]
+
+
+def query_raw(schema: dict) -> Any:
+    """A query value handed on as sent (the use case checks it); the document states ``schema``."""
+    return Annotated[str, WithJsonSchema(schema)]
 
 
 # -- response values ------------------------------------------------------------------------

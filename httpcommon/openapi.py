@@ -117,7 +117,8 @@ def _components(declared: list[Operation]) -> tuple[dict, dict]:
 
 def _declared_operation(declaration: Operation, refs: dict) -> dict:
     op: dict = {"summary": declaration.summary, "responses": {
-        str(declaration.status): _response(declaration, refs), **declaration.responses}}
+        str(status): _response(declaration, refs)
+        for status in (declaration.status, *declaration.also)} | declaration.responses}
     params = _path_parameters(declaration.path, declaration.path_params)
     if declaration.query:
         params += _query_parameters(declaration.query)

@@ -83,3 +83,22 @@ class StaffExtras(Reply):
     first_viewed_at: OptionalMoment
     last_viewed_at: OptionalMoment
     actions: list[Action]
+
+
+class Deleted(Reply):
+    deleted: bool
+
+
+class Rejection(Reply):
+    index: Id
+    key: str
+    errors: list[str]
+
+
+class IngestResult(Reply):
+    """A batch's outcome (domain.ingest_rows.IngestResult): counts and each rejected row."""
+
+    created: Id
+    updated: Id
+    unchanged: Id
+    rejected: list[Rejection]
