@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from aiohttp import web
-from pydantic import ConfigDict, Field, PlainValidator, WithJsonSchema
+from pydantic import Field, PlainValidator, WithJsonSchema
 
 from backoffice_api.auth import actor_with
 from domain.actors import ADMIN, FINANCE, SALES
@@ -18,7 +18,7 @@ from domain.approvals.queries import flow_view, list_flows, visible_flow
 from domain.limits import column_length
 from domain.models import Department
 from httpcommon.contract import Routes
-from httpcommon.extra_fields import MONEY_IN, QueryFlag, required_too
+from httpcommon.extra_fields import MONEY_IN, OnOff
 from httpcommon.fields import (
     ID,
     Body,
@@ -107,8 +107,8 @@ class NewApproval(Body):
 class ApprovalsFilter(Query):
     status: query_choice(*engine.FLOW_STATUS_LABELS) = None
     kind: query_choice(*KINDS) = None
-    mine: Annotated[QueryFlag, Field(description="1: 我发起的")] = False
-    todo: Annotated[QueryFlag, Field(description="1: 待我审批的")] = False
+    mine: Annotated[OnOff, Field(description="1: 我发起的")] = False
+    todo: Annotated[OnOff, Field(description="1: 待我审批的")] = False
     limit: Limit = 50
     offset: Offset = 0
 
@@ -118,7 +118,7 @@ class Comment(Body):
 
 
 class RequiredComment(Body):
-    model_config = ConfigDict(json_schema_extra=required_too("comment"))
+    documented_required = ("comment",)
 
     comment: not_blank(2000) = ""  # the engine refuses a blank one (comment_required)
 

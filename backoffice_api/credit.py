@@ -18,7 +18,7 @@ from domain.models import CreditOrder as OrderRow
 from domain.models import SalesOrg
 from domain.money import ZERO
 from httpcommon.contract import Routes
-from httpcommon.extra_fields import BodyId, OptionalDay, UnsignedAmount, also, required_too
+from httpcommon.extra_fields import BodyId, OptionalDay, UnsignedAmount
 from httpcommon.fields import (
     ID,
     NOT_BLANK,
@@ -90,7 +90,7 @@ class TermsChange(Body):
 
 def _project_named(schema: dict) -> None:
     """A project line names its project (domain.credit.accounts.grant_account)."""
-    required_too("type")(schema)
+    schema["required"] = [*schema.get("required", ()), "type"]
     schema.update({
         "if": {"required": ["type"], "properties": {"type": {"const": rules.PROJECT}}},
         "then": {"required": ["project"], "properties": {"project": NOT_BLANK}}})
@@ -115,7 +115,7 @@ class Grant(Body):
 
 
 class StatusChange(Body):
-    model_config = ConfigDict(json_schema_extra=required_too("status"))
+    documented_required = ("status",)
 
     status: Annotated[text(16), WithJsonSchema({"enum": list(STATUS_LABELS)})] = ""
 
@@ -125,8 +125,7 @@ class LimitChange(Body):
 
 
 class NewOrder(Body):
-    model_config = ConfigDict(json_schema_extra=required_too(
-        "number", "customer_code", "org_code"))
+    documented_required = ("number", "customer_code", "org_code")
 
     number: not_blank(ORDER_NUMBER) = ""  # the use case refuses a blank one (bad_number)
     customer_code: text(64) = ""
@@ -141,7 +140,7 @@ class NewOrder(Body):
 
 
 class NewShipment(Body):
-    model_config = ConfigDict(json_schema_extra=required_too("number", "order_number"))
+    documented_required = ("number", "order_number")
 
     number: not_blank(ORDER_NUMBER) = ""
     order_number: text(64) = ""
@@ -150,7 +149,7 @@ class NewShipment(Body):
 
 
 class NewReturn(Body):
-    model_config = ConfigDict(json_schema_extra=required_too("number", "shipment_number"))
+    documented_required = ("number", "shipment_number")
 
     number: not_blank(ORDER_NUMBER) = ""
     shipment_number: text(64) = ""
@@ -159,7 +158,7 @@ class NewReturn(Body):
 
 
 class ReceivedPayment(Body):
-    model_config = ConfigDict(json_schema_extra=required_too("number"))
+    documented_required = ("number",)
 
     customer_id: BodyId
     number: not_blank(ORDER_NUMBER) = ""
@@ -173,7 +172,7 @@ class ReceivedPayment(Body):
 
 
 class RepaymentPart(Body):
-    model_config = ConfigDict(json_schema_extra=required_too("debt_id"))
+    documented_required = ("debt_id",)
 
     debt_id: Int = Field(None, validate_default=True, json_schema_extra=ID)  # missing: bad_field
     amount: PositiveAmount
@@ -401,7 +400,7 @@ def _today(request: web.Request, query: OnDay):
 @routes.put("/credit/orgs/{code}",
             summary="新建或修改销区（名称、授信预算、启用）；预算不能低于已占用",
             path={"code": path_text(column_length(SalesOrg, "code"))}, body=OrgChange,
-            response=CreditOrg, responses=also(201, CreditOrg, "新建"))
+            response=CreditOrg, also=(201,))
 async def put_org(request: web.Request, body: OrgChange) -> web.Response:
     actor_with(request, *BOOKS)
     org, created = await orgs.put_org(
@@ -503,7 +502,7 @@ async def set_limit(request: web.Request, body: LimitChange) -> web.Response:
 @routes.post("/credit/orders",
              summary="ERP 用信开单：授信部分按 年度>项目>临时 冻结；不足时 409 并说明缺多少",
              body=NewOrder, response=CreditOrder, status=201,
-             responses=also(200, CreditOrder, "同单号重复推送"))
+             also=(200,))
 async def create_order(request: web.Request, body: NewOrder) -> web.Response:
     """按单号幂等"""
     actor = actor_with(request, *PUSH)
@@ -548,7 +547,7 @@ async def close_order(request: web.Request) -> web.Response:
 @routes.post("/credit/shipments",
              summary="ERP 发货：现金优先，授信部分生成一笔欠款（到期日 = 发货日 + 账期）",
              body=NewShipment, response=CreditShipment, status=201,
-             responses=also(200, CreditShipment, "重复推送"))
+             also=(200,))
 async def create_shipment(request: web.Request, body: NewShipment) -> web.Response:
     """按单号幂等"""
     actor = actor_with(request, *PUSH)
@@ -571,7 +570,7 @@ async def reverse_shipment(request: web.Request) -> web.Response:
 @routes.post("/credit/returns",
              summary="ERP 退货（可部分）：先冲减欠款并恢复授信，其余为现金部分",
              body=NewReturn, response=CreditReturn, status=201,
-             responses=also(200, CreditReturn, "重复推送"))
+             also=(200,))
 async def create_return(request: web.Request, body: NewReturn) -> web.Response:
     """按单号幂等"""
     actor = actor_with(request, *PUSH)

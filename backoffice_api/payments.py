@@ -19,12 +19,11 @@ from httpcommon.extra_fields import (
     MONEY_IN,
     BatchBody,
     BodyId,
+    OnOff,
     OptionalPositiveAmount,
     OrEmpty,
-    QueryFlag,
     UnsignedAmount,
     batch,
-    required_too,
 )
 from httpcommon.fields import (
     DATE,
@@ -87,7 +86,7 @@ class PaymentsImport(BatchBody):
 
 
 class Atomic(Query):
-    atomic: Annotated[QueryFlag, Field(description="1: 有错则整批不写入")] = False
+    atomic: Annotated[OnOff, Field(description="1: 有错则整批不写入")] = False
 
 
 class PoolFilter(Query):
@@ -104,14 +103,14 @@ class InvoiceRequestsFilter(Query):
 
 
 class BillPick(Body):
-    model_config = ConfigDict(json_schema_extra=required_too("bill_id"))
+    documented_required = ("bill_id",)
 
     bill_id: Int = Field(None, validate_default=True, json_schema_extra=ID)
     amount: Annotated[OptionalPositiveAmount, Field(description="默认为该账单全部未付金额")] = None
 
 
 class PenaltyPick(Body):
-    model_config = ConfigDict(json_schema_extra=required_too("penalty_id"))
+    documented_required = ("penalty_id",)
 
     penalty_id: Int = Field(None, validate_default=True, json_schema_extra=ID)
     amount: Annotated[OptionalPositiveAmount, Field(description="默认为该罚息全部未付金额")] = None
@@ -146,7 +145,7 @@ class NewInvoiceRequest(Body):
     invoice_amount_mismatch（消息中给出两个金额）；账单已在未取消的开票申请中为 409
     bill_already_invoiced。"""
 
-    model_config = ConfigDict(json_schema_extra=required_too("kind"))
+    documented_required = ("kind",)
 
     customer_id: BodyId
     kind: Annotated[str, PlainValidator(_kind),

@@ -17,7 +17,7 @@ from domain.approvals.queries import flow_view
 from domain.tiers import ingest, pool, queries
 from domain.tiers.rules import TIER_LABELS
 from httpcommon.contract import Routes
-from httpcommon.extra_fields import BatchBody, QueryFlag, batch, required_too
+from httpcommon.extra_fields import BatchBody, OnOff, batch
 from httpcommon.fields import (
     DATE,
     ID,
@@ -62,7 +62,7 @@ PROFILE_TEXT = {"type": ["string", "null"], "maxLength": ingest.MAX_PROFILE_FIEL
 
 
 class Atomic(Query):
-    atomic: Annotated[QueryFlag, Field(description="1: 有错则整批不写入")] = False
+    atomic: Annotated[OnOff, Field(description="1: 有错则整批不写入")] = False
 
 
 class ContactLogs(BatchBody):
@@ -98,7 +98,7 @@ class PoolFilter(Query):
 
 
 class Claim(Body):
-    model_config = ConfigDict(json_schema_extra=required_too("reason"))
+    documented_required = ("reason",)
 
     reason: Annotated[Any, WithJsonSchema(NOT_BLANK)] = None  # the use case judges it
 

@@ -1,16 +1,16 @@
-"""More typed values and declaration helpers for the routes of credit, payments, approvals,
-tiers and the mini-program (beside httpcommon.fields, in the same style)."""
+"""More typed request values for the routes of credit, payments, approvals, tiers and the
+mini-program (beside httpcommon.fields, in the same style)."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainValidator, WithJsonSchema
+from pydantic import BeforeValidator, PlainValidator, WithJsonSchema
 
 from domain.errors import Invalid
 from domain.money import to_amount
-from httpcommon.fields import ID, POSITIVE_AMOUNT, Amount, Body, Code, Int, bad
+from httpcommon.fields import ID, POSITIVE_AMOUNT, Amount, Body, Code, Int, QueryFlag, bad
 from httpcommon.params import parse_date
 
 # an id read with int_value (any stored integer; the use case finds none out of range):
@@ -53,13 +53,8 @@ OptionalPositiveAmount = Annotated[Any, PlainValidator(_optional_amount),
 OrEmpty = BeforeValidator(lambda value: value or [])
 
 
-def _query_flag(raw: str) -> bool:
-    return raw.lower() in {"1", "true", "yes"}
-
-
-# ?atomic=1 and the like: 1, true or yes is on, anything else off
-QueryFlag = Annotated[bool, PlainValidator(_query_flag),
-                      WithJsonSchema({"type": "string", "enum": ["0", "1"]})]
+# ?atomic=1 and the like (1, true or yes is on, anything else off): the document says 0 or 1
+OnOff = Annotated[QueryFlag, WithJsonSchema({"type": "string", "enum": ["0", "1"]})]
 
 
 MAX_BATCH = 5000  # rows a batch may carry: keeps one request's transaction and memory bounded
@@ -76,24 +71,8 @@ def batch(row: dict, verb: str = "推送", **limits) -> Any:
         "type": "array", "maxItems": MAX_BATCH, "items": row, **limits})]
 
 
-def required_too(*names: str):
-    """``json_schema_extra``: the document lists ``names`` as required though the parser lets
-    them default, because the use case refuses a missing one with its own error code."""
-    def extra(schema: dict) -> None:
-        required = schema.setdefault("required", [])
-        required.extend(name for name in names if name not in required)
-    return extra
-
-
-def also(status: int, model: type[BaseModel], description: str) -> dict:
-    """A second documented answer of a route (``responses=``) with the same body ``model``."""
-    ref = {"$ref": f"#/components/schemas/{model.__name__}"}
-    return {str(status): {"description": description,
-                          "content": {"application/json": {"schema": ref}}}}
-
-
 class BatchBody(Body):
     """A batch push ``{"items": [...]}`` (declare ``items: batch(row)``): the document requires
     items; the import refuses a missing one itself (bad_items)."""
 
-    model_config = ConfigDict(json_schema_extra=required_too("items"))
+    documented_required = ("items",)

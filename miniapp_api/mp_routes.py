@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from aiohttp import web
-from pydantic import ConfigDict, Field, PlainValidator, WithJsonSchema
+from pydantic import Field, PlainValidator, WithJsonSchema
 
 from bot.wechat import WeChatError
 from domain.contacts import contact_actor, redeem_bind_code
@@ -20,7 +20,6 @@ from domain.statements import probes, rules
 from domain.statements import service as statements
 from domain.statements.views import statement_summary, statement_view
 from httpcommon.contract import Routes
-from httpcommon.extra_fields import required_too
 from httpcommon.fields import (
     NOT_BLANK,
     Body,
@@ -81,7 +80,7 @@ class Login(Body):
 
 
 class Binding(Body):
-    model_config = ConfigDict(json_schema_extra=required_too("code"))
+    documented_required = ("code",)
 
     code: text(column_length(BindCode, "code")) = ""  # the use case judges it
     name: text(column_length(Contact, "name")) = ""
@@ -96,7 +95,7 @@ class StatementsFilter(Query):
 class Answer(Body):
     """符合 / 不符合 (the use case refuses another answer, or 不符合 without a description)."""
 
-    model_config = ConfigDict(json_schema_extra=required_too("answer"))
+    documented_required = ("answer",)
 
     answer: Annotated[text(2000), WithJsonSchema({"enum": [rules.MATCHED, rules.MISMATCHED]})] = ""
     description: Annotated[text(2000), Field(description="不符合时必填")] = ""

@@ -6,11 +6,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from aiohttp import web
-from pydantic import ConfigDict, Field, PlainValidator, WithJsonSchema
+from pydantic import Field, PlainValidator, WithJsonSchema
 
 from domain.subscriptions import add_subscriptions
 from httpcommon.contract import Routes
-from httpcommon.extra_fields import required_too
 from httpcommon.fields import Body, Reply, bad
 from httpcommon.jsonio import json_response
 from miniapp_api.mp_routes import require_contact_actor
@@ -33,7 +32,7 @@ def _accepted(accepted: Any) -> list[str]:
 
 
 class Acceptance(Body):
-    model_config = ConfigDict(json_schema_extra=required_too("accepted"))
+    documented_required = ("accepted",)
 
     accepted: Annotated[list[str], PlainValidator(_accepted), WithJsonSchema({
         "type": "array", "minItems": 1, "maxItems": MAX_TEMPLATES,

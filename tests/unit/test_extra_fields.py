@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Annotated
 
 import pytest
-from pydantic import ConfigDict
 
 from domain.errors import Invalid
 from httpcommon.contract import validated
@@ -16,19 +15,18 @@ from httpcommon.extra_fields import (
     MAX_BATCH,
     BatchBody,
     BodyId,
+    OnOff,
     OptionalDay,
     OptionalPositiveAmount,
     OrEmpty,
-    QueryFlag,
     UnsignedAmount,
     batch,
-    required_too,
 )
 from httpcommon.fields import Body, Query
 
 
 class Change(Body):
-    model_config = ConfigDict(json_schema_extra=required_too("number"))
+    documented_required = ("number",)
 
     customer_id: BodyId
     total: UnsignedAmount
@@ -43,7 +41,7 @@ class Push(BatchBody):
 
 
 class Flags(Query):
-    atomic: QueryFlag = False
+    atomic: OnOff = False
 
 
 GOOD = {"customer_id": 3, "total": "10.00"}
