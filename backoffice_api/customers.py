@@ -2,23 +2,145 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
 from aiohttp import web
+from pydantic import Field
 
 from backoffice_api.auth import actor_with
 from domain import customers
 from domain.access import get_visible_customer
 from domain.actors import ADMIN, FINANCE, SALES
-from domain.errors import Invalid
 from domain.models import Contact, Customer, CustomerDepartment
 from domain.statements.picker import documents_to_pick
+from httpcommon.contract import Routes
+from httpcommon.fields import (
+    Body,
+    Code,
+    DayOut,
+    Id,
+    Int,
+    Items,
+    Limit,
+    Moment,
+    Money,
+    Offset,
+    OptionalMoney,
+    Query,
+    QueryDay,
+    QueryFlag,
+    Reply,
+    Secret,
+    query_int,
+    query_raw,
+)
 from httpcommon.idempotency import carries_secrets
-from httpcommon.jsonio import json_response, read_json
+from httpcommon.jsonio import json_response
 from httpcommon.keys import SETTINGS, now
-from httpcommon.params import body_int, flag, path_id, query_date, query_int
+from httpcommon.params import path_id
+from httpcommon.replies import Deleted, DocType
 
-routes = web.RouteTableDef()
+routes = Routes()
 STAFF = (ADMIN, FINANCE, SALES)
 BOOKS = (ADMIN, FINANCE)
+
+
+class CustomersQuery(Query):
+    q: query_raw({"type": "string", "maxLength": 200}) = ""
+    include_disabled: QueryFlag = False
+    limit: Limit = 50
+    offset: Offset = 0
+
+
+class DocumentsQuery(Query):
+    from_: Annotated[QueryDay, Field(alias="from")] = None
+    to: QueryDay = None
+    type: query_raw({"type": "string"}) = None
+    limit: query_int(1, 5000) = 500
+
+
+class NewParent(Body):
+    parent_id: Annotated[Int | None, Code("bad_field")]  # required: null means no parent
+
+
+class BindCodeRequest(Body):
+    contact_id: Int | None = None
+
+
+class CustomerView(Reply):
+    id: Id
+    code: str
+    name: str
+    salesperson_id: Id | None
+    sales_org: str
+    parent_id: Id | None
+    settlement_mode: Literal["on_account", "cash"]
+    can_prepay: bool
+    group: str
+    statement_day: Int
+    credit_limit: OptionalMoney
+    invoice: dict
+    tier: str
+    disabled: bool
+
+
+class Department(Reply):
+    name: str
+    code: str | None
+
+
+class ContactView(Reply):
+    id: Id
+    name: str
+    phone: str
+    bound: bool
+
+
+class CustomerDetail(CustomerView):
+    """A customer with its receivable, departments and contacts."""
+
+    receivable: Money
+    departments: list[Department]
+    contacts: list[ContactView]
+
+
+class CustomerBalance(Reply):
+    id: Id
+    code: str
+    name: str
+    receivable: Money
+
+
+class Subsidiary(CustomerBalance):
+    parent_id: Id
+
+
+class GroupSummary(Reply):
+    customer: CustomerBalance
+    subsidiaries: list[Subsidiary]
+    subsidiaries_total: Money
+    group_total: Money
+
+
+class BindCode(Reply):
+    code: Secret
+    expires_at: Moment
+    contact_id: Id | None
+
+
+class PickableDocument(Reply):
+    number: str
+    type: DocType
+    type_label: str
+    date: DayOut
+    amount: Money
+    owed: Money
+    account: str
+    status: str
+    version: Int
+    audit_status: str
+    audit_label: str
+    pickable: bool
 
 
 def customer_view(customer: Customer) -> dict:
@@ -32,19 +154,18 @@ def customer_view(customer: Customer) -> dict:
     }
 
 
-@routes.get("/customers")
-async def list_customers(request: web.Request) -> web.Response:
+@routes.get("/customers", summary="客户列表", query=CustomersQuery,
+            response=Items[CustomerView])
+async def list_customers(request: web.Request, query: CustomersQuery) -> web.Response:
     actor = actor_with(request, *STAFF)
     found = await customers.list_customers(
-        actor, include_disabled=flag(request, "include_disabled"),
-        search=request.query.get("q", ""),
-        limit=query_int(request, "limit", 50, lo=1, hi=500),
-        offset=query_int(request, "offset", 0, hi=10**9),
+        actor, include_disabled=query.include_disabled, search=query.q,
+        limit=query.limit, offset=query.offset,
     )
     return json_response({"items": [customer_view(c) for c in found]})
 
 
-@routes.get("/customers/{id}")
+@routes.get("/customers/{id}", summary="客户详情（含应收与联系人）", response=CustomerDetail)
 async def get_customer(request: web.Request) -> web.Response:
     actor = actor_with(request, *STAFF)
     customer = await get_visible_customer(actor, path_id(request))
@@ -61,52 +182,51 @@ async def get_customer(request: web.Request) -> web.Response:
     return json_response(view)
 
 
-@routes.get("/customers/{id}/group")
+@routes.get("/customers/{id}/group", summary="集团汇总：各下级客户（含多级）的应收与合计",
+            response=GroupSummary)
 async def group_summary(request: web.Request) -> web.Response:
     """集团汇总: each subsidiary's receivable and the group total."""
     actor = actor_with(request, *STAFF)
     return json_response(await customers.group_summary(actor, path_id(request)))
 
 
-@routes.patch("/customers/{id}")
-async def update_customer(request: web.Request) -> web.Response:
+@routes.patch("/customers/{id}", body=NewParent, response=CustomerView, summary=(
+    "设置上级客户（集团；不能是客户自己或它的下级，否则 409 customer_cycle）"))
+async def update_customer(request: web.Request, body: NewParent) -> web.Response:
     """Set the parent customer (集团); never one that would make the customer its own ancestor."""
     actor = actor_with(request, *BOOKS)
-    body = await read_json(request)
-    if "parent_id" not in body:
-        raise Invalid("bad_field", "parent_id 必填（null 表示没有上级客户）")
-    customer = await customers.set_parent(
-        actor, path_id(request), body_int(body, "parent_id", optional=True), now(request))
+    customer = await customers.set_parent(actor, path_id(request), body.parent_id, now(request))
     return json_response(customer_view(customer))
 
 
-@routes.delete("/customers/{id}")
+@routes.delete("/customers/{id}", summary="删除客户（仅无单据时）", response=Deleted)
 async def delete_customer(request: web.Request) -> web.Response:
     actor = actor_with(request, *BOOKS)
     await customers.delete_customer(actor, path_id(request), now(request))
     return json_response({"deleted": True})
 
 
-@routes.post("/customers/{id}/disable")
+@routes.post("/customers/{id}/disable", summary="停用客户（仅无应收时）",
+             response=CustomerView)
 async def disable_customer(request: web.Request) -> web.Response:
     actor = actor_with(request, *BOOKS)
     customer = await customers.set_disabled(actor, path_id(request), True, now(request))
     return json_response(customer_view(customer))
 
 
-@routes.post("/customers/{id}/enable")
+@routes.post("/customers/{id}/enable", summary="启用客户", response=CustomerView)
 async def enable_customer(request: web.Request) -> web.Response:
     actor = actor_with(request, *BOOKS)
     customer = await customers.set_disabled(actor, path_id(request), False, now(request))
     return json_response(customer_view(customer))
 
 
-@routes.post("/customers/{id}/bind-codes")
-async def issue_bind_code(request: web.Request) -> web.Response:
+@routes.post("/customers/{id}/bind-codes", summary="生成一次性绑定码", body=BindCodeRequest,
+             response=BindCode, status=201)
+async def issue_bind_code(request: web.Request, body: BindCodeRequest) -> web.Response:
     actor = actor_with(request, *STAFF)
-    body = await read_json(request)
     bind = await customers.issue_bind_code(
-        actor, path_id(request), body_int(body, "contact_id", optional=True),
+        actor, path_id(request), body.contact_id,
         request.config_dict[SETTINGS].bind_code_ttl_hours, now(request),
     )
     carries_secrets(request, "code")
@@ -116,13 +236,14 @@ async def issue_bind_code(request: web.Request) -> web.Response:
     )
 
 
-@routes.get("/customers/{id}/documents")
-async def customer_documents(request: web.Request) -> web.Response:
+@routes.get("/customers/{id}/documents", query=DocumentsQuery,
+            response=Items[PickableDocument],
+            summary="客户的 ERP 单据（选单：待审批的标出，pickable 表示可对账）")
+async def customer_documents(request: web.Request, query: DocumentsQuery) -> web.Response:
     """The document picker: pending (待审批) ones marked, pickable only when included."""
     actor = actor_with(request, *STAFF)
     items = await documents_to_pick(
-        actor, path_id(request), date_from=query_date(request, "from"),
-        date_to=query_date(request, "to"), doc_type=request.query.get("type"),
-        limit=query_int(request, "limit", 500, lo=1, hi=5000),
+        actor, path_id(request), date_from=query.from_, date_to=query.to,
+        doc_type=query.type, limit=query.limit,
     )
     return json_response({"items": items})

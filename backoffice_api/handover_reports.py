@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date, timedelta
+from typing import Annotated
 from urllib.parse import quote
 
 from aiohttp import web
+from pydantic import Field, WithJsonSchema
 
 from backoffice_api.auth import actor_with
+from backoffice_api.handover_replies import DayReport, StaffDay
 from domain.actors import ADMIN, FINANCE, SALES, Actor
 from domain.errors import Invalid
 from domain.handover.pdf import render_day_report_pdf
@@ -22,19 +25,37 @@ from domain.handover.report import (
 )
 from domain.limits import column_length
 from domain.models import Staff
+from httpcommon.contract import Routes
+from httpcommon.fields import Items, Query, QueryDay, QueryFlag, query_raw, query_text
 from httpcommon.jsonio import json_response
 from httpcommon.keys import now
-from httpcommon.params import flag, parse_date, query_date, query_text
+from httpcommon.params import parse_date
 
-routes = web.RouteTableDef()
+routes = Routes()
 READERS = (ADMIN, FINANCE, SALES)
 MAX_DAYS = 31
+USERID = column_length(Staff, "dingtalk_userid")
 
 
-def _days(request: web.Request) -> list[date]:
+class DaysQuery(Query):
+    date: Annotated[QueryDay, Field(description="业务日期（默认今天）")] = None
+    date_to: Annotated[QueryDay, Field(description="结束日期（默认同 date，最多 31 天）")] = None
+    staff: Annotated[query_text(USERID),
+                     Field(description="只看此员工（钉钉 userid）")] = None
+    show_all: Annotated[QueryFlag, WithJsonSchema({"enum": ["1", "0"]}), Field(
+        description="显示全部员工：当天无单据的在职员工也列出")] = False
+
+
+class ReportQuery(Query):
+    confirmed: Annotated[query_raw({"enum": ["all", "yes", "no"]}), Field(
+        description="其他收入单的对账确认状态筛选：all 全部状态（默认）/ no 待确认 / yes 已确认")
+    ] = None
+
+
+def _days(request: web.Request, query: DaysQuery) -> list[date]:
     """?date= (default today) to ?date_to= (default the same day), at most 31 days."""
-    first = query_date(request, "date") or now(request).date()
-    last = query_date(request, "date_to") or first
+    first = query.date or now(request).date()
+    last = query.date_to or first
     if last < first:
         raise Invalid("bad_date_range", "date_to 不能早于 date")
     if (last - first).days >= MAX_DAYS:
@@ -42,38 +63,40 @@ def _days(request: web.Request) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-@routes.get("/handover/days")
-async def list_days(request: web.Request) -> web.Response:
+@routes.get("/handover/days", query=DaysQuery, response=Items[StaffDay], summary=(
+    "员工交账列表：每人每天的单据汇总、待确认数、对账与关账状态（销售仅见自己）"))
+async def list_days(request: web.Request, query: DaysQuery) -> web.Response:
     """员工交账列表: one row per person and day with documents (?show_all=1: every active
     staff member too); ?staff=userid for one person."""
     actor = actor_with(request, *READERS)
-    days = _days(request)
-    userid = query_text(request, "staff", column_length(Staff, "dingtalk_userid"))
-    wanted = [(await staff_by_userid(userid)).id] if userid else None
+    days = _days(request, query)
+    wanted = [(await staff_by_userid(query.staff)).id] if query.staff else None
     items = await staff_days(days, staff_ids=readable_staff(actor, wanted),
-                             show_all=flag(request, "show_all"))
+                             show_all=query.show_all)
     return json_response({"items": items})
 
 
-async def _report(request: web.Request, actor: Actor) -> dict:
+async def _report(request: web.Request, actor: Actor, query: ReportQuery) -> dict:
     staff = await staff_by_userid(request.match_info["userid"])
     day = parse_date(request.match_info["date"], "date")
     readable_staff(actor, [staff.id])
-    return await day_report(staff.id, day, confirmed=request.query.get("confirmed") or ALL)
+    return await day_report(staff.id, day, confirmed=query.confirmed or ALL)
 
 
-@routes.get("/handover/days/{userid}/{date}")
-async def get_day(request: web.Request) -> web.Response:
+@routes.get("/handover/days/{userid}/{date}", query=ReportQuery, response=DayReport, summary=(
+    "日报汇总：销售、收款（含核销）、费用、其他收入、兑换货物、客户汇总、配送"))
+async def get_day(request: web.Request, query: ReportQuery) -> web.Response:
     """日报汇总 of one person's day; ?confirmed=all|yes|no filters the other-income rows."""
     actor = actor_with(request, *READERS)
-    return json_response(await _report(request, actor))
+    return json_response(await _report(request, actor, query))
 
 
-@routes.get("/handover/days/{userid}/{date}/report.pdf")
-async def get_day_pdf(request: web.Request) -> web.Response:
+@routes.get("/handover/days/{userid}/{date}/report.pdf", query=ReportQuery,
+            content="application/pdf", summary="日报汇总 PDF（A4，可打印）")
+async def get_day_pdf(request: web.Request, query: ReportQuery) -> web.Response:
     """日报汇总 as a printable A4 PDF with every section."""
     actor = actor_with(request, *READERS)
-    report = await _report(request, actor)
+    report = await _report(request, actor, query)
     body = await asyncio.to_thread(render_day_report_pdf, report)
     filename = f"handover-{report['staff']['userid'] or report['staff']['id']}-{report['day']}.pdf"
     return web.Response(body=body, content_type="application/pdf", headers={

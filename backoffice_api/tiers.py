@@ -3,104 +3,256 @@ profile; its tier and tier history; the public pool and the claim of a pool cust
 
 from __future__ import annotations
 
-from aiohttp import web
+from typing import Annotated, Any, Literal
 
+from aiohttp import web
+from pydantic import ConfigDict, Field, WithJsonSchema
+
+from backoffice_api.approvals import Flow
 from backoffice_api.auth import actor_with
-from backoffice_api.ingest import MAX_BATCH
 from domain.access import get_visible_customer
 from domain.actors import ADMIN, ERP, FINANCE, SALES
 from domain.approvals.flows import flows_with_overrides
 from domain.approvals.queries import flow_view
-from domain.errors import Invalid
 from domain.tiers import ingest, pool, queries
-from httpcommon.jsonio import json_response, read_json
+from domain.tiers.rules import TIER_LABELS
+from httpcommon.contract import Routes
+from httpcommon.extra_fields import BatchBody, OnOff, batch
+from httpcommon.fields import (
+    DATE,
+    ID,
+    NOT_BLANK,
+    Body,
+    DayOut,
+    Id,
+    Items,
+    Limit,
+    Offset,
+    Query,
+    Reply,
+)
+from httpcommon.jsonio import json_response
 from httpcommon.keys import SETTINGS, now
-from httpcommon.params import flag, path_id, query_int
+from httpcommon.params import path_id
 
-routes = web.RouteTableDef()
+routes = Routes()
 PUSH = (ADMIN, ERP)
 READ = (ADMIN, FINANCE, SALES)
+TEXT = {"type": "string"}
+NULL_DATE = {"type": ["string", "null"], "format": "date"}
+Tier = Literal[tuple(TIER_LABELS)]
+
+CONTACT_LOG = {"type": "object", "required": ["external_id", "customer_code", "contacted_on"],
+               "properties": {"external_id": TEXT, "customer_code": TEXT,
+                              "staff": {"type": "string", "description": "员工钉钉 userid"},
+                              "staff_id": ID, "contacted_on": DATE, "note": TEXT}}
+TRIAL_ACCOUNT = {"type": "object", "required": ["external_id", "customer_code"], "properties": {
+    "external_id": TEXT, "customer_code": TEXT, "account": TEXT,
+    "archived_on": {**NULL_DATE, "description": "测试账号流程归档日期；null 为未归档"}}}
+CONTRACT = {"type": "object", "required": ["number", "customer_code", "starts_on"],
+            "properties": {
+                "number": TEXT, "customer_code": TEXT, "starts_on": DATE,
+                "ends_on": {**NULL_DATE, "description": "null 为无结束日期"},
+                "archived_on": {**NULL_DATE, "description": "合同评审流程归档日期"},
+                "amount": {"type": ["string", "null"], "pattern": r"^\d{1,14}(\.\d{1,2})?$"}}}
+PROFILE_TEXT = {"type": ["string", "null"], "maxLength": ingest.MAX_PROFILE_FIELD}
 
 
-async def _batch(request: web.Request, ingester) -> web.Response:
+# --- request types ---------------------------------------------------------------------------
+
+
+class Atomic(Query):
+    atomic: Annotated[OnOff, Field(description="1: 有错则整批不写入")] = False
+
+
+class ContactLogs(BatchBody):
+    items: batch(CONTACT_LOG) = None  # each row judged by the ingest
+
+
+class TrialAccounts(BatchBody):
+    items: batch(TRIAL_ACCOUNT) = None
+
+
+class Contracts(BatchBody):
+    items: batch(CONTRACT) = None
+
+
+class ProfileChange(Body):
+    """The profile fields; the use case refuses others and judges each (bad_profile)."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"additionalProperties": False})
+
+    contact_name: Annotated[Any, WithJsonSchema(PROFILE_TEXT)] = None
+    mobile: Annotated[Any, WithJsonSchema(PROFILE_TEXT)] = None
+    position: Annotated[Any, WithJsonSchema(PROFILE_TEXT)] = None
+    telephone: Annotated[Any, WithJsonSchema(PROFILE_TEXT)] = None
+    qq: Annotated[Any, WithJsonSchema(PROFILE_TEXT)] = None
+    wechat: Annotated[Any, WithJsonSchema(PROFILE_TEXT)] = None
+    email: Annotated[Any, WithJsonSchema(PROFILE_TEXT)] = None
+
+
+class PoolFilter(Query):
+    q: Annotated[str, Field(description="按名称搜索")] = ""
+    limit: Limit = 50
+    offset: Offset = 0
+
+
+class Claim(Body):
+    documented_required = ("reason",)
+
+    reason: Annotated[Any, WithJsonSchema(NOT_BLANK)] = None  # the use case judges it
+
+
+# --- response types --------------------------------------------------------------------------
+
+
+class TierRowRejected(Reply):
+    index: int
+    key: str
+    errors: list[str]
+
+
+class TierBatchResult(Reply):
+    created: int
+    updated: int
+    unchanged: int
+    rejected: list[TierRowRejected]
+
+
+class Profile(Reply):
+    contact_name: str
+    mobile: str
+    position: str
+    telephone: str
+    qq: str
+    wechat: str
+    email: str
+
+
+class ProfileView(Reply):
+    customer_id: Id
+    profile: Profile
+    filled: int
+    total: int
+
+
+class TierChange(Reply):
+    id: int
+    rule: str
+    rule_label: str
+    from_tier: Tier
+    to_tier: Tier
+    move: bool = Field(description="false: 仅通知（合同客户规则 1、2）")
+    day: DayOut
+    month: str
+    salesperson_id: Id | None
+    salesperson: str
+
+
+class TierView(Reply):
+    customer_id: Id
+    code: str
+    name: str
+    tier: Tier
+    tier_label: str
+    tier_since: DayOut
+    salesperson_id: Id | None
+    salesperson: str
+    claimed_by: Id | None = Field(description="申请中的业务员")
+    claim_flow_id: Id | None
+    profile_filled: int
+    history: list[TierChange]
+
+
+class PoolCustomer(Reply):
+    id: Id
+    code: str
+    name: str
+    tier_since: DayOut
+    profile_filled: int
+
+
+
+# --- routes ----------------------------------------------------------------------------------
+
+
+async def _batch(request: web.Request, ingester, items, atomic: bool) -> web.Response:
     actor_with(request, *PUSH)
-    items = (await read_json(request)).get("items")
-    if isinstance(items, list) and len(items) > MAX_BATCH:
-        raise Invalid("batch_too_large", f"每批最多 {MAX_BATCH} 行，请分批推送")
-    result = await ingester(items, now=now(request), atomic=flag(request, "atomic"))
+    result = await ingester(items, now=now(request), atomic=atomic)
     return json_response(result.as_dict())
 
 
-@routes.post("/tiers/contact-logs")
-async def push_contact_logs(request: web.Request) -> web.Response:
-    """ERP 推送联系日志（按 external_id 幂等）"""
-    return await _batch(request, ingest.ingest_contact_logs)
+@routes.post("/tiers/contact-logs", summary="ERP 推送联系日志（按 external_id 幂等）",
+             query=Atomic, body=ContactLogs, response=TierBatchResult)
+async def push_contact_logs(request: web.Request, query: Atomic,
+                            body: ContactLogs) -> web.Response:
+    return await _batch(request, ingest.ingest_contact_logs, body.items, query.atomic)
 
 
-@routes.post("/tiers/trial-accounts")
-async def push_trial_accounts(request: web.Request) -> web.Response:
-    """ERP 推送测试账号申请（archived_on: 流程归档日期）"""
-    return await _batch(request, ingest.ingest_trial_accounts)
+@routes.post("/tiers/trial-accounts", summary="ERP 推送测试账号申请（按 external_id 幂等）",
+             query=Atomic, body=TrialAccounts, response=TierBatchResult)
+async def push_trial_accounts(request: web.Request, query: Atomic,
+                              body: TrialAccounts) -> web.Response:
+    """archived_on: 流程归档日期"""
+    return await _batch(request, ingest.ingest_trial_accounts, body.items, query.atomic)
 
 
-@routes.post("/tiers/contracts")
-async def push_contracts(request: web.Request) -> web.Response:
-    """ERP 推送合同评审（按合同编号幂等）"""
-    return await _batch(request, ingest.ingest_contracts)
+@routes.post("/tiers/contracts", summary="ERP 推送合同评审（按合同编号幂等）",
+             query=Atomic, body=Contracts, response=TierBatchResult)
+async def push_contracts(request: web.Request, query: Atomic, body: Contracts) -> web.Response:
+    return await _batch(request, ingest.ingest_contracts, body.items, query.atomic)
 
 
-async def _profile(request: web.Request, partial: bool) -> web.Response:
+async def _profile(request: web.Request, body: ProfileChange, partial: bool) -> web.Response:
     actor = actor_with(request, ADMIN, ERP, SALES)
     customer = await get_visible_customer(actor, path_id(request))
-    customer = await ingest.set_profile(customer, await read_json(request), partial=partial)
+    given = body.model_dump(exclude_unset=True)  # unknown fields too: the use case names them
+    customer = await ingest.set_profile(customer, given, partial=partial)
     return json_response(ingest.profile_view(customer))
 
 
-@routes.put("/customers/{id}/profile")
-async def put_profile(request: web.Request) -> web.Response:
-    """替换客户资料（联系人、手机、职位、电话、QQ、微信、邮箱）"""
-    return await _profile(request, partial=False)
+@routes.put("/customers/{id}/profile", summary="替换客户资料（未给出的字段清空）",
+            body=ProfileChange, response=ProfileView)
+async def put_profile(request: web.Request, body: ProfileChange) -> web.Response:
+    return await _profile(request, body, partial=False)
 
 
-@routes.patch("/customers/{id}/profile")
-async def patch_profile(request: web.Request) -> web.Response:
-    """修改客户资料的部分字段（null 或空串清除）"""
-    return await _profile(request, partial=True)
+@routes.patch("/customers/{id}/profile", summary="修改客户资料的部分字段（null 或空串清除）",
+              body=ProfileChange, response=ProfileView)
+async def patch_profile(request: web.Request, body: ProfileChange) -> web.Response:
+    return await _profile(request, body, partial=True)
 
 
-@routes.get("/customers/{id}/profile")
+@routes.get("/customers/{id}/profile", summary="客户资料与完善程度", response=ProfileView)
 async def get_profile(request: web.Request) -> web.Response:
-    """客户资料与完善程度"""
     actor = actor_with(request, *READ)
     return json_response(ingest.profile_view(await get_visible_customer(actor,
                                                                         path_id(request))))
 
 
-@routes.get("/customers/{id}/tier")
+@routes.get("/customers/{id}/tier", summary="客户分级与升降级记录（新的在前）",
+            response=TierView)
 async def get_tier(request: web.Request) -> web.Response:
-    """客户分级、起始日期与升降级记录"""
     actor = actor_with(request, *READ)
     customer = await get_visible_customer(actor, path_id(request))
     return json_response(await queries.tier_view(customer))
 
 
-@routes.get("/tiers/pool")
-async def list_pool(request: web.Request) -> web.Response:
-    """公共池客户（申请中的不列出）"""
+@routes.get("/tiers/pool", summary="公共池客户（申请审批中的不列出）", query=PoolFilter,
+            response=Items[PoolCustomer])
+async def list_pool(request: web.Request, query: PoolFilter) -> web.Response:
     actor_with(request, *READ)
-    items = await queries.list_pool(
-        q=request.query.get("q", "").strip(),
-        limit=query_int(request, "limit", 50, lo=1, hi=500),
-        offset=query_int(request, "offset", 0, hi=10**9))
+    items = await queries.list_pool(q=query.q.strip(), limit=query.limit, offset=query.offset)
     return json_response({"items": items})
 
 
-@routes.post("/tiers/pool/{id}/claim")
-async def claim(request: web.Request) -> web.Response:
-    """申请公共池客户：发起申请客户流程，客户即从公共池移出"""
+@routes.post("/tiers/pool/{id}/claim",
+             summary="申请公共池客户（申请客户流程：直接上级 → 业务部门总监）",
+             body=Claim, response=Flow, status=201)
+async def claim(request: web.Request, body: Claim) -> web.Response:
+    """客户即从公共池移出"""
     actor = actor_with(request, ADMIN, SALES)
-    body = await read_json(request)
     definitions = flows_with_overrides(request.config_dict[SETTINGS].approval_flows)
-    flow = await pool.claim(path_id(request), actor.staff_id, body.get("reason"), now(request),
+    flow = await pool.claim(path_id(request), actor.staff_id, body.reason, now(request),
                             definitions=definitions)
     return json_response(await flow_view(flow), status=201)

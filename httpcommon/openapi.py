@@ -1,48 +1,15 @@
-"""OpenAPI 3.1 documents built from the live router, so the paths always match the routes;
-each API package supplies the schemas of its operations (tests check none is missing)."""
+"""OpenAPI 3.1 documents built from the live router, so the paths always match the routes; each
+route's schemas are generated from its declared request and response models (httpcommon.contract);
+test_openapi checks that every route is declared."""
 
 from __future__ import annotations
 
 from aiohttp import web
+from pydantic.json_schema import models_json_schema
 
-from domain.limits import ID_MAX
-from domain.money import MAX_DIGITS
+from httpcommon.contract import Operation, operation_of
+from httpcommon.fields import KEY_TEXT, PATH_PARAMS
 from httpcommon.jsonio import json_response
-
-# the shared value schemas state the store's limits, so generated valid input is accepted
-ID = {"type": "integer", "minimum": 0, "maximum": ID_MAX}
-MONEY = {"type": "string", "pattern": rf"^-?\d{{1,{MAX_DIGITS - 2}}}\.\d{{2}}$",
-         "description": "CNY, 2 decimals"}
-DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
-KEY_TEXT = {"type": "string", "minLength": 1, "maxLength": 64, "pattern": r"^[^\x00/]+$"}
-LIMIT = {"type": "integer", "minimum": 1, "maximum": 500}  # query_int(..., lo=1, hi=500)
-OFFSET = {"type": "integer", "minimum": 0, "maximum": 10**9}
-POSITIVE_AMOUNT = {"type": "string", "description": "CNY, > 0", "pattern": (
-    rf"^(0*[1-9]\d{{0,{MAX_DIGITS - 3}}}(\.\d{{1,2}})?"
-    rf"|0{{1,{MAX_DIGITS - 2}}}\.(0[1-9]|[1-9]\d?))$")}
-
-
-# Python's whitespace (str.strip, re's \s), spelled out: JSON Schema's \s leaves out \x1c-\x1f
-SPACE = r"\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-NOT_BLANK = {"type": "string", "minLength": 1, "pattern": rf"^[^\x00]*[^\x00{SPACE}][^\x00]*$"}
-
-
-def path_text(max_len: int) -> dict:
-    """A path segment the handler strips: not blank, no "/", at most ``max_len``."""
-    return {"type": "string", "minLength": 1, "maxLength": max_len,
-            "pattern": rf"^[^\x00/]*[^\x00/{SPACE}][^\x00/]*$"}
-
-
-def text(max_len: int, **extra) -> dict:
-    """A required text the handler strips: not blank, at most ``max_len`` (a column's length)."""
-    return {**NOT_BLANK, "maxLength": max_len, **extra}
-
-
-PATH_PARAMS = {
-    "id": {**ID, "minimum": 1}, "link_id": {**ID, "minimum": 1},
-    "task_id": {**ID, "minimum": 1}, "year": {"type": "integer", "minimum": 1, "maximum": 9999},
-    "date": DATE,
-}
 
 NO_NUL = r"^[^\x00]*$"  # read_json refuses NUL in any text or key of a body (no column holds one)
 
@@ -52,21 +19,6 @@ ERROR = {
         "code": {"type": "string"}, "message": {"type": "string"},
         "detail": {"type": "object"}}}},
 }
-
-
-def ok(schema: dict, status: str = "200", description: str = "OK") -> dict:
-    return {status: {"description": description,
-                     "content": {"application/json": {"schema": schema}}}}
-
-
-def items_of(item: dict) -> dict:
-    return {"type": "object", "properties": {"items": {"type": "array", "items": item}}}
-
-
-def query_param(name: str, schema: dict, description: str = "", *,
-                required: bool = False) -> dict:
-    return {"name": name, "in": "query", "required": required, "schema": schema,
-            "description": description}
 
 
 def operations(app: web.Application) -> list[tuple[str, str, object]]:
@@ -83,27 +35,19 @@ def operations(app: web.Application) -> list[tuple[str, str, object]]:
 
 
 def build_document(app: web.Application, meta: dict) -> dict:
-    prefix, docs = meta["prefix"], meta["operations"]
+    prefix = meta["prefix"]
+    routes = [(method, mounted.removeprefix(prefix), handler)  # mounted routes carry the prefix
+              for method, mounted, handler in operations(app)]
+    declared = [op for _, _, handler in routes if (op := operation_of(handler))]
+    refs, schemas = _components(declared)
     paths: dict[str, dict] = {}
-    for method, mounted, handler in operations(app):
-        path = mounted.removeprefix(prefix)  # once mounted, routes carry the prefix
-        doc = docs.get(f"{method.upper()} {path}", {})
-        op = {
-            "summary": doc.get("summary") or (handler.__doc__ or handler.__name__).strip(),
-            "operationId": handler.__name__ + "_" + method,
-            "responses": doc.get("responses") or {"200": {"description": "OK"}},
-        }
+    for method, path, handler in routes:
+        declaration = operation_of(handler)
+        op = _declared_operation(declaration, refs) if declaration else _undeclared(path)
+        op["summary"] = op.get("summary") or (handler.__doc__ or handler.__name__).strip()
+        op["operationId"] = handler.__name__ + "_" + method
         op["responses"].setdefault("default", {
             "description": "错误", "content": {"application/json": {"schema": ERROR}}})
-        params = [{"name": n, "in": "path", "required": True,
-                   "schema": doc.get("path", {}).get(n) or PATH_PARAMS.get(n, KEY_TEXT)}
-                  for n in _path_params(path)]
-        params += [{**q, "schema": without_nul(q["schema"])} for q in doc.get("query", [])]
-        if params:
-            op["parameters"] = params
-        if "body" in doc:
-            op["requestBody"] = {"required": True, "content": {
-                "application/json": {"schema": without_nul(doc["body"])}}}
         if path in meta.get("public", ()):
             op["security"] = []
         paths.setdefault(prefix + path, {})[method] = op
@@ -111,9 +55,73 @@ def build_document(app: web.Application, meta: dict) -> dict:
         "openapi": "3.1.0",
         "info": {"title": meta["title"], "version": "1.0.0"},
         "paths": paths,
-        "components": {"securitySchemes": meta["security_schemes"], "schemas": NO_NUL_SCHEMAS},
+        "components": {"securitySchemes": meta["security_schemes"],
+                       "schemas": {**schemas, **NO_NUL_SCHEMAS}},
         "security": [{name: []} for name in meta["security_schemes"]],
     }
+
+
+def _components(declared: list[Operation]) -> tuple[dict, dict]:
+    """The component schemas of the declared bodies and responses, and a $ref to each model.
+    Every request text is held to "no NUL" (read_json); responses hold none either."""
+    models = {(op.body, "validation") for op in declared if op.body}
+    models |= {(op.response, "serialization") for op in declared if op.response}
+    if not models:
+        return {}, {}
+    refs, document = models_json_schema(sorted(models, key=lambda m: (m[0].__name__, m[1])),
+                                        ref_template="#/components/schemas/{model}")
+    return refs, {name: without_nul(schema)
+                  for name, schema in document.get("$defs", {}).items()}
+
+
+def _declared_operation(declaration: Operation, refs: dict) -> dict:
+    op: dict = {"summary": declaration.summary, "responses": {
+        str(status): _response(declaration, refs)
+        for status in (declaration.status, *declaration.also)} | declaration.responses}
+    params = _path_parameters(declaration.path, declaration.path_params)
+    if declaration.query:
+        params += _query_parameters(declaration.query)
+    if params:
+        op["parameters"] = params
+    if declaration.body:
+        op["requestBody"] = {"required": True, "content": {
+            "application/json": {"schema": refs[(declaration.body, "validation")]}}}
+    return op
+
+
+def _response(declaration: Operation, refs: dict) -> dict:
+    if declaration.response is None:
+        content = {} if declaration.content == "application/json" else {declaration.content: {}}
+        return {"description": "OK", **({"content": content} if content else {})}
+    return {"description": "OK", "content": {declaration.content: {
+        "schema": refs[(declaration.response, "serialization")]}}}
+
+
+def _query_parameters(model) -> list[dict]:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    required = set(schema.get("required", ()))
+    return [{"name": name, "in": "query", "required": name in required,
+             "schema": without_nul(_bare(sub)), "description": sub.get("description", "")}
+            for name, sub in schema.get("properties", {}).items()]
+
+
+def _bare(schema: dict) -> dict:
+    """A parameter's schema without what pydantic adds for the body (title, default)."""
+    return {key: value for key, value in schema.items() if key not in ("title", "default")}
+
+
+def _path_parameters(path: str, declared: dict) -> list[dict]:
+    return [{"name": n, "in": "path", "required": True,
+             "schema": declared.get(n) or PATH_PARAMS.get(n, KEY_TEXT)}
+            for n in _path_params(path)]
+
+
+def _undeclared(path: str) -> dict:
+    """A route without a declaration (test_openapi refuses one): its path parameters only."""
+    op: dict = {"responses": {"200": {"description": "OK"}}}
+    if params := _path_parameters(path, {}):
+        op["parameters"] = params
+    return op
 
 
 NO_NUL_JSON = {"$ref": "#/components/schemas/NoNulJson"}
@@ -164,4 +172,14 @@ def openapi_route(meta: dict):
     async def openapi(request: web.Request) -> web.Response:
         return json_response(build_document(request.app, meta))
 
+    openapi.meta = meta  # type: ignore[attr-defined]  (served_document finds it)
     return openapi
+
+
+def served_document(app: web.Application) -> dict | None:
+    """The OpenAPI document ``app`` serves (None: it serves none)."""
+    for route in app.router.routes():
+        meta = getattr(route.handler, "meta", None)
+        if meta is not None:
+            return build_document(app, meta)
+    return None

@@ -16,13 +16,14 @@ from domain.statements import service as statements
 from domain.statements.answerers import SHARE, SHARE_LINK
 from domain.statements.pdf import render_statement_pdf
 from domain.statements.views import statement_view
+from httpcommon.contract import validated
 from httpcommon.errors import STATUS_BY_KIND
 from httpcommon.jsonio import json_response, read_json
 from httpcommon.keys import SETTINGS, VIEW_CACHE, VIEW_COUNTER, now, statement_lines
-from httpcommon.params import body_text
 from httpcommon.ratelimit import SHARE_OPEN, take_try
 from miniapp_api.devices import device_label
 from miniapp_api.h5 import render_error_page, render_statement_page
+from miniapp_api.mp_routes import Answer
 
 routes = web.RouteTableDef()
 HTML = "text/html"
@@ -105,13 +106,16 @@ def _is_form(request: web.Request) -> bool:
     return request.content_type in FORM_TYPES
 
 
-async def _answer_body(request: web.Request) -> dict:
-    """JSON or form fields. A browser posts a textarea's line breaks as CRLF (its value, and
-    maxlength, count LF): normalise them so the stored text and the length limit match JS."""
+async def _answer_body(request: web.Request) -> Answer:
+    """JSON or form fields, as the mini-program's Answer. A browser posts a textarea's line
+    breaks as CRLF (its value, and maxlength, count LF): normalise them so the stored text and
+    the length limit match JS."""
     if _is_form(request):
-        return {key: _lf(value) for key, value in (await request.post()).items()
-                if isinstance(value, str)}
-    return await read_json(request)
+        fields = {key: _lf(value) for key, value in (await request.post()).items()
+                  if isinstance(value, str)}
+    else:
+        fields = await read_json(request)
+    return validated(Answer, fields, "bad_field")
 
 
 def _lf(text: str) -> str:
@@ -125,8 +129,8 @@ LINK_HOLDER = Actor(kind=SHARE, name=SHARE_LINK)
 async def _record_answer(request: web.Request, statement: Statement) -> bool:
     body = await _answer_body(request)
     return await statements.customer_answer(
-        LINK_HOLDER, statement, body_text(body, "answer"), body_text(body, "description"),
-        now(request), via="h5", device=device_label(request.headers.get("User-Agent", "")),
+        LINK_HOLDER, statement, body.answer, body.description, now(request), via="h5",
+        device=device_label(request.headers.get("User-Agent", "")),
     )
 
 

@@ -6,18 +6,36 @@ import hashlib
 import logging
 import secrets
 from datetime import timedelta
+from typing import Annotated, Any
 
 from aiohttp import web
+from pydantic import Field, PlainValidator, WithJsonSchema
 
 from domain.contacts import contact_actor, redeem_bind_code
-from domain.errors import Invalid, NotFound, Unauthorized
+from domain.errors import NotFound, Unauthorized
 from domain.limits import column_length
 from domain.models import BindCode, Contact, Customer, MpSession, Statement
 from domain.statements import probes, rules
 from domain.statements import service as statements
 from domain.statements.views import statement_summary, statement_view
+from httpcommon.contract import Routes
+from httpcommon.fields import (
+    NOT_BLANK,
+    Body,
+    Id,
+    Items,
+    Moment,
+    Offset,
+    Query,
+    Reply,
+    Secret,
+    bad,
+    query_choice,
+    query_int,
+    text,
+)
 from httpcommon.idempotency import carries_secrets
-from httpcommon.jsonio import dumps, json_response, read_json
+from httpcommon.jsonio import dumps, json_response
 from httpcommon.keys import (
     IDEMPOTENCY_SCOPE,
     MP_SESSION,
@@ -28,15 +46,101 @@ from httpcommon.keys import (
     now,
     statement_lines,
 )
-from httpcommon.params import body_text, path_id, query_int
+from httpcommon.params import path_id
 from httpcommon.ratelimit import MP_BIND, MP_LOGIN, take_try
+from httpcommon.replies import Statement as StatementReply
+from httpcommon.replies import StatementStatus, StatementSummary
 from httpcommon.routes import is_public_route
 from httpcommon.upstream import UpstreamError
 
-routes = web.RouteTableDef()
+routes = Routes()
 log = logging.getLogger(__name__)
 LOGIN_ROUTE, OPENAPI_ROUTE = "login", "openapi"
 PUBLIC_ROUTES = frozenset({LOGIN_ROUTE, OPENAPI_ROUTE})  # served without a session
+
+
+# --- request types ---------------------------------------------------------------------------
+
+
+def _login_code(value: Any) -> str:
+    """The wx.login code, stripped; blank is missing."""
+    if value is not None and not isinstance(value, str):
+        raise bad("bad_field", "必须是字符串")
+    if value is not None and len(value) > 128:
+        raise bad("bad_field", "不能超过 128 个字符")
+    code = (value or "").strip()
+    if not code:
+        raise bad("missing_field", "缺少字段 code")
+    return code
+
+
+class Login(Body):
+    code: Annotated[str, PlainValidator(_login_code),
+                    WithJsonSchema({**NOT_BLANK, "maxLength": 128})]
+
+
+class Binding(Body):
+    documented_required = ("code",)
+
+    code: text(column_length(BindCode, "code")) = ""  # the use case judges it
+    name: text(column_length(Contact, "name")) = ""
+
+
+class StatementsFilter(Query):
+    status: query_choice(*rules.STATUS_LABELS) = None
+    limit: query_int(1, 100) = 20
+    offset: Offset = 0
+
+
+class Answer(Body):
+    """符合 / 不符合 (the use case refuses another answer, or 不符合 without a description)."""
+
+    documented_required = ("answer",)
+
+    answer: Annotated[text(2000), WithJsonSchema({"enum": [rules.MATCHED, rules.MISMATCHED]})] = ""
+    description: Annotated[text(2000), Field(description="不符合时必填")] = ""
+
+
+# --- response types --------------------------------------------------------------------------
+
+
+class ContactRef(Reply):
+    id: Id
+    name: str
+
+
+class CustomerName(Reply):
+    id: Id
+    name: str
+
+
+class Me(Reply):
+    bound: bool
+    contact: ContactRef = None  # when bound
+    customer: CustomerName | None
+
+
+class Session(Me):
+    token: Secret
+    expires_at: Moment
+
+
+class Revoked(Reply):
+    revoked: bool
+
+
+class CustomerStatement(StatementReply):
+    can_answer: bool
+    answered_by_customer: bool = Field(None, description="已答复时：是客户本人答复的")
+
+
+class Answered(Reply):
+    status: StatementStatus
+    changed: bool
+    statement_id: Id
+
+
+# --- routes ----------------------------------------------------------------------------------
 
 
 def _hash(token: str) -> str:
@@ -83,15 +187,12 @@ async def _me(contact: Contact | None) -> dict:
             "customer": {"id": customer.id, "name": customer.name}}
 
 
-@routes.post("/login", name=LOGIN_ROUTE)
-async def login(request: web.Request) -> web.Response:
+@routes.post("/login", name=LOGIN_ROUTE, summary="用 wx.login 的 code 登录", body=Login,
+             response=Session)
+async def login(request: web.Request, body: Login) -> web.Response:
     take_try(request, MP_LOGIN)
-    body = await read_json(request)
-    code = body_text(body, "code", max_len=128).strip()
-    if not code:
-        raise Invalid("missing_field", "缺少字段 code")
     try:
-        wx = await request.config_dict[WECHAT].code_to_session(code)
+        wx = await request.config_dict[WECHAT].code_to_session(body.code)
     except UpstreamError as exc:  # the detail (upstream URL, errmsg) is for our log only
         log.warning("mini-program login failed: errcode=%s status=%s %s",
                     exc.errcode, exc.status, exc.errmsg)
@@ -108,43 +209,39 @@ async def login(request: web.Request) -> web.Response:
     return json_response({"token": token, "expires_at": session.expires_at, **await _me(contact)})
 
 
-@routes.post("/logout")
+@routes.post("/logout", summary="退出登录（吊销本会话）", response=Revoked)
 async def logout(request: web.Request) -> web.Response:
     """Revoke this session: its row goes, so no replica accepts the token again."""
     await MpSession.filter(id=request[MP_SESSION].id).delete()
     return json_response({"revoked": True})
 
 
-@routes.get("/me")
+@routes.get("/me", summary="当前用户与绑定的客户", response=Me)
 async def me(request: web.Request) -> web.Response:
     return json_response(await _me(await _contact(request)))
 
 
-@routes.post("/bind")
-async def bind(request: web.Request) -> web.Response:
+@routes.post("/bind", summary="用绑定码绑定客户", body=Binding, response=Me)
+async def bind(request: web.Request, body: Binding) -> web.Response:
     take_try(request, MP_BIND)
-    body = await read_json(request)
     session = request[MP_SESSION]
     contact = await redeem_bind_code(
-        body_text(body, "code", max_len=column_length(BindCode, "code")), now=now(request),
-        mp_openid=session.openid, unionid=session.unionid,
-        name=body_text(body, "name", max_len=column_length(Contact, "name")),
+        body.code, now=now(request), mp_openid=session.openid, unionid=session.unionid,
+        name=body.name,
     )
     return json_response(await _me(contact))
 
 
-@routes.get("/statements")
-async def list_statements(request: web.Request) -> web.Response:
+@routes.get("/statements", summary="本客户的对账单", query=StatementsFilter,
+            response=Items[StatementSummary])
+async def list_statements(request: web.Request, query: StatementsFilter) -> web.Response:
     actor = await require_contact_actor(request)
     found = await statements.list_statements(
-        actor, status=request.query.get("status"),
-        limit=query_int(request, "limit", 20, lo=1, hi=100),
-        offset=query_int(request, "offset", 0, hi=10**9),
-    )
+        actor, status=query.status, limit=query.limit, offset=query.offset)
     return json_response({"items": [statement_summary(s) for s in found]})
 
 
-@routes.get("/statements/{id}")
+@routes.get("/statements/{id}", summary="对账单详情", response=CustomerStatement)
 async def get_statement(request: web.Request) -> web.Response:
     statement_id = path_id(request)
     probe = await probes.contact_statement(request[MP_SESSION].openid, statement_id)
@@ -170,14 +267,13 @@ async def _statement_json(request: web.Request, statement: Statement) -> dict:
     return view
 
 
-@routes.post("/statements/{id}/answer")
-async def answer(request: web.Request) -> web.Response:
+@routes.post("/statements/{id}/answer", summary="回复 符合 / 不符合", body=Answer,
+             response=Answered)
+async def answer(request: web.Request, body: Answer) -> web.Response:
     actor = await require_contact_actor(request)
-    body = await read_json(request)
     statement = await statements.get_statement(actor, path_id(request))
     changed = await statements.customer_answer(
-        actor, statement, body_text(body, "answer"), body_text(body, "description"),
-        now(request), via="mp",
+        actor, statement, body.answer, body.description, now(request), via="mp",
     )
     return json_response({"status": statement.status, "changed": changed,
                           "statement_id": statement.id})

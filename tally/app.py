@@ -45,9 +45,9 @@ from httpcommon.params import refuse_nul_middleware
 from httpcommon.ratelimit import BAD_API_KEY, MP_BIND, MP_LOGIN, SHARE_OPEN, RateLimiter
 from jobs.dispatcher import Dispatcher
 from jobs.schedule import Scheduler
+from miniapp_api.app import OPENAPI as MP_OPENAPI
 from miniapp_api.app import PREFIX as MP_PREFIX
 from miniapp_api.app import add_h5_routes, create_mp_app
-from miniapp_api.openapi_spec import OPENAPI as MP_OPENAPI
 from tally.db import close_orm, init_orm
 from tally.health import add_ops_routes
 from tally.metrics import Metrics

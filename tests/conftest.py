@@ -20,6 +20,7 @@ from tally.registries import build_registries
 from tally.settings import Settings
 from tests.fakes.dingtalk import FakeDingTalk
 from tests.fakes.wechat import FakeWeChat
+from tests.response_check import ResponseCheck
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DB_KIND = os.environ.get("TALLY_TEST_DB", "sqlite")
@@ -114,12 +115,17 @@ def settings(database_url, fake_wechat, fake_dingtalk, tmp_path):
 
 @pytest.fixture
 async def client(aiohttp_client, settings, clock):
-    """The whole service over HTTP, on an emptied database."""
+    """The whole service over HTTP, on an emptied database; every answer of a declared
+    operation must match the served OpenAPI document (tests.response_check)."""
     app = create_app(settings, clock=clock)
+    check = ResponseCheck()
+    app.middlewares.insert(0, check.middleware)
     test_client = await aiohttp_client(app)
     await truncate_all_models()
     yield test_client
     await test_client.close()
+    assert not check.mismatches, "responses unlike the document:\n" + "\n".join(
+        check.mismatches[:10])
 
 
 @pytest.fixture

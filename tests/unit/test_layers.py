@@ -27,9 +27,7 @@ NOT_IN_DOMAIN = (*EDGES, "httpcommon", "tally", "aiohttp", "wechatpy", "dingtalk
 
 # Edge-to-edge imports other parts of the redesign remove (issue 13): the lead empties this at
 # merge. miniapp's hand-written schema reuses the back office's (typed models replace both).
-KNOWN_EDGE_IMPORTS_TO_REMOVE: set[tuple[str, str]] = {
-    ("miniapp_api.openapi_spec", "backoffice_api.openapi_spec"),
-}
+KNOWN_EDGE_IMPORTS_TO_REMOVE: set[tuple[str, str]] = set()
 # Cycles other parts of the redesign remove, each as the set of modules or contexts that may
 # import each other meanwhile: the lead empties this at merge. Issue 13's documents package
 # takes the document types (statements.rules) and audit states (handover.rules) that statements,
