@@ -77,7 +77,7 @@ EXAMPLES ?= 100
 fuzz: install-dev
 	$(BIN)/python -m tests.fuzzing $(EXAMPLES)
 
-# Write a migration after changing domain/models.py: make migrations NAME=what_changed
+# Write a migration after changing a domain/*/models.py: make migrations NAME=what_changed
 migrations: install-dev
 	TALLY_DATABASE_URL=sqlite://data/makemigrations.sqlite3 $(BIN)/tortoise \
 		-c tally.tortoise_cli_config.TORTOISE_ORM makemigrations $(if $(NAME),-n $(NAME))

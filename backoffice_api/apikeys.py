@@ -10,7 +10,7 @@ from pydantic import ConfigDict, WithJsonSchema
 from backoffice_api.auth import actor_with
 from domain.actors import ADMIN, ROLES, SALES
 from domain.apikeys import create_api_key, revoke_api_key
-from domain.models import ApiKey
+from domain.system.models import ApiKey
 from httpcommon.contract import Routes
 from httpcommon.fields import (
     ID,

@@ -16,7 +16,7 @@ from domain.approvals.departments import set_department
 from domain.approvals.flows import flows_with_overrides
 from domain.approvals.queries import flow_view, list_flows, visible_flow
 from domain.limits import column_length
-from domain.models import Department
+from domain.org.models import Department
 from httpcommon.contract import Routes
 from httpcommon.extra_fields import MONEY_IN, OnOff
 from httpcommon.fields import (

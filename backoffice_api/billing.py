@@ -14,12 +14,12 @@ from domain.access import get_visible_customer, visible_customer_ids
 from domain.actors import ADMIN, ERP, FINANCE, SALES
 from domain.billing import catalogue, prepaid, pricing
 from domain.billing.assess import REASON_LABELS
+from domain.billing.models import Bill, BillingException, Product
 from domain.billing.pricing import parse_period, period_label
 from domain.billing.run import bill_customer_period
 from domain.billing.usage import ingest_usage
 from domain.errors import Invalid
 from domain.limits import ID_MAX, column_length
-from domain.models import Bill, BillingException, Product
 from httpcommon.contract import Routes
 from httpcommon.fields import (
     ID,

@@ -12,10 +12,10 @@ from backoffice_api.auth import actor_with
 from domain.actors import ADMIN, ERP, FINANCE, SALES
 from domain.credit import accounts, orders, orgs, queries, rules
 from domain.credit.accounts import STATUS_LABELS
+from domain.credit.models import CreditOrder as OrderRow
+from domain.credit.models import SalesOrg
 from domain.credit.orgs import BUDGET_YEARS, MAX_TERM_DAYS
 from domain.limits import ID_MAX, column_length
-from domain.models import CreditOrder as OrderRow
-from domain.models import SalesOrg
 from domain.money import ZERO
 from httpcommon.contract import Routes
 from httpcommon.extra_fields import BodyId, OptionalDay, UnsignedAmount

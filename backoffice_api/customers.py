@@ -8,10 +8,10 @@ from aiohttp import web
 from pydantic import Field
 
 from backoffice_api.auth import actor_with
-from domain import customers
 from domain.access import get_visible_customer
 from domain.actors import ADMIN, FINANCE, SALES
-from domain.models import Contact, Customer, CustomerDepartment
+from domain.customers import service as customers
+from domain.customers.models import Contact, Customer, CustomerDepartment
 from domain.statements.picker import documents_to_pick
 from httpcommon.contract import Routes
 from httpcommon.fields import (

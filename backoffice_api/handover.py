@@ -15,7 +15,7 @@ from domain.documents.settings import confirm_audits, set_confirm_audits
 from domain.errors import Invalid
 from domain.handover import close, confirm
 from domain.limits import column_length
-from domain.models import Staff
+from domain.org.models import Staff
 from httpcommon.contract import Routes, validated
 from httpcommon.fields import (
     DATE,

@@ -24,7 +24,7 @@ from domain.handover.report import (
     staff_days,
 )
 from domain.limits import column_length
-from domain.models import Staff
+from domain.org.models import Staff
 from httpcommon.contract import Routes
 from httpcommon.fields import Items, Query, QueryDay, QueryFlag, query_raw, query_text
 from httpcommon.jsonio import json_response

@@ -10,9 +10,9 @@ from pydantic import Field
 
 from backoffice_api.auth import actor_with
 from domain.actors import ADMIN, FINANCE, SALES
+from domain.customers.models import Customer
 from domain.documents.rules import DOC_TYPES
 from domain.limits import ID_MAX
-from domain.models import Customer
 from domain.statements import rules
 from domain.statements import service as statements
 from domain.statements.pdf import render_statement_pdf

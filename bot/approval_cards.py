@@ -18,8 +18,9 @@ from typing import Any
 from bot.cards import CardAction, CardKind, standard_card
 from bot.texts import plain
 from domain.approvals import engine
-from domain.models import CardInstance, Staff
 from domain.money import yuan
+from domain.notices.models import CardInstance
+from domain.org.models import Staff
 
 APPROVAL = "approval"  # the card kind
 RESULT_LABELS = {"credit_account_number": "授信账户", "due_date": "新到期日",

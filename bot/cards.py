@@ -35,8 +35,9 @@ from bot.dingtalk_api import DingTalkApi, DingTalkError
 from bot.dingtalk_stream import FastAckHandler
 from domain.cards import OPEN, RETIRED, complete_card
 from domain.errors import DomainError, Invalid
-from domain.models import CardInstance, Staff
 from domain.money import yuan
+from domain.notices.models import CardInstance
+from domain.org.models import Staff
 from domain.staff_queries import staff_by_dingtalk_id
 
 log = logging.getLogger(__name__)

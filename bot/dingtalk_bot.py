@@ -28,11 +28,12 @@ from bot.dingtalk_stream import FastAckHandler, StreamClient
 from domain import staff_queries as queries
 from domain.actors import Actor
 from domain.credit.overview import CustomerDebts, customer_debts
+from domain.customers.models import Customer
 from domain.documents.rules import DEPOSIT, PREPAYMENT, SALE
 from domain.errors import DomainError, Invalid, NotFound
 from domain.handover import entry, notices
-from domain.models import Customer, Staff
 from domain.money import to_amount, yuan
+from domain.org.models import Staff
 from domain.statements.rules import STATUS_LABELS
 from domain.statements.service import NewStatement, ShareSettings, create_statement, live_share_url
 

@@ -25,7 +25,8 @@ from bot.texts import plain
 from domain.cards import OPEN
 from domain.errors import Invalid
 from domain.handover import notices
-from domain.models import CardInstance, Staff
+from domain.notices.models import CardInstance
+from domain.org.models import Staff
 
 HANDOVER = "handover"  # the card kind
 SUBJECT = "handover_day"  # the card's subject: the day handed over (its id: YYYY-MM-DD)

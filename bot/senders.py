@@ -44,10 +44,12 @@ from bot.templates import Template, load_templates
 from bot.texts import clip, period, plain, short_period
 from bot.tier_texts import tier_digest_markdown
 from bot.wechat import RETRYABLE_ERRORS, TOKEN_ERRORS, WeChatError, WeChatGateway
+from domain.customers.models import Contact
 from domain.delivery import DeliveryFailed, Notice, Sender
-from domain.models import Contact, MpSubscription, Staff
 from domain.money import yuan
 from domain.notices.catalogue import Channel, Kind, Render, label
+from domain.notices.models import MpSubscription
+from domain.org.models import Staff
 
 NO_CHANNEL = "no_channel"  # the recipient cannot be reached on this channel: no alert
 NO_GROUP_ROBOT = "no_group_robot"  # no group webhook configured: no alert (it would go there)

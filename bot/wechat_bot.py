@@ -19,8 +19,8 @@ from wechatpy.messages import BaseMessage, TextMessage, UnknownMessage
 from domain import customer_queries as queries
 from domain.contacts import contact_actor, redeem_bind_code
 from domain.credit.overview import CustomerDebts, customer_debts
+from domain.customers.models import Contact
 from domain.errors import DomainError
-from domain.models import Contact
 from domain.money import yuan
 from domain.statements.rules import STATUS_LABELS, UNCONFIRMED
 from domain.statements.service import ShareSettings

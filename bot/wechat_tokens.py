@@ -24,7 +24,7 @@ from tortoise.exceptions import IntegrityError
 from wechatpy.session import SessionStorage
 
 from bot.wechat import WeChatError
-from domain.models import WeChatToken
+from domain.system.models import WeChatToken
 
 # wechatpy itself renews a token 60 s before it expires; a shared one must not outlive that.
 EXPIRY_MARGIN = timedelta(seconds=60)

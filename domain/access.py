@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from domain.actors import ADMIN, FINANCE, SALES, Actor
+from domain.customers.models import Customer, CustomerShare
 from domain.errors import Forbidden, NotFound
-from domain.models import Customer, CustomerShare
 
 
 def require_role(actor: Actor, *roles: str) -> None:

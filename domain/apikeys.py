@@ -8,7 +8,8 @@ from datetime import datetime
 
 from domain.actors import ROLES, SALES, Actor
 from domain.errors import Invalid, Unauthorized
-from domain.models import ApiKey, Staff
+from domain.org.models import Staff
+from domain.system.models import ApiKey
 
 
 def _hash(key: str) -> str:

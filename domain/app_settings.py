@@ -7,7 +7,7 @@ from datetime import datetime
 
 from tortoise.transactions import in_transaction
 
-from domain.models import AppSetting, AuditLog
+from domain.system.models import AppSetting, AuditLog
 
 
 async def flag(key: str) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from domain.actors import Actor
-from domain.models import AuditLog
+from domain.system.models import AuditLog
 
 
 async def record(actor: Actor, action: str, entity: str, entity_id, now: datetime, **detail):

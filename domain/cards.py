@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from domain.models import CardInstance
+from domain.notices.models import CardInstance
 
 OPEN, DONE = "open", "done"
 RETIRED = "retired"  # the action recorded on a card closed because its subject moved on

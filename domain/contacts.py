@@ -7,8 +7,8 @@ from datetime import datetime
 from tortoise.transactions import in_transaction
 
 from domain.actors import Actor
+from domain.customers.models import BindCode, Contact
 from domain.errors import Conflict, Invalid, Unauthorized
-from domain.models import BindCode, Contact
 from domain.statements.answerers import UNNAMED_CONTACT
 
 

@@ -13,8 +13,8 @@ from decimal import Decimal
 
 from tortoise.expressions import Q
 
-from domain.customers import receivables
-from domain.models import Customer, Staff
+from domain.customers.models import Customer
+from domain.customers.service import receivables
 from domain.money import fmt
 from domain.notices import outbox
 from domain.notices.catalogue import (
@@ -23,6 +23,7 @@ from domain.notices.catalogue import (
     credit_limit_exceeded_key,
     staff_recipient,
 )
+from domain.org.models import Staff
 
 CROSSED, BACK_WITHIN = "crossed", "back_within"
 

@@ -8,10 +8,11 @@ from datetime import datetime
 from decimal import Decimal
 
 from domain.actors import Actor
-from domain.customers import receivable
-from domain.models import Contact, Customer, Statement
+from domain.customers.models import Contact, Customer
+from domain.customers.service import receivable
 from domain.statements import rules
 from domain.statements import service as statements
+from domain.statements.models import Statement
 from domain.statements.service import ShareSettings
 
 

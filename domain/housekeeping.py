@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from tortoise.functions import Max
 
-from domain.models import IdempotencyRecord, InboundMessage, JobRun
+from domain.system.models import IdempotencyRecord, InboundMessage, JobRun
 
 # Catch-up looks back up to 31 days from each job's last finished run: keep well past that.
 MIN_JOB_RUN_DAYS = 40

@@ -7,7 +7,7 @@ from datetime import datetime
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from domain.models import InboundMessage
+from domain.system.models import InboundMessage
 
 
 async def first_delivery(source: str, message_id: str, now: datetime) -> bool:

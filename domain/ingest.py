@@ -14,7 +14,8 @@ from tortoise.transactions import in_transaction
 
 from domain import customer_tree
 from domain.credit_limit import check_credit_limits
-from domain.customers import tree_by_code
+from domain.customers.models import Contact, Customer, CustomerDepartment, CustomerShare
+from domain.customers.service import tree_by_code
 from domain.documents import ingest as documents
 from domain.handover.ingest import HANDOVER_INGESTERS
 from domain.ingest_rows import (
@@ -31,8 +32,8 @@ from domain.ingest_rows import (
     upsert,
     with_customers,
 )
-from domain.models import Contact, Customer, CustomerDepartment, CustomerShare, Staff, StaffRole
 from domain.money import to_amount
+from domain.org.models import Staff, StaffRole
 from domain.sql import lock_keys
 from domain.statements.service import mark_source_changed
 

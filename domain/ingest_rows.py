@@ -14,9 +14,10 @@ from decimal import Decimal
 
 from tortoise.transactions import in_transaction
 
+from domain.customers.models import Customer
 from domain.errors import Invalid
-from domain.models import Customer, Staff
 from domain.money import to_amount
+from domain.org.models import Staff
 from domain.sql import lock_keys
 
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

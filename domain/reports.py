@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 from domain.access import visible_customer_ids
 from domain.actors import Actor
 from domain.errors import Invalid
-from domain.models import OutboxMessage, Statement
 from domain.money import ZERO
+from domain.notices.models import OutboxMessage
+from domain.statements.models import Statement
 from domain.statements.rules import STATUS_LABELS
 
 MAX_DAYS = 366

@@ -10,18 +10,15 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from domain import customers as customer_rules
 from domain.access import get_visible_customer, visible_customer_ids
 from domain.actors import SALES, Actor
 from domain.cards import OPEN
-from domain.models import (
-    CardInstance,
-    Customer,
-    OutboxMessage,
-    Staff,
-    Statement,
-)
+from domain.customers import service as customer_rules
+from domain.customers.models import Customer
 from domain.notices.catalogue import Kind, statement_issued_prefix
+from domain.notices.models import CardInstance, OutboxMessage
+from domain.org.models import Staff
+from domain.statements.models import Statement
 
 
 async def staff_by_dingtalk_id(userid: str | None) -> Staff | None:

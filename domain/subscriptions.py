@@ -6,7 +6,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from domain.models import MpSubscription
+from domain.notices.models import MpSubscription
 
 
 async def add_subscriptions(contact_id: int, template_ids: list[str]) -> dict[str, int]:

@@ -9,7 +9,7 @@ from aiohttp import web
 from tortoise.exceptions import IntegrityError
 
 from domain.errors import Conflict
-from domain.models import IdempotencyRecord
+from domain.system.models import IdempotencyRecord
 from httpcommon.jsonio import dumps
 from httpcommon.keys import IDEMPOTENCY_SCOPE, SECRET_FIELDS, now
 

@@ -24,8 +24,8 @@ from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from domain.errors import Invalid
-from domain.models import JobRun
 from domain.sql import is_postgres
+from domain.system.models import JobRun
 
 log = logging.getLogger(__name__)
 

@@ -8,12 +8,12 @@ from aiohttp import web
 
 from domain.actors import Actor
 from domain.errors import DomainError
-from domain.models import Statement
 from domain.qr import qr_png, qr_svg
 from domain.sharing import read_share_token
 from domain.statements import probes, rules
 from domain.statements import service as statements
 from domain.statements.answerers import SHARE, SHARE_LINK
+from domain.statements.models import Statement
 from domain.statements.pdf import render_statement_pdf
 from domain.statements.views import statement_view
 from httpcommon.contract import validated

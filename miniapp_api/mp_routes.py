@@ -12,11 +12,12 @@ from aiohttp import web
 from pydantic import Field, PlainValidator, WithJsonSchema
 
 from domain.contacts import contact_actor, redeem_bind_code
+from domain.customers.models import BindCode, Contact, Customer, MpSession
 from domain.errors import NotFound, Unauthorized
 from domain.limits import column_length
-from domain.models import BindCode, Contact, Customer, MpSession, Statement
 from domain.statements import probes, rules
 from domain.statements import service as statements
+from domain.statements.models import Statement
 from domain.statements.views import statement_summary, statement_view
 from httpcommon.contract import Routes
 from httpcommon.fields import (

@@ -9,9 +9,10 @@ from tortoise.exceptions import BaseORMException
 from tortoise.migrations.api import migrate as migrate_api
 from tortoise.migrations.executor import MigrationExecutor
 
+from domain import MODEL_MODULES
 from tally.settings import Settings
 
-MODELS = ["domain.models"]
+MODELS = MODEL_MODULES
 
 
 def tortoise_config(settings: Settings) -> dict:

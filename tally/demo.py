@@ -11,28 +11,20 @@ from domain.actors import ADMIN, SYSTEM
 from domain.apikeys import create_api_key
 from domain.credit import accounts as credit_accounts
 from domain.credit import orders as credit_orders
+from domain.credit.models import CreditAccount, CreditOrder
 from domain.credit.orgs import put_org
+from domain.customers.models import Contact, Customer
+from domain.documents.models import Document, Exchange, Expense, OtherIncome, ReceiptSettlement
 from domain.ingest import ingest_contacts, ingest_customers, ingest_documents, ingest_staff
-from domain.models import (
-    ApiKey,
-    Contact,
-    CreditAccount,
-    CreditOrder,
-    Customer,
-    Document,
-    Exchange,
-    Expense,
-    OtherIncome,
-    ReceiptSettlement,
-    Staff,
-    Statement,
-)
+from domain.org.models import Staff
+from domain.statements.models import Statement
 from domain.statements.service import (
     NewStatement,
     ShareSettings,
     create_statement,
     live_share_url,
 )
+from domain.system.models import ApiKey
 
 DEMO_KEY_NAME = "demo admin"
 DEMO_OPENID = "o-demo-customer"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.errors import Invalid
-from domain.models import Department, Staff
+from domain.org.models import Department, Staff
 
 
 @dataclass(frozen=True)

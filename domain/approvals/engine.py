@@ -34,9 +34,9 @@ from domain.approvals.flows import (
     approver_roles,
 )
 from domain.approvals.kinds import KINDS, Hold
+from domain.approvals.models import ApprovalAction, ApprovalFlow, ApprovalTask
 from domain.cards import retire_cards
 from domain.errors import Conflict, Forbidden, Invalid, NotFound
-from domain.models import ApprovalAction, ApprovalFlow, ApprovalTask, Staff, StaffRole
 from domain.notices import outbox
 from domain.notices.catalogue import (
     ApprovalOutcome,
@@ -47,6 +47,7 @@ from domain.notices.catalogue import (
     approval_task_key,
     staff_recipient,
 )
+from domain.org.models import Staff, StaffRole
 
 # flow status
 PENDING, RETURNED, APPROVED, REJECTED, WITHDRAWN = (

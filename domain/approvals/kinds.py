@@ -22,9 +22,11 @@ from domain.approvals.flows import (
     PAYMENT_TERM_CHANGE,
     REPAYMENT_APPROVAL,
 )
+from domain.approvals.models import ApprovalFlow
 from domain.credit import accounts, repayment
+from domain.credit.models import CustomerAccount, Debt, Payment
+from domain.customers.models import Customer
 from domain.errors import Conflict, NotFound
-from domain.models import ApprovalFlow, Customer, CustomerAccount, Debt, Payment
 from domain.money import ZERO, fmt, yuan
 
 LIVE = ("pending", "returned")  # flow statuses before archiving (engine: PENDING, RETURNED)

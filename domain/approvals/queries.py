@@ -14,8 +14,9 @@ from domain.approvals.engine import (
     kind_label,
 )
 from domain.approvals.kinds import KINDS
+from domain.approvals.models import ApprovalAction, ApprovalFlow, ApprovalTask
 from domain.errors import Invalid, NotFound
-from domain.models import ApprovalAction, ApprovalFlow, ApprovalTask, Staff
+from domain.org.models import Staff
 
 
 def _sees_all(actor: Actor) -> bool:

@@ -8,7 +8,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from domain.approvals.engine import PENDING, kind_label
-from domain.models import ApprovalFlow, ApprovalTask, Staff
+from domain.approvals.models import ApprovalFlow, ApprovalTask
 from domain.notices import outbox
 from domain.notices.catalogue import (
     ApprovalReminder,
@@ -16,6 +16,7 @@ from domain.notices.catalogue import (
     approval_reminder_key,
     staff_recipient,
 )
+from domain.org.models import Staff
 
 BATCH = 500
 

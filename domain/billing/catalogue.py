@@ -10,8 +10,9 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from domain.billing import pricing
+from domain.billing.models import PriceAdjustment, Product, ProductAccount
+from domain.customers.models import Customer
 from domain.errors import Conflict, Invalid, NotFound
-from domain.models import Customer, PriceAdjustment, Product, ProductAccount
 
 CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,50}$")  # goes into bill numbers: BILL-YYYYMM-<code>
 ACCOUNT = re.compile(r"^\S{1,64}$")

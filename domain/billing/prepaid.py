@@ -10,8 +10,9 @@ from decimal import Decimal
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from domain.billing.models import Recharge
+from domain.customers.models import Customer
 from domain.errors import Conflict, Invalid, NotFound
-from domain.models import Customer, Recharge
 from domain.money import ZERO
 
 POSTPAID, PREPAID, PREPURCHASE = "postpaid", "prepaid", "prepurchase"

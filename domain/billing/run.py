@@ -43,6 +43,7 @@ from domain.billing.assess import (
     Unbillable,
     assess,
 )
+from domain.billing.models import Bill, BillingException, PriceAdjustment, Product
 from domain.billing.pricing import (
     StoredPrice,
     period_end,
@@ -52,18 +53,11 @@ from domain.billing.pricing import (
 )
 from domain.bulk_rows import BulkTable
 from domain.credit_limit import check_credit_limits
+from domain.customers.models import Customer
 from domain.dates import add_months
+from domain.documents.models import Document
 from domain.documents.rules import BILL, DOC_TYPE_LABELS, PREPAID_DRAW
 from domain.errors import Invalid
-from domain.models import (
-    Bill,
-    BillingException,
-    Customer,
-    Document,
-    PriceAdjustment,
-    Product,
-    Staff,
-)
 from domain.notices import outbox
 from domain.notices.catalogue import (
     BillingExceptions,
@@ -71,6 +65,7 @@ from domain.notices.catalogue import (
     billing_exceptions_key,
     staff_recipient,
 )
+from domain.org.models import Staff
 from domain.progress import QUIET, Progress
 from domain.sql import as_date, insert_rows, lock_keys, render, select_in
 from domain.statements.bulk import DocumentLine, StatementToIssue, cents, issue_statements

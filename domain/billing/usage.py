@@ -11,10 +11,10 @@ from datetime import date, datetime
 
 from tortoise.transactions import in_transaction
 
+from domain.billing.models import Bill, ProductAccount, Usage
 from domain.billing.pricing import parse_period, period_label
 from domain.errors import Conflict, Invalid
 from domain.ingest_rows import IngestResult, Rejection
-from domain.models import Bill, ProductAccount, Usage
 from domain.sql import as_date
 
 MAX_QUANTITY = 10**15

@@ -3,8 +3,8 @@ label, by the bill's document (the statement's line cache is given ``bill_detail
 
 from __future__ import annotations
 
+from domain.billing.models import Bill
 from domain.billing.pricing import PRICE_TYPE_LABELS
-from domain.models import Bill
 
 
 async def bill_details(document_ids: list[int]) -> dict[int, dict]:

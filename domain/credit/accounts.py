@@ -22,10 +22,11 @@ from domain import audit
 from domain.actors import Actor
 from domain.credit import rules
 from domain.credit.lines import GRANT, LIMIT, STATUS, Ref, as_rule, lock_line, move, record, save
+from domain.credit.models import CreditAccount, Debt, SalesOrg
 from domain.credit.orgs import check_term_days
 from domain.credit.repayment import allocate_repayments, receive_payment
+from domain.customers.models import Customer
 from domain.errors import Conflict, Invalid, NotFound
-from domain.models import CreditAccount, Customer, Debt, SalesOrg
 from domain.money import ZERO, fmt, yuan
 
 __all__ = [

@@ -10,7 +10,7 @@ from typing import cast
 
 from domain.credit import rules
 from domain.credit.lines import Books
-from domain.models import Customer, Staff
+from domain.customers.models import Customer
 from domain.money import fmt
 from domain.notices import outbox
 from domain.notices.catalogue import (
@@ -20,6 +20,7 @@ from domain.notices.catalogue import (
     credit_overuse_key,
     staff_recipient,
 )
+from domain.org.models import Staff
 
 
 def _taken(limit: Decimal, used: Decimal, frozen: Decimal) -> dict:

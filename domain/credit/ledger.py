@@ -14,8 +14,8 @@ from decimal import Decimal
 
 from domain.credit import rules
 from domain.credit.lines import save
+from domain.credit.models import CustomerAccount, Debt
 from domain.errors import Conflict
-from domain.models import CustomerAccount, Debt
 from domain.money import ZERO, fmt
 
 OPEN = "open"

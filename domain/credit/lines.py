@@ -19,8 +19,14 @@ from decimal import Decimal
 from tortoise.models import Model
 
 from domain.credit import rules
+from domain.credit.models import (
+    CreditAccount,
+    CreditBudget,
+    CreditOperation,
+    CustomerAccount,
+    SalesOrg,
+)
 from domain.errors import Conflict, NotFound
-from domain.models import CreditAccount, CreditBudget, CreditOperation, CustomerAccount, SalesOrg
 from domain.money import ZERO, fmt, yuan
 
 # Operation names (CreditOperation.op).

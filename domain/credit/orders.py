@@ -46,13 +46,9 @@ from domain.credit.lines import (
     lock_ledger,
     save,
 )
-from domain.credit.orgs import load_terms
-from domain.documents.day_close import ensure_open
-from domain.errors import Conflict, Invalid, NotFound
-from domain.models import (
+from domain.credit.models import (
     CreditAccount,
     CreditOrder,
-    Customer,
     CustomerAccount,
     Debt,
     DebtPart,
@@ -60,9 +56,13 @@ from domain.models import (
     OrderCredit,
     SalesOrg,
     Shipment,
-    Staff,
 )
+from domain.credit.orgs import load_terms
+from domain.customers.models import Customer
+from domain.documents.day_close import ensure_open
+from domain.errors import Conflict, Invalid, NotFound
 from domain.money import ZERO, fmt, yuan
+from domain.org.models import Staff
 
 OPEN, SHIPPED, CLOSED, CANCELLED = "open", "shipped", "closed", "cancelled"
 ACTIVE, REVERSED = "active", "reversed"

@@ -10,9 +10,9 @@ from tortoise.transactions import in_transaction
 
 from domain.credit import rules
 from domain.credit.lines import save
+from domain.credit.models import CreditBudget, PaymentTerm, SalesOrg
 from domain.errors import Conflict, Invalid
 from domain.limits import whole
-from domain.models import CreditBudget, PaymentTerm, SalesOrg
 from domain.money import ZERO, fmt, yuan
 
 MAX_TERM_DAYS = 365  # 账期最多 12 个月

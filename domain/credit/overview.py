@@ -22,6 +22,7 @@ from tortoise.connection import get_connection
 
 from domain.access import visible_customer_ids
 from domain.actors import SALES, Actor
+from domain.credit.models import CreditBudget, Debt, SalesOrg
 from domain.credit.orders import DEBT_REVERSED
 from domain.credit.rules import (
     ACCOUNT_TYPES,
@@ -33,7 +34,6 @@ from domain.credit.rules import (
     debt_status,
 )
 from domain.errors import Invalid
-from domain.models import CreditBudget, Debt, SalesOrg
 from domain.money import ZERO, fmt
 from domain.sql import as_date, is_postgres
 

@@ -10,14 +10,11 @@ from domain.credit import rules
 from domain.credit.accounts import STATUS_LABELS
 from domain.credit.ledger import outstanding_debt
 from domain.credit.lines import available
-from domain.credit.orders import ORDER_STATUS_LABELS
-from domain.errors import Invalid, NotFound
-from domain.models import (
+from domain.credit.models import (
     CreditAccount,
     CreditBudget,
     CreditOperation,
     CreditOrder,
-    Customer,
     CustomerAccount,
     Debt,
     DebtPart,
@@ -28,6 +25,9 @@ from domain.models import (
     SalesOrg,
     Shipment,
 )
+from domain.credit.orders import ORDER_STATUS_LABELS
+from domain.customers.models import Customer
+from domain.errors import Invalid, NotFound
 from domain.money import ZERO
 
 DEBT_STATUSES = ("open", "paid", "returned", "reversed")

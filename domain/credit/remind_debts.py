@@ -32,7 +32,7 @@ from tortoise.transactions import in_transaction
 
 from domain.credit import reminders as rules
 from domain.credit.reminders import DueDebt, ReminderPolicy
-from domain.models import Contact, Staff
+from domain.customers.models import Contact
 from domain.notices import outbox
 from domain.notices.catalogue import (
     MANAGERS,
@@ -47,6 +47,7 @@ from domain.notices.catalogue import (
     repayment_reminder_key,
     staff_recipient,
 )
+from domain.org.models import Staff
 from domain.progress import QUIET, Progress
 from domain.sql import as_date, as_decimal, insert_rows, is_postgres, render
 

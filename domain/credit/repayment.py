@@ -26,8 +26,9 @@ from domain.credit.lines import (
     lock_ledger,
     save,
 )
+from domain.credit.models import CustomerAccount, Debt, DebtPart, Payment, Repayment, Shipment
+from domain.customers.models import Customer
 from domain.errors import Conflict, Invalid, NotFound
-from domain.models import Customer, CustomerAccount, Debt, DebtPart, Payment, Repayment, Shipment
 from domain.money import ZERO, fmt, yuan
 
 OPEN, PAID = "open", "paid"

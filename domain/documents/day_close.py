@@ -12,8 +12,9 @@ from datetime import date
 
 from tortoise.connection import get_connection
 
+from domain.documents.models import DayClose
 from domain.documents.rules import day_closed_error
-from domain.models import DayClose, Staff
+from domain.org.models import Staff
 from domain.sql import is_postgres
 
 Pair = tuple[int, date]  # (staff id, business date)

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from domain.customers.models import Customer, CustomerDepartment
 from domain.documents.landing import Landing, ensure_days_open, land
+from domain.documents.models import Document, ReceiptSettlement
 from domain.documents.rules import (
     APPROVED,
     AUDIT_ALIASES,
@@ -46,8 +48,8 @@ from domain.ingest_rows import (
     staff_by_userid,
     with_customers,
 )
-from domain.models import Customer, CustomerDepartment, Document, ReceiptSettlement, Staff
 from domain.money import ZERO, to_amount
+from domain.org.models import Staff
 from domain.sql import lock_keys
 
 # Only the ERP's own document types: bills are Tally's, made by month-end billing.

@@ -16,7 +16,7 @@ from domain.documents import day_close
 from domain.documents.confirmation import mark_confirmed, mark_unconfirmed
 from domain.documents.rules import CONFIRM, UNCONFIRM, day_closed_error
 from domain.ingest_rows import IngestResult, apply_fields
-from domain.models import Staff
+from domain.org.models import Staff
 
 # Who a row is of, on which day: its salesperson on its date, its driver on the delivery day.
 PEOPLE = (("salesperson_id", "date"), ("driver_id", "delivered_on"))

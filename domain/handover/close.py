@@ -10,9 +10,11 @@ from tortoise.transactions import in_transaction
 
 from domain.bulk_rows import BulkTable
 from domain.documents import day_close
+from domain.documents.models import DayClose
 from domain.errors import Invalid
-from domain.models import AuditLog, DayClose, Staff
+from domain.org.models import Staff
 from domain.sql import insert_rows
+from domain.system.models import AuditLog
 
 CLOSES = BulkTable(DayClose)
 

@@ -18,6 +18,7 @@ from tortoise.transactions import in_transaction
 from domain.credit_limit import check_credit_limits
 from domain.documents import day_close
 from domain.documents.confirmation import clear_confirmed, confirm_unconfirmed, mark_unconfirmed
+from domain.documents.models import Document
 from domain.documents.rules import (
     APPROVED,
     CONFIRM,
@@ -31,7 +32,6 @@ from domain.documents.settings import confirm_audits
 from domain.errors import Conflict, Invalid, NotFound
 from domain.handover import scope
 from domain.handover.rules import DOCUMENT, FUND_KINDS, KIND_LABELS, KINDS
-from domain.models import Document
 from domain.sql import execute, id_chunks
 from domain.statements.service import mark_source_changed
 

@@ -22,11 +22,13 @@ from tortoise.transactions import in_transaction
 from domain.access import get_visible_customer
 from domain.credit_limit import check_credit_limits
 from domain.documents import day_close
+from domain.documents.models import Document, Expense
 from domain.documents.rules import PENDING, RECEIPT, RECEIPT_KIND_LABELS, SALE
 from domain.errors import Conflict, Invalid, NotFound
-from domain.models import Document, Expense, IdempotencyRecord, Staff
 from domain.money import CENT
+from domain.org.models import Staff
 from domain.staff_queries import staff_actor
+from domain.system.models import IdempotencyRecord
 
 RECEIPT_PREFIX, EXPENSE_PREFIX = "DT-SK", "DT-FY"
 KEY_SCOPE = "dingtalk_entry"  # IdempotencyRecord scope: chat message id -> what it recorded

@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 
 from domain.documents.ingest import audit_status
 from domain.documents.landing import Landing, ensure_days_open, land
+from domain.documents.models import Exchange, Expense, OtherIncome
 from domain.documents.rules import PENDING
 from domain.ingest_rows import (
     IngestResult,
@@ -28,7 +29,6 @@ from domain.ingest_rows import (
     staff_by_userid,
     with_customers,
 )
-from domain.models import Exchange, Expense, OtherIncome
 from domain.money import ZERO, fmt, to_amount
 from domain.sql import lock_keys
 

@@ -14,7 +14,6 @@ from datetime import date, datetime, timedelta
 from tortoise.transactions import in_transaction
 
 from domain.handover import confirm, report
-from domain.models import OutboxMessage, Staff, StaffRole
 from domain.notices import outbox
 from domain.notices.catalogue import (
     HandoverPending,
@@ -24,6 +23,8 @@ from domain.notices.catalogue import (
     handover_summary_key,
     staff_recipient,
 )
+from domain.notices.models import OutboxMessage
+from domain.org.models import Staff, StaffRole
 
 LOOKBACK_DAYS = 7  # finance hears about hand-overs left unconfirmed this long
 MAX_LISTED = 15  # rows one finance card lists (and has a button for)

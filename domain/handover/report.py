@@ -16,6 +16,7 @@ from functools import partial
 from tortoise.expressions import Subquery
 
 from domain.actors import SALES, Actor
+from domain.documents.models import DayClose, Document, ReceiptSettlement
 from domain.documents.rules import (
     AUDIT_LABELS,
     DOC_TYPE_LABELS,
@@ -35,9 +36,9 @@ from domain.handover.rules import (
     expense_unsettled,
     split_receipt,
 )
-from domain.models import DayClose, Document, ReceiptSettlement, Staff
 from domain.money import ZERO, fmt
 from domain.names import name_sort_key
+from domain.org.models import Staff
 
 PENDING, DONE = "pending", "done"
 STATUS_LABELS = {PENDING: "待对账", DONE: "已对账"}

@@ -18,9 +18,9 @@ from datetime import date
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
+from domain.documents.models import Document, Exchange, Expense, OtherIncome
 from domain.documents.rules import APPROVED, RECEIPT, SALES_OUT, SALES_RETURN, VOID
 from domain.handover.rules import DOCUMENT, EXCHANGE, EXPENSE, OTHER_INCOME
-from domain.models import Document, Exchange, Expense, OtherIncome
 
 MODELS = {DOCUMENT: Document, EXPENSE: Expense, OTHER_INCOME: OtherIncome, EXCHANGE: Exchange}
 

@@ -18,8 +18,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
-from domain.models import OutboxMessage
 from domain.notices.catalogue import MAX_KEY, MAX_NAME, Kind, Recipient, check_channel
+from domain.notices.models import OutboxMessage
 from domain.request_context import current_request_id
 from domain.sql import insert_rows, is_postgres
 

@@ -10,20 +10,13 @@ from typing import Any
 
 from domain.approvals.flows import BILLING_TERM_CHANGE, WRITE_OFF
 from domain.approvals.kinds import FlowKind, Subject
+from domain.approvals.models import ApprovalFlow
+from domain.billing.models import Bill, PenaltyCharge, Product
+from domain.customers.models import Customer
 from domain.errors import Conflict, Invalid, NotFound
-from domain.models import (
-    ApprovalFlow,
-    Bill,
-    Customer,
-    PenaltyCharge,
-    PoolPayment,
-    Product,
-    WriteOff,
-    WriteOffBill,
-    WriteOffPenalty,
-)
 from domain.money import fmt, yuan
 from domain.payments import settle, terms
+from domain.payments.models import PoolPayment, WriteOff, WriteOffBill, WriteOffPenalty
 
 # ----- 销账 -----
 

@@ -12,10 +12,11 @@ from decimal import Decimal
 
 from tortoise.transactions import in_transaction
 
+from domain.customers.models import Customer
 from domain.errors import Conflict, Invalid, NotFound
-from domain.models import Customer, InvoiceRequest, InvoiceRequestBill
 from domain.money import ZERO, fmt
 from domain.payments import rules, settle
+from domain.payments.models import InvoiceRequest, InvoiceRequestBill
 
 REQUESTED, CANCELLED = "requested", "cancelled"
 STATUS_LABELS = {REQUESTED: "已申请", CANCELLED: "已取消"}

@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from tortoise.connection import get_connection
 
-from domain.models import PenaltyCharge
+from domain.billing.models import PenaltyCharge
 from domain.payments import rules
 from domain.progress import QUIET, Progress
 from domain.sql import as_date, as_decimal, is_postgres, render

@@ -20,11 +20,13 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
+from domain.billing.models import Bill
 from domain.credit.lines import save
+from domain.customers.models import Customer
 from domain.errors import Conflict, Invalid
-from domain.models import Bill, Customer, PoolPayment, WriteOff
 from domain.money import to_amount
 from domain.payments import rules, settle, writeoffs
+from domain.payments.models import PoolPayment, WriteOff
 from domain.payments.rules import Match
 
 MAX_NAME, MAX_REFERENCE = 200, 64

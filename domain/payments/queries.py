@@ -11,18 +11,12 @@ from tortoise.expressions import Q
 
 from domain.access import can_see_customer, visible_customer_ids
 from domain.actors import Actor
+from domain.approvals.models import ApprovalFlow
+from domain.billing.models import PenaltyCharge, PenaltyCredit
 from domain.errors import Invalid, NotFound
-from domain.models import (
-    ApprovalFlow,
-    PenaltyCharge,
-    PenaltyCredit,
-    PoolPayment,
-    WriteOff,
-    WriteOffBill,
-    WriteOffPenalty,
-)
 from domain.money import ZERO, fmt
 from domain.payments import settle
+from domain.payments.models import PoolPayment, WriteOff, WriteOffBill, WriteOffPenalty
 
 WRITE_OFF_STATUS_LABELS = {settle.PENDING: "审批中", settle.DONE: "已销账",
                            settle.REJECTED: "已驳回"}

@@ -20,22 +20,16 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 
+from domain.approvals.models import ApprovalFlow
+from domain.billing.models import Bill, PenaltyCharge
 from domain.credit.lines import save
 from domain.credit_limit import check_credit_limits
+from domain.customers.models import Customer
+from domain.documents.models import Document
 from domain.documents.rules import RECEIPT
 from domain.errors import Conflict, NotFound
-from domain.models import (
-    ApprovalFlow,
-    Bill,
-    Customer,
-    Document,
-    PenaltyCharge,
-    PoolPayment,
-    WriteOff,
-    WriteOffBill,
-    WriteOffPenalty,
-)
 from domain.money import ZERO, fmt, yuan
+from domain.payments.models import PoolPayment, WriteOff, WriteOffBill, WriteOffPenalty
 from domain.payments.rules import MANUAL
 
 # write-off status

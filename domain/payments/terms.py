@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from domain.approvals.models import ApprovalFlow
+from domain.billing.models import Bill, PenaltyCharge, PenaltyCredit, Product
+from domain.customers.models import Customer
 from domain.dates import add_months
 from domain.errors import Invalid, NotFound
-from domain.models import ApprovalFlow, Bill, Customer, PenaltyCharge, PenaltyCredit, Product
 from domain.money import ZERO, fmt
 from domain.payments import rules
 from domain.payments.rules import check_term_months

@@ -14,18 +14,10 @@ from tortoise.transactions import in_transaction
 
 from domain.approvals import engine
 from domain.approvals.flows import WRITE_OFF
+from domain.billing.models import Bill, PenaltyCharge
 from domain.credit.lines import save
+from domain.customers.models import Customer
 from domain.errors import Conflict, DomainError, Invalid, NotFound
-from domain.models import (
-    Bill,
-    Customer,
-    PenaltyCharge,
-    PoolPayment,
-    Staff,
-    WriteOff,
-    WriteOffBill,
-    WriteOffPenalty,
-)
 from domain.money import ZERO, fmt, yuan
 from domain.notices import outbox
 from domain.notices.catalogue import (
@@ -34,7 +26,9 @@ from domain.notices.catalogue import (
     pool_payment_refused_key,
     staff_recipient,
 )
+from domain.org.models import Staff
 from domain.payments import rules, settle
+from domain.payments.models import PoolPayment, WriteOff, WriteOffBill, WriteOffPenalty
 from domain.payments.rules import OpenBill, OpenPenalty
 
 # Refusals the salesperson can act on (the customer is theirs): they hear about them.

@@ -27,13 +27,13 @@ from typing import NamedTuple
 from domain.actors import Actor
 from domain.bulk_rows import BulkTable
 from domain.documents.rules import signed_amount
-from domain.models import ShareLink, Statement, StatementEvent, StatementLine
 from domain.money import CENT, ZERO
 from domain.notices import outbox
 from domain.notices.catalogue import Kind, contact_recipient, statement_issued_key
 from domain.sharing import sign_share_token
 from domain.sql import as_date, as_decimal, insert_rows, select_in
 from domain.statements import issuing, rules
+from domain.statements.models import ShareLink, Statement, StatementEvent, StatementLine
 from domain.statements.rules import LineValues
 from domain.statements.service import ShareSettings, issued_payload
 from domain.statements.settings import counted_audit_states

@@ -10,7 +10,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 
 from domain.documents.rules import BILL
-from domain.models import StatementLine
+from domain.statements.models import StatementLine
 from domain.statements.views import line_view
 
 BillDetails = Callable[[list[int]], Awaitable[dict[int, dict]]]

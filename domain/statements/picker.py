@@ -7,8 +7,8 @@ from datetime import date
 
 from domain.access import get_visible_customer
 from domain.actors import Actor
+from domain.documents.models import Document
 from domain.documents.rules import AUDIT_LABELS, DOC_TYPE_LABELS
-from domain.models import Document
 from domain.statements.settings import counted_audit_states
 
 

@@ -12,18 +12,10 @@ from tortoise.transactions import in_transaction
 from domain import audit
 from domain.access import can_see_customer, get_visible_customer, visible_customer_ids
 from domain.actors import Actor
+from domain.customers.models import Contact, Customer
+from domain.documents.models import Document
 from domain.documents.rules import DOC_TYPES, VOID, signed_amount
 from domain.errors import Conflict, Forbidden, Invalid, NotFound
-from domain.models import (
-    Contact,
-    Customer,
-    Document,
-    ShareLink,
-    Staff,
-    Statement,
-    StatementEvent,
-    StatementLine,
-)
 from domain.money import ZERO
 from domain.notices import outbox
 from domain.notices.catalogue import (
@@ -37,9 +29,11 @@ from domain.notices.catalogue import (
     statement_disputed_key,
     statement_issued_key,
 )
+from domain.org.models import Staff
 from domain.sharing import sign_share_token
 from domain.statements import issuing, rules
 from domain.statements.answerers import answerer
+from domain.statements.models import ShareLink, Statement, StatementEvent, StatementLine
 from domain.statements.rules import LineValues
 from domain.statements.settings import counted_audit_states
 

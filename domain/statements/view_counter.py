@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.models import Statement
 from domain.sql import execute_many
+from domain.statements.models import Statement
 
 # One statement per flush for all counted statements: thousands of views a second stay cheap.
 _FLUSH_SQL = (

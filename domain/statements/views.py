@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from domain.customers.models import Customer
 from domain.documents.rules import DOC_TYPE_LABELS
-from domain.models import Customer, Statement, StatementLine
 from domain.money import ZERO
 from domain.statements import rules
+from domain.statements.models import Statement, StatementLine
 
 
 def statement_summary(statement: Statement, customer: Customer | None = None) -> dict:

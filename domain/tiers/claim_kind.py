@@ -10,8 +10,11 @@ from datetime import date, datetime
 
 from domain.approvals.flows import POOL_CLAIM
 from domain.approvals.kinds import FlowKind, Subject
+from domain.approvals.models import ApprovalFlow
+from domain.customers.models import Customer
 from domain.errors import Conflict, Invalid, NotFound
-from domain.models import ApprovalFlow, Customer, Staff, TierChange
+from domain.org.models import Staff
+from domain.tiers.models import TierChange
 from domain.tiers.rules import INTENT, POOL
 
 # The engine's flow statuses (this module loads with the engine's kinds, before the engine).

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from domain.customers.models import Customer
 from domain.errors import Invalid
 from domain.ingest_rows import (
     IngestResult,
@@ -25,8 +26,9 @@ from domain.ingest_rows import (
     with_customers,
 )
 from domain.limits import ID_MAX, whole
-from domain.models import ContactLog, Contract, Customer, Staff, TrialAccount
 from domain.money import to_amount
+from domain.org.models import Staff
+from domain.tiers.models import ContactLog, Contract, TrialAccount
 from domain.tiers.rules import PROFILE_FIELDS, PROFILE_LABELS, profile_filled
 
 MAX_PROFILE_FIELD = 100

@@ -32,11 +32,14 @@ from tortoise.connection import get_connection
 from tortoise.transactions import in_transaction
 
 from domain.approvals.departments import OrgChart
-from domain.models import Customer, OutboxMessage, Staff, TierChange
+from domain.customers.models import Customer
 from domain.notices import outbox
 from domain.notices.catalogue import Kind, TierDigest, staff_recipient, tier_digest_key
+from domain.notices.models import OutboxMessage
+from domain.org.models import Staff
 from domain.progress import QUIET, Progress
 from domain.sql import is_postgres, render
+from domain.tiers.models import TierChange
 from domain.tiers.rules import (
     CONTRACT,
     NOTICE_RULES,

@@ -19,8 +19,9 @@ from tortoise.transactions import in_transaction
 
 from domain.approvals import engine
 from domain.approvals.flows import POOL_CLAIM, FlowDef
+from domain.approvals.models import ApprovalFlow
+from domain.customers.models import Customer
 from domain.errors import Conflict
-from domain.models import ApprovalFlow, Customer
 from domain.tiers.claim_kind import clean_reason, pool_customer
 from domain.tiers.rules import POOL
 

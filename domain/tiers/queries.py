@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain.models import Customer, Staff, TierChange
+from domain.customers.models import Customer
+from domain.org.models import Staff
+from domain.tiers.models import TierChange
 from domain.tiers.pool import claim_flow
 from domain.tiers.rules import POOL, RULE_LABELS, TIER_LABELS, profile_filled
 

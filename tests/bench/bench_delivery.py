@@ -25,7 +25,9 @@ from tortoise.transactions import in_transaction
 
 from bot.senders import open_senders
 from bot.wechat import WeChatGateway
-from domain.models import Contact, OutboxMessage, Staff
+from domain.customers.models import Contact
+from domain.notices.models import OutboxMessage
+from domain.org.models import Staff
 from jobs.dispatcher import Dispatcher
 from tally import db
 from tally.settings import Settings

@@ -26,13 +26,13 @@ from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
+from domain.documents.models import Document, Expense, OtherIncome, ReceiptSettlement
 from domain.errors import Locked
 from domain.handover.close import close_days
 from domain.handover.confirm import confirm_days, unconfirm_days
 from domain.handover.pdf import render_day_report_pdf
 from domain.handover.report import day_report, staff_days
 from domain.ingest import ingest_documents
-from domain.models import Document, Expense, OtherIncome, ReceiptSettlement
 from tests.bench.common import (
     BATCH,
     bench_orm,

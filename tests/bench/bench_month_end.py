@@ -19,7 +19,8 @@ from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
-from domain.models import Bill, PriceAdjustment, Product, ProductAccount, Statement, Usage
+from domain.billing.models import Bill, PriceAdjustment, Product, ProductAccount, Usage
+from domain.statements.models import Statement
 from jobs.month_end import run_month_end
 from tally.settings import Settings
 from tests.bench.common import (

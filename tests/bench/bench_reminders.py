@@ -24,16 +24,10 @@ from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
-from domain.models import (
-    CreditOrder,
-    Customer,
-    Debt,
-    DebtReminder,
-    OutboxMessage,
-    SalesOrg,
-    Shipment,
-    Staff,
-)
+from domain.credit.models import CreditOrder, Debt, DebtReminder, SalesOrg, Shipment
+from domain.customers.models import Customer
+from domain.notices.models import OutboxMessage
+from domain.org.models import Staff
 from jobs.reminders import run_reminders
 from tally.settings import Settings
 from tests.bench.common import (

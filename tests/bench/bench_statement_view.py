@@ -31,10 +31,11 @@ from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
+from domain.customers.models import Contact, Customer, MpSession
 from domain.documents.rules import DOC_TYPES, RECEIPT, SALES_OUT
-from domain.models import Contact, Customer, MpSession, ShareLink, Statement, StatementLine
 from domain.sharing import sign_share_token
 from domain.statements import rules
+from domain.statements.models import ShareLink, Statement, StatementLine
 from tally import db
 from tally.settings import Settings
 from tally.startup import DEMO_CREDENTIALS

@@ -27,19 +27,11 @@ from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
-from domain.models import (
-    ContactLog,
-    Contract,
-    Customer,
-    Department,
-    OutboxMessage,
-    Product,
-    ProductAccount,
-    Staff,
-    TierChange,
-    TrialAccount,
-    Usage,
-)
+from domain.billing.models import Product, ProductAccount, Usage
+from domain.customers.models import Customer
+from domain.notices.models import OutboxMessage
+from domain.org.models import Department, Staff
+from domain.tiers.models import ContactLog, Contract, TierChange, TrialAccount
 from jobs.tiers import run_tiers
 from tally.settings import Settings
 from tests.bench.common import (

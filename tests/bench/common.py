@@ -16,7 +16,8 @@ from pathlib import Path
 
 import asyncpg
 
-from domain.models import Contact, Customer, Staff
+from domain.customers.models import Contact, Customer
+from domain.org.models import Staff
 from tally import db
 from tally.settings import Settings
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.models import Statement
+from domain.statements.models import Statement
 from tests.support import make_statement, post_ok, seed
 
 CHROMIUM = Path("/usr/bin/chromium")

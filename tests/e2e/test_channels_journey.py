@@ -13,7 +13,8 @@ import pytest
 from tortoise.contrib.test import truncate_all_models
 
 from domain.apikeys import create_api_key
-from domain.models import CardInstance, Contact, OutboxMessage
+from domain.customers.models import Contact
+from domain.notices.models import CardInstance, OutboxMessage
 from tally.app import create_app
 from tests.support import make_statement, post_ok, seed
 

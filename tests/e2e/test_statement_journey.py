@@ -3,7 +3,7 @@ ingest → statement → share → H5 answer 不符合 → finance reads it → 
 
 from __future__ import annotations
 
-from domain.models import OutboxMessage
+from domain.notices.models import OutboxMessage
 from tests.support import make_statement, post_ok, seed
 
 BO = "/api/backoffice/v1"

@@ -12,7 +12,7 @@ from domain.approvals.flows import DEPARTMENT_HEAD, FLOWS, MANAGER, FlowDef, Nod
 from domain.approvals.kinds import KINDS, FlowKind, Subject, register_kind
 from domain.credit.orgs import put_org
 from domain.errors import Conflict
-from domain.models import Staff
+from domain.org.models import Staff
 from tests.support import INGEST, post_ok
 
 API = "/api/backoffice/v1"

@@ -13,15 +13,9 @@ import itertools
 from datetime import date, datetime
 from decimal import Decimal
 
-from domain.models import (
-    Customer,
-    Document,
-    Exchange,
-    Expense,
-    OtherIncome,
-    ReceiptSettlement,
-    Staff,
-)
+from domain.customers.models import Customer
+from domain.documents.models import Document, Exchange, Expense, OtherIncome, ReceiptSettlement
+from domain.org.models import Staff
 from tests.conftest import SHANGHAI
 
 API = "/api/backoffice/v1"

@@ -10,7 +10,9 @@ from decimal import Decimal
 
 import pytest
 
-from domain.models import ApprovalTask, Bill, Customer, Product, ProductAccount
+from domain.approvals.models import ApprovalTask
+from domain.billing.models import Bill, Product, ProductAccount
+from domain.customers.models import Customer
 from tests.conftest import SHANGHAI
 from tests.integration.approval_support import call, org_chart
 from tests.support import INGEST, post_ok

@@ -7,7 +7,7 @@ import socket
 from dataclasses import replace
 from datetime import timedelta
 
-from domain.models import MpSession
+from domain.customers.models import MpSession
 from tally.app import create_app
 from tests.support import post_ok, shared_statement
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 
 from domain.approvals.flows import FLOWS, FlowDef, Node
-from domain.models import ApprovalFlow, Department, OutboxMessage, Staff, StaffRole
+from domain.approvals.models import ApprovalFlow
+from domain.notices.models import OutboxMessage
+from domain.org.models import Department, Staff, StaffRole
 from tests.integration import approval_support as support
 from tests.integration.approval_support import KIND, call
 from tests.support import INGEST, post_ok

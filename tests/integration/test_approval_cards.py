@@ -11,7 +11,9 @@ import pytest
 
 from domain.approvals import engine
 from domain.approvals.flows import FLOWS, MANAGER, FlowDef, Node
-from domain.models import ApprovalFlow, ApprovalTask, CardInstance, CreditAccount, OutboxMessage
+from domain.approvals.models import ApprovalFlow, ApprovalTask
+from domain.credit.models import CreditAccount
+from domain.notices.models import CardInstance, OutboxMessage
 from tests.integration import approval_support as support
 from tests.integration.approval_support import CREDIT_APPROVERS, annual, start
 from tests.integration.dingtalk_waits import press

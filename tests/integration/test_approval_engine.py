@@ -11,8 +11,9 @@ import pytest
 
 from domain.approvals import engine
 from domain.approvals.flows import DEPARTMENT_HEAD, FLOWS, MANAGER, Auto, FlowDef, Node
+from domain.approvals.models import ApprovalAction, ApprovalFlow, ApprovalTask
 from domain.errors import Conflict, Forbidden, Invalid, NotFound
-from domain.models import ApprovalAction, ApprovalFlow, ApprovalTask, OutboxMessage
+from domain.notices.models import OutboxMessage
 from tests.integration import approval_support as support
 
 KIND = support.KIND

@@ -10,19 +10,13 @@ from decimal import Decimal
 
 import pytest
 
+from domain.approvals.models import ApprovalFlow
 from domain.credit import repayment
 from domain.credit.accounts import grant_account
+from domain.credit.models import CreditAccount, CreditOperation, CustomerAccount, Debt, Payment
 from domain.credit.orders import NewOrder, create_order, ship
 from domain.credit.orgs import put_org, set_terms
-from domain.models import (
-    ApprovalFlow,
-    CreditAccount,
-    CreditOperation,
-    CustomerAccount,
-    Debt,
-    OutboxMessage,
-    Payment,
-)
+from domain.notices.models import OutboxMessage
 from tests.integration import approval_support as support
 from tests.integration.approval_support import CREDIT_APPROVERS, annual, call, start
 

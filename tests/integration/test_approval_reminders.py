@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from domain.approvals import engine
+from domain.approvals.models import ApprovalTask
 from domain.approvals.reminders import remind_pending_tasks as remind_pending
-from domain.models import ApprovalTask, OutboxMessage
+from domain.notices.models import OutboxMessage
 from tests.conftest import SHANGHAI
 from tests.integration import approval_support as support
 from tests.integration.test_dispatcher import delivery_config, dispatcher_factory

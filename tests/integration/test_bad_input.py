@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from domain.models import CreditAccount, Document, ProductAccount
+from domain.billing.models import ProductAccount
+from domain.credit.models import CreditAccount
+from domain.documents.models import Document
 from tests.integration.test_credit_support import call, setup, w
 from tests.support import make_statement, seed
 

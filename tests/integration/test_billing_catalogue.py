@@ -8,7 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from domain.models import Bill, Customer, PriceAdjustment, Product, Recharge, Usage
+from domain.billing.models import Bill, PriceAdjustment, Product, Recharge, Usage
+from domain.customers.models import Customer
 from tests.conftest import SHANGHAI
 
 API = "/api/backoffice/v1"

@@ -11,21 +11,19 @@ from datetime import date, datetime
 from decimal import Decimal
 from urllib.parse import urlparse
 
-from domain.models import (
+from domain.billing.models import (
     Bill,
     BillingException,
-    Contact,
-    Customer,
-    Document,
-    OutboxMessage,
     PriceAdjustment,
     Product,
     ProductAccount,
-    Staff,
-    Statement,
-    StatementLine,
     Usage,
 )
+from domain.customers.models import Contact, Customer
+from domain.documents.models import Document
+from domain.notices.models import OutboxMessage
+from domain.org.models import Staff
+from domain.statements.models import Statement, StatementLine
 from jobs.schedule import DAILY_JOBS
 from tests.conftest import SHANGHAI
 

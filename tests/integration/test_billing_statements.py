@@ -14,7 +14,10 @@ from urllib.parse import urlparse
 
 import pytest
 
-from domain.models import Customer, OutboxMessage, Statement, Usage
+from domain.billing.models import Usage
+from domain.customers.models import Customer
+from domain.notices.models import OutboxMessage
+from domain.statements.models import Statement
 from tests.conftest import SHANGHAI
 from tests.integration.test_billing_run import API, NOW, TIERS, make_customer, make_product, run
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tortoise.contrib.test import truncate_all_models
 
-from domain.models import Usage
+from domain.billing.models import Usage
 from tests.integration.test_cli_import import _run, _tally
 
 

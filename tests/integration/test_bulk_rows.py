@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import pytest
 
+from domain.billing.models import Bill
 from domain.bulk_rows import BulkTable
-from domain.models import Bill, Statement
+from domain.statements.models import Statement
 
 
 async def test_a_row_holds_every_column_with_the_model_defaults_for_those_not_given(client):

@@ -12,8 +12,9 @@ import openpyxl
 import pytest
 from tortoise.contrib.test import truncate_all_models
 
+from domain.customers.models import Customer
+from domain.documents.models import Document
 from domain.ingest import ingest_customers, ingest_staff
-from domain.models import Customer, Document
 from tally import db
 from tally.settings import Settings
 from tests.support import CUSTOMERS, STAFF

@@ -5,16 +5,10 @@ from __future__ import annotations
 
 import asyncio
 
-from domain.models import (
-    Contact,
-    Customer,
-    Exchange,
-    Expense,
-    OtherIncome,
-    Staff,
-    Statement,
-    StatementEvent,
-)
+from domain.customers.models import Contact, Customer
+from domain.documents.models import Exchange, Expense, OtherIncome
+from domain.org.models import Staff
+from domain.statements.models import Statement, StatementEvent
 from tests.support import INGEST, make_statement, post_ok, seed
 
 BO = "/api/backoffice/v1/statements"

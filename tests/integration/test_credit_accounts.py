@@ -9,8 +9,9 @@ from decimal import Decimal
 import pytest
 
 from domain.credit import accounts
+from domain.credit.models import Debt, Payment, Repayment
 from domain.errors import Conflict, Invalid, NotFound
-from domain.models import AuditLog, Debt, Payment, Repayment
+from domain.system.models import AuditLog
 from tests.conftest import SHANGHAI
 from tests.integration.test_credit_support import (
     assert_books_hold,

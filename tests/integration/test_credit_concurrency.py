@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
-from domain.models import CreditAccount, SalesOrg
+from domain.credit.models import CreditAccount, SalesOrg
 from tests.integration.test_credit_support import (
     CREDIT,
     assert_books_hold,

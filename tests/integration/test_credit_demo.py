@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from domain.credit import rules
-from domain.models import CreditAccount, CreditOperation, Debt
+from domain.credit.models import CreditAccount, CreditOperation, Debt
 from domain.statements.service import ShareSettings
 from tally.demo import load_demo
 from tests.integration.test_credit_support import assert_books_hold

@@ -14,17 +14,17 @@ from hypothesis import strategies as st
 from tortoise.contrib.test import truncate_all_models
 
 from domain.credit import accounts, orders, orgs, rules
-from domain.errors import DomainError
-from domain.models import (
+from domain.credit.models import (
     CreditAccount,
     CreditOrder,
-    Customer,
     Debt,
     DebtPart,
     GoodsReturn,
     OrderCredit,
     Shipment,
 )
+from domain.customers.models import Customer
+from domain.errors import DomainError
 from domain.money import ZERO
 from tests.conftest import SHANGHAI
 from tests.integration.test_credit_support import assert_books_hold

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from domain.models import CreditOperation, Debt, OutboxMessage
+from domain.credit.models import CreditOperation, Debt
+from domain.notices.models import OutboxMessage
 from tests.integration.test_credit_support import (
     assert_books_hold,
     available,

@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import pytest
 
+from domain.credit.models import CreditAccount, CreditBudget, SalesOrg
 from domain.credit.overview import customer_debts
-from domain.models import CreditAccount, CreditBudget, SalesOrg
 from tests.integration.test_credit_support import (
     available,
     call,
@@ -214,7 +214,7 @@ async def test_the_wechat_debt_keyword_adds_open_credit_debts(client, books, clo
     from wechatpy.messages import TextMessage
 
     from bot.wechat_bot import BotContext, handle
-    from domain.models import Contact
+    from domain.customers.models import Contact
     from domain.statements.service import ShareSettings
 
     await Contact.create(customer=books["lenovo"], name="陈会计", openid="o-chen")

@@ -6,16 +6,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from domain.credit import rules
-from domain.models import (
-    CreditAccount,
-    CreditOperation,
-    CustomerAccount,
-    Debt,
-    OutboxMessage,
-    SalesOrg,
-)
+from domain.credit.models import CreditAccount, CreditOperation, CustomerAccount, Debt, SalesOrg
 from domain.money import ZERO
 from domain.notices.catalogue import Kind
+from domain.notices.models import OutboxMessage
 from tests.support import seed
 
 CREDIT = "/api/backoffice/v1/credit"
@@ -112,6 +106,6 @@ async def _overuse_alerted() -> dict[str, set]:
 
 
 async def sales_key(make_key, userid: str) -> dict:
-    from domain.models import Staff
+    from domain.org.models import Staff
 
     return await make_key("sales", (await Staff.get(dingtalk_userid=userid)).id)

@@ -7,7 +7,12 @@ from datetime import date
 from decimal import Decimal
 
 from bot.senders import MARKDOWN_NOTICES
-from domain.models import CreditOrder, Customer, Document, OutboxMessage, Recharge, Staff
+from domain.billing.models import Recharge
+from domain.credit.models import CreditOrder
+from domain.customers.models import Customer
+from domain.documents.models import Document
+from domain.notices.models import OutboxMessage
+from domain.org.models import Staff
 from tests.integration.test_billing_run import make_customer, make_product, run
 from tests.integration.test_credit_support import call, grant, order, refused, setup, w
 from tests.support import CUSTOMERS, INGEST, STAFF, post_ok

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from domain.models import CustomerDepartment, Document, StatementLine
+from domain.customers.models import CustomerDepartment
+from domain.documents.models import Document
+from domain.statements.models import StatementLine
 from tests.support import INGEST, STAFF, make_statement, post_ok
 
 API = "/api/backoffice/v1"

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from domain.models import Customer
+from domain.customers.models import Customer
 from tests.support import INGEST, post_ok
 
 API = "/api/backoffice/v1/customers"

@@ -13,20 +13,18 @@ import openpyxl
 import pytest
 from tortoise.contrib.test import truncate_all_models
 
-from domain.ingest import ingest_customers, ingest_documents, ingest_staff
-from domain.models import (
+from domain.credit.models import GoodsReturn, Shipment
+from domain.documents.models import (
     DayClose,
     Document,
     Exchange,
     Expense,
-    GoodsReturn,
     OtherIncome,
     ReceiptSettlement,
-    Shipment,
-    Staff,
-    Statement,
-    StatementLine,
 )
+from domain.ingest import ingest_customers, ingest_documents, ingest_staff
+from domain.org.models import Staff
+from domain.statements.models import Statement, StatementLine
 from tests.integration.handover_support import NOW
 from tests.integration.test_cli_import import _run, _tally
 from tests.integration.test_credit_support import grant, order, setup, ship, w

@@ -9,7 +9,8 @@ from bot.dingtalk_api import DingTalkError
 from bot.dingtalk_bot import create_stream_client
 from bot.dingtalk_stream import running
 from domain.errors import Invalid
-from domain.models import CardInstance, Staff
+from domain.notices.models import CardInstance
+from domain.org.models import Staff
 from domain.statements.service import ShareSettings
 from tests.fakes.dingtalk import CLIENT_ID, CLIENT_SECRET
 from tests.integration.dingtalk_waits import drain, wait_connected

@@ -10,8 +10,11 @@ import pytest
 
 from bot.dingtalk_bot import create_stream_client
 from bot.dingtalk_stream import running, stop
-from domain.models import Contact, InboundMessage, OutboxMessage, Statement, StatementLine
+from domain.customers.models import Contact
+from domain.notices.models import OutboxMessage
+from domain.statements.models import Statement, StatementLine
 from domain.statements.service import ShareSettings
+from domain.system.models import InboundMessage
 from tests.fakes.dingtalk import CLIENT_ID, CLIENT_SECRET
 from tests.integration.dingtalk_waits import drain, wait_connected
 from tests.support import INGEST, post_ok, seed

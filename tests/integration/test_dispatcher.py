@@ -13,9 +13,11 @@ from datetime import timedelta
 import pytest
 
 from bot.senders import open_senders
-from domain.models import Contact, MpSubscription, OutboxMessage, Staff
+from domain.customers.models import Contact
 from domain.notices import outbox
 from domain.notices.catalogue import MANAGERS, Kind, contact_recipient, staff_recipient
+from domain.notices.models import MpSubscription, OutboxMessage
+from domain.org.models import Staff
 from httpcommon.keys import WECHAT
 from jobs.dispatcher import Dispatcher
 from tests.support import make_statement, post_ok, seed

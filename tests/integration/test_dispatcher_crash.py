@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from domain.models import Contact, OutboxMessage, Staff
+from domain.customers.models import Contact
+from domain.notices.models import OutboxMessage
+from domain.org.models import Staff
 from tests.conftest import SHANGHAI
 from tests.integration.test_dispatcher import (
     GROUP_SECRET,

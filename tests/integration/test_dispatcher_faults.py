@@ -11,7 +11,7 @@ import pytest
 
 from bot.senders import open_senders
 from bot.wechat import WeChatGateway
-from domain.models import OutboxMessage
+from domain.notices.models import OutboxMessage
 from jobs.dispatcher import Dispatcher
 from tests.fakes import dingtalk as fake_dingtalk_module
 from tests.fakes import wechat as fake_wechat_module

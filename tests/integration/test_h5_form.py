@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.models import Statement
+from domain.statements.models import Statement
 from tests.support import make_statement, post_ok, seed
 
 API = "/api/backoffice/v1/statements"

@@ -10,8 +10,9 @@ from decimal import Decimal
 
 import pytest
 
+from domain.documents.models import DayClose, Document, Expense
 from domain.handover import entry
-from domain.models import DayClose, Document, Expense, IdempotencyRecord
+from domain.system.models import IdempotencyRecord
 from tests.conftest import SHANGHAI
 from tests.integration import handover_support as hs
 from tests.integration.dingtalk_waits import drain

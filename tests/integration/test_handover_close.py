@@ -11,9 +11,10 @@ import pytest
 from tortoise.transactions import in_transaction
 
 from domain.documents import day_close
+from domain.documents.models import DayClose, Document
 from domain.errors import Locked
 from domain.handover.close import close_days
-from domain.models import AuditLog, DayClose, Document
+from domain.system.models import AuditLog
 from tests.conftest import DB_KIND
 from tests.integration.handover_support import (
     NOW,

@@ -8,16 +8,9 @@ from datetime import date
 
 import pytest
 
-from domain.models import (
-    AuditLog,
-    DayClose,
-    Document,
-    Exchange,
-    Expense,
-    OtherIncome,
-    Statement,
-    StatementLine,
-)
+from domain.documents.models import DayClose, Document, Exchange, Expense, OtherIncome
+from domain.statements.models import Statement, StatementLine
+from domain.system.models import AuditLog
 from tests.integration.handover_support import (
     NOW,
     call,

@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from domain.documents.models import Document, Exchange, Expense, OtherIncome, ReceiptSettlement
 from domain.documents.settings import set_confirm_audits
-from domain.models import Document, Exchange, Expense, OtherIncome, ReceiptSettlement
 from tests.conftest import SHANGHAI
 from tests.integration.handover_support import NOW
 from tests.support import CUSTOMERS, INGEST, STAFF, post_ok

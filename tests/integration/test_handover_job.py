@@ -13,10 +13,12 @@ from datetime import date, datetime
 
 import pytest
 
+from domain.documents.models import Document, Expense
 from domain.handover import confirm
 from domain.handover.notices import lookback
-from domain.models import CardInstance, Document, Expense, OutboxMessage, StaffRole
 from domain.notices.catalogue import Kind
+from domain.notices.models import CardInstance, OutboxMessage
+from domain.org.models import StaffRole
 from jobs.handover import run_handover
 from jobs.schedule import DAILY_JOBS, run_job
 from tests.conftest import SHANGHAI

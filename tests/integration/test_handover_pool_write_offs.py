@@ -10,8 +10,11 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
+from domain.customers.models import Customer
+from domain.documents.models import Document, ReceiptSettlement
 from domain.handover.entry import record_receipt
-from domain.models import Customer, Document, ReceiptSettlement, Staff, WriteOff
+from domain.org.models import Staff
+from domain.payments.models import WriteOff
 from tests.integration import payments_support as support
 from tests.integration.handover_support import receipt, sale, sales_return
 from tests.integration.payments_support import NOW, act, call, import_rows, make_bill, pay

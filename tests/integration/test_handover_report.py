@@ -11,8 +11,9 @@ from decimal import Decimal
 
 import pytest
 
+from domain.documents.models import DayClose, Document, ReceiptSettlement
 from domain.handover.report import day_report, pending_people, staff_days
-from domain.models import DayClose, Document, ReceiptSettlement, Staff
+from domain.org.models import Staff
 from domain.statements.service import ShareSettings
 from tally.demo import load_demo
 from tests.conftest import SHANGHAI

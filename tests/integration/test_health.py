@@ -11,7 +11,7 @@ from dataclasses import replace
 import pytest
 from tortoise import connections
 
-from domain.models import Contact
+from domain.customers.models import Contact
 from httpcommon.keys import STREAM
 from tally.app import create_app
 from tally.health import migration_names

@@ -3,7 +3,7 @@ link or a session token are recorded redacted, and a replay says what it left ou
 
 from __future__ import annotations
 
-from domain.models import IdempotencyRecord
+from domain.system.models import IdempotencyRecord
 from tests.support import make_statement, seed
 
 BO = "/api/backoffice/v1"

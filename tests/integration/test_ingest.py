@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 from decimal import Decimal
 
-from domain.models import Customer, Document
+from domain.customers.models import Customer
+from domain.documents.models import Document
 from tests.support import CUSTOMERS, DOCUMENTS, INGEST, STAFF, post_ok, seed
 
 

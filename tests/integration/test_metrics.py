@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from domain.models import Contact, OutboxMessage
+from domain.customers.models import Contact
+from domain.notices.models import OutboxMessage
 from httpcommon.keys import STREAM
 from jobs.schedule import APPROVAL_REMINDERS, run_job
 from tally.app import create_app

@@ -3,7 +3,8 @@ answers, and Idempotency-Key."""
 
 from __future__ import annotations
 
-from domain.models import OutboxMessage, Statement
+from domain.notices.models import OutboxMessage
+from domain.statements.models import Statement
 from tests.support import make_statement, post_ok, seed
 
 MP = "/api/mp/v1"

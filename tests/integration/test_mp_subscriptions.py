@@ -8,7 +8,7 @@ import pytest
 from tortoise.contrib.test import truncate_all_models
 
 import tally.app
-from domain.models import MpSubscription
+from domain.notices.models import MpSubscription
 from miniapp_api import subscriptions
 from miniapp_api.app import PREFIX as MP
 from miniapp_api.app import create_mp_app

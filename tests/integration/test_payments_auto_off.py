@@ -7,7 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from domain.models import Bill, WriteOff
+from domain.billing.models import Bill
+from domain.payments.models import WriteOff
 from tests.integration import payments_support as support
 from tests.integration.payments_support import (
     import_rows,

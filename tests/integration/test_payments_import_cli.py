@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from tortoise.contrib.test import truncate_all_models
 
-from domain.models import Customer, PoolPayment
+from domain.customers.models import Customer
+from domain.payments.models import PoolPayment
 from tests.integration.test_cli_import import _run, _tally
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain.models import ApprovalTask, Bill, InvoiceRequest, Product
+from domain.approvals.models import ApprovalTask
+from domain.billing.models import Bill, Product
+from domain.payments.models import InvoiceRequest
 from tests.integration import payments_support as support
 from tests.integration.approval_support import call
 from tests.integration.payments_support import act, make_bill, make_product

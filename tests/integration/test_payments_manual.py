@@ -7,7 +7,10 @@ from __future__ import annotations
 import asyncio
 from decimal import Decimal
 
-from domain.models import ApprovalFlow, Bill, Customer, PoolPayment, WriteOff
+from domain.approvals.models import ApprovalFlow
+from domain.billing.models import Bill
+from domain.customers.models import Customer
+from domain.payments.models import PoolPayment, WriteOff
 from jobs.write_off import run_write_off
 from tests.integration import payments_support as support
 from tests.integration.approval_support import call

@@ -7,17 +7,13 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from domain.approvals.models import ApprovalAction, ApprovalFlow
+from domain.customers.models import Customer
+from domain.documents.models import Document
 from domain.errors import Conflict
-from domain.models import (
-    ApprovalAction,
-    ApprovalFlow,
-    Customer,
-    Document,
-    OutboxMessage,
-    PoolPayment,
-    WriteOff,
-)
+from domain.notices.models import OutboxMessage
 from domain.payments import writeoffs
+from domain.payments.models import PoolPayment, WriteOff
 from jobs.write_off import run_write_off
 from tests.integration import payments_support as support
 from tests.integration.payments_support import (

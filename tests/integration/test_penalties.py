@@ -8,7 +8,8 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from domain.models import Bill, PenaltyCharge, PenaltyCredit, ProductAccount, WriteOff
+from domain.billing.models import Bill, PenaltyCharge, PenaltyCredit, ProductAccount
+from domain.payments.models import WriteOff
 from jobs.penalties import run_penalties
 from tests.integration import payments_support as support
 from tests.integration.approval_support import call

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 
-from domain.models import IdempotencyRecord, InboundMessage, JobRun
+from domain.system.models import IdempotencyRecord, InboundMessage, JobRun
 from jobs.schedule import DAILY_JOBS, run_due, run_job
 
 BO = "/api/backoffice/v1"

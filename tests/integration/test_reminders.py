@@ -16,19 +16,12 @@ from decimal import Decimal
 
 import pytest
 
+from domain.credit.models import CreditOrder, Debt, DebtReminder, SalesOrg, Shipment
 from domain.credit.reminders import ReminderPolicy, stage_on
+from domain.customers.models import Contact, Customer
 from domain.errors import Invalid
-from domain.models import (
-    Contact,
-    CreditOrder,
-    Customer,
-    Debt,
-    DebtReminder,
-    OutboxMessage,
-    SalesOrg,
-    Shipment,
-    Staff,
-)
+from domain.notices.models import OutboxMessage
+from domain.org.models import Staff
 from jobs.reminders import run_reminders
 from tests.conftest import SHANGHAI
 from tests.integration.test_dispatcher import (  # noqa: F401  (fixture)

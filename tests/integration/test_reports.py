@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.models import Contact
+from domain.customers.models import Contact
 from tests.support import make_statement, post_ok, seed
 
 BO = "/api/backoffice/v1"

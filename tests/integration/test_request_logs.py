@@ -22,7 +22,8 @@ import pytest
 from aiohttp.test_utils import TestServer
 from tortoise.contrib.test import truncate_all_models
 
-from domain.models import Contact, OutboxMessage
+from domain.customers.models import Contact
+from domain.notices.models import OutboxMessage
 from tally.app import create_app
 from tally.logs import CHATTY_LIBRARIES, AccessLogger, configure_for, configure_logging
 from tests.integration.test_dispatcher import dispatcher_factory, fresh_delivery_settings

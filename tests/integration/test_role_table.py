@@ -8,7 +8,7 @@ from pathlib import Path
 
 from backoffice_api.roles import PREFIX, ROUTE_ROLES, role_table_markdown
 from domain.actors import ROLES, SALES
-from domain.models import Staff
+from domain.org.models import Staff
 from tests.support import INGEST, post_ok
 
 README = Path(__file__).resolve().parents[2] / "README.md"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.models import Staff
+from domain.org.models import Staff
 from tests.support import INGEST, make_statement, post_ok, seed
 
 API = "/api/backoffice/v1"

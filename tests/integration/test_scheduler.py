@@ -11,8 +11,10 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from domain.credit.models import DebtReminder
 from domain.errors import Invalid
-from domain.models import DebtReminder, JobRun, OutboxMessage
+from domain.notices.models import OutboxMessage
+from domain.system.models import JobRun
 from jobs import runs
 from jobs.progress import Bar
 from jobs.reminders import run_reminders

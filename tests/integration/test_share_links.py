@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from xml.etree import ElementTree
 
-from domain.models import Statement
+from domain.statements.models import Statement
 from tests.support import make_statement, post_ok, seed
 
 API = "/api/backoffice/v1/statements"

@@ -92,7 +92,8 @@ async def test_feedback_lists_the_descriptions_given_with_each_confirmation(clie
 
 
 async def test_deleting_is_soft_audited_and_hides_the_statement(client, admin):
-    from domain.models import AuditLog, Statement
+    from domain.statements.models import Statement
+    from domain.system.models import AuditLog
 
     customers = await seed(client, admin)
     statement = await make_statement(client, admin, customers["C001"]["id"])

@@ -7,7 +7,9 @@ from __future__ import annotations
 import pytest
 
 from domain.apikeys import create_api_key
-from domain.models import Contact, Staff, Statement, StatementEvent
+from domain.customers.models import Contact
+from domain.org.models import Staff
+from domain.statements.models import Statement, StatementEvent
 from tests.integration.test_dispatcher import dispatcher_factory, drain, fresh_delivery_settings
 from tests.support import make_statement, post_ok, seed, shared_statement
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
-from domain.models import Contact, OutboxMessage, Staff
+from domain.customers.models import Contact
 from domain.notices import outbox
 from domain.notices.catalogue import Kind, staff_recipient
+from domain.notices.models import OutboxMessage
+from domain.org.models import Staff
 from tests.support import INGEST, make_statement, post_ok, seed
 
 API = "/api/backoffice/v1/statements"

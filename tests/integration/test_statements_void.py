@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.models import Document
+from domain.documents.models import Document
 from tests.support import make_statement, seed
 
 

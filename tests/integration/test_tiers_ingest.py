@@ -8,7 +8,8 @@ from datetime import date
 
 import pytest
 
-from domain.models import ContactLog, Contract, Customer, TierChange, TrialAccount
+from domain.customers.models import Customer
+from domain.tiers.models import ContactLog, Contract, TierChange, TrialAccount
 from tests.integration.approval_support import SALES_CHAIN, call, org_chart
 from tests.support import INGEST, post_ok
 

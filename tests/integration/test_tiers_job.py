@@ -11,7 +11,10 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from bot.tier_texts import tier_digest_markdown
-from domain.models import Customer, OutboxMessage, Product, ProductAccount, TierChange, Usage
+from domain.billing.models import Product, ProductAccount, Usage
+from domain.customers.models import Customer
+from domain.notices.models import OutboxMessage
+from domain.tiers.models import TierChange
 from jobs.schedule import DAILY_JOBS
 from jobs.tiers import run_tiers
 from tests.conftest import SHANGHAI

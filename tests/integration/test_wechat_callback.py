@@ -13,7 +13,9 @@ from tortoise.contrib.test import truncate_all_models
 from wechatpy.crypto import WeChatCrypto
 
 from bot.wechat_callback import CALLBACK_PATH, add_wechat_routes
-from domain.models import BindCode, Contact, InboundMessage, ShareLink
+from domain.customers.models import BindCode, Contact
+from domain.statements.models import ShareLink
+from domain.system.models import InboundMessage
 from tally.app import create_app
 from tests.support import make_statement, post_ok, seed
 

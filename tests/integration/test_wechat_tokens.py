@@ -10,7 +10,7 @@ import pytest
 
 from bot.wechat import WeChatError, WeChatGateway
 from bot.wechat_tokens import DbSessionStorage
-from domain.models import WeChatToken
+from domain.system.models import WeChatToken
 from tests.conftest import Clock
 from tests.fakes.wechat import MP_APPID, MP_SECRET, OA_APPID, OA_SECRET, FakeWeChat
 

@@ -13,9 +13,10 @@ from domain import audit
 from domain.access import get_visible_customer, visible_customer_ids
 from domain.actors import Actor
 from domain.customer_tree import would_cycle
+from domain.customers.models import BindCode, Contact, Customer
+from domain.documents.models import Document
 from domain.documents.rules import INCREASING, VOID, signed_amount
 from domain.errors import Conflict, Invalid
-from domain.models import BindCode, Contact, Customer, Document
 from domain.money import ZERO
 from domain.sql import is_postgres, select_in
 

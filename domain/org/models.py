@@ -1,0 +1,52 @@
+"""Tortoise models: The staff organisation: staff, departments, business roles."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Staff(Model):
+    """A salesperson, approver, manager or finance clerk, known by DingTalk user id."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=100)
+    dingtalk_userid = fields.CharField(max_length=64, unique=True, null=True)
+    department = fields.CharField(max_length=100, default="")
+    manager = fields.ForeignKeyField(
+        "models.Staff", related_name="reports", null=True, on_delete=fields.SET_NULL
+    )
+    active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "staff"
+
+
+class Department(Model):
+    """A department of the staff organisation, with its head (部门负责人) for approvals."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=100, unique=True)
+    head = fields.ForeignKeyField(
+        "models.Staff", related_name="headed_departments", null=True,
+        on_delete=fields.SET_NULL,
+    )
+    parent = fields.ForeignKeyField(
+        "models.Department", related_name="children", null=True, on_delete=fields.SET_NULL
+    )
+
+    class Meta:
+        table = "department"
+
+
+class StaffRole(Model):
+    """A business role a staff member holds (财务PFC, 运营 …), for approval nodes."""
+
+    id = fields.IntField(primary_key=True)
+    staff = fields.ForeignKeyField("models.Staff", related_name="roles", db_index=True)
+    role = fields.CharField(max_length=64, db_index=True)
+
+    class Meta:
+        table = "staff_role"
+        unique_together = (("staff", "role"),)
