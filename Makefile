@@ -10,7 +10,7 @@ PG_ADMIN_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_WORKERS ?= 2
 
 .PHONY: install install-runtime install-dev system-deps migrate demo run test test-sqlite \
-	test-postgres lint bench fuzz migrations clean check-guide
+	test-postgres lint bench fuzz migrations clean check-guide error-table
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,10 @@ check-guide: install-dev system-deps
 
 lint: install-dev
 	$(BIN)/ruff check .
+
+# The README's error table, made from the error catalogue (a test checks it is the current one)
+error-table: install-runtime
+	$(BIN)/python -m httpcommon.error_table --write
 
 bench: install-dev system-deps
 	$(BIN)/python -m tests.bench.bench_statement_view

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
 
 class DomainError(Exception):
     kind = "invalid"
@@ -43,3 +46,21 @@ class RateLimited(DomainError):
     """Too many tries from one client; ``retry_after`` (seconds) says when to try again."""
 
     kind = "rate_limited"
+
+
+K = TypeVar("K", bound=DomainError)
+
+
+@dataclass(frozen=True)
+class ErrorCode(Generic[K]):
+    """One declared code: its one kind (hence one HTTP status) and a short summary for the README.
+
+    Each context declares its codes in its ``errors`` module; calling one builds the error, an
+    instance of its kind, so ``except Conflict`` and ``pytest.raises(Conflict)`` keep working."""
+
+    code: str
+    kind: type[K]
+    summary: str
+
+    def __call__(self, message: str, **detail: Any) -> K:
+        return self.kind(self.code, message, **detail)

@@ -98,7 +98,7 @@ async def test_a_grant_refused_at_the_last_node_leaves_the_flow_pending(client, 
     [task] = [t for t in flow["tasks"] if t["status"] == "pending"]
 
     body = await call(client, "POST", f"/approvals/{flow['id']}/tasks/{task['id']}/approve",
-                      world["keys"]["pfc-lin"], {}, 400)
+                      world["keys"]["pfc-lin"], {}, 409)
 
     assert body["error"]["code"] == "org_disabled"
     shown = await call(client, "GET", f"/approvals/{flow['id']}", world["keys"]["sales-li"])

@@ -237,7 +237,7 @@ async def test_check_application_refuses_what_may_not_start(client, admin):
             "amount": Decimal(w(10)), "project": None, "on": NOW.date()}
     await accounts.check_application(**args)
     for change, error, code in [
-        ({"org_id": off["id"]}, Invalid, "org_disabled"),
+        ({"org_id": off["id"]}, Conflict, "org_disabled"),
         ({"org_id": 99999}, Invalid, "org_not_found"),
         ({"type": "monthly"}, Invalid, "bad_credit_type"),
         ({"amount": Decimal("0")}, Invalid, "amount_not_positive"),

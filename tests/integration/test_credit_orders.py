@@ -296,9 +296,9 @@ BAD_ORDERS = [
     ({"amount": w(0), "cash": w(0), "credit": w(0)}, 400, "bad_amount"),
     ({"amount": w(10), "cash": w(-1), "credit": w(11)}, 400, "bad_amount"),
     ({"amount": "十万", "credit": w(10)}, 400, "bad_amount"),
-    ({"customer_code": "NOPE"}, 400, "customer_not_found"),
+    ({"customer_code": "NOPE"}, 404, "customer_not_found"),
     ({"org_code": "NOPE"}, 400, "org_not_found"),
-    ({"salesperson": "nobody"}, 400, "staff_not_found"),
+    ({"salesperson": "nobody"}, 404, "staff_not_found"),
     ({"order_date": "2021-13-01"}, 400, "bad_date"),
     ({"number": ""}, 400, "bad_number"),
 ]
