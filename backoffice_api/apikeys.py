@@ -10,6 +10,7 @@ from pydantic import ConfigDict, WithJsonSchema
 from backoffice_api.auth import actor_with
 from domain.actors import ADMIN, ROLES, SALES
 from domain.apikeys import create_api_key, revoke_api_key
+from domain.common_errors import BAD_ROLE
 from domain.system.models import ApiKey
 from httpcommon.contract import Routes
 from httpcommon.fields import (
@@ -41,7 +42,7 @@ class NewApiKey(Body):
 
     staff_id: Annotated[Int | None, WithJsonSchema(ID)] = None  # null: none, as if left out
     name: required_text(100)
-    role: Annotated[text(), WithJsonSchema({"enum": list(ROLES)}), Code("bad_role")]
+    role: Annotated[text(), WithJsonSchema({"enum": list(ROLES)}), Code(BAD_ROLE)]
 
 
 class ApiKeyView(Reply):

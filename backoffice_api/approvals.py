@@ -13,8 +13,10 @@ from backoffice_api.auth import actor_with
 from domain.actors import ADMIN, FINANCE, SALES
 from domain.approvals import engine
 from domain.approvals.departments import set_department
+from domain.approvals.errors import BAD_FORM
 from domain.approvals.flows import flows_with_overrides
 from domain.approvals.queries import flow_view, list_flows, visible_flow
+from domain.common_errors import MISSING_FIELD
 from domain.limits import column_length
 from domain.org.models import Department
 from httpcommon.contract import Routes
@@ -95,13 +97,13 @@ def _definitions(request: web.Request):
 
 def _kind(value: Any) -> str:
     if not isinstance(value, str) or not value:
-        raise bad("missing_field", "缺少字段 kind（审批流程类型）")
+        raise bad(MISSING_FIELD, "缺少字段 kind（审批流程类型）")
     return value
 
 
 class NewApproval(Body):
     kind: Annotated[str, PlainValidator(_kind), WithJsonSchema({"enum": list(KINDS)})]
-    form: Annotated[dict, Code("bad_form"), WithJsonSchema({"oneOf": list(FORMS.values())})]
+    form: Annotated[dict, Code(BAD_FORM), WithJsonSchema({"oneOf": list(FORMS.values())})]
 
 
 class ApprovalsFilter(Query):
@@ -124,7 +126,7 @@ class RequiredComment(Body):
 
 
 class Resubmission(Body):
-    form: Annotated[dict | None, Code("bad_form"), WithJsonSchema({"type": "object"})] = None
+    form: Annotated[dict | None, Code(BAD_FORM), WithJsonSchema({"type": "object"})] = None
 
 
 class DepartmentChange(Body):

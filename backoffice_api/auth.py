@@ -8,7 +8,8 @@ from backoffice_api.roles import roles_for
 from domain.access import require_role
 from domain.actors import Actor
 from domain.apikeys import authenticate
-from domain.errors import Forbidden, Unauthorized
+from domain.errors import Unauthorized
+from httpcommon.error_codes import MISSING_API_KEY, ROUTE_NOT_IN_ROLE_TABLE
 from httpcommon.keys import ACTOR, IDEMPOTENCY_SCOPE
 from httpcommon.ratelimit import BAD_API_KEY, count_failure, refuse_if_exhausted
 from httpcommon.routes import is_public_route
@@ -30,7 +31,7 @@ async def api_key_middleware(request: web.Request, handler):
         return await handler(request)
     key = _bearer(request)
     if not key:
-        raise Unauthorized("missing_api_key", "缺少 API 密钥 (Authorization: Bearer …)")
+        raise MISSING_API_KEY("缺少 API 密钥 (Authorization: Bearer …)")
     refuse_if_exhausted(request, BAD_API_KEY)  # once locked out, right keys wait too
     try:
         record, actor = await authenticate(key)
@@ -50,7 +51,7 @@ def _require_route_role(request: web.Request, actor: Actor) -> None:
         return
     roles = roles_for(request.method, resource.canonical)
     if not roles:
-        raise Forbidden("route_not_in_role_table", "此接口未列入角色表", role=actor.role)
+        raise ROUTE_NOT_IN_ROLE_TABLE("此接口未列入角色表", role=actor.role)
     require_role(actor, *roles)
 
 

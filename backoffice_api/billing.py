@@ -18,9 +18,10 @@ from domain.billing.models import Bill, BillingException, Product
 from domain.billing.pricing import parse_period, period_label
 from domain.billing.run import bill_customer_period
 from domain.billing.usage import ingest_usage
-from domain.errors import Invalid
+from domain.common_errors import BAD_FIELD, BAD_STATUS
 from domain.limits import ID_MAX, column_length
 from httpcommon.contract import Routes
+from httpcommon.error_codes import BAD_PERIOD, BATCH_TOO_LARGE
 from httpcommon.fields import (
     ID,
     NOT_BLANK,
@@ -63,7 +64,7 @@ def _period(raw, name: str = "period"):
     try:
         return parse_period(raw)
     except ValueError:
-        raise Invalid("bad_period", f"{name} 必须是 YYYY-MM: {raw!r}") from None
+        raise BAD_PERIOD(f"{name} 必须是 YYYY-MM: {raw!r}") from None
 
 
 # ----- the request and response types (the rules the routes follow are in their summaries) --
@@ -93,7 +94,7 @@ def _some_text(value: Any) -> str | None:
 
 def _usage_rows(value: Any) -> Any:
     if isinstance(value, list) and len(value) > MAX_USAGE_BATCH:
-        raise bad("batch_too_large", f"每批最多 {MAX_USAGE_BATCH} 行，请分批推送")
+        raise bad(BATCH_TOO_LARGE, f"每批最多 {MAX_USAGE_BATCH} 行，请分批推送")
     return value  # the rows are the use case's to check (batch_rejected)
 
 
@@ -115,7 +116,7 @@ Page = query_int(0, 1000)  # as query_int(request, "limit", 100) read it
 class NewProduct(Body):
     documented_required = ("code", "name")
 
-    customer_id: Annotated[Int, Code("bad_field"), WithJsonSchema(ID)]
+    customer_id: Annotated[Int, Code(BAD_FIELD), WithJsonSchema(ID)]
     code: Annotated[text(50), WithJsonSchema(
         {"type": "string", "pattern": catalogue.CODE.pattern})] = ""
     name: Annotated[text(PRODUCT_NAME), WithJsonSchema(
@@ -139,7 +140,7 @@ class NewAccount(Body):
 
 
 class InterestFree(Body):
-    interest_free: Annotated[bool, Field(strict=True), Code("bad_field")]
+    interest_free: Annotated[bool, Field(strict=True), Code(BAD_FIELD)]
 
 
 class NewPrice(Body):
@@ -159,7 +160,7 @@ class Usage(Body):
 
 
 class BillPeriod(Body):
-    period: Annotated[Period, Code("bad_period")]
+    period: Annotated[Period, Code(BAD_PERIOD)]
 
 
 class PaymentMode(Body):
@@ -193,7 +194,7 @@ class BillsQuery(Query):
 
 def _exception_status(raw: str) -> str | None:
     if raw and raw not in ("open", "resolved"):
-        raise Invalid("bad_status", "status 必须是 open 或 resolved")
+        raise BAD_STATUS("status 必须是 open 或 resolved")
     return raw or None
 
 

@@ -10,6 +10,7 @@ from pydantic import ConfigDict, Field, PlainValidator, WithJsonSchema
 
 from backoffice_api.auth import actor_with
 from domain.actors import ADMIN, ERP, FINANCE, SALES
+from domain.common_errors import BAD_FIELD
 from domain.credit import accounts, orders, orgs, queries, rules
 from domain.credit.accounts import STATUS_LABELS
 from domain.credit.models import CreditOrder as OrderRow
@@ -77,7 +78,7 @@ def _business_types(value: Any) -> dict:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise bad("bad_field", "business_types 必须是对象 {业务类型: 天数}")
+        raise bad(BAD_FIELD, "business_types 必须是对象 {业务类型: 天数}")
     return value
 
 

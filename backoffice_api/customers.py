@@ -10,6 +10,7 @@ from pydantic import Field
 from backoffice_api.auth import actor_with
 from domain.access import get_visible_customer
 from domain.actors import ADMIN, FINANCE, SALES
+from domain.common_errors import BAD_FIELD
 from domain.customers import service as customers
 from domain.customers.models import Contact, Customer, CustomerDepartment
 from domain.statements.picker import documents_to_pick
@@ -60,7 +61,7 @@ class DocumentsQuery(Query):
 
 
 class NewParent(Body):
-    parent_id: Annotated[Int | None, Code("bad_field")]  # required: null means no parent
+    parent_id: Annotated[Int | None, Code(BAD_FIELD)]  # required: null means no parent
 
 
 class BindCodeRequest(Body):

@@ -11,12 +11,13 @@ from pydantic import Field, PlainValidator, RootModel, Strict, WithJsonSchema, m
 from backoffice_api.auth import actor_with
 from backoffice_api.handover_replies import Audit, Kind
 from domain.actors import ADMIN, FINANCE
+from domain.common_errors import BAD_DATE, BAD_FIELD, BAD_RANGE
 from domain.documents.settings import confirm_audits, set_confirm_audits
-from domain.errors import Invalid
 from domain.handover import close, confirm
 from domain.limits import column_length
 from domain.org.models import Staff
 from httpcommon.contract import Routes, validated
+from httpcommon.error_codes import BAD_BODY, MISSING_QUERY, TOO_MANY
 from httpcommon.fields import (
     DATE,
     ID,
@@ -49,9 +50,9 @@ KINDS = list(Kind.__args__)
 
 def _list(value: Any, limit: int) -> list:
     if not isinstance(value, list) or not value:
-        raise bad("bad_field", "必须是非空数组")
+        raise bad(BAD_FIELD, "必须是非空数组")
     if len(value) > limit:
-        raise bad("too_many", f"最多 {limit} 项", limit=limit)
+        raise bad(TOO_MANY, f"最多 {limit} 项", limit=limit)
     return value
 
 
@@ -59,7 +60,7 @@ def _dates(value: Any) -> list:
     """The listed days, as "YYYY-MM-DD" strings (a number like 20261123 is refused)."""
     values = _list(value, MAX_DATES)
     if wrong := [v for v in values if not isinstance(v, str)]:
-        raise bad("bad_date", f"必须是日期字符串 YYYY-MM-DD: {wrong[0]!r}")
+        raise bad(BAD_DATE, f"必须是日期字符串 YYYY-MM-DD: {wrong[0]!r}")
     return sorted({parse_date(v, "dates") for v in values})
 
 
@@ -69,7 +70,7 @@ def _staff(value: Any) -> list[str] | None:
         return None
     userids = _list(value, MAX_ITEMS)
     if not all(isinstance(u, str) and u for u in userids):
-        raise bad("bad_field", '必须是员工钉钉 userid 的数组或 "all"')
+        raise bad(BAD_FIELD, '必须是员工钉钉 userid 的数组或 "all"')
     return userids
 
 
@@ -77,7 +78,7 @@ def _refs(value: Any) -> list[confirm.Ref]:
     refs = []
     for item in _list(value, MAX_ITEMS):
         if not isinstance(item, dict):
-            raise bad("bad_field", '每项必须是 {"kind", "id"}')
+            raise bad(BAD_FIELD, '每项必须是 {"kind", "id"}')
         refs.append((item.get("kind"), read_int(item.get("id"))))
     return refs
 
@@ -106,12 +107,12 @@ DocumentIds = Annotated[list, PlainValidator(_ids), WithJsonSchema(
 class PeopleDays(Body):
     """员工（钉钉 userid 的数组或 "all"）+ 日期（最多 31 天）"""
 
-    dates: Annotated[Dates, Code("bad_field")]
-    staff: Annotated[StaffPick, Code("bad_field")]
+    dates: Annotated[Dates, Code(BAD_FIELD)]
+    staff: Annotated[StaffPick, Code(BAD_FIELD)]
 
 
 class DocumentRefs(Body):
-    items: Annotated[Refs, Code("bad_field")]
+    items: Annotated[Refs, Code(BAD_FIELD)]
 
 
 class HandoverConfirmation(RootModel[DocumentRefs | PeopleDays]):
@@ -123,27 +124,27 @@ class HandoverConfirmation(RootModel[DocumentRefs | PeopleDays]):
         if not isinstance(data, dict):
             return handler(data)
         if "items" in data and ("staff" in data or "dates" in data):
-            raise bad("bad_body", "items 与 staff/dates 只能二选一")
+            raise bad(BAD_BODY, "items 与 staff/dates 只能二选一")
         # the shape the body names is the one it is held to (its own codes, never a mix)
         shape = DocumentRefs if "items" in data else PeopleDays
         return cls(root=validated(shape, data, "bad_field"))
 
 
 class ClosesQuery(Query):
-    date_from: Annotated[QueryDay, Field(description="必填"), Code("missing_query")]
+    date_from: Annotated[QueryDay, Field(description="必填"), Code(MISSING_QUERY)]
     date_to: Annotated[QueryDay, Field(description="必填；跨度不超过 366 天"),
-                       Code("missing_query")]
+                       Code(MISSING_QUERY)]
     staff: Annotated[query_text(USERID), Field(description="员工钉钉 userid")] = None
 
 
 class HandoverSettings(Body, Reply):
-    confirm_audits: Annotated[Flag, Code("bad_field"), Field(
+    confirm_audits: Annotated[Flag, Code(BAD_FIELD), Field(
         description="交款交账参数：对账确认资金单据时同时审核该单据")]
 
 
 class Remarks(Body):
-    ids: Annotated[DocumentIds, Code("bad_field")]
-    remark: Annotated[str, Strict(), Code("bad_field"),
+    ids: Annotated[DocumentIds, Code(BAD_FIELD)]
+    remark: Annotated[str, Strict(), Code(BAD_FIELD),
                       WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 500})]
 
 
@@ -241,7 +242,7 @@ async def list_closes(request: web.Request, query: ClosesQuery) -> web.Response:
     actor_with(request, *FINANCE_ROLES)
     date_from, date_to = query.date_from, query.date_to
     if not 0 <= (date_to - date_from).days < MAX_CLOSES_SPAN:
-        raise Invalid("bad_range", f"date_from 须不晚于 date_to，且跨度不超过 {MAX_CLOSES_SPAN} 天")
+        raise BAD_RANGE(f"date_from 须不晚于 date_to，且跨度不超过 {MAX_CLOSES_SPAN} 天")
     staff_id = (await close.staff_ids_by_userid([query.staff]))[0] if query.staff else None
     return json_response({"items": await close.closed_days(date_from, date_to, staff_id)})
 

@@ -14,7 +14,6 @@ from pydantic import Field, WithJsonSchema
 from backoffice_api.auth import actor_with
 from backoffice_api.handover_replies import DayReport, StaffDay
 from domain.actors import ADMIN, FINANCE, SALES, Actor
-from domain.errors import Invalid
 from domain.handover.pdf import render_day_report_pdf
 from domain.handover.report import (
     ALL,
@@ -26,6 +25,7 @@ from domain.handover.report import (
 from domain.limits import column_length
 from domain.org.models import Staff
 from httpcommon.contract import Routes
+from httpcommon.error_codes import BAD_DATE_RANGE
 from httpcommon.fields import Items, Query, QueryDay, QueryFlag, query_raw, query_text
 from httpcommon.jsonio import json_response
 from httpcommon.keys import now
@@ -57,9 +57,9 @@ def _days(request: web.Request, query: DaysQuery) -> list[date]:
     first = query.date or now(request).date()
     last = query.date_to or first
     if last < first:
-        raise Invalid("bad_date_range", "date_to 不能早于 date")
+        raise BAD_DATE_RANGE("date_to 不能早于 date")
     if (last - first).days >= MAX_DAYS:
-        raise Invalid("bad_date_range", f"日期范围不能超过 {MAX_DAYS} 天")
+        raise BAD_DATE_RANGE(f"日期范围不能超过 {MAX_DAYS} 天")
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 

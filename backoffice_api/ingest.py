@@ -10,9 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchem
 
 from backoffice_api.auth import actor_with
 from domain.actors import ADMIN, ERP
-from domain.errors import NotFound
 from domain.ingest import INGESTERS
 from httpcommon.contract import Routes
+from httpcommon.error_codes import BATCH_TOO_LARGE, UNKNOWN_KIND
 from httpcommon.fields import DATE, DATE_TIME, MONEY, Body, Query, QueryFlag, bad
 from httpcommon.jsonio import json_response
 from httpcommon.keys import now
@@ -129,7 +129,7 @@ class PushedExchange(PushedHandoverRow):
 
 def _batch(items: Any) -> Any:
     if isinstance(items, list) and len(items) > MAX_BATCH:
-        raise bad("batch_too_large", f"每批最多 {MAX_BATCH} 行，请分批推送")
+        raise bad(BATCH_TOO_LARGE, f"每批最多 {MAX_BATCH} 行，请分批推送")
     return items  # the rows are the use case's to check
 
 
@@ -163,7 +163,7 @@ async def ingest(request: web.Request, body: Batch, query: IngestQuery) -> web.R
     actor = actor_with(request, ERP, ADMIN)
     kind = request.match_info["kind"]
     if kind not in INGESTERS:
-        raise NotFound("unknown_kind", f"未知数据类型 {kind}，可用: {', '.join(INGESTERS)}")
+        raise UNKNOWN_KIND(f"未知数据类型 {kind}，可用: {', '.join(INGESTERS)}")
     result = await INGESTERS[kind](body.items, atomic=query.atomic, now=now(request),
                                    by=actor.label)
     return json_response(result.as_dict())

@@ -12,6 +12,7 @@ from pydantic import ConfigDict, Field, PlainValidator, WithJsonSchema
 from backoffice_api.auth import actor_with
 from domain.access import get_visible_customer
 from domain.actors import ADMIN, FINANCE, SALES
+from domain.common_errors import BAD_FIELD
 from domain.limits import ID_MAX
 from domain.payments import invoices, pool, queries, rules, settle, writeoffs
 from httpcommon.contract import Routes
@@ -151,7 +152,7 @@ class NewInvoiceRequest(Body):
     kind: Annotated[str, PlainValidator(_kind),
                     WithJsonSchema({"enum": list(rules.INVOICE_KINDS)})] = ""
     amount: UnsignedAmount
-    bill_ids: Annotated[list[Int], Code("bad_field"), WithJsonSchema({
+    bill_ids: Annotated[list[Int], Code(BAD_FIELD), WithJsonSchema({
         "type": "array", "minItems": 1, "uniqueItems": True, "items": ID})]
     invoice: Annotated[dict | None, WithJsonSchema(INVOICE_FIELDS)] = None
 

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from backoffice_api.auth import actor_with
 from domain.actors import ADMIN, FINANCE, SALES
+from domain.common_errors import BAD_FIELD
 from domain.customers.models import Customer
 from domain.documents.rules import DOC_TYPES
 from domain.limits import ID_MAX
@@ -64,7 +65,7 @@ class NewStatement(Body):
 
 
 class StatementSettings(Body, Reply):
-    include_pending: Annotated[Flag, Code("bad_field")]  # missing too: not true or false
+    include_pending: Annotated[Flag, Code(BAD_FIELD)]  # missing too: not true or false
 
 
 class StatementsQuery(Query):

@@ -34,7 +34,8 @@ from tortoise.transactions import in_transaction
 from bot.dingtalk_api import DingTalkApi, DingTalkError
 from bot.dingtalk_stream import FastAckHandler
 from domain.cards import OPEN, RETIRED, complete_card
-from domain.errors import DomainError, Invalid
+from domain.common_errors import STAFF_WITHOUT_DINGTALK
+from domain.errors import DomainError
 from domain.money import yuan
 from domain.notices.models import CardInstance
 from domain.org.models import Staff
@@ -159,7 +160,7 @@ async def open_card(
     """Record a card for ``staff`` and send it. Passing the same ``out_track_id`` again (e.g. an
     outbox retry) resends that card instead of opening a second one."""
     if not staff.dingtalk_userid:
-        raise Invalid("staff_without_dingtalk", f"员工 {staff.name} 没有钉钉账号")
+        raise STAFF_WITHOUT_DINGTALK(f"员工 {staff.name} 没有钉钉账号")
     if kind not in REGISTRY:
         raise ValueError(f"unknown card kind {kind!r}")
     card = await CardInstance.get_or_none(out_track_id=out_track_id) if out_track_id else None

@@ -27,10 +27,12 @@ from bot.dingtalk_api import DingTalkApi, DingTalkError
 from bot.dingtalk_stream import FastAckHandler, StreamClient
 from domain import staff_queries as queries
 from domain.actors import Actor
+from domain.common_errors import BAD_AMOUNT, BAD_DATE
 from domain.credit.overview import CustomerDebts, customer_debts
+from domain.customers.errors import CUSTOMER_AMBIGUOUS, CUSTOMER_NOT_FOUND
 from domain.customers.models import Customer
 from domain.documents.rules import DEPOSIT, PREPAYMENT, SALE
-from domain.errors import DomainError, Invalid, NotFound
+from domain.errors import DomainError
 from domain.handover import entry, notices
 from domain.money import to_amount, yuan
 from domain.org.models import Staff
@@ -124,9 +126,9 @@ async def resolve_customer(actor: Actor, name: str) -> Customer:
     if customer is not None:
         return customer
     if not matches:
-        raise NotFound("customer_not_found", f"没有找到你可以查看的客户「{name}」。")
+        raise CUSTOMER_NOT_FOUND(f"没有找到你可以查看的客户「{name}」。")
     names = "、".join(c.name for c in matches)
-    raise Invalid("customer_ambiguous", f"找到多个客户：{names}。请输入完整的客户名称。")
+    raise CUSTOMER_AMBIGUOUS(f"找到多个客户：{names}。请输入完整的客户名称。")
 
 
 async def help_command(req: BotRequest) -> Reply:
@@ -224,8 +226,7 @@ def pop_date(words: list[str]) -> date | None:
     try:
         return date(*(int(part) for part in re.split(r"[-/.]", word)))
     except ValueError:
-        raise Invalid("bad_date",
-                      f"日期「{word}」无效，请写成 YYYY-MM-DD，例如 2026-11-20") from None
+        raise BAD_DATE(f"日期「{word}」无效，请写成 YYYY-MM-DD，例如 2026-11-20") from None
 
 
 def pop_receipt_options(words: list[str]) -> tuple[date | None, str]:
@@ -244,7 +245,7 @@ def parse_amount(word: str) -> Decimal:
     try:
         amount = to_amount(text)
     except ValueError:
-        raise Invalid("bad_amount", f"金额「{word}」无效，请填写数字，例如 1200 或 35.50") from None
+        raise BAD_AMOUNT(f"金额「{word}」无效，请填写数字，例如 1200 或 35.50") from None
     return entry.check_amount(amount)
 
 

@@ -23,8 +23,8 @@ from typing import Any
 from bot.cards import CardAction, CardKind
 from bot.texts import plain
 from domain.cards import OPEN
-from domain.errors import Invalid
 from domain.handover import notices
+from domain.handover.errors import HANDOVER_LISTING_GONE, HANDOVER_ROW_DONE
 from domain.notices.models import CardInstance
 from domain.org.models import Staff
 
@@ -132,10 +132,10 @@ async def confirm_from_card(card: CardInstance, staff: Staff, index: int | None,
     still_open = open_rows(fresh.data)
     chosen = still_open if index is None else [index]
     if index is not None and index not in still_open:
-        raise Invalid("handover_row_done", "这一项已经确认过了，无需重复操作。")
+        raise HANDOVER_ROW_DONE("这一项已经确认过了，无需重复操作。")
     rows = await notices.listed_rows(date.fromisoformat(card.subject_id), card.staff_id)
     if not rows:
-        raise Invalid("handover_listing_gone", "找不到这张卡片列出的交账，请在后台交款交账中处理。")
+        raise HANDOVER_LISTING_GONE("找不到这张卡片列出的交账，请在后台交款交账中处理。")
     done = {}
     for i in chosen:
         if i < len(rows):

@@ -23,8 +23,14 @@ from wechatpy.replies import create_reply
 from wechatpy.utils import check_signature
 
 from bot import wechat_bot
-from domain.errors import Forbidden, Invalid
 from domain.inbound import first_delivery
+from httpcommon.error_codes import (
+    WECHAT_BAD_MESSAGE,
+    WECHAT_BAD_TIMESTAMP,
+    WECHAT_SAFE_MODE_OFF,
+    WECHAT_SIGNATURE_INVALID,
+    WECHAT_STALE_REQUEST,
+)
 from httpcommon.keys import SETTINGS, now
 from httpcommon.sharing import share_settings
 
@@ -67,10 +73,10 @@ async def receive(request: web.Request) -> web.Response:
 def _check_fresh(request: web.Request) -> None:
     raw = request.query.get("timestamp", "")
     if not raw.isdigit() or len(raw) > 12:
-        raise Forbidden("wechat_bad_timestamp", "时间戳无效")
+        raise WECHAT_BAD_TIMESTAMP("时间戳无效")
     sent = datetime.fromtimestamp(int(raw), UTC)
     if abs(now(request) - sent) > REPLAY_WINDOW:
-        raise Forbidden("wechat_stale_request", "请求已过期")
+        raise WECHAT_STALE_REQUEST("请求已过期")
 
 
 def _check_signature(request: web.Request) -> None:
@@ -80,7 +86,7 @@ def _check_signature(request: web.Request) -> None:
             token, query.get("signature", ""), query.get("timestamp", ""), query.get("nonce", "")
         )
     except InvalidSignatureException:
-        raise Forbidden("wechat_signature_invalid", "签名无效") from None
+        raise WECHAT_SIGNATURE_INVALID("签名无效") from None
 
 
 def _crypto(request: web.Request) -> WeChatCrypto | None:
@@ -90,7 +96,7 @@ def _crypto(request: web.Request) -> WeChatCrypto | None:
     settings = request.config_dict[SETTINGS]
     if len(settings.wechat_aes_key) != 43:
         log.error("encrypted WeChat callback, but TALLY_WECHAT_AES_KEY is not a 43-char key")
-        raise Forbidden("wechat_safe_mode_off", "未配置消息加解密密钥")
+        raise WECHAT_SAFE_MODE_OFF("未配置消息加解密密钥")
     return WeChatCrypto(
         settings.wechat_callback_token, settings.wechat_aes_key, settings.wechat_appid
     )
@@ -108,9 +114,9 @@ def _open(request: web.Request, crypto: WeChatCrypto | None, body: bytes) -> byt
             query.get("nonce", ""),
         )
     except (InvalidSignatureException, InvalidAppIdException):
-        raise Forbidden("wechat_signature_invalid", "签名无效") from None
+        raise WECHAT_SIGNATURE_INVALID("签名无效") from None
     except _BAD_XML:
-        raise Invalid("wechat_bad_message", "无法解析的消息") from None
+        raise WECHAT_BAD_MESSAGE("无法解析的消息") from None
 
 
 def _parse(xml: bytes | str) -> BaseMessage:
@@ -119,7 +125,7 @@ def _parse(xml: bytes | str) -> BaseMessage:
     except _BAD_XML:
         message = None
     if message is None:
-        raise Invalid("wechat_bad_message", "无法解析的消息")
+        raise WECHAT_BAD_MESSAGE("无法解析的消息")
     return message
 
 

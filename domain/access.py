@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from domain.actors import ADMIN, FINANCE, SALES, Actor
+from domain.common_errors import ROLE_FORBIDDEN
+from domain.customers.errors import CUSTOMER_NOT_FOUND
 from domain.customers.models import Customer, CustomerShare
-from domain.errors import Forbidden, NotFound
 
 
 def require_role(actor: Actor, *roles: str) -> None:
     if actor.kind != "staff" or actor.role not in roles:
-        raise Forbidden("role_forbidden", f"此操作需要角色: {', '.join(roles)}", role=actor.role)
+        raise ROLE_FORBIDDEN(f"此操作需要角色: {', '.join(roles)}", role=actor.role)
 
 
 async def visible_customer_ids(actor: Actor) -> set[int] | None:
@@ -24,7 +25,7 @@ async def visible_customer_ids(actor: Actor) -> set[int] | None:
             "customer_id", flat=True
         )
         return set(own) | set(shared)
-    raise Forbidden("role_forbidden", "无权查看客户数据", role=actor.role)
+    raise ROLE_FORBIDDEN("无权查看客户数据", role=actor.role)
 
 
 async def can_see_customer(actor: Actor, customer_id: int) -> bool:
@@ -35,5 +36,5 @@ async def can_see_customer(actor: Actor, customer_id: int) -> bool:
 async def get_visible_customer(actor: Actor, customer_id: int) -> Customer:
     customer = await Customer.get_or_none(id=customer_id, deleted_at=None)
     if customer is None or not await can_see_customer(actor, customer_id):
-        raise NotFound("customer_not_found", f"客户 {customer_id} 不存在")
+        raise CUSTOMER_NOT_FOUND(f"客户 {customer_id} 不存在")
     return customer

@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 
 from domain.actors import ROLES, SALES, Actor
-from domain.errors import Invalid, Unauthorized
+from domain.common_errors import BAD_API_KEY, BAD_ROLE, STAFF_REQUIRED, UNKNOWN_STAFF
 from domain.org.models import Staff
 from domain.system.models import ApiKey
 
@@ -18,11 +18,11 @@ def _hash(key: str) -> str:
 
 async def create_api_key(name: str, role: str, staff_id: int | None = None) -> tuple[ApiKey, str]:
     if role not in ROLES:
-        raise Invalid("bad_role", f"角色必须是 {', '.join(ROLES)} 之一")
+        raise BAD_ROLE(f"角色必须是 {', '.join(ROLES)} 之一")
     if role == SALES and staff_id is None:
-        raise Invalid("staff_required", "sales 角色的密钥必须关联一名业务员")
+        raise STAFF_REQUIRED("sales 角色的密钥必须关联一名业务员")
     if staff_id is not None and not await Staff.exists(id=staff_id):
-        raise Invalid("unknown_staff", f"员工 {staff_id} 不存在")
+        raise UNKNOWN_STAFF(f"员工 {staff_id} 不存在")
     key = f"tly_{secrets.token_urlsafe(24)}"
     record = await ApiKey.create(
         name=name, role=role, staff_id=staff_id, key_hash=_hash(key), prefix=key[:10]
@@ -34,7 +34,7 @@ async def authenticate(key: str) -> tuple[ApiKey, Actor]:
     record = await ApiKey.get_or_none(key_hash=_hash(key), revoked_at=None).select_related(
         "staff")
     if record is None:
-        raise Unauthorized("bad_api_key", "API 密钥无效或已吊销")
+        raise BAD_API_KEY("API 密钥无效或已吊销")
     # A person's key acts in that person's name (what a customer's page and a card show);
     # an integration's key by the key's own name.
     name = record.staff.name if record.staff_id else record.name

@@ -7,8 +7,14 @@ from datetime import datetime
 from tortoise.transactions import in_transaction
 
 from domain.actors import Actor
+from domain.customers.errors import (
+    BIND_CODE_EXPIRED,
+    BIND_CODE_INVALID,
+    BIND_CODE_USED,
+    IDENTITY_REQUIRED,
+    NOT_BOUND,
+)
 from domain.customers.models import BindCode, Contact
-from domain.errors import Conflict, Invalid, Unauthorized
 from domain.statements.answerers import UNNAMED_CONTACT
 
 
@@ -18,16 +24,16 @@ async def redeem_bind_code(
 ) -> Contact:
     """Use a one-time code: the identity becomes (or moves to) a contact of the code's customer."""
     if bool(openid) == bool(mp_openid):
-        raise Invalid("identity_required", "需要且只能提供一个微信身份")
+        raise IDENTITY_REQUIRED("需要且只能提供一个微信身份")
     identity = {"openid": openid} if openid else {"mp_openid": mp_openid}
     async with in_transaction():
         bind = await BindCode.get_or_none(code=(code or "").strip().upper())
         if bind is None:
-            raise Invalid("bind_code_invalid", "绑定码无效，请向业务员索取新的绑定码")
+            raise BIND_CODE_INVALID("绑定码无效，请向业务员索取新的绑定码")
         if bind.used_at is not None:
-            raise Conflict("bind_code_used", "绑定码已被使用，请向业务员索取新的绑定码")
+            raise BIND_CODE_USED("绑定码已被使用，请向业务员索取新的绑定码")
         if bind.expires_at <= now:
-            raise Invalid("bind_code_expired", "绑定码已过期，请向业务员索取新的绑定码")
+            raise BIND_CODE_EXPIRED("绑定码已过期，请向业务员索取新的绑定码")
         contact = await _contact_for(bind, identity, name)
         contact.customer_id, contact.bound_at = bind.customer_id, now
         if unionid:
@@ -36,7 +42,7 @@ async def redeem_bind_code(
         used = await BindCode.filter(id=bind.id, used_at=None).update(
             used_at=now, used_by_id=contact.id)
         if not used:
-            raise Conflict("bind_code_used", "绑定码已被使用，请向业务员索取新的绑定码")
+            raise BIND_CODE_USED("绑定码已被使用，请向业务员索取新的绑定码")
     return contact
 
 
@@ -56,7 +62,7 @@ async def _contact_for(bind: BindCode, identity: dict, name: str) -> Contact:
 
 def contact_actor(contact: Contact) -> Actor:
     if contact.customer_id is None:
-        raise Unauthorized("not_bound", "尚未绑定客户，请输入业务员提供的绑定码")
+        raise NOT_BOUND("尚未绑定客户，请输入业务员提供的绑定码")
     # An answer names a person (SPEC §3): a contact bound without a name is not an id.
     return Actor(kind="contact", name=contact.name or UNNAMED_CONTACT,
                  contact_id=contact.id, customer_id=contact.customer_id)

@@ -14,8 +14,8 @@ from decimal import Decimal
 
 from tortoise.transactions import in_transaction
 
+from domain.common_errors import BAD_ITEMS, BATCH_REJECTED
 from domain.customers.models import Customer
-from domain.errors import Invalid
 from domain.money import to_amount
 from domain.org.models import Staff
 from domain.sql import lock_keys
@@ -195,10 +195,9 @@ def split_rows(rows: list[Row], atomic: bool, result: IngestResult) -> list[Row]
         if row.errors:
             result.rejected.append(Rejection(index, row.key, row.errors))
     if atomic and result.rejected:
-        raise Invalid(
-            "batch_rejected", f"{len(result.rejected)} 行有错误，整批未写入",
-            rejected=[r.__dict__ for r in result.rejected],
-        )
+        raise BATCH_REJECTED(f"{len(result.rejected)} 行有错误，整批未写入",
+                             rejected=[r.__dict__ for r in result.rejected],
+                             )
     return [row for row in rows if not row.errors]
 
 
@@ -219,7 +218,7 @@ def apply_fields(obj, values: dict) -> bool:
 
 def _check_size(raws: list) -> None:
     if not isinstance(raws, list):
-        raise Invalid("bad_items", "items 必须是数组")
+        raise BAD_ITEMS("items 必须是数组")
 
 
 def read_rows(raws, validate: Callable[[object], Row]) -> list[Row]:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from domain.access import visible_customer_ids
 from domain.actors import Actor
-from domain.errors import Invalid
+from domain.common_errors import BAD_RANGE
 from domain.money import ZERO
 from domain.notices.models import OutboxMessage
 from domain.statements.models import Statement
@@ -20,9 +20,9 @@ MAX_DAYS = 366
 
 def _check_period(date_from: date, date_to: date) -> None:
     if date_from > date_to:
-        raise Invalid("bad_range", "开始日期不能晚于结束日期")
+        raise BAD_RANGE("开始日期不能晚于结束日期")
     if (date_to - date_from).days >= MAX_DAYS:
-        raise Invalid("bad_range", f"查询区间不能超过 {MAX_DAYS} 天")
+        raise BAD_RANGE(f"查询区间不能超过 {MAX_DAYS} 天")
 
 
 async def delivery_ledger(day: date, *, limit: int = 500, offset: int = 0) -> list[dict]:

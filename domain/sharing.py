@@ -8,7 +8,7 @@ import hmac
 import secrets
 from datetime import datetime
 
-from domain.errors import Forbidden, Unauthorized
+from domain.statements.errors import SHARE_TOKEN_EXPIRED, SHARE_TOKEN_INVALID
 
 
 def new_nonce() -> str:
@@ -29,10 +29,10 @@ def read_share_token(secret: str, token: str, now: datetime) -> str:
     """The nonce of a genuine, unexpired token; 403 for a forged one, 401 for an expired one."""
     parts = token.split(".")
     if len(parts) != 3 or not parts[1].isdigit():
-        raise Forbidden("share_token_invalid", "分享链接无效")
+        raise SHARE_TOKEN_INVALID("分享链接无效")
     nonce, expiry, signature = parts
     if not hmac.compare_digest(signature, _signature(secret, f"{nonce}.{expiry}")):
-        raise Forbidden("share_token_invalid", "分享链接无效")
+        raise SHARE_TOKEN_INVALID("分享链接无效")
     if int(expiry) <= now.timestamp():
-        raise Unauthorized("share_token_expired", "分享链接已过期，请联系业务员重新分享")
+        raise SHARE_TOKEN_EXPIRED("分享链接已过期，请联系业务员重新分享")
     return nonce

@@ -41,8 +41,9 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 from pydantic_core import core_schema
 
-from domain.errors import Invalid
-from httpcommon.fields import Code
+from domain.common_errors import BAD_FIELD, BAD_QUERY, MISSING_FIELD
+from domain.errors import DomainError, ErrorCode
+from httpcommon.fields import Code, refused_code
 from httpcommon.jsonio import read_json
 
 PYDANTIC_ERRORS = frozenset(typing.get_args(core_schema.ErrorType))
@@ -119,14 +120,14 @@ def operation_of(handler) -> Operation | None:
 
 async def parse_body(request: web.Request, model: type[BaseModel]) -> BaseModel:
     """The JSON body (read_json: an object, no NUL, not too deep) as ``model``."""
-    return validated(model, await read_json(request), "bad_field")
+    return validated(model, await read_json(request), BAD_FIELD)
 
 
 def parse_query(request: web.Request, model: type[BaseModel]) -> BaseModel:
-    return validated(model, dict(request.query), "bad_query")
+    return validated(model, dict(request.query), BAD_QUERY)
 
 
-def validated(model: type[BaseModel], data: dict, default_code: str) -> BaseModel:
+def validated(model: type[BaseModel], data: dict, default_code: ErrorCode) -> BaseModel:
     """``data`` as ``model``, or the first refusal as a 400 with the field's error code."""
     try:
         return model.model_validate(data)
@@ -135,17 +136,18 @@ def validated(model: type[BaseModel], data: dict, default_code: str) -> BaseMode
         raise _refusal(model, error, default_code) from None
 
 
-def _refusal(model: type[BaseModel], error: dict, default_code: str) -> Invalid:
+def _refusal(model: type[BaseModel], error: dict, default_code: ErrorCode) -> DomainError:
     name = ".".join(str(part) for part in error["loc"])
     code = _field_code(model, error["loc"])
     if error["type"] == "missing":
-        return Invalid(code or "missing_field", f"缺少字段 {name}")
+        return (code or MISSING_FIELD)(f"缺少字段 {name}")
     if error["type"] not in PYDANTIC_ERRORS:  # a validator's own code and detail (bad(...))
-        return Invalid(error["type"], f"{name}: {error['msg']}"[:300], **error.get("ctx", {}))
-    return Invalid(code or default_code, f"{name}: {error['msg']}"[:300])
+        return refused_code(error["type"])(f"{name}: {error['msg']}"[:300],
+                                           **error.get("ctx", {}))
+    return (code or default_code)(f"{name}: {error['msg']}"[:300])
 
 
-def _field_code(model: type[BaseModel], loc: tuple) -> str | None:
+def _field_code(model: type[BaseModel], loc: tuple) -> ErrorCode | None:
     fields = [info for name, info in model.model_fields.items()
               if loc and str(loc[0]) in (name, info.alias)]
     found = [meta.code for info in fields for meta in info.metadata if isinstance(meta, Code)]

@@ -8,14 +8,16 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainValidator, WithJsonSchema
 
+from domain.common_errors import BAD_AMOUNT, BAD_DATE, BAD_FIELD
 from domain.errors import Invalid
 from domain.money import to_amount
+from httpcommon.error_codes import BATCH_TOO_LARGE
 from httpcommon.fields import ID, POSITIVE_AMOUNT, Amount, Body, Code, Int, QueryFlag, bad
 from httpcommon.params import parse_date
 
 # an id read with int_value (any stored integer; the use case finds none out of range):
 # missing or not an integer, both bad_field
-BodyId = Annotated[Int, WithJsonSchema(ID), Code("bad_field")]
+BodyId = Annotated[Int, WithJsonSchema(ID), Code(BAD_FIELD)]
 
 # a money amount a caller gives: not negative, up to 2 decimals (to_amount also takes more)
 MONEY_IN = {"type": "string", "pattern": r"^\d{1,14}(\.\d{1,2})?$", "description": "CNY"}
@@ -29,7 +31,7 @@ def _optional_day(value: Any) -> date | None:
     try:
         return parse_date(value, "")
     except Invalid as exc:
-        raise bad(exc.code, exc.message.strip()) from None
+        raise bad(BAD_DATE, exc.message.strip()) from None
 
 
 OptionalDay = Annotated[date | None, PlainValidator(_optional_day),
@@ -44,7 +46,7 @@ def _optional_amount(value: Any):
     try:
         return to_amount(value)
     except ValueError as exc:
-        raise bad("bad_amount", str(exc)) from None
+        raise bad(BAD_AMOUNT, str(exc)) from None
 
 
 OptionalPositiveAmount = Annotated[Any, PlainValidator(_optional_amount),
@@ -65,7 +67,7 @@ def batch(row: dict, verb: str = "推送", **limits) -> Any:
     index, not the batch); more than MAX_BATCH rows are refused (batch_too_large)."""
     def parse(value: Any) -> Any:
         if isinstance(value, list) and len(value) > MAX_BATCH:
-            raise bad("batch_too_large", f"每批最多 {MAX_BATCH} 行，请分批{verb}")
+            raise bad(BATCH_TOO_LARGE, f"每批最多 {MAX_BATCH} 行，请分批{verb}")
         return value
     return Annotated[Any, PlainValidator(parse), WithJsonSchema({
         "type": "array", "maxItems": MAX_BATCH, "items": row, **limits})]

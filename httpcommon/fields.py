@@ -19,8 +19,11 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError, PydanticUseDefault
 
+from domain.common_errors import BAD_AMOUNT, BAD_DATE, BAD_FIELD, BAD_QUERY, MISSING_FIELD
+from domain.errors import ErrorCode
 from domain.limits import ID_MAX, INT_MAX, INT_MIN, TEXT_MAX, check_text, whole
 from domain.money import MAX_DIGITS, to_amount
+from httpcommon.error_codes import MISSING_QUERY
 from httpcommon.params import DIGITS, ISO_DATE
 
 # -- JSON Schemas of the shared values ------------------------------------------------------
@@ -57,7 +60,7 @@ class Code:
     """Field metadata: the error code a bad or missing value of this field answers, where the
     handler answered one code for both (a validator's own code still wins for a bad value)."""
 
-    def __init__(self, code: str):
+    def __init__(self, code: ErrorCode):
         self.code = code
 
 
@@ -98,16 +101,25 @@ class Items(Reply, Generic[Item]):
     items: list[Item]
 
 
-def bad(code: str, message: str, **detail) -> PydanticCustomError:
-    """A refusal a validator raises: ``code`` is the error code the API answers, ``detail``
-    its error's detail."""
-    return PydanticCustomError(code, message, detail or None)
+_REFUSED: dict[str, ErrorCode] = {}  # the codes validators have refused with, by code
+
+
+def bad(code: ErrorCode, message: str, **detail) -> PydanticCustomError:
+    """A refusal a validator raises: ``code`` is the error the API answers, ``detail`` its
+    error's detail (pydantic carries the code as the error's type, a string)."""
+    _REFUSED[code.code] = code
+    return PydanticCustomError(code.code, message, detail or None)
+
+
+def refused_code(code: str) -> ErrorCode:
+    """The declared code a validator refused with (``bad``)."""
+    return _REFUSED[code]
 
 
 # -- body values ----------------------------------------------------------------------------
 def _present(value: Any) -> Any:
     if value is None:
-        raise bad("missing_field", "不能为空")
+        raise bad(MISSING_FIELD, "不能为空")
     return value
 
 
@@ -125,9 +137,9 @@ def _int(lo: int, hi: int):
     def parse(value: Any) -> int:
         value = whole(value)  # read_json reads every number with a point as a Decimal
         if isinstance(value, bool) or not isinstance(value, int):
-            raise bad("bad_field", "必须是整数")
+            raise bad(BAD_FIELD, "必须是整数")
         if not lo <= value <= hi:
-            raise bad("bad_field", f"必须在 {lo} 到 {hi} 之间")
+            raise bad(BAD_FIELD, f"必须在 {lo} 到 {hi} 之间")
         return value
     return parse
 
@@ -149,7 +161,7 @@ def _amount(value: Any) -> Decimal:
     try:
         return to_amount(value)
     except ValueError as exc:
-        raise bad("bad_amount", str(exc)) from None
+        raise bad(BAD_AMOUNT, str(exc)) from None
 
 
 Amount = Annotated[Decimal, PlainValidator(_amount), WithJsonSchema(MONEY)]
@@ -163,7 +175,7 @@ def _day(value: Any) -> date:
             raise ValueError(value)
         return date.fromisoformat(value)
     except (TypeError, ValueError):
-        raise bad("bad_date", f"必须是日期 YYYY-MM-DD: {value!r}"[:200]) from None
+        raise bad(BAD_DATE, f"必须是日期 YYYY-MM-DD: {value!r}"[:200]) from None
 
 
 Day = Annotated[date, PlainValidator(_day), WithJsonSchema(DATE)]
@@ -175,11 +187,11 @@ def _text(max_len: int, default: str = ""):
         if value is None:
             return default
         if not isinstance(value, str):
-            raise bad("bad_field", "必须是字符串")
+            raise bad(BAD_FIELD, "必须是字符串")
         try:
             return check_text(value, "", max_len)
         except ValueError as exc:
-            raise bad("bad_field", str(exc).strip()) from None
+            raise bad(BAD_FIELD, str(exc).strip()) from None
     return parse
 
 
@@ -203,7 +215,7 @@ def required_text(max_len: int) -> Any:
     def parse(value: Any) -> str:
         value = check(value).strip()
         if not value:
-            raise bad("missing_field", "不能为空")
+            raise bad(MISSING_FIELD, "不能为空")
         return value
     return Annotated[str, PlainValidator(parse),
                      WithJsonSchema({**NOT_BLANK, "maxLength": max_len})]
@@ -212,7 +224,7 @@ def required_text(max_len: int) -> Any:
 def _strings(value: Any) -> tuple[str, ...]:
     value = value or []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise bad("bad_field", "必须是字符串数组")
+        raise bad(BAD_FIELD, "必须是字符串数组")
     return tuple(value)
 
 
@@ -227,9 +239,9 @@ def query_int(lo: int = 0, hi: int = 1000) -> Any:
         if raw == "":
             raise PydanticUseDefault()
         if not DIGITS.fullmatch(raw):
-            raise bad("bad_query", "必须是整数")
+            raise bad(BAD_QUERY, "必须是整数")
         if not lo <= int(raw) <= hi:
-            raise bad("bad_query", f"必须在 {lo} 到 {hi} 之间")
+            raise bad(BAD_QUERY, f"必须在 {lo} 到 {hi} 之间")
         return int(raw)
     return Annotated[int, PlainValidator(parse),
                      WithJsonSchema({"type": "integer", "minimum": lo, "maximum": hi})]
@@ -250,7 +262,7 @@ def query_text(max_len: int = TEXT_MAX, schema: dict | None = None) -> Any:
     """A query value of at most ``max_len`` characters (``schema``: what the document says)."""
     def parse(raw: str) -> str:
         if len(raw) > max_len:
-            raise bad("bad_query", f"不能超过 {max_len} 个字符")
+            raise bad(BAD_QUERY, f"不能超过 {max_len} 个字符")
         return raw
     return Annotated[str, PlainValidator(parse),
                      WithJsonSchema(schema or {"type": "string", "maxLength": max_len})]
@@ -269,8 +281,8 @@ def query_choice(*choices: str) -> Any:
 class Period(Query):
     """A report's period: both ends required (a span over 366 days: the use case's bad_range)."""
 
-    from_: Annotated[QueryDay, Field(alias="from", description="必填"), Code("missing_query")]
-    to: Annotated[QueryDay, Field(description="必填；跨度不超过 366 天"), Code("missing_query")]
+    from_: Annotated[QueryDay, Field(alias="from", description="必填"), Code(MISSING_QUERY)]
+    to: Annotated[QueryDay, Field(description="必填；跨度不超过 366 天"), Code(MISSING_QUERY)]
 
 
 def _flag(raw: str) -> bool:

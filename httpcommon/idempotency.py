@@ -8,8 +8,8 @@ import json
 from aiohttp import web
 from tortoise.exceptions import IntegrityError
 
-from domain.errors import Conflict
 from domain.system.models import IdempotencyRecord
+from httpcommon.error_codes import IDEMPOTENCY_KEY_REUSED, REQUEST_IN_PROGRESS
 from httpcommon.jsonio import dumps
 from httpcommon.keys import IDEMPOTENCY_SCOPE, SECRET_FIELDS, now
 
@@ -67,9 +67,9 @@ def _storable(request: web.Request, text: str) -> str:
 async def _replay(scope: str, key: str, fingerprint: str) -> web.Response:
     record = await IdempotencyRecord.get(scope=scope, key=key)
     if record.fingerprint != fingerprint:
-        raise Conflict("idempotency_key_reused", "Idempotency-Key 已用于另一个请求")
+        raise IDEMPOTENCY_KEY_REUSED("Idempotency-Key 已用于另一个请求")
     if record.status_code is None:
-        raise Conflict("request_in_progress", "同一 Idempotency-Key 的请求正在处理中")
+        raise REQUEST_IN_PROGRESS("同一 Idempotency-Key 的请求正在处理中")
     return web.Response(
         text=record.body, status=record.status_code, content_type="application/json",
         headers={"Idempotent-Replayed": "true"},

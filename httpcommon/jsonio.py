@@ -9,8 +9,8 @@ from functools import partial
 
 from aiohttp import web
 
-from domain.errors import Invalid
 from domain.money import fmt
+from httpcommon.error_codes import BAD_JSON
 
 
 def _default(value):
@@ -38,11 +38,11 @@ async def read_json(request: web.Request) -> dict:
     try:
         body = json.loads(raw, parse_float=Decimal)
     except RecursionError:
-        raise Invalid("bad_json", f"请求体嵌套超过 {MAX_DEPTH} 层") from None
+        raise BAD_JSON(f"请求体嵌套超过 {MAX_DEPTH} 层") from None
     except (ValueError, UnicodeDecodeError) as exc:
-        raise Invalid("bad_json", f"请求体不是合法的 JSON: {exc}"[:300]) from exc
+        raise BAD_JSON(f"请求体不是合法的 JSON: {exc}"[:300]) from exc
     if not isinstance(body, dict):
-        raise Invalid("bad_json", "请求体必须是 JSON 对象")
+        raise BAD_JSON("请求体必须是 JSON 对象")
     _check_shape(body)
     return body
 
@@ -53,9 +53,9 @@ def _check_shape(body: dict) -> None:
     while pending:
         value, depth = pending.pop()
         if depth > MAX_DEPTH:
-            raise Invalid("bad_json", f"请求体嵌套超过 {MAX_DEPTH} 层")
+            raise BAD_JSON(f"请求体嵌套超过 {MAX_DEPTH} 层")
         if isinstance(value, str) and "\x00" in value:
-            raise Invalid("bad_json", "文本不能包含 NUL 字符")
+            raise BAD_JSON("文本不能包含 NUL 字符")
         if isinstance(value, dict):
             pending.extend((k, depth) for k in value)
             pending.extend((v, depth + 1) for v in value.values())

@@ -7,8 +7,9 @@ from datetime import date
 
 from aiohttp import web
 
-from domain.errors import Invalid, NotFound
+from domain.common_errors import BAD_DATE
 from domain.limits import ID_MAX
+from httpcommon.error_codes import BAD_TEXT, NOT_FOUND
 
 DIGITS = re.compile(r"-?[0-9]{1,20}")  # ASCII only: str.isdigit and int() take '³', '٣'
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -18,7 +19,7 @@ def path_id(request: web.Request, name: str = "id") -> int:
     """A path id of ASCII digits within the store's id range, else a 404."""
     raw = request.match_info[name]
     if not DIGITS.fullmatch(raw) or not 0 < int(raw) <= ID_MAX:
-        raise NotFound("not_found", f"{name} 不存在: {raw[:40]}")
+        raise NOT_FOUND(f"{name} 不存在: {raw[:40]}")
     return int(raw)
 
 
@@ -26,7 +27,7 @@ def path_text(request: web.Request, name: str, max_len: int) -> str:
     """A path segment that fits its column (``max_len``), else a 404: nothing can match it."""
     raw = request.match_info[name]
     if len(raw) > max_len or "\x00" in raw:
-        raise NotFound("not_found", f"{name} 不存在: {raw[:40]}")
+        raise NOT_FOUND(f"{name} 不存在: {raw[:40]}")
     return raw
 
 
@@ -41,7 +42,7 @@ def parse_date(value, name: str) -> date:
             raise ValueError(value)
         return date.fromisoformat(value)
     except (TypeError, ValueError):
-        raise Invalid("bad_date", f"{name} 必须是日期 YYYY-MM-DD: {value!r}"[:200]) from None
+        raise BAD_DATE(f"{name} 必须是日期 YYYY-MM-DD: {value!r}"[:200]) from None
 
 
 
@@ -64,5 +65,5 @@ def parse_date(value, name: str) -> date:
 async def refuse_nul_middleware(request: web.Request, handler):
     """No column holds a NUL character: one in the path or the query is a 400 up front."""
     if "\x00" in request.path or any("\x00" in k + v for k, v in request.query.items()):
-        raise Invalid("bad_text", "路径或查询参数不能包含 NUL 字符")
+        raise BAD_TEXT("路径或查询参数不能包含 NUL 字符")
     return await handler(request)

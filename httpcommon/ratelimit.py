@@ -16,7 +16,7 @@ from ipaddress import ip_address, ip_network
 
 from aiohttp import web
 
-from domain.errors import RateLimited
+from httpcommon.error_codes import RATE_LIMITED
 from httpcommon.keys import RATE_LIMITER, now
 
 MP_LOGIN, MP_BIND, SHARE_OPEN, BAD_API_KEY = "mp_login", "mp_bind", "share_open", "bad_api_key"
@@ -64,8 +64,8 @@ class RateLimiter:
         if bucket.tokens < 1:
             wait = (1 - bucket.tokens) * 60 / rate
             retry_after = max(1, math.ceil(wait))
-            raise RateLimited("rate_limited", f"请求过于频繁，请 {retry_after} 秒后再试",
-                              retry_after=retry_after)
+            raise RATE_LIMITED(f"请求过于频繁，请 {retry_after} 秒后再试",
+                               retry_after=retry_after)
 
     def spend(self, rule: str, client: str, at: float) -> None:
         """Count one try (no refusal here: `check` refuses)."""

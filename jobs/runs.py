@@ -23,7 +23,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
-from domain.errors import Invalid
+from domain.common_errors import FUTURE_RUN_DATE
 from domain.sql import is_postgres
 from domain.system.models import JobRun
 
@@ -58,7 +58,7 @@ async def run_once(job: str, day: date, clock: Callable[[], datetime], work: Wor
     """Run ``work`` for (job, day) unless that date is done or running elsewhere."""
     now = clock()
     if day > now.date():
-        raise Invalid("future_run_date", f"不能运行未来日期 {day} 的任务")
+        raise FUTURE_RUN_DATE(f"不能运行未来日期 {day} 的任务")
     reason = await _claim(job, day, now, force)
     if reason:
         log.info("job %s %s skipped: %s", job, day, reason)

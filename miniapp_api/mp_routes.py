@@ -11,15 +11,18 @@ from typing import Annotated, Any
 from aiohttp import web
 from pydantic import Field, PlainValidator, WithJsonSchema
 
+from domain.common_errors import BAD_FIELD, MISSING_FIELD
 from domain.contacts import contact_actor, redeem_bind_code
+from domain.customers.errors import NOT_BOUND
 from domain.customers.models import BindCode, Contact, Customer, MpSession
-from domain.errors import NotFound, Unauthorized
 from domain.limits import column_length
 from domain.statements import probes, rules
 from domain.statements import service as statements
+from domain.statements.errors import STATEMENT_NOT_FOUND
 from domain.statements.models import Statement
 from domain.statements.views import statement_summary, statement_view
 from httpcommon.contract import Routes
+from httpcommon.error_codes import BAD_SESSION, WECHAT_LOGIN_FAILED
 from httpcommon.fields import (
     NOT_BLANK,
     Body,
@@ -66,12 +69,12 @@ PUBLIC_ROUTES = frozenset({LOGIN_ROUTE, OPENAPI_ROUTE})  # served without a sess
 def _login_code(value: Any) -> str:
     """The wx.login code, stripped; blank is missing."""
     if value is not None and not isinstance(value, str):
-        raise bad("bad_field", "必须是字符串")
+        raise bad(BAD_FIELD, "必须是字符串")
     if value is not None and len(value) > 128:
-        raise bad("bad_field", "不能超过 128 个字符")
+        raise bad(BAD_FIELD, "不能超过 128 个字符")
     code = (value or "").strip()
     if not code:
-        raise bad("missing_field", "缺少字段 code")
+        raise bad(MISSING_FIELD, "缺少字段 code")
     return code
 
 
@@ -156,7 +159,7 @@ async def session_middleware(request: web.Request, handler):
     token = header[7:].strip() if header.lower().startswith("bearer ") else ""
     session = await _live_session(_hash(token), now(request)) if token else None
     if session is None:
-        raise Unauthorized("bad_session", "登录已失效，请重新登录")
+        raise BAD_SESSION("登录已失效，请重新登录")
     request[MP_SESSION] = session
     request[IDEMPOTENCY_SCOPE] = f"mp:{session.openid}"
     return await handler(request)
@@ -176,7 +179,7 @@ async def require_contact_actor(request: web.Request):
     """The bound contact behind the session, or 401 not_bound."""
     contact = await _contact(request)
     if contact is None:
-        raise Unauthorized("not_bound", "尚未绑定客户，请输入业务员提供的绑定码")
+        raise NOT_BOUND("尚未绑定客户，请输入业务员提供的绑定码")
     return contact_actor(contact)
 
 
@@ -197,7 +200,7 @@ async def login(request: web.Request, body: Login) -> web.Response:
     except UpstreamError as exc:  # the detail (upstream URL, errmsg) is for our log only
         log.warning("mini-program login failed: errcode=%s status=%s %s",
                     exc.errcode, exc.status, exc.errmsg)
-        raise Unauthorized("wechat_login_failed", "微信登录失败，请重新打开小程序再试") from exc
+        raise WECHAT_LOGIN_FAILED("微信登录失败，请重新打开小程序再试") from exc
     moment, settings = now(request), request.config_dict[SETTINGS]
     token = secrets.token_urlsafe(32)
     session = await MpSession.create(
@@ -248,7 +251,7 @@ async def get_statement(request: web.Request) -> web.Response:
     probe = await probes.contact_statement(request[MP_SESSION].openid, statement_id)
     if probe is None:  # the slow path says why: not bound (401) or not theirs (404)
         await statements.get_statement(await require_contact_actor(request), statement_id)
-        raise NotFound("statement_not_found", f"对账单 {statement_id} 不存在")
+        raise STATEMENT_NOT_FOUND(f"对账单 {statement_id} 不存在")
     request.config_dict[VIEW_COUNTER].record(statement_id, now(request))
     cache = request.config_dict[VIEW_CACHE]
     key = ("mp", *probe.cache_key)

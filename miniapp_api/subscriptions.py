@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from aiohttp import web
 from pydantic import Field, PlainValidator, WithJsonSchema
 
+from domain.common_errors import BAD_FIELD
 from domain.subscriptions import add_subscriptions
 from httpcommon.contract import Routes
 from httpcommon.fields import Body, Reply, bad
@@ -22,12 +23,12 @@ routes = Routes()
 
 def _accepted(accepted: Any) -> list[str]:
     if not isinstance(accepted, list) or not accepted:
-        raise bad("bad_field", "accepted 必须是非空的模板 ID 列表")
+        raise bad(BAD_FIELD, "accepted 必须是非空的模板 ID 列表")
     if len(accepted) > MAX_TEMPLATES:
-        raise bad("bad_field", f"一次最多 {MAX_TEMPLATES} 个模板")
+        raise bad(BAD_FIELD, f"一次最多 {MAX_TEMPLATES} 个模板")
     for template_id in accepted:
         if not isinstance(template_id, str) or not 0 < len(template_id) <= MAX_TEMPLATE_ID:
-            raise bad("bad_field", f"模板 ID 必须是 1 到 {MAX_TEMPLATE_ID} 个字符的字符串")
+            raise bad(BAD_FIELD, f"模板 ID 必须是 1 到 {MAX_TEMPLATE_ID} 个字符的字符串")
     return list(dict.fromkeys(accepted))  # one acceptance per template per request
 
 

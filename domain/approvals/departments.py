@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.errors import Invalid
+from domain.approvals.errors import BAD_DEPARTMENT, DEPARTMENT_CYCLE, UNKNOWN_DEPARTMENT
+from domain.common_errors import UNKNOWN_STAFF
 from domain.org.models import Department, Staff
 
 
@@ -49,12 +50,12 @@ async def set_department(name: str, *, head_userid: str | None, parent: str | No
     Returns the department's view."""
     name = (name or "").strip()
     if not name or len(name) > 100:
-        raise Invalid("bad_department", "部门名称必须是 1 到 100 个字符")
+        raise BAD_DEPARTMENT("部门名称必须是 1 到 100 个字符")
     head = None
     if head_userid:
         head = await Staff.get_or_none(dingtalk_userid=head_userid)
         if head is None:
-            raise Invalid("unknown_staff", f"head: 未知员工 {head_userid!r}")
+            raise UNKNOWN_STAFF(f"head: 未知员工 {head_userid!r}")
     department = await Department.get_or_none(name=name)
     parent_row = await _parent(parent, department) if parent else None
     if department is None:
@@ -69,12 +70,12 @@ async def set_department(name: str, *, head_userid: str | None, parent: str | No
 async def _parent(name: str, department: Department | None) -> Department:
     parent = await Department.get_or_none(name=name)
     if parent is None:
-        raise Invalid("unknown_department", f"parent: 上级部门「{name}」不存在")
+        raise UNKNOWN_DEPARTMENT(f"parent: 上级部门「{name}」不存在")
     walker: Department | None = parent
     seen: set[int] = set()
     while walker is not None and department is not None and walker.id not in seen:
         if walker.id == department.id:
-            raise Invalid("department_cycle", f"「{name}」不能做「{department.name}」的上级部门")
+            raise DEPARTMENT_CYCLE(f"「{name}」不能做「{department.name}」的上级部门")
         seen.add(walker.id)
         walker = await Department.get_or_none(id=walker.parent_id) if walker.parent_id else None
     return parent

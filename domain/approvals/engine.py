@@ -24,6 +24,23 @@ from tortoise.transactions import in_transaction
 from domain.access import can_see_customer
 from domain.actors import Actor
 from domain.approvals.departments import OrgChart
+from domain.approvals.errors import (
+    APPROVER_UNRESOLVED,
+    BAD_FORM,
+    COMMENT_REQUIRED,
+    COMMENT_TOO_LONG,
+    FLOW_ARCHIVED,
+    FLOW_CHANGED,
+    FLOW_NOT_FOUND,
+    FLOW_NOT_RETURNED,
+    INITIATOR_REQUIRED,
+    NOT_INITIATOR,
+    NOT_YOUR_TASK,
+    OWN_FLOW,
+    TASK_NOT_FOUND,
+    TASK_NOT_PENDING,
+    UNKNOWN_FLOW_KIND,
+)
 from domain.approvals.flows import (
     DEPARTMENT_HEAD,
     FLOWS,
@@ -36,7 +53,8 @@ from domain.approvals.flows import (
 from domain.approvals.kinds import KINDS, Hold
 from domain.approvals.models import ApprovalAction, ApprovalFlow, ApprovalTask
 from domain.cards import retire_cards
-from domain.errors import Conflict, Forbidden, Invalid, NotFound
+from domain.customers.errors import CUSTOMER_NOT_FOUND
+from domain.errors import Conflict
 from domain.notices import outbox
 from domain.notices.catalogue import (
     ApprovalOutcome,
@@ -76,7 +94,7 @@ class TaskClosed(Conflict):
     retires_card = True
 
     def __init__(self, message: str, **detail) -> None:
-        super().__init__("task_not_pending", message, **detail)
+        super().__init__(TASK_NOT_PENDING.code, message, **detail)
 
 
 def kind_label(kind: str) -> str:
@@ -143,8 +161,8 @@ async def _snapshot_node(node: Node, initiator: Staff, form: Mapping) -> dict:
         return entry
     staff, reason = await resolve_approvers(node.approver, initiator)
     if not staff:
-        raise Invalid("approver_unresolved", f"审批节点「{node.name}」找不到审批人：{reason}",
-                      node=node.name)
+        raise APPROVER_UNRESOLVED(f"审批节点「{node.name}」找不到审批人：{reason}",
+                                  node=node.name)
     entry["approvers"] = [s.id for s in staff]
     entry["approver_names"] = [s.name for s in staff]
     return entry
@@ -156,27 +174,27 @@ async def _snapshot_node(node: Node, initiator: Staff, form: Mapping) -> dict:
 def _definition(kind: str, definitions: Mapping[str, FlowDef] | None) -> FlowDef:
     definition = (definitions or FLOWS).get(kind)
     if definition is None or kind not in KINDS:
-        raise Invalid("unknown_flow_kind", f"未知审批流程: {kind}")
+        raise UNKNOWN_FLOW_KIND(f"未知审批流程: {kind}")
     return definition
 
 
 async def _initiator(staff_id: int | None) -> Staff:
     staff = await _active(staff_id)
     if staff is None:
-        raise Forbidden("initiator_required", "发起审批需要关联在职员工的密钥")
+        raise INITIATOR_REQUIRED("发起审批需要关联在职员工的密钥")
     return staff
 
 
 async def _prepare(kind: str, initiator: Staff, form, now: datetime, actor: Actor | None,
                    definitions) -> tuple[object, list[dict]]:
     if not isinstance(form, Mapping):
-        raise Invalid("bad_form", "form 必须是对象")
+        raise BAD_FORM("form 必须是对象")
     definition = _definition(kind, definitions)
     spec = KINDS[kind]
     subject = await spec.check(spec.parse(form, now.date()), now)
     if actor is not None and subject.customer_id is not None \
             and not await can_see_customer(actor, subject.customer_id):
-        raise NotFound("customer_not_found", f"客户 {subject.customer_id} 不存在")
+        raise CUSTOMER_NOT_FOUND(f"客户 {subject.customer_id} 不存在")
     return subject, await _snapshot(definition, initiator, subject.form)
 
 
@@ -207,8 +225,8 @@ async def resubmit(flow_id: int, staff_id: int | None, form, now: datetime, *,
         flow = await _locked_flow(flow_id)
         initiator = await _initiator_of(flow, staff_id)
         if flow.status != RETURNED:
-            raise Conflict("flow_not_returned",
-                           f"审批流程{FLOW_STATUS_LABELS[flow.status]}，只有退回给发起人的流程可以重新提交")
+            raise FLOW_NOT_RETURNED(
+                f"审批流程{FLOW_STATUS_LABELS[flow.status]}，只有退回给发起人的流程可以重新提交")
         subject, nodes = await _prepare(flow.kind, initiator, flow.form if form is None else form,
                                         now, actor, definitions)
         hold = subject.hold
@@ -227,9 +245,9 @@ async def resubmit(flow_id: int, staff_id: int | None, form, now: datetime, *,
 def _comment(comment: str | None, required_for: str = "") -> str:
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT:
-        raise Invalid("comment_too_long", f"意见不能超过 {MAX_COMMENT} 个字")
+        raise COMMENT_TOO_LONG(f"意见不能超过 {MAX_COMMENT} 个字")
     if required_for and not comment:
-        raise Invalid("comment_required", f"{required_for}需要填写意见")
+        raise COMMENT_REQUIRED(f"{required_for}需要填写意见")
     return comment
 
 
@@ -286,8 +304,7 @@ async def withdraw(flow_id: int, staff_id: int | None, comment: str,
         flow = await _locked_flow(flow_id)
         initiator = await _initiator_of(flow, staff_id)
         if flow.status in ARCHIVED:
-            raise Conflict("flow_archived",
-                           f"审批流程{FLOW_STATUS_LABELS[flow.status]}（已归档），不能撤回")
+            raise FLOW_ARCHIVED(f"审批流程{FLOW_STATUS_LABELS[flow.status]}（已归档），不能撤回")
         open_tasks = await ApprovalTask.filter(flow_id=flow.id, status=PENDING)
         await ApprovalTask.filter(id__in=[t.id for t in open_tasks]).update(
             status=WITHDRAWN, acted_at=now)
@@ -341,13 +358,13 @@ async def _holding(hold: Hold | None | Callable[[], Hold | None]):
 async def _locked_flow(flow_id: int) -> ApprovalFlow:
     flow = await ApprovalFlow.filter(id=flow_id).select_for_update().first()
     if flow is None:
-        raise NotFound("flow_not_found", f"审批流程 {flow_id} 不存在")
+        raise FLOW_NOT_FOUND(f"审批流程 {flow_id} 不存在")
     return flow
 
 
 async def _initiator_of(flow: ApprovalFlow, staff_id: int | None) -> Staff:
     if staff_id is None or flow.initiator_id != staff_id:
-        raise Forbidden("not_initiator", "只有发起人可以撤回或重新提交审批")
+        raise NOT_INITIATOR("只有发起人可以撤回或重新提交审批")
     return await Staff.get(id=staff_id)
 
 
@@ -356,13 +373,13 @@ async def _acting_on(task_id: int, staff_id: int | None,
     """The locked flow and the task, provided ``staff_id`` may act on it now."""
     found = await ApprovalTask.get_or_none(id=task_id)
     if found is None or (flow_id is not None and found.flow_id != flow_id):
-        raise NotFound("task_not_found", f"审批任务 {task_id} 不存在")
+        raise TASK_NOT_FOUND(f"审批任务 {task_id} 不存在")
     flow = await _locked_flow(found.flow_id)
     task = await ApprovalTask.get(id=task_id)  # read again under the lock
     if task.approver_id != staff_id:
-        raise Forbidden("not_your_task", "这不是你的审批任务")
+        raise NOT_YOUR_TASK("这不是你的审批任务")
     if staff_id == flow.initiator_id and flow.nodes[task.node]["approver"] != INITIATOR:
-        raise Forbidden("own_flow", "不能审批自己发起的申请")  # a task from before the rule
+        raise OWN_FLOW("不能审批自己发起的申请")  # a task from before the rule
     if task.status != PENDING or flow.status != PENDING or task.node != flow.current_node:
         raise TaskClosed(await _why_closed(flow, task), flow_id=flow.id, task_id=task.id)
     return flow, task
@@ -468,7 +485,7 @@ async def _save(flow: ApprovalFlow) -> None:
         result=flow.result, finished_at=flow.finished_at, hold_key=flow.hold_key,
         version=flow.version + 1)
     if not updated:
-        raise Conflict("flow_changed", "审批流程已被他人处理，请刷新后重试")
+        raise FLOW_CHANGED("审批流程已被他人处理，请刷新后重试")
     flow.version += 1
 
 

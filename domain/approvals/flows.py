@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from domain.errors import Invalid
+from domain.approvals.errors import BAD_FLOW_DEFINITION
 
 MANAGER, DEPARTMENT_HEAD, ROLE, ANY_OF = "manager", "department_head", "role", "any_of"
 OPS = {"eq": "等于", "ne": "不等于", "le": "小于等于", "lt": "小于", "ge": "大于等于", "gt": "大于"}
@@ -146,26 +146,25 @@ def approver_roles(spec: str) -> tuple[str, ...]:
 def check_node(node: Node) -> None:
     head, _, _ = node.approver.partition(":")
     if not node.name.strip():
-        raise Invalid("bad_flow_definition", "审批节点必须有名称")
+        raise BAD_FLOW_DEFINITION("审批节点必须有名称")
     if node.approver in (MANAGER, DEPARTMENT_HEAD, INITIATOR):
         pass
     elif head in (ROLE, ANY_OF) and approver_roles(node.approver):
         pass
     else:
-        raise Invalid("bad_flow_definition",
-                      f"审批节点「{node.name}」的审批人无法识别: {node.approver!r}")
+        raise BAD_FLOW_DEFINITION(f"审批节点「{node.name}」的审批人无法识别: {node.approver!r}")
     if node.auto is not None and node.auto.op not in OPS:
-        raise Invalid("bad_flow_definition",
-                      f"审批节点「{node.name}」的自动通过条件无法识别: {node.auto.op!r}")
+        raise BAD_FLOW_DEFINITION(
+            f"审批节点「{node.name}」的自动通过条件无法识别: {node.auto.op!r}")
 
 
 def node_from_dict(raw: Any) -> Node:
     if not isinstance(raw, dict):
-        raise Invalid("bad_flow_definition", "审批节点必须是对象")
+        raise BAD_FLOW_DEFINITION("审批节点必须是对象")
     auto = raw.get("auto")
     if auto is not None:
         if not isinstance(auto, dict) or not {"field", "op", "value"} <= set(auto):
-            raise Invalid("bad_flow_definition", "auto 必须是 {field, op, value}")
+            raise BAD_FLOW_DEFINITION("auto 必须是 {field, op, value}")
         auto = Auto(str(auto["field"]), str(auto["op"]), auto["value"])
     node = Node(str(raw.get("name") or ""), str(raw.get("approver") or ""), auto)
     check_node(node)
@@ -180,14 +179,14 @@ def flows_with_overrides(text: str = "") -> dict[str, FlowDef]:
     try:
         raw = json.loads(text)
     except ValueError as exc:
-        raise Invalid("bad_flow_definition", f"审批流程配置不是合法的 JSON: {exc}") from None
+        raise BAD_FLOW_DEFINITION(f"审批流程配置不是合法的 JSON: {exc}") from None
     if not isinstance(raw, dict):
-        raise Invalid("bad_flow_definition", "审批流程配置必须是对象")
+        raise BAD_FLOW_DEFINITION("审批流程配置必须是对象")
     flows = dict(FLOWS)
     for kind, nodes in raw.items():
         if kind not in FLOWS:
-            raise Invalid("bad_flow_definition", f"未知审批流程: {kind}")
+            raise BAD_FLOW_DEFINITION(f"未知审批流程: {kind}")
         if not isinstance(nodes, list) or not nodes:
-            raise Invalid("bad_flow_definition", f"{kind} 的节点必须是非空数组")
+            raise BAD_FLOW_DEFINITION(f"{kind} 的节点必须是非空数组")
         flows[kind] = FlowDef(kind, FLOWS[kind].label, tuple(node_from_dict(n) for n in nodes))
     return flows

@@ -8,8 +8,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from domain.approvals.errors import CLAIM_OVER_AMOUNT, TERM_TOO_LONG
+from domain.common_errors import BAD_AMOUNT, BAD_DATE, BAD_FIELD, MISSING_FIELD
+from domain.credit.errors import BAD_CREDIT_TYPE, BAD_VALIDITY, DUPLICATE_DEBT
 from domain.credit.rules import ACCOUNT_TYPES, TYPE_LABELS
-from domain.errors import Invalid
 from domain.money import ZERO, fmt, to_amount, yuan
 
 MAX_TERM_DAYS = 365  # 账期更改: 最多不超过 12 个月 (seed 004)
@@ -19,7 +21,7 @@ Summary = list[tuple[str, str]]
 def _field(form: Mapping[str, Any], name: str, label: str) -> Any:
     value = form.get(name)
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise Invalid("missing_field", f"缺少字段 {name}（{label}）", field=name)
+        raise MISSING_FIELD(f"缺少字段 {name}（{label}）", field=name)
     return value
 
 
@@ -29,13 +31,13 @@ def _int(form: Mapping[str, Any], name: str, label: str, *, required: bool = Tru
         return None
     value = _field(form, name, label)
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise Invalid("bad_field", f"{name}（{label}）必须是整数", field=name)
+        raise BAD_FIELD(f"{name}（{label}）必须是整数", field=name)
     try:
         number = int(str(value).strip())
     except ValueError:
-        raise Invalid("bad_field", f"{name}（{label}）必须是整数", field=name) from None
+        raise BAD_FIELD(f"{name}（{label}）必须是整数", field=name) from None
     if not lo <= number <= hi:
-        raise Invalid("bad_field", f"{name}（{label}）必须在 {lo} 到 {hi} 之间", field=name)
+        raise BAD_FIELD(f"{name}（{label}）必须在 {lo} 到 {hi} 之间", field=name)
     return number
 
 
@@ -46,10 +48,10 @@ def _amount(form: Mapping[str, Any], name: str, label: str, *, required: bool = 
     try:
         amount = to_amount(_field(form, name, label))
     except ValueError as exc:
-        raise Invalid("bad_amount", f"{name}（{label}）: {exc}", field=name) from None
+        raise BAD_AMOUNT(f"{name}（{label}）: {exc}", field=name) from None
     if amount < 0 or (positive and amount == 0):
         word = "必须大于 0" if positive else "不能为负"
-        raise Invalid("bad_amount", f"{name}（{label}）{word}", field=name)
+        raise BAD_AMOUNT(f"{name}（{label}）{word}", field=name)
     return amount
 
 
@@ -59,7 +61,7 @@ def _date(form: Mapping[str, Any], name: str, label: str, *, required: bool = Fa
     try:
         return date.fromisoformat(str(_field(form, name, label)).strip())
     except ValueError:
-        raise Invalid("bad_date", f"{name}（{label}）必须是日期 YYYY-MM-DD", field=name) from None
+        raise BAD_DATE(f"{name}（{label}）必须是日期 YYYY-MM-DD", field=name) from None
 
 
 def _text(form: Mapping[str, Any], name: str, label: str, *, required: bool = False,
@@ -67,14 +69,14 @@ def _text(form: Mapping[str, Any], name: str, label: str, *, required: bool = Fa
     value = form.get(name)
     if value is None or value == "":
         if required:
-            raise Invalid("missing_field", f"缺少字段 {name}（{label}）", field=name)
+            raise MISSING_FIELD(f"缺少字段 {name}（{label}）", field=name)
         return ""
     if not isinstance(value, str):
-        raise Invalid("bad_field", f"{name}（{label}）必须是字符串", field=name)
+        raise BAD_FIELD(f"{name}（{label}）必须是字符串", field=name)
     if len(value) > max_len:
-        raise Invalid("bad_field", f"{name}（{label}）不能超过 {max_len} 个字符", field=name)
+        raise BAD_FIELD(f"{name}（{label}）不能超过 {max_len} 个字符", field=name)
     if required and not value.strip():
-        raise Invalid("missing_field", f"缺少字段 {name}（{label}）", field=name)
+        raise MISSING_FIELD(f"缺少字段 {name}（{label}）", field=name)
     return value.strip()
 
 
@@ -88,15 +90,15 @@ def _iso(day: date | None) -> str | None:
 def parse_credit_application(form: Mapping[str, Any]) -> dict:
     kind = _text(form, "type", "授信类型", required=True)
     if kind not in ACCOUNT_TYPES:
-        raise Invalid("bad_credit_type", f"授信类型必须是 {', '.join(ACCOUNT_TYPES)} 之一",
-                      field="type")
+        raise BAD_CREDIT_TYPE(f"授信类型必须是 {', '.join(ACCOUNT_TYPES)} 之一",
+                              field="type")
     valid_from = _date(form, "valid_from", "有效期开始")
     valid_to = _date(form, "valid_to", "有效期结束")
     if valid_from and valid_to and valid_to < valid_from:
-        raise Invalid("bad_validity", "有效期结束不能早于开始", field="valid_to")
+        raise BAD_VALIDITY("有效期结束不能早于开始", field="valid_to")
     project = _text(form, "project", "项目", max_len=100) or None
     if kind == "project" and not project:
-        raise Invalid("missing_field", "项目授信必须填写项目（project）", field="project")
+        raise MISSING_FIELD("项目授信必须填写项目（project）", field="project")
     return {
         "customer_id": _int(form, "customer_id", "客户"),
         "org_id": _int(form, "org_id", "销售组织"),
@@ -131,9 +133,8 @@ def credit_application_summary(form: Mapping[str, Any]) -> Summary:
 def parse_payment_term_change(form: Mapping[str, Any]) -> dict:
     term = _int(form, "term_days", "新账期天数", hi=10**6)
     if term > MAX_TERM_DAYS:
-        raise Invalid("term_too_long",
-                      f"新账期 {term} 天超过上限：账期最多 12 个月（{MAX_TERM_DAYS} 天）",
-                      field="term_days")
+        raise TERM_TOO_LONG(f"新账期 {term} 天超过上限：账期最多 12 个月（{MAX_TERM_DAYS} 天）",
+                            field="term_days")
     return {
         "debt_id": _int(form, "debt_id", "欠款"),
         "term_days": term,
@@ -160,10 +161,9 @@ def parse_payment_claim(form: Mapping[str, Any], today: date) -> dict:
     repayment = _amount(form, "repayment", "还款", required=False, positive=False)
     remainder = amount - deposit - repayment
     if remainder < 0:
-        raise Invalid("claim_over_amount",
-                      f"保证金 {yuan(deposit)} + 还款 {yuan(repayment)} "
-                      f"超过到款金额 {yuan(amount)}",
-                      field="repayment")
+        raise CLAIM_OVER_AMOUNT(f"保证金 {yuan(deposit)} + 还款 {yuan(repayment)} "
+                                f"超过到款金额 {yuan(amount)}",
+                                field="repayment")
     return {
         "customer_id": _int(form, "customer_id", "客户"),
         "number": _text(form, "number", "收款单号", required=True, max_len=64),
@@ -188,15 +188,15 @@ def parse_repayment_approval(form: Mapping[str, Any]) -> dict:
     parts: list[dict] | None = None
     if raw_parts not in (None, []):
         if not isinstance(raw_parts, list):
-            raise Invalid("bad_field", "parts 必须是数组 [{debt_id, amount}]", field="parts")
+            raise BAD_FIELD("parts 必须是数组 [{debt_id, amount}]", field="parts")
         parts, seen = [], set()
         for i, part in enumerate(raw_parts):
             if not isinstance(part, dict):
-                raise Invalid("bad_field", f"parts[{i}] 必须是对象 {{debt_id, amount}}",
-                              field="parts")
+                raise BAD_FIELD(f"parts[{i}] 必须是对象 {{debt_id, amount}}",
+                                field="parts")
             debt_id = _int(part, "debt_id", f"parts[{i}] 欠款")
             if debt_id in seen:
-                raise Invalid("duplicate_debt", f"欠款 #{debt_id} 重复出现", field="parts")
+                raise DUPLICATE_DEBT(f"欠款 #{debt_id} 重复出现", field="parts")
             seen.add(debt_id)
             parts.append({"debt_id": debt_id,
                           "amount": fmt(_amount(part, "amount", f"parts[{i}] 金额"))})

@@ -24,10 +24,18 @@ from domain.approvals.flows import (
 )
 from domain.approvals.models import ApprovalFlow
 from domain.credit import accounts, repayment
+from domain.credit.errors import (
+    DEBT_NOT_FOUND,
+    DEBT_NOT_OPEN,
+    PAYMENT_EXISTS,
+    REPAYMENT_EXCEEDS_DEBT,
+)
 from domain.credit.models import CustomerAccount, Debt, Payment
+from domain.customers.errors import CUSTOMER_NOT_FOUND
 from domain.customers.models import Customer
-from domain.errors import Conflict, NotFound
+from domain.errors import Conflict
 from domain.money import ZERO, fmt, yuan
+from domain.tiers.errors import CLAIM_IN_PROGRESS
 
 LIVE = ("pending", "returned")  # flow statuses before archiving (engine: PENDING, RETURNED)
 
@@ -73,7 +81,7 @@ def register_kind(kind: FlowKind) -> None:
 async def _customer(customer_id: int) -> Customer:
     customer = await Customer.get_or_none(id=customer_id, deleted_at=None)
     if customer is None:
-        raise NotFound("customer_not_found", f"客户 {customer_id} 不存在")
+        raise CUSTOMER_NOT_FOUND(f"客户 {customer_id} 不存在")
     return customer
 
 
@@ -109,9 +117,9 @@ async def _grant(flow: ApprovalFlow, actor: str, now: datetime) -> dict:
 async def _check_term_change(form: dict, now: datetime) -> Subject:
     debt = await Debt.get_or_none(id=form["debt_id"])
     if debt is None:
-        raise NotFound("debt_not_found", f"欠款 {form['debt_id']} 不存在")
+        raise DEBT_NOT_FOUND(f"欠款 {form['debt_id']} 不存在")
     if debt.status != "open":
-        raise Conflict("debt_not_open", f"欠款 #{debt.id} 已结清或已撤销，不能更改账期")
+        raise DEBT_NOT_OPEN(f"欠款 #{debt.id} 已结清或已撤销，不能更改账期")
     customer = await _customer(debt.customer_id)
     shown = {**form, "old_term_days": debt.term_days, "outstanding": str(debt.outstanding),
              "due_date": debt.due_date.isoformat()}
@@ -134,7 +142,7 @@ async def _check_claim(form: dict, now: datetime) -> Subject:
     customer = await _customer(form["customer_id"])
     number = form["number"]
     if await Payment.exists(number=number):
-        raise Conflict("payment_exists", f"收款单 {number} 已经入账")
+        raise PAYMENT_EXISTS(f"收款单 {number} 已经入账")
     await _check_claimable(customer.id, number, Decimal(form["repayment"]))
     title = f"款项认领：{customer.name} {yuan(Decimal(form['amount']))}"
     return Subject(customer.id, title, form, Hold(f"{PAYMENT_CLAIM}:{number}",
@@ -142,9 +150,9 @@ async def _check_claim(form: dict, now: datetime) -> Subject:
 
 
 def _claimed(number: str, live_flow_id: int) -> Conflict:
-    return Conflict("claim_in_progress",
-                    f"收款单 {number} 已有认领审批在进行中（#{live_flow_id}），不能重复认领",
-                    flow_id=live_flow_id)
+    return CLAIM_IN_PROGRESS(
+        f"收款单 {number} 已有认领审批在进行中（#{live_flow_id}），不能重复认领",
+        flow_id=live_flow_id)
 
 
 async def _check_claimable(customer_id: int, number: str, repayment: Decimal) -> None:
@@ -153,10 +161,10 @@ async def _check_claimable(customer_id: int, number: str, repayment: Decimal) ->
     elsewhere = await _repayment_in_live_claims(customer_id, exclude_number=number)
     if repayment > base_debt - elsewhere:
         held = f"（其中{yuan(elsewhere)}已在其他认领审批中）" if elsewhere else ""
-        raise Conflict("repayment_exceeds_debt",
-                       f"还款金额{yuan(repayment)}超过基本账户欠款{yuan(base_debt)}{held}",
-                       base_debt=fmt(base_debt), claimed=fmt(elsewhere),
-                       repayment=fmt(repayment))
+        raise REPAYMENT_EXCEEDS_DEBT(
+            f"还款金额{yuan(repayment)}超过基本账户欠款{yuan(base_debt)}{held}",
+            base_debt=fmt(base_debt), claimed=fmt(elsewhere),
+            repayment=fmt(repayment))
 
 
 async def _repayment_in_live_claims(customer_id: int, *, exclude_number: str) -> Decimal:
@@ -186,7 +194,7 @@ async def _check_repayment(form: dict, now: datetime) -> Subject:
     for part in form["parts"] or []:
         debt = await Debt.get_or_none(id=part["debt_id"])
         if debt is None or debt.customer_id != customer.id:
-            raise NotFound("debt_not_found", f"客户 {customer.name} 没有欠款 #{part['debt_id']}")
+            raise DEBT_NOT_FOUND(f"客户 {customer.name} 没有欠款 #{part['debt_id']}")
     return Subject(customer.id, f"还款审批：{customer.name}", form)
 
 

@@ -13,9 +13,10 @@ from domain.approvals.engine import (
     TASK_STATUS_LABELS,
     kind_label,
 )
+from domain.approvals.errors import FLOW_NOT_FOUND, UNKNOWN_FLOW_KIND
 from domain.approvals.kinds import KINDS
 from domain.approvals.models import ApprovalAction, ApprovalFlow, ApprovalTask
-from domain.errors import Invalid, NotFound
+from domain.common_errors import BAD_STATUS
 from domain.org.models import Staff
 
 
@@ -31,7 +32,7 @@ def _tasked(staff_id: int | None, **filters) -> Subquery:
 async def visible_flow(actor: Actor, flow_id: int) -> ApprovalFlow:
     flow = await ApprovalFlow.get_or_none(id=flow_id)
     if flow is None or not await _involved(actor, flow):
-        raise NotFound("flow_not_found", f"审批流程 {flow_id} 不存在")
+        raise FLOW_NOT_FOUND(f"审批流程 {flow_id} 不存在")
     return flow
 
 
@@ -51,11 +52,11 @@ async def list_flows(actor: Actor, *, status: str | None = None, kind: str | Non
                              | Q(id__in=_tasked(actor.staff_id)))
     if status:
         if status not in FLOW_STATUS_LABELS:
-            raise Invalid("bad_status", f"未知状态: {status}")
+            raise BAD_STATUS(f"未知状态: {status}")
         query = query.filter(status=status)
     if kind:
         if kind not in KINDS:
-            raise Invalid("unknown_flow_kind", f"未知审批流程: {kind}")
+            raise UNKNOWN_FLOW_KIND(f"未知审批流程: {kind}")
         query = query.filter(kind=kind)
     if mine:
         query = query.filter(initiator_id=actor.staff_id or 0)

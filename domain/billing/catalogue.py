@@ -10,9 +10,20 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from domain.billing import pricing
+from domain.billing.errors import (
+    ACCOUNT_EXISTS,
+    ACCOUNT_NOT_FOUND,
+    BAD_ACCOUNT,
+    BAD_CODE,
+    BAD_PRICE_TABLE,
+    PRICE_EXISTS,
+    PRODUCT_EXISTS,
+    PRODUCT_NOT_FOUND,
+)
 from domain.billing.models import PriceAdjustment, Product, ProductAccount
+from domain.common_errors import BAD_FIELD, BAD_TERM, MISSING_FIELD
+from domain.customers.errors import CUSTOMER_NOT_FOUND
 from domain.customers.models import Customer
-from domain.errors import Conflict, Invalid, NotFound
 
 CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,50}$")  # goes into bill numbers: BILL-YYYYMM-<code>
 ACCOUNT = re.compile(r"^\S{1,64}$")
@@ -22,33 +33,33 @@ MAX_TERM_MONTHS = 12  # seed 004: a payment term of at most 12 months
 def check_term(months) -> int:
     if isinstance(months, bool) or not isinstance(months, int) \
             or not 1 <= months <= MAX_TERM_MONTHS:
-        raise Invalid("bad_term", f"账期必须是 1 到 {MAX_TERM_MONTHS} 个月的整数")
+        raise BAD_TERM(f"账期必须是 1 到 {MAX_TERM_MONTHS} 个月的整数")
     return months
 
 
 async def create_product(*, customer_id: int, code: str, name: str, payment_term_months: int,
                          now: datetime) -> Product:
     if not CODE.match(code or ""):
-        raise Invalid("bad_code", "产品编号必须是 1–50 位字母、数字或 _.-")
+        raise BAD_CODE("产品编号必须是 1–50 位字母、数字或 _.-")
     if not (name or "").strip():
-        raise Invalid("missing_field", "缺少产品名称 name")
+        raise MISSING_FIELD("缺少产品名称 name")
     check_term(payment_term_months)
     customer = await Customer.get_or_none(id=customer_id, deleted_at=None)
     if customer is None:
-        raise NotFound("customer_not_found", f"客户 {customer_id} 不存在")
+        raise CUSTOMER_NOT_FOUND(f"客户 {customer_id} 不存在")
     if await Product.filter(code=code).exists():
-        raise Conflict("product_exists", f"产品编号 {code} 已存在")
+        raise PRODUCT_EXISTS(f"产品编号 {code} 已存在")
     try:
         return await Product.create(customer=customer, code=code, name=name.strip()[:200],
                                     payment_term_months=payment_term_months, created_at=now)
     except IntegrityError:
-        raise Conflict("product_exists", f"产品编号 {code} 已存在") from None
+        raise PRODUCT_EXISTS(f"产品编号 {code} 已存在") from None
 
 
 async def get_product(product_id: int) -> Product:
     product = await Product.get_or_none(id=product_id)
     if product is None:
-        raise NotFound("product_not_found", f"产品 {product_id} 不存在")
+        raise PRODUCT_NOT_FOUND(f"产品 {product_id} 不存在")
     return product
 
 
@@ -57,7 +68,7 @@ async def update_product(product_id: int, *, name: str | None, payment_term_mont
     product = await get_product(product_id)
     if name is not None:
         if not name.strip():
-            raise Invalid("bad_field", "产品名称不能为空")
+            raise BAD_FIELD("产品名称不能为空")
         product.name = name.strip()[:200]
     if payment_term_months is not None:
         product.payment_term_months = check_term(payment_term_months)
@@ -70,22 +81,22 @@ async def update_product(product_id: int, *, name: str | None, payment_term_mont
 async def add_account(product_id: int, *, account: str, interest_free: bool,
                       now: datetime) -> ProductAccount:
     if not ACCOUNT.match(account or ""):
-        raise Invalid("bad_account", "账号必须是 1–64 位不含空白的字符")
+        raise BAD_ACCOUNT("账号必须是 1–64 位不含空白的字符")
     product = await get_product(product_id)
     if await ProductAccount.filter(account=account).exists():
-        raise Conflict("account_exists", f"账号 {account} 已属于某个产品")
+        raise ACCOUNT_EXISTS(f"账号 {account} 已属于某个产品")
     try:
         return await ProductAccount.create(product=product, account=account,
                                            interest_free=interest_free, created_at=now)
     except IntegrityError:
-        raise Conflict("account_exists", f"账号 {account} 已属于某个产品") from None
+        raise ACCOUNT_EXISTS(f"账号 {account} 已属于某个产品") from None
 
 
 async def set_interest_free(account: str, interest_free: bool) -> ProductAccount:
     """不计息账号配置: put an account on or off the no-interest list."""
     row = await ProductAccount.get_or_none(account=account)
     if row is None:
-        raise NotFound("account_not_found", f"账号 {account} 不存在")
+        raise ACCOUNT_NOT_FOUND(f"账号 {account} 不存在")
     row.interest_free = interest_free
     await row.save(update_fields=["interest_free"])
     return row
@@ -97,17 +108,17 @@ async def add_price(product_id: int, *, effective_from: date, price_type: str, t
     try:
         parsed = pricing.parse_tiers(price_type, tiers)
     except pricing.PriceTableError as exc:
-        raise Invalid("bad_price_table", f"调价表格式错误: {exc}") from None
+        raise BAD_PRICE_TABLE(f"调价表格式错误: {exc}") from None
     product = await get_product(product_id)
     if await PriceAdjustment.filter(product=product, effective_from=effective_from).exists():
-        raise Conflict("price_exists", f"产品 {product.code} 在 {effective_from} 已有调价")
+        raise PRICE_EXISTS(f"产品 {product.code} 在 {effective_from} 已有调价")
     try:
         async with in_transaction():
             return await PriceAdjustment.create(
                 product=product, effective_from=effective_from, price_type=price_type,
                 tiers=pricing.tiers_json(parsed), note=note, created_by=actor, created_at=now)
     except IntegrityError:
-        raise Conflict("price_exists", f"产品 {product.code} 在 {effective_from} 已有调价") \
+        raise PRICE_EXISTS(f"产品 {product.code} 在 {effective_from} 已有调价") \
             from None
 
 

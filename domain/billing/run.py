@@ -43,6 +43,7 @@ from domain.billing.assess import (
     Unbillable,
     assess,
 )
+from domain.billing.errors import PERIOD_NOT_FINISHED
 from domain.billing.models import Bill, BillingException, PriceAdjustment, Product
 from domain.billing.pricing import (
     StoredPrice,
@@ -57,7 +58,6 @@ from domain.customers.models import Customer
 from domain.dates import add_months
 from domain.documents.models import Document
 from domain.documents.rules import BILL, DOC_TYPE_LABELS, PREPAID_DRAW
-from domain.errors import Invalid
 from domain.notices import outbox
 from domain.notices.catalogue import (
     BillingExceptions,
@@ -141,7 +141,7 @@ async def bill_customer_period(actor: Actor, customer_id: int, period: date, day
                                now: datetime, share: ShareSettings) -> RunResult:
     """点击生成账单: bill one customer's products for a finished period now."""
     if period >= day.replace(day=1):
-        raise Invalid("period_not_finished", f"{period_label(period)} 还没有结束，不能出账单")
+        raise PERIOD_NOT_FINISHED(f"{period_label(period)} 还没有结束，不能出账单")
     products = await Product.filter(customer_id=customer_id, active=True).order_by(
         "code").values(*PRODUCT_FIELDS)
     result = RunResult(keep_bills=True)

@@ -11,9 +11,10 @@ from datetime import date, datetime
 
 from tortoise.transactions import in_transaction
 
+from domain.billing.errors import USAGE_PERIOD_BILLED
 from domain.billing.models import Bill, ProductAccount, Usage
 from domain.billing.pricing import parse_period, period_label
-from domain.errors import Conflict, Invalid
+from domain.common_errors import BAD_ITEMS, BATCH_REJECTED
 from domain.ingest_rows import IngestResult, Rejection
 from domain.sql import as_date
 
@@ -63,7 +64,7 @@ async def ingest_usage(raws, *, atomic: bool = True, now: datetime) -> IngestRes
     """Upsert usage rows; refuses the whole batch if any row is bad (``atomic`` is accepted
     for the import machinery's signature and is always on)."""
     if not isinstance(raws, list):
-        raise Invalid("bad_items", "items 必须是数组")
+        raise BAD_ITEMS("items 必须是数组")
     rows, rejected = _validate(raws)
     rejected += await _billed(rows)
     if rejected:
@@ -122,9 +123,9 @@ async def _billed(rows: list) -> list[Rejection]:
 def _refuse(rejected: list[Rejection]) -> None:
     detail = [r.__dict__ for r in rejected]
     if all(BILLED in e for r in rejected for e in r.errors):
-        raise Conflict("usage_period_billed", f"{len(rejected)} 行的期间已出账单，整批未写入",
-                       rejected=detail)
-    raise Invalid("batch_rejected", f"{len(rejected)} 行有错误，整批未写入", rejected=detail)
+        raise USAGE_PERIOD_BILLED(f"{len(rejected)} 行的期间已出账单，整批未写入",
+                                  rejected=detail)
+    raise BATCH_REJECTED(f"{len(rejected)} 行有错误，整批未写入", rejected=detail)
 
 
 async def _existing(rows: list) -> dict[tuple[str, date], Usage]:

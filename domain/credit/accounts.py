@@ -20,13 +20,37 @@ from tortoise.transactions import in_transaction
 
 from domain import audit
 from domain.actors import Actor
+from domain.common_errors import AMOUNT_NOT_POSITIVE, BAD_FIELD, BAD_STATUS
 from domain.credit import rules
+from domain.credit.errors import (
+    ACCOUNT_CLOSED,
+    ACCOUNT_EXPIRED,
+    ACCOUNT_HAS_FROZEN,
+    BAD_CREDIT_TYPE,
+    BAD_VALIDITY,
+    CREDIT_INSUFFICIENT,
+    DEBT_NOT_FOUND,
+    DEBT_NOT_OPEN,
+    DIRECT_USE_LIMIT_FIXED,
+    LIMIT_BELOW_USE,
+    NOT_EXPIRED,
+    ORG_DISABLED,
+    ORG_NOT_FOUND,
+    PARENT_NOT_ALLOWED,
+    PARENT_NOT_DIRECT,
+    PARENT_OTHER_ORG,
+    PARENT_REQUIRED,
+    PARENT_SAME_CUSTOMER,
+    PROJECT_REQUIRED,
+    TEMPORARY_NOT_ALLOWED,
+)
 from domain.credit.lines import GRANT, LIMIT, STATUS, Ref, as_rule, lock_line, move, record, save
 from domain.credit.models import CreditAccount, Debt, SalesOrg
 from domain.credit.orgs import check_term_days
 from domain.credit.repayment import allocate_repayments, receive_payment
+from domain.customers.errors import CUSTOMER_NOT_FOUND
 from domain.customers.models import Customer
-from domain.errors import Conflict, Invalid, NotFound
+from domain.errors import Conflict
 from domain.money import ZERO, fmt, yuan
 
 __all__ = [
@@ -41,27 +65,27 @@ STATUS_LABELS = {ACTIVE: "正常", FROZEN: "停用", EXPIRED: "已过期", CLOSE
 async def _customer(customer_id: int) -> Customer:
     customer = await Customer.get_or_none(id=customer_id, deleted_at=None)
     if customer is None:
-        raise NotFound("customer_not_found", f"客户 {customer_id} 不存在")
+        raise CUSTOMER_NOT_FOUND(f"客户 {customer_id} 不存在")
     return customer
 
 
 async def _enabled_org(org_id: int) -> SalesOrg:
     org = await SalesOrg.get_or_none(id=org_id)
     if org is None:
-        raise Invalid("org_not_found", f"销区 {org_id} 不存在")
+        raise ORG_NOT_FOUND(f"销区 {org_id} 不存在")
     if not org.enabled:
-        raise Invalid("org_disabled", f"销区 {org.name} 已禁用，不能申请授信")
+        raise ORG_DISABLED(f"销区 {org.name} 已禁用，不能申请授信")
     return org
 
 
 def _check_kind(type: str, amount: Decimal, project: str | None) -> None:
     if type not in rules.ACCOUNT_TYPES:
-        raise Invalid("bad_credit_type", f"授信类型不正确: {type}（可选 "
-                      f"{', '.join(rules.ACCOUNT_TYPES)}）")
+        raise BAD_CREDIT_TYPE(f"授信类型不正确: {type}（可选 "
+                              f"{', '.join(rules.ACCOUNT_TYPES)}）")
     if amount <= 0:
-        raise Invalid("amount_not_positive", "授信金额必须大于0", amount=fmt(amount))
+        raise AMOUNT_NOT_POSITIVE("授信金额必须大于0", amount=fmt(amount))
     if type == rules.PROJECT and not (project or "").strip():
-        raise Invalid("project_required", "项目授信必须填写项目")
+        raise PROJECT_REQUIRED("项目授信必须填写项目")
 
 
 async def check_application(*, customer_id: int, org_id: int, type: str, amount: Decimal,
@@ -83,9 +107,8 @@ async def _temporary_refusal(customer_id: int, org_id: int, type: str, project: 
     left = rules.other_credit_available([as_rule(a) for a in lines], on, project)
     if left <= 0:
         return None
-    return Conflict("temporary_not_allowed",
-                    f"客户还有其他授信额度可用（{yuan(left)}），不能申请临时授信",
-                    available=fmt(left))
+    return TEMPORARY_NOT_ALLOWED(f"客户还有其他授信额度可用（{yuan(left)}），不能申请临时授信",
+                                 available=fmt(left))
 
 
 async def grant_directly(*, override_reason: str | None, actor: Actor, now: datetime,
@@ -100,7 +123,7 @@ async def grant_directly(*, override_reason: str | None, actor: Actor, now: date
                                        line.get("project"), now.date())
     if refusal is not None and reason is None:
         hint = "（确需授信请填写 override_reason 说明原因）"
-        raise Conflict(refusal.code, refusal.message + hint, **refusal.detail)
+        raise TEMPORARY_NOT_ALLOWED(refusal.message + hint, **refusal.detail)
     async with in_transaction():
         account = await grant_account(**line, actor=actor.label, now=now)
         if refusal is not None:
@@ -123,7 +146,7 @@ def _override_reason(reason: str | None) -> str | None:
     if reason is None:
         return None
     if not reason.strip():
-        raise Invalid("bad_field", "override_reason 不能为空：请说明为何强制授信")
+        raise BAD_FIELD("override_reason 不能为空：请说明为何强制授信")
     return reason.strip()
 
 
@@ -135,12 +158,12 @@ async def grant_account(*, customer_id: int, org_id: int, type: str, limit: Deci
     """Open a credit line (after its application was approved) and record the grant."""
     _check_kind(type, limit, project)
     if valid_from and valid_to and valid_from > valid_to:
-        raise Invalid("bad_validity", "有效期开始日期不能晚于结束日期")
+        raise BAD_VALIDITY("有效期开始日期不能晚于结束日期")
     if term_days is not None:
         check_term_days(term_days)
     if (type == rules.DIRECT_USE) != (parent_id is not None):
-        raise Invalid("parent_required" if parent_id is None else "parent_not_allowed",
-                      "直签使用授信必须指定上游客户的直签授信账户（且只有它可以指定）")
+        raise (PARENT_REQUIRED if parent_id is None else PARENT_NOT_ALLOWED)(
+            "直签使用授信必须指定上游客户的直签授信账户（且只有它可以指定）")
     await _customer(customer_id)
     await _enabled_org(org_id)
     async with in_transaction():
@@ -164,16 +187,15 @@ def _new_number(now: datetime) -> str:
 
 async def _carve_from_parent(parent: CreditAccount, child: CreditAccount, ref: Ref) -> None:
     if parent.type != rules.DIRECT:
-        raise Invalid("parent_not_direct", f"上游账户 {parent.number} 不是直签授信")
+        raise PARENT_NOT_DIRECT(f"上游账户 {parent.number} 不是直签授信")
     if parent.customer_id == child.customer_id:
-        raise Invalid("parent_same_customer", "直签使用授信须授给上游客户的下游客户")
+        raise PARENT_SAME_CUSTOMER("直签使用授信须授给上游客户的下游客户")
     if parent.org_id != child.org_id:
-        raise Invalid("parent_other_org", "直签使用授信须与上游直签授信同属一个销区")
+        raise PARENT_OTHER_ORG("直签使用授信须与上游直签授信同属一个销区")
     left = as_rule(parent).available(ref.now.date())
     if child.limit > left:
-        raise Conflict("credit_insufficient",
-                       f"上游直签授信 {parent.number} 可用额度{yuan(left)}，"
-                       f"不足以授出{yuan(child.limit)}", available=fmt(left))
+        raise CREDIT_INSUFFICIENT(f"上游直签授信 {parent.number} 可用额度{yuan(left)}，"
+                                  f"不足以授出{yuan(child.limit)}", available=fmt(left))
     await move(parent, LIMIT, -child.limit, ref, limit=-child.limit)
 
 
@@ -181,17 +203,17 @@ async def change_limit(*, account_id: int, limit: Decimal, actor: str,
                        now: datetime) -> CreditAccount:
     """Raise or lower a line's limit; never below what it has used and frozen."""
     if limit <= 0:
-        raise Invalid("amount_not_positive", "授信额度必须大于0", amount=fmt(limit))
+        raise AMOUNT_NOT_POSITIVE("授信额度必须大于0", amount=fmt(limit))
     async with in_transaction():
         account = await lock_line(account_id)
         if account.status == CLOSED:
-            raise Conflict("account_closed", f"授信账户 {account.number} 已关闭")
+            raise ACCOUNT_CLOSED(f"授信账户 {account.number} 已关闭")
         if limit < account.used + account.frozen:
-            raise Conflict("limit_below_use",
-                           f"新额度{yuan(limit)}低于已占用的{yuan(account.used + account.frozen)}",
-                           used=fmt(account.used), frozen=fmt(account.frozen))
+            raise LIMIT_BELOW_USE(
+                f"新额度{yuan(limit)}低于已占用的{yuan(account.used + account.frozen)}",
+                used=fmt(account.used), frozen=fmt(account.frozen))
         if account.type == rules.DIRECT_USE:
-            raise Conflict("direct_use_limit_fixed", "直签使用授信的额度来自上游，不能单独调整")
+            raise DIRECT_USE_LIMIT_FIXED("直签使用授信的额度来自上游，不能单独调整")
         delta = limit - account.limit
         if delta:
             await move(account, LIMIT, delta, Ref("limit", account.number, actor, now),
@@ -203,7 +225,7 @@ async def set_account_status(*, account_id: int, status: str, actor: str,
                              now: datetime) -> CreditAccount:
     """active ↔ frozen (停用); expired once past its validity; closed for good."""
     if status not in STATUS_LABELS:
-        raise Invalid("bad_status", f"未知状态: {status}（可选 {', '.join(STATUS_LABELS)}）")
+        raise BAD_STATUS(f"未知状态: {status}（可选 {', '.join(STATUS_LABELS)}）")
     async with in_transaction():
         account = await lock_line(account_id)
         if account.status == status:
@@ -220,16 +242,16 @@ async def set_account_status(*, account_id: int, status: str, actor: str,
 def _check_transition(account: CreditAccount, status: str, on: date) -> None:
     label = STATUS_LABELS[account.status]
     if account.status == CLOSED:
-        raise Conflict("account_closed", f"授信账户 {account.number} 已关闭，不能改为"
-                       f"{STATUS_LABELS[status]}")
+        raise ACCOUNT_CLOSED(f"授信账户 {account.number} 已关闭，不能改为"
+                             f"{STATUS_LABELS[status]}")
     if status == EXPIRED and (account.valid_to is None or account.valid_to >= on):
-        raise Conflict("not_expired", f"授信账户 {account.number} 尚在有效期内")
+        raise NOT_EXPIRED(f"授信账户 {account.number} 尚在有效期内")
     if status == ACTIVE and account.valid_to is not None and account.valid_to < on:
-        raise Conflict("account_expired", f"授信账户 {account.number} 已过有效期，不能启用")
+        raise ACCOUNT_EXPIRED(f"授信账户 {account.number} 已过有效期，不能启用")
     if status == CLOSED and account.frozen > 0:
-        raise Conflict("account_has_frozen",
-                       f"授信账户 {account.number} 仍有{yuan(account.frozen)}冻结在未发货订单上"
-                       f"（当前{label}），请先关单或反审核", frozen=fmt(account.frozen))
+        raise ACCOUNT_HAS_FROZEN(
+            f"授信账户 {account.number} 仍有{yuan(account.frozen)}冻结在未发货订单上"
+            f"（当前{label}），请先关单或反审核", frozen=fmt(account.frozen))
 
 
 async def _give_back_to_parent(child: CreditAccount, ref: Ref) -> None:
@@ -246,8 +268,8 @@ async def set_debt_term(*, debt_id: int, term_days: int, actor: str, now: dateti
     check_term_days(term_days)
     debt = await Debt.get_or_none(id=debt_id)
     if debt is None:
-        raise NotFound("debt_not_found", f"欠款 {debt_id} 不存在")
+        raise DEBT_NOT_FOUND(f"欠款 {debt_id} 不存在")
     if debt.status != "open":
-        raise Conflict("debt_not_open", f"欠款 #{debt.id} 已结清或已撤销，不能更改账期")
+        raise DEBT_NOT_OPEN(f"欠款 #{debt.id} 已结清或已撤销，不能更改账期")
     await save(debt, term_days=term_days, due_date=rules.due_date(debt.debt_date, term_days))
     return debt

@@ -13,9 +13,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from domain.credit import rules
+from domain.credit.errors import LEDGER_UNBALANCED, REPAYMENT_BALANCE_SHORT
 from domain.credit.lines import save
 from domain.credit.models import CustomerAccount, Debt
-from domain.errors import Conflict
 from domain.money import ZERO, fmt
 
 OPEN = "open"
@@ -52,8 +52,8 @@ async def receive(ledger: CustomerAccount, *, repayment: Decimal, deposit: Decim
 async def spend(ledger: CustomerAccount, amount: Decimal) -> None:
     """The repayment account pays a debt."""
     if amount > ledger.repayment_balance:
-        raise Conflict("repayment_balance_short", "还款账户余额不足",
-                       balance=fmt(ledger.repayment_balance), amount=fmt(amount))
+        raise REPAYMENT_BALANCE_SHORT("还款账户余额不足",
+                                      balance=fmt(ledger.repayment_balance), amount=fmt(amount))
     await save(ledger, repayment_balance=ledger.repayment_balance - amount)
 
 
@@ -62,7 +62,7 @@ async def check_balanced(ledger: CustomerAccount) -> None:
     outstanding = await outstanding_debt(ledger.customer_id)
     gap = rules.ledger_gap(outstanding, ledger.repayment_balance, ledger.base_debt)
     if gap != 0:
-        raise Conflict("ledger_unbalanced", "授信欠款、还款账户与基本账户欠款不平，操作已撤销",
-                       customer_id=ledger.customer_id, outstanding=fmt(outstanding),
-                       repayment_balance=fmt(ledger.repayment_balance),
-                       base_debt=fmt(ledger.base_debt))
+        raise LEDGER_UNBALANCED("授信欠款、还款账户与基本账户欠款不平，操作已撤销",
+                                customer_id=ledger.customer_id, outstanding=fmt(outstanding),
+                                repayment_balance=fmt(ledger.repayment_balance),
+                                base_debt=fmt(ledger.base_debt))

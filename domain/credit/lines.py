@@ -19,6 +19,14 @@ from decimal import Decimal
 from tortoise.models import Model
 
 from domain.credit import rules
+from domain.credit.errors import (
+    CONCURRENT_CHANGE,
+    CREDIT_ACCOUNT_NOT_FOUND,
+    CREDIT_INSUFFICIENT,
+    CREDIT_LINE_UNDERFLOW,
+    ENTERPRISE_BUDGET_EXCEEDED,
+    LEDGER_NOT_FOUND,
+)
 from domain.credit.models import (
     CreditAccount,
     CreditBudget,
@@ -26,7 +34,6 @@ from domain.credit.models import (
     CustomerAccount,
     SalesOrg,
 )
-from domain.errors import Conflict, NotFound
 from domain.money import ZERO, fmt, yuan
 
 # Operation names (CreditOperation.op).
@@ -42,8 +49,8 @@ async def save(model: Model, **changes) -> None:
     changes["version"] = model.version + 1
     updated = await cls.filter(id=model.id, version=model.version).update(**changes)
     if not updated:
-        raise Conflict("concurrent_change", "数据已被同时修改，请重试",
-                       table=cls._meta.db_table, id=model.id)
+        raise CONCURRENT_CHANGE("数据已被同时修改，请重试",
+                                table=cls._meta.db_table, id=model.id)
     for name, value in changes.items():
         setattr(model, name, value)
 
@@ -57,7 +64,7 @@ async def lock_lines(ids) -> dict[int, CreditAccount]:
 async def lock_line(account_id: int) -> CreditAccount:
     row = await CreditAccount.filter(id=account_id).select_for_update(no_key=True).first()
     if row is None:
-        raise NotFound("credit_account_not_found", f"授信账户 {account_id} 不存在")
+        raise CREDIT_ACCOUNT_NOT_FOUND(f"授信账户 {account_id} 不存在")
     return row
 
 
@@ -82,7 +89,7 @@ async def lock_ledger(customer_id: int) -> CustomerAccount:
     row = await CustomerAccount.filter(customer_id=customer_id).select_for_update(
         no_key=True).first()
     if row is None:  # made by ledger_id before the transaction; this is a caller's slip
-        raise NotFound("ledger_not_found", f"客户 {customer_id} 没有还款账户")
+        raise LEDGER_NOT_FOUND(f"客户 {customer_id} 没有还款账户")
     return row
 
 
@@ -118,15 +125,15 @@ async def move(row: CreditAccount, op: str, amount: Decimal, ref: Ref, *, used=Z
     """
     new_limit, new_used, new_frozen = row.limit + limit, row.used + used, row.frozen + frozen
     if new_used < 0 or new_frozen < 0:
-        raise Conflict("credit_line_underflow", "授信账户已用或冻结额度不足以退回",
-                       account_id=row.id, used=fmt(row.used), frozen=fmt(row.frozen))
+        raise CREDIT_LINE_UNDERFLOW("授信账户已用或冻结额度不足以退回",
+                                    account_id=row.id, used=fmt(row.used), frozen=fmt(row.frozen))
     if (not overdraw and new_used + new_frozen > new_limit
             and (used + frozen > 0 or limit < 0)):
         left = max(row.limit - row.used - row.frozen, ZERO)
-        raise Conflict("credit_insufficient",
-                       f"{rules.TYPE_LABELS[row.type]} {row.number} 可用额度{yuan(left)}，"
-                       f"不足{yuan(used + frozen - limit)}",
-                       account_id=row.id, available=fmt(left))
+        raise CREDIT_INSUFFICIENT(
+            f"{rules.TYPE_LABELS[row.type]} {row.number} 可用额度{yuan(left)}，"
+            f"不足{yuan(used + frozen - limit)}",
+            account_id=row.id, available=fmt(left))
     await save(row, limit=new_limit, used=new_used, frozen=new_frozen)
     return await record(row, op, amount, ref)
 
@@ -186,9 +193,8 @@ def check_enterprise(budget: CreditBudget, amount: Decimal) -> None:
     taken = budget.used + budget.frozen
     left = max(budget.total - taken, ZERO)
     if amount > left:
-        raise Conflict(
-            "enterprise_budget_exceeded",
+        raise ENTERPRISE_BUDGET_EXCEEDED(
             f"企业{budget.year}年度授信总额{yuan(budget.total)}已占用{yuan(taken)}，"
             f"剩余{yuan(left)}，不足以使用{yuan(amount)}",
             budget=fmt(budget.total), used=fmt(taken), left=fmt(left), amount=fmt(amount),
-        )
+            )

@@ -28,9 +28,35 @@ from decimal import Decimal
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from domain.common_errors import AMOUNT_NOT_POSITIVE, BAD_AMOUNT, BAD_FIELD, STAFF_NOT_FOUND
 from domain.credit import ledger as books_of
 from domain.credit import rules
 from domain.credit.alerts import alert_overuse
+from domain.credit.errors import (
+    BAD_NUMBER,
+    BAD_SPLIT,
+    CASH_CUSTOMER_NO_CREDIT,
+    CONCURRENT_CHANGE,
+    DEBT_REPAID,
+    ORDER_CANCELLED,
+    ORDER_CLOSED,
+    ORDER_CREDIT_MISMATCH,
+    ORDER_EXISTS,
+    ORDER_HAS_SHIPMENTS,
+    ORDER_NOT_FOUND,
+    ORDER_NOT_OPEN,
+    ORG_DISABLED,
+    ORG_NOT_FOUND,
+    RETURN_BEFORE_SHIPMENT,
+    RETURN_EXCEEDS_SHIPMENT,
+    RETURN_EXISTS,
+    RETURN_NOT_FOUND,
+    SHIP_BEFORE_ORDER,
+    SHIPMENT_EXISTS,
+    SHIPMENT_HAS_RETURNS,
+    SHIPMENT_NOT_FOUND,
+    SHIPMENT_REVERSED,
+)
 from domain.credit.lines import (
     DEDUCT,
     FREEZE,
@@ -58,9 +84,9 @@ from domain.credit.models import (
     Shipment,
 )
 from domain.credit.orgs import load_terms
+from domain.customers.errors import CUSTOMER_NOT_FOUND
 from domain.customers.models import Customer
 from domain.documents.day_close import ensure_open
-from domain.errors import Conflict, Invalid, NotFound
 from domain.money import ZERO, fmt, yuan
 from domain.org.models import Staff
 
@@ -74,7 +100,7 @@ ORDER_STATUS_LABELS = {OPEN: "未完成", SHIPPED: "已发完", CLOSED: "已关�
 def _check_number(number: str, what: str) -> str:
     number = (number or "").strip()
     if not number or len(number) > 64:
-        raise Invalid("bad_number", f"{what}单号不能为空且不超过64个字符")
+        raise BAD_NUMBER(f"{what}单号不能为空且不超过64个字符")
     return number
 
 
@@ -97,12 +123,12 @@ class NewOrder:
     def check(self) -> None:
         _check_number(self.number, "订单")
         if self.amount <= 0 or self.cash < 0 or self.credit < 0:
-            raise Invalid("bad_amount", "订单金额必须大于0，现金和授信金额不能为负")
+            raise BAD_AMOUNT("订单金额必须大于0，现金和授信金额不能为负")
         if self.cash + self.credit != self.amount:
-            raise Invalid("bad_split", f"订单金额{yuan(self.amount)}必须等于现金{yuan(self.cash)}"
-                          f"加授信{yuan(self.credit)}")
+            raise BAD_SPLIT(f"订单金额{yuan(self.amount)}必须等于现金{yuan(self.cash)}"
+                            f"加授信{yuan(self.credit)}")
         if len(self.business_type) > 32 or len(self.project or "") > 100:
-            raise Invalid("bad_field", "业务类型不超过32个字符，项目不超过100个字符")
+            raise BAD_FIELD("业务类型不超过32个字符，项目不超过100个字符")
 
 
 def _same_order(order: CreditOrder, customer_id: int, org_id: int, o: NewOrder) -> bool:
@@ -118,21 +144,21 @@ async def create_order(o: NewOrder, actor: str, now: datetime) -> tuple[CreditOr
     o.check()
     customer = await Customer.get_or_none(code=o.customer_code, deleted_at=None)
     if customer is None:
-        raise Invalid("customer_not_found", f"客户编号 {o.customer_code} 不存在")
+        raise CUSTOMER_NOT_FOUND(f"客户编号 {o.customer_code} 不存在")
     org = await SalesOrg.get_or_none(code=o.org_code)
     if org is None:
-        raise Invalid("org_not_found", f"销区编号 {o.org_code} 不存在")
+        raise ORG_NOT_FOUND(f"销区编号 {o.org_code} 不存在")
     salesperson_id = customer.salesperson_id
     if o.salesperson:
         staff = await Staff.get_or_none(dingtalk_userid=o.salesperson)
         if staff is None:
-            raise Invalid("staff_not_found", f"业务员 {o.salesperson} 不存在")
+            raise STAFF_NOT_FOUND(f"业务员 {o.salesperson} 不存在")
         salesperson_id = staff.id
     existing = await CreditOrder.get_or_none(number=o.number.strip())
     if existing is not None:
         return _replayed_order(existing, customer.id, org.id, o), False
     if not org.enabled:
-        raise Conflict("org_disabled", f"销区 {org.name} 已禁用，不能用信开单")
+        raise ORG_DISABLED(f"销区 {org.name} 已禁用，不能用信开单")
     _check_settlement(customer, o)
     try:
         async with in_transaction():
@@ -155,15 +181,14 @@ async def create_order(o: NewOrder, actor: str, now: datetime) -> tuple[CreditOr
 def _check_settlement(customer: Customer, o: NewOrder) -> None:
     """Seed 003 A: a 现结 customer's order needs its cash first, so it takes no credit."""
     if customer.settlement_mode == CASH_SETTLEMENT and o.credit > 0:
-        raise Conflict("cash_customer_no_credit",
-                       f"客户 {customer.name} 为现结客户，订单须先付现款，不能用信"
-                       f"{yuan(o.credit)}", credit=fmt(o.credit))
+        raise CASH_CUSTOMER_NO_CREDIT(f"客户 {customer.name} 为现结客户，订单须先付现款，不能用信"
+                                      f"{yuan(o.credit)}", credit=fmt(o.credit))
 
 
 def _replayed_order(existing: CreditOrder, customer_id: int, org_id: int, o: NewOrder):
     if not _same_order(existing, customer_id, org_id, o):
-        raise Conflict("order_exists", f"订单 {existing.number} 已存在，且内容不同",
-                       number=existing.number)
+        raise ORDER_EXISTS(f"订单 {existing.number} 已存在，且内容不同",
+                           number=existing.number)
     return existing
 
 
@@ -188,7 +213,7 @@ async def _freeze_credit(order: CreditOrder, ref: Ref) -> None:
 async def _lock_order(number: str) -> CreditOrder:
     order = await CreditOrder.filter(number=number).select_for_update(no_key=True).first()
     if order is None:
-        raise NotFound("order_not_found", f"订单 {number} 不存在")
+        raise ORDER_NOT_FOUND(f"订单 {number} 不存在")
     return order
 
 
@@ -199,9 +224,9 @@ async def cancel_order(number: str, actor: str, now: datetime) -> CreditOrder:
         if order.status == CANCELLED:
             return order
         if order.status == CLOSED:
-            raise Conflict("order_closed", f"订单 {number} 已关单，不能反审核")
+            raise ORDER_CLOSED(f"订单 {number} 已关单，不能反审核")
         if await Shipment.filter(order_id=order.id, status=ACTIVE).exists():
-            raise Conflict("order_has_shipments", f"订单 {number} 已有发货，请先出库反审核或关单")
+            raise ORDER_HAS_SHIPMENTS(f"订单 {number} 已有发货，请先出库反审核或关单")
         await _release(order, Ref("order", number, actor, now))
         await save(order, status=CANCELLED, cash_left=ZERO, credit_left=ZERO, updated_at=now)
     return order
@@ -214,7 +239,7 @@ async def close_order(number: str, actor: str, now: datetime) -> CreditOrder:
         if order.status == CLOSED:
             return order
         if order.status == CANCELLED:
-            raise Conflict("order_cancelled", f"订单 {number} 已反审核，不能关单")
+            raise ORDER_CANCELLED(f"订单 {number} 已反审核，不能关单")
         await _release(order, Ref("order", number, actor, now))
         await save(order, status=CLOSED, cash_left=ZERO, credit_left=ZERO, updated_at=now)
     return order
@@ -240,15 +265,15 @@ async def ship(*, number: str, order_number: str, ship_date: date, amount: Decim
     """发货: cash first; the credit part becomes used and one debt. Returns (shipment, created)."""
     number = _check_number(number, "发货")
     if amount <= 0:
-        raise Invalid("amount_not_positive", "发货金额必须大于0", amount=fmt(amount))
+        raise AMOUNT_NOT_POSITIVE("发货金额必须大于0", amount=fmt(amount))
     order = await CreditOrder.get_or_none(number=order_number)
     if order is None:
-        raise NotFound("order_not_found", f"订单 {order_number} 不存在")
+        raise ORDER_NOT_FOUND(f"订单 {order_number} 不存在")
     existing = await Shipment.get_or_none(number=number)
     if existing is not None:
         return _replayed_shipment(existing, order, ship_date, amount), False
     if ship_date < order.order_date:
-        raise Invalid("ship_before_order", f"发货日期 {ship_date} 早于订单日期 {order.order_date}")
+        raise SHIP_BEFORE_ORDER(f"发货日期 {ship_date} 早于订单日期 {order.order_date}")
     await ledger_id(order.customer_id)
     try:
         async with in_transaction():
@@ -256,8 +281,8 @@ async def ship(*, number: str, order_number: str, ship_date: date, amount: Decim
             order = await _lock_order(order_number)
             await _ensure_day_open(order.salesperson_id, ship_date, number)
             if order.status != OPEN:
-                raise Conflict("order_not_open", f"订单 {order_number} "
-                               f"{ORDER_STATUS_LABELS[order.status]}，不能发货")
+                raise ORDER_NOT_OPEN(f"订单 {order_number} "
+                                     f"{ORDER_STATUS_LABELS[order.status]}，不能发货")
             split = rules.split_shipment(order.cash_left, order.credit_left, amount)
             shipment = await Shipment.create(
                 number=number, order_id=order.id, ship_date=ship_date, amount=amount,
@@ -284,8 +309,8 @@ async def _ensure_day_open(salesperson_id: int | None, day: date, number: str) -
 
 def _replayed_shipment(existing: Shipment, order: CreditOrder, ship_date: date, amount):
     if (existing.order_id, existing.ship_date, existing.amount) != (order.id, ship_date, amount):
-        raise Conflict("shipment_exists", f"发货单 {existing.number} 已存在，且内容不同",
-                       number=existing.number)
+        raise SHIPMENT_EXISTS(f"发货单 {existing.number} 已存在，且内容不同",
+                              number=existing.number)
     return existing
 
 
@@ -306,7 +331,7 @@ async def _make_debt(order: CreditOrder, shipment: Shipment, ledger: CustomerAcc
                                                       used=credit.used + take)
         taken.append((credit.account_id, take))
     if left > 0:  # the order's frozen credit and credit_left disagree: never commit that
-        raise Conflict("order_credit_mismatch", f"订单 {order.number} 冻结的授信不足以发货")
+        raise ORDER_CREDIT_MISMATCH(f"订单 {order.number} 冻结的授信不足以发货")
     term = await _term_days(order, books, taken)
     customer = await Customer.get(id=order.customer_id)
     debt = await Debt.create(
@@ -334,7 +359,7 @@ async def _lock_shipment(number: str) -> tuple[CreditOrder, Shipment, Debt | Non
     """Lock (after the ledger) the shipment's order and debt; returns them and the shipment."""
     found = await Shipment.get_or_none(number=number)
     if found is None:
-        raise NotFound("shipment_not_found", f"发货单 {number} 不存在")
+        raise SHIPMENT_NOT_FOUND(f"发货单 {number} 不存在")
     order = await CreditOrder.filter(id=found.order_id).select_for_update(no_key=True).get()
     shipment = await Shipment.get(id=found.id)
     debt = await Debt.filter(shipment_id=shipment.id).exclude(
@@ -345,7 +370,7 @@ async def _lock_shipment(number: str) -> tuple[CreditOrder, Shipment, Debt | Non
 async def _customer_of_shipment(number: str) -> int:
     row = await Shipment.filter(number=number).values_list("order__customer_id", flat=True)
     if not row:
-        raise NotFound("shipment_not_found", f"发货单 {number} 不存在")
+        raise SHIPMENT_NOT_FOUND(f"发货单 {number} 不存在")
     return row[0]
 
 
@@ -360,10 +385,10 @@ async def reverse_shipment(number: str, actor: str, now: datetime) -> Shipment:
             return shipment
         await _ensure_day_open(order.salesperson_id, shipment.ship_date, number)
         if await GoodsReturn.filter(shipment_id=shipment.id, status=ACTIVE).exists():
-            raise Conflict("shipment_has_returns", f"发货单 {number} 有退货，请先退货反审核")
+            raise SHIPMENT_HAS_RETURNS(f"发货单 {number} 有退货，请先退货反审核")
         if debt is not None and debt.repaid > 0:
-            raise Conflict("debt_repaid", f"发货单 {number} 的欠款已还{yuan(debt.repaid)}，"
-                           "不能出库反审核", repaid=fmt(debt.repaid))
+            raise DEBT_REPAID(f"发货单 {number} 的欠款已还{yuan(debt.repaid)}，"
+                              "不能出库反审核", repaid=fmt(debt.repaid))
         reopen = order.status in (OPEN, SHIPPED)
         if debt is not None:
             await _withdraw_debt(order, debt, reopen, Ref("shipment", number, actor, now))
@@ -374,7 +399,7 @@ async def reverse_shipment(number: str, actor: str, now: datetime) -> Shipment:
                        credit_left=order.credit_left + shipment.credit, status=OPEN,
                        updated_at=now)
         if not await Shipment.filter(id=shipment.id, status=ACTIVE).update(status=REVERSED):
-            raise Conflict("concurrent_change", "数据已被同时修改，请重试")
+            raise CONCURRENT_CHANGE("数据已被同时修改，请重试")
         shipment.status = REVERSED
         await books_of.check_balanced(ledger)
     return shipment
@@ -406,7 +431,7 @@ async def return_goods(*, number: str, shipment_number: str, return_date: date,
     """退货: comes off the debt's outstanding amount first and restores the lines."""
     number = _check_number(number, "退货")
     if amount <= 0:
-        raise Invalid("amount_not_positive", "退货金额必须大于0", amount=fmt(amount))
+        raise AMOUNT_NOT_POSITIVE("退货金额必须大于0", amount=fmt(amount))
     customer_id = await _customer_of_shipment(shipment_number)
     existing = await GoodsReturn.get_or_none(number=number)
     if existing is not None:
@@ -418,15 +443,15 @@ async def return_goods(*, number: str, shipment_number: str, return_date: date,
             order, shipment, debt = await _lock_shipment(shipment_number)
             await _ensure_day_open(order.salesperson_id, return_date, number)
             if shipment.status != ACTIVE:
-                raise Conflict("shipment_reversed", f"发货单 {shipment_number} 已出库反审核")
+                raise SHIPMENT_REVERSED(f"发货单 {shipment_number} 已出库反审核")
             if return_date < shipment.ship_date:
-                raise Invalid("return_before_shipment",
-                              f"退货日期 {return_date} 早于发货日期 {shipment.ship_date}")
+                raise RETURN_BEFORE_SHIPMENT(
+                    f"退货日期 {return_date} 早于发货日期 {shipment.ship_date}")
             left = shipment.amount - shipment.returned
             if amount > left:
-                raise Conflict("return_exceeds_shipment",
-                               f"退货金额{yuan(amount)}超过发货单可退金额{yuan(left)}",
-                               returnable=fmt(left), amount=fmt(amount))
+                raise RETURN_EXCEEDS_SHIPMENT(
+                    f"退货金额{yuan(amount)}超过发货单可退金额{yuan(left)}",
+                    returnable=fmt(left), amount=fmt(amount))
             credit = min(amount, debt.outstanding) if debt is not None else ZERO
             goods_return = await GoodsReturn.create(
                 number=number, shipment_id=shipment.id, return_date=return_date, amount=amount,
@@ -450,15 +475,15 @@ async def _replayed_return(existing: GoodsReturn, shipment_number: str, return_d
     shipment = await Shipment.get(id=existing.shipment_id)
     if (shipment.number, existing.return_date, existing.amount) != (
             shipment_number, return_date, amount):
-        raise Conflict("return_exists", f"退货单 {existing.number} 已存在，且内容不同",
-                       number=existing.number)
+        raise RETURN_EXISTS(f"退货单 {existing.number} 已存在，且内容不同",
+                            number=existing.number)
     return existing
 
 
 async def _set_returned(shipment: Shipment, returned: Decimal) -> None:
     if not await Shipment.filter(id=shipment.id, returned=shipment.returned).update(
             returned=returned):
-        raise Conflict("concurrent_change", "数据已被同时修改，请重试")
+        raise CONCURRENT_CHANGE("数据已被同时修改，请重试")
     shipment.returned = returned
 
 
@@ -482,7 +507,7 @@ async def reverse_return(number: str, actor: str, now: datetime) -> GoodsReturn:
     """退货反审核: the return's credit part is owed and used again."""
     found = await GoodsReturn.get_or_none(number=number)
     if found is None:
-        raise NotFound("return_not_found", f"退货单 {number} 不存在")
+        raise RETURN_NOT_FOUND(f"退货单 {number} 不存在")
     shipment_number = (await Shipment.get(id=found.shipment_id)).number
     customer_id = await _customer_of_shipment(shipment_number)
     await ledger_id(customer_id)
@@ -505,7 +530,7 @@ async def reverse_return(number: str, actor: str, now: datetime) -> GoodsReturn:
         await _set_returned(shipment, shipment.returned - goods_return.amount)
         if not await GoodsReturn.filter(id=goods_return.id, status=ACTIVE).update(
                 status=REVERSED):
-            raise Conflict("concurrent_change", "数据已被同时修改，请重试")
+            raise CONCURRENT_CHANGE("数据已被同时修改，请重试")
         goods_return.status = REVERSED
         await books_of.check_balanced(ledger)
     return goods_return

@@ -8,10 +8,18 @@ from decimal import Decimal
 
 from tortoise.transactions import in_transaction
 
+from domain.common_errors import BAD_AMOUNT, MISSING_FIELD
 from domain.credit import rules
+from domain.credit.errors import (
+    BAD_BUSINESS_TYPE,
+    BAD_ORG_CODE,
+    BAD_ORG_NAME,
+    BAD_TERM_DAYS,
+    BAD_YEAR,
+    BUDGET_BELOW_USE,
+)
 from domain.credit.lines import save
 from domain.credit.models import CreditBudget, PaymentTerm, SalesOrg
-from domain.errors import Conflict, Invalid
 from domain.limits import whole
 from domain.money import ZERO, fmt, yuan
 
@@ -21,11 +29,11 @@ DEFAULT_KEY = ""  # PaymentTerm.business_type of the default term
 
 def _check_cap(what: str, cap: Decimal, used: Decimal, frozen: Decimal) -> None:
     if cap < 0:
-        raise Invalid("bad_amount", f"{what}不能为负")
+        raise BAD_AMOUNT(f"{what}不能为负")
     if cap < used + frozen:
-        raise Conflict("budget_below_use",
-                       f"{what}{yuan(cap)}低于已占用的{yuan(used + frozen)}（已用{yuan(used)}，"
-                       f"冻结{yuan(frozen)}）", used=fmt(used), frozen=fmt(frozen))
+        raise BUDGET_BELOW_USE(
+            f"{what}{yuan(cap)}低于已占用的{yuan(used + frozen)}（已用{yuan(used)}，"
+            f"冻结{yuan(frozen)}）", used=fmt(used), frozen=fmt(frozen))
 
 
 async def put_org(*, code: str, name: str | None, budget: Decimal | None,
@@ -33,14 +41,14 @@ async def put_org(*, code: str, name: str | None, budget: Decimal | None,
     """Create or update a sales org by its code; returns (org, created)."""
     code = code.strip()
     if not code or len(code) > 64:
-        raise Invalid("bad_org_code", "销区编号不能为空且不超过64个字符")
+        raise BAD_ORG_CODE("销区编号不能为空且不超过64个字符")
     if name is not None and not (name.strip() and len(name) <= 100):
-        raise Invalid("bad_org_name", "销区名称不能为空且不超过100个字符")
+        raise BAD_ORG_NAME("销区名称不能为空且不超过100个字符")
     async with in_transaction():
         org = await SalesOrg.filter(code=code).select_for_update(no_key=True).first()
         if org is None:
             if name is None:
-                raise Invalid("missing_field", "新建销区需要名称 name")
+                raise MISSING_FIELD("新建销区需要名称 name")
             _check_cap("销区授信预算", budget or ZERO, ZERO, ZERO)
             org = await SalesOrg.create(code=code, name=name.strip(), budget=budget or ZERO,
                                         enabled=True if enabled is None else enabled,
@@ -65,7 +73,7 @@ BUDGET_YEARS = (2000, 2100)  # the years an annual credit total can be set for
 async def put_budget(*, year: int, total: Decimal) -> CreditBudget:
     """Set the enterprise annual credit total (企业年度授信总额)."""
     if not BUDGET_YEARS[0] <= year <= BUDGET_YEARS[1]:
-        raise Invalid("bad_year", f"年份不正确: {year}")
+        raise BAD_YEAR(f"年份不正确: {year}")
     async with in_transaction():
         budget = await CreditBudget.filter(year=year).select_for_update(no_key=True).first()
         if budget is None:
@@ -99,7 +107,7 @@ async def load_terms() -> Terms:
 def check_term_days(days, what: str = "账期") -> int:
     days = whole(days)
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_TERM_DAYS:
-        raise Invalid("bad_term_days", f"{what}必须是1到{MAX_TERM_DAYS}天（最长12个月）: {days!r}")
+        raise BAD_TERM_DAYS(f"{what}必须是1到{MAX_TERM_DAYS}天（最长12个月）: {days!r}")
     return days
 
 
@@ -109,7 +117,7 @@ async def set_terms(*, default: int | None, by_business_type: dict[str, int | No
         check_term_days(default, "默认账期")
     for name, days in by_business_type.items():
         if not isinstance(name, str) or not name.strip() or len(name) > 32:
-            raise Invalid("bad_business_type", f"业务类型不能为空且不超过32个字符: {name!r}")
+            raise BAD_BUSINESS_TYPE(f"业务类型不能为空且不超过32个字符: {name!r}")
         if days is not None:
             check_term_days(days, f"{name}账期")
     async with in_transaction():

@@ -22,6 +22,7 @@ from tortoise.connection import get_connection
 
 from domain.access import visible_customer_ids
 from domain.actors import SALES, Actor
+from domain.common_errors import BAD_RANGE
 from domain.credit.models import CreditBudget, Debt, SalesOrg
 from domain.credit.orders import DEBT_REVERSED
 from domain.credit.rules import (
@@ -33,7 +34,6 @@ from domain.credit.rules import (
     TYPE_LABELS,
     debt_status,
 )
-from domain.errors import Invalid
 from domain.money import ZERO, fmt
 from domain.sql import as_date, is_postgres
 
@@ -286,9 +286,9 @@ async def credit_overview(actor: Actor, on: date, date_from: date, date_to: date
                           top: int = 20) -> dict:
     """The whole 赊销总览 for ``actor`` as of ``on``, lending over [date_from, date_to]."""
     if date_from > date_to:
-        raise Invalid("bad_range", "开始日期不能晚于结束日期")
+        raise BAD_RANGE("开始日期不能晚于结束日期")
     if (date_to - date_from).days >= MAX_DAYS:
-        raise Invalid("bad_range", f"查询区间不能超过 {MAX_DAYS} 天")
+        raise BAD_RANGE(f"查询区间不能超过 {MAX_DAYS} 天")
     await visible_customer_ids(actor)  # refuses roles that may not see customers
     sales = actor.kind == "staff" and actor.role == SALES
     owed = await _owed_by_customer(actor, on)

@@ -6,8 +6,10 @@ from datetime import date
 
 from domain.access import visible_customer_ids
 from domain.actors import ERP, Actor
+from domain.common_errors import BAD_STATUS
 from domain.credit import rules
 from domain.credit.accounts import STATUS_LABELS
+from domain.credit.errors import CREDIT_ACCOUNT_NOT_FOUND, ORDER_NOT_FOUND
 from domain.credit.ledger import outstanding_debt
 from domain.credit.lines import available
 from domain.credit.models import (
@@ -26,8 +28,8 @@ from domain.credit.models import (
     Shipment,
 )
 from domain.credit.orders import ORDER_STATUS_LABELS
+from domain.customers.errors import CUSTOMER_NOT_FOUND
 from domain.customers.models import Customer
-from domain.errors import Invalid, NotFound
 from domain.money import ZERO
 
 DEBT_STATUSES = ("open", "paid", "returned", "reversed")
@@ -44,7 +46,7 @@ async def _check_customer(actor: Actor, customer_id: int) -> Customer:
     visible = await _visible(actor)
     customer = await Customer.get_or_none(id=customer_id, deleted_at=None)
     if customer is None or (visible is not None and customer_id not in visible):
-        raise NotFound("customer_not_found", f"客户 {customer_id} 不存在")
+        raise CUSTOMER_NOT_FOUND(f"客户 {customer_id} 不存在")
     return customer
 
 
@@ -102,7 +104,7 @@ async def list_accounts(actor: Actor, customer_id: int | None, on: date) -> list
 async def get_account(actor: Actor, account_id: int, on: date) -> dict:
     account = await CreditAccount.get_or_none(id=account_id)
     if account is None:
-        raise NotFound("credit_account_not_found", f"授信账户 {account_id} 不存在")
+        raise CREDIT_ACCOUNT_NOT_FOUND(f"授信账户 {account_id} 不存在")
     await _check_customer(actor, account.customer_id)
     ops = await CreditOperation.filter(account_id=account.id).order_by("id")
     return {**account_view(account, on), "operations": [operation_view(o) for o in ops]}
@@ -111,7 +113,7 @@ async def get_account(actor: Actor, account_id: int, on: date) -> dict:
 async def get_order(actor: Actor, number: str) -> dict:
     order = await CreditOrder.get_or_none(number=number)
     if order is None:
-        raise NotFound("order_not_found", f"订单 {number} 不存在")
+        raise ORDER_NOT_FOUND(f"订单 {number} 不存在")
     await _check_customer(actor, order.customer_id)
     return await order_view(order)
 
@@ -183,8 +185,7 @@ async def list_debts(actor: Actor, customer_id: int | None, status: str | None,
         query = query.filter(customer_id=customer_id)
     if status:
         if status not in DEBT_STATUSES:
-            raise Invalid("bad_status",
-                          f"未知欠款状态: {status}（可选 {', '.join(DEBT_STATUSES)}）")
+            raise BAD_STATUS(f"未知欠款状态: {status}（可选 {', '.join(DEBT_STATUSES)}）")
         query = query.filter(status=status)
     debts = await query.order_by("due_date", "id").limit(1000)
     return [await debt_view(d, on) for d in debts]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from domain.errors import Invalid
+from domain.credit.errors import BAD_REMINDER_DAYS
 from domain.money import ZERO, fmt
 from domain.notices.catalogue import Kind
 
@@ -37,11 +37,11 @@ class ReminderPolicy:
         try:
             days = {int(part) for part in before_days.split(",") if part.strip()}
         except ValueError:
-            raise Invalid("bad_reminder_days", f"提前提醒天数格式错误：{before_days!r}") from None
+            raise BAD_REMINDER_DAYS(f"提前提醒天数格式错误：{before_days!r}") from None
         if any(d <= 0 for d in days):
-            raise Invalid("bad_reminder_days", "提前提醒天数必须为正整数")
+            raise BAD_REMINDER_DAYS("提前提醒天数必须为正整数")
         if overdue_every <= 0:
-            raise Invalid("bad_reminder_days", "逾期提醒间隔天数必须为正整数")
+            raise BAD_REMINDER_DAYS("逾期提醒间隔天数必须为正整数")
         return cls(tuple(sorted(days, reverse=True)), overdue_every)
 
     @property

@@ -15,8 +15,22 @@ from decimal import Decimal
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from domain.common_errors import AMOUNT_NOT_POSITIVE
 from domain.credit import ledger as books_of
 from domain.credit import rules
+from domain.credit.errors import (
+    BAD_NUMBER,
+    BAD_SPLIT,
+    DEBT_NOT_FOUND,
+    DUPLICATE_DEBT,
+    NO_OPEN_DEBTS,
+    NO_PARTS,
+    PAYMENT_EXISTS,
+    REPAYMENT_BALANCE_EMPTY,
+    REPAYMENT_EXCEEDS_BALANCE,
+    REPAYMENT_EXCEEDS_DEBT,
+    REPAYMENT_EXCEEDS_OUTSTANDING,
+)
 from domain.credit.lines import (
     RETURN,
     Books,
@@ -27,8 +41,8 @@ from domain.credit.lines import (
     save,
 )
 from domain.credit.models import CustomerAccount, Debt, DebtPart, Payment, Repayment, Shipment
+from domain.customers.errors import CUSTOMER_NOT_FOUND
 from domain.customers.models import Customer
-from domain.errors import Conflict, Invalid, NotFound
 from domain.money import ZERO, fmt, yuan
 
 OPEN, PAID = "open", "paid"
@@ -37,18 +51,18 @@ OPEN, PAID = "open", "paid"
 async def _customer(customer_id: int) -> Customer:
     customer = await Customer.get_or_none(id=customer_id, deleted_at=None)
     if customer is None:
-        raise NotFound("customer_not_found", f"客户 {customer_id} 不存在")
+        raise CUSTOMER_NOT_FOUND(f"客户 {customer_id} 不存在")
     return customer
 
 
 def _check_split(amount: Decimal, deposit: Decimal, repayment: Decimal | None) -> None:
     if amount <= 0:
-        raise Invalid("amount_not_positive", "收款金额必须大于0", amount=fmt(amount))
+        raise AMOUNT_NOT_POSITIVE("收款金额必须大于0", amount=fmt(amount))
     if deposit < 0 or (repayment is not None and repayment < 0):
-        raise Invalid("bad_split", "保证金和还款金额不能为负")
+        raise BAD_SPLIT("保证金和还款金额不能为负")
     if deposit + (repayment or ZERO) > amount:
-        raise Invalid("bad_split", f"保证金{yuan(deposit)}与还款{yuan(repayment or ZERO)}之和"
-                      f"超过收款金额{yuan(amount)}")
+        raise BAD_SPLIT(f"保证金{yuan(deposit)}与还款{yuan(repayment or ZERO)}之和"
+                        f"超过收款金额{yuan(amount)}")
 
 
 def _same_payment(p: Payment, customer_id, amount, received_on, deposit, repayment) -> bool:
@@ -65,7 +79,7 @@ async def receive_payment(*, customer_id: int, number: str, amount: Decimal, rec
     open debts oldest due first from the repayment account."""
     number = (number or "").strip()
     if not number or len(number) > 64:
-        raise Invalid("bad_number", "收款单号不能为空且不超过64个字符")
+        raise BAD_NUMBER("收款单号不能为空且不超过64个字符")
     _check_split(amount, deposit, repayment)
     await _customer(customer_id)
     existing = await Payment.get_or_none(number=number)
@@ -78,9 +92,9 @@ async def receive_payment(*, customer_id: int, number: str, amount: Decimal, rec
             to_base = (min(amount - deposit, ledger.base_debt) if repayment is None
                        else repayment)
             if to_base > ledger.base_debt:
-                raise Conflict("repayment_exceeds_debt",
-                               f"还款金额{yuan(to_base)}超过基本账户欠款{yuan(ledger.base_debt)}",
-                               base_debt=fmt(ledger.base_debt), repayment=fmt(to_base))
+                raise REPAYMENT_EXCEEDS_DEBT(
+                    f"还款金额{yuan(to_base)}超过基本账户欠款{yuan(ledger.base_debt)}",
+                    base_debt=fmt(ledger.base_debt), repayment=fmt(to_base))
             remainder = amount - deposit - to_base
             payment = await Payment.create(
                 number=number, customer_id=customer_id, received_on=received_on, amount=amount,
@@ -102,8 +116,8 @@ async def receive_payment(*, customer_id: int, number: str, amount: Decimal, rec
 
 def _replayed(existing: Payment, customer_id, amount, received_on, deposit, repayment):
     if not _same_payment(existing, customer_id, amount, received_on, deposit, repayment):
-        raise Conflict("payment_exists", f"收款单 {existing.number} 已入账，且内容不同",
-                       number=existing.number)
+        raise PAYMENT_EXISTS(f"收款单 {existing.number} 已入账，且内容不同",
+                             number=existing.number)
     return existing
 
 
@@ -119,17 +133,17 @@ async def allocate_repayments(*, customer_id: int, parts: list[tuple[int, Decima
         ledger = await lock_ledger(customer_id)
         balance = ledger.repayment_balance
         if balance <= 0:
-            raise Conflict("repayment_balance_empty", "还款账户没有余额可用于还款")
+            raise REPAYMENT_BALANCE_EMPTY("还款账户没有余额可用于还款")
         if parts is None:
             plan = await _oldest_first(customer_id, balance)
             if not plan:
-                raise Conflict("no_open_debts", "客户没有待还的欠款")
+                raise NO_OPEN_DEBTS("客户没有待还的欠款")
         else:
             total = sum((amount for _, amount in parts), ZERO)
             if total > balance:
-                raise Conflict("repayment_exceeds_balance",
-                               f"还款合计{yuan(total)}超过还款账户余额{yuan(balance)}",
-                               balance=fmt(balance), amount=fmt(total))
+                raise REPAYMENT_EXCEEDS_BALANCE(
+                    f"还款合计{yuan(total)}超过还款账户余额{yuan(balance)}",
+                    balance=fmt(balance), amount=fmt(total))
             plan = list(parts)
         repayments = await pay_debts(ledger, plan, None, True, actor, now)
         await books_of.check_balanced(ledger)
@@ -138,13 +152,13 @@ async def allocate_repayments(*, customer_id: int, parts: list[tuple[int, Decima
 
 def _check_parts(parts: list[tuple[int, Decimal]]) -> None:
     if not parts:
-        raise Invalid("no_parts", "请至少指定一笔欠款")
+        raise NO_PARTS("请至少指定一笔欠款")
     ids = [debt_id for debt_id, _ in parts]
     if len(set(ids)) != len(ids):
-        raise Invalid("duplicate_debt", "同一笔欠款只能出现一次")
+        raise DUPLICATE_DEBT("同一笔欠款只能出现一次")
     for debt_id, amount in parts:
         if amount <= 0:
-            raise Invalid("amount_not_positive", f"欠款 #{debt_id} 的还款金额必须大于0")
+            raise AMOUNT_NOT_POSITIVE(f"欠款 #{debt_id} 的还款金额必须大于0")
 
 
 async def _oldest_first(customer_id: int, amount: Decimal) -> list[tuple[int, Decimal]]:
@@ -172,11 +186,11 @@ async def pay_debts(ledger: CustomerAccount, plan: list[tuple[int, Decimal]],
     for debt_id, amount in plan:
         debt = debts.get(debt_id)
         if debt is None or debt.customer_id != ledger.customer_id:
-            raise NotFound("debt_not_found", f"客户没有欠款 #{debt_id}")
+            raise DEBT_NOT_FOUND(f"客户没有欠款 #{debt_id}")
         if debt.status != OPEN or amount > debt.outstanding:
-            raise Conflict("repayment_exceeds_outstanding",
-                           f"欠款 #{debt_id} 待还{yuan(debt.outstanding)}，不能还{yuan(amount)}",
-                           debt_id=debt_id, outstanding=fmt(debt.outstanding))
+            raise REPAYMENT_EXCEEDS_OUTSTANDING(
+                f"欠款 #{debt_id} 待还{yuan(debt.outstanding)}，不能还{yuan(amount)}",
+                debt_id=debt_id, outstanding=fmt(debt.outstanding))
     parts = await DebtPart.filter(debt_id__in=list(debts)).order_by("debt_id", "position")
     years = await order_years(d.shipment_id for d in debts.values())
     books = await Books.lock((p.account_id for p in parts), years.values())

@@ -10,7 +10,13 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
-from domain.errors import Conflict, Invalid
+from domain.common_errors import AMOUNT_NOT_POSITIVE
+from domain.credit.errors import (
+    CREDIT_INSUFFICIENT,
+    ORG_BUDGET_EXCEEDED,
+    SHIPMENT_EXCEEDS_ORDER,
+    UNFREEZE_EXCEEDS_FROZEN,
+)
 from domain.money import ZERO, fmt, yuan
 
 # --- accounts ---------------------------------------------------------------------------------
@@ -80,21 +86,19 @@ class CreditAccount:
     def freeze(self, amount: Decimal, on: date) -> CreditAccount:
         _positive(amount)
         if amount > self.available(on):
-            raise Conflict(
-                "credit_insufficient",
+            raise CREDIT_INSUFFICIENT(
                 f"{TYPE_LABELS[self.type]}可用额度{yuan(self.available(on))}，不足以冻结{yuan(amount)}",
                 account_id=self.id, available=fmt(self.available(on)), amount=fmt(amount),
-            )
+                )
         return replace(self, frozen=self.frozen + amount)
 
     def unfreeze(self, amount: Decimal) -> CreditAccount:
         _positive(amount)
         if amount > self.frozen:
-            raise Conflict(
-                "unfreeze_exceeds_frozen",
+            raise UNFREEZE_EXCEEDS_FROZEN(
                 f"解冻金额{yuan(amount)}超过已冻结额度{yuan(self.frozen)}",
                 account_id=self.id, frozen=fmt(self.frozen), amount=fmt(amount),
-            )
+                )
         return replace(self, frozen=self.frozen - amount)
 
     def use(self, amount: Decimal, on: date, from_frozen: bool = False) -> CreditAccount:
@@ -103,11 +107,10 @@ class CreditAccount:
         if from_frozen:
             return replace(self.unfreeze(amount), used=self.used + amount)
         if amount > self.available(on):
-            raise Conflict(
-                "credit_insufficient",
+            raise CREDIT_INSUFFICIENT(
                 f"{TYPE_LABELS[self.type]}可用额度{yuan(self.available(on))}，不足以使用{yuan(amount)}",
                 account_id=self.id, available=fmt(self.available(on)), amount=fmt(amount),
-            )
+                )
         return replace(self, used=self.used + amount)
 
     def give_back(self, amount: Decimal) -> CreditAccount:
@@ -125,7 +128,7 @@ def over_limit(limit: Decimal, used: Decimal, frozen: Decimal) -> Decimal:
 
 def _positive(amount: Decimal) -> None:
     if amount <= 0:
-        raise Invalid("amount_not_positive", "金额必须大于0", amount=fmt(amount))
+        raise AMOUNT_NOT_POSITIVE("金额必须大于0", amount=fmt(amount))
 
 
 # --- use order ---------------------------------------------------------------------------------
@@ -151,13 +154,12 @@ def allocate_credit(
         for account in ordered:
             by_type[account.type] = by_type.get(account.type, ZERO) + account.available(on)
         parts = "，".join(f"{TYPE_LABELS[t]}{yuan(v)}" for t, v in by_type.items()) or "无"
-        raise Conflict(
-            "credit_insufficient",
+        raise CREDIT_INSUFFICIENT(
             f"授信额度不足：需要{yuan(amount)}，可用{yuan(total)}（{parts}），"
             f"缺{yuan(amount - total)}",
             amount=fmt(amount), available=fmt(total), shortfall=fmt(amount - total),
             available_by_type={t: fmt(v) for t, v in by_type.items()},
-        )
+            )
     allocation: list[tuple[Id, Decimal]] = []
     left = amount
     for account in ordered:
@@ -195,12 +197,11 @@ def check_org_budget(budget: Decimal, used: Decimal, amount: Decimal) -> None:
     """Lines granted may exceed the org's budget; what customers use together may not."""
     left = org_budget_left(budget, used)
     if amount > left:
-        raise Conflict(
-            "org_budget_exceeded",
+        raise ORG_BUDGET_EXCEEDED(
             f"销售组织授信预算{yuan(budget)}已使用{yuan(used)}，剩余{yuan(left)}，"
             f"不足以使用{yuan(amount)}",
             budget=fmt(budget), used=fmt(used), left=fmt(left), amount=fmt(amount),
-        )
+            )
 
 
 # --- shipments and terms -----------------------------------------------------------------------
@@ -243,13 +244,11 @@ def split_shipment(
     """应收优先使用现金: a shipment's receivable takes the order's cash first, then credit."""
     _positive(shipment_amount)
     if shipment_amount > order_cash_left + order_credit_left:
-        raise Conflict(
-            "shipment_exceeds_order",
-            f"发货金额{yuan(shipment_amount)}超过订单未发货金额"
-            f"{yuan(order_cash_left + order_credit_left)}",
-            shipment_amount=fmt(shipment_amount),
-            order_left=fmt(order_cash_left + order_credit_left),
-        )
+        raise SHIPMENT_EXCEEDS_ORDER(f"发货金额{yuan(shipment_amount)}超过订单未发货金额"
+                                     f"{yuan(order_cash_left + order_credit_left)}",
+                                     shipment_amount=fmt(shipment_amount),
+                                     order_left=fmt(order_cash_left + order_credit_left),
+                                     )
     cash = min(shipment_amount, order_cash_left)
     credit = shipment_amount - cash
     return ShipmentSplit(cash, credit, order_cash_left - cash, order_credit_left - credit)

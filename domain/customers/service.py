@@ -13,10 +13,16 @@ from domain import audit
 from domain.access import get_visible_customer, visible_customer_ids
 from domain.actors import Actor
 from domain.customer_tree import would_cycle
+from domain.customers.errors import (
+    CUSTOMER_CYCLE,
+    CUSTOMER_HAS_DOCUMENTS,
+    CUSTOMER_HAS_RECEIVABLE,
+    UNKNOWN_CONTACT,
+    UNKNOWN_PARENT,
+)
 from domain.customers.models import BindCode, Contact, Customer
 from domain.documents.models import Document
 from domain.documents.rules import INCREASING, VOID, signed_amount
-from domain.errors import Conflict, Invalid
 from domain.money import ZERO
 from domain.sql import is_postgres, select_in
 
@@ -60,12 +66,12 @@ async def set_parent(actor: Actor, customer_id: int, parent_id: int | None,
             await Customer.filter(id__in=sorted({customer.id, parent_id})).select_for_update() \
                 .order_by("id").values_list("id", flat=True)
             if not await Customer.exists(id=parent_id, deleted_at=None):
-                raise Invalid("unknown_parent", f"上级客户 {parent_id} 不存在")
+                raise UNKNOWN_PARENT(f"上级客户 {parent_id} 不存在")
             tree = {id_: parent for id_, (_, parent) in
                     (await _ancestry(Customer.filter(id=parent_id))).items()}
             if would_cycle(tree, customer.id, parent_id):
-                raise Conflict("customer_cycle", "上级客户不能是该客户自己或它的下级客户",
-                               parent_id=parent_id)
+                raise CUSTOMER_CYCLE("上级客户不能是该客户自己或它的下级客户",
+                                     parent_id=parent_id)
         if customer.parent_id != parent_id:
             customer.parent_id = parent_id
             await customer.save(update_fields=["parent_id", "updated_at"])
@@ -139,8 +145,8 @@ async def delete_customer(actor: Actor, customer_id: int, now: datetime) -> None
     customer = await get_visible_customer(actor, customer_id)
     count = await Document.filter(customer_id=customer.id).count()
     if count:
-        raise Conflict("customer_has_documents",
-                       f"客户已有 {count} 张单据，不能删除，可以停用", documents=count)
+        raise CUSTOMER_HAS_DOCUMENTS(
+            f"客户已有 {count} 张单据，不能删除，可以停用", documents=count)
     customer.deleted_at = now
     customer.code = f"{customer.code}#deleted-{customer.id}"  # frees the ERP code for reuse
     await customer.save(update_fields=["deleted_at", "code"])
@@ -152,8 +158,8 @@ async def set_disabled(actor: Actor, customer_id: int, disabled: bool, now: date
     if disabled and not customer.disabled:
         balance = await receivable(customer.id)
         if balance != 0:
-            raise Conflict("customer_has_receivable",
-                           f"客户尚有应收 ¥{balance}，不能停用", receivable=str(balance))
+            raise CUSTOMER_HAS_RECEIVABLE(
+                f"客户尚有应收 ¥{balance}，不能停用", receivable=str(balance))
     if customer.disabled != disabled:
         customer.disabled = disabled
         await customer.save(update_fields=["disabled"])
@@ -166,7 +172,7 @@ async def issue_bind_code(actor: Actor, customer_id: int, contact_id: int | None
     """A one-time code a contact types into the bot or mini-program to bind to this customer."""
     customer = await get_visible_customer(actor, customer_id)
     if contact_id is not None and not await Contact.exists(id=contact_id, customer_id=customer.id):
-        raise Invalid("unknown_contact", f"联系人 {contact_id} 不属于该客户")
+        raise UNKNOWN_CONTACT(f"联系人 {contact_id} 不属于该客户")
     code = "".join(secrets.choice(BIND_ALPHABET) for _ in range(8))
     bind = await BindCode.create(
         code=code, customer=customer, contact_id=contact_id, created_at=now,

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from domain.errors import Conflict, Locked
+from domain.documents.errors import DAY_CLOSED, RECEIPT_CONFIRMED
+from domain.errors import Locked
 from domain.money import ZERO
 
 SALES_OUT, SALES_RETURN, RECEIPT = "sales_out", "sales_return", "receipt"
@@ -77,10 +78,10 @@ def day_closed_error(closed: Iterable[tuple[str, date]], **detail) -> Locked:
     """The 423 for documents dated closed days, naming each person and day."""
     days = sorted(set(closed), key=lambda pair: (pair[1], pair[0]))
     named = "、".join(f"{name} {day.isoformat()}" for name, day in days)
-    return Locked(
-        "day_closed", f"{named} 已关账，不能新增或修改该日期的单据；如需更改请财务先取消关账",
+    return DAY_CLOSED(
+        f"{named} 已关账，不能新增或修改该日期的单据；如需更改请财务先取消关账",
         closed=[{"staff": name, "day": day.isoformat()} for name, day in days], **detail,
-    )
+        )
 
 
 CONFIRM, UNCONFIRM = "confirm", "unconfirm"
@@ -100,6 +101,5 @@ def receipt_audit_change(number: str, old: str, new: str, *, confirmed: bool,
     if confirm_audits:
         return UNCONFIRM
     verb = "作废" if new == VOID else "反审核"
-    raise Conflict("receipt_confirmed",
-                   f"收款单 {number} 已对账确认，不能{verb}；请财务先取消确认",
-                   number=number, audit_status=old)
+    raise RECEIPT_CONFIRMED(f"收款单 {number} 已对账确认，不能{verb}；请财务先取消确认",
+                            number=number, audit_status=old)

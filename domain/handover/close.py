@@ -9,9 +9,9 @@ from datetime import date, datetime
 from tortoise.transactions import in_transaction
 
 from domain.bulk_rows import BulkTable
+from domain.common_errors import UNKNOWN_STAFF
 from domain.documents import day_close
 from domain.documents.models import DayClose
-from domain.errors import Invalid
 from domain.org.models import Staff
 from domain.sql import insert_rows
 from domain.system.models import AuditLog
@@ -25,7 +25,7 @@ async def staff_ids_by_userid(userids: Collection[str]) -> list[int]:
     found = dict(await Staff.filter(dingtalk_userid__in=wanted).values_list(
         "dingtalk_userid", "id"))
     if unknown := sorted(wanted - set(found)):
-        raise Invalid("unknown_staff", f"未知员工: {'、'.join(unknown)}", unknown=unknown)
+        raise UNKNOWN_STAFF(f"未知员工: {'、'.join(unknown)}", unknown=unknown)
     return sorted(found.values())
 
 

@@ -29,8 +29,17 @@ from domain.documents.rules import (
     receipt_audit_change,
 )
 from domain.documents.settings import confirm_audits
-from domain.errors import Conflict, Invalid, NotFound
 from domain.handover import scope
+from domain.handover.errors import (
+    BAD_KIND,
+    BAD_REMARK,
+    DOCUMENT_NOT_FOUND,
+    HANDOVER_DOCUMENT_NOT_FOUND,
+    NOT_IN_HANDOVER,
+    RECEIPT_CHANGED,
+    RECEIPT_NOT_FOUND,
+    RECEIPT_VOID,
+)
 from domain.handover.rules import DOCUMENT, FUND_KINDS, KIND_LABELS, KINDS
 from domain.sql import execute, id_chunks
 from domain.statements.service import mark_source_changed
@@ -98,22 +107,22 @@ async def _checked(refs: list[Ref], *, undo: bool) -> dict[str, set[int]]:
     groups: dict[str, set[int]] = defaultdict(set)
     for kind, row_id in refs:
         if kind not in KINDS:
-            raise Invalid("bad_kind", f"未知的单据类别: {kind!r}（可选 {', '.join(KINDS)}）")
+            raise BAD_KIND(f"未知的单据类别: {kind!r}（可选 {', '.join(KINDS)}）")
         groups[kind].add(row_id)
     rows = {kind: await _rows(kind, ids) for kind, ids in groups.items()}
     missing = [(kind, i) for kind, ids in groups.items() for i in sorted(ids)
                if i not in rows[kind]]
     if missing:
-        raise NotFound("handover_document_not_found",
-                       f"找不到: {'、'.join(f'{KIND_LABELS[k]} {i}' for k, i in missing)}",
-                       missing=[{"kind": k, "id": i} for k, i in missing])
+        raise HANDOVER_DOCUMENT_NOT_FOUND(
+            f"找不到: {'、'.join(f'{KIND_LABELS[k]} {i}' for k, i in missing)}",
+            missing=[{"kind": k, "id": i} for k, i in missing])
     outside = [row for kind in groups for row in await _outside(kind, rows[kind])
                if not (undo and row["confirmed_at"])]
     if outside:
-        raise Invalid("not_in_handover",
-                      f"不在交款交账范围内的单据: {'、'.join(r['number'] for r in outside)}",
-                      outside=[{"kind": r["kind"], "id": r["id"], "number": r["number"]}
-                               for r in outside])
+        raise NOT_IN_HANDOVER(
+            f"不在交款交账范围内的单据: {'、'.join(r['number'] for r in outside)}",
+            outside=[{"kind": r["kind"], "id": r["id"], "number": r["number"]}
+                     for r in outside])
     return dict(groups)
 
 
@@ -179,12 +188,11 @@ async def change_receipt_audit(receipt_id: int, action: str, *, by: str,
     un-confirms the receipt along."""
     receipt = await Document.get_or_none(id=receipt_id, doc_type=RECEIPT)
     if receipt is None:
-        raise NotFound("receipt_not_found", f"收款单 {receipt_id} 不存在")
+        raise RECEIPT_NOT_FOUND(f"收款单 {receipt_id} 不存在")
     new = AUDIT_ACTIONS[action]
     if receipt.audit_status == VOID and new != VOID:
-        raise Conflict("receipt_void",
-                       f"收款单 {receipt.number} 已作废，不能{ACTION_LABELS[action]}",
-                       number=receipt.number)
+        raise RECEIPT_VOID(f"收款单 {receipt.number} 已作废，不能{ACTION_LABELS[action]}",
+                           number=receipt.number)
     if receipt.audit_status != new:
         async with in_transaction():
             await day_close.ensure_open(_pairs(receipt), number=receipt.number)
@@ -211,8 +219,8 @@ async def _save_audit(receipt: Document, new: str, change: str | None, *, by: st
         updated = await Document.filter(id=receipt.id, version=receipt.version).update(
             **changes)
         if not updated:
-            raise Conflict("receipt_changed", f"收款单 {receipt.number} 刚被修改，请刷新后重试",
-                           number=receipt.number)
+            raise RECEIPT_CHANGED(f"收款单 {receipt.number} 刚被修改，请刷新后重试",
+                                  number=receipt.number)
         if VOID in (new, receipt.audit_status):
             await mark_source_changed([receipt.id])
             await check_credit_limits([receipt.customer_id], now)
@@ -238,16 +246,16 @@ async def append_remark(document_ids: Collection[int], remark: str) -> int:
     finance's annotation, allowed on closed days. 404 naming missing documents."""
     remark = remark.strip()
     if not remark:
-        raise Invalid("bad_remark", "备注不能为空")
+        raise BAD_REMARK("备注不能为空")
     if len(remark) > MAX_REMARK:
-        raise Invalid("bad_remark", f"备注不能超过 {MAX_REMARK} 个字符")
+        raise BAD_REMARK(f"备注不能超过 {MAX_REMARK} 个字符")
     ids = set(document_ids)
     found: set[int] = set()
     for chunk in id_chunks(ids):
         found.update(await Document.filter(id__in=chunk).values_list("id", flat=True))
     if missing := sorted(ids - found):
-        raise NotFound("document_not_found", f"单据不存在: {', '.join(map(str, missing))}",
-                       missing=missing)
+        raise DOCUMENT_NOT_FOUND(f"单据不存在: {', '.join(map(str, missing))}",
+                                 missing=missing)
     count = 0
     async with in_transaction() as tx:
         for chunk in id_chunks(ids):

@@ -20,11 +20,20 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from domain.access import get_visible_customer
+from domain.common_errors import BAD_AMOUNT, STAFF_NOT_FOUND
 from domain.credit_limit import check_credit_limits
 from domain.documents import day_close
 from domain.documents.models import Document, Expense
 from domain.documents.rules import PENDING, RECEIPT, RECEIPT_KIND_LABELS, SALE
-from domain.errors import Conflict, Invalid, NotFound
+from domain.handover.errors import (
+    BAD_RECEIPT_KIND,
+    ENTRY_GONE,
+    ENTRY_IN_PROGRESS,
+    EXPENSE_TYPE_REQUIRED,
+    EXPENSE_TYPE_TOO_LONG,
+    FUTURE_DAY,
+    NUMBER_BUSY,
+)
 from domain.money import CENT
 from domain.org.models import Staff
 from domain.staff_queries import staff_actor
@@ -55,16 +64,16 @@ class Recorded:
 def check_amount(amount: Decimal) -> Decimal:
     """A positive amount in cents, not absurdly large."""
     if not amount.is_finite() or amount <= 0 or amount != amount.quantize(CENT):
-        raise Invalid("bad_amount", f"金额 {amount} 无效：请填写大于 0、最多两位小数的金额")
+        raise BAD_AMOUNT(f"金额 {amount} 无效：请填写大于 0、最多两位小数的金额")
     if amount > MAX_AMOUNT:
-        raise Invalid("bad_amount", f"金额 {amount} 过大，请核对")
+        raise BAD_AMOUNT(f"金额 {amount} 过大，请核对")
     return amount.quantize(CENT)
 
 
 def check_day(day: date, now: datetime) -> date:
     """Today or earlier: money is recorded once it was collected or spent."""
     if day > now.date():
-        raise Invalid("future_day", f"日期 {day.isoformat()} 还没到，不能记录未来的单据")
+        raise FUTURE_DAY(f"日期 {day.isoformat()} 还没到，不能记录未来的单据")
     return day
 
 
@@ -72,7 +81,7 @@ async def record_receipt(staff_id: int, customer_id: int, amount: Decimal, *, ki
                          day: date, now: datetime, key: str = "") -> Recorded:
     """A pending receipt of ``amount`` from one of the salesperson's customers on ``day``."""
     if kind not in RECEIPT_KIND_LABELS:
-        raise Invalid("bad_receipt_kind", f"未知收款类型 {kind!r}")
+        raise BAD_RECEIPT_KIND(f"未知收款类型 {kind!r}")
     amount, day = check_amount(amount), check_day(day, now)
     staff = await _staff(staff_id)
     customer = await get_visible_customer(staff_actor(staff), customer_id)
@@ -101,9 +110,9 @@ async def record_expense(staff_id: int, amount: Decimal, expense_type: str, *, d
     amount, day = check_amount(amount), check_day(day, now)
     expense_type = " ".join(expense_type.split())
     if not expense_type:
-        raise Invalid("expense_type_required", "请填写费用类型，例如：差旅、油费、招待")
+        raise EXPENSE_TYPE_REQUIRED("请填写费用类型，例如：差旅、油费、招待")
     if len(expense_type) > MAX_TYPE_LENGTH:
-        raise Invalid("expense_type_too_long", f"费用类型不能超过 {MAX_TYPE_LENGTH} 个字")
+        raise EXPENSE_TYPE_TOO_LONG(f"费用类型不能超过 {MAX_TYPE_LENGTH} 个字")
     staff = await _staff(staff_id)
 
     async def create(number: str) -> Expense:
@@ -124,7 +133,7 @@ async def record_expense(staff_id: int, amount: Decimal, expense_type: str, *, d
 async def _staff(staff_id: int) -> Staff:
     staff = await Staff.get_or_none(id=staff_id, active=True)
     if staff is None:
-        raise NotFound("staff_not_found", f"员工 {staff_id} 不存在或已停用")
+        raise STAFF_NOT_FOUND(f"员工 {staff_id} 不存在或已停用")
     return staff
 
 
@@ -153,7 +162,7 @@ async def _numbered(model, prefix: str, day: date, create: Callable[[str], Await
                 return await create(f"{stem}{seq + 1:04d}")
         except IntegrityError:
             continue
-    raise Conflict("number_busy", "单据编号冲突，请稍后再试")
+    raise NUMBER_BUSY("单据编号冲突，请稍后再试")
 
 
 async def _remember(key: str, model, row, now: datetime) -> None:
@@ -164,7 +173,7 @@ async def _remember(key: str, model, row, now: datetime) -> None:
                 scope=KEY_SCOPE, key=key[:128], body=f"{kind}:{row.id}", created_at=now,
                 fingerprint=hashlib.sha256(row.number.encode()).hexdigest())
     except IntegrityError:  # the same message is being recorded elsewhere: keep theirs
-        raise Conflict("entry_in_progress", "这条消息已在处理，请稍后查看") from None
+        raise ENTRY_IN_PROGRESS("这条消息已在处理，请稍后查看") from None
 
 
 async def _recorded_before(key: str) -> Recorded | None:
@@ -174,7 +183,7 @@ async def _recorded_before(key: str) -> Recorded | None:
     kind, _, row_id = record.body.partition(":")
     row = await (Document if kind == "receipt" else Expense).get_or_none(id=int(row_id))
     if row is None:
-        raise Conflict("entry_gone", "这条消息记录的单据已被删除")
+        raise ENTRY_GONE("这条消息记录的单据已被删除")
     if kind == "receipt":
         await row.fetch_related("customer")
         return Recorded(kind, row.id, row.number, row.date, row.amount,

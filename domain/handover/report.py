@@ -16,6 +16,7 @@ from functools import partial
 from tortoise.expressions import Subquery
 
 from domain.actors import SALES, Actor
+from domain.common_errors import BAD_QUERY, STAFF_NOT_FOUND
 from domain.documents.models import DayClose, Document, ReceiptSettlement
 from domain.documents.rules import (
     AUDIT_LABELS,
@@ -26,8 +27,8 @@ from domain.documents.rules import (
     Settled,
     signed_amount,
 )
-from domain.errors import Forbidden, Invalid, NotFound
 from domain.handover import scope
+from domain.handover.errors import NOT_YOUR_HANDOVER
 from domain.handover.rules import (
     DOCUMENT,
     EXCHANGE,
@@ -70,10 +71,10 @@ async def day_report(staff_id: int, day: date, *, confirmed: str = ALL) -> dict:
     """Everything of one person's hand-over on one day; ``confirmed`` (all|yes|no) filters the
     other-income rows only, the summary always counts the whole day."""
     if confirmed not in CONFIRMED_FILTERS:
-        raise Invalid("bad_query", f"confirmed 必须是 {'、'.join(CONFIRMED_FILTERS)} 之一")
+        raise BAD_QUERY(f"confirmed 必须是 {'、'.join(CONFIRMED_FILTERS)} 之一")
     staff = await Staff.get_or_none(id=staff_id)
     if staff is None:
-        raise NotFound("staff_not_found", f"员工 {staff_id} 不存在")
+        raise STAFF_NOT_FOUND(f"员工 {staff_id} 不存在")
     sections = (await _sections([staff_id], [day])).get((staff_id, day)) or _no_sections()
     summary = _summary(sections)
     report = {
@@ -405,7 +406,7 @@ async def pending_people(days: list[date]) -> list[dict]:
 async def staff_by_userid(userid: str) -> Staff:
     staff = await Staff.get_or_none(dingtalk_userid=userid)
     if staff is None:
-        raise NotFound("staff_not_found", f"员工 {userid} 不存在")
+        raise STAFF_NOT_FOUND(f"员工 {userid} 不存在")
     return staff
 
 
@@ -415,5 +416,5 @@ def readable_staff(actor: Actor, staff_ids: list[int] | None) -> list[int] | Non
     if actor.role != SALES:
         return staff_ids
     if staff_ids is not None and set(staff_ids) - {actor.staff_id}:
-        raise Forbidden("not_your_handover", "业务员只能查看自己的交款交账")
+        raise NOT_YOUR_HANDOVER("业务员只能查看自己的交款交账")
     return [actor.staff_id]

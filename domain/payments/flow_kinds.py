@@ -12,10 +12,11 @@ from domain.approvals.flows import BILLING_TERM_CHANGE, WRITE_OFF
 from domain.approvals.kinds import FlowKind, Subject
 from domain.approvals.models import ApprovalFlow
 from domain.billing.models import Bill, PenaltyCharge, Product
+from domain.common_errors import BAD_FIELD
 from domain.customers.models import Customer
-from domain.errors import Conflict, Invalid, NotFound
 from domain.money import fmt, yuan
 from domain.payments import settle, terms
+from domain.payments.errors import WRITE_OFF_IN_FLOW, WRITE_OFF_NOT_FOUND, WRITE_OFF_NOT_PENDING
 from domain.payments.models import PoolPayment, WriteOff, WriteOffBill, WriteOffPenalty
 
 # ----- 销账 -----
@@ -26,19 +27,19 @@ def _parse_write_off(form: Mapping[str, Any], today: date) -> dict:
     the stored write-off, never taken from the form."""
     write_off_id = form.get("write_off_id")
     if isinstance(write_off_id, bool) or not isinstance(write_off_id, int):
-        raise Invalid("bad_field", "write_off_id 必须是整数", field="write_off_id")
+        raise BAD_FIELD("write_off_id 必须是整数", field="write_off_id")
     return {"write_off_id": write_off_id}
 
 
 async def _check_write_off(form: dict, now: datetime) -> Subject:
     write_off = await WriteOff.get_or_none(id=form["write_off_id"])
     if write_off is None:
-        raise NotFound("write_off_not_found", f"销账 {form['write_off_id']} 不存在")
+        raise WRITE_OFF_NOT_FOUND(f"销账 {form['write_off_id']} 不存在")
     if write_off.status != settle.PENDING:
-        raise Conflict("write_off_not_pending", f"销账 #{write_off.id} 已处理")
+        raise WRITE_OFF_NOT_PENDING(f"销账 #{write_off.id} 已处理")
     if write_off.flow_id and await ApprovalFlow.exists(id=write_off.flow_id,
                                                       status__not="returned"):
-        raise Conflict("write_off_in_flow", f"销账 #{write_off.id} 已有审批流程")
+        raise WRITE_OFF_IN_FLOW(f"销账 #{write_off.id} 已有审批流程")
     customer = await Customer.get(id=write_off.customer_id)
     payment = await PoolPayment.get(id=write_off.payment_id)
     shown = {"write_off_id": write_off.id, "auto_write_off": 1 if write_off.automatic else 0,

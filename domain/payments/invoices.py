@@ -12,10 +12,18 @@ from decimal import Decimal
 
 from tortoise.transactions import in_transaction
 
+from domain.customers.errors import CUSTOMER_NOT_FOUND
 from domain.customers.models import Customer
-from domain.errors import Conflict, Invalid, NotFound
 from domain.money import ZERO, fmt
 from domain.payments import rules, settle
+from domain.payments.errors import (
+    BILL_ALREADY_INVOICED,
+    BILL_NOT_FOUND,
+    DUPLICATE_BILL,
+    INVOICE_REQUEST_CANCELLED,
+    INVOICE_REQUEST_NOT_FOUND,
+    NO_BILLS,
+)
 from domain.payments.models import InvoiceRequest, InvoiceRequestBill
 
 REQUESTED, CANCELLED = "requested", "cancelled"
@@ -26,18 +34,18 @@ async def request_invoice(*, customer_id: int, kind: str, amount: Decimal,
                           bill_ids: Sequence[int], invoice: Mapping | None, actor: str,
                           now: datetime) -> InvoiceRequest:
     if not bill_ids:
-        raise Invalid("no_bills", "请选择要开票的账单")
+        raise NO_BILLS("请选择要开票的账单")
     if len(set(bill_ids)) != len(bill_ids):
-        raise Invalid("duplicate_bill", "同一账单只能选择一次")
+        raise DUPLICATE_BILL("同一账单只能选择一次")
     customer = await Customer.get_or_none(id=customer_id, deleted_at=None)
     if customer is None:
-        raise NotFound("customer_not_found", f"客户 {customer_id} 不存在")
+        raise CUSTOMER_NOT_FOUND(f"客户 {customer_id} 不存在")
     fields = rules.invoice_fields(kind, {**(customer.invoice or {}), **(invoice or {})})
     async with in_transaction():
         bills = await settle.lock_bills(bill_ids)
         for bill_id in bill_ids:
             if bill_id not in bills or bills[bill_id].customer_id != customer.id:
-                raise NotFound("bill_not_found", f"客户 {customer.name} 没有账单 #{bill_id}")
+                raise BILL_NOT_FOUND(f"客户 {customer.name} 没有账单 #{bill_id}")
         rules.check_invoice_amount(amount, sum((b.amount for b in bills.values()), ZERO))
         await _refuse_invoiced(bill_ids)
         request = await InvoiceRequest.create(
@@ -54,16 +62,16 @@ async def _refuse_invoiced(bill_ids: Sequence[int]) -> None:
         bill_id__in=bill_ids, request__status=REQUESTED).values_list("bill_id", "request_id")
     if taken:
         names = "、".join(f"#{b}（开票申请 #{r}）" for b, r in sorted(taken))
-        raise Conflict("bill_already_invoiced", f"账单已在开票申请中：{names}",
-                       bills=sorted({b for b, _ in taken}))
+        raise BILL_ALREADY_INVOICED(f"账单已在开票申请中：{names}",
+                                    bills=sorted({b for b, _ in taken}))
 
 
 async def cancel_invoice_request(request_id: int) -> InvoiceRequest:
     request = await InvoiceRequest.get_or_none(id=request_id)
     if request is None:
-        raise NotFound("invoice_request_not_found", f"开票申请 {request_id} 不存在")
+        raise INVOICE_REQUEST_NOT_FOUND(f"开票申请 {request_id} 不存在")
     if not await InvoiceRequest.filter(id=request.id, status=REQUESTED).update(status=CANCELLED):
-        raise Conflict("invoice_request_cancelled", f"开票申请 #{request.id} 已取消")
+        raise INVOICE_REQUEST_CANCELLED(f"开票申请 #{request.id} 已取消")
     request.status = CANCELLED
     return request
 

@@ -21,9 +21,9 @@ from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
 from domain.billing.models import Bill
+from domain.common_errors import BAD_ITEMS, BATCH_REJECTED
 from domain.credit.lines import save
 from domain.customers.models import Customer
-from domain.errors import Conflict, Invalid
 from domain.money import to_amount
 from domain.payments import rules, settle, writeoffs
 from domain.payments.models import PoolPayment, WriteOff
@@ -151,7 +151,7 @@ async def import_payments(raws, *, atomic: bool = False, auto_write_off: bool, a
                           now: datetime) -> ImportResult:
     """Import a batch of received payments; see the module docstring."""
     if not isinstance(raws, list) or not raws:
-        raise Invalid("bad_items", "items 必须是非空数组")
+        raise BAD_ITEMS("items 必须是非空数组")
     result = ImportResult()
     rows = _dedupe([parse_row(i, raw) for i, raw in enumerate(raws)], result)
     existing = {p.reference: p for p in await PoolPayment.filter(
@@ -196,8 +196,8 @@ def _refuse_batch(rejected: list[RowError]) -> None:
     detail = [r.__dict__ for r in rejected]
     message = f"{len(rejected)} 行有错误，整批未写入"
     if all(r.status == 409 for r in rejected):
-        raise Conflict("batch_rejected", message, rejected=detail)
-    raise Invalid("batch_rejected", message, rejected=detail)
+        raise BATCH_REJECTED(message, rejected=detail)
+    raise BATCH_REJECTED(message, rejected=detail)
 
 
 async def _import_one(row: Incoming, index: CustomerIndex, auto: bool, actor: str,

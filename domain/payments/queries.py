@@ -13,9 +13,10 @@ from domain.access import can_see_customer, visible_customer_ids
 from domain.actors import Actor
 from domain.approvals.models import ApprovalFlow
 from domain.billing.models import PenaltyCharge, PenaltyCredit
-from domain.errors import Invalid, NotFound
+from domain.common_errors import BAD_STATUS
 from domain.money import ZERO, fmt
 from domain.payments import settle
+from domain.payments.errors import PAYMENT_NOT_FOUND
 from domain.payments.models import PoolPayment, WriteOff, WriteOffBill, WriteOffPenalty
 
 WRITE_OFF_STATUS_LABELS = {settle.PENDING: "审批中", settle.DONE: "已销账",
@@ -26,7 +27,7 @@ async def visible_payment(actor: Actor, payment_id: int) -> PoolPayment:
     payment = await PoolPayment.get_or_none(id=payment_id)
     if payment is None or (payment.customer_id is not None
                            and not await can_see_customer(actor, payment.customer_id)):
-        raise NotFound("payment_not_found", f"到款 {payment_id} 不存在")
+        raise PAYMENT_NOT_FOUND(f"到款 {payment_id} 不存在")
     return payment
 
 
@@ -80,7 +81,7 @@ async def list_payments(actor: Actor, *, status: str | None, customer_id: int | 
         query = query.filter(Q(customer_id=None) | Q(customer_id__in=visible))
     if status:
         if status not in settle.PAYMENT_STATUS_LABELS:
-            raise Invalid("bad_status", f"未知到款状态: {status}")
+            raise BAD_STATUS(f"未知到款状态: {status}")
         query = query.filter(status=status)
     if customer_id is not None:
         query = query.filter(customer_id=customer_id)

@@ -10,9 +10,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from domain.common_errors import BAD_TERM
 from domain.dates import add_months
-from domain.errors import Invalid
 from domain.money import CENT, ZERO, yuan
+from domain.payments.errors import (
+    BAD_INVOICE_KIND,
+    BAD_SETTING,
+    INVOICE_AMOUNT_MISMATCH,
+    INVOICE_FIELDS_MISSING,
+    NOTHING_TO_WRITE_OFF,
+    WRITE_OFF_EXCEEDS_PAYMENT,
+)
 
 # ----- matching a payer to a customer ---------------------------------------------------------
 
@@ -137,11 +145,10 @@ def _bill_stop(bill: OpenBill, left: Decimal, received_on: date, mode: str) -> s
 
 def check_manual_total(total: Decimal, available: Decimal) -> None:
     if total <= 0:
-        raise Invalid("nothing_to_write_off", "请至少选择一张账单或一笔罚息")
+        raise NOTHING_TO_WRITE_OFF("请至少选择一张账单或一笔罚息")
     if total > available:
-        raise Invalid("write_off_exceeds_payment",
-                      f"销账合计{yuan(total)}超过到款可用余额{yuan(available)}",
-                      total=str(total), available=str(available))
+        raise WRITE_OFF_EXCEEDS_PAYMENT(f"销账合计{yuan(total)}超过到款可用余额{yuan(available)}",
+                                        total=str(total), available=str(available))
 
 
 # ----- payment terms and penalty interest -----------------------------------------------------
@@ -152,10 +159,10 @@ MIN_TERM_MONTHS, MAX_TERM_MONTHS = 1, 12
 def check_term_months(value) -> int:
     """A billing term (账单周期) in whole months, 1 to 12 (seed 004: 最多不超过12个月)."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise Invalid("bad_term", "新账单周期必须是整数（月）", field="term_months")
+        raise BAD_TERM("新账单周期必须是整数（月）", field="term_months")
     if not MIN_TERM_MONTHS <= value <= MAX_TERM_MONTHS:
-        raise Invalid("bad_term", f"新账单周期必须在 {MIN_TERM_MONTHS} 到 {MAX_TERM_MONTHS} "
-                      f"个月之间，不能是 {value}", field="term_months")
+        raise BAD_TERM(f"新账单周期必须在 {MIN_TERM_MONTHS} 到 {MAX_TERM_MONTHS} "
+                       f"个月之间，不能是 {value}", field="term_months")
     return value
 
 
@@ -218,9 +225,9 @@ def parse_rate(text: str) -> Decimal:
     try:
         rate = Decimal(str(text).strip())
     except ArithmeticError:
-        raise Invalid("bad_setting", f"penalty_monthly_rate 不是数字: {text!r}") from None
+        raise BAD_SETTING(f"penalty_monthly_rate 不是数字: {text!r}") from None
     if not rate.is_finite() or rate < 0 or rate >= 1:
-        raise Invalid("bad_setting", f"penalty_monthly_rate 必须在 0 到 1 之间: {text!r}")
+        raise BAD_SETTING(f"penalty_monthly_rate 必须在 0 到 1 之间: {text!r}")
     return rate
 
 
@@ -238,14 +245,13 @@ def invoice_fields(kind: str, invoice: Mapping[str, object]) -> dict[str, str]:
     """The invoice fields the kind needs, trimmed; a missing one is refused by name (普票:
     company and tax id, 专票: every field)."""
     if kind not in INVOICE_KINDS:
-        raise Invalid("bad_invoice_kind",
-                      f"发票类型必须是 normal（普票）或 special（专票）: {kind!r}")
+        raise BAD_INVOICE_KIND(f"发票类型必须是 normal（普票）或 special（专票）: {kind!r}")
     clean = {k: str(invoice.get(k) or "").strip() for k in INVOICE_FIELD_LABELS}
     missing = [k for k in REQUIRED_INVOICE_FIELDS[kind] if not clean[k]]
     if missing:
         names = "、".join(INVOICE_FIELD_LABELS[k] for k in missing)
-        raise Invalid("invoice_fields_missing", f"{INVOICE_KINDS[kind]}缺少开票信息：{names}",
-                      missing=missing)
+        raise INVOICE_FIELDS_MISSING(f"{INVOICE_KINDS[kind]}缺少开票信息：{names}",
+                                     missing=missing)
     return {k: v for k, v in clean.items() if v}
 
 
@@ -253,6 +259,5 @@ def check_invoice_amount(amount: Decimal, bill_total: Decimal) -> None:
     """The amount asked for must equal the covered bills' sum exactly (seed 004: 确认账单合计与
     开票合计一致后系统才予以放行)."""
     if amount != bill_total:
-        raise Invalid("invoice_amount_mismatch",
-                      f"开票金额{yuan(amount)}与账单合计{yuan(bill_total)}不一致",
-                      amount=str(amount), bill_total=str(bill_total))
+        raise INVOICE_AMOUNT_MISMATCH(f"开票金额{yuan(amount)}与账单合计{yuan(bill_total)}不一致",
+                                      amount=str(amount), bill_total=str(bill_total))

@@ -27,8 +27,14 @@ from domain.credit_limit import check_credit_limits
 from domain.customers.models import Customer
 from domain.documents.models import Document
 from domain.documents.rules import RECEIPT
-from domain.errors import Conflict, NotFound
 from domain.money import ZERO, fmt, yuan
+from domain.payments.errors import (
+    BILL_CHANGED,
+    PAYMENT_NOT_FOUND,
+    PAYMENT_SHORT,
+    PENALTY_CHANGED,
+    WRITE_OFF_NOT_PENDING,
+)
 from domain.payments.models import PoolPayment, WriteOff, WriteOffBill, WriteOffPenalty
 from domain.payments.rules import MANUAL
 
@@ -83,7 +89,7 @@ def _sums(pairs: Iterable[tuple[int, Decimal]]) -> dict[int, Decimal]:
 async def lock_payment(payment_id: int) -> PoolPayment:
     row = await PoolPayment.filter(id=payment_id).select_for_update(no_key=True).first()
     if row is None:
-        raise NotFound("payment_not_found", f"到款 {payment_id} 不存在")
+        raise PAYMENT_NOT_FOUND(f"到款 {payment_id} 不存在")
     return row
 
 
@@ -121,11 +127,11 @@ async def apply_write_off(flow: ApprovalFlow, actor: str, now: datetime) -> dict
     write_off = await WriteOff.filter(id=flow.form["write_off_id"]).select_for_update(
         no_key=True).first()
     if write_off is None or write_off.status != PENDING or write_off.flow_id != flow.id:
-        raise Conflict("write_off_not_pending", "这笔销账已处理或不属于此流程")
+        raise WRITE_OFF_NOT_PENDING("这笔销账已处理或不属于此流程")
     payment = await lock_payment(write_off.payment_id)
     if payment.remaining < write_off.amount:
-        raise Conflict("payment_short", f"到款余额{yuan(payment.remaining)}不足以销账"
-                       f"{yuan(write_off.amount)}")
+        raise PAYMENT_SHORT(f"到款余额{yuan(payment.remaining)}不足以销账"
+                            f"{yuan(write_off.amount)}")
     await _pay_bills(write_off, now)
     await _pay_penalties(write_off)
     remaining = payment.remaining - write_off.amount
@@ -160,8 +166,8 @@ async def _pay_bills(write_off: WriteOff, now: datetime) -> None:
     for line in lines:
         bill = bills[line.bill_id]
         if bill_open(bill) < line.amount:
-            raise Conflict("bill_changed", f"账单 #{bill.id} 已被销账或金额已变，不能再销"
-                           f"{yuan(line.amount)}", bill_id=bill.id)
+            raise BILL_CHANGED(f"账单 #{bill.id} 已被销账或金额已变，不能再销"
+                               f"{yuan(line.amount)}", bill_id=bill.id)
         paid = bill.paid + line.amount
         await save(bill, paid=paid, status=PAID if paid >= bill.amount else UNPAID)
 
@@ -172,7 +178,7 @@ async def _pay_penalties(write_off: WriteOff) -> None:
     for line in lines:
         penalty = penalties[line.penalty_id]
         if penalty_open(penalty) < line.amount:
-            raise Conflict("penalty_changed", f"罚息 #{penalty.id} 已被销账", penalty_id=penalty.id)
+            raise PENALTY_CHANGED(f"罚息 #{penalty.id} 已被销账", penalty_id=penalty.id)
         await PenaltyCharge.filter(id=penalty.id).update(paid=penalty.paid + line.amount)
 
 

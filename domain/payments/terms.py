@@ -8,12 +8,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from domain.approvals.models import ApprovalFlow
+from domain.billing.errors import PRODUCT_NOT_FOUND
 from domain.billing.models import Bill, PenaltyCharge, PenaltyCredit, Product
+from domain.common_errors import BAD_FIELD, MISSING_FIELD
 from domain.customers.models import Customer
 from domain.dates import add_months
-from domain.errors import Invalid, NotFound
 from domain.money import ZERO, fmt
 from domain.payments import rules
+from domain.payments.errors import TERM_UNCHANGED
 from domain.payments.rules import check_term_months
 from domain.payments.settle import lock_bills, lock_penalties, reserved_penalties
 
@@ -23,12 +25,12 @@ MAX_REASON = 2000
 def parse_term_change(form, today) -> dict:
     product_id = form.get("product_id")
     if isinstance(product_id, bool) or not isinstance(product_id, int):
-        raise Invalid("bad_field", "product_id 必须是整数", field="product_id")
+        raise BAD_FIELD("product_id 必须是整数", field="product_id")
     reason = str(form.get("reason") or "").strip()
     if not reason:
-        raise Invalid("missing_field", "备注（reason）必填", field="reason")
+        raise MISSING_FIELD("备注（reason）必填", field="reason")
     if len(reason) > MAX_REASON:
-        raise Invalid("bad_field", f"备注不能超过 {MAX_REASON} 个字", field="reason")
+        raise BAD_FIELD(f"备注不能超过 {MAX_REASON} 个字", field="reason")
     return {"product_id": product_id, "term_months": check_term_months(form.get("term_months")),
             "reason": reason}
 
@@ -38,7 +40,7 @@ async def product_and_customer(product_id: int) -> tuple[Product, Customer]:
     customer = await Customer.get_or_none(id=product.customer_id, deleted_at=None) \
         if product else None
     if product is None or customer is None:
-        raise NotFound("product_not_found", f"产品 {product_id} 不存在")
+        raise PRODUCT_NOT_FOUND(f"产品 {product_id} 不存在")
     return product, customer
 
 
@@ -46,8 +48,8 @@ async def describe_term_change(form: dict) -> tuple[int, str, dict]:
     """(customer id, title, the form with what the cards show) for a started change."""
     product, customer = await product_and_customer(form["product_id"])
     if product.payment_term_months == form["term_months"]:
-        raise Invalid("term_unchanged", f"产品「{product.name}」的账单周期已是 "
-                      f"{product.payment_term_months} 个月", field="term_months")
+        raise TERM_UNCHANGED(f"产品「{product.name}」的账单周期已是 "
+                             f"{product.payment_term_months} 个月", field="term_months")
     title = (f"账单周期更改：{customer.name} {product.name} "
              f"{product.payment_term_months}→{form['term_months']}个月")
     shown = {**form, "product": product.name, "customer": customer.name,

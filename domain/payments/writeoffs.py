@@ -15,9 +15,11 @@ from tortoise.transactions import in_transaction
 from domain.approvals import engine
 from domain.approvals.flows import WRITE_OFF
 from domain.billing.models import Bill, PenaltyCharge
+from domain.common_errors import AMOUNT_NOT_POSITIVE
 from domain.credit.lines import save
+from domain.customers.errors import CUSTOMER_NOT_FOUND
 from domain.customers.models import Customer
-from domain.errors import Conflict, DomainError, Invalid, NotFound
+from domain.errors import DomainError, ErrorCode
 from domain.money import ZERO, fmt, yuan
 from domain.notices import outbox
 from domain.notices.catalogue import (
@@ -28,6 +30,18 @@ from domain.notices.catalogue import (
 )
 from domain.org.models import Staff
 from domain.payments import rules, settle
+from domain.payments.errors import (
+    ALREADY_PAID,
+    AMOUNT_EXCEEDS_OPEN,
+    BILL_NOT_FOUND,
+    CUSTOMER_REQUIRED,
+    DUPLICATE_ITEM,
+    NO_SALESPERSON,
+    PAYMENT_MATCHED_ELSEWHERE,
+    PAYMENT_WRITTEN_OFF,
+    PENALTY_NOT_FOUND,
+    RESERVED,
+)
 from domain.payments.models import PoolPayment, WriteOff, WriteOffBill, WriteOffPenalty
 from domain.payments.rules import OpenBill, OpenPenalty
 
@@ -148,13 +162,13 @@ async def match_by_hand(payment_id: int, *, customer_id: int | None,
         customer = await _manual_customer(payment, customer_id)
         seller = await _salesperson(customer)
         if seller is None:
-            raise Conflict("no_salesperson", rules.REFUSALS[rules.NO_SALESPERSON],
-                           customer_id=customer.id)
+            raise NO_SALESPERSON(rules.REFUSALS[rules.NO_SALESPERSON],
+                                 customer_id=customer.id)
         bill_plan = await _picked(customer.id, bills, settle.lock_bills, settle.reserved_bills,
-                                  settle.bill_open, "账单", "bill_not_found")
+                                  settle.bill_open, "账单", BILL_NOT_FOUND)
         penalty_plan = await _picked(customer.id, penalties, settle.lock_penalties,
                                      settle.reserved_penalties, settle.penalty_open, "罚息",
-                                     "penalty_not_found")
+                                     PENALTY_NOT_FOUND)
         available = payment.remaining - await settle.reserved_on_payment(payment.id)
         rules.check_manual_total(sum((a for _, a in bill_plan + penalty_plan), ZERO), available)
         return await reserve_and_start(payment, customer, seller, bill_plan, penalty_plan,
@@ -164,31 +178,30 @@ async def match_by_hand(payment_id: int, *, customer_id: int | None,
 def _check_picks(picks: Sequence[tuple[int, Decimal | None]], what: str) -> None:
     ids = [i for i, _ in picks]
     if len(set(ids)) != len(ids):
-        raise Invalid("duplicate_item", f"同一{what}只能选择一次")
+        raise DUPLICATE_ITEM(f"同一{what}只能选择一次")
     for item_id, amount in picks:
         if amount is not None and amount <= 0:
-            raise Invalid("amount_not_positive", f"{what} #{item_id} 的销账金额必须大于0")
+            raise AMOUNT_NOT_POSITIVE(f"{what} #{item_id} 的销账金额必须大于0")
 
 
 async def _manual_customer(payment: PoolPayment, customer_id: int | None) -> Customer:
     if payment.status == settle.WRITTEN_OFF:
-        raise Conflict("payment_written_off", f"到款 {payment.reference} 已全部销账")
+        raise PAYMENT_WRITTEN_OFF(f"到款 {payment.reference} 已全部销账")
     if customer_id is None:
         customer_id = payment.customer_id
     if customer_id is None:
-        raise Invalid("customer_required", "未匹配的到款需要指定客户 customer_id")
+        raise CUSTOMER_REQUIRED("未匹配的到款需要指定客户 customer_id")
     if payment.customer_id and payment.customer_id != customer_id \
             and await WriteOff.exists(payment_id=payment.id, status__in=("pending", "done")):
-        raise Conflict("payment_matched_elsewhere",
-                       f"到款 {payment.reference} 已匹配到其他客户并有销账记录")
+        raise PAYMENT_MATCHED_ELSEWHERE(f"到款 {payment.reference} 已匹配到其他客户并有销账记录")
     customer = await Customer.get_or_none(id=customer_id, deleted_at=None)
     if customer is None:
-        raise NotFound("customer_not_found", f"客户 {customer_id} 不存在")
+        raise CUSTOMER_NOT_FOUND(f"客户 {customer_id} 不存在")
     return customer
 
 
 async def _picked(customer_id: int, picks, lock, reserved, open_of, what: str,
-                  not_found: str) -> list[tuple[int, Decimal]]:
+                  not_found: ErrorCode) -> list[tuple[int, Decimal]]:
     """The picked bills (or penalties) of the customer, locked, each with what it pays."""
     rows = await lock(i for i, _ in picks)
     held = await reserved(customer_id)
@@ -196,7 +209,7 @@ async def _picked(customer_id: int, picks, lock, reserved, open_of, what: str,
     for item_id, amount in picks:
         row = rows.get(item_id)
         if row is None or row.customer_id != customer_id:
-            raise NotFound(not_found, f"客户没有{what} #{item_id}")
+            raise not_found(f"客户没有{what} #{item_id}")
         plan.append((item_id, _take(item_id, what, open_of(row), held, amount)))
     return plan
 
@@ -204,10 +217,10 @@ async def _picked(customer_id: int, picks, lock, reserved, open_of, what: str,
 def _take(item_id: int, what: str, open_: Decimal, held: dict[int, Decimal],
           amount: Decimal | None) -> Decimal:
     if open_ <= 0:
-        raise Conflict("already_paid", f"{what} #{item_id} 已结清", item_id=item_id)
+        raise ALREADY_PAID(f"{what} #{item_id} 已结清", item_id=item_id)
     if held.get(item_id, ZERO) > 0:
-        raise Conflict("reserved", f"{what} #{item_id} 正在另一笔销账流程中", item_id=item_id)
+        raise RESERVED(f"{what} #{item_id} 正在另一笔销账流程中", item_id=item_id)
     if amount is not None and amount > open_:
-        raise Invalid("amount_exceeds_open", f"{what} #{item_id} 的销账金额{yuan(amount)}超过未付"
-                      f"{yuan(open_)}", item_id=item_id)
+        raise AMOUNT_EXCEEDS_OPEN(f"{what} #{item_id} 的销账金额{yuan(amount)}超过未付"
+                                  f"{yuan(open_)}", item_id=item_id)
     return open_ if amount is None else amount

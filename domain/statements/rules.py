@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from domain.documents.rules import PAYING, signed_amount
-from domain.errors import Conflict
 from domain.money import ZERO
+from domain.statements.errors import ACTION_NOT_ALLOWED, ALREADY_ANSWERED
 
 UNCONFIRMED, MATCHED, MISMATCHED = "unconfirmed", "matched", "mismatched"
 STATUS_LABELS = {UNCONFIRMED: "未确认", MATCHED: "符合", MISMATCHED: "不符合"}
@@ -41,11 +41,10 @@ def check_action(action: str, status: str, received: Decimal) -> None:
     """Refuse an action the table does not allow in this state, naming the state."""
     if action not in allowed_actions(status, received):
         money = "已收金额 > 0" if received > 0 else "已收金额 = 0"
-        raise Conflict(
-            "action_not_allowed",
+        raise ACTION_NOT_ALLOWED(
             f"对账单状态为{STATUS_LABELS[status]}（{money}）时不能{ACTION_LABELS[action]}",
             action=action, status=status, received_amount=str(received),
-        )
+            )
 
 
 def status_after(action: str) -> str | None:
@@ -90,8 +89,6 @@ def answer_outcome(status: str, answer: str) -> bool:
         return True
     if status == answer:
         return False
-    raise Conflict(
-        "already_answered",
-        f"对账单已确认为{STATUS_LABELS[status]}，如需更改请联系业务员取消确认",
-        status=status,
-    )
+    raise ALREADY_ANSWERED(f"对账单已确认为{STATUS_LABELS[status]}，如需更改请联系业务员取消确认",
+                           status=status,
+                           )

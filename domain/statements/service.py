@@ -12,10 +12,10 @@ from tortoise.transactions import in_transaction
 from domain import audit
 from domain.access import can_see_customer, get_visible_customer, visible_customer_ids
 from domain.actors import Actor
+from domain.common_errors import BAD_AMOUNT, BAD_RANGE, BAD_STATUS
 from domain.customers.models import Contact, Customer
 from domain.documents.models import Document
 from domain.documents.rules import DOC_TYPES, VOID, signed_amount
-from domain.errors import Conflict, Forbidden, Invalid, NotFound
 from domain.money import ZERO
 from domain.notices import outbox
 from domain.notices.catalogue import (
@@ -33,6 +33,19 @@ from domain.org.models import Staff
 from domain.sharing import sign_share_token
 from domain.statements import issuing, rules
 from domain.statements.answerers import answerer
+from domain.statements.errors import (
+    BAD_ANSWER,
+    BAD_DOC_TYPES,
+    BAD_RESULT,
+    DESCRIPTION_REQUIRED,
+    DESCRIPTION_TOO_LONG,
+    DOCUMENTS_NOT_AUDITED,
+    DOCUMENTS_NOT_FOUND,
+    SHARE_LINK_NOT_FOUND,
+    SHARE_TOKEN_REVOKED,
+    STATEMENT_CHANGED,
+    STATEMENT_NOT_FOUND,
+)
 from domain.statements.models import ShareLink, Statement, StatementEvent, StatementLine
 from domain.statements.rules import LineValues
 from domain.statements.settings import counted_audit_states
@@ -72,7 +85,7 @@ async def create_statement(
 ) -> Statement:
     """Snapshot the chosen documents into a statement and issue it to the customer's contacts."""
     if spec.date_from > spec.date_to:
-        raise Invalid("bad_range", "开始日期不能晚于结束日期")
+        raise BAD_RANGE("开始日期不能晚于结束日期")
     customer = await get_visible_customer(actor, spec.customer_id)
     counted = await counted_audit_states()
     documents = await _pick_documents(customer, spec, counted)
@@ -104,15 +117,14 @@ async def _pick_documents(
         documents = await in_range.filter(number__in=spec.numbers).order_by("date", "number")
         missing = sorted(set(spec.numbers) - {d.number for d in documents})
         if missing:
-            raise Invalid(
-                "documents_not_found",
+            raise DOCUMENTS_NOT_FOUND(
                 f"以下单据不属于该客户或不在对账日期内: {', '.join(missing)}", numbers=missing,
-            )
+                )
         _refuse_uncounted(documents, counted)
     else:
         unknown = sorted(set(spec.doc_types) - set(DOC_TYPES))
         if unknown or not spec.doc_types:
-            raise Invalid("bad_doc_types", f"未知单据类型: {', '.join(unknown)}")
+            raise BAD_DOC_TYPES(f"未知单据类型: {', '.join(unknown)}")
         documents = await in_range.filter(
             doc_type__in=spec.doc_types, audit_status__in=counted).order_by("date", "number")
     # None in the range is a balance confirmation (seed 000): the opening balance only.
@@ -123,10 +135,9 @@ def _refuse_uncounted(documents: list[Document], counted: tuple[str, ...]) -> No
     """Picked documents still pending (待审批) while statements take audited ones only."""
     pending = [d.number for d in documents if d.audit_status not in counted]
     if pending:
-        raise Invalid(
-            "documents_not_audited",
+        raise DOCUMENTS_NOT_AUDITED(
             f"以下单据尚未审核，不能对账: {', '.join(pending)}", numbers=pending,
-        )
+            )
 
 
 async def _opening_receivable(
@@ -167,7 +178,7 @@ def issued_payload(statement: Statement, customer_name: str, nonce: str,
 async def get_statement(actor: Actor, statement_id: int) -> Statement:
     statement = await Statement.get_or_none(id=statement_id, deleted_at=None)
     if statement is None or not await can_see_customer(actor, statement.customer_id):
-        raise NotFound("statement_not_found", f"对账单 {statement_id} 不存在")
+        raise STATEMENT_NOT_FOUND(f"对账单 {statement_id} 不存在")
     return statement
 
 
@@ -178,7 +189,7 @@ async def list_statements(
 ) -> list[Statement]:
     """Newest first; ``date_from`` / ``date_to`` keep statements whose period overlaps them."""
     if date_from and date_to and date_from > date_to:
-        raise Invalid("bad_range", "开始日期不能晚于结束日期")
+        raise BAD_RANGE("开始日期不能晚于结束日期")
     query = Statement.filter(deleted_at=None)
     if date_from:
         query = query.filter(date_to__gte=date_from)
@@ -191,7 +202,7 @@ async def list_statements(
         query = query.filter(customer_id=customer_id)
     if status:
         if status not in rules.STATUS_LABELS:
-            raise Invalid("bad_status", f"未知状态: {status}")
+            raise BAD_STATUS(f"未知状态: {status}")
         query = query.filter(status=status)
     return await query.order_by("-created_at", "-id").offset(offset).limit(limit)
 
@@ -202,7 +213,7 @@ async def _transition(statement: Statement, action: str, now: datetime, **change
     changes["version"] = statement.version + 1
     updated = await Statement.filter(id=statement.id, version=statement.version).update(**changes)
     if not updated:
-        raise Conflict("statement_changed", "对账单已被他人修改，请刷新后重试")
+        raise STATEMENT_CHANGED("对账单已被他人修改，请刷新后重试")
     for name, value in changes.items():
         setattr(statement, name, value)
 
@@ -213,7 +224,7 @@ async def staff_confirm(
     """符合确认 / 不符合确认 by staff, e.g. after the customer confirmed by phone."""
     action = {rules.MATCHED: rules.MATCH, rules.MISMATCHED: rules.MISMATCH}.get(result)
     if action is None:
-        raise Invalid("bad_result", "result 必须是 matched 或 mismatched")
+        raise BAD_RESULT("result 必须是 matched 或 mismatched")
     statement = await get_statement(actor, statement_id)
     async with in_transaction():
         await _transition(statement, action, now, status=result, answered_at=now,
@@ -236,7 +247,7 @@ async def record_payment(
 ) -> Statement:
     """收款: money received against the statement after it was issued."""
     if amount <= 0:
-        raise Invalid("bad_amount", "收款金额必须大于 0")
+        raise BAD_AMOUNT("收款金额必须大于 0")
     statement = await get_statement(actor, statement_id)
     async with in_transaction():
         await _transition(statement, rules.RECEIVE, now,
@@ -307,7 +318,7 @@ async def revoke_share_link(actor: Actor, statement_id: int, link_id: int, now) 
     statement = await get_statement(actor, statement_id)
     link = await ShareLink.get_or_none(id=link_id, statement_id=statement.id)
     if link is None:
-        raise NotFound("share_link_not_found", f"分享链接 {link_id} 不存在")
+        raise SHARE_LINK_NOT_FOUND(f"分享链接 {link_id} 不存在")
     if link.revoked_at is None:
         link.revoked_at = now
         await link.save(update_fields=["revoked_at"])
@@ -323,11 +334,11 @@ async def customer_answer(
     Returns False for a repeat; a change of mind is a conflict."""
     description = (description or "").strip()
     if answer not in (rules.MATCHED, rules.MISMATCHED):
-        raise Invalid("bad_answer", "answer 必须是 matched（符合）或 mismatched（不符合）")
+        raise BAD_ANSWER("answer 必须是 matched（符合）或 mismatched（不符合）")
     if answer == rules.MISMATCHED and not description:
-        raise Invalid("description_required", "选择不符合时必须填写描述")
+        raise DESCRIPTION_REQUIRED("选择不符合时必须填写描述")
     if len(description) > 2000:
-        raise Invalid("description_too_long", "描述不能超过 2000 字")
+        raise DESCRIPTION_TOO_LONG("描述不能超过 2000 字")
     if not rules.answer_outcome(statement.status, answer):
         return False
     answered_by = answerer(actor, now, device)
@@ -340,7 +351,7 @@ async def customer_answer(
             fresh = await Statement.get(id=statement.id)
             if not rules.answer_outcome(fresh.status, answer):
                 return False
-            raise Conflict("statement_changed", "对账单已被他人修改，请刷新后重试")
+            raise STATEMENT_CHANGED("对账单已被他人修改，请刷新后重试")
         statement.status, statement.version = answer, statement.version + 1
         event = await _event(statement, "answer", actor, now, result=answer,
                              description=description, via=via, device=device)
@@ -403,9 +414,9 @@ async def resolve_share_token(nonce: str, now: datetime) -> Statement:
     unless the link was revoked or the statement deleted."""
     link = await ShareLink.filter(nonce=nonce).select_related("statement__customer").first()
     if link is None or link.revoked_at is not None:
-        raise Forbidden("share_token_revoked", "分享链接已失效")
+        raise SHARE_TOKEN_REVOKED("分享链接已失效")
     if link.statement.deleted_at is not None:
-        raise NotFound("statement_not_found", "对账单不存在或已删除")
+        raise STATEMENT_NOT_FOUND("对账单不存在或已删除")
     return link.statement
 
 

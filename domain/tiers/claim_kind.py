@@ -11,9 +11,11 @@ from datetime import date, datetime
 from domain.approvals.flows import POOL_CLAIM
 from domain.approvals.kinds import FlowKind, Subject
 from domain.approvals.models import ApprovalFlow
+from domain.common_errors import BAD_FIELD, MISSING_FIELD
+from domain.customers.errors import CUSTOMER_NOT_FOUND
 from domain.customers.models import Customer
-from domain.errors import Conflict, Invalid, NotFound
 from domain.org.models import Staff
+from domain.tiers.errors import CLAIM_IN_PROGRESS, CLAIM_LOST, CLAIM_NOT_HELD, NOT_IN_POOL
 from domain.tiers.models import TierChange
 from domain.tiers.rules import INTENT, POOL
 
@@ -25,18 +27,18 @@ MAX_REASON = 2000
 
 def clean_reason(reason) -> str:
     if not isinstance(reason, str) or not reason.strip():
-        raise Invalid("missing_field", "缺少字段 reason（申请理由）", field="reason")
+        raise MISSING_FIELD("缺少字段 reason（申请理由）", field="reason")
     if len(reason.strip()) > MAX_REASON:
-        raise Invalid("bad_field", f"申请理由不能超过 {MAX_REASON} 个字", field="reason")
+        raise BAD_FIELD(f"申请理由不能超过 {MAX_REASON} 个字", field="reason")
     return reason.strip()
 
 
 async def pool_customer(customer_id: int) -> Customer:
     customer = await Customer.get_or_none(id=customer_id, deleted_at=None)
     if customer is None:
-        raise NotFound("customer_not_found", f"客户 {customer_id} 不存在")
+        raise CUSTOMER_NOT_FOUND(f"客户 {customer_id} 不存在")
     if customer.tier != POOL:
-        raise Conflict("not_in_pool", f"客户 {customer.name} 不在公共池中")
+        raise NOT_IN_POOL(f"客户 {customer.name} 不在公共池中")
     return customer
 
 
@@ -44,7 +46,7 @@ def parse_claim(form: Mapping, today: date) -> dict:
     customer_id, claimant_id = form.get("customer_id"), form.get("claimant_id")
     for name, value in (("customer_id", customer_id), ("claimant_id", claimant_id)):
         if isinstance(value, bool) or not isinstance(value, int):
-            raise Invalid("bad_field", f"{name} 必须是整数", field=name)
+            raise BAD_FIELD(f"{name} 必须是整数", field=name)
     return {"customer_id": customer_id, "claimant_id": claimant_id,
             "reason": clean_reason(form.get("reason"))}
 
@@ -54,9 +56,9 @@ async def check_claim(form: dict) -> tuple[Customer, dict]:
     claim is made through ``claim``, which takes the customer out of the pool first."""
     customer = await pool_customer(form["customer_id"])
     if customer.claimed_by_id != form["claimant_id"]:
-        raise Conflict("claim_not_held", "请通过公共池申请客户（POST /tiers/pool/{id}/claim）")
+        raise CLAIM_NOT_HELD("请通过公共池申请客户（POST /tiers/pool/{id}/claim）")
     if await _claims(customer.id, form["claimant_id"]).filter(status=PENDING).exists():
-        raise Conflict("claim_in_progress", f"客户 {customer.name} 的申请正在审批中")
+        raise CLAIM_IN_PROGRESS(f"客户 {customer.name} 的申请正在审批中")
     return customer, {**form, "customer_name": customer.name, "customer_code": customer.code}
 
 
@@ -67,7 +69,7 @@ async def take_over(flow: ApprovalFlow, now: datetime) -> dict:
     moved = await Customer.filter(id=customer_id, tier=POOL, claimed_by_id=claimant).update(
         tier=INTENT, tier_since=day, salesperson_id=claimant, claimed_by_id=None)
     if not moved:
-        raise Conflict("claim_lost", "客户已不在公共池，或不是由你申请的")
+        raise CLAIM_LOST("客户已不在公共池，或不是由你申请的")
     await TierChange.bulk_create([TierChange(
         customer_id=customer_id, rule="pool_claim", from_tier=POOL, to_tier=INTENT,
         salesperson_id=claimant, day=day, month=day.strftime("%Y-%m"), created_at=now)],

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from datetime import datetime
 
 from domain.customers.models import Customer
-from domain.errors import Invalid
 from domain.ingest_rows import (
     IngestResult,
     Row,
@@ -28,6 +27,7 @@ from domain.ingest_rows import (
 from domain.limits import ID_MAX, whole
 from domain.money import to_amount
 from domain.org.models import Staff
+from domain.tiers.errors import BAD_PROFILE
 from domain.tiers.models import ContactLog, Contract, TrialAccount
 from domain.tiers.rules import PROFILE_FIELDS, PROFILE_LABELS, profile_filled
 
@@ -136,19 +136,19 @@ def clean_profile(body, *, partial: bool) -> dict:
     """The profile fields of a request body: strings (or null to clear) of known names only;
     a full replacement (``partial`` false) clears the fields it leaves out."""
     if not isinstance(body, dict):
-        raise Invalid("bad_profile", "资料必须是对象")
+        raise BAD_PROFILE("资料必须是对象")
     unknown = sorted(set(body) - set(PROFILE_FIELDS))
     if unknown:
-        raise Invalid("bad_profile", f"未知资料字段: {', '.join(unknown)}；可用: "
-                      f"{', '.join(PROFILE_FIELDS)}")
+        raise BAD_PROFILE(f"未知资料字段: {', '.join(unknown)}；可用: "
+                          f"{', '.join(PROFILE_FIELDS)}")
     clean = {} if partial else dict.fromkeys(PROFILE_FIELDS, "")
     for name, value in body.items():
         if value is not None and not isinstance(value, str):
-            raise Invalid("bad_profile", f"{name}（{PROFILE_LABELS[name]}）必须是字符串")
+            raise BAD_PROFILE(f"{name}（{PROFILE_LABELS[name]}）必须是字符串")
         value = (value or "").strip()
         if len(value) > MAX_PROFILE_FIELD:
-            raise Invalid("bad_profile",
-                          f"{name}（{PROFILE_LABELS[name]}）不能超过 {MAX_PROFILE_FIELD} 个字符")
+            raise BAD_PROFILE(
+                f"{name}（{PROFILE_LABELS[name]}）不能超过 {MAX_PROFILE_FIELD} 个字符")
         clean[name] = value
     return clean
 

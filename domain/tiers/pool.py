@@ -21,8 +21,8 @@ from domain.approvals import engine
 from domain.approvals.flows import POOL_CLAIM, FlowDef
 from domain.approvals.models import ApprovalFlow
 from domain.customers.models import Customer
-from domain.errors import Conflict
 from domain.tiers.claim_kind import clean_reason, pool_customer
+from domain.tiers.errors import CUSTOMER_CLAIMED
 from domain.tiers.rules import POOL
 
 
@@ -49,5 +49,5 @@ async def claim(customer_id: int, staff_id: int | None, reason, now: datetime, *
         taken = await Customer.filter(id=customer.id, tier=POOL, claimed_by_id=None,
                                       deleted_at=None).update(claimed_by_id=staff_id)
         if not taken:
-            raise Conflict("customer_claimed", f"客户 {customer.name} 已有人申请，审批中")
+            raise CUSTOMER_CLAIMED(f"客户 {customer.name} 已有人申请，审批中")
         return await engine.start(POOL_CLAIM, staff_id, form, now, definitions=definitions)

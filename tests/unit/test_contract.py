@@ -8,7 +8,8 @@ from typing import Annotated
 
 import pytest
 
-from domain.errors import Invalid
+from domain.common_errors import BAD_FIELD, BAD_QUERY, BAD_STATUS
+from domain.errors import ErrorCode, Invalid
 from httpcommon.contract import validated
 from httpcommon.fields import (
     Body,
@@ -29,14 +30,14 @@ class Payment(Body):
     on: Day
     amount: PositiveAmount
     note: text(10) = ""
-    urgent: Annotated[Flag, Code("bad_flag")] = False
+    urgent: Annotated[Flag, Code(BAD_STATUS)] = False
 
 
 class Page(Query):
     limit: query_int(1, 500) = 50
 
 
-def _code(model, data: dict, default: str = "bad_field") -> str:
+def _code(model, data: dict, default: ErrorCode = BAD_FIELD) -> str:
     with pytest.raises(Invalid) as refused:
         validated(model, data, default)
     return refused.value.code
@@ -46,13 +47,13 @@ GOOD = {"customer_id": 7, "on": "2026-11-05", "amount": "12.50"}
 
 
 def test_a_valid_body_is_typed_and_extra_fields_are_ignored():
-    body = validated(Payment, {**GOOD, "note": None, "other": 1}, "bad_field")
+    body = validated(Payment, {**GOOD, "note": None, "other": 1}, BAD_FIELD)
     assert (body.customer_id, body.on, body.amount, body.note) == (
         7, date(2026, 11, 5), Decimal("12.50"), "")
 
 
 def test_a_number_with_a_zero_fraction_is_an_integer_and_a_bool_is_not():
-    assert validated(Payment, {**GOOD, "customer_id": Decimal("7.0")}, "x").customer_id == 7
+    assert validated(Payment, {**GOOD, "customer_id": Decimal("7.0")}, BAD_FIELD).customer_id == 7
     assert _code(Payment, {**GOOD, "customer_id": True}) == "bad_field"
 
 
@@ -63,7 +64,7 @@ def test_a_number_with_a_zero_fraction_is_an_integer_and_a_bool_is_not():
     ({"amount": 1.5}, "bad_amount"),
     ({"amount": "1.234"}, "bad_amount"),
     ({"note": "x" * 11}, "bad_field"),
-    ({"urgent": "yes"}, "bad_flag"),
+    ({"urgent": "yes"}, "bad_status"),
 ])
 def test_a_bad_value_answers_the_code_the_handler_answered(change, code):
     assert _code(Payment, {**GOOD, **change}) == code
@@ -74,7 +75,7 @@ def test_a_missing_field_answers_missing_field():
 
 
 def test_a_query_value_is_read_from_text_and_empty_means_the_default():
-    assert validated(Page, {"limit": ""}, "bad_query").limit == 50
-    assert validated(Page, {"limit": "20"}, "bad_query").limit == 20
-    assert _code(Page, {"limit": "²"}, "bad_query") == "bad_query"
-    assert _code(Page, {"limit": "501"}, "bad_query") == "bad_query"
+    assert validated(Page, {"limit": ""}, BAD_QUERY).limit == 50
+    assert validated(Page, {"limit": "20"}, BAD_QUERY).limit == 20
+    assert _code(Page, {"limit": "²"}, BAD_QUERY) == "bad_query"
+    assert _code(Page, {"limit": "501"}, BAD_QUERY) == "bad_query"

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import pytest
 
+from domain.common_errors import BAD_FIELD
 from domain.errors import Invalid
 from httpcommon.contract import validated
 from httpcommon.extra_fields import (
@@ -49,14 +50,14 @@ GOOD = {"customer_id": 3, "total": "10.00"}
 
 def _code(model, data: dict) -> str:
     with pytest.raises(Invalid) as refused:
-        validated(model, data, "bad_field")
+        validated(model, data, BAD_FIELD)
     return refused.value.code
 
 
 def test_optional_values_read_null_and_empty_as_absent():
-    body = validated(Change, {**GOOD, "valid_from": "", "part": "", "picks": None}, "bad_field")
+    body = validated(Change, {**GOOD, "valid_from": "", "part": "", "picks": None}, BAD_FIELD)
     assert (body.valid_from, body.part, body.picks) == (None, None, [])
-    body = validated(Change, {**GOOD, "valid_from": "2026-11-05", "part": "1.5"}, "bad_field")
+    body = validated(Change, {**GOOD, "valid_from": "2026-11-05", "part": "1.5"}, BAD_FIELD)
     assert (body.valid_from, body.part, body.total) == (
         date(2026, 11, 5), Decimal("1.50"), Decimal("10.00"))
 
@@ -82,8 +83,8 @@ def test_the_document_requires_what_the_use_case_refuses_when_missing():
 
 
 def test_a_batch_passes_its_rows_through_and_refuses_too_many():
-    assert validated(Push, {"items": [{"x": 1}, 2]}, "bad_field").items == [{"x": 1}, 2]
-    assert validated(Push, {}, "bad_field").items is None  # the import answers bad_items
+    assert validated(Push, {"items": [{"x": 1}, 2]}, BAD_FIELD).items == [{"x": 1}, 2]
+    assert validated(Push, {}, BAD_FIELD).items is None  # the import answers bad_items
     assert _code(Push, {"items": [{}] * (MAX_BATCH + 1)}) == "batch_too_large"
 
 

@@ -27,7 +27,7 @@ NOT_IN_DOMAIN = (*EDGES, "httpcommon", "tally", "aiohttp", "wechatpy", "dingtalk
 
 # Edge-to-edge imports other parts of the redesign remove (issue 13): the lead empties this at
 # merge. miniapp's hand-written schema reuses the back office's (typed models replace both).
-MODEL_LAYER = "domain.*.models"  # the context graph's node for all the models modules
+DECLARATIONS = "domain.*.models|errors"  # the context graph's node for those modules
 KNOWN_EDGE_IMPORTS_TO_REMOVE: set[tuple[str, str]] = set()
 # Cycles other parts of the redesign remove, each as the set of modules or contexts that may
 # import each other meanwhile: the lead empties this at merge. Issue 13's documents package
@@ -178,12 +178,13 @@ def _graph() -> dict[str, set[str]]:
 
 def _context(module: str) -> str:
     """``domain.statements.bulk`` is in ``domain.statements``; a module of ``domain`` itself
-    (``domain.money``) and the edges' modules are their own. The contexts' ``models`` modules
-    are one layer below every context (one tortoise app whose relations are named, not
-    imported), as the single ``domain/models.py`` was before the split."""
+    (``domain.money``) and the edges' modules are their own. The contexts' ``models`` and
+    ``errors`` modules are one layer below every context: declarations that import no context
+    (one tortoise app whose relations are named, not imported; codes that import only
+    ``domain.errors``), as the single ``domain/models.py`` was before the split."""
     parts = module.split(".")
-    if parts[0] == "domain" and parts[-1] == "models" and len(parts) == 3:
-        return MODEL_LAYER
+    if parts[0] == "domain" and parts[-1] in ("models", "errors") and len(parts) == 3:
+        return DECLARATIONS
     return ".".join(parts[:2]) if parts[0] == "domain" and len(parts) > 2 else module
 
 

@@ -1,0 +1,41 @@
+"""Error codes of the HTTP edge, each with its one kind (so one HTTP status).
+
+Listed with every other context's by httpcommon/error_table.py, which makes the README's
+error table from them."""
+
+from domain.errors import (
+    Conflict,
+    ErrorCode,
+    Forbidden,
+    Invalid,
+    NotFound,
+    RateLimited,
+    Unauthorized,
+)
+
+BAD_BODY = ErrorCode("bad_body", Invalid, "请求体的字段组合不对（如 items 与 staff/dates 二选一）")
+BAD_DATE_RANGE = ErrorCode("bad_date_range", Invalid, "date_to 不能早于 date")
+BAD_JSON = ErrorCode("bad_json", Invalid, "请求体不是 JSON")
+BAD_PERIOD = ErrorCode("bad_period", Invalid, "期间必须是 YYYY-MM")
+BAD_SESSION = ErrorCode("bad_session", Unauthorized, "登录已失效，请重新登录")
+BAD_TEXT = ErrorCode("bad_text", Invalid, "路径或查询参数不能包含 NUL 字符")
+BATCH_TOO_LARGE = ErrorCode("batch_too_large", Invalid, "每批行数超过上限，请分批推送")
+IDEMPOTENCY_KEY_REUSED = ErrorCode("idempotency_key_reused", Conflict,
+                                   "Idempotency-Key 已用于另一个请求")
+MISSING_API_KEY = ErrorCode("missing_api_key", Unauthorized,
+                            "缺少 API 密钥 (Authorization: Bearer …)")
+MISSING_QUERY = ErrorCode("missing_query", Invalid, "缺少必填的查询参数")
+NOT_FOUND = ErrorCode("not_found", NotFound, "路由或资源不存在")
+RATE_LIMITED = ErrorCode("rate_limited", RateLimited, "尝试太频繁，稍后再试（Retry-After）")
+REQUEST_IN_PROGRESS = ErrorCode("request_in_progress", Conflict,
+                                "同一 Idempotency-Key 的请求正在处理中")
+ROUTE_NOT_IN_ROLE_TABLE = ErrorCode("route_not_in_role_table", Forbidden, "此接口未列入角色表")
+TOO_MANY = ErrorCode("too_many", Invalid, "项数超过上限")
+UNKNOWN_KIND = ErrorCode("unknown_kind", NotFound, "未知数据类型 …，可用: …")
+WECHAT_BAD_MESSAGE = ErrorCode("wechat_bad_message", Invalid, "无法解析的消息")
+WECHAT_BAD_TIMESTAMP = ErrorCode("wechat_bad_timestamp", Forbidden, "时间戳无效")
+WECHAT_LOGIN_FAILED = ErrorCode("wechat_login_failed", Unauthorized,
+                                "微信登录失败，请重新打开小程序再试")
+WECHAT_SAFE_MODE_OFF = ErrorCode("wechat_safe_mode_off", Forbidden, "未配置消息加解密密钥")
+WECHAT_SIGNATURE_INVALID = ErrorCode("wechat_signature_invalid", Forbidden, "签名无效")
+WECHAT_STALE_REQUEST = ErrorCode("wechat_stale_request", Forbidden, "请求已过期")
