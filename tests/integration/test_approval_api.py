@@ -9,9 +9,9 @@ from domain.approvals.flows import FLOWS, FlowDef, Node
 from domain.approvals.models import ApprovalFlow
 from domain.notices.models import OutboxMessage
 from domain.org.models import Department, Staff, StaffRole
-from tests.integration import approval_support as support
-from tests.integration.approval_support import KIND, call
 from tests.support import INGEST, post_ok
+from tests.support import approvals as support
+from tests.support.approvals import KIND, call
 
 expense, people = support.expense, support.people  # fixtures
 

@@ -7,35 +7,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
-
 from domain.approvals import engine
 from domain.approvals.flows import FLOWS, MANAGER, FlowDef, Node
 from domain.approvals.models import ApprovalFlow, ApprovalTask
 from domain.credit.models import CreditAccount
 from domain.notices.models import CardInstance, OutboxMessage
-from tests.integration import approval_support as support
-from tests.integration.approval_support import CREDIT_APPROVERS, annual, start
-from tests.integration.dingtalk_waits import press
-from tests.integration.test_dingtalk_stream import ask
-from tests.integration.test_dispatcher import delivery_config, dispatcher_factory
+from tests.support import approvals as support
+from tests.support.approvals import CREDIT_APPROVERS, annual, start
+from tests.support.dingtalk import ask, press
 
 KIND = support.KIND
 expense, people, world = support.expense, support.people, support.world  # fixtures
-
-
-@pytest.fixture
-async def deliver(app, clock, settings, fake):
-    """``await deliver()``: send every queued notice to the private fake DingTalk."""
-    async with dispatcher_factory(app, clock) as build:
-        dispatcher = await build(delivery_config(settings, fake))
-
-        async def run():
-            stats = await dispatcher.run_until_empty()
-            assert stats.dead == 0, stats
-            return stats
-
-        yield run
 
 
 async def card_of(task_id: int) -> str:

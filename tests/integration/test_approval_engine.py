@@ -14,7 +14,7 @@ from domain.approvals.flows import DEPARTMENT_HEAD, FLOWS, MANAGER, Auto, FlowDe
 from domain.approvals.models import ApprovalAction, ApprovalFlow, ApprovalTask
 from domain.errors import Conflict, Forbidden, Invalid, NotFound
 from domain.notices.models import OutboxMessage
-from tests.integration import approval_support as support
+from tests.support import approvals as support
 
 KIND = support.KIND
 expense, people = support.expense, support.people  # fixtures

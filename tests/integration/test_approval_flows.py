@@ -17,8 +17,8 @@ from domain.credit.models import CreditAccount, CreditOperation, CustomerAccount
 from domain.credit.orders import NewOrder, create_order, ship
 from domain.credit.orgs import put_org, set_terms
 from domain.notices.models import OutboxMessage
-from tests.integration import approval_support as support
-from tests.integration.approval_support import CREDIT_APPROVERS, annual, call, start
+from tests.support import approvals as support
+from tests.support.approvals import CREDIT_APPROVERS, annual, call, start
 
 world = support.world  # fixture
 

@@ -9,8 +9,8 @@ from domain.approvals.models import ApprovalTask
 from domain.approvals.reminders import remind_pending_tasks as remind_pending
 from domain.notices.models import OutboxMessage
 from tests.conftest import SHANGHAI
-from tests.integration import approval_support as support
-from tests.integration.test_dispatcher import delivery_config, dispatcher_factory
+from tests.support import approvals as support
+from tests.support.delivery import delivery_config, dispatcher_factory
 
 KIND = support.KIND
 expense, people = support.expense, support.people  # fixtures

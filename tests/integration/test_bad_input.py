@@ -8,8 +8,8 @@ import pytest
 from domain.billing.models import ProductAccount
 from domain.credit.models import CreditAccount
 from domain.documents.models import Document
-from tests.integration.test_credit_support import call, setup, w
 from tests.support import make_statement, seed
+from tests.support.credit import call, setup, w
 
 BO = "/api/backoffice/v1"
 LONG = "X" * 70  # longer than any key column (64)

@@ -13,7 +13,7 @@ from domain.credit.models import Debt, Payment, Repayment
 from domain.errors import Conflict, Invalid, NotFound
 from domain.system.models import AuditLog
 from tests.conftest import SHANGHAI
-from tests.integration.test_credit_support import (
+from tests.support.credit import (
     assert_books_hold,
     available,
     call,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 
 from domain.credit.models import CreditAccount, SalesOrg
-from tests.integration.test_credit_support import (
+from tests.support.credit import (
     CREDIT,
     assert_books_hold,
     call,

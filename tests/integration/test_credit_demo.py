@@ -8,7 +8,7 @@ from domain.credit import rules
 from domain.credit.models import CreditAccount, CreditOperation, Debt
 from domain.statements.service import ShareSettings
 from tally.demo import load_demo
-from tests.integration.test_credit_support import assert_books_hold
+from tests.support.credit import assert_books_hold
 
 
 async def test_demo_data_has_a_line_and_a_debt_due_soon_and_loads_idempotently(client, clock):

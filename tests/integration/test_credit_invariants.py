@@ -27,7 +27,7 @@ from domain.customers.models import Customer
 from domain.errors import DomainError
 from domain.money import ZERO
 from tests.conftest import SHANGHAI
-from tests.integration.test_credit_support import assert_books_hold
+from tests.support.credit import assert_books_hold
 
 NOW = datetime(2021, 6, 1, 10, 0, tzinfo=SHANGHAI)
 DAY = date(2021, 6, 1)

@@ -7,7 +7,7 @@ import pytest
 
 from domain.credit.models import CreditOperation, Debt
 from domain.notices.models import OutboxMessage
-from tests.integration.test_credit_support import (
+from tests.support.credit import (
     assert_books_hold,
     available,
     call,
@@ -18,12 +18,6 @@ from tests.integration.test_credit_support import (
     setup,
     ship,
     w,
-)
-from tests.integration.test_dispatcher import (
-    GROUP_SECRET,
-    GROUP_TOKEN,
-    delivery_config,
-    dispatcher_factory,
 )
 
 
@@ -179,21 +173,6 @@ async def test_a_return_reversal_deducts_again(client, admin, erp, line):
     await call(client, "POST", "/returns/TH-1/reverse", erp)  # again: a no-op
     assert not await OutboxMessage.exists(kind="credit_overuse")
     await assert_books_hold()
-
-
-@pytest.fixture
-async def deliver(app, clock, settings, fake):
-    """``await deliver()``: send every queued notice to the private fake DingTalk (its
-    managers' group robot too)."""
-    fake.add_group_robot(GROUP_TOKEN, GROUP_SECRET)
-    async with dispatcher_factory(app, clock) as build:
-        dispatcher = await build(delivery_config(settings, fake))
-
-        async def run():
-            stats = await dispatcher.run_until_empty()
-            assert stats.dead == 0, stats
-
-        yield run
 
 
 async def test_a_return_reversal_without_room_owes_the_debt_again_and_alerts_the_overuse(

@@ -11,7 +11,8 @@ import pytest
 
 from domain.credit.models import CreditAccount, CreditBudget, SalesOrg
 from domain.credit.overview import customer_debts
-from tests.integration.test_credit_support import (
+from tests.integration.test_reminders import NOW, make_customer, make_debt, make_people
+from tests.support.credit import (
     available,
     call,
     grant,
@@ -20,7 +21,6 @@ from tests.integration.test_credit_support import (
     ship,
     w,
 )
-from tests.integration.test_reminders import NOW, make_customer, make_debt, make_people
 
 URL = "/api/backoffice/v1/credit/overview"
 

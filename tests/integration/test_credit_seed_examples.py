@@ -9,7 +9,8 @@ import pytest
 
 from domain.credit import accounts
 from domain.errors import Conflict
-from tests.integration.test_credit_support import (
+from tests.support import INGEST, post_ok
+from tests.support.credit import (
     assert_books_hold,
     available,
     call,
@@ -20,7 +21,6 @@ from tests.integration.test_credit_support import (
     ship,
     w,
 )
-from tests.support import INGEST, post_ok
 
 ZHENGZHUANG = {"default": 90, "business_types": {"整装": 60, "零售": 30}}
 

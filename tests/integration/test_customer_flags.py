@@ -14,8 +14,8 @@ from domain.documents.models import Document
 from domain.notices.models import OutboxMessage
 from domain.org.models import Staff
 from tests.integration.test_billing_run import make_customer, make_product, run
-from tests.integration.test_credit_support import call, grant, order, refused, setup, w
 from tests.support import CUSTOMERS, INGEST, STAFF, post_ok
+from tests.support.credit import call, grant, order, refused, setup, w
 
 API = "/api/backoffice/v1"
 

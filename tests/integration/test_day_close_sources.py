@@ -25,11 +25,11 @@ from domain.documents.models import (
 from domain.ingest import ingest_customers, ingest_documents, ingest_staff
 from domain.org.models import Staff
 from domain.statements.models import Statement, StatementLine
-from tests.integration.handover_support import NOW
 from tests.integration.test_cli_import import _run, _tally
-from tests.integration.test_credit_support import grant, order, setup, ship, w
 from tests.integration.test_handover_ingest import push
 from tests.support import CUSTOMERS, INGEST, STAFF, post_ok
+from tests.support.credit import grant, order, setup, ship, w
+from tests.support.handover import NOW
 
 ROOT = Path(__file__).resolve().parents[2]
 CLOSED, OPEN = "2026-11-23", "2026-11-24"

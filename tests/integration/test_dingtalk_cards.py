@@ -6,32 +6,16 @@ import pytest
 
 from bot.cards import REGISTRY, CardAction, build_dispute_card, open_card, register, standard_card
 from bot.dingtalk_api import DingTalkError
-from bot.dingtalk_bot import create_stream_client
-from bot.dingtalk_stream import running
 from domain.errors import Invalid
 from domain.notices.models import CardInstance
 from domain.org.models import Staff
-from domain.statements.service import ShareSettings
-from tests.fakes.dingtalk import CLIENT_ID, CLIENT_SECRET
-from tests.integration.dingtalk_waits import drain, wait_connected
 from tests.support import seed
+from tests.support.dingtalk import drain, press
 
 DISPUTE = {
     "statement_id": 7, "customer": "联想", "date_from": "2021-12-01", "date_to": "2021-12-22",
     "closing": "53776.00", "description": "12 月 15 日那笔我们没收到货", "answered_by": "陈会计",
 }
-
-
-@pytest.fixture
-async def stream(client, fake, api, clock, settings):
-    stream_client = create_stream_client(
-        client_id=CLIENT_ID, client_secret=CLIENT_SECRET, openapi_base=fake.base_url, api=api,
-        share=ShareSettings(settings.secret_key, settings.public_base_url), clock=clock,
-        backoff=(0.05, 0.5),
-    )
-    async with running(stream_client):
-        await wait_connected(stream_client)
-        yield stream_client
 
 
 @pytest.fixture
@@ -44,13 +28,6 @@ async def li(client, admin):
 async def card(api, li, clock):
     return await open_card(api, li, "dispute", "statement", 7, build_dispute_card(DISPUTE),
                            clock())
-
-
-async def press(fake, stream, user_id, out_track_id, action, **params):
-    message_id = fake.push_card_callback(user_id, out_track_id, {"action": action, **params})
-    ack = await fake.await_ack(message_id)
-    await drain(stream)
-    return ack
 
 
 def test_dispute_card_shows_the_dispute_in_chinese_with_two_buttons():

@@ -8,53 +8,19 @@ import time
 
 import pytest
 
-from bot.dingtalk_bot import create_stream_client
 from bot.dingtalk_stream import running, stop
 from domain.customers.models import Contact
 from domain.notices.models import OutboxMessage
 from domain.statements.models import Statement, StatementLine
-from domain.statements.service import ShareSettings
 from domain.system.models import InboundMessage
-from tests.fakes.dingtalk import CLIENT_ID, CLIENT_SECRET
-from tests.integration.dingtalk_waits import drain, wait_connected
+from tests.fakes.dingtalk import CLIENT_ID
 from tests.support import INGEST, post_ok, seed
-
-
-@pytest.fixture
-def make_stream(fake, api, clock, settings):
-    share = ShareSettings(settings.secret_key, settings.public_base_url)
-
-    def make(**options):
-        return create_stream_client(
-            client_id=CLIENT_ID, client_secret=CLIENT_SECRET, openapi_base=fake.base_url,
-            api=api, share=share, clock=clock, backoff=(0.05, 0.5), **options,
-        )
-
-    return make
-
-
-@pytest.fixture
-async def stream(client, make_stream):
-    stream_client = make_stream()
-    async with running(stream_client):
-        await wait_connected(stream_client)
-        yield stream_client
+from tests.support.dingtalk import ask, drain, wait_connected
 
 
 @pytest.fixture
 async def seeded(client, admin):
     return await seed(client, admin)
-
-
-async def ask(fake, stream, user_id, text, **kwargs) -> dict:
-    """Push a bot message, wait for its ack and handling; the reply it got."""
-    before = len(fake.replies)
-    message_id = fake.push_bot_message(user_id, text, **kwargs)
-    ack = await fake.await_ack(message_id)
-    assert ack["code"] == 200
-    await drain(stream)
-    replies = await fake.await_replies(before + 1)
-    return replies[-1]
 
 
 async def test_connects_with_our_subscriptions_and_a_loopback_address(fake, stream):

@@ -5,68 +5,15 @@ managers' alert, expired leases are taken over, and nothing is queued twice."""
 from __future__ import annotations
 
 import asyncio
-import random
-from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import replace
 from datetime import timedelta
 
-import pytest
-
-from bot.senders import open_senders
 from domain.customers.models import Contact
 from domain.notices import outbox
 from domain.notices.catalogue import MANAGERS, Kind, contact_recipient, staff_recipient
 from domain.notices.models import MpSubscription, OutboxMessage
 from domain.org.models import Staff
-from httpcommon.keys import WECHAT
-from jobs.dispatcher import Dispatcher
 from tests.support import make_statement, post_ok, seed
-
-GROUP_TOKEN, GROUP_SECRET = "grp-managers", "SEC-managers"
-TEMPLATE = "cgi-bin/message/template/send"
-
-
-@pytest.fixture
-def delivery_settings(settings, fake_dingtalk, fake_wechat):
-    return fresh_delivery_settings(settings, fake_wechat, fake_dingtalk)
-
-
-def fresh_delivery_settings(settings, fake_wechat, fake_dingtalk, **changes):
-    """Empties the fakes' records, adds the managers' group robot; settings for fast tests."""
-    fake_wechat.reset()
-    fake_dingtalk.reset()
-    fake_dingtalk.add_group_robot(GROUP_TOKEN, GROUP_SECRET)
-    return delivery_config(settings, fake_dingtalk, **changes)
-
-
-def delivery_config(settings, fake_dingtalk, **changes):
-    """Fast settings for tests: high rates, 1 s base backoff, 3 attempts."""
-    values = {
-        "dingtalk_openapi_base": fake_dingtalk.base_url,
-        "dingtalk_group_webhook": f"{fake_dingtalk.base_url}/robot/send?access_token={GROUP_TOKEN}",
-        "dingtalk_group_secret": GROUP_SECRET, "delivery_rate_wechat": 10_000,
-        "delivery_rate_dingtalk": 10_000, "delivery_backoff_seconds": 1,
-        "delivery_max_attempts": 3, "delivery_concurrency": 8, "delivery_batch_size": 50,
-    }
-    return replace(settings, **{**values, **changes})
-
-
-@asynccontextmanager
-async def dispatcher_factory(app, clock):
-    """``await build(settings)``: a Dispatcher with real senders over the app's WeChat gateway;
-    their HTTP sessions close when the block ends."""
-    async with AsyncExitStack() as stack:
-        async def build(settings, **options):
-            senders = await stack.enter_async_context(open_senders(settings, app[WECHAT]))
-            return Dispatcher(senders, settings, clock, rng=random.Random(1), **options)
-
-        yield build
-
-
-@pytest.fixture
-async def make_dispatcher(app, clock):
-    async with dispatcher_factory(app, clock) as build:
-        yield build
+from tests.support.delivery import TEMPLATE, delivery_config, drain
 
 
 async def disputed_statement(client, admin) -> dict:
@@ -80,16 +27,6 @@ async def disputed_statement(client, admin) -> dict:
     await post_ok(client, f"{path}/answer", {},
                   {"answer": "mismatched", "description": "退货 1000 未收到 [详情](http://x)"})
     return statement
-
-
-async def drain(dispatcher, clock, rounds: int = 20) -> None:
-    """Run rounds, moving the clock past every backoff, until no row is pending or sending."""
-    for _ in range(rounds):
-        await dispatcher.run_until_empty()
-        if not await OutboxMessage.filter(status__in=["pending", "sending"]).exists():
-            return
-        clock.advance(hours=2)
-    raise AssertionError("outbox did not drain")
 
 
 async def test_every_notice_of_a_disputed_statement_arrives_once_with_its_content(

@@ -17,12 +17,12 @@ from tests.fakes import dingtalk as fake_dingtalk_module
 from tests.fakes import wechat as fake_wechat_module
 from tests.fakes.dingtalk import FakeDingTalk
 from tests.fakes.wechat import MP_APPID, MP_SECRET, OA_APPID, OA_SECRET, FakeWeChat
-from tests.integration.test_dispatcher import (
+from tests.integration.test_dispatcher import queue_notices
+from tests.support.delivery import (
     delivery_config,
     dispatcher_factory,
     drain,
     fresh_delivery_settings,
-    queue_notices,
 )
 
 FAULT_RATE = 0.10

@@ -14,8 +14,8 @@ from domain.documents.models import DayClose, Document, Expense
 from domain.handover import entry
 from domain.system.models import IdempotencyRecord
 from tests.conftest import SHANGHAI
-from tests.integration import handover_support as hs
-from tests.integration.dingtalk_waits import drain
+from tests.support import handover as hs
+from tests.support.dingtalk import ask as ask_bot
 
 TODAY = date(2026, 11, 23)  # the test clock's day
 YESTERDAY = date(2026, 11, 22)
@@ -33,11 +33,7 @@ async def people(client):
 
 async def ask(fake, stream, user_id: str, text: str) -> str:
     """Push a bot message, wait for it to be handled; the reply's markdown."""
-    before = len(fake.replies)
-    message_id = fake.push_bot_message(user_id, text)
-    assert (await fake.await_ack(message_id))["code"] == 200
-    await drain(stream)
-    return (await fake.await_replies(before + 1))[-1]["content"]
+    return (await ask_bot(fake, stream, user_id, text))["content"]
 
 
 async def nothing_written() -> None:

@@ -16,7 +16,7 @@ from domain.errors import Locked
 from domain.handover.close import close_days
 from domain.system.models import AuditLog
 from tests.conftest import DB_KIND
-from tests.integration.handover_support import (
+from tests.support.handover import (
     NOW,
     call,
     full_day,

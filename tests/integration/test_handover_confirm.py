@@ -11,7 +11,7 @@ import pytest
 from domain.documents.models import DayClose, Document, Exchange, Expense, OtherIncome
 from domain.statements.models import Statement, StatementLine
 from domain.system.models import AuditLog
-from tests.integration.handover_support import (
+from tests.support.handover import (
     NOW,
     call,
     delivery,

@@ -11,8 +11,8 @@ from decimal import Decimal
 from domain.documents.models import Document, Exchange, Expense, OtherIncome, ReceiptSettlement
 from domain.documents.settings import set_confirm_audits
 from tests.conftest import SHANGHAI
-from tests.integration.handover_support import NOW
 from tests.support import CUSTOMERS, INGEST, STAFF, post_ok
+from tests.support.handover import NOW
 
 DAY = "2026-11-23"
 DRIVER = {"userid": "driver-zhou", "name": "周司机"}

@@ -22,9 +22,8 @@ from domain.org.models import StaffRole
 from jobs.handover import run_handover
 from jobs.schedule import DAILY_JOBS, run_job
 from tests.conftest import SHANGHAI
-from tests.integration import handover_support as hs
-from tests.integration.dingtalk_waits import drain, press
-from tests.integration.test_dispatcher import delivery_config, dispatcher_factory
+from tests.support import handover as hs
+from tests.support.dingtalk import drain, press
 
 RUN = date(2026, 11, 23)  # the job's business date
 DAY = date(2026, 11, 22)  # the day it hands over
@@ -144,20 +143,6 @@ async def test_when_everything_is_confirmed_finance_gets_no_card(world, settings
 
 
 # ----- in DingTalk -----
-
-
-@pytest.fixture
-async def deliver(app, clock, settings, fake):
-    """``await deliver()``: send every queued notice to the private fake DingTalk."""
-    async with dispatcher_factory(app, clock) as build:
-        dispatcher = await build(delivery_config(settings, fake))
-
-        async def run():
-            stats = await dispatcher.run_until_empty()
-            assert stats.dead == 0, stats
-            return stats
-
-        yield run
 
 
 @pytest.fixture

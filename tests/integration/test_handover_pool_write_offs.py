@@ -15,9 +15,9 @@ from domain.documents.models import Document, ReceiptSettlement
 from domain.handover.entry import record_receipt
 from domain.org.models import Staff
 from domain.payments.models import WriteOff
-from tests.integration import payments_support as support
-from tests.integration.handover_support import receipt, sale, sales_return
-from tests.integration.payments_support import NOW, act, call, import_rows, make_bill, pay
+from tests.support import payments as support
+from tests.support.handover import receipt, sale, sales_return
+from tests.support.payments import NOW, act, call, import_rows, make_bill, pay
 
 world = support.world  # fixture
 

@@ -17,7 +17,8 @@ from domain.org.models import Staff
 from domain.statements.service import ShareSettings
 from tally.demo import load_demo
 from tests.conftest import SHANGHAI
-from tests.integration.handover_support import (
+from tests.support import post_ok
+from tests.support.handover import (
     API,
     DAY,
     NOW,
@@ -30,7 +31,6 @@ from tests.integration.handover_support import (
     sale,
     sales_return,
 )
-from tests.support import post_ok
 from tests.unit.test_handover_pdf import page_count, pdf_pages
 
 EARLIER = DAY - timedelta(days=10)

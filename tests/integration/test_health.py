@@ -16,9 +16,9 @@ from httpcommon.keys import STREAM
 from tally.app import create_app
 from tally.health import migration_names
 from tests.conftest import DB_KIND, PG_ADMIN_URL, _pg_admin
-from tests.integration.dingtalk_waits import wait_connected
-from tests.integration.test_dispatcher import dispatcher_factory, fresh_delivery_settings
 from tests.support import make_statement, seed
+from tests.support.delivery import dispatcher_factory, fresh_delivery_settings
+from tests.support.dingtalk import wait_connected
 
 
 @pytest.fixture

@@ -18,9 +18,9 @@ from domain.notices.models import OutboxMessage
 from httpcommon.keys import STREAM
 from jobs.schedule import APPROVAL_REMINDERS, run_job
 from tally.app import create_app
-from tests.integration.dingtalk_waits import wait_connected
-from tests.integration.test_dispatcher import TEMPLATE, fresh_delivery_settings
 from tests.support import make_statement, seed
+from tests.support.delivery import TEMPLATE, fresh_delivery_settings
+from tests.support.dingtalk import wait_connected
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import pytest
 
 from domain.billing.models import Bill
 from domain.payments.models import WriteOff
-from tests.integration import payments_support as support
-from tests.integration.payments_support import (
+from tests.support import payments as support
+from tests.support.payments import (
     import_rows,
     make_bill,
     pay,

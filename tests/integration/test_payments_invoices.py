@@ -7,9 +7,9 @@ from datetime import date
 from domain.approvals.models import ApprovalTask
 from domain.billing.models import Bill, Product
 from domain.payments.models import InvoiceRequest
-from tests.integration import payments_support as support
-from tests.integration.approval_support import call
-from tests.integration.payments_support import act, make_bill, make_product
+from tests.support import payments as support
+from tests.support.approvals import call
+from tests.support.payments import act, make_bill, make_product
 
 world = support.world  # fixture
 

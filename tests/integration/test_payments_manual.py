@@ -12,9 +12,9 @@ from domain.billing.models import Bill
 from domain.customers.models import Customer
 from domain.payments.models import PoolPayment, WriteOff
 from jobs.write_off import run_write_off
-from tests.integration import payments_support as support
-from tests.integration.approval_support import call
-from tests.integration.payments_support import (
+from tests.support import payments as support
+from tests.support.approvals import call
+from tests.support.payments import (
     NOW,
     act,
     import_rows,

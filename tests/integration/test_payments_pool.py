@@ -15,8 +15,8 @@ from domain.notices.models import OutboxMessage
 from domain.payments import writeoffs
 from domain.payments.models import PoolPayment, WriteOff
 from jobs.write_off import run_write_off
-from tests.integration import payments_support as support
-from tests.integration.payments_support import (
+from tests.support import payments as support
+from tests.support.payments import (
     NOW,
     act,
     import_rows,

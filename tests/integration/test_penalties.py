@@ -11,9 +11,9 @@ from decimal import Decimal
 from domain.billing.models import Bill, PenaltyCharge, PenaltyCredit, ProductAccount
 from domain.payments.models import WriteOff
 from jobs.penalties import run_penalties
-from tests.integration import payments_support as support
-from tests.integration.approval_support import call
-from tests.integration.payments_support import (
+from tests.support import payments as support
+from tests.support.approvals import call
+from tests.support.payments import (
     NOW,
     act,
     import_rows,

@@ -24,11 +24,7 @@ from domain.notices.models import OutboxMessage
 from domain.org.models import Staff
 from jobs.reminders import run_reminders
 from tests.conftest import SHANGHAI
-from tests.integration.test_dispatcher import (  # noqa: F401  (fixture)
-    drain,
-    fresh_delivery_settings,
-    make_dispatcher,
-)
+from tests.support.delivery import drain, fresh_delivery_settings
 
 DAY = date(2026, 11, 23)
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)

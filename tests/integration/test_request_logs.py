@@ -26,8 +26,8 @@ from domain.customers.models import Contact
 from domain.notices.models import OutboxMessage
 from tally.app import create_app
 from tally.logs import CHATTY_LIBRARIES, AccessLogger, configure_for, configure_logging
-from tests.integration.test_dispatcher import dispatcher_factory, fresh_delivery_settings
 from tests.support import REAL_CREDENTIALS, make_statement, post_ok, seed, shared_statement
+from tests.support.delivery import dispatcher_factory, fresh_delivery_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 BO, MP = "/api/backoffice/v1", "/api/mp/v1"

@@ -10,8 +10,8 @@ from domain.apikeys import create_api_key
 from domain.customers.models import Contact
 from domain.org.models import Staff
 from domain.statements.models import Statement, StatementEvent
-from tests.integration.test_dispatcher import dispatcher_factory, drain, fresh_delivery_settings
 from tests.support import make_statement, post_ok, seed, shared_statement
+from tests.support.delivery import dispatcher_factory, drain, fresh_delivery_settings
 
 BO = "/api/backoffice/v1"
 MP = "/api/mp/v1"

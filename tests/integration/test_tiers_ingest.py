@@ -10,8 +10,8 @@ import pytest
 
 from domain.customers.models import Customer
 from domain.tiers.models import ContactLog, Contract, TierChange, TrialAccount
-from tests.integration.approval_support import SALES_CHAIN, call, org_chart
 from tests.support import INGEST, post_ok
+from tests.support.approvals import SALES_CHAIN, call, org_chart
 
 STAFF = [*SALES_CHAIN, {"userid": "sales-li", "name": "李业务", "department": "华东销售部",
                         "manager_userid": "mgr-zhao"}]

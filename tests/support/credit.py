@@ -4,15 +4,17 @@ checks that the books hold, all through the back-office API."""
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 
 from domain.credit import rules
 from domain.credit.models import CreditAccount, CreditOperation, CustomerAccount, Debt, SalesOrg
 from domain.money import ZERO
 from domain.notices.catalogue import Kind
 from domain.notices.models import OutboxMessage
-from tests.support import seed
+from tests.support import API, seed
+from tests.support import call as api_call
 
-CREDIT = "/api/backoffice/v1/credit"
+CREDIT = f"{API}/credit"
 WAN = Decimal(10_000)
 
 
@@ -21,11 +23,8 @@ def w(amount) -> str:
     return f"{Decimal(str(amount)) * WAN:.2f}"
 
 
-async def call(client, method, path, headers, json=None, status=200):
-    resp = await client.request(method, CREDIT + path, json=json, headers=headers)
-    body = await resp.json()
-    assert resp.status == status, body
-    return body
+# The one back-office caller, below the credit prefix.
+call = partial(api_call, base=CREDIT)
 
 
 async def refused(client, method, path, headers, json=None, status=409, code=None):

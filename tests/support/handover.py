@@ -17,8 +17,9 @@ from domain.customers.models import Customer
 from domain.documents.models import Document, Exchange, Expense, OtherIncome, ReceiptSettlement
 from domain.org.models import Staff
 from tests.conftest import SHANGHAI
+from tests.support import API, call
 
-API = "/api/backoffice/v1"
+__all__ = ["API", "call"]  # re-exported: the hand-over tests reach them as hs.call, hs.API
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)
 DAY = date(2026, 11, 23)
 _seq = itertools.count(1)
@@ -150,11 +151,3 @@ def ref(row) -> dict:
             Exchange: "exchange"}[type(row)]
     return {"kind": kind, "id": row.id}
 
-
-async def call(client, method: str, path: str, headers: dict, json=None, status: int = 200):
-    """One back-office call (path without the /api/backoffice/v1 prefix), asserting the status;
-    the JSON body."""
-    resp = await client.request(method, API + path, json=json, headers=headers)
-    body = await resp.json()
-    assert resp.status == status, body
-    return body

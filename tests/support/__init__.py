@@ -1,8 +1,12 @@
-"""Shared test data: seed 000's 联想 example pushed through the real ingest API."""
+"""Shared test support: seed 000's 联想 example pushed through the real ingest API, and the one
+caller of the back-office API. Helpers by context live beside this in the package: approvals,
+credit, delivery (the outbox dispatcher against the fakes), dingtalk (stream waits), handover,
+payments."""
 
 from __future__ import annotations
 
-INGEST = "/api/backoffice/v1/ingest"
+API = "/api/backoffice/v1"
+INGEST = f"{API}/ingest"
 # Credentials that are not the demo's: `tally serve` outside sandbox mode refuses the demo ones.
 REAL_CREDENTIALS = {
     "TALLY_WECHAT_CALLBACK_TOKEN": "k3Jx9-real-token", "TALLY_WECHAT_APPID": "wx1234567890",
@@ -44,6 +48,15 @@ DOCUMENTS = [
 
 async def post_ok(client, path, headers, json=None, status=200):
     resp = await client.post(path, json=json or {}, headers=headers)
+    body = await resp.json()
+    assert resp.status == status, body
+    return body
+
+
+async def call(client, method: str, path: str, headers: dict, json=None, status: int = 200, *,
+               base: str = API):
+    """One back-office call (``path`` below ``base``), asserting the status; the JSON body."""
+    resp = await client.request(method, base + path, json=json, headers=headers)
     body = await resp.json()
     assert resp.status == status, body
     return body

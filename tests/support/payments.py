@@ -14,10 +14,10 @@ from domain.approvals.models import ApprovalTask
 from domain.billing.models import Bill, Product, ProductAccount
 from domain.customers.models import Customer
 from tests.conftest import SHANGHAI
-from tests.integration.approval_support import call, org_chart
-from tests.support import INGEST, post_ok
+from tests.support import API, INGEST, call, post_ok
+from tests.support.approvals import org_chart
 
-API = "/api/backoffice/v1"
+__all__ = ["API", "call"]  # re-exported: the payments tests import them from here
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)
 _codes = itertools.count(1)
 

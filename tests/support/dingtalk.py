@@ -1,4 +1,4 @@
-"""Waits shared by the DingTalk stream and card tests."""
+"""Waits and steps shared by the DingTalk stream, bot and card tests, on the private fake."""
 
 from __future__ import annotations
 
@@ -22,3 +22,14 @@ async def press(fake, stream_client, user_id, out_track_id, action, **params) ->
     ack = await fake.await_ack(message_id)
     await drain(stream_client)
     return ack
+
+
+async def ask(fake, stream, user_id, text, **kwargs) -> dict:
+    """Push a bot message, wait for its ack and handling; the reply it got."""
+    before = len(fake.replies)
+    message_id = fake.push_bot_message(user_id, text, **kwargs)
+    ack = await fake.await_ack(message_id)
+    assert ack["code"] == 200
+    await drain(stream)
+    replies = await fake.await_replies(before + 1)
+    return replies[-1]

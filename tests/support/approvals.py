@@ -13,9 +13,9 @@ from domain.approvals.kinds import KINDS, FlowKind, Subject, register_kind
 from domain.credit.orgs import put_org
 from domain.errors import Conflict
 from domain.org.models import Staff
-from tests.support import INGEST, post_ok
+from tests.support import API, INGEST, call, post_ok
 
-API = "/api/backoffice/v1"
+__all__ = ["API", "call"]  # re-exported: the approval tests import them from here
 
 # 王业务 → 赵经理 → 钱总监, in 华东销售部 below 销售中心 (钱总监 heads one of them).
 SALES_CHAIN = [
@@ -25,13 +25,6 @@ SALES_CHAIN = [
     {"userid": "sales-wang", "name": "王业务", "department": "华东销售部",
      "manager_userid": "mgr-zhao"},
 ]
-
-
-async def call(client, method, path, headers, json=None, status=200):
-    resp = await client.request(method, API + path, json=json, headers=headers)
-    body = await resp.json()
-    assert resp.status == status, body
-    return body
 
 
 async def org_chart(client, admin, staff: list[dict], departments: dict[str, dict]) -> dict:
