@@ -13,8 +13,8 @@ from domain.customers.models import Customer
 from domain.documents.models import Document
 from domain.notices.models import OutboxMessage
 from domain.org.models import Staff
-from tests.integration.test_billing_run import make_customer, make_product, run
 from tests.support import CUSTOMERS, INGEST, STAFF, post_ok
+from tests.support.billing import make_customer, make_product, run
 from tests.support.credit import call, grant, order, refused, setup, w
 
 API = "/api/backoffice/v1"

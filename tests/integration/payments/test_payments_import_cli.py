@@ -7,7 +7,8 @@ from tortoise.contrib.test import truncate_all_models
 
 from domain.customers.models import Customer
 from domain.payments.models import PoolPayment
-from tests.integration.test_cli_import import _run, _tally
+from tests.support.cli import run_orm as _run
+from tests.support.cli import run_tally as _tally
 
 
 def _pool(url):

@@ -18,7 +18,7 @@ from domain.tiers.models import TierChange
 from jobs.schedule import DAILY_JOBS
 from jobs.tiers import run_tiers
 from tests.conftest import SHANGHAI
-from tests.integration.test_tiers_ingest import make_tier_world, push
+from tests.support.tiers import make_tier_world, push
 
 
 @pytest.fixture

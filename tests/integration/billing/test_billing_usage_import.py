@@ -6,7 +6,8 @@ from __future__ import annotations
 from tortoise.contrib.test import truncate_all_models
 
 from domain.billing.models import Usage
-from tests.integration.test_cli_import import _run, _tally
+from tests.support.cli import run_orm as _run
+from tests.support.cli import run_tally as _tally
 
 
 def _usage(url):

@@ -19,7 +19,8 @@ from domain.customers.models import Customer
 from domain.notices.models import OutboxMessage
 from domain.statements.models import Statement
 from tests.conftest import SHANGHAI
-from tests.integration.test_billing_run import API, NOW, TIERS, make_customer, make_product, run
+from tests.support import API
+from tests.support.billing import NOW, TIERS, make_customer, make_product, run
 
 NOV = date(2026, 11, 1)
 

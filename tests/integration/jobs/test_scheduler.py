@@ -32,7 +32,7 @@ from tally.app import SCHEDULER, create_app
 from tally.cli import build_parser, job_summary
 from tally.settings import Settings, SettingsError
 from tests.conftest import SHANGHAI, Clock
-from tests.integration.test_reminders import make_customer, make_debt, make_org, make_people
+from tests.support.debts import make_customer, make_debt, make_org, make_people
 
 DAY = date(2026, 11, 23)
 

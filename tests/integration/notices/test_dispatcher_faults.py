@@ -17,7 +17,7 @@ from tests.fakes import dingtalk as fake_dingtalk_module
 from tests.fakes import wechat as fake_wechat_module
 from tests.fakes.dingtalk import FakeDingTalk
 from tests.fakes.wechat import MP_APPID, MP_SECRET, OA_APPID, OA_SECRET, FakeWeChat
-from tests.integration.test_dispatcher import queue_notices
+from tests.integration.notices.test_dispatcher import queue_notices
 from tests.support.delivery import (
     delivery_config,
     dispatcher_factory,

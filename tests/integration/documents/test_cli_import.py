@@ -19,7 +19,7 @@ from tally import db
 from tally.settings import Settings
 from tests.support import CUSTOMERS, STAFF
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _run(coro_factory, url):

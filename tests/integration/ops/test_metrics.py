@@ -99,7 +99,7 @@ async def test_metrics_show_whether_the_dingtalk_stream_is_connected(aiohttp_cli
 async def test_every_metric_the_production_guide_alerts_on_is_exported(aiohttp_client, settings):
     """The guide's alert rules name metrics the service really exports (a renamed metric would
     silently never fire)."""
-    guide = (Path(__file__).parents[2] / "docs" / "production.md").read_text()
+    guide = (Path(__file__).parents[3] / "docs" / "production.md").read_text()
     named = set(re.findall(r"\b(tally_[a-z_]+?)(?:_bucket|_total|_count|_sum)?\b[{\[)]", guide))
     client = await aiohttp_client(create_app(replace(
         settings, dingtalk_stream=True, dingtalk_openapi_base="http://127.0.0.1:9")))

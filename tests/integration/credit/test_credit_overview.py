@@ -11,7 +11,6 @@ import pytest
 
 from domain.credit.models import CreditAccount, CreditBudget, SalesOrg
 from domain.credit.overview import customer_debts
-from tests.integration.test_reminders import NOW, make_customer, make_debt, make_people
 from tests.support.credit import (
     available,
     call,
@@ -21,6 +20,7 @@ from tests.support.credit import (
     ship,
     w,
 )
+from tests.support.debts import NOW, make_customer, make_debt, make_people
 
 URL = "/api/backoffice/v1/credit/overview"
 

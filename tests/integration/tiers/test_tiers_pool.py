@@ -14,8 +14,8 @@ from domain.approvals.models import ApprovalFlow
 from domain.customers.models import Customer
 from domain.tiers.models import TierChange
 from jobs.tiers import run_tiers
-from tests.integration.test_tiers_ingest import make_tier_world
 from tests.support.approvals import call
+from tests.support.tiers import make_tier_world
 
 
 @pytest.fixture

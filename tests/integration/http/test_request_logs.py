@@ -29,7 +29,7 @@ from tally.logs import CHATTY_LIBRARIES, AccessLogger, configure_for, configure_
 from tests.support import REAL_CREDENTIALS, make_statement, post_ok, seed, shared_statement
 from tests.support.delivery import dispatcher_factory, fresh_delivery_settings
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 BO, MP = "/api/backoffice/v1", "/api/mp/v1"
 
 

@@ -21,10 +21,10 @@ from domain.customers.models import Contact
 from domain.notices.models import OutboxMessage
 from domain.org.models import Staff
 from tests.conftest import SHANGHAI
-from tests.integration.test_dispatcher import queue_notices
+from tests.integration.notices.test_dispatcher import queue_notices
 from tests.support.delivery import GROUP_SECRET, GROUP_TOKEN, fresh_delivery_settings
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 CONTACTS, STAFF = 60, 10
 
 

@@ -11,7 +11,7 @@ from domain.actors import ROLES, SALES
 from domain.org.models import Staff
 from tests.support import INGEST, post_ok
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+README = Path(__file__).resolve().parents[3] / "README.md"
 TABLE_START, TABLE_END = "<!-- role table: start -->", "<!-- role table: end -->"
 
 

@@ -25,13 +25,13 @@ from domain.documents.models import (
 from domain.ingest import ingest_customers, ingest_documents, ingest_staff
 from domain.org.models import Staff
 from domain.statements.models import Statement, StatementLine
-from tests.integration.test_cli_import import _run, _tally
-from tests.integration.test_handover_ingest import push
 from tests.support import CUSTOMERS, INGEST, STAFF, post_ok
+from tests.support.cli import run_orm as _run
+from tests.support.cli import run_tally as _tally
 from tests.support.credit import grant, order, setup, ship, w
-from tests.support.handover import NOW
+from tests.support.handover import NOW, push
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 CLOSED, OPEN = "2026-11-23", "2026-11-24"
 DRIVER = {"userid": "driver-zhou", "name": "周司机"}
 MODELS = (Document, ReceiptSettlement, Expense, OtherIncome, Exchange, Statement,

@@ -22,7 +22,7 @@ from tests.support import REAL_CREDENTIALS
 
 pytestmark = pytest.mark.db_agnostic  # no test database: once, on the SQLite pass
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 TALLY = [sys.executable, "-m", "tally.cli"]
 WAIT = 90
 UNREACHABLE_PG = "postgres://tally:pa55word@127.0.0.1:1/tally"
