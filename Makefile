@@ -62,8 +62,10 @@ check-guide: install-dev system-deps
 	bash scripts/ensure-postgres.sh
 	bash scripts/check-production-guide.sh $(PG_ADMIN_URL)
 
+# ruff, then mypy on domain/ (strict on the pure rules; config in pyproject.toml)
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # The README's error table, made from the error catalogue (a test checks it is the current one)
 error-table: install-runtime

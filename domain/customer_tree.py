@@ -6,14 +6,17 @@ for an ERP batch, ids for the back office)."""
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
+from typing import TypeVar
+
+K = TypeVar("K", bound=Hashable)  # a customer's key: its code or its id
 
 CYCLE = "cycle"  # the link would make the customer its own ancestor
 PARENT_REFUSED = "parent_refused"  # the parent is a new customer whose own row was refused
 
 
-def would_cycle(tree: Mapping, child: Hashable, parent: Hashable | None) -> bool:
+def would_cycle(tree: Mapping[K, K | None], child: K, parent: K | None) -> bool:
     """Whether hanging ``child`` under ``parent`` makes ``child`` its own ancestor."""
-    seen: set = set()
+    seen: set[K] = set()
     node = parent
     while node is not None and node not in seen:
         if node == child:
@@ -23,8 +26,8 @@ def would_cycle(tree: Mapping, child: Hashable, parent: Hashable | None) -> bool
     return False
 
 
-def refused_links(links: list[tuple[Hashable, Hashable | None]],
-                  stored: Mapping) -> dict[int, str]:
+def refused_links(links: list[tuple[K, K | None]],
+                  stored: Mapping[K, K | None]) -> dict[int, str]:
     """Apply the (child, parent) links in order over the stored tree; the index of each link
     refused, with why. ``stored`` holds every stored customer the links reach (and their
     ancestors); a parent in neither ``stored`` nor the links is not checked here."""
@@ -35,7 +38,8 @@ def refused_links(links: list[tuple[Hashable, Hashable | None]],
     return refused
 
 
-def _first_refusal(links, stored: Mapping, refused: dict[int, str]) -> tuple[int, str] | None:
+def _first_refusal(links: list[tuple[K, K | None]], stored: Mapping[K, K | None],
+                   refused: dict[int, str]) -> tuple[int, str] | None:
     tree = dict(stored)
     landing = {child for index, (child, _) in enumerate(links) if index not in refused}
     batch = {child for child, _ in links}

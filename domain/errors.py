@@ -9,7 +9,7 @@ from typing import Any, Generic, TypeVar
 class DomainError(Exception):
     kind = "invalid"
 
-    def __init__(self, code: str, message: str, **detail):
+    def __init__(self, code: str, message: str, **detail: object) -> None:
         super().__init__(message)
         self.code = code
         self.message = message

@@ -4,6 +4,7 @@ Input beyond them is refused where it is parsed, never handed to the database.""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from tortoise import fields
 
@@ -13,7 +14,7 @@ ID_MAX = INT_MAX  # every primary key is an IntField
 TEXT_MAX = 200  # a free-text query value no column is longer than this
 
 
-def whole(value):
+def whole(value: Any) -> Any:
     """``value`` as an int when it is a number with a zero fraction (``Decimal("3.0")``, as the
     JSON body reader gives it): JSON Schema's integer includes 3.0. Anything else unchanged."""
     if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():

@@ -10,7 +10,7 @@ MAX_DIGITS = 16  # the store's money columns: 16 digits, 2 of them decimals
 LIMIT = Decimal(10) ** (MAX_DIGITS - 2)  # amounts stay below ¥100,000,000,000,000
 
 
-def to_amount(value) -> Decimal:
+def to_amount(value: object) -> Decimal:
     """Parse a money amount; floats are refused because they have already lost precision."""
     if isinstance(value, bool) or isinstance(value, float):
         raise ValueError("amount must be a string or integer, not a float")

@@ -17,8 +17,9 @@ def name_sort_key(name: str) -> str:
     its tone (1–5), a Latin letter or digit as itself; punctuation and spaces are left out.
     Only 0-9 and a-z, so SQL orders the stored key the same under any collation as Python."""
     text = unicodedata.normalize("NFKC", name).casefold()
+    # pypinyin's hints say `errors` returns a str; a list (one reading per character) works too.
     readings = lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True,
-                           errors=lambda run: list(run))
+                           errors=lambda run: list(run))  # type: ignore[arg-type,return-value]
     return "".join(_cell(reading) for reading in readings)
 
 

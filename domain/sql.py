@@ -105,6 +105,7 @@ async def insert_rows(connection, table: str, columns: tuple[str, ...], rows: li
 
 def _insert_sql(connection, table, columns, count, returning, ignore_conflicts) -> str:
     width = len(columns)
+    groups: Iterable[str]
     if is_postgres(connection):
         groups = ("(" + ", ".join(f"${r * width + c}" for c in range(1, width + 1)) + ")"
                   for r in range(count))

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -152,7 +153,7 @@ async def _snapshot(definition: FlowDef, initiator: Staff, form: Mapping) -> lis
 
 
 async def _snapshot_node(node: Node, initiator: Staff, form: Mapping) -> dict:
-    entry = {"name": node.name, "approver": node.approver,
+    entry: dict[str, Any] = {"name": node.name, "approver": node.approver,
              "auto": node.auto.as_dict() if node.auto else None, "auto_passed": False,
              "approvers": [], "approver_names": []}
     if node.auto is not None and node.auto.holds(form):

@@ -52,18 +52,21 @@ class Auto:
     def holds(self, form: Mapping[str, Any]) -> bool:
         if self.field not in form or form[self.field] is None:
             return False
-        left, right = _comparable(form[self.field]), _comparable(self.value)
+        # Both Decimal or both str once the check below passes (mypy cannot narrow the pair).
+        left: Any = _comparable(form[self.field])
+        right: Any = _comparable(self.value)
         if type(left) is not type(right):
             return False if self.op != "ne" else True
-        return {
+        outcome: dict[str, bool] = {
             "eq": left == right, "ne": left != right, "le": left <= right, "lt": left < right,
             "ge": left >= right, "gt": left > right,
-        }[self.op]
+        }
+        return outcome[self.op]
 
     def describe(self) -> str:
         return f"满足条件: {self.field} {OPS[self.op]} {self.value}"
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"field": self.field, "op": self.op, "value": _json_value(self.value)}
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal, overload
 
 from domain.approvals.errors import CLAIM_OVER_AMOUNT, TERM_TOO_LONG
 from domain.common_errors import BAD_AMOUNT, BAD_DATE, BAD_FIELD, MISSING_FIELD
@@ -25,6 +25,12 @@ def _field(form: Mapping[str, Any], name: str, label: str) -> Any:
     return value
 
 
+@overload
+def _int(form: Mapping[str, Any], name: str, label: str, *, required: Literal[True] = True,
+         lo: int = 1, hi: int = 2**31 - 1) -> int: ...
+@overload
+def _int(form: Mapping[str, Any], name: str, label: str, *, required: bool,
+         lo: int = 1, hi: int = 2**31 - 1) -> int | None: ...
 def _int(form: Mapping[str, Any], name: str, label: str, *, required: bool = True,
          lo: int = 1, hi: int = 2**31 - 1) -> int | None:
     if not required and form.get(name) in (None, ""):
@@ -87,7 +93,7 @@ def _iso(day: date | None) -> str | None:
 # ----- 授信申请 -----
 
 
-def parse_credit_application(form: Mapping[str, Any]) -> dict:
+def parse_credit_application(form: Mapping[str, Any]) -> dict[str, Any]:
     kind = _text(form, "type", "授信类型", required=True)
     if kind not in ACCOUNT_TYPES:
         raise BAD_CREDIT_TYPE(f"授信类型必须是 {', '.join(ACCOUNT_TYPES)} 之一",
@@ -130,7 +136,7 @@ def credit_application_summary(form: Mapping[str, Any]) -> Summary:
 # ----- 账期更改 -----
 
 
-def parse_payment_term_change(form: Mapping[str, Any]) -> dict:
+def parse_payment_term_change(form: Mapping[str, Any]) -> dict[str, Any]:
     term = _int(form, "term_days", "新账期天数", hi=10**6)
     if term > MAX_TERM_DAYS:
         raise TERM_TOO_LONG(f"新账期 {term} 天超过上限：账期最多 12 个月（{MAX_TERM_DAYS} 天）",
@@ -155,7 +161,7 @@ def payment_term_change_summary(form: Mapping[str, Any]) -> Summary:
 # ----- 款项认领 -----
 
 
-def parse_payment_claim(form: Mapping[str, Any], today: date) -> dict:
+def parse_payment_claim(form: Mapping[str, Any], today: date) -> dict[str, Any]:
     amount = _amount(form, "amount", "到款金额")
     deposit = _amount(form, "deposit", "保证金", required=False, positive=False)
     repayment = _amount(form, "repayment", "还款", required=False, positive=False)
@@ -183,9 +189,9 @@ def payment_claim_summary(form: Mapping[str, Any]) -> Summary:
 # ----- 还款审批 -----
 
 
-def parse_repayment_approval(form: Mapping[str, Any]) -> dict:
+def parse_repayment_approval(form: Mapping[str, Any]) -> dict[str, Any]:
     raw_parts = form.get("parts")
-    parts: list[dict] | None = None
+    parts: list[dict[str, Any]] | None = None
     if raw_parts not in (None, []):
         if not isinstance(raw_parts, list):
             raise BAD_FIELD("parts 必须是数组 [{debt_id, amount}]", field="parts")

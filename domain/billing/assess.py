@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from domain.billing import pricing
 from domain.billing.pricing import StoredPrice, period_label
@@ -41,7 +42,7 @@ class Priced:
     unit_price: Decimal | None = None
     slices: tuple[pricing.Slice, ...] = ()
 
-    def detail(self) -> dict:
+    def detail(self) -> dict[str, Any]:
         """The breakdown as the bill stores it (JSON) and the statement shows it."""
         return {
             "price_type": self.price_type, "quantity": self.quantity,

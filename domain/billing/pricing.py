@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from domain.limits import whole
 from domain.money import round_amount
@@ -39,7 +40,7 @@ class Tier:
     price: Decimal
 
 
-def parse_price(value) -> Decimal:
+def parse_price(value: object) -> Decimal:
     """A unit price: a string or integer (never a float), >= 0, at most six decimals."""
     if isinstance(value, bool) or isinstance(value, float):
         raise PriceTableError(f"单价必须是字符串或整数: {value!r}")
@@ -54,7 +55,7 @@ def parse_price(value) -> Decimal:
     return price
 
 
-def _up_to(value, index: int) -> int | None:
+def _up_to(value: object, index: int) -> int | None:
     if value is None:
         return None
     value = whole(value)
@@ -63,7 +64,7 @@ def _up_to(value, index: int) -> int | None:
     return value
 
 
-def parse_tiers(price_type: str, raw) -> tuple[Tier, ...]:
+def parse_tiers(price_type: str, raw: object) -> tuple[Tier, ...]:
     """Validate a stored or submitted table; raises PriceTableError saying what is wrong."""
     if price_type not in PRICE_TYPES:
         raise PriceTableError(f"价格类型必须是 {'/'.join(PRICE_TYPES)}: {price_type!r}")
@@ -86,11 +87,12 @@ def _check_order(tiers: Sequence[Tier]) -> None:
     bounds = [t.up_to for t in tiers[:-1]]
     if any(b is None for b in bounds):
         raise PriceTableError("只有最后一档可以没有上限")
-    if any(later <= earlier for earlier, later in zip(bounds, bounds[1:], strict=False)):
+    if any(later <= earlier  # type: ignore[operator]  # no None left: checked just above
+           for earlier, later in zip(bounds, bounds[1:], strict=False)):
         raise PriceTableError("各档 up_to 必须严格递增")
 
 
-def tiers_json(tiers: Iterable[Tier]) -> list[dict]:
+def tiers_json(tiers: Iterable[Tier]) -> list[dict[str, Any]]:
     """A table as stored and shown: prices as strings with six decimals."""
     return [{"up_to": t.up_to, "price": f"{t.price:.{PRICE_PLACES}f}"} for t in tiers]
 
@@ -161,7 +163,7 @@ def price_in_force(prices: Iterable[StoredPrice], period: date) -> StoredPrice |
 # ----- the calendar ---------------------------------------------------------------------------
 
 
-def parse_period(value) -> date:
+def parse_period(value: object) -> date:
     """"YYYY-MM" -> the month's first day."""
     match = PERIOD_PATTERN.match(str(value).strip()) if isinstance(value, str) else None
     if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1900:

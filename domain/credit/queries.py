@@ -120,8 +120,8 @@ async def get_order(actor: Actor, number: str) -> dict:
 
 async def order_view(order: CreditOrder) -> dict:
     credits = await OrderCredit.filter(order_id=order.id).order_by("position")
-    numbers = dict(await CreditAccount.filter(id__in=[c.account_id for c in credits])
-                   .values_list("id", "number"))
+    accounts = CreditAccount.filter(id__in=[c.account_id for c in credits])
+    numbers: dict[int, str] = dict(await accounts.values_list("id", "number"))
     shipments = await Shipment.filter(order_id=order.id).order_by("id")
     return {
         "id": order.id, "number": order.number, "customer_id": order.customer_id,

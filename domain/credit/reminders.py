@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from domain.credit.errors import BAD_REMINDER_DAYS
 from domain.money import ZERO, fmt
@@ -95,7 +96,7 @@ def stage_label(due: date, today: date) -> str:
     return f"逾期 {-days_to_due} 天"
 
 
-def debt_item(debt: DueDebt, today: date) -> dict:
+def debt_item(debt: DueDebt, today: date) -> dict[str, Any]:
     return {
         "debt_id": debt.debt_id, "debt_date": debt.debt_date.isoformat(),
         "due_date": debt.due_date.isoformat(), "amount": str(debt.amount),
@@ -105,7 +106,7 @@ def debt_item(debt: DueDebt, today: date) -> dict:
     }
 
 
-def summary(debts: Iterable[DueDebt], today: date) -> dict:
+def summary(debts: Iterable[DueDebt], today: date) -> dict[str, Any]:
     """What a message about these debts says: total, earliest due date, most days overdue and
     the list (oldest due first, at most MAX_LISTED, with how many more there are)."""
     ordered = sorted(debts, key=lambda d: (d.due_date, d.debt_id))
@@ -120,8 +121,8 @@ def summary(debts: Iterable[DueDebt], today: date) -> dict:
     }
 
 
-def staff_digest(debts: list[DueDebt], customers: dict[int, str], salespeople: dict[int, str],
-                 today: date) -> dict:
+def staff_digest(debts: list[DueDebt], customers: dict[int, str],
+                 salespeople: dict[int | None, str], today: date) -> dict[str, Any]:
     """What a salesperson's digest or a manager's alert says: per customer (earliest due
     first) the total, earliest due date and the debts listed; ``customers`` and
     ``salespeople`` name them by id."""

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Protocol
 
 from domain.common_errors import AMOUNT_NOT_POSITIVE
 from domain.credit.errors import (
@@ -279,7 +280,15 @@ def repayment_order(debts: Iterable[Debt]) -> list[Debt]:
     )
 
 
-def part_left(part) -> Decimal:
+class DebtPartAmounts(Protocol):
+    """What part_left reads of a debt's part on one credit line (the model row fits)."""
+
+    amount: Decimal
+    returned: Decimal
+    repaid: Decimal
+
+
+def part_left(part: DebtPartAmounts) -> Decimal:
     """What a debt's part on one credit line still owes (neither returned nor repaid)."""
     return part.amount - part.returned - part.repaid
 

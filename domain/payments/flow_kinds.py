@@ -56,7 +56,7 @@ async def _check_write_off(form: dict, now: datetime) -> Subject:
 async def _bill_lines(write_off_id: int) -> list[dict]:
     lines = await WriteOffBill.filter(write_off_id=write_off_id).order_by("bill_id")
     bills = {b.id: b for b in await Bill.filter(id__in=[x.bill_id for x in lines])}
-    names = dict(await Product.filter(id__in={b.product_id for b in bills.values()})
+    names: dict[int, str] = dict(await Product.filter(id__in={b.product_id for b in bills.values()})
                  .values_list("id", "name"))
     return [{"bill_id": x.bill_id, "period": bills[x.bill_id].period.strftime("%Y-%m"),
              "product": names.get(bills[x.bill_id].product_id, ""),

@@ -114,7 +114,8 @@ def plan_auto_write_off(available: Decimal, received_on: date, payment_mode: str
     stop at the first it does not — or, for a prepaid / pre-purchase customer, at the first
     bill dated before the payment arrived. Penalties (oldest first) only once every open
     bill is taken. Nothing taken is a refusal naming the first stop."""
-    left, taken = available, []
+    left = available
+    taken: list[tuple[int, Decimal]] = []
     ordered = sorted((b for b in bills if b.open > 0), key=lambda b: (b.period, b.id))
     for bill in ordered:
         stop = _bill_stop(bill, left, received_on, payment_mode)
@@ -156,7 +157,7 @@ def check_manual_total(total: Decimal, available: Decimal) -> None:
 MIN_TERM_MONTHS, MAX_TERM_MONTHS = 1, 12
 
 
-def check_term_months(value) -> int:
+def check_term_months(value: object) -> int:
     """A billing term (账单周期) in whole months, 1 to 12 (seed 004: 最多不超过12个月)."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise BAD_TERM("新账单周期必须是整数（月）", field="term_months")

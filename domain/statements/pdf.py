@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import io
+from collections.abc import Sequence
 from datetime import date
 from xml.sax.saxutils import escape
 
@@ -111,7 +112,7 @@ def _totals_table(view: dict, font: str) -> Table:
 
 
 def _lines_table(lines: list[dict], font: str, styles: dict[str, ParagraphStyle],
-                 departments: list[dict] = ()) -> LongTable:
+                 departments: Sequence[dict] = ()) -> LongTable:
     """Every line with a usage bill's breakdown under it; under a full-width heading row per
     department when there are departments."""
     rows, heads = [list(LINE_HEADER)], []

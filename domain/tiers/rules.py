@@ -148,7 +148,8 @@ def _contacted_since_entry(facts: Facts, day: date) -> bool:
     upgrade needs): the contact that did not keep a customer up does not lift it back the
     next day — intent demoted for 15 quiet days would else rise to test on a 3-month-old
     contact, and fall and rise again."""
-    return _contacted(facts, day) and facts.last_contact >= facts.tier_since
+    # _contacted has checked last_contact is not None.
+    return _contacted(facts, day) and facts.last_contact >= facts.tier_since  # type: ignore[operator]
 
 
 def _quiet(facts: Facts, day: date) -> bool:
