@@ -27,8 +27,32 @@ DB_KIND = os.environ.get("TALLY_TEST_DB", "sqlite")
 PG_ADMIN_URL = os.environ.get("TALLY_TEST_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/test")
 
 
+# What `make test-fast` leaves out (marker `slow`; `make test` runs it): browsers, end-to-end
+# journeys, the fuzzer, and tests that start `tally` or `python -m …` processes of their own (a
+# cold interpreter each). Node-id prefixes: a file, or the tests of a file whose names start so.
+SLOW = (
+    "tests/browser/",
+    "tests/e2e/",
+    "tests/integration/http/test_openapi_fuzz.py",
+    "tests/integration/ops/test_startup.py",
+    "tests/integration/notices/test_dispatcher_crash.py",
+    "tests/integration/documents/test_cli_import.py",
+    "tests/integration/documents/test_day_close_sources.py::test_tally_import_",
+    "tests/integration/payments/test_payments_import_cli.py",
+    "tests/integration/billing/test_billing_usage_import.py",
+    "tests/integration/http/test_request_logs.py::test_tally_serve_",
+    "tests/unit/test_pdf.py::test_importing_the_module_registers_no_font",
+    "tests/unit/test_qr.py::test_both_formats_work_without_pillow",
+)
+
+
 def pytest_collection_modifyitems(config, items):
-    """`make test` runs the suite once per database; what touches none runs on the first only."""
+    """`make test` runs the suite once per database; what touches none runs on the first only.
+    The slow groups get the `slow` marker, for `make test-fast` to leave out."""
+    slow = pytest.mark.slow
+    for item in items:
+        if item.nodeid.startswith(SLOW):
+            item.add_marker(slow)
     if DB_KIND == "postgres":
         once = pytest.mark.skip(reason="db_agnostic: run on the SQLite pass")
         for item in items:
