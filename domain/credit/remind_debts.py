@@ -74,7 +74,8 @@ async def remind_debts(day: date, now: datetime, *, before_days: str, overdue_ev
     progress.start("debts near a reminder stage", len(candidates))
     due = _stages(candidates, day, today, policy)
     progress.advance(len(candidates))
-    counts = {"debts_considered": len(candidates), "stale": len(candidates) - len(due)}
+    counts: dict[str, object] = {"debts_considered": len(candidates),
+                                 "stale": len(candidates) - len(due)}
     async with in_transaction() as tx:
         new_ids = await _record(tx, due, day)
         new = [d for d in due if d.debt_id in new_ids]
@@ -158,7 +159,7 @@ def _staff_notices(notices: _Notices, new: list[DueDebt], names, staff: dict[int
                    today: date) -> None:
     """One digest per salesperson; for due and overdue debts one alert per manager and one
     summary for the managers' group."""
-    sellers = {person.id: person.name for person in staff.values()}
+    sellers: dict[int | None, str] = {person.id: person.name for person in staff.values()}
 
     def digest(debts: list[DueDebt]) -> DebtDigest:
         return cast(DebtDigest, rules.staff_digest(debts, names, sellers, today))
@@ -177,7 +178,7 @@ def _staff_notices(notices: _Notices, new: list[DueDebt], names, staff: dict[int
         return
     by_manager: dict[int, list[DueDebt]] = defaultdict(list)
     for debt in overdue:
-        person = staff.get(debt.salesperson_id)
+        person = staff.get(debt.salesperson_id) if debt.salesperson_id is not None else None
         if person is not None and person.manager_id in staff:
             by_manager[person.manager_id].append(debt)
     for manager_id, debts in by_manager.items():

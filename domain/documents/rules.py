@@ -74,7 +74,7 @@ def receipt_problems(kind: str, amount: Decimal, discount: Decimal, to_prepaid: 
     return problems
 
 
-def day_closed_error(closed: Iterable[tuple[str, date]], **detail) -> Locked:
+def day_closed_error(closed: Iterable[tuple[str, date]], **detail: object) -> Locked:
     """The 423 for documents dated closed days, naming each person and day."""
     days = sorted(set(closed), key=lambda pair: (pair[1], pair[0]))
     named = "、".join(f"{name} {day.isoformat()}" for name, day in days)

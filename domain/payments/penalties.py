@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from tortoise.connection import get_connection
 
@@ -52,7 +53,7 @@ async def charge_penalties(day: date, now: datetime, *, monthly_rate: str,
     total = (await connection.execute_query_dict(render(connection, COUNT, 2),
                                                  [False, on]))[0]["n"]
     progress.start("overdue bills", total)
-    counts = {"overdue_bills": 0, "charges": 0, "amount": Decimal("0.00")}
+    counts: dict[str, Any] = {"overdue_bills": 0, "charges": 0, "amount": Decimal("0.00")}
     last_id = 0
     while rows := await connection.execute_query_dict(render(connection, OVERDUE, 4),
                                                       [False, on, last_id, CHUNK]):

@@ -15,16 +15,27 @@ from domain.statements.rules import Totals
 
 
 class LineSource(Protocol):
-    """A document as a statement line snapshots it (a ``Document`` or a bulk ``DocumentLine``)."""
-    id: int
-    number: str
-    doc_type: str
-    date: date
-    amount: Any
-    owed: Any
-    account: str
-    version: int
-    department: str
+    """A document as a statement line snapshots it (a ``Document`` or a bulk ``DocumentLine``);
+    read only."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def number(self) -> str: ...
+    @property
+    def doc_type(self) -> str: ...
+    @property
+    def date(self) -> date: ...
+    @property
+    def amount(self) -> Any: ...
+    @property
+    def owed(self) -> Any: ...
+    @property
+    def account(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def department(self) -> str: ...
 
 
 def statement_fields(customer_id: int, date_from: date, date_to: date, totals: Totals,
