@@ -229,7 +229,7 @@ class CreditTerms(Reply):
     business_types: dict[str, int]
 
 
-class CreditAccount(Reply):
+class CreditLine(Reply):
     id: Id
     number: str
     customer_id: Id
@@ -267,7 +267,7 @@ class CreditOperation(Reply):
     at: Moment
 
 
-class CreditAccountDetail(CreditAccount):
+class CreditAccountDetail(CreditLine):
     operations: list[CreditOperation]
 
 
@@ -385,7 +385,7 @@ class CreditLedger(Reply):
     unapplied: Money
     outstanding: Money
     balanced: bool = Field(description="未还欠款 − 还款账户余额 = 基本账户欠款")
-    accounts: list[CreditAccount]
+    accounts: list[CreditLine]
     debts: list[CreditDebt]
     payments: list[CreditPayment]
     repayments: list[CreditRepayment]
@@ -450,7 +450,7 @@ async def put_terms(request: web.Request, body: TermsChange) -> web.Response:
 
 
 @routes.post("/credit/accounts", summary="直接授信（管理员；通常由授信申请审批通过后授信）",
-             body=Grant, response=CreditAccount, status=201)
+             body=Grant, response=CreditLine, status=201)
 async def grant(request: web.Request, body: Grant) -> web.Response:
     """规则同授信申请，override_reason 强制并留痕"""
     actor = actor_with(request, ADMIN)
@@ -463,7 +463,7 @@ async def grant(request: web.Request, body: Grant) -> web.Response:
 
 
 @routes.get("/credit/accounts", summary="授信账户列表（业务员只见自己的客户）",
-            query=AccountsFilter, response=Items[CreditAccount])
+            query=AccountsFilter, response=Items[CreditLine])
 async def list_accounts(request: web.Request, query: AccountsFilter) -> web.Response:
     actor = actor_with(request, *READ)
     return json_response({"items": await queries.list_accounts(
@@ -480,7 +480,7 @@ async def get_account(request: web.Request, query: OnDay) -> web.Response:
 
 @routes.post("/credit/accounts/{id}/status",
              summary="授信账户状态：active 启用 / frozen 停用 / expired 过期 / closed 关闭",
-             body=StatusChange, response=CreditAccount)
+             body=StatusChange, response=CreditLine)
 async def set_status(request: web.Request, body: StatusChange) -> web.Response:
     actor = actor_with(request, *BOOKS)
     account = await accounts.set_account_status(
@@ -489,7 +489,7 @@ async def set_status(request: web.Request, body: StatusChange) -> web.Response:
 
 
 @routes.post("/credit/accounts/{id}/limit", summary="调整授信额度（管理员；不低于已用加冻结）",
-             body=LimitChange, response=CreditAccount)
+             body=LimitChange, response=CreditLine)
 async def set_limit(request: web.Request, body: LimitChange) -> web.Response:
     actor = actor_with(request, ADMIN)
     account = await accounts.change_limit(account_id=path_id(request), limit=body.limit,

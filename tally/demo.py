@@ -11,7 +11,7 @@ from domain.actors import ADMIN, SYSTEM
 from domain.apikeys import create_api_key
 from domain.credit import accounts as credit_accounts
 from domain.credit import orders as credit_orders
-from domain.credit.models import CreditAccount, CreditOrder
+from domain.credit.models import CreditLine, CreditOrder
 from domain.credit.orgs import put_org
 from domain.customers.models import Contact, Customer
 from domain.documents.models import Document, Exchange, Expense, OtherIncome, ReceiptSettlement
@@ -107,7 +107,7 @@ async def load_credit_demo(customer: Customer, now: datetime) -> None:
     org, _ = await put_org(code=DEMO_ORG, name="华东销区", budget=Decimal("5000000.00"),
                            enabled=None, now=now)
     today = now.date()
-    if not await CreditAccount.exists(customer_id=customer.id, type="annual"):
+    if not await CreditLine.exists(customer_id=customer.id, type="annual"):
         await credit_accounts.grant_account(
             customer_id=customer.id, org_id=org.id, type="annual",
             limit=Decimal("1000000.00"), valid_from=today - timedelta(days=180),

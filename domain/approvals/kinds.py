@@ -30,7 +30,7 @@ from domain.credit.errors import (
     PAYMENT_EXISTS,
     REPAYMENT_EXCEEDS_DEBT,
 )
-from domain.credit.models import CustomerAccount, Debt, Payment
+from domain.credit.models import CreditLedger, CreditReceipt, Debt
 from domain.customers.errors import CUSTOMER_NOT_FOUND
 from domain.customers.models import Customer
 from domain.errors import Conflict
@@ -141,7 +141,7 @@ async def _check_claim(form: dict, now: datetime) -> Subject:
     other live claims of the customer are counted: both checked here, not at the last node."""
     customer = await _customer(form["customer_id"])
     number = form["number"]
-    if await Payment.exists(number=number):
+    if await CreditReceipt.exists(number=number):
         raise PAYMENT_EXISTS(f"收款单 {number} 已经入账")
     await _check_claimable(customer.id, number, Decimal(form["repayment"]))
     title = f"款项认领：{customer.name} {yuan(Decimal(form['amount']))}"
@@ -156,7 +156,7 @@ def _claimed(number: str, live_flow_id: int) -> Conflict:
 
 
 async def _check_claimable(customer_id: int, number: str, repayment: Decimal) -> None:
-    ledger = await CustomerAccount.get_or_none(customer_id=customer_id)
+    ledger = await CreditLedger.get_or_none(customer_id=customer_id)
     base_debt = ledger.base_debt if ledger else ZERO
     elsewhere = await _repayment_in_live_claims(customer_id, exclude_number=number)
     if repayment > base_debt - elsewhere:

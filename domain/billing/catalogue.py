@@ -20,7 +20,7 @@ from domain.billing.errors import (
     PRODUCT_EXISTS,
     PRODUCT_NOT_FOUND,
 )
-from domain.billing.models import PriceAdjustment, Product, ProductAccount
+from domain.billing.models import PriceAdjustment, Product, UsageAccount
 from domain.common_errors import BAD_FIELD, BAD_TERM, MISSING_FIELD
 from domain.customers.errors import CUSTOMER_NOT_FOUND
 from domain.customers.models import Customer
@@ -79,22 +79,22 @@ async def update_product(product_id: int, *, name: str | None, payment_term_mont
 
 
 async def add_account(product_id: int, *, account: str, interest_free: bool,
-                      now: datetime) -> ProductAccount:
+                      now: datetime) -> UsageAccount:
     if not ACCOUNT.match(account or ""):
         raise BAD_ACCOUNT("账号必须是 1–64 位不含空白的字符")
     product = await get_product(product_id)
-    if await ProductAccount.filter(account=account).exists():
+    if await UsageAccount.filter(account=account).exists():
         raise ACCOUNT_EXISTS(f"账号 {account} 已属于某个产品")
     try:
-        return await ProductAccount.create(product=product, account=account,
-                                           interest_free=interest_free, created_at=now)
+        return await UsageAccount.create(product=product, account=account,
+                                         interest_free=interest_free, created_at=now)
     except IntegrityError:
         raise ACCOUNT_EXISTS(f"账号 {account} 已属于某个产品") from None
 
 
-async def set_interest_free(account: str, interest_free: bool) -> ProductAccount:
+async def set_interest_free(account: str, interest_free: bool) -> UsageAccount:
     """不计息账号配置: put an account on or off the no-interest list."""
-    row = await ProductAccount.get_or_none(account=account)
+    row = await UsageAccount.get_or_none(account=account)
     if row is None:
         raise ACCOUNT_NOT_FOUND(f"账号 {account} 不存在")
     row.interest_free = interest_free
@@ -122,7 +122,7 @@ async def add_price(product_id: int, *, effective_from: date, price_type: str, t
             from None
 
 
-def product_view(product: Product, accounts: list[ProductAccount] | None = None) -> dict:
+def product_view(product: Product, accounts: list[UsageAccount] | None = None) -> dict:
     view = {"id": product.id, "code": product.code, "name": product.name,
             "customer_id": product.customer_id, "payment_term_months":
             product.payment_term_months, "active": product.active}
@@ -131,7 +131,7 @@ def product_view(product: Product, accounts: list[ProductAccount] | None = None)
     return view
 
 
-def account_view(account: ProductAccount) -> dict:
+def account_view(account: UsageAccount) -> dict:
     return {"account": account.account, "product_id": account.product_id,
             "interest_free": account.interest_free}
 
@@ -148,8 +148,8 @@ async def list_products(customer_id: int | None) -> list[dict]:
     if customer_id is not None:
         query = query.filter(customer_id=customer_id)
     products = await query.order_by("id").limit(1000)
-    accounts: dict[int, list[ProductAccount]] = {p.id: [] for p in products}
-    for account in await ProductAccount.filter(product_id__in=list(accounts)).order_by("id"):
+    accounts: dict[int, list[UsageAccount]] = {p.id: [] for p in products}
+    for account in await UsageAccount.filter(product_id__in=list(accounts)).order_by("id"):
         accounts[account.product_id].append(account)
     return [product_view(p, accounts[p.id]) for p in products]
 

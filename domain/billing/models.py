@@ -27,7 +27,7 @@ class Product(Model):
         table = "product"
 
 
-class ProductAccount(Model):
+class UsageAccount(Model):
     """An account (账号) of a product: usage is counted per account."""
 
     id = fields.IntField(primary_key=True)

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from tortoise.transactions import in_transaction
 
 from domain.billing.errors import USAGE_PERIOD_BILLED
-from domain.billing.models import Bill, ProductAccount, Usage
+from domain.billing.models import Bill, Usage, UsageAccount
 from domain.billing.pricing import parse_period, period_label
 from domain.common_errors import BAD_ITEMS, BATCH_REJECTED
 from domain.ingest_rows import IngestResult, Rejection
@@ -110,7 +110,7 @@ async def _billed(rows: list) -> list[Rejection]:
     clean = [(i, r) for i, r in enumerate(rows) if r is not None]
     if not clean:
         return []
-    products = dict(await ProductAccount.filter(
+    products = dict(await UsageAccount.filter(
         account__in=list({r[0] for _, r in clean})).values_list("account", "product_id"))
     billed = {(p, as_date(d)) for p, d in await Bill.filter(
         product_id__in=list(set(products.values())), period__in=list({r[1] for _, r in clean}),

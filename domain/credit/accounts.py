@@ -45,7 +45,7 @@ from domain.credit.errors import (
     TEMPORARY_NOT_ALLOWED,
 )
 from domain.credit.lines import GRANT, LIMIT, STATUS, Ref, as_rule, lock_line, move, record, save
-from domain.credit.models import CreditAccount, Debt, SalesOrg
+from domain.credit.models import CreditLine, Debt, SalesOrg
 from domain.credit.orgs import check_term_days
 from domain.credit.repayment import allocate_repayments, receive_payment
 from domain.customers.errors import CUSTOMER_NOT_FOUND
@@ -103,7 +103,7 @@ async def _temporary_refusal(customer_id: int, org_id: int, type: str, project: 
     """Seed 002 (额度使用优先级): 客户没有其他额度可用的时候才允许申请临时额度."""
     if type != rules.TEMPORARY:
         return None
-    lines = await CreditAccount.filter(customer_id=customer_id, org_id=org_id)
+    lines = await CreditLine.filter(customer_id=customer_id, org_id=org_id)
     left = rules.other_credit_available([as_rule(a) for a in lines], on, project)
     if left <= 0:
         return None
@@ -112,7 +112,7 @@ async def _temporary_refusal(customer_id: int, org_id: int, type: str, project: 
 
 
 async def grant_directly(*, override_reason: str | None, actor: Actor, now: datetime,
-                         **line) -> CreditAccount:
+                         **line) -> CreditLine:
     """直接授信 by an admin: the application rules of the approval path hold here too. A
     temporary line while other credit is available needs an explicit override with a reason,
     kept in the audit trail."""
@@ -154,7 +154,7 @@ async def grant_account(*, customer_id: int, org_id: int, type: str, limit: Deci
                         valid_from: date | None, valid_to: date | None,
                         project: str | None = None, term_days: int | None = None,
                         parent_id: int | None = None, actor: str,
-                        now: datetime) -> CreditAccount:
+                        now: datetime) -> CreditLine:
     """Open a credit line (after its application was approved) and record the grant."""
     _check_kind(type, limit, project)
     if valid_from and valid_to and valid_from > valid_to:
@@ -169,7 +169,7 @@ async def grant_account(*, customer_id: int, org_id: int, type: str, limit: Deci
     async with in_transaction():
         # the parent first: an unknown one is a 404 before anything refers to it
         parent = None if parent_id is None else await lock_line(parent_id)
-        account = await CreditAccount.create(
+        account = await CreditLine.create(
             number=_new_number(now), customer_id=customer_id, org_id=org_id, type=type,
             limit=limit, valid_from=valid_from, valid_to=valid_to,
             project=(project or "").strip() or None, term_days=term_days,
@@ -185,7 +185,7 @@ def _new_number(now: datetime) -> str:
     return f"CA{now:%Y%m%d}{secrets.token_hex(3).upper()}"
 
 
-async def _carve_from_parent(parent: CreditAccount, child: CreditAccount, ref: Ref) -> None:
+async def _carve_from_parent(parent: CreditLine, child: CreditLine, ref: Ref) -> None:
     if parent.type != rules.DIRECT:
         raise PARENT_NOT_DIRECT(f"上游账户 {parent.number} 不是直签授信")
     if parent.customer_id == child.customer_id:
@@ -200,7 +200,7 @@ async def _carve_from_parent(parent: CreditAccount, child: CreditAccount, ref: R
 
 
 async def change_limit(*, account_id: int, limit: Decimal, actor: str,
-                       now: datetime) -> CreditAccount:
+                       now: datetime) -> CreditLine:
     """Raise or lower a line's limit; never below what it has used and frozen."""
     if limit <= 0:
         raise AMOUNT_NOT_POSITIVE("授信额度必须大于0", amount=fmt(limit))
@@ -222,7 +222,7 @@ async def change_limit(*, account_id: int, limit: Decimal, actor: str,
 
 
 async def set_account_status(*, account_id: int, status: str, actor: str,
-                             now: datetime) -> CreditAccount:
+                             now: datetime) -> CreditLine:
     """active ↔ frozen (停用); expired once past its validity; closed for good."""
     if status not in STATUS_LABELS:
         raise BAD_STATUS(f"未知状态: {status}（可选 {', '.join(STATUS_LABELS)}）")
@@ -239,7 +239,7 @@ async def set_account_status(*, account_id: int, status: str, actor: str,
     return account
 
 
-def _check_transition(account: CreditAccount, status: str, on: date) -> None:
+def _check_transition(account: CreditLine, status: str, on: date) -> None:
     label = STATUS_LABELS[account.status]
     if account.status == CLOSED:
         raise ACCOUNT_CLOSED(f"授信账户 {account.number} 已关闭，不能改为"
@@ -254,7 +254,7 @@ def _check_transition(account: CreditAccount, status: str, on: date) -> None:
             f"（当前{label}），请先关单或反审核", frozen=fmt(account.frozen))
 
 
-async def _give_back_to_parent(child: CreditAccount, ref: Ref) -> None:
+async def _give_back_to_parent(child: CreditLine, ref: Ref) -> None:
     unused = child.limit - child.used
     if unused <= 0:
         return

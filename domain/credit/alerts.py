@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import cast
 
 from domain.credit import rules
-from domain.credit.lines import Books
+from domain.credit.lines import LockedLines
 from domain.customers.models import Customer
 from domain.money import fmt
 from domain.notices import outbox
@@ -28,19 +28,19 @@ def _taken(limit: Decimal, used: Decimal, frozen: Decimal) -> dict:
             "over": fmt(rules.over_limit(limit, used, frozen))}
 
 
-def overuse_payload(books: Books) -> dict | None:
+def overuse_payload(locked: LockedLines) -> dict | None:
     """The lines, org and enterprise total of ``books`` now past their limit (None: none is)."""
     lines = [{"account_id": line.id, "number": line.number,
               "type_label": rules.TYPE_LABELS[line.type],
               **_taken(line.limit, line.used, line.frozen)}
-             for line in books.lines.values()
+             for line in locked.lines.values()
              if rules.over_limit(line.limit, line.used, line.frozen) > 0]
     orgs = [{"code": org.code, "name": org.name, **_taken(org.budget, org.used, org.frozen),
              "budget": fmt(org.budget)}
-            for org in books.orgs.values()
+            for org in locked.orgs.values()
             if rules.over_limit(org.budget, org.used, org.frozen) > 0]
     totals = [{"year": b.year, **_taken(b.total, b.used, b.frozen), "total": fmt(b.total)}
-              for b in books.budgets.values()
+              for b in locked.budgets.values()
               if b is not None and rules.over_limit(b.total, b.used, b.frozen) > 0]
     if not (lines or orgs or totals):
         return None
@@ -48,11 +48,11 @@ def overuse_payload(books: Books) -> dict | None:
             "enterprise": totals[0] if totals else None}
 
 
-async def alert_overuse(books: Books, *, customer_id: int, salesperson_id: int | None,
+async def alert_overuse(locked: LockedLines, *, customer_id: int, salesperson_id: int | None,
                         facts: dict, now: datetime) -> bool:
     """Queue the over-use alert if anything in ``books`` is past its limit; ``facts`` names the
     document (document, shipment, order, amount). Returns whether one was queued."""
-    over = overuse_payload(books)
+    over = overuse_payload(locked)
     if over is None:
         return False
     customer = await Customer.get(id=customer_id)

@@ -1,4 +1,4 @@
-"""A customer's ledger (CustomerAccount): base-account debt, repayment account, deposit and
+"""A customer's ledger (CreditLedger): base-account debt, repayment account, deposit and
 unapplied money, and the one place seed 002's invariant is kept and checked:
 
     outstanding credit debt − repayment-account balance = base-account debt
@@ -15,7 +15,7 @@ from decimal import Decimal
 from domain.credit import rules
 from domain.credit.errors import LEDGER_UNBALANCED, REPAYMENT_BALANCE_SHORT
 from domain.credit.lines import save
-from domain.credit.models import CustomerAccount, Debt
+from domain.credit.models import CreditLedger, Debt
 from domain.money import ZERO, fmt
 
 OPEN = "open"
@@ -28,7 +28,7 @@ async def outstanding_debt(customer_id: int) -> Decimal:
     return sum(rows, ZERO)
 
 
-async def change_base(ledger: CustomerAccount, delta: Decimal) -> None:
+async def change_base(ledger: CreditLedger, delta: Decimal) -> None:
     """The credit debt on the books grew (a shipment) or shrank (a return, a reversal).
 
     When it shrinks below what the repayment account already holds, the surplus is no longer
@@ -41,7 +41,7 @@ async def change_base(ledger: CustomerAccount, delta: Decimal) -> None:
                unapplied=ledger.unapplied + surplus)
 
 
-async def receive(ledger: CustomerAccount, *, repayment: Decimal, deposit: Decimal,
+async def receive(ledger: CreditLedger, *, repayment: Decimal, deposit: Decimal,
                   remainder: Decimal) -> None:
     """Money in: the repayment part lowers the base debt and goes into the repayment account."""
     await save(ledger, base_debt=ledger.base_debt - repayment,
@@ -49,7 +49,7 @@ async def receive(ledger: CustomerAccount, *, repayment: Decimal, deposit: Decim
                deposit=ledger.deposit + deposit, unapplied=ledger.unapplied + remainder)
 
 
-async def spend(ledger: CustomerAccount, amount: Decimal) -> None:
+async def spend(ledger: CreditLedger, amount: Decimal) -> None:
     """The repayment account pays a debt."""
     if amount > ledger.repayment_balance:
         raise REPAYMENT_BALANCE_SHORT("还款账户余额不足",
@@ -57,7 +57,7 @@ async def spend(ledger: CustomerAccount, amount: Decimal) -> None:
     await save(ledger, repayment_balance=ledger.repayment_balance - amount)
 
 
-async def check_balanced(ledger: CustomerAccount) -> None:
+async def check_balanced(ledger: CreditLedger) -> None:
     """Refuse to commit books that break the invariant (a bug, never a user's mistake)."""
     outstanding = await outstanding_debt(ledger.customer_id)
     gap = rules.ledger_gap(outstanding, ledger.repayment_balance, ledger.base_debt)

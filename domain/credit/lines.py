@@ -2,7 +2,7 @@
 write one operation record per change of a line with its balances after it.
 
 Lock order, the same in every use case so that two of them never wait on each other in a
-circle: the customer's ledger (CustomerAccount), then the document (order, debt), then the
+circle: the customer's ledger (CreditLedger), then the document (order, debt), then the
 credit lines by id, then the sales org, then the enterprise budget. On PostgreSQL the locks are
 row locks, FOR NO KEY UPDATE: inserting a row that refers to a locked one (an order naming its
 org) takes a key-share lock, which FOR UPDATE would wait on — and deadlock with a second order.
@@ -28,10 +28,10 @@ from domain.credit.errors import (
     LEDGER_NOT_FOUND,
 )
 from domain.credit.models import (
-    CreditAccount,
     CreditBudget,
+    CreditLedger,
+    CreditLine,
     CreditOperation,
-    CustomerAccount,
     SalesOrg,
 )
 from domain.money import ZERO, fmt, yuan
@@ -55,14 +55,14 @@ async def save(model: Model, **changes) -> None:
         setattr(model, name, value)
 
 
-async def lock_lines(ids) -> dict[int, CreditAccount]:
-    rows = await CreditAccount.filter(id__in=sorted(set(ids))).order_by("id").select_for_update(
+async def lock_lines(ids) -> dict[int, CreditLine]:
+    rows = await CreditLine.filter(id__in=sorted(set(ids))).order_by("id").select_for_update(
         no_key=True)
     return {row.id: row for row in rows}
 
 
-async def lock_line(account_id: int) -> CreditAccount:
-    row = await CreditAccount.filter(id=account_id).select_for_update(no_key=True).first()
+async def lock_line(account_id: int) -> CreditLine:
+    row = await CreditLine.filter(id=account_id).select_for_update(no_key=True).first()
     if row is None:
         raise CREDIT_ACCOUNT_NOT_FOUND(f"授信账户 {account_id} 不存在")
     return row
@@ -79,28 +79,28 @@ async def lock_budget(year: int) -> CreditBudget | None:
 
 async def ledger_id(customer_id: int) -> int:
     """The customer's ledger row, made on first use (outside the caller's locks)."""
-    row = await CustomerAccount.get_or_none(customer_id=customer_id)
+    row = await CreditLedger.get_or_none(customer_id=customer_id)
     if row is None:
-        row, _ = await CustomerAccount.get_or_create(customer_id=customer_id)
+        row, _ = await CreditLedger.get_or_create(customer_id=customer_id)
     return row.id
 
 
-async def lock_ledger(customer_id: int) -> CustomerAccount:
-    row = await CustomerAccount.filter(customer_id=customer_id).select_for_update(
+async def lock_ledger(customer_id: int) -> CreditLedger:
+    row = await CreditLedger.filter(customer_id=customer_id).select_for_update(
         no_key=True).first()
     if row is None:  # made by ledger_id before the transaction; this is a caller's slip
         raise LEDGER_NOT_FOUND(f"客户 {customer_id} 没有还款账户")
     return row
 
 
-def as_rule(row: CreditAccount) -> rules.CreditAccount:
-    return rules.CreditAccount(
+def as_rule(row: CreditLine) -> rules.LineState:
+    return rules.LineState(
         id=row.id, type=row.type, limit=row.limit, used=row.used, frozen=row.frozen,
         valid_from=row.valid_from, valid_to=row.valid_to, status=row.status, project=row.project,
     )
 
 
-def available(row: CreditAccount, on: date) -> Decimal:
+def available(row: CreditLine, on: date) -> Decimal:
     return as_rule(row).available(on)
 
 
@@ -114,7 +114,7 @@ class Ref:
     now: datetime
 
 
-async def move(row: CreditAccount, op: str, amount: Decimal, ref: Ref, *, used=ZERO,
+async def move(row: CreditLine, op: str, amount: Decimal, ref: Ref, *, used=ZERO,
                frozen=ZERO, limit=ZERO, overdraw: bool = False) -> CreditOperation:
     """Change a line's limit / used / frozen by the deltas and record the operation.
 
@@ -138,7 +138,7 @@ async def move(row: CreditAccount, op: str, amount: Decimal, ref: Ref, *, used=Z
     return await record(row, op, amount, ref)
 
 
-async def record(row: CreditAccount, op: str, amount: Decimal, ref: Ref) -> CreditOperation:
+async def record(row: CreditLine, op: str, amount: Decimal, ref: Ref) -> CreditOperation:
     return await CreditOperation.create(
         account_id=row.id, op=op, amount=amount, limit_after=row.limit, used_after=row.used,
         frozen_after=row.frozen, available_after=max(row.limit - row.used - row.frozen, ZERO),
@@ -163,17 +163,17 @@ async def occupy(org: SalesOrg, budget: CreditBudget | None, *, used=ZERO,
         await save(budget, used=budget.used + used, frozen=budget.frozen + frozen)
 
 
-class Books:
+class LockedLines:
     """The lines, their orgs and the budgets of the given years one use case moves, locked in
     the fixed order (lines by id, orgs by id, budgets by year)."""
 
     def __init__(self, lines, orgs, budgets):
-        self.lines: dict[int, CreditAccount] = lines
+        self.lines: dict[int, CreditLine] = lines
         self.orgs: dict[int, SalesOrg] = orgs
         self.budgets: dict[int, CreditBudget | None] = budgets
 
     @classmethod
-    async def lock(cls, line_ids, years) -> Books:
+    async def lock(cls, line_ids, years) -> LockedLines:
         lines = await lock_lines(line_ids)
         orgs = {org_id: await lock_org(org_id)
                 for org_id in sorted({line.org_id for line in lines.values()})}

@@ -43,7 +43,7 @@ class SalesOrg(Model):
         table = "sales_org"
 
 
-class PaymentTerm(Model):
+class CreditTerm(Model):
     """账期 by business type, in days. business_type '' is the default (90 unless set)."""
 
     id = fields.IntField(primary_key=True)
@@ -63,7 +63,7 @@ class CreditAccountStatus(StrEnum):
     CLOSED = "closed"
 
 
-class CreditAccount(Model):
+class CreditLine(Model):
     """A credit line (授信账户) of a customer in a sales org."""
 
     id = fields.IntField(primary_key=True)
@@ -82,7 +82,7 @@ class CreditAccount(Model):
     project = fields.CharField(max_length=100, null=True)
     term_days = fields.IntField(null=True)
     parent = fields.ForeignKeyField(
-        "models.CreditAccount", related_name="children", null=True, on_delete=fields.SET_NULL
+        "models.CreditLine", related_name="children", null=True, on_delete=fields.SET_NULL
     )
     version = fields.IntField(default=1)
     created_at = fields.DatetimeField()
@@ -95,7 +95,7 @@ class CreditOperation(Model):
     """One freeze / unfreeze / use / return (or grant) on a line, with its balances after it."""
 
     id = fields.BigIntField(primary_key=True)
-    account = fields.ForeignKeyField("models.CreditAccount", related_name="operations",
+    account = fields.ForeignKeyField("models.CreditLine", related_name="operations",
                                      db_index=True)
     op = fields.CharField(max_length=16)
     amount = fields.DecimalField(**MONEY)
@@ -154,7 +154,7 @@ class OrderCredit(Model):
 
     id = fields.IntField(primary_key=True)
     order = fields.ForeignKeyField("models.CreditOrder", related_name="credits", db_index=True)
-    account = fields.ForeignKeyField("models.CreditAccount", related_name="order_credits",
+    account = fields.ForeignKeyField("models.CreditLine", related_name="order_credits",
                                      db_index=True)
     position = fields.IntField()
     amount = fields.DecimalField(**MONEY)
@@ -258,7 +258,7 @@ class DebtPart(Model):
 
     id = fields.IntField(primary_key=True)
     debt = fields.ForeignKeyField("models.Debt", related_name="parts", db_index=True)
-    account = fields.ForeignKeyField("models.CreditAccount", related_name="debt_parts",
+    account = fields.ForeignKeyField("models.CreditLine", related_name="debt_parts",
                                      db_index=True)
     position = fields.IntField()
     amount = fields.DecimalField(**MONEY)
@@ -269,7 +269,7 @@ class DebtPart(Model):
         table = "debt_part"
 
 
-class CustomerAccount(Model):
+class CreditLedger(Model):
     """A customer's base account debt (基本账户欠款), repayment account (还款账户), deposit
     (保证金) and unapplied remainder, kept so that credit debt + repayment balance = base debt."""
 
@@ -291,7 +291,7 @@ class PaymentStatus(StrEnum):
     APPLIED = "applied"
 
 
-class Payment(Model):
+class CreditReceipt(Model):
     """Money received from a customer (厂家收款), and where it went."""
 
     id = fields.IntField(primary_key=True)
@@ -316,7 +316,7 @@ class Repayment(Model):
     id = fields.BigIntField(primary_key=True)
     debt = fields.ForeignKeyField("models.Debt", related_name="repayments", db_index=True)
     payment = fields.ForeignKeyField(
-        "models.Payment", related_name="repayments", null=True, on_delete=fields.SET_NULL
+        "models.CreditReceipt", related_name="repayments", null=True, on_delete=fields.SET_NULL
     )
     amount = fields.DecimalField(**MONEY)
     manual = fields.BooleanField(default=False)

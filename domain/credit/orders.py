@@ -29,7 +29,6 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from domain.common_errors import AMOUNT_NOT_POSITIVE, BAD_AMOUNT, BAD_FIELD, STAFF_NOT_FOUND
-from domain.credit import ledger as books_of
 from domain.credit import rules
 from domain.credit.alerts import alert_overuse
 from domain.credit.errors import (
@@ -57,6 +56,7 @@ from domain.credit.errors import (
     SHIPMENT_NOT_FOUND,
     SHIPMENT_REVERSED,
 )
+from domain.credit.ledger import change_base, check_balanced
 from domain.credit.lines import (
     DEDUCT,
     FREEZE,
@@ -64,7 +64,7 @@ from domain.credit.lines import (
     UNFREEZE,
     UNSHIP,
     USE,
-    Books,
+    LockedLines,
     Ref,
     as_rule,
     check_enterprise,
@@ -73,9 +73,9 @@ from domain.credit.lines import (
     save,
 )
 from domain.credit.models import (
-    CreditAccount,
+    CreditLedger,
+    CreditLine,
     CreditOrder,
-    CustomerAccount,
     Debt,
     DebtPart,
     GoodsReturn,
@@ -194,18 +194,18 @@ def _replayed_order(existing: CreditOrder, customer_id: int, org_id: int, o: New
 
 async def _freeze_credit(order: CreditOrder, ref: Ref) -> None:
     year = order.order_date.year
-    ids = await CreditAccount.filter(customer_id=order.customer_id,
-                                     org_id=order.org_id).values_list("id", flat=True)
-    books = await Books.lock(ids, [year])
+    ids = await CreditLine.filter(customer_id=order.customer_id,
+                                  org_id=order.org_id).values_list("id", flat=True)
+    locked = await LockedLines.lock(ids, [year])
     allocation = rules.allocate_credit(
-        [as_rule(line) for line in books.lines.values()], order.credit, order.order_date,
+        [as_rule(line) for line in locked.lines.values()], order.credit, order.order_date,
         order.project)
-    org = books.orgs[order.org_id]
+    org = locked.orgs[order.org_id]
     rules.check_org_budget(org.budget, org.used + org.frozen, order.credit)
-    if books.budgets[year] is not None:
-        check_enterprise(books.budgets[year], order.credit)
+    if locked.budgets[year] is not None:
+        check_enterprise(locked.budgets[year], order.credit)
     for position, (line_id, take) in enumerate(allocation):
-        await books.move(line_id, FREEZE, take, ref, year, frozen=take)
+        await locked.move(line_id, FREEZE, take, ref, year, frozen=take)
         await OrderCredit.create(order_id=order.id, account_id=line_id, position=position,
                                  amount=take, frozen=take)
 
@@ -250,10 +250,10 @@ async def _release(order: CreditOrder, ref: Ref) -> None:
     if not credits:
         return
     year = order.order_date.year
-    books = await Books.lock((c.account_id for c in credits), [year])
+    locked = await LockedLines.lock((c.account_id for c in credits), [year])
     for credit in credits:
-        await books.move(credit.account_id, UNFREEZE, credit.frozen, ref, year,
-                         frozen=-credit.frozen)
+        await locked.move(credit.account_id, UNFREEZE, credit.frozen, ref, year,
+                          frozen=-credit.frozen)
         await OrderCredit.filter(id=credit.id).update(frozen=ZERO)
 
 
@@ -292,7 +292,7 @@ async def ship(*, number: str, order_number: str, ship_date: date, amount: Decim
                        status=SHIPPED if done else OPEN, updated_at=now)
             if split.credit > 0:
                 await _make_debt(order, shipment, ledger, Ref("shipment", number, actor, now))
-            await books_of.check_balanced(ledger)
+            await check_balanced(ledger)
     except IntegrityError:
         existing = await Shipment.get_or_none(number=number)
         if existing is None:
@@ -314,11 +314,11 @@ def _replayed_shipment(existing: Shipment, order: CreditOrder, ship_date: date, 
     return existing
 
 
-async def _make_debt(order: CreditOrder, shipment: Shipment, ledger: CustomerAccount,
+async def _make_debt(order: CreditOrder, shipment: Shipment, ledger: CreditLedger,
                      ref: Ref) -> Debt:
     year = order.order_date.year
     credits = await OrderCredit.filter(order_id=order.id, frozen__gt=0).order_by("position")
-    books = await Books.lock((c.account_id for c in credits), [year])
+    locked = await LockedLines.lock((c.account_id for c in credits), [year])
     taken: list[tuple[int, Decimal]] = []
     left = shipment.credit
     for credit in credits:
@@ -326,13 +326,13 @@ async def _make_debt(order: CreditOrder, shipment: Shipment, ledger: CustomerAcc
         if take <= 0:
             break
         left -= take
-        await books.move(credit.account_id, USE, take, ref, year, used=take, frozen=-take)
+        await locked.move(credit.account_id, USE, take, ref, year, used=take, frozen=-take)
         await OrderCredit.filter(id=credit.id).update(frozen=credit.frozen - take,
                                                       used=credit.used + take)
         taken.append((credit.account_id, take))
     if left > 0:  # the order's frozen credit and credit_left disagree: never commit that
         raise ORDER_CREDIT_MISMATCH(f"订单 {order.number} 冻结的授信不足以发货")
-    term = await _term_days(order, books, taken)
+    term = await _term_days(order, locked, taken)
     customer = await Customer.get(id=order.customer_id)
     debt = await Debt.create(
         shipment_id=shipment.id, customer_id=order.customer_id, org_id=order.org_id,
@@ -343,16 +343,16 @@ async def _make_debt(order: CreditOrder, shipment: Shipment, ledger: CustomerAcc
     for position, (account_id, amount) in enumerate(taken):
         await DebtPart.create(debt_id=debt.id, account_id=account_id, position=position,
                               amount=amount)
-    await books_of.change_base(ledger, shipment.credit)
+    await change_base(ledger, shipment.credit)
     return debt
 
 
-async def _term_days(order: CreditOrder, books: Books, taken) -> int:
+async def _term_days(order: CreditOrder, locked: LockedLines, taken) -> int:
     """The own term of the line the shipment draws most on (a project's 120 days), else the
     business type's, else the default."""
     main_line = max(taken, key=lambda part: part[1])[0]
     terms = await load_terms()
-    return terms.days(order.business_type, books.lines[main_line].term_days)
+    return terms.days(order.business_type, locked.lines[main_line].term_days)
 
 
 async def _lock_shipment(number: str) -> tuple[CreditOrder, Shipment, Debt | None]:
@@ -392,7 +392,7 @@ async def reverse_shipment(number: str, actor: str, now: datetime) -> Shipment:
         reopen = order.status in (OPEN, SHIPPED)
         if debt is not None:
             await _withdraw_debt(order, debt, reopen, Ref("shipment", number, actor, now))
-            await books_of.change_base(ledger, -debt.amount)
+            await change_base(ledger, -debt.amount)
             await save(debt, status=DEBT_REVERSED, outstanding=ZERO, settled_at=now)
         if reopen:
             await save(order, cash_left=order.cash_left + shipment.cash,
@@ -401,23 +401,23 @@ async def reverse_shipment(number: str, actor: str, now: datetime) -> Shipment:
         if not await Shipment.filter(id=shipment.id, status=ACTIVE).update(status=REVERSED):
             raise CONCURRENT_CHANGE("数据已被同时修改，请重试")
         shipment.status = REVERSED
-        await books_of.check_balanced(ledger)
+        await check_balanced(ledger)
     return shipment
 
 
 async def _withdraw_debt(order: CreditOrder, debt: Debt, reopen: bool, ref: Ref) -> None:
     year = order.order_date.year
     parts = await DebtPart.filter(debt_id=debt.id).order_by("position")
-    books = await Books.lock((p.account_id for p in parts), [year])
+    locked = await LockedLines.lock((p.account_id for p in parts), [year])
     credits = {c.account_id: c for c in await OrderCredit.filter(order_id=order.id)}
     for part in parts:
         credit = credits[part.account_id]
-        await books.move(part.account_id, UNSHIP, part.amount, ref, year, used=-part.amount,
-                         frozen=part.amount)
+        await locked.move(part.account_id, UNSHIP, part.amount, ref, year, used=-part.amount,
+                          frozen=part.amount)
         frozen = credit.frozen + part.amount
         if not reopen:  # a closed order ships no more: release it at once
-            await books.move(part.account_id, UNFREEZE, part.amount, ref, year,
-                             frozen=-part.amount)
+            await locked.move(part.account_id, UNFREEZE, part.amount, ref, year,
+                              frozen=-part.amount)
             frozen = credit.frozen
         await OrderCredit.filter(id=credit.id).update(frozen=frozen,
                                                       used=credit.used - part.amount)
@@ -460,8 +460,8 @@ async def return_goods(*, number: str, shipment_number: str, return_date: date,
             if credit > 0:
                 ref = Ref("return", number, actor, now)
                 await _restore(order, debt, credit, ref)
-                await books_of.change_base(ledger, -credit)
-            await books_of.check_balanced(ledger)
+                await change_base(ledger, -credit)
+            await check_balanced(ledger)
     except IntegrityError:
         existing = await GoodsReturn.get_or_none(number=number)
         if existing is None:
@@ -490,12 +490,12 @@ async def _set_returned(shipment: Shipment, returned: Decimal) -> None:
 async def _restore(order: CreditOrder, debt: Debt, amount: Decimal, ref: Ref) -> None:
     year = order.order_date.year
     parts = await DebtPart.filter(debt_id=debt.id).order_by("position")
-    books = await Books.lock((p.account_id for p in parts), [year])
+    locked = await LockedLines.lock((p.account_id for p in parts), [year])
     takes = rules.take_in_turn(amount, map(rules.part_left, parts))
     for part, take in zip(parts, takes, strict=True):
         if take <= 0:
             continue
-        await books.move(part.account_id, RESTORE, take, ref, year, used=-take)
+        await locked.move(part.account_id, RESTORE, take, ref, year, used=-take)
         await DebtPart.filter(id=part.id).update(returned=part.returned + take)
     outstanding = debt.outstanding - amount
     status = DEBT_OPEN if outstanding > 0 else DEBT_PAID if debt.repaid > 0 else DEBT_RETURNED
@@ -520,9 +520,9 @@ async def reverse_return(number: str, actor: str, now: datetime) -> GoodsReturn:
         await _ensure_day_open(order.salesperson_id, goods_return.return_date, number)
         if goods_return.credit > 0:
             ref = Ref("return", number, actor, now)
-            books = await _deduct(order, debt, goods_return.credit, ref)
-            await books_of.change_base(ledger, goods_return.credit)
-            await alert_overuse(books, customer_id=customer_id,
+            locked = await _deduct(order, debt, goods_return.credit, ref)
+            await change_base(ledger, goods_return.credit)
+            await alert_overuse(locked, customer_id=customer_id,
                                 salesperson_id=debt.salesperson_id, now=now, facts={
                                     "document": number, "shipment": shipment_number,
                                     "order": order.number,
@@ -532,24 +532,24 @@ async def reverse_return(number: str, actor: str, now: datetime) -> GoodsReturn:
                 status=REVERSED):
             raise CONCURRENT_CHANGE("数据已被同时修改，请重试")
         goods_return.status = REVERSED
-        await books_of.check_balanced(ledger)
+        await check_balanced(ledger)
     return goods_return
 
 
-async def _deduct(order: CreditOrder, debt: Debt, amount: Decimal, ref: Ref) -> Books:
+async def _deduct(order: CreditOrder, debt: Debt, amount: Decimal, ref: Ref) -> LockedLines:
     """Owe and use again what a return gave back. The ERP has already reversed the return, so a
     line without room is taken past its limit (recorded, alerted by the caller), not refused."""
     year = order.order_date.year
     parts = await DebtPart.filter(debt_id=debt.id).order_by("-position")
-    books = await Books.lock((p.account_id for p in parts), [year])
+    locked = await LockedLines.lock((p.account_id for p in parts), [year])
     left = amount
     for part in parts:
         take = min(left, part.returned)
         if take <= 0:
             continue
         left -= take
-        await books.move(part.account_id, DEDUCT, take, ref, year, used=take, overdraw=True)
+        await locked.move(part.account_id, DEDUCT, take, ref, year, used=take, overdraw=True)
         await DebtPart.filter(id=part.id).update(returned=part.returned - take)
     await save(debt, returned=debt.returned - amount, outstanding=debt.outstanding + amount,
                status=DEBT_OPEN, settled_at=None)
-    return books
+    return locked

@@ -19,12 +19,12 @@ from domain.credit.errors import (
     BUDGET_BELOW_USE,
 )
 from domain.credit.lines import save
-from domain.credit.models import CreditBudget, PaymentTerm, SalesOrg
+from domain.credit.models import CreditBudget, CreditTerm, SalesOrg
 from domain.limits import whole
 from domain.money import ZERO, fmt, yuan
 
 MAX_TERM_DAYS = 365  # 账期最多 12 个月
-DEFAULT_KEY = ""  # PaymentTerm.business_type of the default term
+DEFAULT_KEY = ""  # CreditTerm.business_type of the default term
 
 
 def _check_cap(what: str, cap: Decimal, used: Decimal, frozen: Decimal) -> None:
@@ -98,7 +98,7 @@ class Terms:
 
 
 async def load_terms() -> Terms:
-    rows = await PaymentTerm.all().values_list("business_type", "days")
+    rows = await CreditTerm.all().values_list("business_type", "days")
     table = dict(rows)
     default = table.pop(DEFAULT_KEY, rules.DEFAULT_TERM_DAYS)
     return Terms(default, table)
@@ -125,12 +125,12 @@ async def set_terms(*, default: int | None, by_business_type: dict[str, int | No
             await _upsert_term(DEFAULT_KEY, default)
         for name, days in by_business_type.items():
             if days is None:
-                await PaymentTerm.filter(business_type=name.strip()).delete()
+                await CreditTerm.filter(business_type=name.strip()).delete()
             else:
                 await _upsert_term(name.strip(), days)
     return await load_terms()
 
 
 async def _upsert_term(business_type: str, days: int) -> None:
-    if not await PaymentTerm.filter(business_type=business_type).update(days=days):
-        await PaymentTerm.create(business_type=business_type, days=days)
+    if not await CreditTerm.filter(business_type=business_type).update(days=days):
+        await CreditTerm.create(business_type=business_type, days=days)

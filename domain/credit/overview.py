@@ -123,7 +123,7 @@ async def org_usage() -> list[dict]:
 
 
 def _in_force(q: _Sql, on: date) -> str:
-    """SQL condition: line ``a`` is in force on ``on`` — ``rules.CreditAccount.is_valid_on`` as
+    """SQL condition: line ``a`` is in force on ``on`` — ``rules.LineState.is_valid_on`` as
     SQL. A line expires after its end date whatever its stored status says, so no figure waits
     for someone to mark it expired."""
     return (f"a.status = 'active' AND (a.valid_from IS NULL OR a.valid_from <= {q.p(on)}) "

@@ -13,16 +13,16 @@ from domain.credit.errors import CREDIT_ACCOUNT_NOT_FOUND, ORDER_NOT_FOUND
 from domain.credit.ledger import outstanding_debt
 from domain.credit.lines import available
 from domain.credit.models import (
-    CreditAccount,
     CreditBudget,
+    CreditLedger,
+    CreditLine,
     CreditOperation,
     CreditOrder,
-    CustomerAccount,
+    CreditReceipt,
     Debt,
     DebtPart,
     GoodsReturn,
     OrderCredit,
-    Payment,
     Repayment,
     SalesOrg,
     Shipment,
@@ -69,7 +69,7 @@ async def list_orgs() -> dict:
     return {"items": [org_view(o) for o in orgs], "budgets": [budget_view(b) for b in budgets]}
 
 
-def account_view(account: CreditAccount, on: date) -> dict:
+def account_view(account: CreditLine, on: date) -> dict:
     return {
         "id": account.id, "number": account.number, "customer_id": account.customer_id,
         "org_id": account.org_id, "type": account.type,
@@ -92,7 +92,7 @@ def operation_view(op: CreditOperation) -> dict:
 
 
 async def list_accounts(actor: Actor, customer_id: int | None, on: date) -> list[dict]:
-    query = CreditAccount.all()
+    query = CreditLine.all()
     visible = await _visible(actor)
     if visible is not None:
         query = query.filter(customer_id__in=list(visible))
@@ -102,7 +102,7 @@ async def list_accounts(actor: Actor, customer_id: int | None, on: date) -> list
 
 
 async def get_account(actor: Actor, account_id: int, on: date) -> dict:
-    account = await CreditAccount.get_or_none(id=account_id)
+    account = await CreditLine.get_or_none(id=account_id)
     if account is None:
         raise CREDIT_ACCOUNT_NOT_FOUND(f"授信账户 {account_id} 不存在")
     await _check_customer(actor, account.customer_id)
@@ -120,7 +120,7 @@ async def get_order(actor: Actor, number: str) -> dict:
 
 async def order_view(order: CreditOrder) -> dict:
     credits = await OrderCredit.filter(order_id=order.id).order_by("position")
-    accounts = CreditAccount.filter(id__in=[c.account_id for c in credits])
+    accounts = CreditLine.filter(id__in=[c.account_id for c in credits])
     numbers: dict[int, str] = dict(await accounts.values_list("id", "number"))
     shipments = await Shipment.filter(order_id=order.id).order_by("id")
     return {
@@ -195,11 +195,11 @@ async def ledger_view(actor: Actor, customer_id: int, on: date) -> dict:
     """The customer's base account, repayment account, lines and open debts, and whether the
     books balance (outstanding − repayment balance = base debt)."""
     customer = await _check_customer(actor, customer_id)
-    ledger = await CustomerAccount.get_or_none(customer_id=customer_id)
+    ledger = await CreditLedger.get_or_none(customer_id=customer_id)
     base = ledger.base_debt if ledger else ZERO
     balance = ledger.repayment_balance if ledger else ZERO
     outstanding = await outstanding_debt(customer_id)
-    payments = await Payment.filter(customer_id=customer_id).order_by("-id").limit(50)
+    payments = await CreditReceipt.filter(customer_id=customer_id).order_by("-id").limit(50)
     repayments = await Repayment.filter(debt__customer_id=customer_id).order_by("-id").limit(50)
     return {
         "customer_id": customer.id, "customer_name": customer.name, "base_debt": base,
@@ -213,7 +213,7 @@ async def ledger_view(actor: Actor, customer_id: int, on: date) -> dict:
     }
 
 
-def payment_view(payment: Payment) -> dict:
+def payment_view(payment: CreditReceipt) -> dict:
     return {"id": payment.id, "number": payment.number, "customer_id": payment.customer_id,
             "received_on": payment.received_on, "amount": payment.amount,
             "repayment": payment.to_base, "deposit": payment.deposit,

@@ -16,7 +16,6 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from domain.common_errors import AMOUNT_NOT_POSITIVE
-from domain.credit import ledger as books_of
 from domain.credit import rules
 from domain.credit.errors import (
     BAD_NUMBER,
@@ -31,16 +30,17 @@ from domain.credit.errors import (
     REPAYMENT_EXCEEDS_DEBT,
     REPAYMENT_EXCEEDS_OUTSTANDING,
 )
+from domain.credit.ledger import check_balanced, receive, spend
 from domain.credit.lines import (
     RETURN,
-    Books,
+    LockedLines,
     Ref,
     as_rule,
     ledger_id,
     lock_ledger,
     save,
 )
-from domain.credit.models import CustomerAccount, Debt, DebtPart, Payment, Repayment, Shipment
+from domain.credit.models import CreditLedger, CreditReceipt, Debt, DebtPart, Repayment, Shipment
 from domain.customers.errors import CUSTOMER_NOT_FOUND
 from domain.customers.models import Customer
 from domain.money import ZERO, fmt, yuan
@@ -65,7 +65,7 @@ def _check_split(amount: Decimal, deposit: Decimal, repayment: Decimal | None) -
                         f"超过收款金额{yuan(amount)}")
 
 
-def _same_payment(p: Payment, customer_id, amount, received_on, deposit, repayment) -> bool:
+def _same_payment(p: CreditReceipt, customer_id, amount, received_on, deposit, repayment) -> bool:
     return (p.customer_id == customer_id and p.amount == amount and p.received_on == received_on
             and p.deposit == deposit and (repayment is None or p.to_base == repayment))
 
@@ -73,7 +73,7 @@ def _same_payment(p: Payment, customer_id, amount, received_on, deposit, repayme
 async def receive_payment(*, customer_id: int, number: str, amount: Decimal, received_on: date,
                           deposit: Decimal = ZERO, repayment: Decimal | None = None,
                           payer: str = "", actor: str, now: datetime,
-                          allocate: bool | None = None) -> Payment:
+                          allocate: bool | None = None) -> CreditReceipt:
     """Book a receipt (idempotent by number): deposit → 保证金, repayment part (by default as much
     as the base debt) → repayment account, the rest → unapplied; then, unless told not to, pay
     open debts oldest due first from the repayment account."""
@@ -82,7 +82,7 @@ async def receive_payment(*, customer_id: int, number: str, amount: Decimal, rec
         raise BAD_NUMBER("收款单号不能为空且不超过64个字符")
     _check_split(amount, deposit, repayment)
     await _customer(customer_id)
-    existing = await Payment.get_or_none(number=number)
+    existing = await CreditReceipt.get_or_none(number=number)
     if existing is not None:
         return _replayed(existing, customer_id, amount, received_on, deposit, repayment)
     await ledger_id(customer_id)
@@ -96,25 +96,25 @@ async def receive_payment(*, customer_id: int, number: str, amount: Decimal, rec
                     f"还款金额{yuan(to_base)}超过基本账户欠款{yuan(ledger.base_debt)}",
                     base_debt=fmt(ledger.base_debt), repayment=fmt(to_base))
             remainder = amount - deposit - to_base
-            payment = await Payment.create(
+            payment = await CreditReceipt.create(
                 number=number, customer_id=customer_id, received_on=received_on, amount=amount,
                 to_base=to_base, deposit=deposit, remainder=remainder, payer=payer[:200],
                 created_at=now)
-            await books_of.receive(ledger, repayment=to_base, deposit=deposit,
-                                   remainder=remainder)
+            await receive(ledger, repayment=to_base, deposit=deposit,
+                          remainder=remainder)
             if allocate is not False and ledger.repayment_balance > 0:
                 plan = await _oldest_first(customer_id, ledger.repayment_balance)
                 await pay_debts(ledger, plan, payment.id, False, actor, now)
-            await books_of.check_balanced(ledger)
+            await check_balanced(ledger)
     except IntegrityError:  # the same number booked at the same moment by someone else
-        existing = await Payment.get_or_none(number=number)
+        existing = await CreditReceipt.get_or_none(number=number)
         if existing is None:
             raise
         return _replayed(existing, customer_id, amount, received_on, deposit, repayment)
     return payment
 
 
-def _replayed(existing: Payment, customer_id, amount, received_on, deposit, repayment):
+def _replayed(existing: CreditReceipt, customer_id, amount, received_on, deposit, repayment):
     if not _same_payment(existing, customer_id, amount, received_on, deposit, repayment):
         raise PAYMENT_EXISTS(f"收款单 {existing.number} 已入账，且内容不同",
                              number=existing.number)
@@ -146,7 +146,7 @@ async def allocate_repayments(*, customer_id: int, parts: list[tuple[int, Decima
                     balance=fmt(balance), amount=fmt(total))
             plan = list(parts)
         repayments = await pay_debts(ledger, plan, None, True, actor, now)
-        await books_of.check_balanced(ledger)
+        await check_balanced(ledger)
     return repayments
 
 
@@ -177,7 +177,7 @@ async def order_years(shipment_ids: Iterable[int]) -> dict[int, int]:
     return {shipment_id: order_date.year for shipment_id, order_date in rows}
 
 
-async def pay_debts(ledger: CustomerAccount, plan: list[tuple[int, Decimal]],
+async def pay_debts(ledger: CreditLedger, plan: list[tuple[int, Decimal]],
                     payment_id: int | None, manual: bool, actor: str,
                     now: datetime) -> list[Repayment]:
     """Pay each (debt, amount) from the repayment account; the caller holds the ledger lock."""
@@ -193,25 +193,25 @@ async def pay_debts(ledger: CustomerAccount, plan: list[tuple[int, Decimal]],
                 debt_id=debt_id, outstanding=fmt(debt.outstanding))
     parts = await DebtPart.filter(debt_id__in=list(debts)).order_by("debt_id", "position")
     years = await order_years(d.shipment_id for d in debts.values())
-    books = await Books.lock((p.account_id for p in parts), years.values())
+    locked = await LockedLines.lock((p.account_id for p in parts), years.values())
     repayments = []
     for debt_id, amount in plan:
         debt = debts[debt_id]
         ref = Ref("debt", str(debt.id), actor, now)
         mine = [p for p in parts if p.debt_id == debt_id]
-        await _pay_parts(books, mine, amount, ref, years[debt.shipment_id])
+        await _pay_parts(locked, mine, amount, ref, years[debt.shipment_id])
         outstanding = debt.outstanding - amount
         await save(debt, repaid=debt.repaid + amount, outstanding=outstanding,
                             status=PAID if outstanding == 0 else OPEN,
                             settled_at=now if outstanding == 0 else None)
-        await books_of.spend(ledger, amount)
+        await spend(ledger, amount)
         repayments.append(await Repayment.create(
             debt_id=debt.id, payment_id=payment_id, amount=amount, manual=manual, actor=actor,
             created_at=now))
     return repayments
 
 
-async def _pay_parts(books: Books, parts: list[DebtPart], amount: Decimal, ref: Ref,
+async def _pay_parts(locked: LockedLines, parts: list[DebtPart], amount: Decimal, ref: Ref,
                      year: int) -> None:
     pays = rules.take_in_turn(amount, map(rules.part_left, parts))
     for part, pay in zip(parts, pays, strict=True):
@@ -219,8 +219,8 @@ async def _pay_parts(books: Books, parts: list[DebtPart], amount: Decimal, ref: 
             continue
         part.repaid += pay
         await DebtPart.filter(id=part.id).update(repaid=part.repaid)
-        line = books.lines[part.account_id]
+        line = locked.lines[part.account_id]
         restored = rules.credit_restored([as_rule(line)], {line.id: pay}).get(line.id)
         if restored:
-            await books.move(line.id, RETURN, restored, ref, year, used=-restored)
+            await locked.move(line.id, RETURN, restored, ref, year, used=-restored)
 

@@ -51,7 +51,7 @@ Id = int | str
 
 
 @dataclass(frozen=True)
-class CreditAccount:
+class LineState:
     """One credit line. available = limit − used − frozen, inside its validity, when active.
 
     `project` set means the line may only pay orders of that project (项目授信).
@@ -84,7 +84,7 @@ class CreditAccount:
 
     # Seed 002's four operations; each returns the account after it.
 
-    def freeze(self, amount: Decimal, on: date) -> CreditAccount:
+    def freeze(self, amount: Decimal, on: date) -> LineState:
         _positive(amount)
         if amount > self.available(on):
             raise CREDIT_INSUFFICIENT(
@@ -93,7 +93,7 @@ class CreditAccount:
                 )
         return replace(self, frozen=self.frozen + amount)
 
-    def unfreeze(self, amount: Decimal) -> CreditAccount:
+    def unfreeze(self, amount: Decimal) -> LineState:
         _positive(amount)
         if amount > self.frozen:
             raise UNFREEZE_EXCEEDS_FROZEN(
@@ -102,7 +102,7 @@ class CreditAccount:
                 )
         return replace(self, frozen=self.frozen - amount)
 
-    def use(self, amount: Decimal, on: date, from_frozen: bool = False) -> CreditAccount:
+    def use(self, amount: Decimal, on: date, from_frozen: bool = False) -> LineState:
         """Use credit; `from_frozen` turns a reservation into use (the order ships)."""
         _positive(amount)
         if from_frozen:
@@ -114,7 +114,7 @@ class CreditAccount:
                 )
         return replace(self, used=self.used + amount)
 
-    def give_back(self, amount: Decimal) -> CreditAccount:
+    def give_back(self, amount: Decimal) -> LineState:
         """归还 after repayment: a revolving line regains it, a one-shot line stays used."""
         _positive(amount)
         restored = min(amount, self.used) if is_revolving(self.type) else ZERO
@@ -135,25 +135,25 @@ def _positive(amount: Decimal) -> None:
 # --- use order ---------------------------------------------------------------------------------
 
 
-def usable_accounts(
-    accounts: Iterable[CreditAccount], on: date, project: str | None = None,
-) -> list[CreditAccount]:
+def usable_lines(
+    lines: Iterable[LineState], on: date, project: str | None = None,
+) -> list[LineState]:
     """Accounts that can pay now, in use order: rank, then earliest expiry, then id."""
-    usable = [a for a in accounts if a.serves(project) and a.available(on) > 0]
+    usable = [a for a in lines if a.serves(project) and a.available(on) > 0]
     return sorted(usable, key=lambda a: (USE_RANK[a.type], a.valid_to or date.max, a.id))
 
 
 def allocate_credit(
-    accounts: Iterable[CreditAccount], amount: Decimal, on: date, project: str | None = None,
+    lines: Iterable[LineState], amount: Decimal, on: date, project: str | None = None,
 ) -> list[tuple[Id, Decimal]]:
     """Split `amount` over the accounts in use order; refuse, naming the shortfall, if short."""
     _positive(amount)
-    ordered = usable_accounts(accounts, on, project)
+    ordered = usable_lines(lines, on, project)
     total = sum((a.available(on) for a in ordered), ZERO)
     if total < amount:
         by_type: dict[str, Decimal] = {}
-        for account in ordered:
-            by_type[account.type] = by_type.get(account.type, ZERO) + account.available(on)
+        for line in ordered:
+            by_type[line.type] = by_type.get(line.type, ZERO) + line.available(on)
         parts = "，".join(f"{TYPE_LABELS[t]}{yuan(v)}" for t, v in by_type.items()) or "无"
         raise CREDIT_INSUFFICIENT(
             f"授信额度不足：需要{yuan(amount)}，可用{yuan(total)}（{parts}），"
@@ -163,28 +163,28 @@ def allocate_credit(
             )
     allocation: list[tuple[Id, Decimal]] = []
     left = amount
-    for account in ordered:
+    for line in ordered:
         if left <= 0:
             break
-        take = min(left, account.available(on))
-        allocation.append((account.id, take))
+        take = min(left, line.available(on))
+        allocation.append((line.id, take))
         left -= take
     return allocation
 
 
 def other_credit_available(
-    accounts: Iterable[CreditAccount], on: date, project: str | None = None,
+    lines: Iterable[LineState], on: date, project: str | None = None,
 ) -> Decimal:
     """What the lines other than temporary ones can still pay on ``on``."""
-    usable = usable_accounts(accounts, on, project)
+    usable = usable_lines(lines, on, project)
     return sum((a.available(on) for a in usable if a.type != TEMPORARY), ZERO)
 
 
 def may_use_temporary(
-    accounts: Iterable[CreditAccount], on: date, project: str | None = None,
+    lines: Iterable[LineState], on: date, project: str | None = None,
 ) -> bool:
     """A temporary line may be applied for (and used) only when nothing else is available."""
-    return other_credit_available(accounts, on, project) == 0
+    return other_credit_available(lines, on, project) == 0
 
 
 # --- org budget (额度分配规则) ------------------------------------------------------------------
@@ -313,16 +313,16 @@ def allocate_repayment(debts: Iterable[Debt], amount: Decimal) -> RepaymentAlloc
 
 
 def credit_restored(
-    accounts: Iterable[CreditAccount], repaid: Mapping[Id, Decimal],
+    lines: Iterable[LineState], repaid: Mapping[Id, Decimal],
 ) -> dict[Id, Decimal]:
     """Availability each account regains from `repaid` (account id → amount repaid on it):
     the amount on a revolving line, capped at what it has used; nothing on a one-shot line."""
     restored: dict[Id, Decimal] = {}
-    for account in accounts:
-        amount = repaid.get(account.id, ZERO)
+    for line in lines:
+        amount = repaid.get(line.id, ZERO)
         if amount > 0:
-            restored[account.id] = (
-                min(amount, account.used) if is_revolving(account.type) else ZERO
+            restored[line.id] = (
+                min(amount, line.used) if is_revolving(line.type) else ZERO
             )
     return restored
 

@@ -78,7 +78,7 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
-            name='CustomerAccount',
+            name='CreditLedger',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
                 ('customer', fields.OneToOneField('models.Customer', source_field='customer_id', db_constraint=True, to_field='id', related_name='credit_ledger', on_delete=OnDelete.CASCADE)),
@@ -118,7 +118,7 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
-            name='Payment',
+            name='CreditReceipt',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
                 ('number', fields.CharField(unique=True, max_length=64)),
@@ -136,7 +136,7 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
-            name='PaymentTerm',
+            name='CreditTerm',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
                 ('business_type', fields.CharField(unique=True, max_length=32)),
@@ -162,7 +162,7 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
-            name='CreditAccount',
+            name='CreditLine',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
                 ('number', fields.CharField(unique=True, max_length=64)),
@@ -177,7 +177,7 @@ class Migration(migrations.Migration):
                 ('status', fields.CharField(default='active', max_length=16)),
                 ('project', fields.CharField(null=True, max_length=100)),
                 ('term_days', fields.IntField(null=True)),
-                ('parent', fields.ForeignKeyField('models.CreditAccount', source_field='parent_id', null=True, db_constraint=True, to_field='id', related_name='children', on_delete=OnDelete.SET_NULL)),
+                ('parent', fields.ForeignKeyField('models.CreditLine', source_field='parent_id', null=True, db_constraint=True, to_field='id', related_name='children', on_delete=OnDelete.SET_NULL)),
                 ('version', fields.IntField(default=1)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
@@ -188,7 +188,7 @@ class Migration(migrations.Migration):
             name='CreditOperation',
             fields=[
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('account', fields.ForeignKeyField('models.CreditAccount', source_field='account_id', db_index=True, db_constraint=True, to_field='id', related_name='operations', on_delete=OnDelete.CASCADE)),
+                ('account', fields.ForeignKeyField('models.CreditLine', source_field='account_id', db_index=True, db_constraint=True, to_field='id', related_name='operations', on_delete=OnDelete.CASCADE)),
                 ('op', fields.CharField(max_length=16)),
                 ('amount', fields.DecimalField(max_digits=16, decimal_places=2)),
                 ('limit_after', fields.DecimalField(max_digits=16, decimal_places=2)),
@@ -232,7 +232,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
                 ('order', fields.ForeignKeyField('models.CreditOrder', source_field='order_id', db_index=True, db_constraint=True, to_field='id', related_name='credits', on_delete=OnDelete.CASCADE)),
-                ('account', fields.ForeignKeyField('models.CreditAccount', source_field='account_id', db_index=True, db_constraint=True, to_field='id', related_name='order_credits', on_delete=OnDelete.CASCADE)),
+                ('account', fields.ForeignKeyField('models.CreditLine', source_field='account_id', db_index=True, db_constraint=True, to_field='id', related_name='order_credits', on_delete=OnDelete.CASCADE)),
                 ('position', fields.IntField()),
                 ('amount', fields.DecimalField(max_digits=16, decimal_places=2)),
                 ('frozen', fields.DecimalField(max_digits=16, decimal_places=2)),
@@ -287,7 +287,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
                 ('debt', fields.ForeignKeyField('models.Debt', source_field='debt_id', db_index=True, db_constraint=True, to_field='id', related_name='parts', on_delete=OnDelete.CASCADE)),
-                ('account', fields.ForeignKeyField('models.CreditAccount', source_field='account_id', db_index=True, db_constraint=True, to_field='id', related_name='debt_parts', on_delete=OnDelete.CASCADE)),
+                ('account', fields.ForeignKeyField('models.CreditLine', source_field='account_id', db_index=True, db_constraint=True, to_field='id', related_name='debt_parts', on_delete=OnDelete.CASCADE)),
                 ('position', fields.IntField()),
                 ('amount', fields.DecimalField(max_digits=16, decimal_places=2)),
                 ('returned', fields.DecimalField(default=Decimal('0.00'), max_digits=16, decimal_places=2)),
@@ -329,7 +329,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
                 ('debt', fields.ForeignKeyField('models.Debt', source_field='debt_id', db_index=True, db_constraint=True, to_field='id', related_name='repayments', on_delete=OnDelete.CASCADE)),
-                ('payment', fields.ForeignKeyField('models.Payment', source_field='payment_id', null=True, db_constraint=True, to_field='id', related_name='repayments', on_delete=OnDelete.SET_NULL)),
+                ('payment', fields.ForeignKeyField('models.CreditReceipt', source_field='payment_id', null=True, db_constraint=True, to_field='id', related_name='repayments', on_delete=OnDelete.SET_NULL)),
                 ('amount', fields.DecimalField(max_digits=16, decimal_places=2)),
                 ('manual', fields.BooleanField(default=False)),
                 ('actor', fields.CharField(default='', max_length=100)),

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
-from domain.billing.models import Bill, PriceAdjustment, Product, ProductAccount, Usage
+from domain.billing.models import Bill, PriceAdjustment, Product, Usage, UsageAccount
 from domain.statements.models import Statement
 from jobs.month_end import run_month_end
 from tally.settings import Settings
@@ -59,7 +59,7 @@ async def seed(count: int, now: datetime) -> None:
             price_type="tiered" if i % 2 else "uniform", tiers=TIERED if i % 2 else UNIFORM,
             created_at=now) for i, p in enumerate(products) if i % 500 != 7],
             batch_size=BATCH)
-        await ProductAccount.bulk_create([ProductAccount(
+        await UsageAccount.bulk_create([UsageAccount(
             product_id=p, account=f"A{p}-{k}", created_at=now)
             for p in products for k in range(5)], batch_size=BATCH)
         await Usage.bulk_create([Usage(account=f"A{p}-{k}", period=PERIOD,

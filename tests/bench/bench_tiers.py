@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
-from domain.billing.models import Product, ProductAccount, Usage
+from domain.billing.models import Product, Usage, UsageAccount
 from domain.customers.models import Customer
 from domain.notices.models import OutboxMessage
 from domain.org.models import Department, Staff
@@ -103,7 +103,7 @@ async def _products(ids: list[int], now: datetime) -> None:
     await Product.bulk_create([Product(code=f"P{c}", customer_id=c, name="行业短信",
                                        created_at=now) for c in chosen], batch_size=BATCH)
     products = dict(await Product.all().values_list("customer_id", "id"))
-    await ProductAccount.bulk_create([ProductAccount(
+    await UsageAccount.bulk_create([UsageAccount(
         product_id=products[c], account=f"a-{c}", created_at=now) for c in chosen],
         batch_size=BATCH)
     await Usage.bulk_create([Usage(account=f"a-{c}", period=date(2026, m, 1), quantity=100 * m,

@@ -7,7 +7,7 @@ from decimal import Decimal
 from functools import partial
 
 from domain.credit import rules
-from domain.credit.models import CreditAccount, CreditOperation, CustomerAccount, Debt, SalesOrg
+from domain.credit.models import CreditLedger, CreditLine, CreditOperation, Debt, SalesOrg
 from domain.money import ZERO
 from domain.notices.catalogue import Kind
 from domain.notices.models import OutboxMessage
@@ -72,13 +72,13 @@ async def available(client, headers, account_id, on="2021-06-01") -> str:
 async def assert_books_hold() -> None:
     """Seed 002's invariants on every customer, line and org, and each line's last operation
     matching the line."""
-    for ledger in await CustomerAccount.all():
+    for ledger in await CreditLedger.all():
         debts = await Debt.filter(customer_id=ledger.customer_id, status="open")
         outstanding = sum((d.outstanding for d in debts), ZERO)
         assert rules.ledger_gap(outstanding, ledger.repayment_balance, ledger.base_debt) == 0, (
             ledger.customer_id, outstanding, ledger.repayment_balance, ledger.base_debt)
         assert ledger.base_debt >= 0 and ledger.repayment_balance >= 0
-    lines = await CreditAccount.all()
+    lines = await CreditLine.all()
     alerted = await _overuse_alerted()
     for line in lines:
         assert 0 <= line.used and 0 <= line.frozen

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from domain.approvals.models import ApprovalTask
-from domain.billing.models import Bill, Product, ProductAccount
+from domain.billing.models import Bill, Product, UsageAccount
 from domain.customers.models import Customer
 from tests.conftest import SHANGHAI
 from tests.support import API, INGEST, call, post_ok
@@ -65,8 +65,8 @@ async def make_bill(customer: Customer, period: str, amount: str, *, product=Non
     billed = date.fromisoformat(bill_date) if bill_date else _next_month(period_day)
     product = product or await make_product(customer)
     if interest_free:  # its product's one account on the no-interest list
-        await ProductAccount.create(product=product, account=f"{product.code}-free",
-                                    interest_free=True, created_at=NOW)
+        await UsageAccount.create(product=product, account=f"{product.code}-free",
+                                  interest_free=True, created_at=NOW)
     return await Bill.create(
         customer=customer, product=product, period=period_day, quantity=1000,
         price_type="uniform", amount=Decimal(amount), bill_date=billed,

@@ -25,7 +25,7 @@ from httpcommon.fields import (
 )
 
 
-class Payment(Body):
+class Receipt(Body):
     customer_id: Annotated[Id, NotNull]
     on: Day
     amount: PositiveAmount
@@ -47,14 +47,14 @@ GOOD = {"customer_id": 7, "on": "2026-11-05", "amount": "12.50"}
 
 
 def test_a_valid_body_is_typed_and_extra_fields_are_ignored():
-    body = validated(Payment, {**GOOD, "note": None, "other": 1}, BAD_FIELD)
+    body = validated(Receipt, {**GOOD, "note": None, "other": 1}, BAD_FIELD)
     assert (body.customer_id, body.on, body.amount, body.note) == (
         7, date(2026, 11, 5), Decimal("12.50"), "")
 
 
 def test_a_number_with_a_zero_fraction_is_an_integer_and_a_bool_is_not():
-    assert validated(Payment, {**GOOD, "customer_id": Decimal("7.0")}, BAD_FIELD).customer_id == 7
-    assert _code(Payment, {**GOOD, "customer_id": True}) == "bad_field"
+    assert validated(Receipt, {**GOOD, "customer_id": Decimal("7.0")}, BAD_FIELD).customer_id == 7
+    assert _code(Receipt, {**GOOD, "customer_id": True}) == "bad_field"
 
 
 @pytest.mark.parametrize("change,code", [
@@ -67,11 +67,11 @@ def test_a_number_with_a_zero_fraction_is_an_integer_and_a_bool_is_not():
     ({"urgent": "yes"}, "bad_status"),
 ])
 def test_a_bad_value_answers_the_code_the_handler_answered(change, code):
-    assert _code(Payment, {**GOOD, **change}) == code
+    assert _code(Receipt, {**GOOD, **change}) == code
 
 
 def test_a_missing_field_answers_missing_field():
-    assert _code(Payment, {"customer_id": 1, "on": "2026-11-05"}) == "missing_field"
+    assert _code(Receipt, {"customer_id": 1, "on": "2026-11-05"}) == "missing_field"
 
 
 def test_a_query_value_is_read_from_text_and_empty_means_the_default():

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from domain.credit import rules
-from domain.credit.rules import CreditAccount, Debt
+from domain.credit.rules import Debt, LineState
 from domain.errors import Conflict, Invalid
 
 WAN = Decimal("10000")
@@ -20,12 +20,12 @@ def wan(n) -> Decimal:
     return Decimal(n) * WAN
 
 
-def apply(accounts: dict[str, CreditAccount], allocation, on=ON) -> None:
+def apply(accounts: dict[str, LineState], allocation, on=ON) -> None:
     for account_id, amount in allocation:
         accounts[account_id] = accounts[account_id].use(amount, on)
 
 
-def left(accounts: dict[str, CreditAccount], on=ON) -> dict[str, Decimal]:
+def left(accounts: dict[str, LineState], on=ON) -> dict[str, Decimal]:
     return {key: account.available(on) for key, account in accounts.items()}
 
 
@@ -33,42 +33,42 @@ def left(accounts: dict[str, CreditAccount], on=ON) -> dict[str, Decimal]:
 
 
 def test_available_is_limit_less_used_less_frozen_inside_validity_when_active():
-    account = CreditAccount("a", rules.ANNUAL, wan(100), used=wan(30), frozen=wan(20), **YEAR)
+    account = LineState("a", rules.ANNUAL, wan(100), used=wan(30), frozen=wan(20), **YEAR)
     assert account.available(ON) == wan(50)
     assert account.available(date(2020, 12, 31)) == 0
     assert account.available(date(2021, 12, 31)) == wan(50)
     assert account.available(date(2022, 1, 1)) == 0
-    assert CreditAccount("b", rules.ANNUAL, wan(100), status="closed", **YEAR).available(ON) == 0
+    assert LineState("b", rules.ANNUAL, wan(100), status="closed", **YEAR).available(ON) == 0
 
 
 def test_freezing_20w_of_100w_leaves_80w_and_unfreezing_10w_gives_90w():
-    account = CreditAccount("a", rules.ANNUAL, wan(100), **YEAR).freeze(wan(20), ON)
+    account = LineState("a", rules.ANNUAL, wan(100), **YEAR).freeze(wan(20), ON)
     assert account.available(ON) == wan(80)
     assert account.unfreeze(wan(10)).available(ON) == wan(90)
 
 
 def test_unfreezing_more_than_is_frozen_is_refused():
-    account = CreditAccount("a", rules.ANNUAL, wan(100), frozen=wan(5), **YEAR)
+    account = LineState("a", rules.ANNUAL, wan(100), frozen=wan(5), **YEAR)
     with pytest.raises(Conflict) as caught:
         account.unfreeze(wan(10))
     assert caught.value.code == "unfreeze_exceeds_frozen"
 
 
 def test_a_frozen_reservation_turns_into_use_when_the_order_ships():
-    account = CreditAccount("a", rules.ANNUAL, wan(100), frozen=wan(80), **YEAR)
+    account = LineState("a", rules.ANNUAL, wan(100), frozen=wan(80), **YEAR)
     shipped = account.use(wan(30), ON, from_frozen=True)
     assert (shipped.used, shipped.frozen, shipped.available(ON)) == (wan(30), wan(50), wan(20))
 
 
 def test_a_fixed_line_of_100w_is_available_again_after_a_50w_repayment():
-    account = CreditAccount("fixed", rules.ANNUAL, wan(100), **YEAR)
+    account = LineState("fixed", rules.ANNUAL, wan(100), **YEAR)
     account = account.use(wan(80), ON).use(wan(20), ON)
     assert account.available(ON) == 0
     assert account.give_back(wan(50)).available(ON) == wan(50)
 
 
 def test_a_temporary_line_of_100w_stays_used_after_a_50w_repayment():
-    account = CreditAccount("temp", rules.TEMPORARY, wan(100), **YEAR)
+    account = LineState("temp", rules.TEMPORARY, wan(100), **YEAR)
     account = account.use(wan(80), ON).use(wan(20), ON)
     assert account.give_back(wan(50)).available(ON) == 0
 
@@ -83,8 +83,8 @@ def test_revolving_and_one_shot_types_are_seed_002s():
 
 def test_annual_50w_and_project_a_30w_are_used_annual_first_then_a_then_temporary():
     accounts = {
-        "annual": CreditAccount("annual", rules.ANNUAL, wan(50), **YEAR),
-        "A": CreditAccount("A", rules.PROJECT, wan(30), project="A", **YEAR),
+        "annual": LineState("annual", rules.ANNUAL, wan(50), **YEAR),
+        "A": LineState("A", rules.PROJECT, wan(30), project="A", **YEAR),
     }
     first = rules.allocate_credit(accounts.values(), wan(30), ON, project="A")
     assert first == [("annual", wan(30))]
@@ -99,7 +99,7 @@ def test_annual_50w_and_project_a_30w_are_used_annual_first_then_a_then_temporar
     assert rules.may_use_temporary(accounts.values(), ON, project="A") is False
     with pytest.raises(Conflict):
         rules.allocate_credit(accounts.values(), wan(20), ON, project="A")
-    accounts["temp"] = CreditAccount("temp", rules.TEMPORARY, wan(20), **YEAR)
+    accounts["temp"] = LineState("temp", rules.TEMPORARY, wan(20), **YEAR)
     third = rules.allocate_credit(accounts.values(), wan(20), ON, project="A")
     assert third == [("A", wan(10)), ("temp", wan(10))]
     apply(accounts, third)
@@ -107,18 +107,18 @@ def test_annual_50w_and_project_a_30w_are_used_annual_first_then_a_then_temporar
 
 
 def test_a_temporary_line_may_be_applied_for_only_when_nothing_else_is_available():
-    annual = CreditAccount("annual", rules.ANNUAL, wan(50), used=wan(50), **YEAR)
-    temp = CreditAccount("temp", rules.TEMPORARY, wan(20), **YEAR)
+    annual = LineState("annual", rules.ANNUAL, wan(50), used=wan(50), **YEAR)
+    temp = LineState("temp", rules.TEMPORARY, wan(20), **YEAR)
     assert rules.may_use_temporary([annual, temp], ON) is True
     assert rules.may_use_temporary([annual.give_back(wan(1)), temp], ON) is False
 
 
 def test_other_credit_available_counts_lines_in_force_for_the_project_but_no_temporary_one():
     accounts = [
-        CreditAccount("annual", rules.ANNUAL, wan(50), used=wan(45), **YEAR),
-        CreditAccount("A", rules.PROJECT, wan(30), project="A", **YEAR),
-        CreditAccount("old", rules.ANNUAL, wan(80), valid_to=date(2021, 5, 31)),
-        CreditAccount("temp", rules.TEMPORARY, wan(20), **YEAR),
+        LineState("annual", rules.ANNUAL, wan(50), used=wan(45), **YEAR),
+        LineState("A", rules.PROJECT, wan(30), project="A", **YEAR),
+        LineState("old", rules.ANNUAL, wan(80), valid_to=date(2021, 5, 31)),
+        LineState("temp", rules.TEMPORARY, wan(20), **YEAR),
     ]
     assert rules.other_credit_available(accounts, ON) == wan(5)
     assert rules.other_credit_available(accounts, ON, project="A") == wan(35)
@@ -132,8 +132,8 @@ def test_over_limit_is_what_is_taken_past_a_limit_and_nothing_within_it():
 
 
 def test_a_project_line_pays_only_orders_of_its_project():
-    accounts = [CreditAccount("B", rules.PROJECT, wan(30), project="B", **YEAR),
-                CreditAccount("annual", rules.ANNUAL, wan(10), **YEAR)]
+    accounts = [LineState("B", rules.PROJECT, wan(30), project="B", **YEAR),
+                LineState("annual", rules.ANNUAL, wan(10), **YEAR)]
     assert rules.allocate_credit(accounts, wan(10), ON, project="A") == [("annual", wan(10))]
     with pytest.raises(Conflict):
         rules.allocate_credit(accounts, wan(20), ON, project="A")
@@ -143,17 +143,17 @@ def test_a_project_line_pays_only_orders_of_its_project():
 
 def test_expired_and_inactive_accounts_are_skipped():
     accounts = [
-        CreditAccount("old", rules.ANNUAL, wan(100), valid_from=date(2020, 1, 1),
-                      valid_to=date(2020, 12, 31)),
-        CreditAccount("closed", rules.ANNUAL, wan(100), status="closed", **YEAR),
-        CreditAccount("live", rules.TEMPORARY, wan(10), **YEAR),
+        LineState("old", rules.ANNUAL, wan(100), valid_from=date(2020, 1, 1),
+                  valid_to=date(2020, 12, 31)),
+        LineState("closed", rules.ANNUAL, wan(100), status="closed", **YEAR),
+        LineState("live", rules.TEMPORARY, wan(10), **YEAR),
     ]
     assert rules.allocate_credit(accounts, wan(10), ON) == [("live", wan(10))]
 
 
 def test_a_short_allocation_is_refused_naming_the_shortfall_and_what_is_available():
-    accounts = [CreditAccount("annual", rules.ANNUAL, wan(20), **YEAR),
-                CreditAccount("temp", rules.TEMPORARY, wan(5), **YEAR)]
+    accounts = [LineState("annual", rules.ANNUAL, wan(20), **YEAR),
+                LineState("temp", rules.TEMPORARY, wan(5), **YEAR)]
     with pytest.raises(Conflict) as caught:
         rules.allocate_credit(accounts, wan(30), ON)
     error = caught.value
@@ -241,8 +241,8 @@ def test_repayment_beyond_all_debts_returns_the_leftover():
 
 
 def test_repaying_restores_a_revolving_line_but_not_a_one_shot_line():
-    accounts = [CreditAccount("annual", rules.ANNUAL, wan(100), used=wan(80), **YEAR),
-                CreditAccount("temp", rules.TEMPORARY, wan(10), used=wan(10), **YEAR)]
+    accounts = [LineState("annual", rules.ANNUAL, wan(100), used=wan(80), **YEAR),
+                LineState("temp", rules.TEMPORARY, wan(10), used=wan(10), **YEAR)]
     assert rules.credit_restored(accounts, {"annual": wan(50), "temp": wan(10)}) == {
         "annual": wan(50), "temp": 0}
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 from domain.approvals import engine
 from domain.approvals.flows import FLOWS, MANAGER, FlowDef, Node
 from domain.approvals.models import ApprovalFlow, ApprovalTask
-from domain.credit.models import CreditAccount
+from domain.credit.models import CreditLine
 from domain.notices.models import CardInstance, OutboxMessage
 from tests.support import approvals as support
 from tests.support.approvals import CREDIT_APPROVERS, annual, start
@@ -175,7 +175,7 @@ async def test_a_credit_application_approved_from_four_cards_grants_the_line(
 
     done = await ApprovalFlow.get(id=flow["id"])
     assert done.status == "approved"
-    account = await CreditAccount.get(id=done.result["credit_account_id"])
+    account = await CreditLine.get(id=done.result["credit_account_id"])
     assert (account.customer_id, account.type, account.limit) == (
         world["customers"]["C001"], "annual", Decimal("500000.00"))
     [outcome] = texts(fake, "sales-li")

@@ -13,7 +13,7 @@ import pytest
 from domain.approvals.models import ApprovalFlow
 from domain.credit import repayment
 from domain.credit.accounts import grant_account
-from domain.credit.models import CreditAccount, CreditOperation, CustomerAccount, Debt, Payment
+from domain.credit.models import CreditLedger, CreditLine, CreditOperation, CreditReceipt, Debt
 from domain.credit.orders import NewOrder, create_order, ship
 from domain.credit.orgs import put_org, set_terms
 from domain.notices.models import OutboxMessage
@@ -46,7 +46,7 @@ async def test_a_credit_application_passes_seed_002s_four_approvers_and_grants_t
     done = await approve_all(client, world, flow, CREDIT_APPROVERS)
 
     assert done["status"] == "approved"
-    account = await CreditAccount.get(id=done["result"]["credit_account_id"])
+    account = await CreditLine.get(id=done["result"]["credit_account_id"])
     assert (account.customer_id, account.org_id, account.type, account.limit, account.used,
             account.term_days, account.valid_to) == (
         world["customers"]["C001"], world["org"].id, "annual", Decimal("500000.00"),
@@ -103,11 +103,11 @@ async def test_a_grant_refused_at_the_last_node_leaves_the_flow_pending(client, 
     assert body["error"]["code"] == "org_disabled"
     shown = await call(client, "GET", f"/approvals/{flow['id']}", world["keys"]["sales-li"])
     assert shown["status"] == "pending" and shown["current_node_name"] == "财务部PFC"
-    assert await CreditAccount.all().count() == 0
+    assert await CreditLine.all().count() == 0
     await put_org(code="YXY", name=None, budget=None, enabled=True, now=clock())
     done = await call(client, "POST", f"/approvals/{flow['id']}/tasks/{task['id']}/approve",
                       world["keys"]["pfc-lin"], {})
-    assert done["status"] == "approved" and await CreditAccount.all().count() == 1
+    assert done["status"] == "approved" and await CreditLine.all().count() == 1
 
 
 # ----- debts for the other three flows -----
@@ -136,7 +136,7 @@ async def owed(world, clock):
 
 
 async def ledger(customer_id):
-    return await CustomerAccount.get(customer_id=customer_id)
+    return await CreditLedger.get(customer_id=customer_id)
 
 
 async def test_a_payment_term_change_moves_the_due_date(client, owed):
@@ -177,7 +177,7 @@ async def test_a_payment_claim_splits_the_receipt_into_deposit_repayment_and_rem
 
     done = await approve_all(client, owed, flow, ("mgr-zhao", "pfc-lin"))
 
-    payment = await Payment.get(id=done["result"]["payment_id"])
+    payment = await CreditReceipt.get(id=done["result"]["payment_id"])
     assert (payment.amount, payment.deposit, payment.to_base, payment.remainder) == (
         Decimal("400000.00"), Decimal("50000.00"), Decimal("300000.00"), Decimal("50000.00"))
     books = await ledger(owed["customer_id"])

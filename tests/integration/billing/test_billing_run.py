@@ -16,8 +16,8 @@ from domain.billing.models import (
     BillingException,
     PriceAdjustment,
     Product,
-    ProductAccount,
     Usage,
+    UsageAccount,
 )
 from domain.customers.models import Contact, Customer
 from domain.documents.models import Document
@@ -53,8 +53,8 @@ async def make_product(customer: Customer, code: str, *, accounts=(("a", 0),),
                                    payment_term_months=term, created_at=NOW)
     for suffix, quantity in accounts:
         account = f"{code}-{suffix}"
-        await ProductAccount.create(product=product, account=account,
-                                    interest_free=interest_free, created_at=NOW)
+        await UsageAccount.create(product=product, account=account,
+                                  interest_free=interest_free, created_at=NOW)
         if quantity is not None:
             await Usage.create(account=account, period=OCT, quantity=quantity, updated_at=NOW)
     if price is not None:
@@ -243,7 +243,7 @@ async def test_usage_of_an_account_added_to_a_product_already_billed_stays_an_op
     await Usage.create(account="stray-1", period=OCT, quantity=42, updated_at=NOW)
     counts = await run(settings, date(2026, 11, 5))
     assert counts["exception_unknown_account"] == 1
-    await ProductAccount.create(product=product, account="stray-1", created_at=NOW)
+    await UsageAccount.create(product=product, account="stray-1", created_at=NOW)
     later = datetime(2026, 11, 6, 2, 0, tzinfo=SHANGHAI)
     for day in (6, 7):  # told once
         again = await run(settings, date(2026, 11, day), later)
@@ -266,7 +266,7 @@ async def test_usage_of_an_unknown_account_is_billed_once_a_product_not_billed_h
     assert (await run(settings, date(2026, 10, 5)))["exception_unknown_account"] == 1
     customer = await make_customer("C9", statement_day=25)
     product = await make_product(customer, "NEW", accounts=())
-    await ProductAccount.create(product=product, account="stray-1", created_at=NOW)
+    await UsageAccount.create(product=product, account="stray-1", created_at=NOW)
     later = datetime(2026, 11, 6, 2, 0, tzinfo=SHANGHAI)
     counts = await run(settings, date(2026, 11, 6), later)
     assert (counts["retried_billed"], counts["supplementary_statements"]) == (1, 1)

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from domain.credit import accounts
-from domain.credit.models import Debt, Payment, Repayment
+from domain.credit.models import CreditReceipt, Debt, Repayment
 from domain.errors import Conflict, Invalid, NotFound
 from domain.system.models import AuditLog
 from tests.conftest import SHANGHAI
@@ -352,7 +352,7 @@ async def test_a_payment_is_idempotent_by_number(client, admin, finance, two_deb
     assert again["id"] == first["id"]
     await refused(client, "POST", "/payments", finance, {**body, "amount": w(6)},
                   code="payment_exists")
-    assert await Payment.all().count() == 1 and await Repayment.all().count() == 1
+    assert await CreditReceipt.all().count() == 1 and await Repayment.all().count() == 1
     await assert_books_hold()
 
 
@@ -376,7 +376,7 @@ async def test_a_bad_payment_is_refused_and_books_nothing(client, admin, finance
         assert (paid["repayment"], paid["remainder"]) == (w(5), w(45))
         return
     await refused(client, "POST", "/payments", finance, body, status=status, code=code)
-    assert await Payment.all().count() == 0
+    assert await CreditReceipt.all().count() == 0
     await assert_books_hold()
 
 

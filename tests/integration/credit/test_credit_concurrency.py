@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
-from domain.credit.models import CreditAccount, SalesOrg
+from domain.credit.models import CreditLine, SalesOrg
 from tests.support.credit import (
     CREDIT,
     assert_books_hold,
@@ -40,7 +40,7 @@ async def test_two_orders_racing_for_the_last_credit_of_one_line_one_wins(client
         assert sorted(status for status, _ in results) == [201, 409]
         loser = next(body for status, body in results if status == 409)
         assert loser["error"]["code"] == "credit_insufficient"
-        row = await CreditAccount.get(id=line["id"])
+        row = await CreditLine.get(id=line["id"])
         assert (row.used + row.frozen, row.limit) == (60 * 10_000, 100 * 10_000)
         await call(client, "POST", f"/accounts/{line['id']}/status", admin,
                    {"status": "frozen"})  # out of the next round's way
@@ -52,7 +52,7 @@ async def test_many_orders_racing_never_overdraw_the_line(client, admin, erp):
     line = await grant(client, admin, ids, "annual", w(100))
     results = await _race(client, erp, [_order(f"SO-{i}", w(30)) for i in range(8)])
     assert sorted(status for status, _ in results) == [201] * 3 + [409] * 5
-    row = await CreditAccount.get(id=line["id"])
+    row = await CreditLine.get(id=line["id"])
     assert row.frozen == 90 * 10_000 and row.used == 0
     await assert_books_hold()
 

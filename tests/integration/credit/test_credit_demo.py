@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from domain.credit import rules
-from domain.credit.models import CreditAccount, CreditOperation, Debt
+from domain.credit.models import CreditLine, CreditOperation, Debt
 from domain.statements.service import ShareSettings
 from tally.demo import load_demo
 from tests.support.credit import assert_books_hold
@@ -15,7 +15,7 @@ async def test_demo_data_has_a_line_and_a_debt_due_soon_and_loads_idempotently(c
     share = ShareSettings("demo-secret", "http://tally.test")
     await load_demo(share, clock())
     await load_demo(share, clock())
-    [line] = await CreditAccount.all()
+    [line] = await CreditLine.all()
     assert (line.type, line.limit, line.used) == ("annual", 1_000_000, 30_000)
     [debt] = await Debt.all()
     assert (debt.amount, debt.due_date) == (30_000, clock().date() + timedelta(days=5))

@@ -15,7 +15,7 @@ from tortoise.contrib.test import truncate_all_models
 
 from domain.credit import accounts, orders, orgs, rules
 from domain.credit.models import (
-    CreditAccount,
+    CreditLine,
     CreditOrder,
     Debt,
     DebtPart,
@@ -133,7 +133,7 @@ async def _run(step, ids: dict[str, int], counter: list[int]) -> None:
 
 async def _lines_match_their_orders_and_debts() -> None:
     debts = {d.id: d for d in await Debt.exclude(status="reversed")}
-    for line in await CreditAccount.all():
+    for line in await CreditLine.all():
         frozen = sum((c.frozen for c in await OrderCredit.filter(account_id=line.id)), ZERO)
         used = ZERO
         for part in await DebtPart.filter(account_id=line.id, debt_id__in=list(debts)):

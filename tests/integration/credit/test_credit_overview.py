@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from domain.credit.models import CreditAccount, CreditBudget, SalesOrg
+from domain.credit.models import CreditBudget, CreditLine, SalesOrg
 from domain.credit.overview import customer_debts
 from tests.support.credit import (
     available,
@@ -26,7 +26,7 @@ URL = "/api/backoffice/v1/credit/overview"
 
 
 async def account(customer, org, kind: str, limit: str, used: str, frozen: str = "0") -> None:
-    await CreditAccount.create(
+    await CreditLine.create(
         number=f"CA-{customer.id}-{kind}", customer=customer, org=org, type=kind,
         limit=Decimal(limit), used=Decimal(used), frozen=Decimal(frozen), created_at=NOW)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from domain.billing.models import ProductAccount
-from domain.credit.models import CreditAccount
+from domain.billing.models import UsageAccount
+from domain.credit.models import CreditLine
 from domain.documents.models import Document
 from tests.support import make_statement, seed
 from tests.support.credit import call, setup, w
@@ -150,7 +150,7 @@ async def test_null_for_a_field_that_cannot_be_null_is_a_400(client, admin, erp)
     resp = await client.put(f"{BO}/billing/accounts/acc-1", headers=erp,
                             json={"interest_free": None})
     await _error(resp, 400)
-    assert (await ProductAccount.get(account="acc-1")).interest_free is False
+    assert (await UsageAccount.get(account="acc-1")).interest_free is False
 
 
 async def test_an_unknown_parent_credit_line_is_a_404_and_nothing_is_granted(client, admin):
@@ -159,7 +159,7 @@ async def test_an_unknown_parent_credit_line_is_a_404_and_nothing_is_granted(cli
             "limit": w(1), "valid_from": "2021-01-01", "valid_to": "2021-12-31",
             "parent_id": 999_999}
     await call(client, "POST", "/accounts", admin, body, status=404)
-    assert await CreditAccount.all().count() == 0
+    assert await CreditLine.all().count() == 0
 
 
 @pytest.mark.parametrize("path,body", [

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from domain.billing.models import Bill, PenaltyCharge, PenaltyCredit, ProductAccount
+from domain.billing.models import Bill, PenaltyCharge, PenaltyCredit, UsageAccount
 from domain.payments.models import WriteOff
 from jobs.penalties import run_penalties
 from tests.support import payments as support
@@ -78,11 +78,11 @@ async def test_the_no_interest_list_is_read_when_charging_not_when_billing(
         client, world, settings):
     customer = world["customers"]["C001"]
     listed_later = await make_bill(customer, "2026-08", "100.00", due_date="2026-10-01")
-    await ProductAccount.create(product_id=listed_later.product_id, account="sms-1",
-                                created_at=NOW)
+    await UsageAccount.create(product_id=listed_later.product_id, account="sms-1",
+                              created_at=NOW)
     unlisted_later = await make_bill(customer, "2026-09", "100.00", due_date="2026-10-15")
-    await ProductAccount.create(product_id=unlisted_later.product_id, account="mms-1",
-                                interest_free=True, created_at=NOW)
+    await UsageAccount.create(product_id=unlisted_later.product_id, account="mms-1",
+                              interest_free=True, created_at=NOW)
     await call(client, "PUT", "/billing/accounts/sms-1", world["admin"],
                {"interest_free": True})
     await call(client, "PUT", "/billing/accounts/mms-1", world["admin"],

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from bot.tier_texts import tier_digest_markdown
-from domain.billing.models import Product, ProductAccount, Usage
+from domain.billing.models import Product, Usage, UsageAccount
 from domain.customers.models import Customer
 from domain.notices.models import OutboxMessage
 from domain.tiers.models import TierChange
@@ -59,7 +59,7 @@ async def contract(client, world, customer: Customer, starts: str, ends: str | N
 async def product_account(customer: Customer, account: str) -> None:
     product = await Product.create(code=f"P-{account}", customer=customer, name="行业短信",
                                    created_at=NOW)
-    await ProductAccount.create(product=product, account=account, created_at=NOW)
+    await UsageAccount.create(product=product, account=account, created_at=NOW)
 
 
 async def run(settings, day: date = D) -> dict:
