@@ -151,3 +151,11 @@ def ref(row) -> dict:
             Exchange: "exchange"}[type(row)]
     return {"kind": kind, "id": row.id}
 
+
+
+async def push(client, erp, kind: str, rows: list[dict], *, atomic: bool = False,
+               status: int = 200) -> dict:
+    """The ERP's ingest of ``rows`` of ``kind`` (all or nothing on request), asserting the
+    status; the JSON body."""
+    query = "?atomic=1" if atomic else ""
+    return await call(client, "POST", f"/ingest/{kind}{query}", erp, {"items": rows}, status)

@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import openpyxl
 import pytest
 from tortoise.contrib.test import truncate_all_models
@@ -15,28 +9,8 @@ from tortoise.contrib.test import truncate_all_models
 from domain.customers.models import Customer
 from domain.documents.models import Document
 from domain.ingest import ingest_customers, ingest_staff
-from tally import db
-from tally.settings import Settings
 from tests.support import CUSTOMERS, STAFF
-
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def _run(coro_factory, url):
-    async def work():
-        await db.init_orm(Settings(database_url=url, secret_key="x"))
-        try:
-            return await coro_factory()
-        finally:
-            await db.close_orm()
-
-    return asyncio.run(work())
-
-
-def _tally(url, *args) -> subprocess.CompletedProcess:
-    env = {**os.environ, "TALLY_DATABASE_URL": url, "TALLY_SECRET_KEY": "x"}
-    return subprocess.run([sys.executable, "-m", "tally.cli", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
+from tests.support.cli import run_orm, run_tally
 
 
 @pytest.fixture
@@ -46,7 +20,7 @@ def seeded(database_url):
         await ingest_staff(STAFF)
         await ingest_customers(CUSTOMERS)
 
-    _run(setup, database_url)
+    run_orm(setup, database_url)
     return database_url
 
 
@@ -54,7 +28,7 @@ def _documents(url):
     async def rows():
         return sorted(await Document.all().values_list("number", "doc_type", "amount", "owed"))
 
-    return [(n, t, str(a), str(o)) for n, t, a, o in _run(rows, url)]
+    return [(n, t, str(a), str(o)) for n, t, a, o in run_orm(rows, url)]
 
 
 def test_a_chinese_csv_export_is_imported_and_a_bad_row_is_named_by_its_line(seeded, tmp_path):
@@ -66,13 +40,13 @@ def test_a_chinese_csv_export_is_imported_and_a_bad_row_is_named_by_its_line(see
         "XS-2,销售出库单,2021-12-02,NOPE,5.00,5.00,\n",
         encoding="gb18030",
     )
-    result = _tally(seeded, "import", "documents", str(path))
+    result = run_tally(seeded, "import", "documents", str(path))
     assert result.returncode == 1, result.stderr
     assert "created 2" in result.stdout and "rejected 1" in result.stdout
     assert "line 4 (XS-2)" in result.stderr
     assert _documents(seeded) == [("SK-1", "receipt", "100.00", "-100.00"),
                                   ("XS-1", "sales_out", "32000.00", "32000.00")]
-    again = _tally(seeded, "import", "documents", str(path))
+    again = run_tally(seeded, "import", "documents", str(path))
     assert "created 0" in again.stdout and "unchanged 2" in again.stdout
 
 
@@ -84,20 +58,20 @@ def test_an_xlsx_import_is_atomic_on_request(seeded, tmp_path):
     sheet.append(["XS-9", "销售出库单", "2021-12-01", "C001", 48876.3])
     sheet.append(["XS-10", "销售出库单", "2021-12-01", "C001", -1])
     book.save(path)
-    result = _tally(seeded, "import", "documents", str(path), "--atomic")
+    result = run_tally(seeded, "import", "documents", str(path), "--atomic")
     assert result.returncode == 1
     assert "line 3 (XS-10)" in result.stderr
     assert _documents(seeded) == []
     sheet.delete_rows(3)
     book.save(path)
-    assert _tally(seeded, "import", "documents", str(path), "--atomic").returncode == 0
+    assert run_tally(seeded, "import", "documents", str(path), "--atomic").returncode == 0
     assert _documents(seeded) == [("XS-9", "sales_out", "48876.30", "48876.30")]
 
 
 def test_an_unknown_column_is_refused_before_anything_is_written(seeded, tmp_path):
     path = tmp_path / "docs.csv"
     path.write_text("单据编号,颜色\nXS-1,红\n", encoding="utf-8-sig")
-    result = _tally(seeded, "import", "documents", str(path))
+    result = run_tally(seeded, "import", "documents", str(path))
     assert result.returncode == 2
     assert "颜色" in result.stderr
     assert _documents(seeded) == []
@@ -106,13 +80,13 @@ def test_an_unknown_column_is_refused_before_anything_is_written(seeded, tmp_pat
 def test_a_customer_file_that_would_close_a_parent_cycle_names_the_row(seeded, tmp_path):
     path = tmp_path / "customers.csv"
     path.write_text("客户编号,客户名称,上级客户\nC002,明辉商贸,C001\n", encoding="utf-8")
-    assert _tally(seeded, "import", "customers", str(path)).returncode == 0
+    assert run_tally(seeded, "import", "customers", str(path)).returncode == 0
     path.write_text("客户编号,客户名称,上级客户\nC001,联想,C002\n", encoding="utf-8")
-    result = _tally(seeded, "import", "customers", str(path))
+    result = run_tally(seeded, "import", "customers", str(path))
     assert result.returncode == 1
     assert "line 2 (C001)" in result.stderr and "循环" in result.stderr
 
     async def parents():
         return sorted(await Customer.all().values_list("code", "parent__code"))
 
-    assert _run(parents, seeded) == [("C001", None), ("C002", "C001")]
+    assert run_orm(parents, seeded) == [("C001", None), ("C002", "C001")]

@@ -26,8 +26,7 @@ from domain.ingest import ingest_customers, ingest_documents, ingest_staff
 from domain.org.models import Staff
 from domain.statements.models import Statement, StatementLine
 from tests.support import CUSTOMERS, INGEST, STAFF, post_ok
-from tests.support.cli import run_orm as _run
-from tests.support.cli import run_tally as _tally
+from tests.support.cli import run_orm, run_tally
 from tests.support.credit import grant, order, setup, ship, w
 from tests.support.handover import NOW, push
 
@@ -293,7 +292,7 @@ def seeded(database_url):
         await ingest_documents([doc("XS-1")])
         await close("sales-li", CLOSED)
 
-    _run(setup_rows, database_url)
+    run_orm(setup_rows, database_url)
     return database_url
 
 
@@ -301,7 +300,7 @@ def _numbers(url, model=Document, money="amount"):
     async def rows():
         return sorted(await model.all().values_list("number", money))
 
-    return [(n, str(a)) for n, a in _run(rows, url)]
+    return [(n, str(a)) for n, a in run_orm(rows, url)]
 
 
 def test_tally_import_refuses_a_file_touching_a_closed_day(seeded, tmp_path):
@@ -309,7 +308,7 @@ def test_tally_import_refuses_a_file_touching_a_closed_day(seeded, tmp_path):
     path.write_text("单据编号,单据类型,单据日期,客户编号,业务员,金额\n"
                     f"XS-2,销售出库单,{OPEN},C001,sales-li,5.00\n"
                     f"XS-1,销售出库单,{CLOSED},C001,sales-li,99.00\n", encoding="utf-8")
-    result = _tally(seeded, "import", "documents", str(path))
+    result = run_tally(seeded, "import", "documents", str(path))
     assert result.returncode == 1
     assert "李业务 2026-11-23 已关账" in result.stderr
     assert "line 3 (XS-1): 李业务 2026-11-23 已关账" in result.stderr
@@ -318,7 +317,7 @@ def test_tally_import_refuses_a_file_touching_a_closed_day(seeded, tmp_path):
     path.write_text("单据编号,单据类型,单据日期,客户编号,业务员,金额\n"
                     f"XS-2,销售出库单,{OPEN},C001,sales-li,5.00\n"
                     f"XS-1,销售出库单,{CLOSED},C001,sales-li,100.00\n", encoding="utf-8")
-    result = _tally(seeded, "import", "documents", str(path))
+    result = run_tally(seeded, "import", "documents", str(path))
     assert result.returncode == 0, result.stderr
     assert "created 1, updated 0, unchanged 1" in result.stdout
     assert _numbers(seeded) == [("XS-1", "100.00"), ("XS-2", "5.00")]
@@ -333,7 +332,7 @@ def test_tally_import_brings_hand_over_fields_and_kinds_from_csv(seeded, tmp_pat
         f'""type"": ""销售出库单"", ""date"": ""{CLOSED}"", ""amount"": ""100.00""}}]",,\n'
         f"XS-5,销售出库单,{OPEN},C001,sales-li,7.00,已审批,,,,driver-zhou,2026/11/25\n",
         encoding="utf-8")
-    result = _tally(seeded, "import", "documents", str(receipts))
+    result = run_tally(seeded, "import", "documents", str(receipts))
     assert result.returncode == 0, result.stderr
 
     async def stored():
@@ -343,7 +342,7 @@ def test_tally_import_brings_hand_over_fields_and_kinds_from_csv(seeded, tmp_pat
         return (receipt.audit_status, str(receipt.discount), lines, sale.driver.name,
                 sale.delivered_on)
 
-    status, discount, lines, driver, delivered = _run(stored, seeded)
+    status, discount, lines, driver, delivered = run_orm(stored, seeded)
     assert (status, discount, [(n, str(a)) for n, a in lines]) == (
         "pending", "5.00", [("XS-1", "100.00")])
     assert (driver, delivered) == ("周司机", date(2026, 11, 25))
@@ -354,12 +353,12 @@ def test_tally_import_brings_hand_over_fields_and_kinds_from_csv(seeded, tmp_pat
         f'FY-1,{OPEN},sales-li,"[{{""type"": ""差旅"", ""amount"": ""80.00""}}]",80.00\n'
         f'FY-2,{CLOSED},sales-li,"[{{""type"": ""差旅"", ""amount"": ""10.00""}}]",10.00\n',
         encoding="utf-8")
-    result = _tally(seeded, "import", "expenses", str(expenses))
+    result = run_tally(seeded, "import", "expenses", str(expenses))
     assert result.returncode == 1 and "line 3 (FY-2): 李业务 2026-11-23 已关账" in result.stderr
     assert _numbers(seeded, Expense, "total") == []
     expenses.write_text("\n".join(expenses.read_text(encoding="utf-8").splitlines()[:2]) + "\n",
                         encoding="utf-8")
-    result = _tally(seeded, "import", "expenses", str(expenses))
+    result = run_tally(seeded, "import", "expenses", str(expenses))
     assert result.returncode == 0, result.stderr
     assert _numbers(seeded, Expense, "total") == [("FY-1", "80.00")]  # the sum of its lines
 
@@ -372,12 +371,12 @@ def test_tally_import_of_exchanges_takes_the_submission_time_from_the_sheet(seed
                         '[{"product": "A4纸", "quantity": 2, "direction": "兑出"}]',
                         datetime(2026, 11, 24, 8, 30)])
     book.save(path)
-    result = _tally(seeded, "import", "exchanges", str(path))
+    result = run_tally(seeded, "import", "exchanges", str(path))
     assert result.returncode == 0, result.stderr
 
     async def stored():
         row = await Exchange.get(number="DH-1")
         return row.date, row.submitted_at.isoformat(), row.items
 
-    assert _run(stored, seeded) == (date(2026, 11, 24), "2026-11-24T08:30:00+08:00", [
+    assert run_orm(stored, seeded) == (date(2026, 11, 24), "2026-11-24T08:30:00+08:00", [
         {"product": "A4纸", "unit": "", "quantity": "2", "direction": "out"}])

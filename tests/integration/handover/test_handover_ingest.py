@@ -12,7 +12,7 @@ from domain.documents.models import Document, Exchange, Expense, OtherIncome, Re
 from domain.documents.settings import set_confirm_audits
 from tests.conftest import SHANGHAI
 from tests.support import CUSTOMERS, INGEST, STAFF, post_ok
-from tests.support.handover import NOW
+from tests.support.handover import NOW, push
 
 DAY = "2026-11-23"
 DRIVER = {"userid": "driver-zhou", "name": "周司机"}
@@ -22,14 +22,6 @@ ERP_LABEL = "staff:test erp"
 async def _base(client, erp) -> None:
     await post_ok(client, f"{INGEST}/staff", erp, {"items": STAFF + [DRIVER]})
     await post_ok(client, f"{INGEST}/customers", erp, {"items": CUSTOMERS})
-
-
-async def push(client, erp, kind, rows, *, atomic=False, status=200) -> dict:
-    resp = await client.post(f"{INGEST}/{kind}{'?atomic=1' if atomic else ''}",
-                             json={"items": rows}, headers=erp)
-    body = await resp.json()
-    assert resp.status == status, body
-    return body
 
 
 def doc(number, type="sales_out", amount="600.00", day=DAY, **extra) -> dict:

@@ -1,6 +1,6 @@
 """What the tier rules read, through the back-office API: contact logs, test accounts and
 contracts pushed by the ERP (idempotent, each bad row reported), a customer's profile, and its
-tier with its history. ``make_tier_world`` and ``push`` are shared with the other tier tests."""
+tier with its history (set-up and pushes: tests/support/tiers.py)."""
 
 from __future__ import annotations
 
@@ -10,35 +10,13 @@ import pytest
 
 from domain.customers.models import Customer
 from domain.tiers.models import ContactLog, Contract, TierChange, TrialAccount
-from tests.support import INGEST, post_ok
-from tests.support.approvals import SALES_CHAIN, call, org_chart
-
-STAFF = [*SALES_CHAIN, {"userid": "sales-li", "name": "李业务", "department": "华东销售部",
-                        "manager_userid": "mgr-zhao"}]
-CUSTOMERS = [{"code": "C001", "name": "联想", "salesperson": "sales-li"},
-             {"code": "C002", "name": "明辉商贸", "salesperson": "sales-wang"},
-             {"code": "C003", "name": "大汉三通", "salesperson": "sales-wang"}]
-
-
-async def make_tier_world(client, admin, erp, make_key) -> dict:
-    """王业务 and 李业务 report to 赵经理 in 华东销售部, headed by 钱总监; three customers."""
-    staff = await org_chart(client, admin, STAFF, {"华东销售部": {"head": "dir-qian"}})
-    result = await post_ok(client, f"{INGEST}/customers", admin, {"items": CUSTOMERS})
-    assert result["rejected"] == []
-    keys = {u: await make_key("sales", s.id) for u, s in staff.items()}
-    customers = {c.code: c for c in await Customer.all()}
-    return {"staff": staff, "keys": keys, "customers": customers, "erp": erp, "admin": admin}
+from tests.support.approvals import call
+from tests.support.tiers import make_tier_world, push
 
 
 @pytest.fixture
 async def tier_world(client, admin, erp, make_key):
     return await make_tier_world(client, admin, erp, make_key)
-
-
-async def push(client, headers, what: str, items: list[dict], status: int = 200,
-               atomic: bool = False) -> dict:
-    path = f"/tiers/{what}" + ("?atomic=1" if atomic else "")
-    return await call(client, "POST", path, headers, {"items": items}, status)
 
 
 # ----- contact logs -----------------------------------------------------------------------------
