@@ -25,9 +25,9 @@ documented by name (httpcommon.fields.PATH_PARAMS, or ``path={"number": path_tex
 ``content="application/pdf"`` for a file; ``also=(200,)``: other statuses answering it;
 ``responses`` adds other documented statuses (e.g. a 423's description).
 
-A refused value answers the code its validator raised (``bad_amount``, ``bad_date``, ...), else
-the field's ``Code(...)`` metadata, else ``bad_field`` (``bad_query`` in a query); a missing
-field answers its ``Code(...)``, else ``missing_field``.
+A refused value answers the code its validator raised (``bad(BAD_AMOUNT, ...)``), else the
+field's ``Code(SOME_CODE)`` metadata, else ``bad_field`` (``bad_query`` in a query); a missing
+field answers its ``Code``, else ``missing_field``. Every code is a catalogue ``ErrorCode``.
 """
 
 from __future__ import annotations
