@@ -18,6 +18,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
+from domain.bulk_rows import BulkTable
 from domain.notices.catalogue import MAX_KEY, MAX_NAME, Kind, Recipient, check_channel
 from domain.notices.models import OutboxMessage
 from domain.request_context import current_request_id
@@ -29,7 +30,7 @@ OLDEST_DUE_PG = """SELECT EXTRACT(EPOCH FROM ($1::timestamptz - min(next_attempt
     WHERE status = 'pending' AND next_attempt_at <= $2::timestamptz"""
 
 
-PAYLOAD = OutboxMessage._meta.fields_map["payload"]  # the ORM's JSON encoding of payloads
+OUTBOX = BulkTable(OutboxMessage)
 
 
 @dataclass(frozen=True)
@@ -77,35 +78,12 @@ async def save_many(notices: Iterable[NewNotice], now: datetime, *, connection=N
                                     using_db=connection)
 
 
-def _defaults() -> dict[str, Any]:
-    """The model's defaults for the columns ``_values`` leaves out (nullable ones stay NULL)."""
-    found = {}
-    for name, column in OutboxMessage._meta.fields_map.items():
-        if column.pk or column.null or column.default is None or callable(column.default):
-            continue
-        found[name] = column.default
-    return found
-
-
 async def insert(notices: Iterable[NewNotice], now: datetime, connection) -> None:
-    """Many rows in multi-row ``INSERT … ON CONFLICT DO NOTHING`` statements; a payload object
-    shared by several notices is encoded once."""
-    defaults = _defaults()
-    encoded: dict[int, tuple[Mapping, str]] = {}  # holding the payload keeps its id unique
-    columns: tuple[str, ...] = ()
-    rows = []
-    for notice in notices:
-        values = _values(notice, now)
-        payload = notice.payload
-        if id(payload) not in encoded:
-            encoded[id(payload)] = payload, PAYLOAD.to_db_value(payload, OutboxMessage)
-        values["payload"] = encoded[id(payload)][1]
-        values = {**defaults, **values}
-        columns = columns or tuple(values)
-        rows.append(tuple(values.values()))
+    """Many rows in multi-row ``INSERT … ON CONFLICT DO NOTHING`` statements, shaped by the
+    model (``domain.bulk_rows``: its columns, its defaults, its JSON encoding)."""
+    rows = OUTBOX.rows(_values(notice, now) for notice in notices)
     if rows:
-        await insert_rows(connection, OutboxMessage._meta.db_table, columns, rows,
-                          ignore_conflicts=True)
+        await insert_rows(connection, OUTBOX.table, OUTBOX.columns, rows, ignore_conflicts=True)
 
 
 async def counts_by_channel_and_status() -> dict[tuple[str, str], int]:
