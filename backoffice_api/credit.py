@@ -55,7 +55,7 @@ PUSH = (ADMIN, ERP)
 READ = (ADMIN, FINANCE, SALES)  # the ERP reads only its own orders (backoffice_api.roles)
 ORDER_NUMBER = column_length(OrderRow, "number")
 TERM_DAYS = {"type": "integer", "minimum": 1, "maximum": MAX_TERM_DAYS}
-AccountType = Literal[rules.ACCOUNT_TYPES]
+AccountType = Literal[rules.LINE_TYPES]
 LineStatus = Literal[tuple(STATUS_LABELS)]
 Movement = Literal["active", "reversed"]
 
@@ -102,7 +102,7 @@ class Grant(Body):
 
     customer_id: BodyId
     org_id: BodyId
-    type: Annotated[text(16), WithJsonSchema({"enum": list(rules.ACCOUNT_TYPES)})] = ""
+    type: Annotated[text(16), WithJsonSchema({"enum": list(rules.LINE_TYPES)})] = ""
     limit: PositiveAmount
     valid_from: OptionalDay = None
     valid_to: OptionalDay = None

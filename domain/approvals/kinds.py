@@ -18,8 +18,8 @@ from typing import Any
 from domain.approvals import forms
 from domain.approvals.flows import (
     CREDIT_APPLICATION,
-    PAYMENT_CLAIM,
-    PAYMENT_TERM_CHANGE,
+    CREDIT_TERM_CHANGE,
+    RECEIPT_CLAIM,
     REPAYMENT_APPROVAL,
 )
 from domain.approvals.models import ApprovalFlow
@@ -145,7 +145,7 @@ async def _check_claim(form: dict, now: datetime) -> Subject:
         raise PAYMENT_EXISTS(f"收款单 {number} 已经入账")
     await _check_claimable(customer.id, number, Decimal(form["repayment"]))
     title = f"款项认领：{customer.name} {yuan(Decimal(form['amount']))}"
-    return Subject(customer.id, title, form, Hold(f"{PAYMENT_CLAIM}:{number}",
+    return Subject(customer.id, title, form, Hold(f"{RECEIPT_CLAIM}:{number}",
                                                   lambda live: _claimed(number, live)))
 
 
@@ -171,7 +171,7 @@ async def _repayment_in_live_claims(customer_id: int, *, exclude_number: str) ->
     """What the customer's pending or returned claims mean to repay (a claim resubmitted is
     left out by its receipt number: only one live claim holds a receipt)."""
     forms_ = await ApprovalFlow.filter(
-        kind=PAYMENT_CLAIM, customer_id=customer_id, status__in=LIVE).values_list(
+        kind=RECEIPT_CLAIM, customer_id=customer_id, status__in=LIVE).values_list(
         "form", flat=True)
     return sum((Decimal(f["repayment"]) for f in forms_ if f["number"] != exclude_number), ZERO)
 
@@ -210,10 +210,10 @@ async def _allocate(flow: ApprovalFlow, actor: str, now: datetime) -> dict:
 CREDIT_KINDS = (
     FlowKind(CREDIT_APPLICATION, lambda f, today: forms.parse_credit_application(f),
              _check_credit_application, _grant, forms.credit_application_summary),
-    FlowKind(PAYMENT_TERM_CHANGE, lambda f, today: forms.parse_payment_term_change(f),
-             _check_term_change, _set_term, forms.payment_term_change_summary),
-    FlowKind(PAYMENT_CLAIM, forms.parse_payment_claim, _check_claim, _receive,
-             forms.payment_claim_summary),
+    FlowKind(CREDIT_TERM_CHANGE, lambda f, today: forms.parse_credit_term_change(f),
+             _check_term_change, _set_term, forms.credit_term_change_summary),
+    FlowKind(RECEIPT_CLAIM, forms.parse_receipt_claim, _check_claim, _receive,
+             forms.receipt_claim_summary),
     FlowKind(REPAYMENT_APPROVAL, lambda f, today: forms.parse_repayment_approval(f),
              _check_repayment, _allocate, forms.repayment_approval_summary),
 )

@@ -80,9 +80,9 @@ async def _enabled_org(org_id: int) -> SalesOrg:
 
 
 def _check_kind(type: str, amount: Decimal, project: str | None) -> None:
-    if type not in rules.ACCOUNT_TYPES:
+    if type not in rules.LINE_TYPES:
         raise BAD_CREDIT_TYPE(f"授信类型不正确: {type}（可选 "
-                              f"{', '.join(rules.ACCOUNT_TYPES)}）")
+                              f"{', '.join(rules.LINE_TYPES)}）")
     if amount <= 0:
         raise AMOUNT_NOT_POSITIVE("授信金额必须大于0", amount=fmt(amount))
     if type == rules.PROJECT and not (project or "").strip():

@@ -93,7 +93,7 @@ class Terms:
     by_business_type: dict[str, int]
 
     def days(self, business_type: str | None, own_term: int | None = None) -> int:
-        return rules.payment_term(business_type or None, self.by_business_type, self.default,
+        return rules.credit_term_days(business_type or None, self.by_business_type, self.default,
                                   own_term)
 
 
