@@ -1,5 +1,6 @@
 """Credit routes (seed 002): orgs, budget and terms; credit lines; the ERP's orders, shipments
-and returns; payments and repayments; reads for finance and for sales on their own customers."""
+and returns; credit receipts and repayments; reads for finance and for sales on their own
+customers."""
 
 from __future__ import annotations
 
@@ -591,7 +592,7 @@ async def reverse_return(request: web.Request) -> web.Response:
     return json_response(queries.return_view(goods_return))
 
 
-# --- debts, payments, repayments -------------------------------------------------------------
+# --- debts, receipts, repayments -------------------------------------------------------------
 
 
 @routes.get("/credit/debts", summary="欠款列表（按到期日）", query=DebtsFilter,

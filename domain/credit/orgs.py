@@ -1,4 +1,4 @@
-"""Sales orgs with their budgets, the enterprise annual total, and payment terms (账期)."""
+"""Sales orgs with their budgets, the enterprise annual total, and credit terms (账期)."""
 
 from __future__ import annotations
 
@@ -84,7 +84,7 @@ async def put_budget(*, year: int, total: Decimal) -> CreditBudget:
         return budget
 
 
-# --- payment terms ---------------------------------------------------------------------------
+# --- credit terms ----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
