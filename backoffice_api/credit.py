@@ -1,5 +1,6 @@
 """Credit routes (seed 002): orgs, budget and terms; credit lines; the ERP's orders, shipments
-and returns; payments and repayments; reads for finance and for sales on their own customers."""
+and returns; credit receipts and repayments; reads for finance and for sales on their own
+customers."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from pydantic import ConfigDict, Field, PlainValidator, WithJsonSchema
 from backoffice_api.auth import actor_with
 from domain.actors import ADMIN, ERP, FINANCE, SALES
 from domain.common_errors import BAD_FIELD
-from domain.credit import accounts, orders, orgs, queries, rules
-from domain.credit.accounts import STATUS_LABELS
+from domain.credit import line_lifecycle, orders, orgs, queries, repayment, rules
+from domain.credit.line_lifecycle import STATUS_LABELS
 from domain.credit.models import CreditOrder as OrderRow
 from domain.credit.models import SalesOrg
 from domain.credit.orgs import BUDGET_YEARS, MAX_TERM_DAYS
@@ -55,7 +56,7 @@ PUSH = (ADMIN, ERP)
 READ = (ADMIN, FINANCE, SALES)  # the ERP reads only its own orders (backoffice_api.roles)
 ORDER_NUMBER = column_length(OrderRow, "number")
 TERM_DAYS = {"type": "integer", "minimum": 1, "maximum": MAX_TERM_DAYS}
-AccountType = Literal[rules.ACCOUNT_TYPES]
+AccountType = Literal[rules.LINE_TYPES]
 LineStatus = Literal[tuple(STATUS_LABELS)]
 Movement = Literal["active", "reversed"]
 
@@ -90,7 +91,7 @@ class TermsChange(Body):
 
 
 def _project_named(schema: dict) -> None:
-    """A project line names its project (domain.credit.accounts.grant_account)."""
+    """A project line names its project (domain.credit.line_lifecycle.grant_line)."""
     schema["required"] = [*schema.get("required", ()), "type"]
     schema.update({
         "if": {"required": ["type"], "properties": {"type": {"const": rules.PROJECT}}},
@@ -102,7 +103,7 @@ class Grant(Body):
 
     customer_id: BodyId
     org_id: BodyId
-    type: Annotated[text(16), WithJsonSchema({"enum": list(rules.ACCOUNT_TYPES)})] = ""
+    type: Annotated[text(16), WithJsonSchema({"enum": list(rules.LINE_TYPES)})] = ""
     limit: PositiveAmount
     valid_from: OptionalDay = None
     valid_to: OptionalDay = None
@@ -454,19 +455,19 @@ async def put_terms(request: web.Request, body: TermsChange) -> web.Response:
 async def grant(request: web.Request, body: Grant) -> web.Response:
     """规则同授信申请，override_reason 强制并留痕"""
     actor = actor_with(request, ADMIN)
-    account = await accounts.grant_directly(
+    line = await line_lifecycle.grant_directly(
         customer_id=body.customer_id, org_id=body.org_id, type=body.type, limit=body.limit,
         valid_from=body.valid_from, valid_to=body.valid_to, project=body.project or None,
         term_days=body.term_days, parent_id=body.parent_id,
         override_reason=body.override_reason, actor=actor, now=now(request))
-    return json_response(queries.account_view(account, now(request).date()), status=201)
+    return json_response(queries.line_view(line, now(request).date()), status=201)
 
 
 @routes.get("/credit/accounts", summary="授信账户列表（业务员只见自己的客户）",
             query=AccountsFilter, response=Items[CreditLine])
 async def list_accounts(request: web.Request, query: AccountsFilter) -> web.Response:
     actor = actor_with(request, *READ)
-    return json_response({"items": await queries.list_accounts(
+    return json_response({"items": await queries.list_lines(
         actor, query.customer_id or None, _today(request, query))})
 
 
@@ -474,8 +475,8 @@ async def list_accounts(request: web.Request, query: AccountsFilter) -> web.Resp
             query=OnDay, response=CreditAccountDetail)
 async def get_account(request: web.Request, query: OnDay) -> web.Response:
     actor = actor_with(request, *READ)
-    return json_response(await queries.get_account(actor, path_id(request),
-                                                   _today(request, query)))
+    return json_response(await queries.get_line(actor, path_id(request),
+                                                _today(request, query)))
 
 
 @routes.post("/credit/accounts/{id}/status",
@@ -483,18 +484,18 @@ async def get_account(request: web.Request, query: OnDay) -> web.Response:
              body=StatusChange, response=CreditLine)
 async def set_status(request: web.Request, body: StatusChange) -> web.Response:
     actor = actor_with(request, *BOOKS)
-    account = await accounts.set_account_status(
-        account_id=path_id(request), status=body.status, actor=actor.label, now=now(request))
-    return json_response(queries.account_view(account, now(request).date()))
+    line = await line_lifecycle.set_line_status(
+        line_id=path_id(request), status=body.status, actor=actor.label, now=now(request))
+    return json_response(queries.line_view(line, now(request).date()))
 
 
 @routes.post("/credit/accounts/{id}/limit", summary="调整授信额度（管理员；不低于已用加冻结）",
              body=LimitChange, response=CreditLine)
 async def set_limit(request: web.Request, body: LimitChange) -> web.Response:
     actor = actor_with(request, ADMIN)
-    account = await accounts.change_limit(account_id=path_id(request), limit=body.limit,
-                                          actor=actor.label, now=now(request))
-    return json_response(queries.account_view(account, now(request).date()))
+    line = await line_lifecycle.change_limit(line_id=path_id(request), limit=body.limit,
+                                             actor=actor.label, now=now(request))
+    return json_response(queries.line_view(line, now(request).date()))
 
 
 # --- orders, shipments, returns (ERP) --------------------------------------------------------
@@ -591,7 +592,7 @@ async def reverse_return(request: web.Request) -> web.Response:
     return json_response(queries.return_view(goods_return))
 
 
-# --- debts, payments, repayments -------------------------------------------------------------
+# --- debts, receipts, repayments -------------------------------------------------------------
 
 
 @routes.get("/credit/debts", summary="欠款列表（按到期日）", query=DebtsFilter,
@@ -612,11 +613,11 @@ async def receive_payment(request: web.Request, body: ReceivedPayment) -> web.Re
     allocate = body.allocate
     if allocate is None:
         allocate = request.config_dict[SETTINGS].repayment_auto_allocate
-    payment = await accounts.receive_payment(
+    receipt = await repayment.receive_credit_receipt(
         customer_id=body.customer_id, number=body.number, amount=body.amount,
         received_on=body.received_on, deposit=body.deposit or ZERO, repayment=body.repayment,
         payer=body.payer, actor=actor.label, now=now(request), allocate=allocate)
-    return json_response(queries.payment_view(payment), status=201)
+    return json_response(queries.credit_receipt_view(receipt), status=201)
 
 
 @routes.post("/credit/repayments",
@@ -625,7 +626,7 @@ async def receive_payment(request: web.Request, body: ReceivedPayment) -> web.Re
 async def allocate(request: web.Request, body: ManualRepayment) -> web.Response:
     actor = actor_with(request, *BOOKS)
     parts = None if body.parts is None else [(p.debt_id, p.amount) for p in body.parts]
-    repayments = await accounts.allocate_repayments(
+    repayments = await repayment.allocate_repayments(
         customer_id=body.customer_id, parts=parts, actor=actor.label, now=now(request))
     return json_response({"items": [queries.repayment_view(r) for r in repayments]},
                          status=201)

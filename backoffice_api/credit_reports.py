@@ -12,7 +12,7 @@ from pydantic import Field
 from backoffice_api.auth import actor_with
 from domain.actors import ADMIN, FINANCE, SALES
 from domain.credit.overview import credit_overview
-from domain.credit.rules import ACCOUNT_TYPES
+from domain.credit.rules import LINE_TYPES
 from httpcommon.contract import Routes
 from httpcommon.fields import DayOut, Id, Money, Query, QueryDay, Reply, query_int
 from httpcommon.jsonio import json_response
@@ -51,7 +51,7 @@ class OrgUsage(Usage):
 
 
 class TypeUsage(Usage):
-    type: str = Field(description="授信类型: " + "、".join(ACCOUNT_TYPES))
+    type: str = Field(description="授信类型: " + "、".join(LINE_TYPES))
     label: str
     accounts: int
 

@@ -14,7 +14,7 @@ from domain.access import get_visible_customer
 from domain.actors import ADMIN, ERP, FINANCE, SALES
 from domain.approvals.flows import flows_with_overrides
 from domain.approvals.queries import flow_view
-from domain.tiers import ingest, pool, queries
+from domain.tiers import ingest, public_pool, queries
 from domain.tiers.rules import TIER_LABELS
 from httpcommon.contract import Routes
 from httpcommon.extra_fields import BatchBody, OnOff, batch
@@ -91,7 +91,7 @@ class ProfileChange(Body):
     email: Annotated[Any, WithJsonSchema(PROFILE_TEXT)] = None
 
 
-class PoolFilter(Query):
+class PublicPoolFilter(Query):
     q: Annotated[str, Field(description="按名称搜索")] = ""
     limit: Limit = 50
     offset: Offset = 0
@@ -238,11 +238,12 @@ async def get_tier(request: web.Request) -> web.Response:
     return json_response(await queries.tier_view(customer))
 
 
-@routes.get("/tiers/pool", summary="公共池客户（申请审批中的不列出）", query=PoolFilter,
+@routes.get("/tiers/pool", summary="公共池客户（申请审批中的不列出）", query=PublicPoolFilter,
             response=Items[PoolCustomer])
-async def list_pool(request: web.Request, query: PoolFilter) -> web.Response:
+async def list_pool(request: web.Request, query: PublicPoolFilter) -> web.Response:
     actor_with(request, *READ)
-    items = await queries.list_pool(q=query.q.strip(), limit=query.limit, offset=query.offset)
+    items = await queries.list_public_pool(q=query.q.strip(), limit=query.limit,
+                                           offset=query.offset)
     return json_response({"items": items})
 
 
@@ -253,6 +254,6 @@ async def claim(request: web.Request, body: Claim) -> web.Response:
     """客户即从公共池移出"""
     actor = actor_with(request, ADMIN, SALES)
     definitions = flows_with_overrides(request.config_dict[SETTINGS].approval_flows)
-    flow = await pool.claim(path_id(request), actor.staff_id, body.reason, now(request),
+    flow = await public_pool.claim(path_id(request), actor.staff_id, body.reason, now(request),
                             definitions=definitions)
     return json_response(await flow_view(flow), status=201)

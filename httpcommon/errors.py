@@ -7,6 +7,7 @@ import logging
 from aiohttp import web
 from tortoise.exceptions import ValidationError
 
+from domain.common_errors import BAD_FIELD
 from domain.errors import DomainError
 from httpcommon.jsonio import json_response
 
@@ -36,16 +37,20 @@ def _retry_after(exc: DomainError) -> dict[str, str] | None:
     return {"Retry-After": str(seconds)} if seconds is not None else None
 
 
+def _domain_error_response(exc: DomainError) -> web.Response:
+    status = STATUS_BY_KIND.get(exc.kind, 400)
+    return json_response(error_body(exc.code, exc.message, **exc.detail), status=status,
+                         headers=_retry_after(exc))
+
+
 @web.middleware
 async def error_middleware(request: web.Request, handler):
     try:
         return await handler(request)
     except DomainError as exc:
-        status = STATUS_BY_KIND.get(exc.kind, 400)
-        return json_response(error_body(exc.code, exc.message, **exc.detail), status=status,
-                             headers=_retry_after(exc))
+        return _domain_error_response(exc)
     except ValidationError as exc:  # a value beyond a column's limit, caught by the store
-        return json_response(error_body("bad_field", str(exc)[:300]), status=400)
+        return _domain_error_response(BAD_FIELD(str(exc)[:300]))
     except web.HTTPException as exc:
         if exc.status < 400:
             raise

@@ -9,7 +9,7 @@ from tortoise.transactions import in_transaction
 
 from domain.actors import ADMIN, SYSTEM
 from domain.apikeys import create_api_key
-from domain.credit import accounts as credit_accounts
+from domain.credit import line_lifecycle
 from domain.credit import orders as credit_orders
 from domain.credit.models import CreditLine, CreditOrder
 from domain.credit.orgs import put_org
@@ -108,7 +108,7 @@ async def load_credit_demo(customer: Customer, now: datetime) -> None:
                            enabled=None, now=now)
     today = now.date()
     if not await CreditLine.exists(customer_id=customer.id, type="annual"):
-        await credit_accounts.grant_account(
+        await line_lifecycle.grant_line(
             customer_id=customer.id, org_id=org.id, type="annual",
             limit=Decimal("1000000.00"), valid_from=today - timedelta(days=180),
             valid_to=today + timedelta(days=185), actor="demo", now=now)

@@ -160,7 +160,7 @@ class Settings:
     reminder_cron: Cron = "0 9 * * *"  # daily, in the service's timezone
     approval_remind_after_hours: int = 24
     approval_flows: ApprovalFlows = ""  # JSON overriding the default approval flow definitions
-    repayment_auto_allocate: bool = True  # payments pay debts oldest due first at once
+    repayment_auto_allocate: bool = True  # credit receipts pay debts oldest due first at once
     jobs_enabled: bool = True  # run the scheduled jobs inside the service
     # month-end billing, payments pool and tiers (seed 004)
     penalty_monthly_rate: Rate = "0.005"  # penalty interest per started overdue month (0.5%)

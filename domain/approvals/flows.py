@@ -27,8 +27,8 @@ MANAGER, DEPARTMENT_HEAD, ROLE, ANY_OF = "manager", "department_head", "role", "
 OPS = {"eq": "等于", "ne": "不等于", "le": "小于等于", "lt": "小于", "ge": "大于等于", "gt": "大于"}
 
 CREDIT_APPLICATION = "credit_application"
-PAYMENT_TERM_CHANGE = "payment_term_change"
-PAYMENT_CLAIM = "payment_claim"
+CREDIT_TERM_CHANGE = "payment_term_change"
+RECEIPT_CLAIM = "payment_claim"
 REPAYMENT_APPROVAL = "repayment_approval"
 POOL_CLAIM = "pool_claim"  # 申请客户流程 (seed 004), its kind in domain/tiers/claim_kind.py
 # 销账 and 账单周期更改 (seed 004), their kinds in domain/payments/flow_kinds.py. The write-off's
@@ -107,11 +107,11 @@ FLOWS: dict[str, FlowDef] = {
         Node("营销中心总经理", f"{ROLE}:{MARKETING_GM}"),
         Node("财务部PFC", f"{ROLE}:{FINANCE_PFC}"),
     )),
-    PAYMENT_TERM_CHANGE: FlowDef(PAYMENT_TERM_CHANGE, "账期更改", (
+    CREDIT_TERM_CHANGE: FlowDef(CREDIT_TERM_CHANGE, "账期更改", (
         Node("直接上级", MANAGER),
         Node("财务部PFC", f"{ROLE}:{FINANCE_PFC}"),
     )),
-    PAYMENT_CLAIM: FlowDef(PAYMENT_CLAIM, "款项认领", (
+    RECEIPT_CLAIM: FlowDef(RECEIPT_CLAIM, "款项认领", (
         Node("直接上级", MANAGER),
         Node("财务部PFC", f"{ROLE}:{FINANCE_PFC}"),
     )),

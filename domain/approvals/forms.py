@@ -11,7 +11,7 @@ from typing import Any, Literal, overload
 from domain.approvals.errors import CLAIM_OVER_AMOUNT, TERM_TOO_LONG
 from domain.common_errors import BAD_AMOUNT, BAD_DATE, BAD_FIELD, MISSING_FIELD
 from domain.credit.errors import BAD_CREDIT_TYPE, BAD_VALIDITY, DUPLICATE_DEBT
-from domain.credit.rules import ACCOUNT_TYPES, TYPE_LABELS
+from domain.credit.rules import LINE_TYPES, TYPE_LABELS
 from domain.money import ZERO, fmt, to_amount, yuan
 
 MAX_TERM_DAYS = 365  # 账期更改: 最多不超过 12 个月 (seed 004)
@@ -95,8 +95,8 @@ def _iso(day: date | None) -> str | None:
 
 def parse_credit_application(form: Mapping[str, Any]) -> dict[str, Any]:
     kind = _text(form, "type", "授信类型", required=True)
-    if kind not in ACCOUNT_TYPES:
-        raise BAD_CREDIT_TYPE(f"授信类型必须是 {', '.join(ACCOUNT_TYPES)} 之一",
+    if kind not in LINE_TYPES:
+        raise BAD_CREDIT_TYPE(f"授信类型必须是 {', '.join(LINE_TYPES)} 之一",
                               field="type")
     valid_from = _date(form, "valid_from", "有效期开始")
     valid_to = _date(form, "valid_to", "有效期结束")
@@ -136,7 +136,7 @@ def credit_application_summary(form: Mapping[str, Any]) -> Summary:
 # ----- 账期更改 -----
 
 
-def parse_payment_term_change(form: Mapping[str, Any]) -> dict[str, Any]:
+def parse_credit_term_change(form: Mapping[str, Any]) -> dict[str, Any]:
     term = _int(form, "term_days", "新账期天数", hi=10**6)
     if term > MAX_TERM_DAYS:
         raise TERM_TOO_LONG(f"新账期 {term} 天超过上限：账期最多 12 个月（{MAX_TERM_DAYS} 天）",
@@ -148,7 +148,7 @@ def parse_payment_term_change(form: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def payment_term_change_summary(form: Mapping[str, Any]) -> Summary:
+def credit_term_change_summary(form: Mapping[str, Any]) -> Summary:
     lines = [("欠款", f"#{form['debt_id']}"), ("新账期", f"{form['term_days']} 天")]
     if form.get("old_term_days"):
         lines.insert(1, ("原账期", f"{form['old_term_days']} 天"))
@@ -161,7 +161,7 @@ def payment_term_change_summary(form: Mapping[str, Any]) -> Summary:
 # ----- 款项认领 -----
 
 
-def parse_payment_claim(form: Mapping[str, Any], today: date) -> dict[str, Any]:
+def parse_receipt_claim(form: Mapping[str, Any], today: date) -> dict[str, Any]:
     amount = _amount(form, "amount", "到款金额")
     deposit = _amount(form, "deposit", "保证金", required=False, positive=False)
     repayment = _amount(form, "repayment", "还款", required=False, positive=False)
@@ -180,7 +180,7 @@ def parse_payment_claim(form: Mapping[str, Any], today: date) -> dict[str, Any]:
     }
 
 
-def payment_claim_summary(form: Mapping[str, Any]) -> Summary:
+def receipt_claim_summary(form: Mapping[str, Any]) -> Summary:
     return [("收款单号", form["number"]), ("到款金额", yuan(Decimal(form["amount"]))),
             ("保证金", yuan(Decimal(form["deposit"]))), ("还款", yuan(Decimal(form["repayment"]))),
             ("剩余", yuan(Decimal(form["remainder"]))), ("到款日期", form["received_on"])]

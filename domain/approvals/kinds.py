@@ -18,12 +18,12 @@ from typing import Any
 from domain.approvals import forms
 from domain.approvals.flows import (
     CREDIT_APPLICATION,
-    PAYMENT_CLAIM,
-    PAYMENT_TERM_CHANGE,
+    CREDIT_TERM_CHANGE,
+    RECEIPT_CLAIM,
     REPAYMENT_APPROVAL,
 )
 from domain.approvals.models import ApprovalFlow
-from domain.credit import accounts, repayment
+from domain.credit import line_lifecycle, repayment
 from domain.credit.errors import (
     DEBT_NOT_FOUND,
     DEBT_NOT_OPEN,
@@ -94,7 +94,7 @@ def _day(value: str | None) -> date | None:
 
 async def _check_credit_application(form: dict, now: datetime) -> Subject:
     customer = await _customer(form["customer_id"])
-    await accounts.check_application(
+    await line_lifecycle.check_application(
         customer_id=customer.id, org_id=form["org_id"], type=form["type"],
         amount=Decimal(form["amount"]), project=form["project"], on=now.date())
     title = f"授信申请：{customer.name} {yuan(Decimal(form['amount']))}"
@@ -103,12 +103,12 @@ async def _check_credit_application(form: dict, now: datetime) -> Subject:
 
 async def _grant(flow: ApprovalFlow, actor: str, now: datetime) -> dict:
     form = flow.form
-    account = await accounts.grant_account(
+    line = await line_lifecycle.grant_line(
         customer_id=form["customer_id"], org_id=form["org_id"], type=form["type"],
         limit=Decimal(form["amount"]), valid_from=_day(form.get("valid_from")),
         valid_to=_day(form.get("valid_to")), project=form.get("project"),
         term_days=form.get("term_days"), parent_id=form.get("parent_id"), actor=actor, now=now)
-    return {"credit_account_id": account.id, "credit_account_number": account.number}
+    return {"credit_account_id": line.id, "credit_account_number": line.number}
 
 
 # ----- 账期更改 -----
@@ -128,8 +128,8 @@ async def _check_term_change(form: dict, now: datetime) -> Subject:
 
 
 async def _set_term(flow: ApprovalFlow, actor: str, now: datetime) -> dict:
-    debt = await accounts.set_debt_term(debt_id=flow.form["debt_id"],
-                                      term_days=flow.form["term_days"], actor=actor, now=now)
+    debt = await line_lifecycle.set_debt_term(debt_id=flow.form["debt_id"],
+                                            term_days=flow.form["term_days"], actor=actor, now=now)
     return {"debt_id": debt.id, "due_date": debt.due_date.isoformat()}
 
 
@@ -145,7 +145,7 @@ async def _check_claim(form: dict, now: datetime) -> Subject:
         raise PAYMENT_EXISTS(f"收款单 {number} 已经入账")
     await _check_claimable(customer.id, number, Decimal(form["repayment"]))
     title = f"款项认领：{customer.name} {yuan(Decimal(form['amount']))}"
-    return Subject(customer.id, title, form, Hold(f"{PAYMENT_CLAIM}:{number}",
+    return Subject(customer.id, title, form, Hold(f"{RECEIPT_CLAIM}:{number}",
                                                   lambda live: _claimed(number, live)))
 
 
@@ -171,19 +171,19 @@ async def _repayment_in_live_claims(customer_id: int, *, exclude_number: str) ->
     """What the customer's pending or returned claims mean to repay (a claim resubmitted is
     left out by its receipt number: only one live claim holds a receipt)."""
     forms_ = await ApprovalFlow.filter(
-        kind=PAYMENT_CLAIM, customer_id=customer_id, status__in=LIVE).values_list(
+        kind=RECEIPT_CLAIM, customer_id=customer_id, status__in=LIVE).values_list(
         "form", flat=True)
     return sum((Decimal(f["repayment"]) for f in forms_ if f["number"] != exclude_number), ZERO)
 
 
 async def _receive(flow: ApprovalFlow, actor: str, now: datetime) -> dict:
     form = flow.form
-    payment = await repayment.receive_payment(
+    receipt = await repayment.receive_credit_receipt(
         customer_id=form["customer_id"], number=form["number"], amount=Decimal(form["amount"]),
         received_on=date.fromisoformat(form["received_on"]), deposit=Decimal(form["deposit"]),
         repayment=Decimal(form["repayment"]), payer=form.get("payer") or "", actor=actor,
         now=now)
-    return {"payment_id": payment.id}
+    return {"payment_id": receipt.id}
 
 
 # ----- 还款审批 -----
@@ -210,10 +210,10 @@ async def _allocate(flow: ApprovalFlow, actor: str, now: datetime) -> dict:
 CREDIT_KINDS = (
     FlowKind(CREDIT_APPLICATION, lambda f, today: forms.parse_credit_application(f),
              _check_credit_application, _grant, forms.credit_application_summary),
-    FlowKind(PAYMENT_TERM_CHANGE, lambda f, today: forms.parse_payment_term_change(f),
-             _check_term_change, _set_term, forms.payment_term_change_summary),
-    FlowKind(PAYMENT_CLAIM, forms.parse_payment_claim, _check_claim, _receive,
-             forms.payment_claim_summary),
+    FlowKind(CREDIT_TERM_CHANGE, lambda f, today: forms.parse_credit_term_change(f),
+             _check_term_change, _set_term, forms.credit_term_change_summary),
+    FlowKind(RECEIPT_CLAIM, forms.parse_receipt_claim, _check_claim, _receive,
+             forms.receipt_claim_summary),
     FlowKind(REPAYMENT_APPROVAL, lambda f, today: forms.parse_repayment_approval(f),
              _check_repayment, _allocate, forms.repayment_approval_summary),
 )

@@ -61,10 +61,10 @@ async def lock_lines(ids) -> dict[int, CreditLine]:
     return {row.id: row for row in rows}
 
 
-async def lock_line(account_id: int) -> CreditLine:
-    row = await CreditLine.filter(id=account_id).select_for_update(no_key=True).first()
+async def lock_line(line_id: int) -> CreditLine:
+    row = await CreditLine.filter(id=line_id).select_for_update(no_key=True).first()
     if row is None:
-        raise CREDIT_ACCOUNT_NOT_FOUND(f"授信账户 {account_id} 不存在")
+        raise CREDIT_ACCOUNT_NOT_FOUND(f"授信账户 {line_id} 不存在")
     return row
 
 

@@ -1,5 +1,5 @@
 """Tortoise models: Credit sales (seed 002): budgets, sales orgs, terms, credit lines and their
-operations, orders, shipments, returns, debts, payments and repayments."""
+operations, orders, shipments, returns, debts, credit receipts and repayments."""
 
 from __future__ import annotations
 
@@ -286,7 +286,7 @@ class CreditLedger(Model):
 
 
 class PaymentStatus(StrEnum):
-    """A received payment: applied when booked."""
+    """A credit receipt (厂家收款): money received into the ledger, applied when booked."""
 
     APPLIED = "applied"
 

@@ -1,4 +1,4 @@
-"""Sales orgs with their budgets, the enterprise annual total, and payment terms (账期)."""
+"""Sales orgs with their budgets, the enterprise annual total, and credit terms (账期)."""
 
 from __future__ import annotations
 
@@ -84,7 +84,7 @@ async def put_budget(*, year: int, total: Decimal) -> CreditBudget:
         return budget
 
 
-# --- payment terms ---------------------------------------------------------------------------
+# --- credit terms ----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ class Terms:
     by_business_type: dict[str, int]
 
     def days(self, business_type: str | None, own_term: int | None = None) -> int:
-        return rules.payment_term(business_type or None, self.by_business_type, self.default,
+        return rules.credit_term_days(business_type or None, self.by_business_type, self.default,
                                   own_term)
 
 

@@ -26,9 +26,9 @@ from domain.common_errors import BAD_RANGE
 from domain.credit.models import CreditBudget, Debt, SalesOrg
 from domain.credit.orders import DEBT_REVERSED
 from domain.credit.rules import (
-    ACCOUNT_TYPES,
     DUE_SOON,
     DUE_SOON_DAYS,
+    LINE_TYPES,
     OVERDUE,
     PAID,
     TYPE_LABELS,
@@ -142,7 +142,7 @@ async def type_usage(actor: Actor | None, on: date) -> list[dict]:
         f"WHERE {_in_force(q, on)} AND {_visible(q, actor)} GROUP BY a.type")
     found = {r["type"]: r for r in rows}
     result = []
-    for kind in ACCOUNT_TYPES + tuple(sorted(set(found) - set(ACCOUNT_TYPES))):
+    for kind in LINE_TYPES + tuple(sorted(set(found) - set(LINE_TYPES))):
         r = found.get(kind, {"accounts": 0, "total": 0, "used": 0, "frozen": 0})
         result.append({"type": kind, "label": TYPE_LABELS.get(kind, kind),
                        "accounts": r["accounts"],

@@ -8,9 +8,9 @@ from domain.access import visible_customer_ids
 from domain.actors import ERP, Actor
 from domain.common_errors import BAD_STATUS
 from domain.credit import rules
-from domain.credit.accounts import STATUS_LABELS
 from domain.credit.errors import CREDIT_ACCOUNT_NOT_FOUND, ORDER_NOT_FOUND
 from domain.credit.ledger import outstanding_debt
+from domain.credit.line_lifecycle import STATUS_LABELS
 from domain.credit.lines import available
 from domain.credit.models import (
     CreditBudget,
@@ -69,18 +69,18 @@ async def list_orgs() -> dict:
     return {"items": [org_view(o) for o in orgs], "budgets": [budget_view(b) for b in budgets]}
 
 
-def account_view(account: CreditLine, on: date) -> dict:
+def line_view(line: CreditLine, on: date) -> dict:
     return {
-        "id": account.id, "number": account.number, "customer_id": account.customer_id,
-        "org_id": account.org_id, "type": account.type,
-        "type_label": rules.TYPE_LABELS[account.type],
-        "revolving": rules.is_revolving(account.type), "limit": account.limit,
-        "used": account.used, "frozen": account.frozen, "available": available(account, on),
-        "over_limit": rules.over_limit(account.limit, account.used, account.frozen),
-        "valid_from": account.valid_from, "valid_to": account.valid_to,
-        "status": account.status, "status_label": STATUS_LABELS.get(account.status, ""),
-        "project": account.project, "term_days": account.term_days,
-        "parent_id": account.parent_id, "created_at": account.created_at,
+        "id": line.id, "number": line.number, "customer_id": line.customer_id,
+        "org_id": line.org_id, "type": line.type,
+        "type_label": rules.TYPE_LABELS[line.type],
+        "revolving": rules.is_revolving(line.type), "limit": line.limit,
+        "used": line.used, "frozen": line.frozen, "available": available(line, on),
+        "over_limit": rules.over_limit(line.limit, line.used, line.frozen),
+        "valid_from": line.valid_from, "valid_to": line.valid_to,
+        "status": line.status, "status_label": STATUS_LABELS.get(line.status, ""),
+        "project": line.project, "term_days": line.term_days,
+        "parent_id": line.parent_id, "created_at": line.created_at,
     }
 
 
@@ -91,23 +91,23 @@ def operation_view(op: CreditOperation) -> dict:
             "ref_id": op.ref_id, "actor": op.actor, "at": op.created_at}
 
 
-async def list_accounts(actor: Actor, customer_id: int | None, on: date) -> list[dict]:
+async def list_lines(actor: Actor, customer_id: int | None, on: date) -> list[dict]:
     query = CreditLine.all()
     visible = await _visible(actor)
     if visible is not None:
         query = query.filter(customer_id__in=list(visible))
     if customer_id is not None:
         query = query.filter(customer_id=customer_id)
-    return [account_view(a, on) for a in await query.order_by("customer_id", "id").limit(1000)]
+    return [line_view(a, on) for a in await query.order_by("customer_id", "id").limit(1000)]
 
 
-async def get_account(actor: Actor, account_id: int, on: date) -> dict:
-    account = await CreditLine.get_or_none(id=account_id)
-    if account is None:
-        raise CREDIT_ACCOUNT_NOT_FOUND(f"授信账户 {account_id} 不存在")
-    await _check_customer(actor, account.customer_id)
-    ops = await CreditOperation.filter(account_id=account.id).order_by("id")
-    return {**account_view(account, on), "operations": [operation_view(o) for o in ops]}
+async def get_line(actor: Actor, line_id: int, on: date) -> dict:
+    line = await CreditLine.get_or_none(id=line_id)
+    if line is None:
+        raise CREDIT_ACCOUNT_NOT_FOUND(f"授信账户 {line_id} 不存在")
+    await _check_customer(actor, line.customer_id)
+    ops = await CreditOperation.filter(account_id=line.id).order_by("id")
+    return {**line_view(line, on), "operations": [operation_view(o) for o in ops]}
 
 
 async def get_order(actor: Actor, number: str) -> dict:
@@ -120,8 +120,8 @@ async def get_order(actor: Actor, number: str) -> dict:
 
 async def order_view(order: CreditOrder) -> dict:
     credits = await OrderCredit.filter(order_id=order.id).order_by("position")
-    accounts = CreditLine.filter(id__in=[c.account_id for c in credits])
-    numbers: dict[int, str] = dict(await accounts.values_list("id", "number"))
+    lines = CreditLine.filter(id__in=[c.account_id for c in credits])
+    numbers: dict[int, str] = dict(await lines.values_list("id", "number"))
     shipments = await Shipment.filter(order_id=order.id).order_by("id")
     return {
         "id": order.id, "number": order.number, "customer_id": order.customer_id,
@@ -199,25 +199,25 @@ async def ledger_view(actor: Actor, customer_id: int, on: date) -> dict:
     base = ledger.base_debt if ledger else ZERO
     balance = ledger.repayment_balance if ledger else ZERO
     outstanding = await outstanding_debt(customer_id)
-    payments = await CreditReceipt.filter(customer_id=customer_id).order_by("-id").limit(50)
+    receipts = await CreditReceipt.filter(customer_id=customer_id).order_by("-id").limit(50)
     repayments = await Repayment.filter(debt__customer_id=customer_id).order_by("-id").limit(50)
     return {
         "customer_id": customer.id, "customer_name": customer.name, "base_debt": base,
         "repayment_balance": balance, "deposit": ledger.deposit if ledger else ZERO,
         "unapplied": ledger.unapplied if ledger else ZERO, "outstanding": outstanding,
         "balanced": rules.ledger_gap(outstanding, balance, base) == 0,
-        "accounts": await list_accounts(actor, customer_id, on),
+        "accounts": await list_lines(actor, customer_id, on),
         "debts": await list_debts(actor, customer_id, "open", on),
-        "payments": [payment_view(p) for p in payments],
+        "payments": [credit_receipt_view(r) for r in receipts],
         "repayments": [repayment_view(r) for r in repayments],
     }
 
 
-def payment_view(payment: CreditReceipt) -> dict:
-    return {"id": payment.id, "number": payment.number, "customer_id": payment.customer_id,
-            "received_on": payment.received_on, "amount": payment.amount,
-            "repayment": payment.to_base, "deposit": payment.deposit,
-            "remainder": payment.remainder, "payer": payment.payer, "status": payment.status}
+def credit_receipt_view(receipt: CreditReceipt) -> dict:
+    return {"id": receipt.id, "number": receipt.number, "customer_id": receipt.customer_id,
+            "received_on": receipt.received_on, "amount": receipt.amount,
+            "repayment": receipt.to_base, "deposit": receipt.deposit,
+            "remainder": receipt.remainder, "payer": receipt.payer, "status": receipt.status}
 
 
 def repayment_view(repayment: Repayment) -> dict:

@@ -30,7 +30,9 @@ from typing import cast
 from tortoise.connection import get_connection
 from tortoise.transactions import in_transaction
 
+from domain.bulk_rows import BulkTable
 from domain.credit import reminders as rules
+from domain.credit.models import DebtReminder as DebtReminderRow
 from domain.credit.reminders import DueDebt, ReminderPolicy
 from domain.customers.models import Contact
 from domain.notices import outbox
@@ -54,6 +56,7 @@ from domain.sql import as_date, as_decimal, insert_rows, is_postgres, render
 log = logging.getLogger(__name__)
 
 ID_CHUNK = 5000
+REMINDERS = BulkTable(DebtReminderRow)  # the stages sent; the notice payload is DebtReminder
 DEBT_KEYS = {Kind.REPAYMENT_REMINDER: repayment_reminder_key,
              Kind.OVERDUE_NOTICE: overdue_notice_key, Kind.DEBT_DIGEST: debt_digest_key,
              Kind.OVERDUE_ALERT: overdue_alert_key}
@@ -126,9 +129,10 @@ async def _record(tx, due: list[DueDebt], day: date) -> set[int]:
     """Insert the stages; the ids of the debts whose stage was not recorded before."""
     if not due:
         return set()
-    rows = [(d.debt_id, d.due_date, d.stage, day) for d in due]
-    inserted = await insert_rows(tx, "debt_reminder", ("debt_id", "due_date", "stage", "sent_on"),
-                                 rows, returning=("debt_id",), ignore_conflicts=True)
+    rows = REMINDERS.rows({"debt_id": d.debt_id, "due_date": d.due_date, "stage": d.stage,
+                           "sent_on": day} for d in due)
+    inserted = await insert_rows(tx, REMINDERS.table, REMINDERS.columns, rows,
+                                 returning=("debt_id",), ignore_conflicts=True)
     return {debt_id for (debt_id,) in inserted}
 
 

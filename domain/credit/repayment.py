@@ -65,15 +65,15 @@ def _check_split(amount: Decimal, deposit: Decimal, repayment: Decimal | None) -
                         f"超过收款金额{yuan(amount)}")
 
 
-def _same_payment(p: CreditReceipt, customer_id, amount, received_on, deposit, repayment) -> bool:
+def _same_receipt(p: CreditReceipt, customer_id, amount, received_on, deposit, repayment) -> bool:
     return (p.customer_id == customer_id and p.amount == amount and p.received_on == received_on
             and p.deposit == deposit and (repayment is None or p.to_base == repayment))
 
 
-async def receive_payment(*, customer_id: int, number: str, amount: Decimal, received_on: date,
-                          deposit: Decimal = ZERO, repayment: Decimal | None = None,
-                          payer: str = "", actor: str, now: datetime,
-                          allocate: bool | None = None) -> CreditReceipt:
+async def receive_credit_receipt(*, customer_id: int, number: str, amount: Decimal,
+                                 received_on: date, deposit: Decimal = ZERO,
+                                 repayment: Decimal | None = None, payer: str = "", actor: str,
+                                 now: datetime, allocate: bool | None = None) -> CreditReceipt:
     """Book a receipt (idempotent by number): deposit → 保证金, repayment part (by default as much
     as the base debt) → repayment account, the rest → unapplied; then, unless told not to, pay
     open debts oldest due first from the repayment account."""
@@ -96,7 +96,7 @@ async def receive_payment(*, customer_id: int, number: str, amount: Decimal, rec
                     f"还款金额{yuan(to_base)}超过基本账户欠款{yuan(ledger.base_debt)}",
                     base_debt=fmt(ledger.base_debt), repayment=fmt(to_base))
             remainder = amount - deposit - to_base
-            payment = await CreditReceipt.create(
+            receipt = await CreditReceipt.create(
                 number=number, customer_id=customer_id, received_on=received_on, amount=amount,
                 to_base=to_base, deposit=deposit, remainder=remainder, payer=payer[:200],
                 created_at=now)
@@ -104,18 +104,18 @@ async def receive_payment(*, customer_id: int, number: str, amount: Decimal, rec
                           remainder=remainder)
             if allocate is not False and ledger.repayment_balance > 0:
                 plan = await _oldest_first(customer_id, ledger.repayment_balance)
-                await pay_debts(ledger, plan, payment.id, False, actor, now)
+                await pay_debts(ledger, plan, receipt.id, False, actor, now)
             await check_balanced(ledger)
     except IntegrityError:  # the same number booked at the same moment by someone else
         existing = await CreditReceipt.get_or_none(number=number)
         if existing is None:
             raise
         return _replayed(existing, customer_id, amount, received_on, deposit, repayment)
-    return payment
+    return receipt
 
 
 def _replayed(existing: CreditReceipt, customer_id, amount, received_on, deposit, repayment):
-    if not _same_payment(existing, customer_id, amount, received_on, deposit, repayment):
+    if not _same_receipt(existing, customer_id, amount, received_on, deposit, repayment):
         raise PAYMENT_EXISTS(f"收款单 {existing.number} 已入账，且内容不同",
                              number=existing.number)
     return existing
@@ -178,9 +178,10 @@ async def order_years(shipment_ids: Iterable[int]) -> dict[int, int]:
 
 
 async def pay_debts(ledger: CreditLedger, plan: list[tuple[int, Decimal]],
-                    payment_id: int | None, manual: bool, actor: str,
+                    receipt_id: int | None, manual: bool, actor: str,
                     now: datetime) -> list[Repayment]:
-    """Pay each (debt, amount) from the repayment account; the caller holds the ledger lock."""
+    """Pay each (debt, amount) from the repayment account; the caller holds the ledger lock.
+    ``receipt_id`` is the credit receipt that paid in (None for a manual allocation)."""
     debts = {d.id: d for d in await Debt.filter(id__in=[i for i, _ in plan]).order_by(
         "id").select_for_update(no_key=True)}
     for debt_id, amount in plan:
@@ -206,7 +207,7 @@ async def pay_debts(ledger: CreditLedger, plan: list[tuple[int, Decimal]],
                             settled_at=now if outstanding == 0 else None)
         await spend(ledger, amount)
         repayments.append(await Repayment.create(
-            debt_id=debt.id, payment_id=payment_id, amount=amount, manual=manual, actor=actor,
+            debt_id=debt.id, payment_id=receipt_id, amount=amount, manual=manual, actor=actor,
             created_at=now))
     return repayments
 

@@ -1,4 +1,4 @@
-"""Pure credit rules of seed 002: accounts, use order, org budget, shipments, repayment, status.
+"""Pure credit rules of seed 002: lines, use order, org budget, shipments, repayment, status.
 
 No database, no I/O, no clock: dates are passed in and money is `Decimal`.
 """
@@ -20,12 +20,12 @@ from domain.credit.errors import (
 )
 from domain.money import ZERO, fmt, yuan
 
-# --- accounts ---------------------------------------------------------------------------------
+# --- lines ------------------------------------------------------------------------------------
 
 ANNUAL, PROJECT, DIRECT, DIRECT_USE, TEMPORARY = (
     "annual", "project", "direct", "direct_use", "temporary",
 )
-ACCOUNT_TYPES = (ANNUAL, PROJECT, DIRECT, DIRECT_USE, TEMPORARY)
+LINE_TYPES = (ANNUAL, PROJECT, DIRECT, DIRECT_USE, TEMPORARY)
 TYPE_LABELS = {
     ANNUAL: "年度授信", PROJECT: "项目授信", DIRECT: "直签授信", DIRECT_USE: "直签使用授信",
     TEMPORARY: "临时授信",
@@ -41,8 +41,8 @@ USE_RANK = {ANNUAL: 0, DIRECT: 0, PROJECT: 1, DIRECT_USE: 1, TEMPORARY: 2}
 ACTIVE = "active"
 
 
-def is_revolving(account_type: str) -> bool:
-    return account_type in REVOLVING_TYPES
+def is_revolving(line_type: str) -> bool:
+    return line_type in REVOLVING_TYPES
 
 
 # A line's or debt's id: the row id in the service, a name in the seed's worked examples. One
@@ -82,7 +82,7 @@ class LineState:
     def serves(self, project: str | None) -> bool:
         return self.project is None or self.project == project
 
-    # Seed 002's four operations; each returns the account after it.
+    # Seed 002's four operations; each returns the line after it.
 
     def freeze(self, amount: Decimal, on: date) -> LineState:
         _positive(amount)
@@ -146,7 +146,7 @@ def usable_lines(
 def allocate_credit(
     lines: Iterable[LineState], amount: Decimal, on: date, project: str | None = None,
 ) -> list[tuple[Id, Decimal]]:
-    """Split `amount` over the accounts in use order; refuse, naming the shortfall, if short."""
+    """Split `amount` over the lines in use order; refuse, naming the shortfall, if short."""
     _positive(amount)
     ordered = usable_lines(lines, on, project)
     total = sum((a.available(on) for a in ordered), ZERO)
@@ -211,7 +211,7 @@ DEFAULT_TERM_DAYS = 90
 BUSINESS_TERMS: Mapping[str, int] = {"整装": 60, "零售": 30}
 
 
-def payment_term(
+def credit_term_days(
     business_type: str | None,
     terms: Mapping[str, int] = BUSINESS_TERMS,
     default: int = DEFAULT_TERM_DAYS,
@@ -264,7 +264,7 @@ class Debt:
     debt_date: date
     due_date: date
     outstanding: Decimal
-    account_id: Id | None = None
+    line_id: Id | None = None
 
 
 @dataclass(frozen=True)
@@ -315,7 +315,7 @@ def allocate_repayment(debts: Iterable[Debt], amount: Decimal) -> RepaymentAlloc
 def credit_restored(
     lines: Iterable[LineState], repaid: Mapping[Id, Decimal],
 ) -> dict[Id, Decimal]:
-    """Availability each account regains from `repaid` (account id → amount repaid on it):
+    """Availability each line regains from `repaid` (line id → amount repaid on it):
     the amount on a revolving line, capped at what it has used; nothing on a one-shot line."""
     restored: dict[Id, Decimal] = {}
     for line in lines:

@@ -1,7 +1,7 @@
 """The ``pool_claim`` flow kind (申请客户流程): its form, its check at start, its effect on
 approval and, rejected or withdrawn, its letting go of the customer. Registered with the
 approval engine at composition (``tally.registries``; it imports nothing of the engine); the
-claim itself is ``domain.tiers.pool.claim``."""
+claim itself is ``domain.tiers.public_pool.claim``."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from domain.customers.models import Customer
 from domain.org.models import Staff
 from domain.tiers.errors import CLAIM_IN_PROGRESS, CLAIM_LOST, CLAIM_NOT_HELD, NOT_IN_POOL
 from domain.tiers.models import TierChange
-from domain.tiers.rules import INTENT, POOL
+from domain.tiers.rules import INTENT, PUBLIC_POOL
 
 # The engine's flow statuses (this module loads with the engine's kinds, before the engine).
 PENDING, LIVE = "pending", ("pending", "returned")
@@ -33,11 +33,11 @@ def clean_reason(reason) -> str:
     return reason.strip()
 
 
-async def pool_customer(customer_id: int) -> Customer:
+async def public_pool_customer(customer_id: int) -> Customer:
     customer = await Customer.get_or_none(id=customer_id, deleted_at=None)
     if customer is None:
         raise CUSTOMER_NOT_FOUND(f"客户 {customer_id} 不存在")
-    if customer.tier != POOL:
+    if customer.tier != PUBLIC_POOL:
         raise NOT_IN_POOL(f"客户 {customer.name} 不在公共池中")
     return customer
 
@@ -54,7 +54,7 @@ def parse_claim(form: Mapping, today: date) -> dict:
 async def check_claim(form: dict) -> tuple[Customer, dict]:
     """A claim flow starts (or is resubmitted) only on a customer its claimant holds; a
     claim is made through ``claim``, which takes the customer out of the pool first."""
-    customer = await pool_customer(form["customer_id"])
+    customer = await public_pool_customer(form["customer_id"])
     if customer.claimed_by_id != form["claimant_id"]:
         raise CLAIM_NOT_HELD("请通过公共池申请客户（POST /tiers/pool/{id}/claim）")
     if await _claims(customer.id, form["claimant_id"]).filter(status=PENDING).exists():
@@ -66,12 +66,12 @@ async def take_over(flow: ApprovalFlow, now: datetime) -> dict:
     """Approved: the claimant's customer, tier intent from today, no longer claimed."""
     day = now.date()
     customer_id, claimant = flow.form["customer_id"], flow.initiator_id
-    moved = await Customer.filter(id=customer_id, tier=POOL, claimed_by_id=claimant).update(
+    moved = await Customer.filter(id=customer_id, tier=PUBLIC_POOL, claimed_by_id=claimant).update(
         tier=INTENT, tier_since=day, salesperson_id=claimant, claimed_by_id=None)
     if not moved:
         raise CLAIM_LOST("客户已不在公共池，或不是由你申请的")
     await TierChange.bulk_create([TierChange(
-        customer_id=customer_id, rule="pool_claim", from_tier=POOL, to_tier=INTENT,
+        customer_id=customer_id, rule="pool_claim", from_tier=PUBLIC_POOL, to_tier=INTENT,
         salesperson_id=claimant, day=day, month=day.strftime("%Y-%m"), created_at=now)],
         ignore_conflicts=True)
     staff = await Staff.get(id=claimant)

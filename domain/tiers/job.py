@@ -43,8 +43,8 @@ from domain.tiers.models import TierChange
 from domain.tiers.rules import (
     CONTRACT,
     NOTICE_RULES,
-    POOL,
     POOL_CLAIM,
+    PUBLIC_POOL,
     RULE_LABELS,
     TIER_LABELS,
     Decision,
@@ -85,7 +85,7 @@ async def run_tiers(day: date, now: datetime, settings,
                     progress: Progress = QUIET) -> dict:
     """Judge every customer outside the pool on ``day``; counts of what happened."""
     threshold = parse_threshold(settings.tier_profile_threshold)
-    total = await Customer.filter(deleted_at=None).exclude(tier=POOL).count()  # about
+    total = await Customer.filter(deleted_at=None).exclude(tier=PUBLIC_POOL).count()  # about
     progress.start("customers judged", total)
     counts: Counter = Counter()
     after = 0
@@ -215,7 +215,7 @@ async def _apply(decided: list[tuple[dict, Decision]], day: date, now: datetime)
                                      using_db=tx)
         for d, ids in by_rule.items():
             values = {"tier": d.to_tier, "tier_since": day}
-            if d.to_tier == POOL:
+            if d.to_tier == PUBLIC_POOL:
                 values["salesperson_id"] = None  # the pool is everyone's
             # Only from the tier judged: a customer moved meanwhile (a claim) stays put.
             await Customer.filter(id__in=ids, tier=d.from_tier).using_db(tx).update(**values)

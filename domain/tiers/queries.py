@@ -7,8 +7,8 @@ from datetime import date
 from domain.customers.models import Customer
 from domain.org.models import Staff
 from domain.tiers.models import TierChange
-from domain.tiers.pool import claim_flow
-from domain.tiers.rules import POOL, RULE_LABELS, TIER_LABELS, profile_filled
+from domain.tiers.public_pool import claim_flow
+from domain.tiers.rules import PUBLIC_POOL, RULE_LABELS, TIER_LABELS, profile_filled
 
 MAX_HISTORY = 500
 
@@ -48,9 +48,9 @@ def change_view(change: TierChange, names: dict[int, str]) -> dict:
     }
 
 
-async def list_pool(*, q: str = "", limit: int = 50, offset: int = 0) -> list[dict]:
+async def list_public_pool(*, q: str = "", limit: int = 50, offset: int = 0) -> list[dict]:
     """The pool's customers that nobody is claiming, longest in the pool first."""
-    query = Customer.filter(tier=POOL, claimed_by_id=None, deleted_at=None)
+    query = Customer.filter(tier=PUBLIC_POOL, claimed_by_id=None, deleted_at=None)
     if q:
         query = query.filter(name__icontains=q)
     customers = await query.order_by("tier_since", "id").offset(offset).limit(limit)

@@ -32,10 +32,10 @@ from typing import Any
 
 from domain.dates import add_months
 
-CONTRACT, TEST, INTENT, SILENT, POOL = "contract", "test", "intent", "silent", "pool"
-TIERS = (CONTRACT, TEST, INTENT, SILENT, POOL)
+CONTRACT, TEST, INTENT, SILENT, PUBLIC_POOL = "contract", "test", "intent", "silent", "pool"
+TIERS = (CONTRACT, TEST, INTENT, SILENT, PUBLIC_POOL)
 TIER_LABELS = {CONTRACT: "合同客户", TEST: "测试客户", INTENT: "意向客户", SILENT: "沉默客户",
-               POOL: "公共池客户"}
+               PUBLIC_POOL: "公共池客户"}
 
 # Profile fields (seed 004: 手机+人名+职位、电话、QQ、微信、邮件) scored for completeness.
 PROFILE_FIELDS = ("contact_name", "mobile", "position", "telephone", "qq", "wechat", "email")
@@ -204,7 +204,7 @@ def _silent(facts: Facts, day: date, threshold: Decimal) -> tuple[Decision, ...]
             return _move(UP_SILENT_INTENT, facts, INTENT)
         return ()
     if _quiet(facts, day):
-        return _move(SILENT_QUIET, facts, POOL)
+        return _move(SILENT_QUIET, facts, PUBLIC_POOL)
     return ()
 
 

@@ -69,7 +69,7 @@ def test_a_bad_flow_setting_is_refused(text, message):
 
 
 def test_a_payment_claim_splits_a_receipt_into_deposit_repayment_and_remainder():
-    form = forms.parse_payment_claim({"customer_id": 1, "number": "SK-1", "amount": "100000",
+    form = forms.parse_receipt_claim({"customer_id": 1, "number": "SK-1", "amount": "100000",
                                       "deposit": "20000", "repayment": "50000"}, TODAY)
     assert (form["deposit"], form["repayment"], form["remainder"]) == (
         "20000.00", "50000.00", "30000.00")
@@ -88,18 +88,18 @@ def test_a_payment_claim_splits_a_receipt_into_deposit_repayment_and_remainder()
 def test_a_bad_payment_claim_is_refused_naming_the_field(changes, code):
     form = {"customer_id": 1, "number": "SK-1", "amount": "100000", **changes}
     with pytest.raises(Invalid) as err:
-        forms.parse_payment_claim(form, TODAY)
+        forms.parse_receipt_claim(form, TODAY)
     assert err.value.code == code
 
 
 def test_a_payment_term_may_grow_to_twelve_months_but_not_beyond():
-    ok = forms.parse_payment_term_change({"debt_id": 3, "term_days": 365, "reason": "合同约定"})
+    ok = forms.parse_credit_term_change({"debt_id": 3, "term_days": 365, "reason": "合同约定"})
     assert ok == {"debt_id": 3, "term_days": 365, "reason": "合同约定"}
     with pytest.raises(Invalid) as err:
-        forms.parse_payment_term_change({"debt_id": 3, "term_days": 366, "reason": "x"})
+        forms.parse_credit_term_change({"debt_id": 3, "term_days": 366, "reason": "x"})
     assert err.value.code == "term_too_long" and "12 个月" in err.value.message
     with pytest.raises(Invalid) as err:
-        forms.parse_payment_term_change({"debt_id": 3, "term_days": 90})
+        forms.parse_credit_term_change({"debt_id": 3, "term_days": 90})
     assert err.value.code == "missing_field" and "reason" in err.value.message
 
 

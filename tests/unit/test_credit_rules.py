@@ -74,7 +74,7 @@ def test_a_temporary_line_of_100w_stays_used_after_a_50w_repayment():
 
 
 def test_revolving_and_one_shot_types_are_seed_002s():
-    assert {t for t in rules.ACCOUNT_TYPES if rules.is_revolving(t)} == {"annual", "direct"}
+    assert {t for t in rules.LINE_TYPES if rules.is_revolving(t)} == {"annual", "direct"}
     assert rules.ONE_SHOT_TYPES == {"project", "direct_use", "temporary"}
 
 
@@ -186,15 +186,15 @@ def test_an_org_with_a_1_yi_budget_may_grant_2_5_yi_but_stops_credit_orders_at_1
 
 
 def test_terms_are_60_for_zhengzhuang_30_for_retail_90_by_default_and_a_projects_own_wins():
-    assert rules.payment_term("整装") == 60
-    assert rules.payment_term("零售") == 30
-    assert rules.payment_term("工程") == 90
-    assert rules.payment_term(None) == 90
-    assert rules.payment_term("整装", own_term=120) == 120
+    assert rules.credit_term_days("整装") == 60
+    assert rules.credit_term_days("零售") == 30
+    assert rules.credit_term_days("工程") == 90
+    assert rules.credit_term_days(None) == 90
+    assert rules.credit_term_days("整装", own_term=120) == 120
 
 
 def test_an_order_of_100w_with_20w_cash_shipped_in_two_halves_makes_debts_of_30w_and_50w():
-    term = rules.payment_term("整装")
+    term = rules.credit_term_days("整装")
     first = rules.split_shipment(wan(20), wan(80), wan(50))
     assert (first.cash, first.credit) == (wan(20), wan(30))
     assert rules.due_date(date(2021, 1, 15), term) == date(2021, 3, 16)

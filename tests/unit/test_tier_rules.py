@@ -12,7 +12,7 @@ from domain.tiers import rules
 from domain.tiers.rules import (
     CONTRACT,
     INTENT,
-    POOL,
+    PUBLIC_POOL,
     SILENT,
     TEST,
     Decision,
@@ -88,7 +88,7 @@ def test_up4_silent_with_contact_account_and_contract_in_force_becomes_contract(
 
 def test_silent_contact_older_than_3_months_does_not_upgrade_it_goes_to_the_pool():
     f = facts(SILENT, last_contact=months_back(D, 3) - timedelta(days=1), has_account=True)
-    assert moves(f) == [(rules.SILENT_QUIET, POOL)]
+    assert moves(f) == [(rules.SILENT_QUIET, PUBLIC_POOL)]
 
 
 def test_up5_intent_with_contact_in_15_days_and_account_becomes_test():
@@ -120,7 +120,8 @@ def test_test_with_contact_but_no_contract_in_force_stays():
 
 
 def test_pool_customers_never_move_by_themselves():
-    f = facts(POOL, last_contact=D, has_account=True, contract_in_force=True, profile_filled=7)
+    f = facts(PUBLIC_POOL, last_contact=D, has_account=True, contract_in_force=True,
+              profile_filled=7)
     assert moves(f) == []
 
 
@@ -188,7 +189,7 @@ def test_intent_contacted_15_days_ago_stays():
 
 
 def test_down6_silent_without_contact_for_3_months_goes_to_the_pool():
-    assert moves(facts(SILENT)) == [(rules.SILENT_QUIET, POOL)]
+    assert moves(facts(SILENT)) == [(rules.SILENT_QUIET, PUBLIC_POOL)]
 
 
 def test_silent_contacted_exactly_3_months_ago_stays_without_profile():

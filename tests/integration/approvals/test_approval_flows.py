@@ -12,7 +12,7 @@ import pytest
 
 from domain.approvals.models import ApprovalFlow
 from domain.credit import repayment
-from domain.credit.accounts import grant_account
+from domain.credit.line_lifecycle import grant_line
 from domain.credit.models import CreditLedger, CreditLine, CreditOperation, CreditReceipt, Debt
 from domain.credit.orders import NewOrder, create_order, ship
 from domain.credit.orgs import put_org, set_terms
@@ -120,7 +120,7 @@ async def owed(world, clock):
     → debt 50万 due 2021-03-21."""
     customer_id = world["customers"]["C001"]
     await set_terms(default=None, by_business_type={"整装": 60})
-    await grant_account(customer_id=customer_id, org_id=world["org"].id, type="annual",
+    await grant_line(customer_id=customer_id, org_id=world["org"].id, type="annual",
                         limit=Decimal("1000000"), valid_from=date(2021, 1, 1),
                         valid_to=date(2021, 12, 31), actor="test", now=clock())
     await create_order(NewOrder("SO-2021-01-10", "C001", "YXY", date(2021, 1, 10),
@@ -193,7 +193,7 @@ async def test_a_claim_that_splits_more_than_it_received_or_reuses_a_number_is_r
             "deposit": "50000", "repayment": "60000"}
     body = await start(client, owed, "payment_claim", form, status=400)
     assert body["error"]["code"] == "claim_over_amount"
-    await repayment.receive_payment(customer_id=owed["customer_id"], number="SK-1",
+    await repayment.receive_credit_receipt(customer_id=owed["customer_id"], number="SK-1",
                                     amount=Decimal("10"), received_on=date(2021, 3, 1),
                                     actor="test", now=clock())
     body = await start(client, owed, "payment_claim", {**form, "repayment": "0"}, status=409)
@@ -262,7 +262,7 @@ async def test_a_claim_repaying_more_than_the_base_account_owes_is_refused_at_st
 async def test_a_repayment_approval_pays_the_chosen_debts_from_the_repayment_account(
         client, owed, clock):
     first, second = owed["debts"]
-    await repayment.receive_payment(customer_id=owed["customer_id"], number="SK-2",
+    await repayment.receive_credit_receipt(customer_id=owed["customer_id"], number="SK-2",
                                     amount=Decimal("400000"), received_on=date(2021, 3, 1),
                                     actor="test", now=clock(), allocate=False)
     form = {"customer_id": owed["customer_id"],
@@ -286,7 +286,7 @@ async def test_a_repayment_approval_pays_the_chosen_debts_from_the_repayment_acc
 
 async def test_a_repayment_beyond_the_balance_is_refused_at_the_last_node(client, owed, clock):
     _, second = owed["debts"]
-    await repayment.receive_payment(customer_id=owed["customer_id"], number="SK-3",
+    await repayment.receive_credit_receipt(customer_id=owed["customer_id"], number="SK-3",
                                     amount=Decimal("1000"), received_on=date(2021, 3, 1),
                                     actor="test", now=clock(), allocate=False)
     form = {"customer_id": owed["customer_id"],

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tortoise.contrib.test import truncate_all_models
 
-from domain.credit import accounts, orders, orgs, rules
+from domain.credit import line_lifecycle, orders, orgs, repayment, rules
 from domain.credit.models import (
     CreditLine,
     CreditOrder,
@@ -67,7 +67,7 @@ async def _world() -> dict[str, int]:
         ids[code] = customer.id
         for type, limit, project in (("annual", 100, None), ("project", 50, "P"),
                                      ("temporary", 30, None)):
-            await accounts.grant_account(
+            await line_lifecycle.grant_line(
                 customer_id=customer.id, org_id=org.id, type=type, limit=Decimal(limit),
                 valid_from=None, valid_to=None, project=project, actor="test", now=NOW)
     return ids
@@ -117,7 +117,7 @@ async def _run(step, ids: dict[str, int], counter: list[int]) -> None:
             await action(order.number, "test", NOW)
     elif kind == "pay":
         code, amount, deposit, allocate = args
-        await accounts.receive_payment(
+        await repayment.receive_credit_receipt(
             customer_id=ids[code], number=f"SK-{n}", amount=amount + deposit,
             received_on=DAY, deposit=deposit, actor="test", now=NOW, allocate=allocate)
     elif kind == "allocate":
@@ -127,7 +127,7 @@ async def _run(step, ids: dict[str, int], counter: list[int]) -> None:
             debt = await Debt.filter(customer_id=ids[code], status="open").order_by(
                 "-due_date", "-id").first()
             parts = [(debt.id, min(debt.outstanding, Decimal(7)))] if debt else [(0, 1)]
-        await accounts.allocate_repayments(customer_id=ids[code], parts=parts, actor="test",
+        await repayment.allocate_repayments(customer_id=ids[code], parts=parts, actor="test",
                                            now=NOW)
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from domain.credit import accounts
+from domain.credit import line_lifecycle
 from domain.errors import Conflict
 from tests.support import INGEST, post_ok
 from tests.support.credit import (
@@ -41,7 +41,7 @@ async def test_use_order_annual_before_project_before_temporary(client, admin, e
     assert await available(client, admin, project["id"]) == w(10)
 
     # nothing is left for an order outside project A, so a temporary line may be applied for
-    await accounts.check_application(customer_id=ids["c1"], org_id=ids["org"],
+    await line_lifecycle.check_application(customer_id=ids["c1"], org_id=ids["org"],
                                      type="temporary", amount=Decimal(w(20)), project=None,
                                      on=date(2021, 1, 10))
     temporary = await grant(client, admin, ids, "temporary", w(20))
@@ -59,7 +59,7 @@ async def test_a_temporary_line_may_not_be_applied_for_while_another_is_availabl
     ids = await setup(client, admin)
     await grant(client, admin, ids, "annual", w(50))
     with pytest.raises(Conflict) as refusal:
-        await accounts.check_application(customer_id=ids["c1"], org_id=ids["org"],
+        await line_lifecycle.check_application(customer_id=ids["c1"], org_id=ids["org"],
                                          type="temporary", amount=Decimal(w(20)), project=None,
                                          on=date(2021, 1, 10))
     assert refusal.value.code == "temporary_not_allowed"

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from domain.credit import accounts
+from domain.credit import line_lifecycle
 from domain.credit.models import CreditReceipt, Debt, Repayment
 from domain.errors import Conflict, Invalid, NotFound
 from domain.system.models import AuditLog
@@ -235,7 +235,7 @@ async def test_check_application_refuses_what_may_not_start(client, admin):
     off = (await call(client, "GET", "/orgs", admin))["items"][0]
     args = {"customer_id": ids["c1"], "org_id": ids["org"], "type": "annual",
             "amount": Decimal(w(10)), "project": None, "on": NOW.date()}
-    await accounts.check_application(**args)
+    await line_lifecycle.check_application(**args)
     for change, error, code in [
         ({"org_id": off["id"]}, Conflict, "org_disabled"),
         ({"org_id": 99999}, Invalid, "org_not_found"),
@@ -245,7 +245,7 @@ async def test_check_application_refuses_what_may_not_start(client, admin):
         ({"customer_id": 99999}, NotFound, "customer_not_found"),
     ]:
         with pytest.raises(error) as refusal:
-            await accounts.check_application(**{**args, **change})
+            await line_lifecycle.check_application(**{**args, **change})
         assert refusal.value.code == code
 
 
@@ -257,19 +257,19 @@ async def test_a_debts_term_is_changed_from_its_debt_date(client, admin, erp):
     await grant(client, admin, ids, "annual", w(10))
     await order(client, erp, "SO-1", w(10))
     shipped = await ship(client, erp, "CK-1", "SO-1", w(10))
-    debt = await accounts.set_debt_term(debt_id=shipped["debt"]["id"], term_days=365,
+    debt = await line_lifecycle.set_debt_term(debt_id=shipped["debt"]["id"], term_days=365,
                                         actor="staff:财务", now=NOW)
     assert (debt.term_days, debt.due_date.isoformat()) == (365, "2022-01-15")
     for days in (0, 366):
         with pytest.raises(Invalid):
-            await accounts.set_debt_term(debt_id=debt.id, term_days=days, actor="x", now=NOW)
+            await line_lifecycle.set_debt_term(debt_id=debt.id, term_days=days, actor="x", now=NOW)
     with pytest.raises(NotFound):
-        await accounts.set_debt_term(debt_id=99999, term_days=30, actor="x", now=NOW)
+        await line_lifecycle.set_debt_term(debt_id=99999, term_days=30, actor="x", now=NOW)
     await call(client, "POST", "/returns", erp, {
         "number": "TH-1", "shipment_number": "CK-1", "return_date": "2021-01-20",
         "amount": w(10)}, status=201)
     with pytest.raises(Conflict):
-        await accounts.set_debt_term(debt_id=debt.id, term_days=30, actor="x", now=NOW)
+        await line_lifecycle.set_debt_term(debt_id=debt.id, term_days=30, actor="x", now=NOW)
 
 
 # --- payments and repayments -----------------------------------------------------------------

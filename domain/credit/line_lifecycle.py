@@ -1,6 +1,8 @@
-"""Credit lines (授信账户): application check, grant, status, limit; and a debt's term.
+"""A credit line's life (授信账户): application check, grant, limit change, status change; and
+a debt's term.
 
-The approval flows call these (and the repayment use cases re-exported below) by name.
+The approval flows and the back office call these by name; money received and repayments are
+``domain.credit.repayment``.
 
 直签使用 (direct_use): a direct-sign customer re-grants part of its 直签 line to a downstream
 project customer. The grant carves the new line's limit out of the parent line: the parent's
@@ -47,15 +49,14 @@ from domain.credit.errors import (
 from domain.credit.lines import GRANT, LIMIT, STATUS, Ref, as_rule, lock_line, move, record, save
 from domain.credit.models import CreditLine, Debt, SalesOrg
 from domain.credit.orgs import check_term_days
-from domain.credit.repayment import allocate_repayments, receive_payment
 from domain.customers.errors import CUSTOMER_NOT_FOUND
 from domain.customers.models import Customer
 from domain.errors import Conflict
 from domain.money import ZERO, fmt, yuan
 
 __all__ = [
-    "allocate_repayments", "change_limit", "check_application", "grant_account",
-    "grant_directly", "receive_payment", "set_account_status", "set_debt_term",
+    "change_limit", "check_application", "grant_directly", "grant_line", "set_debt_term",
+    "set_line_status",
 ]
 
 ACTIVE, FROZEN, EXPIRED, CLOSED = "active", "frozen", "expired", "closed"
@@ -79,9 +80,9 @@ async def _enabled_org(org_id: int) -> SalesOrg:
 
 
 def _check_kind(type: str, amount: Decimal, project: str | None) -> None:
-    if type not in rules.ACCOUNT_TYPES:
+    if type not in rules.LINE_TYPES:
         raise BAD_CREDIT_TYPE(f"授信类型不正确: {type}（可选 "
-                              f"{', '.join(rules.ACCOUNT_TYPES)}）")
+                              f"{', '.join(rules.LINE_TYPES)}）")
     if amount <= 0:
         raise AMOUNT_NOT_POSITIVE("授信金额必须大于0", amount=fmt(amount))
     if type == rules.PROJECT and not (project or "").strip():
@@ -112,26 +113,26 @@ async def _temporary_refusal(customer_id: int, org_id: int, type: str, project: 
 
 
 async def grant_directly(*, override_reason: str | None, actor: Actor, now: datetime,
-                         **line) -> CreditLine:
+                         **terms) -> CreditLine:
     """直接授信 by an admin: the application rules of the approval path hold here too. A
     temporary line while other credit is available needs an explicit override with a reason,
     kept in the audit trail."""
     reason = _override_reason(override_reason)
-    await _check_parties(line["customer_id"], line["org_id"], line["type"], line["limit"],
-                         line.get("project"))
-    refusal = await _temporary_refusal(line["customer_id"], line["org_id"], line["type"],
-                                       line.get("project"), now.date())
+    await _check_parties(terms["customer_id"], terms["org_id"], terms["type"], terms["limit"],
+                         terms.get("project"))
+    refusal = await _temporary_refusal(terms["customer_id"], terms["org_id"], terms["type"],
+                                       terms.get("project"), now.date())
     if refusal is not None and reason is None:
         hint = "（确需授信请填写 override_reason 说明原因）"
         raise TEMPORARY_NOT_ALLOWED(refusal.message + hint, **refusal.detail)
     async with in_transaction():
-        account = await grant_account(**line, actor=actor.label, now=now)
+        line = await grant_line(**terms, actor=actor.label, now=now)
         if refusal is not None:
-            await audit.record(actor, "grant_override", "credit_account", account.id, now,
-                               rule=refusal.code, type=account.type, limit=fmt(account.limit),
-                               available=refusal.detail["available"], number=account.number,
+            await audit.record(actor, "grant_override", "credit_account", line.id, now,
+                               rule=refusal.code, type=line.type, limit=fmt(line.limit),
+                               available=refusal.detail["available"], number=line.number,
                                reason=reason)
-    return account
+    return line
 
 
 async def _check_parties(customer_id: int, org_id: int, type: str, amount: Decimal,
@@ -150,11 +151,11 @@ def _override_reason(reason: str | None) -> str | None:
     return reason.strip()
 
 
-async def grant_account(*, customer_id: int, org_id: int, type: str, limit: Decimal,
-                        valid_from: date | None, valid_to: date | None,
-                        project: str | None = None, term_days: int | None = None,
-                        parent_id: int | None = None, actor: str,
-                        now: datetime) -> CreditLine:
+async def grant_line(*, customer_id: int, org_id: int, type: str, limit: Decimal,
+                     valid_from: date | None, valid_to: date | None,
+                     project: str | None = None, term_days: int | None = None,
+                     parent_id: int | None = None, actor: str,
+                     now: datetime) -> CreditLine:
     """Open a credit line (after its application was approved) and record the grant."""
     _check_kind(type, limit, project)
     if valid_from and valid_to and valid_from > valid_to:
@@ -169,16 +170,16 @@ async def grant_account(*, customer_id: int, org_id: int, type: str, limit: Deci
     async with in_transaction():
         # the parent first: an unknown one is a 404 before anything refers to it
         parent = None if parent_id is None else await lock_line(parent_id)
-        account = await CreditLine.create(
+        line = await CreditLine.create(
             number=_new_number(now), customer_id=customer_id, org_id=org_id, type=type,
             limit=limit, valid_from=valid_from, valid_to=valid_to,
             project=(project or "").strip() or None, term_days=term_days,
             parent_id=parent_id, created_at=now)
-        ref = Ref("grant", account.number, actor, now)
+        ref = Ref("grant", line.number, actor, now)
         if parent is not None:
-            await _carve_from_parent(parent, account, ref)
-        await record(account, GRANT, limit, ref)
-    return account
+            await _carve_from_parent(parent, line, ref)
+        await record(line, GRANT, limit, ref)
+    return line
 
 
 def _new_number(now: datetime) -> str:
@@ -199,59 +200,59 @@ async def _carve_from_parent(parent: CreditLine, child: CreditLine, ref: Ref) ->
     await move(parent, LIMIT, -child.limit, ref, limit=-child.limit)
 
 
-async def change_limit(*, account_id: int, limit: Decimal, actor: str,
+async def change_limit(*, line_id: int, limit: Decimal, actor: str,
                        now: datetime) -> CreditLine:
     """Raise or lower a line's limit; never below what it has used and frozen."""
     if limit <= 0:
         raise AMOUNT_NOT_POSITIVE("授信额度必须大于0", amount=fmt(limit))
     async with in_transaction():
-        account = await lock_line(account_id)
-        if account.status == CLOSED:
-            raise ACCOUNT_CLOSED(f"授信账户 {account.number} 已关闭")
-        if limit < account.used + account.frozen:
+        line = await lock_line(line_id)
+        if line.status == CLOSED:
+            raise ACCOUNT_CLOSED(f"授信账户 {line.number} 已关闭")
+        if limit < line.used + line.frozen:
             raise LIMIT_BELOW_USE(
-                f"新额度{yuan(limit)}低于已占用的{yuan(account.used + account.frozen)}",
-                used=fmt(account.used), frozen=fmt(account.frozen))
-        if account.type == rules.DIRECT_USE:
+                f"新额度{yuan(limit)}低于已占用的{yuan(line.used + line.frozen)}",
+                used=fmt(line.used), frozen=fmt(line.frozen))
+        if line.type == rules.DIRECT_USE:
             raise DIRECT_USE_LIMIT_FIXED("直签使用授信的额度来自上游，不能单独调整")
-        delta = limit - account.limit
+        delta = limit - line.limit
         if delta:
-            await move(account, LIMIT, delta, Ref("limit", account.number, actor, now),
+            await move(line, LIMIT, delta, Ref("limit", line.number, actor, now),
                        limit=delta)
-    return account
+    return line
 
 
-async def set_account_status(*, account_id: int, status: str, actor: str,
-                             now: datetime) -> CreditLine:
+async def set_line_status(*, line_id: int, status: str, actor: str,
+                          now: datetime) -> CreditLine:
     """active ↔ frozen (停用); expired once past its validity; closed for good."""
     if status not in STATUS_LABELS:
         raise BAD_STATUS(f"未知状态: {status}（可选 {', '.join(STATUS_LABELS)}）")
     async with in_transaction():
-        account = await lock_line(account_id)
-        if account.status == status:
-            return account
-        _check_transition(account, status, now.date())
+        line = await lock_line(line_id)
+        if line.status == status:
+            return line
+        _check_transition(line, status, now.date())
         ref = Ref(STATUS, status, actor, now)
-        if status == CLOSED and account.parent_id is not None:
-            await _give_back_to_parent(account, ref)
-        await save(account, status=status)
-        await record(account, STATUS, ZERO, ref)
-    return account
+        if status == CLOSED and line.parent_id is not None:
+            await _give_back_to_parent(line, ref)
+        await save(line, status=status)
+        await record(line, STATUS, ZERO, ref)
+    return line
 
 
-def _check_transition(account: CreditLine, status: str, on: date) -> None:
-    label = STATUS_LABELS[account.status]
-    if account.status == CLOSED:
-        raise ACCOUNT_CLOSED(f"授信账户 {account.number} 已关闭，不能改为"
+def _check_transition(line: CreditLine, status: str, on: date) -> None:
+    label = STATUS_LABELS[line.status]
+    if line.status == CLOSED:
+        raise ACCOUNT_CLOSED(f"授信账户 {line.number} 已关闭，不能改为"
                              f"{STATUS_LABELS[status]}")
-    if status == EXPIRED and (account.valid_to is None or account.valid_to >= on):
-        raise NOT_EXPIRED(f"授信账户 {account.number} 尚在有效期内")
-    if status == ACTIVE and account.valid_to is not None and account.valid_to < on:
-        raise ACCOUNT_EXPIRED(f"授信账户 {account.number} 已过有效期，不能启用")
-    if status == CLOSED and account.frozen > 0:
+    if status == EXPIRED and (line.valid_to is None or line.valid_to >= on):
+        raise NOT_EXPIRED(f"授信账户 {line.number} 尚在有效期内")
+    if status == ACTIVE and line.valid_to is not None and line.valid_to < on:
+        raise ACCOUNT_EXPIRED(f"授信账户 {line.number} 已过有效期，不能启用")
+    if status == CLOSED and line.frozen > 0:
         raise ACCOUNT_HAS_FROZEN(
-            f"授信账户 {account.number} 仍有{yuan(account.frozen)}冻结在未发货订单上"
-            f"（当前{label}），请先关单或反审核", frozen=fmt(account.frozen))
+            f"授信账户 {line.number} 仍有{yuan(line.frozen)}冻结在未发货订单上"
+            f"（当前{label}），请先关单或反审核", frozen=fmt(line.frozen))
 
 
 async def _give_back_to_parent(child: CreditLine, ref: Ref) -> None:

@@ -21,9 +21,9 @@ from domain.approvals import engine
 from domain.approvals.flows import POOL_CLAIM, FlowDef
 from domain.approvals.models import ApprovalFlow
 from domain.customers.models import Customer
-from domain.tiers.claim_kind import clean_reason, pool_customer
+from domain.tiers.claim_kind import clean_reason, public_pool_customer
 from domain.tiers.errors import CUSTOMER_CLAIMED
-from domain.tiers.rules import POOL
+from domain.tiers.rules import PUBLIC_POOL
 
 
 async def claim_flow(customer_id: int, claimant_id: int) -> ApprovalFlow | None:
@@ -39,14 +39,14 @@ async def claim(customer_id: int, staff_id: int | None, reason, now: datetime, *
     this reason (the engine's resubmit would refuse a salesperson a customer not yet theirs)."""
     reason = clean_reason(reason)
     async with in_transaction():
-        customer = await pool_customer(customer_id)
+        customer = await public_pool_customer(customer_id)
         form = {"customer_id": customer.id, "claimant_id": staff_id, "reason": reason}
         if staff_id is not None and customer.claimed_by_id == staff_id:
             held = await claim_flow(customer.id, staff_id)
             if held is not None and held.status == engine.RETURNED:
                 return await engine.resubmit(held.id, staff_id, form, now,
                                              definitions=definitions)
-        taken = await Customer.filter(id=customer.id, tier=POOL, claimed_by_id=None,
+        taken = await Customer.filter(id=customer.id, tier=PUBLIC_POOL, claimed_by_id=None,
                                       deleted_at=None).update(claimed_by_id=staff_id)
         if not taken:
             raise CUSTOMER_CLAIMED(f"客户 {customer.name} 已有人申请，审批中")
