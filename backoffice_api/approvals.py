@@ -20,9 +20,9 @@ from domain.common_errors import MISSING_FIELD
 from domain.limits import column_length
 from domain.org.models import Department
 from httpcommon.contract import Routes
-from httpcommon.extra_fields import MONEY_IN, OnOff
 from httpcommon.fields import (
     ID,
+    MONEY_IN,
     Body,
     Code,
     Id,
@@ -30,6 +30,7 @@ from httpcommon.fields import (
     Limit,
     Moment,
     Offset,
+    OnOff,
     OptionalMoment,
     Query,
     Reply,

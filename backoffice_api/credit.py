@@ -20,11 +20,11 @@ from domain.credit.orgs import BUDGET_YEARS, MAX_TERM_DAYS
 from domain.limits import ID_MAX, column_length
 from domain.money import ZERO
 from httpcommon.contract import Routes
-from httpcommon.extra_fields import BodyId, OptionalDay, UnsignedAmount
 from httpcommon.fields import (
     ID,
     NOT_BLANK,
     Body,
+    BodyId,
     Day,
     DayOut,
     Flag,
@@ -33,11 +33,13 @@ from httpcommon.fields import (
     Items,
     Moment,
     Money,
+    OptionalDay,
     OptionalMoment,
     PositiveAmount,
     Query,
     QueryDay,
     Reply,
+    UnsignedAmount,
     bad,
     not_blank,
     path_text,

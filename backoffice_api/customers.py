@@ -18,7 +18,6 @@ from httpcommon.contract import Routes
 from httpcommon.fields import (
     Body,
     Code,
-    DayOut,
     Id,
     Int,
     Items,
@@ -39,7 +38,7 @@ from httpcommon.idempotency import carries_secrets
 from httpcommon.jsonio import json_response
 from httpcommon.keys import SETTINGS, now
 from httpcommon.params import path_id
-from httpcommon.replies import Deleted, DocType
+from httpcommon.replies import Deleted, DocumentFigures
 
 routes = Routes()
 STAFF = (ADMIN, FINANCE, SALES)
@@ -129,14 +128,7 @@ class BindCode(Reply):
     contact_id: Id | None
 
 
-class PickableDocument(Reply):
-    number: str
-    type: DocType
-    type_label: str
-    date: DayOut
-    amount: Money
-    owed: Money
-    account: str
+class PickableDocument(DocumentFigures):
     status: str
     version: Int
     audit_status: str

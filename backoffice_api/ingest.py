@@ -6,20 +6,19 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from backoffice_api.auth import actor_with
 from domain.actors import ADMIN, ERP
 from domain.ingest import INGESTERS
 from httpcommon.contract import Routes
-from httpcommon.error_codes import BATCH_TOO_LARGE, UNKNOWN_KIND
-from httpcommon.fields import DATE, DATE_TIME, MONEY, Body, Query, QueryFlag, bad
+from httpcommon.error_codes import UNKNOWN_KIND
+from httpcommon.fields import DATE, DATE_TIME, MONEY, BatchBody, OnOff, Query, batch
 from httpcommon.jsonio import json_response
 from httpcommon.keys import now
 from httpcommon.replies import IngestResult
 
 routes = Routes()
-MAX_BATCH = 5000  # keeps one request's transaction and memory bounded
 
 # ----- the rows as the ERP sends them: documentation (domain.ingest parses each row and reports
 # a bad one in "rejected"; a row of another shape is any object) --------------------------------
@@ -127,26 +126,17 @@ class PushedExchange(PushedHandoverRow):
     items: list[PushedExchangeItem] | str
 
 
-def _batch(items: Any) -> Any:
-    if isinstance(items, list) and len(items) > MAX_BATCH:
-        raise bad(BATCH_TOO_LARGE, f"每批最多 {MAX_BATCH} 行，请分批推送")
-    return items  # the rows are the use case's to check
-
-
 # a row of another shape is any object
 PushedRow = (PushedDocument | PushedCustomer | PushedExpense | PushedOtherIncome | PushedExchange
              | dict)
 
 
-class Batch(Body):
-    documented_required = ("items",)
-
-    items: Annotated[Any, PlainValidator(_batch, json_schema_input_type=list[PushedRow])] = None
+class Batch(BatchBody):
+    items: batch(PushedRow) = None  # the rows are the use case's to check
 
 
 class IngestQuery(Query):
-    atomic: Annotated[QueryFlag, WithJsonSchema({"type": "string", "enum": ["0", "1"]}),
-                      Field(description="1: 有错则整批不写入")] = False
+    atomic: Annotated[OnOff, Field(description="1: 有错则整批不写入")] = False
 
 
 DAY_CLOSED = {"423": {"description": "含已关账日期的新增或修改单据：整批未写入，detail.rows 列出"

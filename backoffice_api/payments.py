@@ -16,20 +16,13 @@ from domain.common_errors import BAD_FIELD
 from domain.limits import ID_MAX
 from domain.payments import invoices, pool, queries, rules, settle, writeoffs
 from httpcommon.contract import Routes
-from httpcommon.extra_fields import (
-    MONEY_IN,
-    BatchBody,
-    BodyId,
-    OnOff,
-    OptionalPositiveAmount,
-    OrEmpty,
-    UnsignedAmount,
-    batch,
-)
 from httpcommon.fields import (
     DATE,
     ID,
+    MONEY_IN,
+    BatchBody,
     Body,
+    BodyId,
     Code,
     DayOut,
     Id,
@@ -39,9 +32,14 @@ from httpcommon.fields import (
     Moment,
     Money,
     Offset,
+    OnOff,
     OptionalMoment,
+    OptionalPositiveAmount,
+    OrEmpty,
     Query,
     Reply,
+    UnsignedAmount,
+    batch,
     query_choice,
     query_int,
 )

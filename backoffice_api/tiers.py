@@ -17,19 +17,21 @@ from domain.approvals.queries import flow_view
 from domain.tiers import ingest, public_pool, queries
 from domain.tiers.rules import TIER_LABELS
 from httpcommon.contract import Routes
-from httpcommon.extra_fields import BatchBody, OnOff, batch
 from httpcommon.fields import (
     DATE,
     ID,
     NOT_BLANK,
+    BatchBody,
     Body,
     DayOut,
     Id,
     Items,
     Limit,
     Offset,
+    OnOff,
     Query,
     Reply,
+    batch,
 )
 from httpcommon.jsonio import json_response
 from httpcommon.keys import SETTINGS, now

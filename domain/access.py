@@ -28,6 +28,16 @@ async def visible_customer_ids(actor: Actor) -> set[int] | None:
     raise ROLE_FORBIDDEN("无权查看客户数据", role=actor.role)
 
 
+def only_customers(query, visible: set[int] | None, customer_id: int | None = None):
+    """``query`` narrowed to the ``visible`` customers (None: every one) and, when given, to
+    ``customer_id``."""
+    if visible is not None:
+        query = query.filter(customer_id__in=list(visible))
+    if customer_id is not None:
+        query = query.filter(customer_id=customer_id)
+    return query
+
+
 async def can_see_customer(actor: Actor, customer_id: int) -> bool:
     visible = await visible_customer_ids(actor)
     return visible is None or customer_id in visible

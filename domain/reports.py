@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from domain.access import visible_customer_ids
+from domain.access import only_customers, visible_customer_ids
 from domain.actors import Actor
 from domain.common_errors import BAD_RANGE
 from domain.money import ZERO
@@ -63,9 +63,7 @@ async def statement_summary(actor: Actor, date_from: date, date_to: date, tz: st
     start = datetime.combine(date_from, time.min, zone)
     end = datetime.combine(date_to + timedelta(days=1), time.min, zone)
     query = Statement.filter(deleted_at=None, created_at__gte=start, created_at__lt=end)
-    visible = await visible_customer_ids(actor)
-    if visible is not None:
-        query = query.filter(customer_id__in=list(visible))
+    query = only_customers(query, await visible_customer_ids(actor))
     rows = await query.values_list("status", "closing", "owed_total", "received_amount")
     by_status = {s: {"status": s, "label": label, "count": 0, "closing": ZERO, "owed": ZERO,
                      "received": ZERO} for s, label in STATUS_LABELS.items()}

@@ -20,11 +20,11 @@ from pydantic import (
 from pydantic_core import PydanticCustomError, PydanticUseDefault
 
 from domain.common_errors import BAD_AMOUNT, BAD_DATE, BAD_FIELD, BAD_QUERY, MISSING_FIELD
-from domain.errors import ErrorCode
+from domain.errors import ErrorCode, Invalid
 from domain.limits import ID_MAX, INT_MAX, INT_MIN, TEXT_MAX, check_text, whole
 from domain.money import MAX_DIGITS, to_amount
-from httpcommon.error_codes import MISSING_QUERY
-from httpcommon.params import DIGITS, ISO_DATE
+from httpcommon.error_codes import BATCH_TOO_LARGE, MISSING_QUERY
+from httpcommon.params import DIGITS, ISO_DATE, parse_date
 
 # -- JSON Schemas of the shared values ------------------------------------------------------
 ID = {"type": "integer", "minimum": 0, "maximum": ID_MAX}
@@ -39,6 +39,8 @@ POSITIVE_AMOUNT = {"type": "string", "description": "CNY, > 0", "pattern": (
 # Python's whitespace (str.strip, re's \s), spelled out: JSON Schema's \s leaves out \x1c-\x1f
 SPACE = r"\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 NOT_BLANK = {"type": "string", "minLength": 1, "pattern": rf"^[^\x00]*[^\x00{SPACE}][^\x00]*$"}
+# a money amount a caller gives: not negative, up to 2 decimals (to_amount also takes more)
+MONEY_IN = {"type": "string", "pattern": r"^\d{1,14}(\.\d{1,2})?$", "description": "CNY"}
 
 
 def path_text(max_len: int) -> dict:
@@ -230,6 +232,63 @@ def _strings(value: Any) -> tuple[str, ...]:
 
 Strings = Annotated[tuple[str, ...], PlainValidator(_strings),
                     WithJsonSchema({"type": "array", "items": {"type": "string"}})]
+# an id read with int_value (any stored integer; the use case finds none out of range):
+# missing or not an integer, both bad_field
+BodyId = Annotated[Int, WithJsonSchema(ID), Code(BAD_FIELD)]
+UnsignedAmount = Annotated[Amount, WithJsonSchema(MONEY_IN)]
+
+
+def _optional_day(value: Any) -> date | None:
+    """None for null or "", else a date written YYYY-MM-DD."""
+    if value is None or value == "":
+        return None
+    try:
+        return parse_date(value, "")
+    except Invalid as exc:
+        raise bad(BAD_DATE, exc.message.strip()) from None
+
+
+OptionalDay = Annotated[date | None, PlainValidator(_optional_day),
+                        WithJsonSchema({"type": "string", "format": "date",
+                                        "pattern": r"^\d{4}-\d{2}-\d{2}$"})]
+
+
+def _optional_amount(value: Any):
+    """None for null or "", else an amount (bad_amount)."""
+    if value is None or value == "":
+        return None
+    return _amount(value)
+
+
+OptionalPositiveAmount = Annotated[Any, PlainValidator(_optional_amount),
+                                   WithJsonSchema(POSITIVE_AMOUNT)]
+# a list a handler read as ``body.get(name) or []``
+OrEmpty = BeforeValidator(lambda value: value or [])
+
+
+# -- batches --------------------------------------------------------------------------------
+MAX_BATCH = 5000  # rows a batch may carry: keeps one request's transaction and memory bounded
+
+
+def batch(row: Any, verb: str = "推送", **limits) -> Any:
+    """A batch's ``items`` as the rows' own validation reads them (each bad row is rejected by
+    index, not the batch); more than MAX_BATCH rows are refused (batch_too_large). ``row``: the
+    JSON Schema of a row, or a type whose schema the document states as pydantic writes it."""
+    def parse(value: Any) -> Any:
+        if isinstance(value, list) and len(value) > MAX_BATCH:
+            raise bad(BATCH_TOO_LARGE, f"每批最多 {MAX_BATCH} 行，请分批{verb}")
+        return value
+    if not isinstance(row, dict):
+        return Annotated[Any, PlainValidator(parse, json_schema_input_type=list[row])]
+    return Annotated[Any, PlainValidator(parse), WithJsonSchema({
+        "type": "array", "maxItems": MAX_BATCH, "items": row, **limits})]
+
+
+class BatchBody(Body):
+    """A batch push ``{"items": [...]}`` (declare ``items: batch(row)``): the document requires
+    items; the import refuses a missing one itself (bad_items)."""
+
+    documented_required = ("items",)
 
 
 # -- query values ---------------------------------------------------------------------------
@@ -290,6 +349,8 @@ def _flag(raw: str) -> bool:
 
 
 QueryFlag = Annotated[bool, PlainValidator(_flag), WithJsonSchema({"type": "string"})]
+# ?atomic=1 and the like (1, true or yes is on, anything else off): the document says 0 or 1
+OnOff = Annotated[QueryFlag, WithJsonSchema({"type": "string", "enum": ["0", "1"]})]
 
 
 def query_raw(schema: dict) -> Any:

@@ -19,7 +19,9 @@ class UsageDetail(Reply):
     price_type_label: str
 
 
-class StatementLine(Reply):
+class DocumentFigures(Reply):
+    """What a statement line and the documents picker both show of a document."""
+
     number: str
     type: DocType
     type_label: str
@@ -27,6 +29,9 @@ class StatementLine(Reply):
     amount: Money
     owed: Money
     account: str
+
+
+class StatementLine(DocumentFigures):
     detail: UsageDetail | None = None
     department: str | None = None
 

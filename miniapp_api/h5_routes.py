@@ -166,20 +166,22 @@ def _page_url(request: web.Request) -> str:
     return f"{base}/s/{request.match_info['token']}"
 
 
-@routes.get("/s/{token}/qr.png")
-async def qr_code_png(request: web.Request) -> web.Response:
+async def _qr_code(request: web.Request, draw, content_type: str) -> web.Response:
+    """The page's QR code, drawn by ``draw`` (off the event loop) once the token is good."""
     take_try(request, SHARE_OPEN)
     await statement_for_token(request)
-    body = await asyncio.to_thread(qr_png, _page_url(request))
-    return web.Response(body=body, content_type="image/png")
+    body = await asyncio.to_thread(draw, _page_url(request))
+    return web.Response(body=body, content_type=content_type)
+
+
+@routes.get("/s/{token}/qr.png")
+async def qr_code_png(request: web.Request) -> web.Response:
+    return await _qr_code(request, qr_png, "image/png")
 
 
 @routes.get("/s/{token}/qr.svg")
 async def qr_code_svg(request: web.Request) -> web.Response:
-    take_try(request, SHARE_OPEN)
-    await statement_for_token(request)
-    body = await asyncio.to_thread(qr_svg, _page_url(request))
-    return web.Response(body=body, content_type="image/svg+xml")
+    return await _qr_code(request, qr_svg, "image/svg+xml")
 
 
 @routes.get("/s/{token}/pdf")

@@ -106,18 +106,14 @@ def database_url(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def fake_wechat():
-    fake = FakeWeChat()
-    fake.start()
-    yield fake
-    fake.stop()
+    with FakeWeChat() as fake:  # started, and stopped after the session
+        yield fake
 
 
 @pytest.fixture(scope="session")
 def fake_dingtalk():
-    fake = FakeDingTalk()
-    fake.start()
-    yield fake
-    fake.stop()
+    with FakeDingTalk() as fake:  # started, and stopped after the session
+        yield fake
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain.access import visible_customer_ids
+from domain.access import only_customers, visible_customer_ids
 from domain.actors import ERP, Actor
 from domain.common_errors import BAD_STATUS
 from domain.credit import rules
@@ -92,12 +92,7 @@ def operation_view(op: CreditOperation) -> dict:
 
 
 async def list_lines(actor: Actor, customer_id: int | None, on: date) -> list[dict]:
-    query = CreditLine.all()
-    visible = await _visible(actor)
-    if visible is not None:
-        query = query.filter(customer_id__in=list(visible))
-    if customer_id is not None:
-        query = query.filter(customer_id=customer_id)
+    query = only_customers(CreditLine.all(), await _visible(actor), customer_id)
     return [line_view(a, on) for a in await query.order_by("customer_id", "id").limit(1000)]
 
 
@@ -177,12 +172,7 @@ async def debt_view(debt: Debt, on: date | None = None, with_parts: bool = False
 
 async def list_debts(actor: Actor, customer_id: int | None, status: str | None,
                      on: date) -> list[dict]:
-    query = Debt.all()
-    visible = await _visible(actor)
-    if visible is not None:
-        query = query.filter(customer_id__in=list(visible))
-    if customer_id is not None:
-        query = query.filter(customer_id=customer_id)
+    query = only_customers(Debt.all(), await _visible(actor), customer_id)
     if status:
         if status not in DEBT_STATUSES:
             raise BAD_STATUS(f"未知欠款状态: {status}（可选 {', '.join(DEBT_STATUSES)}）")

@@ -82,15 +82,19 @@ class LineState:
     def serves(self, project: str | None) -> bool:
         return self.project is None or self.project == project
 
+    def _check_available(self, amount: Decimal, on: date, verb: str) -> None:
+        """Refuse (credit_insufficient) to ``verb`` more than is available ``on``."""
+        if amount > self.available(on):
+            raise CREDIT_INSUFFICIENT(
+                f"{TYPE_LABELS[self.type]}可用额度{yuan(self.available(on))}，不足以{verb}{yuan(amount)}",
+                account_id=self.id, available=fmt(self.available(on)), amount=fmt(amount),
+                )
+
     # Seed 002's four operations; each returns the line after it.
 
     def freeze(self, amount: Decimal, on: date) -> LineState:
         _positive(amount)
-        if amount > self.available(on):
-            raise CREDIT_INSUFFICIENT(
-                f"{TYPE_LABELS[self.type]}可用额度{yuan(self.available(on))}，不足以冻结{yuan(amount)}",
-                account_id=self.id, available=fmt(self.available(on)), amount=fmt(amount),
-                )
+        self._check_available(amount, on, "冻结")
         return replace(self, frozen=self.frozen + amount)
 
     def unfreeze(self, amount: Decimal) -> LineState:
@@ -107,11 +111,7 @@ class LineState:
         _positive(amount)
         if from_frozen:
             return replace(self.unfreeze(amount), used=self.used + amount)
-        if amount > self.available(on):
-            raise CREDIT_INSUFFICIENT(
-                f"{TYPE_LABELS[self.type]}可用额度{yuan(self.available(on))}，不足以使用{yuan(amount)}",
-                account_id=self.id, available=fmt(self.available(on)), amount=fmt(amount),
-                )
+        self._check_available(amount, on, "使用")
         return replace(self, used=self.used + amount)
 
     def give_back(self, amount: Decimal) -> LineState:

@@ -10,7 +10,12 @@ from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from domain import audit
-from domain.access import can_see_customer, get_visible_customer, visible_customer_ids
+from domain.access import (
+    can_see_customer,
+    get_visible_customer,
+    only_customers,
+    visible_customer_ids,
+)
 from domain.actors import Actor
 from domain.common_errors import BAD_AMOUNT, BAD_RANGE, BAD_STATUS
 from domain.customers.models import Contact, Customer
@@ -195,11 +200,7 @@ async def list_statements(
         query = query.filter(date_to__gte=date_from)
     if date_to:
         query = query.filter(date_from__lte=date_to)
-    visible = await visible_customer_ids(actor)
-    if visible is not None:
-        query = query.filter(customer_id__in=list(visible))
-    if customer_id is not None:
-        query = query.filter(customer_id=customer_id)
+    query = only_customers(query, await visible_customer_ids(actor), customer_id)
     if status:
         if status not in rules.STATUS_LABELS:
             raise BAD_STATUS(f"未知状态: {status}")

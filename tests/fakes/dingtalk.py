@@ -37,7 +37,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from tests.fakes.threaded import ThreadedServer
+from tests.fakes.threaded import ThreadedServer, take_fault
 
 # The default app matches tally.settings.Settings' demo credentials.
 CLIENT_ID = "ding-demo-app"
@@ -360,13 +360,7 @@ class FakeDingTalk(ThreadedServer):
 
     def _take_fault(self, path: str) -> _Fault | None:
         with self._lock:
-            for fault in self._faults:
-                if fault.path in (None, path):
-                    fault.remaining -= 1
-                    if fault.remaining <= 0:
-                        self._faults.remove(fault)
-                    return fault
-        return None
+            return take_fault(self._faults, path)
 
     def _check_token(self, request: web.Request) -> web.Response | None:
         token = request.headers.get("x-acs-dingtalk-access-token", "")

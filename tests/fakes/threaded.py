@@ -10,6 +10,18 @@ import threading
 from aiohttp import web
 
 
+def take_fault(faults: list, path: str):
+    """The first of ``faults`` (each with ``path`` and ``remaining``) that applies to ``path``,
+    one use spent (gone when none is left); None when none applies. The caller holds its lock."""
+    for fault in faults:
+        if fault.path in (None, path):
+            fault.remaining -= 1
+            if fault.remaining <= 0:
+                faults.remove(fault)
+            return fault
+    return None
+
+
 class ThreadedServer:
     name = "fake"
     trailing_slash = False

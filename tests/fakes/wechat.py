@@ -31,7 +31,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.threaded import ThreadedServer
+from tests.fakes.threaded import ThreadedServer, take_fault
 
 # The default apps match tally.settings.Settings' demo credentials, so the sandbox and tests
 # work out of the box; pass ``apps=`` (or call register_app) for others.
@@ -219,13 +219,7 @@ class FakeWeChat(ThreadedServer):
 
     def _take_fault(self, path: str) -> _Fault | None:
         with self._lock:
-            for fault in self._faults:
-                if fault.path in (None, path):
-                    fault.remaining -= 1
-                    if fault.remaining <= 0:
-                        self._faults.remove(fault)
-                    return fault
-        return None
+            return take_fault(self._faults, path)
 
     def _check_app(self, query: Any) -> int | None:
         secret = self._apps.get(query.get("appid", ""))

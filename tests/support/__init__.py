@@ -1,8 +1,9 @@
 """Shared test support: seed 000's 联想 example pushed through the real ingest API, and the one
 caller of the back-office API. Helpers by context live beside this in the package: approvals,
-billing (month-end set-up), cli (the `tally` command in a child process), credit, debts (debts
-written directly), delivery (the outbox dispatcher against the fakes), dingtalk (stream steps),
-handover, payments, tiers. Fixtures shared by the integration tests are in their conftest."""
+billing (month-end set-up), cli (the `tally` command or a line of Python in a child process),
+credit, debts (debts written directly), delivery (the outbox dispatcher against the fakes),
+dingtalk (stream steps), handover, payments, statements (a statement's view for the renderers),
+tiers. Fixtures shared by the integration tests are in their conftest."""
 
 from __future__ import annotations
 

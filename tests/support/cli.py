@@ -1,5 +1,6 @@
 """The `tally` command line run as the user runs it, in a child process, against the suite's
-database; and a use case run on that database from a synchronous test (the CLI tests' set-up)."""
+database; a use case run on that database from a synchronous test (the CLI tests' set-up); and
+a line of Python probed in a fresh interpreter."""
 
 from __future__ import annotations
 
@@ -32,3 +33,11 @@ def run_tally(url, *args) -> subprocess.CompletedProcess:
     env = {**os.environ, "TALLY_DATABASE_URL": url, "TALLY_SECRET_KEY": "x"}
     return subprocess.run([sys.executable, "-m", "tally.cli", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60)
+
+
+def python_probe(code: str) -> bytes:
+    """What ``python -c code`` prints in a fresh interpreter at the repository root (stripped);
+    a failure raises."""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True,
+                          timeout=60, cwd=ROOT)
+    return done.stdout.strip()

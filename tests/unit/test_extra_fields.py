@@ -12,18 +12,19 @@ import pytest
 from domain.common_errors import BAD_FIELD
 from domain.errors import Invalid
 from httpcommon.contract import validated
-from httpcommon.extra_fields import (
+from httpcommon.fields import (
     MAX_BATCH,
     BatchBody,
+    Body,
     BodyId,
     OnOff,
     OptionalDay,
     OptionalPositiveAmount,
     OrEmpty,
+    Query,
     UnsignedAmount,
     batch,
 )
-from httpcommon.fields import Body, Query
 
 
 class Change(Body):

@@ -3,48 +3,28 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from html.parser import HTMLParser
 
 from domain.statements.views import department_groups
 from miniapp_api.h5 import render_error_page, render_statement_page
+from tests.support.statements import statement_view
 
 ANSWER_URL = "/s/tok123/answer"
 PDF_URL = "/s/tok123/pdf"
+LINES = [
+    {"number": "XS-T-2021-12-22-0001", "type": "sales_out", "type_label": "销售出库单",
+     "date": date(2021, 12, 22), "amount": Decimal("1234.50"), "owed": Decimal("1234.50"),
+     "account": ""},
+    {"number": "XT-T-2021-12-22-0002", "type": "receipt", "type_label": "收款单",
+     "date": date(2021, 12, 22), "amount": Decimal("100.00"), "owed": Decimal("-100.00"),
+     "account": "银行存款-中国银行"},
+]
 
 
 def make_view(status: str = "unconfirmed", **changes) -> dict:
-    labels = {"unconfirmed": "未确认", "matched": "符合", "mismatched": "不符合"}
-    view = {
-        "id": 7,
-        "customer": {"id": 3, "code": "C001", "name": "联想"},
-        "date_from": date(2021, 12, 1),
-        "date_to": date(2021, 12, 22),
-        "opening": Decimal("0.00"),
-        "increase": Decimal("48876.00"),
-        "receipts": Decimal("100.00"),
-        "closing": Decimal("-48876.00"),
-        "line_count": 2,
-        "owed_total": Decimal("1134.50"),
-        "received_amount": Decimal("0.00"),
-        "status": status,
-        "status_label": labels[status],
-        "source_changed": False,
-        "created_at": datetime(2021, 12, 22, 8, 0, tzinfo=UTC),
-        "answered_at": None if status == "unconfirmed" else datetime(2021, 12, 23, tzinfo=UTC),
-        "answered_by_customer": status != "unconfirmed",
-        "lines": [
-            {"number": "XS-T-2021-12-22-0001", "type": "sales_out", "type_label": "销售出库单",
-             "date": date(2021, 12, 22), "amount": Decimal("1234.50"),
-             "owed": Decimal("1234.50"), "account": ""},
-            {"number": "XT-T-2021-12-22-0002", "type": "receipt", "type_label": "收款单",
-             "date": date(2021, 12, 22), "amount": Decimal("100.00"),
-             "owed": Decimal("-100.00"), "account": "银行存款-中国银行"},
-        ],
-    }
-    view.update(changes)
-    return view
+    return statement_view([dict(line) for line in LINES], status, **changes)
 
 
 def render(view: dict, error: str | None = None) -> str:

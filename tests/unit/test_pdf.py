@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from domain.statements.pdf import render_statement_pdf
+from tests.support.cli import python_probe
+from tests.support.statements import statement_view
 
 needs_pdftotext = pytest.mark.skipif(
     shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed"
@@ -40,25 +40,7 @@ def make_view(lines: list[dict] | None = None) -> dict:
             "account": "银行存款-中国银行",
         },
     ]
-    return {
-        "id": 7,
-        "customer": {"id": 3, "code": "C001", "name": "联想"},
-        "date_from": date(2021, 12, 1),
-        "date_to": date(2021, 12, 22),
-        "opening": Decimal("0.00"),
-        "increase": Decimal("48876.00"),
-        "receipts": Decimal("100.00"),
-        "closing": Decimal("-48876.00"),
-        "line_count": len(lines),
-        "owed_total": Decimal("1134.50"),
-        "received_amount": Decimal("0.00"),
-        "status": "unconfirmed",
-        "status_label": "未确认",
-        "source_changed": False,
-        "created_at": datetime(2021, 12, 22, 8, 0, tzinfo=UTC),
-        "answered_at": None,
-        "lines": lines,
-    }
+    return statement_view(lines)
 
 
 def pdf_text(pdf: bytes, tmp_path) -> str:
@@ -146,12 +128,7 @@ def test_importing_the_module_registers_no_font():
         "import domain.statements.pdf; from reportlab.pdfbase import pdfmetrics; "
         "print('STSong-Light' in pdfmetrics.getRegisteredFontNames())"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, check=True, timeout=60,
-        cwd=Path(__file__).resolve().parents[2],
-    )
-
-    assert done.stdout.strip() == b"False"
+    assert python_probe(probe) == b"False"
 
 
 @needs_pdftotext

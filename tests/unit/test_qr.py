@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import png
 
 from domain.qr import qr_png, qr_svg
+from tests.support.cli import python_probe
 
 LINK = "https://tally.example.cn/s/eyJzIjo3fQ.abc-123?utm=wx&x=<y>"
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -59,9 +57,4 @@ def test_both_formats_work_without_pillow():
         "from domain.qr import qr_png, qr_svg; "
         "print(qr_png('x')[:4] == b'\\x89PNG' and qr_svg('x').startswith(b'<?xml'))"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, check=True, timeout=60,
-        cwd=Path(__file__).resolve().parents[2],
-    )
-
-    assert done.stdout.strip() == b"True"
+    assert python_probe(probe) == b"True"

@@ -26,6 +26,19 @@ async def card_of(task_id: int) -> str:
     return card.out_track_id
 
 
+async def _started(people, clock, deliver) -> ApprovalFlow:
+    """王业务's expense of 800 started, and its first notices delivered."""
+    flow = await engine.start(KIND, people["sales-wang"].id, {"amount": "800"}, clock())
+    await deliver()
+    return flow
+
+
+async def _only_card(flow: ApprovalFlow) -> str:
+    """The out_track_id of the card of the flow's one task."""
+    [task] = await ApprovalTask.filter(flow_id=flow.id)
+    return await card_of(task.id)
+
+
 def texts(fake, user_id):
     return [s["param"] for s in fake.sent if s["kind"] == "batch" and s["user_ids"] == [user_id]]
 
@@ -37,8 +50,7 @@ def buttons(card_data):
 
 async def test_each_task_is_a_card_the_approver_acts_on_until_the_flow_is_approved(
         expense, people, clock, fake, stream, deliver):
-    flow = await engine.start(KIND, people["sales-wang"].id, {"amount": "800"}, clock())
-    await deliver()
+    flow = await _started(people, clock, deliver)
     [task] = await ApprovalTask.filter(flow_id=flow.id, status="pending")
     track = await card_of(task.id)
     card = fake.cards[track]
@@ -74,8 +86,7 @@ async def test_each_task_is_a_card_the_approver_acts_on_until_the_flow_is_approv
 async def test_a_press_on_a_task_another_holder_decided_is_refused_and_the_card_retired(
         expense, people, clock, fake, stream, deliver):
     FLOWS[KIND] = FlowDef(KIND, "报销", (Node("财务核对", "role:会计"),))
-    flow = await engine.start(KIND, people["sales-wang"].id, {"amount": "800"}, clock())
-    await deliver()
+    flow = await _started(people, clock, deliver)
     zhou, wu = await ApprovalTask.filter(flow_id=flow.id).order_by("id")
     zhou_card, wu_card = await card_of(zhou.id), await card_of(wu.id)
     await press(fake, stream, "fin-zhou", zhou_card, "approve")
@@ -98,10 +109,8 @@ async def test_a_press_on_a_task_another_holder_decided_is_refused_and_the_card_
 
 async def test_a_press_after_the_initiator_withdrew_is_refused(
         expense, people, clock, fake, stream, deliver):
-    flow = await engine.start(KIND, people["sales-wang"].id, {"amount": "800"}, clock())
-    await deliver()
-    [task] = await ApprovalTask.filter(flow_id=flow.id)
-    track = await card_of(task.id)
+    flow = await _started(people, clock, deliver)
+    track = await _only_card(flow)
     await engine.withdraw(flow.id, people["sales-wang"].id, "", clock())
 
     await press(fake, stream, "mgr-zhao", track, "approve")
@@ -116,10 +125,8 @@ async def test_a_press_after_the_initiator_withdrew_is_refused(
 async def test_reject_and_return_need_a_comment_and_the_initiator_hears_them(
         expense, people, clock, fake, stream, deliver):
     FLOWS[KIND] = FlowDef(KIND, "报销", (Node("直接上级", MANAGER),))
-    flow = await engine.start(KIND, people["sales-wang"].id, {"amount": "800"}, clock())
-    await deliver()
-    [task] = await ApprovalTask.filter(flow_id=flow.id)
-    track = await card_of(task.id)
+    flow = await _started(people, clock, deliver)
+    track = await _only_card(flow)
 
     await press(fake, stream, "mgr-zhao", track, "return")
     assert [t["content"] for t in texts(fake, "mgr-zhao")] == ["「退回」需要填写意见。"]
@@ -194,8 +201,7 @@ async def todo(fake, stream, user_id) -> str:
 async def test_when_one_holder_decides_every_other_holders_card_says_who_and_leaves_todo(
         expense, people, clock, fake, stream, deliver):
     FLOWS[KIND] = FlowDef(KIND, "报销", (Node("财务核对", "any_of:出纳,会计"),))
-    flow = await engine.start(KIND, people["sales-wang"].id, {"amount": "800"}, clock())
-    await deliver()
+    flow = await _started(people, clock, deliver)
     sun, zhou, wu = await ApprovalTask.filter(flow_id=flow.id).order_by("id")
     assert "你有 1 项待办" in await todo(fake, stream, "fin-sun")
 
@@ -218,8 +224,7 @@ async def test_when_one_holder_decides_every_other_holders_card_says_who_and_lea
 async def test_withdrawing_a_flow_redraws_every_holders_card_and_empties_their_todo(
         client, expense, people, clock, fake, stream, deliver, make_key):
     FLOWS[KIND] = FlowDef(KIND, "报销", (Node("财务核对", "any_of:出纳,会计"),))
-    flow = await engine.start(KIND, people["sales-wang"].id, {"amount": "800"}, clock())
-    await deliver()
+    flow = await _started(people, clock, deliver)
     tasks = await ApprovalTask.filter(flow_id=flow.id).order_by("id")
 
     await support.call(client, "POST", f"/approvals/{flow.id}/withdraw",
@@ -238,10 +243,8 @@ async def test_withdrawing_a_flow_redraws_every_holders_card_and_empties_their_t
 
 async def test_a_second_press_on_a_decided_card_answers_with_the_reason(
         expense, people, clock, fake, stream, deliver):
-    flow = await engine.start(KIND, people["sales-wang"].id, {"amount": "800"}, clock())
-    await deliver()
-    [task] = await ApprovalTask.filter(flow_id=flow.id)
-    track = await card_of(task.id)
+    flow = await _started(people, clock, deliver)
+    track = await _only_card(flow)
     await press(fake, stream, "mgr-zhao", track, "approve")
 
     await press(fake, stream, "mgr-zhao", track, "approve")

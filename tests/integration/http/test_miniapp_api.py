@@ -26,6 +26,13 @@ async def _bound(client, admin, fake_wechat, customer_id, openid="o-chen"):
     return session
 
 
+async def _own_statement(client, admin, fake_wechat) -> tuple[dict, dict]:
+    """Seed 000 pushed, a statement of C001 and a session bound to C001."""
+    customers = await seed(client, admin)
+    statement = await make_statement(client, admin, customers["C001"]["id"])
+    return statement, await _bound(client, admin, fake_wechat, customers["C001"]["id"])
+
+
 async def test_login_bind_list_view_and_answer(client, admin, fake_wechat):
     customers = await seed(client, admin)
     mine = await make_statement(client, admin, customers["C001"]["id"])
@@ -60,9 +67,7 @@ async def test_a_contact_never_sees_another_customers_statement(client, admin, f
 async def test_same_answer_again_is_a_no_op_and_a_different_one_conflicts(
     client, admin, fake_wechat
 ):
-    customers = await seed(client, admin)
-    statement = await make_statement(client, admin, customers["C001"]["id"])
-    session = await _bound(client, admin, fake_wechat, customers["C001"]["id"])
+    statement, session = await _own_statement(client, admin, fake_wechat)
     url = f"{MP}/statements/{statement['id']}/answer"
     await post_ok(client, url, session, {"answer": "matched", "description": "无误"})
     again = await post_ok(client, url, session, {"answer": "matched"})
@@ -75,9 +80,7 @@ async def test_same_answer_again_is_a_no_op_and_a_different_one_conflicts(
 
 
 async def test_mismatch_needs_a_description(client, admin, fake_wechat):
-    customers = await seed(client, admin)
-    statement = await make_statement(client, admin, customers["C001"]["id"])
-    session = await _bound(client, admin, fake_wechat, customers["C001"]["id"])
+    statement, session = await _own_statement(client, admin, fake_wechat)
     resp = await client.post(f"{MP}/statements/{statement['id']}/answer", headers=session,
                              json={"answer": "mismatched", "description": "   "})
     assert resp.status == 400
@@ -122,9 +125,7 @@ async def test_sessions_and_bind_codes_expire(client, admin, fake_wechat, clock)
 
 
 async def test_a_repeated_idempotency_key_replays_the_first_answer(client, admin, fake_wechat):
-    customers = await seed(client, admin)
-    statement = await make_statement(client, admin, customers["C001"]["id"])
-    session = await _bound(client, admin, fake_wechat, customers["C001"]["id"])
+    statement, session = await _own_statement(client, admin, fake_wechat)
     url = f"{MP}/statements/{statement['id']}/answer"
     headers = {**session, "Idempotency-Key": "answer-1"}
     body = {"answer": "mismatched", "description": "少了一张退货单"}
@@ -140,9 +141,7 @@ async def test_a_repeated_idempotency_key_replays_the_first_answer(client, admin
 
 
 async def test_a_viewed_statement_shows_each_change_at_once(client, admin, fake_wechat):
-    customers = await seed(client, admin)
-    statement = await make_statement(client, admin, customers["C001"]["id"])
-    session = await _bound(client, admin, fake_wechat, customers["C001"]["id"])
+    statement, session = await _own_statement(client, admin, fake_wechat)
     url = f"{MP}/statements/{statement['id']}"
     assert (await (await client.get(url, headers=session)).json())["status"] == "unconfirmed"
     await post_ok(client, f"{url}/answer", session, {"answer": "matched"})

@@ -126,6 +126,7 @@ async def test_an_alert_that_cannot_be_delivered_does_not_raise_another(
 async def test_unreachable_recipients_are_dead_without_alerts(
     client, admin, settings, fake_dingtalk, fake_wechat, make_dispatcher, clock
 ):
+    fake_wechat.reset()  # the fake lives for the session: an earlier test's sends are not ours
     no_robot = delivery_config(settings, fake_dingtalk, dingtalk_group_webhook="")
     customers = await seed(client, admin)
     await Contact.filter(external_id="P001").update(mp_openid="mp-chen")
