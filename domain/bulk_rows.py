@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from functools import cached_property
-from operator import itemgetter
 from typing import Any
 
 from tortoise import fields
@@ -20,6 +19,10 @@ from tortoise.fields.db_defaults import SqlDefault
 from tortoise.models import Model
 
 _REQUIRED = object()  # a column without a default: the caller must give it
+
+
+class EncodedJSON(str):
+    """A JSON column's value already encoded: a payload many rows share is encoded once."""
 
 
 class BulkTable:
@@ -53,6 +56,13 @@ class BulkTable:
         return {name: encoder for name, field in self._fields.items()
                 if (encoder := _encoder(self.model, field)) is not None}
 
+    def _encoded_default(self, name: str) -> Any:
+        """A column's default as bound (None where each row computes or gives its own)."""
+        default = self._defaults[name]
+        if callable(default) or default is _REQUIRED:
+            return None
+        return _encoded(self._encoders.get(name), default)
+
     def row(self, **values: Any) -> tuple:
         """One row in ``columns`` order."""
         return self.rows([values])[0]
@@ -78,16 +88,21 @@ class BulkTable:
         if unknown or missing:
             raise ValueError(f"{self.table} row: unknown fields {unknown}, "
                              f"required fields missing {missing}")
-        fill = {name: d for name, d in self._defaults.items() if name not in keys}
-        fresh = [name for name, d in fill.items() if callable(d)]  # a new value per row
-        pick = itemgetter(*self._fields)
-        encode = [(i, self._encoders[name]) for i, name in enumerate(self._fields)
-                  if name in self._encoders]
+        names = list(self._fields)
+        given = [(i, name) for i, name in enumerate(names) if name in keys]
+        # the defaults' values, encoded once; a callable default gives each row a new value
+        template = [self._encoded_default(name) for name in names]
+        fresh = [(i, default) for i, name in enumerate(names)
+                 if name not in keys and callable(default := self._defaults[name])]
+        encode = [(i, self._encoders[name]) for i, name in enumerate(names)
+                  if name in self._encoders and (name in keys or callable(self._defaults[name]))]
 
         def make(values: Mapping[str, Any]) -> tuple:
-            merged = {**fill, **{name: fill[name]() for name in fresh}, **values} \
-                if fill else values
-            row = list(pick(merged))
+            row = template.copy()
+            for i, name in given:
+                row[i] = values[name]
+            for i, default in fresh:
+                row[i] = default()
             for i, encoder in encode:
                 if row[i] is not None:
                     row[i] = encoder(row[i])
@@ -95,6 +110,10 @@ class BulkTable:
 
         self._makers[keys] = make
         return make
+
+
+def _encoded(encoder: Callable[[Any], Any] | None, value: Any) -> Any:
+    return value if encoder is None or value is None or value is _REQUIRED else encoder(value)
 
 
 def _default(field: fields.Field) -> Any:
@@ -113,7 +132,10 @@ def _default(field: fields.Field) -> Any:
 def _encoder(model: type[Model], field: fields.Field):
     """How a value becomes what the ORM binds: quantized money, encoded JSON."""
     if isinstance(field, fields.DecimalField):
-        return lambda value: Decimal(value).quantize(field.quant)
+        quant = field.quant
+        return lambda value: (value if isinstance(value, Decimal) else Decimal(value)).quantize(
+            quant)
     if isinstance(field, fields.JSONField):
-        return lambda value: field.to_db_value(value, model)
+        return lambda value: value if isinstance(value, EncodedJSON) else field.to_db_value(
+            value, model)
     return None

@@ -18,7 +18,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
-from domain.bulk_rows import BulkTable
+from domain.bulk_rows import BulkTable, EncodedJSON
 from domain.notices.catalogue import MAX_KEY, MAX_NAME, Kind, Recipient, check_channel
 from domain.notices.models import OutboxMessage
 from domain.request_context import current_request_id
@@ -31,6 +31,7 @@ OLDEST_DUE_PG = """SELECT EXTRACT(EPOCH FROM ($1::timestamptz - min(next_attempt
 
 
 OUTBOX = BulkTable(OutboxMessage)
+PAYLOAD = OutboxMessage._meta.fields_map["payload"]  # the ORM's JSON encoding of payloads
 
 
 @dataclass(frozen=True)
@@ -80,8 +81,17 @@ async def save_many(notices: Iterable[NewNotice], now: datetime, *, connection=N
 
 async def insert(notices: Iterable[NewNotice], now: datetime, connection) -> None:
     """Many rows in multi-row ``INSERT … ON CONFLICT DO NOTHING`` statements, shaped by the
-    model (``domain.bulk_rows``: its columns, its defaults, its JSON encoding)."""
-    rows = OUTBOX.rows(_values(notice, now) for notice in notices)
+    model (``domain.bulk_rows``: its columns, its defaults); a payload object shared by several
+    notices is encoded once."""
+    encoded: dict[int, tuple[Mapping, EncodedJSON]] = {}  # holding the payload keeps its id
+
+    def values(notice: NewNotice) -> dict[str, Any]:
+        if id(notice.payload) not in encoded:
+            encoded[id(notice.payload)] = notice.payload, EncodedJSON(
+                PAYLOAD.to_db_value(notice.payload, OutboxMessage))
+        return {**_values(notice, now), "payload": encoded[id(notice.payload)][1]}
+
+    rows = OUTBOX.rows(values(notice) for notice in notices)
     if rows:
         await insert_rows(connection, OUTBOX.table, OUTBOX.columns, rows, ignore_conflicts=True)
 
