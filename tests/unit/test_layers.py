@@ -25,16 +25,7 @@ PACKAGES = ("domain", "bot", "backoffice_api", "miniapp_api", "workbench", "jobs
 EDGES = ("bot", "backoffice_api", "miniapp_api", "workbench", "jobs")
 NOT_IN_DOMAIN = (*EDGES, "httpcommon", "tally", "aiohttp", "wechatpy", "dingtalk_stream")
 
-# Edge-to-edge imports other parts of the redesign remove (issue 13): the lead empties this at
-# merge. miniapp's hand-written schema reuses the back office's (typed models replace both).
 DECLARATIONS = "domain.*.models|errors"  # the context graph's node for those modules
-KNOWN_EDGE_IMPORTS_TO_REMOVE: set[tuple[str, str]] = set()
-# Cycles other parts of the redesign remove, each as the set of modules or contexts that may
-# import each other meanwhile: the lead empties this at merge. Issue 13's documents package
-# takes the document types (statements.rules) and audit states (handover.rules) that statements,
-# the hand-over and domain.customers share; credit_limit and staff_queries are in the loop only
-# through domain.customers.
-KNOWN_CYCLES_TO_REMOVE: set[frozenset[str]] = set()
 
 
 class Import(NamedTuple):
@@ -124,8 +115,7 @@ def test_nothing_below_the_composition_imports_tally():
 
 def test_the_edges_do_not_import_each_other():
     def crosses(module: str, target: str) -> bool:
-        return (_in(module, EDGES) and _in(target, EDGES) and _top(module) != _top(target)
-                and (module, _owner(target)) not in KNOWN_EDGE_IMPORTS_TO_REMOVE)
+        return _in(module, EDGES) and _in(target, EDGES) and _top(module) != _top(target)
 
     assert _breaches(crosses) == []
 
@@ -137,35 +127,24 @@ def _owner(target: str) -> str:
     return target
 
 
-def test_the_known_exceptions_still_exist():
-    """An exception fixed is taken off its list, so the lists only shrink."""
-    for module, target in KNOWN_EDGE_IMPORTS_TO_REMOVE:
-        still = module in modules() and target in {_owner(i.target) for i in imports_of(module)}
-        assert still, f"{module} no longer imports {target}: take it off the list"
-    components = [set(c) for graph in (_graph(), _context_graph()) for c in _components(graph)]
-    for known in KNOWN_CYCLES_TO_REMOVE:
-        assert any(len(known & c) > 1 for c in components), f"no longer a cycle: {set(known)}"
-
-
 def test_no_modules_import_each_other_in_a_cycle():
-    found = _unknown_cycles(_graph())
+    found = _cycles_in(_graph())
     assert found == [], "import cycles (module-level imports):\n" + "\n".join(found)
 
 
 def test_no_contexts_of_the_domain_import_each_other_in_a_cycle():
     """A context (``domain.statements``, ``domain.billing`` …) depends on others one way: the
     ones below it never import it back, by however long a path."""
-    found = _unknown_cycles(_context_graph())
+    found = _cycles_in(_context_graph())
     assert found == [], "cycles between contexts (module-level imports):\n" + "\n".join(found)
 
 
-def _unknown_cycles(graph: dict[str, set[str]]) -> list[str]:
-    """A path round each cycle that is not one of KNOWN_CYCLES_TO_REMOVE: "a -> b -> a"."""
+def _cycles_in(graph: dict[str, set[str]]) -> list[str]:
+    """A path round each cycle: "a -> b -> a"."""
     cycles = []
     for component in _components(graph):
-        if not any(component <= known for known in KNOWN_CYCLES_TO_REMOVE):
-            path = _path_within(component, graph)
-            cycles.append(" -> ".join([*path, path[0]]) + f" (of {sorted(component)})")
+        path = _path_within(component, graph)
+        cycles.append(" -> ".join([*path, path[0]]) + f" (of {sorted(component)})")
     return cycles
 
 
