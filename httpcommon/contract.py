@@ -33,20 +33,16 @@ field answers its ``Code``, else ``missing_field``. Every code is a catalogue ``
 from __future__ import annotations
 
 import functools
-import typing
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
-from pydantic_core import core_schema
 
 from domain.common_errors import BAD_FIELD, BAD_QUERY, MISSING_FIELD
 from domain.errors import DomainError, ErrorCode
 from httpcommon.fields import Code, refused_code
 from httpcommon.jsonio import read_json
-
-PYDANTIC_ERRORS = frozenset(typing.get_args(core_schema.ErrorType))
 
 
 @dataclass(frozen=True)
@@ -141,9 +137,9 @@ def _refusal(model: type[BaseModel], error: dict, default_code: ErrorCode) -> Do
     code = _field_code(model, error["loc"])
     if error["type"] == "missing":
         return (code or MISSING_FIELD)(f"缺少字段 {name}")
-    if error["type"] not in PYDANTIC_ERRORS:  # a validator's own code and detail (bad(...))
-        return refused_code(error["type"])(f"{name}: {error['msg']}"[:300],
-                                           **error.get("ctx", {}))
+    refused, detail = refused_code(error.get("ctx") or {})
+    if refused is not None:  # a validator's own code and detail (bad(...))
+        return refused(f"{name}: {error['msg']}"[:300], **detail)
     return (code or default_code)(f"{name}: {error['msg']}"[:300])
 
 

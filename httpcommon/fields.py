@@ -103,19 +103,19 @@ class Items(Reply, Generic[Item]):
     items: list[Item]
 
 
-_REFUSED: dict[str, ErrorCode] = {}  # the codes validators have refused with, by code
+CODE_KEY = "error_code"  # where a refusal's context carries its ErrorCode
 
 
 def bad(code: ErrorCode, message: str, **detail) -> PydanticCustomError:
     """A refusal a validator raises: ``code`` is the error the API answers, ``detail`` its
-    error's detail (pydantic carries the code as the error's type, a string)."""
-    _REFUSED[code.code] = code
-    return PydanticCustomError(code.code, message, detail or None)
+    error's detail; the context carries the code itself (``refused_code``)."""
+    return PydanticCustomError(code.code, message, {**detail, CODE_KEY: code})
 
 
-def refused_code(code: str) -> ErrorCode:
-    """The declared code a validator refused with (``bad``)."""
-    return _REFUSED[code]
+def refused_code(context: dict) -> tuple[ErrorCode | None, dict]:
+    """The code a validator refused with (``bad``) and the error's detail without it."""
+    detail = dict(context)
+    return detail.pop(CODE_KEY, None), detail
 
 
 # -- body values ----------------------------------------------------------------------------

@@ -7,6 +7,8 @@ from decimal import Decimal
 from typing import Annotated
 
 import pytest
+from pydantic import PlainValidator
+from pydantic_core import PydanticCustomError
 
 from domain.common_errors import BAD_FIELD, BAD_QUERY, BAD_STATUS
 from domain.errors import ErrorCode, Invalid
@@ -79,3 +81,15 @@ def test_a_query_value_is_read_from_text_and_empty_means_the_default():
     assert validated(Page, {"limit": "20"}, BAD_QUERY).limit == 20
     assert _code(Page, {"limit": "²"}, BAD_QUERY) == "bad_query"
     assert _code(Page, {"limit": "501"}, BAD_QUERY) == "bad_query"
+
+
+def _odd(value: object) -> object:
+    raise PydanticCustomError("odd", "不认识")  # a custom refusal not made by fields.bad
+
+
+class Odd(Body):
+    value: Annotated[object, PlainValidator(_odd)]
+
+
+def test_a_custom_refusal_without_a_declared_code_answers_the_default_code():
+    assert _code(Odd, {"value": 1}) == "bad_field"
