@@ -59,9 +59,10 @@ class BulkTable:
     def _encoded_default(self, name: str) -> Any:
         """A column's default as bound (None where each row computes or gives its own)."""
         default = self._defaults[name]
-        if callable(default) or default is _REQUIRED:
+        if callable(default) or default is _REQUIRED or default is None:
             return None
-        return _encoded(self._encoders.get(name), default)
+        encoder = self._encoders.get(name)
+        return default if encoder is None else encoder(default)
 
     def row(self, **values: Any) -> tuple:
         """One row in ``columns`` order."""
@@ -110,10 +111,6 @@ class BulkTable:
 
         self._makers[keys] = make
         return make
-
-
-def _encoded(encoder: Callable[[Any], Any] | None, value: Any) -> Any:
-    return value if encoder is None or value is None or value is _REQUIRED else encoder(value)
 
 
 def _default(field: fields.Field) -> Any:

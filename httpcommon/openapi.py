@@ -169,8 +169,12 @@ def _path_params(path: str) -> list[str]:
 
 
 def openapi_route(meta: dict):
+    built: list[dict] = []  # the router is frozen once the app runs: build the document once
+
     async def openapi(request: web.Request) -> web.Response:
-        return json_response(build_document(request.app, meta))
+        if not built:
+            built.append(build_document(request.app, meta))
+        return json_response(built[0])
 
     openapi.meta = meta  # type: ignore[attr-defined]  (served_document finds it)
     return openapi
