@@ -22,17 +22,16 @@ LINES = {
 }
 SALES = ("客户", "对账", "收款", "费用", "交账", "待办", "帮助")
 FINANCE_COMMANDS = ("客户", "对账", "待办", "帮助")
-FINANCE_NOTE = "- **交账确认**：每天早上收到待确认交账的卡片，在卡片上确认"
+FINANCE_NOTE = "- **交账确认**：每天早上会收到待确认交账的卡片，在卡片上确认"
 
 
 def help_text(actor: Actor) -> str:
     """The commands ``actor`` may use, under one line saying whose customers they see."""
     if actor.role == FINANCE:
-        lines = [f"{TITLE}（财务）可查看全部客户，可用命令："]
-        lines += [LINES[name] for name in FINANCE_COMMANDS] + [FINANCE_NOTE]
-        return "\n".join(lines)
+        *lines, last = (LINES[name] for name in FINANCE_COMMANDS)
+        return "\n".join([f"{TITLE}（财务）你可以查看全部客户：", *lines, FINANCE_NOTE, last])
     if actor.is_manager:
-        whose = f"可查看你和团队 {len(actor.team)} 人的客户（含共享给你们的）"
+        whose = f"你可以查看自己和团队 {len(actor.team)} 人的客户"
     else:
-        whose = "可查看你负责的和共享给你的客户"
-    return "\n".join([f"{TITLE} {whose}，可用命令：", *(LINES[name] for name in SALES)])
+        whose = "你可以查看自己负责的和共享给你的客户"
+    return "\n".join([f"{TITLE} {whose}：", *(LINES[name] for name in SALES)])
