@@ -55,7 +55,8 @@ _DATE_MEANT = re.compile(r"^(\d{1,4}[-/.年月]|\d{8}$|[今昨前明后]天|[本
 _DATE_FORMS = (re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
                re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})[日号]?$"),
                re.compile(r"^(\d{4})(\d{2})(\d{2})$"))
-_RANGE_JOINER = re.compile(r"(?<=\d)(至|到|~|～)(?=\d)")  # 2021-12-01至2021-12-22
+# Where words typed without spaces part: 联想2021-12-01至2021-12-22 (the 至 is kept as a word).
+_UNSPACED = re.compile(r"(?<=\d)(至|到|~|～)(?=\d)|(?<=[^\d至到~～])(?=\d{4}[-/.年]\d)")
 RANGE_JOINERS = {"至", "到", "~", "～", "-", "—"}
 DATE_EXAMPLE = "2021-12-01"
 RECEIPT_KINDS = {"预收": PREPAYMENT, "预收款": PREPAYMENT, "订金": DEPOSIT, "收订金": DEPOSIT,
@@ -112,7 +113,7 @@ def split_range(args: tuple[str, ...], today: date) -> tuple[str, date, date]:
     """The customer name and the date range of '对账 <名称> [开始 [结束]]' (default: this month
     so far). A word meant as a date that is none, three dates, or a start after the end is
     refused, naming it."""
-    words = [part for word in args for part in _RANGE_JOINER.split(word)]
+    words = [part for word in args for part in _UNSPACED.split(word) if part]
     meant = _trailing_dates(words)
     if len(meant) > 2:
         raise BAD_DATE(f"最多写两个日期（开始和结束），例如：对账 联想 {DATE_EXAMPLE} 2021-12-22")
