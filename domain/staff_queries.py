@@ -40,8 +40,9 @@ async def org_actor(staff: Staff, finance_role: str | None = None) -> Actor:
 
 
 async def team_of(staff_id: int) -> frozenset[int]:
-    """The staff below ``staff_id`` (``domain.org.rules.team_below``); the whole org is read in
-    two queries, and only for someone who has reports or heads a department."""
+    """The staff below ``staff_id`` (``domain.org.rules.team_below``), people who left too (their
+    customers still need someone); the whole org is read in two queries, and only for someone
+    who has reports or heads a department."""
     if not (await Staff.exists(manager_id=staff_id)
             or await Department.exists(head_id=staff_id)):
         return frozenset()

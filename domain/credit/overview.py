@@ -8,8 +8,8 @@ date (an expired line has nothing left); a debt withdrawn by 出库反审核 cou
 
 Every figure is one SQL aggregate (GROUP BY), never a query per customer. Money sums are exact:
 PostgreSQL sums NUMERIC; SQLite keeps DecimalField as text and would sum through floats, so there
-each value is summed as integer cents. Sales see only their own and shared customers (the
-enterprise and org budgets are not theirs to see).
+each value is summed as integer cents. Sales see only their own and shared customers (a manager
+also their team's; the enterprise and org budgets are not theirs to see).
 """
 
 from __future__ import annotations
@@ -82,6 +82,8 @@ def _visible(q: _Sql, actor: Actor | None, customer: str = "c") -> str:
     if actor is None or actor.kind != "staff" or actor.role != SALES:
         return "1 = 1"
     staff = sorted(actor.sales_staff_ids)  # themself, and a manager's team
+    if not staff:
+        return "1 = 0"
     own = ", ".join(q.p(staff_id) for staff_id in staff)
     shared = ", ".join(q.p(staff_id) for staff_id in staff)
     return (f"({customer}.salesperson_id IN ({own}) OR {customer}.id IN "
