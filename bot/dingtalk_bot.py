@@ -2,7 +2,9 @@
 
 Each command is a small function from a ``BotRequest`` (who asks, the words after the command,
 the time) to a ``Reply``; it calls domain functions only. ``TallyBot`` identifies the sender by
-``senderStaffId`` (= ``Staff.dingtalk_userid``), refuses strangers politely, turns domain errors
+``senderStaffId`` (= ``Staff.dingtalk_userid``), acts for them by their place in the org
+(finance: every customer; a manager: the team's too; ``domain.staff_queries.org_actor``),
+refuses strangers and disabled staff politely, turns domain errors
 into their message and answers on the message's session webhook with aiohttp (the SDK's
 ``reply_text`` blocks the loop). ``create_stream_client`` wires the bot and the card callbacks
 onto a ``StreamClient``.
@@ -24,11 +26,12 @@ from dingtalk_stream.frames import CallbackMessage
 from bot import handover_texts
 from bot.cards import CARD_TOPIC, CardCallbackHandler, card_title
 from bot.dingtalk_api import DingTalkApi, DingTalkError
+from bot.dingtalk_help import help_text
 from bot.dingtalk_stream import FastAckHandler, StreamClient
 from domain import staff_queries as queries
 from domain.actors import Actor
-from domain.common_errors import BAD_AMOUNT, BAD_DATE
-from domain.credit.overview import CustomerDebts, customer_debts
+from domain.common_errors import BAD_AMOUNT, BAD_DATE, BAD_RANGE
+from domain.credit.overview import CustomerCredit, CustomerDebts, customer_credit, customer_debts
 from domain.customers.errors import CUSTOMER_AMBIGUOUS, CUSTOMER_NOT_FOUND
 from domain.customers.models import Customer
 from domain.documents.rules import DEPOSIT, PREPAYMENT, SALE
@@ -42,21 +45,20 @@ from domain.statements.service import NewStatement, ShareSettings, create_statem
 log = logging.getLogger(__name__)
 
 BOT_TOPIC = ChatbotMessage.TOPIC
-HELP_TEXT = "\n".join([
-    "**Tally 对账机器人** 可用命令：",
-    "- **客户 <名称>**：应收余额、最近一张对账单",
-    "- **对账 <名称> [开始日期 结束日期]**：生成对账单并发给客户（默认本月 1 日至今，"
-    "日期如 2021-12-01）",
-    "- **收款 <客户> <金额> [预收|订金] [日期]**：记录收到的货款（或预收款、订金），待财务审核",
-    "- **费用 <金额> <类型> [日期]**：记录一笔费用，例如：费用 80 差旅",
-    "- **交账 [日期]**：我当天的交账汇总（默认今天）",
-    "- **待办**：我还没处理的卡片",
-    "- **帮助**：显示本说明",
-])
 REFUSAL = ("抱歉，你的钉钉账号还没有登记为 Tally 员工，暂时无法使用对账机器人。"
            "请联系管理员开通。")
 _MENTION = re.compile(r"^@\S+\s*")
 _DATE_LIKE = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}$")
+# A word meant as a date (so a wrong one is named as a date, not read as part of a name):
+# starts with digits and a date separator, is eight digits, or is a day word (昨天 …).
+_DATE_MEANT = re.compile(r"^(\d{1,4}[-/.年月]|\d{8}$|[今昨前明后]天|[本上下]月)")
+_DATE_FORMS = (re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
+               re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})[日号]?$"),
+               re.compile(r"^(\d{4})(\d{2})(\d{2})$"))
+# Where words typed without spaces part: 联想2021-12-01至2021-12-22 (the 至 is kept as a word).
+_UNSPACED = re.compile(r"(?<=\d)(至|到|~|～)(?=\d)|(?<=[^\d至到~～])(?=\d{4}[-/.年]\d)")
+RANGE_JOINERS = {"至", "到", "~", "～", "-", "—"}
+DATE_EXAMPLE = "2021-12-01"
 RECEIPT_KINDS = {"预收": PREPAYMENT, "预收款": PREPAYMENT, "订金": DEPOSIT, "收订金": DEPOSIT,
                  "定金": DEPOSIT, "货款": SALE}
 
@@ -96,25 +98,55 @@ def parse_command(text: str | None) -> tuple[str, tuple[str, ...]]:
 
 
 def parse_date(word: str) -> date | None:
-    try:
-        return date.fromisoformat(word.replace("/", "-").replace(".", "-"))
-    except ValueError:
-        return None
+    """2021-12-01, 2021/12/1, 2021.12.01, 2021年12月1日 or 20211201; None for anything else
+    (2021-13-01 and 2021-02-30 too)."""
+    for form in _DATE_FORMS:
+        if (found := form.match(word)) is not None:
+            try:
+                return date(*(int(part) for part in found.groups()))
+            except ValueError:
+                return None
+    return None
 
 
 def split_range(args: tuple[str, ...], today: date) -> tuple[str, date, date]:
-    """The customer name and the date range of '对账 <名称> [开始 [结束]]'."""
-    dates: list[date] = []
-    words = list(args)
-    while words and len(dates) < 2 and (day := parse_date(words[-1])) is not None:
-        dates.insert(0, day)
-        words.pop()
+    """The customer name and the date range of '对账 <名称> [开始 [结束]]' (default: this month
+    so far). A word meant as a date that is none, three dates, or a start after the end is
+    refused, naming it."""
+    words = [part for word in args for part in _UNSPACED.split(word) if part]
+    meant = _trailing_dates(words)
+    if len(meant) > 2:
+        raise BAD_DATE(f"最多写两个日期（开始和结束），例如：对账 联想 {DATE_EXAMPLE} 2021-12-22")
+    dates = [_checked_date(word) for word in meant]
     start, end = queries.month_so_far(today)
-    if len(dates) == 2:
-        start, end = dates
-    elif len(dates) == 1:
-        start = dates[0]
+    if dates:
+        start, end = dates[0], dates[1] if len(dates) == 2 else today
+    if start > end:
+        later = "今天" if len(dates) == 1 else "结束日期"
+        raise BAD_RANGE(f"开始日期 {start} 晚于{later} {end}，请把早的日期写在前面")
     return " ".join(words), start, end
+
+
+def _trailing_dates(words: list[str]) -> list[str]:
+    """Take the words meant as dates (and a 至 between two) off the end of ``words``, leaving
+    at least the first word for the customer's name; they are returned in order."""
+    meant: list[str] = []
+    while len(words) > 1:
+        if _DATE_MEANT.match(words[-1]):
+            meant.insert(0, words.pop())
+        elif meant and words[-1] in RANGE_JOINERS and len(words) > 2 \
+                and _DATE_MEANT.match(words[-2]):
+            words.pop()
+        else:
+            break
+    return meant
+
+
+def _checked_date(word: str) -> date:
+    day = parse_date(word)
+    if day is None:
+        raise BAD_DATE(f"日期 {word} 不对，请写成 {DATE_EXAMPLE} 这样")
+    return day
 
 
 # ----- commands -----
@@ -132,7 +164,7 @@ async def resolve_customer(actor: Actor, name: str) -> Customer:
 
 
 async def help_command(req: BotRequest) -> Reply:
-    return Reply("帮助", HELP_TEXT)
+    return Reply("帮助", help_text(req.actor))
 
 
 async def customer_command(req: BotRequest) -> Reply:
@@ -141,8 +173,18 @@ async def customer_command(req: BotRequest) -> Reply:
         return Reply("用法", "用法：**客户 <客户名称>**，例如：客户 联想")
     customer = await resolve_customer(req.actor, name)
     overview = await queries.customer_overview(req.actor, customer.id)
+    credit = await customer_credit(customer.id, req.now.date())
     debts = await customer_debts(customer.id, req.now.date())
-    return Reply(f"客户 {customer.name}", render_overview(overview, debts))
+    return Reply(f"客户 {customer.name}", render_overview(overview, credit, debts))
+
+
+def render_credit(credit: CustomerCredit) -> str:
+    """可用额度: what is left of the lines in force, or why there is nothing."""
+    if not credit.lines:
+        return "- 可用额度：未开通授信"
+    if not credit.in_force:
+        return "- 可用额度：¥0.00（授信已到期或停用）"
+    return f"- 可用额度：{yuan(credit.available)}（授信额度 {yuan(credit.limit)}）"
 
 
 def render_debts(debts: CustomerDebts) -> list[str]:
@@ -161,9 +203,11 @@ def render_debts(debts: CustomerDebts) -> list[str]:
     return lines
 
 
-def render_overview(overview: queries.CustomerOverview, debts: CustomerDebts) -> str:
+def render_overview(overview: queries.CustomerOverview, credit: CustomerCredit,
+                    debts: CustomerDebts) -> str:
     customer, latest = overview.customer, overview.latest_statement
-    lines = [f"**{customer.name}**（{customer.code}）", f"- 应收余额：{yuan(overview.receivable)}"]
+    lines = [f"**{customer.name}**（{customer.code}）", f"- 应收余额：{yuan(overview.receivable)}",
+             render_credit(credit)]
     if latest is None:
         lines.append("- 最近对账单：暂无")
     else:
@@ -258,7 +302,7 @@ async def receipt_command(req: BotRequest) -> Reply:
     customer = await resolve_customer(req.actor, " ".join(words))
     recorded = await entry.record_receipt(
         req.staff.id, customer.id, amount, kind=kind, day=day or req.now.date(), now=req.now,
-        key=req.message_id)
+        key=req.message_id, actor=req.actor)
     return Reply(*handover_texts.recorded_markdown(recorded))
 
 
@@ -309,11 +353,12 @@ class TallyBot(FastAckHandler):
 
     def __init__(
         self, api: DingTalkApi, share: ShareSettings, clock: Callable[[], datetime],
-        *, wall_clock: Callable[[], float] = time.time,
+        *, finance_role: str, wall_clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__(clock)
         self.api = api
         self.share = share
+        self.finance_role = finance_role  # the StaffRole whose holders see every customer
         self.wall_clock = wall_clock  # DingTalk's clock, for the session webhook's expiry
 
     async def handle(self, message: CallbackMessage) -> None:
@@ -326,10 +371,12 @@ class TallyBot(FastAckHandler):
         if staff is None:
             return Reply("无法使用", REFUSAL)
         name, args = parse_command(incoming.text.content if incoming.text else "")
+        actor = await queries.org_actor(staff, self.finance_role)
         command = COMMANDS.get(name)
         if command is None:
-            return Reply("帮助", f"没有听懂「{name}」。\n\n{HELP_TEXT}" if name else HELP_TEXT)
-        request = BotRequest(staff, queries.staff_actor(staff), args, self.clock(), self.share,
+            usage = help_text(actor)
+            return Reply("帮助", f"没有听懂「{name}」。\n\n{usage}" if name else usage)
+        request = BotRequest(staff, actor, args, self.clock(), self.share,
                              incoming.message_id or "")
         try:
             return await command(request)
@@ -353,11 +400,13 @@ class TallyBot(FastAckHandler):
 
 def create_stream_client(
     *, client_id: str, client_secret: str, openapi_base: str, api: DingTalkApi,
-    share: ShareSettings, clock: Callable[[], datetime], **options,
+    share: ShareSettings, clock: Callable[[], datetime], finance_role: str, **options,
 ) -> StreamClient:
-    """A stream client with the bot and the card callbacks registered; ``options`` go to
-    ``StreamClient`` (open_timeout, backoff, close_timeout)."""
+    """A stream client with the bot and the card callbacks registered; ``finance_role`` is the
+    StaffRole whose holders the bot shows every customer (TALLY_HANDOVER_FINANCE_ROLE);
+    ``options`` go to ``StreamClient`` (open_timeout, backoff, close_timeout)."""
     client = StreamClient(Credential(client_id, client_secret), openapi_base, **options)
-    client.register_callback_handler(BOT_TOPIC, TallyBot(api, share, clock))
+    client.register_callback_handler(BOT_TOPIC, TallyBot(api, share, clock,
+                                                         finance_role=finance_role))
     client.register_callback_handler(CARD_TOPIC, CardCallbackHandler(api, clock))
     return client

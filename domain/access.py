@@ -1,4 +1,5 @@
-"""Which customers an actor may see: admins and finance all, sales their own and shared ones."""
+"""Which customers an actor may see: admins and finance all, sales their own and shared ones,
+and a manager (a salesperson with a team) also their team's own and shared ones."""
 
 from __future__ import annotations
 
@@ -20,8 +21,9 @@ async def visible_customer_ids(actor: Actor) -> set[int] | None:
     if actor.kind == "system" or actor.role in (ADMIN, FINANCE):
         return None
     if actor.role == SALES:
-        own = await Customer.filter(salesperson_id=actor.staff_id).values_list("id", flat=True)
-        shared = await CustomerShare.filter(staff_id=actor.staff_id).values_list(
+        staff = list(actor.sales_staff_ids)  # two queries however large the team
+        own = await Customer.filter(salesperson_id__in=staff).values_list("id", flat=True)
+        shared = await CustomerShare.filter(staff_id__in=staff).values_list(
             "customer_id", flat=True
         )
         return set(own) | set(shared)

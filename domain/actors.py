@@ -1,4 +1,7 @@
-"""Who is acting: a staff key, the ERP, a customer contact, or an anonymous share-link holder."""
+"""Who is acting: a staff key, the ERP, a customer contact, or an anonymous share-link holder.
+
+A salesperson who manages others (in DingTalk: people report to them, or they head a
+department) carries their team: the staff below them, whose customers they see too."""
 
 from __future__ import annotations
 
@@ -16,6 +19,17 @@ class Actor:
     staff_id: int | None = None
     contact_id: int | None = None
     customer_id: int | None = None
+    team: frozenset[int] = frozenset()  # staff ids below a manager, direct and indirect
+
+    @property
+    def is_manager(self) -> bool:
+        return bool(self.team)
+
+    @property
+    def sales_staff_ids(self) -> frozenset[int]:
+        """The salespeople whose customers this actor works: themself and their team."""
+        own = frozenset({self.staff_id}) if self.staff_id is not None else frozenset()
+        return own | self.team
 
     @property
     def label(self) -> str:

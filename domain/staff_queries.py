@@ -11,13 +11,14 @@ from datetime import date
 from decimal import Decimal
 
 from domain.access import get_visible_customer, visible_customer_ids
-from domain.actors import SALES, Actor
+from domain.actors import FINANCE, SALES, Actor
 from domain.cards import OPEN
 from domain.customers import service as customer_rules
 from domain.customers.models import Customer
 from domain.notices.catalogue import Kind, statement_issued_prefix
 from domain.notices.models import CardInstance, OutboxMessage
-from domain.org.models import Staff
+from domain.org.models import Department, Staff, StaffRole
+from domain.org.rules import Member, Unit, team_below
 from domain.statements.models import Statement
 
 
@@ -28,9 +29,28 @@ async def staff_by_dingtalk_id(userid: str | None) -> Staff | None:
     return await Staff.get_or_none(dingtalk_userid=userid, active=True)
 
 
-def staff_actor(staff: Staff) -> Actor:
-    """A staff member acting from DingTalk: sees their own and shared customers."""
-    return Actor(kind="staff", name=staff.name, role=SALES, staff_id=staff.id)
+async def org_actor(staff: Staff, finance_role: str | None = None) -> Actor:
+    """A staff member acting from DingTalk, by their place in the org: holding the finance
+    role (a StaffRole name, e.g. 财务) they see every customer; otherwise their own and shared
+    customers and, when people are below them, their team's."""
+    if finance_role and await StaffRole.exists(staff_id=staff.id, role=finance_role):
+        return Actor(kind="staff", name=staff.name, role=FINANCE, staff_id=staff.id)
+    return Actor(kind="staff", name=staff.name, role=SALES, staff_id=staff.id,
+                 team=await team_of(staff.id))
+
+
+async def team_of(staff_id: int) -> frozenset[int]:
+    """The staff below ``staff_id`` (``domain.org.rules.team_below``), people who left too (their
+    customers still need someone); the whole org is read in two queries, and only for someone
+    who has reports or heads a department."""
+    if not (await Staff.exists(manager_id=staff_id)
+            or await Department.exists(head_id=staff_id)):
+        return frozenset()
+    members = [Member(*row) for row in await Staff.all().values_list(
+        "id", "manager_id", "department")]
+    units = [Unit(*row) for row in await Department.all().values_list(
+        "id", "name", "parent_id", "head_id")]
+    return team_below(staff_id, members, units)
 
 
 async def find_visible_customers(actor: Actor, name: str, limit: int = 10) -> list[Customer]:

@@ -147,6 +147,7 @@ def _dingtalk_ctx(injected):
                 client_secret=settings.dingtalk_client_secret,
                 openapi_base=settings.dingtalk_openapi_base, api=api, clock=app[CLOCK],
                 share=ShareSettings.of(settings),
+                finance_role=settings.handover_finance_role,
             )
             app[STREAM] = client
             task = asyncio.create_task(client.run(), name="dingtalk-stream")

@@ -8,8 +8,8 @@ date (an expired line has nothing left); a debt withdrawn by 出库反审核 cou
 
 Every figure is one SQL aggregate (GROUP BY), never a query per customer. Money sums are exact:
 PostgreSQL sums NUMERIC; SQLite keeps DecimalField as text and would sum through floats, so there
-each value is summed as integer cents. Sales see only their own and shared customers (the
-enterprise and org budgets are not theirs to see).
+each value is summed as integer cents. Sales see only their own and shared customers (a manager
+also their team's; the enterprise and org budgets are not theirs to see).
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from tortoise.connection import get_connection
 from domain.access import visible_customer_ids
 from domain.actors import SALES, Actor
 from domain.common_errors import BAD_RANGE
-from domain.credit.models import CreditBudget, Debt, SalesOrg
+from domain.credit.lines import as_rule
+from domain.credit.models import CreditBudget, CreditLine, Debt, SalesOrg
 from domain.credit.orders import DEBT_REVERSED
 from domain.credit.rules import (
     DUE_SOON,
@@ -80,10 +81,13 @@ def _visible(q: _Sql, actor: Actor | None, customer: str = "c") -> str:
     """SQL condition: the customer row ``customer`` is one ``actor`` may see."""
     if actor is None or actor.kind != "staff" or actor.role != SALES:
         return "1 = 1"
-    staff = q.p(actor.staff_id)
-    staff_again = q.p(actor.staff_id)
-    return (f"({customer}.salesperson_id = {staff} OR {customer}.id IN "
-            f"(SELECT customer_id FROM customer_share WHERE staff_id = {staff_again}))")
+    staff = sorted(actor.sales_staff_ids)  # themself, and a manager's team
+    if not staff:
+        return "1 = 0"
+    own = ", ".join(q.p(staff_id) for staff_id in staff)
+    shared = ", ".join(q.p(staff_id) for staff_id in staff)
+    return (f"({customer}.salesperson_id IN ({own}) OR {customer}.id IN "
+            f"(SELECT customer_id FROM customer_share WHERE staff_id IN ({shared})))")
 
 
 def percent(part: Decimal, whole: Decimal) -> str:
@@ -306,6 +310,27 @@ async def credit_overview(actor: Actor, on: date, date_from: date, date_to: date
 
 
 # ----- for the chat bots ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CustomerCredit:
+    """A customer's credit lines on a day: how many there are, how many are in force (active
+    and within their validity), and the limit and what is still available of those."""
+
+    lines: int = 0
+    in_force: int = 0
+    limit: Decimal = ZERO
+    available: Decimal = ZERO
+
+
+async def customer_credit(customer_id: int, on: date) -> CustomerCredit:
+    """What ``customer_id`` may still buy on credit on ``on`` (可用额度: every line in force,
+    limit − used − frozen), read in one query."""
+    states = [as_rule(row) for row in await CreditLine.filter(customer_id=customer_id)]
+    in_force = [s for s in states if s.is_valid_on(on)]
+    return CustomerCredit(lines=len(states), in_force=len(in_force),
+                          limit=sum((s.limit for s in in_force), ZERO),
+                          available=sum((s.available(on) for s in in_force), ZERO))
 
 
 @dataclass(frozen=True)

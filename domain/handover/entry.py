@@ -20,6 +20,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from domain.access import get_visible_customer
+from domain.actors import Actor
 from domain.common_errors import BAD_AMOUNT, STAFF_NOT_FOUND
 from domain.credit_limit import check_credit_limits
 from domain.documents import day_close
@@ -36,7 +37,7 @@ from domain.handover.errors import (
 )
 from domain.money import CENT
 from domain.org.models import Staff
-from domain.staff_queries import staff_actor
+from domain.staff_queries import org_actor
 from domain.system.models import IdempotencyRecord
 
 RECEIPT_PREFIX, EXPENSE_PREFIX = "DT-SK", "DT-FY"
@@ -78,13 +79,16 @@ def check_day(day: date, now: datetime) -> date:
 
 
 async def record_receipt(staff_id: int, customer_id: int, amount: Decimal, *, kind: str = SALE,
-                         day: date, now: datetime, key: str = "") -> Recorded:
-    """A pending receipt of ``amount`` from one of the salesperson's customers on ``day``."""
+                         day: date, now: datetime, key: str = "",
+                         actor: Actor | None = None) -> Recorded:
+    """A pending receipt of ``amount`` from one of the salesperson's customers on ``day``;
+    ``actor`` is who they act as (the bot's, by their place in the org; by default their own,
+    shared and team's customers)."""
     if kind not in RECEIPT_KIND_LABELS:
         raise BAD_RECEIPT_KIND(f"未知收款类型 {kind!r}")
     amount, day = check_amount(amount), check_day(day, now)
     staff = await _staff(staff_id)
-    customer = await get_visible_customer(staff_actor(staff), customer_id)
+    customer = await get_visible_customer(actor or await org_actor(staff), customer_id)
     label = RECEIPT_KIND_LABELS[kind]
 
     async def create(number: str) -> Document:

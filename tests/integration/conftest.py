@@ -42,7 +42,8 @@ def make_stream(fake, api, clock, settings):
     def make(**options):
         return create_stream_client(
             client_id=CLIENT_ID, client_secret=CLIENT_SECRET, openapi_base=fake.base_url,
-            api=api, share=share, clock=clock, backoff=(0.05, 0.5), **options,
+            api=api, share=share, clock=clock, finance_role=settings.handover_finance_role,
+            backoff=(0.05, 0.5), **options,
         )
 
     return make

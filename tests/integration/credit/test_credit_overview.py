@@ -192,13 +192,14 @@ async def test_a_customers_debts_for_the_bots(client, books):
 
 async def test_the_dingtalk_customer_command_shows_the_credit_debts(client, books, clock):
     from bot.dingtalk_bot import BotRequest, customer_command
-    from domain.staff_queries import staff_actor
+    from domain.staff_queries import org_actor
     from domain.statements.service import ShareSettings
 
     share = ShareSettings("test-secret", "http://tally.test")
 
-    def ask(staff, name):
-        return customer_command(BotRequest(staff, staff_actor(staff), (name,), clock(), share))
+    async def ask(staff, name):
+        actor = await org_actor(staff)
+        return await customer_command(BotRequest(staff, actor, (name,), clock(), share))
 
     lenovo = (await ask(books["li"], "联想")).text
     sanhe = (await ask(books["wang"], "三和")).text
