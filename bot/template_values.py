@@ -62,8 +62,27 @@ def _day(payload: Payload, key: str) -> date:
     return date.fromisoformat(str(payload.get(key, "")))
 
 
+LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司")  # longest first
+
+
+def company(name: str, limit: int = 20) -> str:
+    """A company's name for a short field: without its legal form (有限公司 …) when the whole
+    name is too long, as people shorten it; ``fit`` cuts what is still too long."""
+    name = " ".join(name.split())
+    if len(name) <= limit:
+        return name
+    for form in LEGAL_FORMS:
+        if name.endswith(form) and len(name) > len(form):
+            return name.removesuffix(form)
+    return name
+
+
 def text(key: str, means: str) -> Source:
     return Source({"thing": lambda p: str(p.get(key, ""))}, means)
+
+
+def customer() -> Source:
+    return Source({"thing": lambda p: company(str(p.get("customer", "")))}, "the customer's name")
 
 
 def money(key: str, means: str) -> Source:
@@ -135,7 +154,7 @@ def _constant(value: str) -> Read:
 def _debt_sources(title: str, state: str, status: Read, summary: Read, hint: str
                   ) -> dict[str, Source]:
     return {
-        "customer": text("customer", "the customer's name"),
+        "customer": customer(),
         "amount": money("amount", "the amount owed"),
         "due_date": day("due_date", "the earliest due date"),
         "days_to_due": count("days_to_due", _due_in, "days until the earliest due date"),
@@ -149,7 +168,7 @@ def _debt_sources(title: str, state: str, status: Read, summary: Read, hint: str
 
 
 STATEMENT_ISSUED: dict[str, Source] = {
-    "customer": text("customer", "the customer's name"),
+    "customer": customer(),
     "period": PERIOD,
     "closing": money("closing", "the closing balance"),
     "owed_total": money("owed_total", "the total owed"),

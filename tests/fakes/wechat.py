@@ -23,6 +23,7 @@ import base64
 import hashlib
 import itertools
 import json
+import re
 import struct
 import threading
 import zlib
@@ -53,12 +54,78 @@ ERRMSG = {
     42001: "access_token expired",
     45009: "reach max api daily quota limit",
     47001: "data format error",
+    47003: "argument invalid!",
 }
 
+# What a typed field (thing1, amount3, …) may hold: (longest value or None, pattern). The table
+# 参数值内容限制说明 of the subscribe-message document, which new-style official-account templates
+# (类目模板) share; a value that breaks it is refused with 47003 "argument invalid!
+# data.thing1.value invalid" and nothing is sent (seen in developers' reports on
+# developers.weixin.qq.com/community for both APIs):
+# https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/mp-message-management/subscribe-message/sendMessage.html
+# https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Template_Message_Interface.html
+_HAN = "\u4e00-\u9fff"
+_DAY = (r"(\d{4}年\d{1,2}月(\d{1,2}日)?|\d{1,2}月\d{1,2}日|\d{4}[-/.]\d{1,2}([-/.]\d{1,2})?"
+        r"|\d{1,2}[-/.]\d{1,2})")
+_CLOCK = r"\d{1,2}:\d{2}(:\d{2})?"
+_DATE = rf"{_DAY}(\s?{_CLOCK})?"
+_TIME = rf"({_DAY}\s?)?{_CLOCK}"
+FIELD_RULES: dict[str, tuple[int | None, str]] = {
+    "thing": (20, r"[^\r\n]+"),
+    "number": (32, r"\d+(\.\d+)?"),
+    "letter": (32, r"[A-Za-z]+"),
+    "symbol": (5, r"[^\w\s]+"),
+    "character_string": (32, r"[\x21-\x7e]+"),
+    "time": (None, rf"{_TIME}(\s?~\s?{_TIME})?"),
+    "date": (None, rf"{_DATE}(\s?~\s?{_DATE})?"),
+    "amount": (None, r"[¥￥$]?\d{1,10}(\.\d{1,2})?元?"),
+    "phone_number": (17, r"[\d+\-() ]+"),
+    "car_number": (8, rf"[{_HAN}]?[A-Za-z0-9]+[{_HAN}]?"),
+    "name": (None, rf"[{_HAN}][{_HAN}A-Za-z·. ]{{0,9}}|[A-Za-z·. '-]{{1,20}}"),
+    "phrase": (5, rf"[{_HAN}]+"),
+}
+TYPED_FIELD = re.compile(r"(?P<type>[a-z_]+?)\d+")
+# Historical templates (first / keywordN / remark): since 2023-05-04 first and remark are not
+# shown, colours are dropped and each keyword is folded after 20 characters, without an error
+# (公众平台《关于规范公众号模板消息的再次公告》 https://mp.weixin.qq.com/s/hvLO4Vs75NXDA__SxuyKXw).
+HIDDEN_FIELDS = ("first", "remark")
+LEGACY_FIELD = re.compile(r"first|remark|keyword\d+")
+FOLD_AFTER = 20
 
-def wechat_error(errcode: int) -> web.Response:
+
+def wechat_error(errcode: int, detail: str = "") -> web.Response:
     """A WeChat-style error answer (HTTP 200 with errcode/errmsg, like the real API)."""
-    return web.json_response({"errcode": errcode, "errmsg": ERRMSG[errcode]})
+    message = f"{ERRMSG[errcode]} {detail}".strip()
+    return web.json_response({"errcode": errcode, "errmsg": message})
+
+
+def refused_field(name: str, entry: Any, *, legacy_allowed: bool) -> str | None:
+    """Why WeChat refuses ``data[name]`` (the 47003 errmsg's tail), None when it is accepted."""
+    value = entry.get("value") if isinstance(entry, dict) else None
+    if legacy_allowed and LEGACY_FIELD.fullmatch(name):
+        return None
+    match = TYPED_FIELD.fullmatch(name)
+    if match is None or match["type"] not in FIELD_RULES:
+        return f"data.{name} invalid"
+    if not isinstance(value, str) or not value:
+        return f"data.{name}.value is empty"
+    limit, pattern = FIELD_RULES[match["type"]]
+    if (limit is not None and len(value) > limit) or not re.fullmatch(pattern, value):
+        return f"data.{name}.value invalid"
+    return None
+
+
+def visible_lines(data: dict[str, Any]) -> dict[str, str]:
+    """What the user sees of accepted data: no first/remark, no colours, keywords folded."""
+    shown = {}
+    for name, entry in data.items():
+        if name in HIDDEN_FIELDS:
+            continue
+        value = " ".join(str(entry.get("value", "")).split())
+        if LEGACY_FIELD.fullmatch(name) and len(value) > FOLD_AFTER:
+            value = value[:FOLD_AFTER] + "…"
+        shown[name] = value
+    return shown
 
 
 def png_bytes(text: str = "") -> bytes:
@@ -169,7 +236,8 @@ class FakeWeChat(ThreadedServer):
 
     @property
     def sent(self) -> list[dict[str, Any]]:
-        """Accepted messages: {kind: 'template'|'subscribe', appid, msgid, payload}."""
+        """Accepted messages: {kind: 'template'|'subscribe', appid, msgid, payload, visible};
+        visible is what the user sees by field (no first/remark, keywords folded after 20)."""
         with self._lock:
             return [dict(s) for s in self._sent]
 
@@ -280,14 +348,26 @@ class FakeWeChat(ThreadedServer):
         payload = await self._json(request)
         if payload is None or any(not payload.get(key) for key in required):
             return wechat_error(47001)
+        data = payload.get("data") or {}
+        if not isinstance(data, dict):
+            return wechat_error(47001)
+        for name, entry in data.items():
+            refused = refused_field(name, entry, legacy_allowed=kind == "template")
+            if refused:
+                return wechat_error(47003, refused)
         with self._lock:
             msgid = next(self._counter)
-            self._sent.append({"kind": kind, "appid": appid, "msgid": msgid, "payload": payload})
+            self._sent.append({"kind": kind, "appid": appid, "msgid": msgid, "payload": payload,
+                               "visible": visible_lines(data)})
         return web.json_response({"errcode": 0, "errmsg": "ok", "msgid": msgid})
 
+    # https://developers.weixin.qq.com/doc/service/api/notify/template/api_sendtemplatemessage.html
+    # {touser, template_id, url?, miniprogram?: {appid, pagepath}, data, client_msg_id?}
     async def _template_send(self, request: web.Request) -> web.Response:
         return await self._send(request, "template", ("touser", "template_id"))
 
+    # https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/mp-message-management/subscribe-message/sendMessage.html
+    # {touser, template_id, page?, data, miniprogram_state?, lang?}
     async def _subscribe_send(self, request: web.Request) -> web.Response:
         return await self._send(request, "subscribe", ("touser", "template_id", "data"))
 
