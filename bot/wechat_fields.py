@@ -107,9 +107,16 @@ def fit(kind: str, text: str) -> str:
     return line
 
 
+BREAKS = " ，,、；;：:。（(—-·"  # where a clause or word ends
+
+
 def cut(text: str, limit: int) -> str:
-    """``text`` in ``limit`` characters: cut with … after a whole word or clause where it can."""
+    """``text`` in ``limit`` characters with …: after the last whole clause or word when one
+    ends in the last third, else after as many characters as fit."""
     if len(text) <= limit:
         return text
-    head = text[: limit - 1].rstrip(" ，,、；;：:（(—-·")
-    return head + ELLIPSIS
+    head = text[: limit - 1]
+    ends = [i for i in range(len(head) - limit // 3, len(head)) if head[i] in BREAKS]
+    if ends and ends[-1] > 0:
+        head = head[: ends[-1]]
+    return head.rstrip(BREAKS) + ELLIPSIS
