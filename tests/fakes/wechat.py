@@ -99,32 +99,39 @@ def wechat_error(errcode: int, detail: str = "") -> web.Response:
     return web.json_response({"errcode": errcode, "errmsg": message})
 
 
-def refused_field(name: str, entry: Any, *, legacy_allowed: bool) -> str | None:
-    """Why WeChat refuses ``data[name]`` (the 47003 errmsg's tail), None when it is accepted."""
-    value = entry.get("value") if isinstance(entry, dict) else None
-    if legacy_allowed and LEGACY_FIELD.fullmatch(name):
-        return None
+def typed_rule(name: str) -> tuple[int | None, str] | None:
+    """The rule of a typed field name (thing1 → thing's), None for any other name."""
     match = TYPED_FIELD.fullmatch(name)
-    if match is None or match["type"] not in FIELD_RULES:
-        return f"data.{name} invalid"
-    if not isinstance(value, str) or not value:
+    return FIELD_RULES.get(match["type"]) if match else None
+
+
+def refused_field(name: str, entry: Any) -> str | None:
+    """Why WeChat refuses ``data[name]`` (the 47003 errmsg's tail), None when it is accepted.
+    Names that are no typed field are not checked: WeChat fills only the template's own."""
+    rule = typed_rule(name)
+    if rule is None:
+        return None
+    value = entry.get("value") if isinstance(entry, dict) else None
+    if value in (None, ""):
         return f"data.{name}.value is empty"
-    limit, pattern = FIELD_RULES[match["type"]]
-    if (limit is not None and len(value) > limit) or not re.fullmatch(pattern, value):
+    limit, pattern = rule
+    text = str(value)
+    if (limit is not None and len(text) > limit) or not re.fullmatch(pattern, text):
         return f"data.{name}.value invalid"
     return None
 
 
-def visible_lines(data: dict[str, Any]) -> dict[str, str]:
-    """What the user sees of accepted data: no first/remark, no colours, keywords folded."""
+def visible_lines(data: dict[str, Any], *, legacy: bool) -> dict[str, str]:
+    """What the user sees of accepted data, by field: typed fields as sent; with ``legacy``
+    (official-account templates) the historical keywords folded after 20 characters, never
+    first/remark; no colours."""
     shown = {}
     for name, entry in data.items():
-        if name in HIDDEN_FIELDS:
-            continue
-        value = " ".join(str(entry.get("value", "")).split())
-        if LEGACY_FIELD.fullmatch(name) and len(value) > FOLD_AFTER:
-            value = value[:FOLD_AFTER] + "…"
-        shown[name] = value
+        value = " ".join(str(entry.get("value", "") if isinstance(entry, dict) else "").split())
+        if typed_rule(name) is not None:
+            shown[name] = value
+        elif legacy and LEGACY_FIELD.fullmatch(name) and name not in HIDDEN_FIELDS:
+            shown[name] = value if len(value) <= FOLD_AFTER else value[:FOLD_AFTER] + "…"
     return shown
 
 
@@ -352,13 +359,13 @@ class FakeWeChat(ThreadedServer):
         if not isinstance(data, dict):
             return wechat_error(47001)
         for name, entry in data.items():
-            refused = refused_field(name, entry, legacy_allowed=kind == "template")
+            refused = refused_field(name, entry)
             if refused:
                 return wechat_error(47003, refused)
         with self._lock:
             msgid = next(self._counter)
             self._sent.append({"kind": kind, "appid": appid, "msgid": msgid, "payload": payload,
-                               "visible": visible_lines(data)})
+                               "visible": visible_lines(data, legacy=kind == "template")})
         return web.json_response({"errcode": 0, "errmsg": "ok", "msgid": msgid})
 
     # https://developers.weixin.qq.com/doc/service/api/notify/template/api_sendtemplatemessage.html
