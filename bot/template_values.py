@@ -77,10 +77,6 @@ def company(name: str, limit: int = 20) -> str:
     return name
 
 
-def text(key: str, means: str) -> Source:
-    return Source({"thing": lambda p: str(p.get(key, ""))}, means)
-
-
 def customer() -> Source:
     return Source({"thing": lambda p: company(str(p.get("customer", "")))}, "the customer's name")
 

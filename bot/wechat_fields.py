@@ -32,7 +32,8 @@ _DAY = r"(\d{4}年\d{1,2}月(\d{1,2}日)?|\d{1,2}月\d{1,2}日|\d{4}[-/.]\d{1,2}
 _CLOCK = r"\d{1,2}:\d{2}(:\d{2})?"
 _DATE_POINT = rf"{_DAY}(\s?{_CLOCK})?"
 _TIME_POINT = rf"({_DAY}\s?)?{_CLOCK}"
-_HAN = r"[\u4e00-\u9fff]"
+_HAN_RANGE = "\u4e00-\u9fff"  # the CJK unified ideographs: "汉字" in WeChat's table
+_HAN = f"[{_HAN_RANGE}]"
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ RULES: dict[str, FieldRule] = {
                         "an amount: a currency sign, up to 10 digits, optional 元"),
     "phone_number": FieldRule(r"[\d+\-() ]+", 17, "a phone number"),
     "car_number": FieldRule(rf"{_HAN}?[A-Za-z0-9]+{_HAN}?", 8, "a car number"),
-    "name": FieldRule(rf"{_HAN}[{_HAN[1:-1]}A-Za-z·. ]{{0,9}}|[A-Za-z·. '-]{{1,20}}", None,
+    "name": FieldRule(rf"{_HAN}[{_HAN_RANGE}A-Za-z·. ]{{0,9}}|[A-Za-z·. '-]{{1,20}}", None,
                       "a name (10 Chinese characters or 20 letters)"),
     "phrase": FieldRule(rf"{_HAN}+", 5, "up to 5 Chinese characters"),
 }
