@@ -40,8 +40,9 @@ from bot.dingtalk_api import DingTalkApi, DingTalkError
 from bot.handover_cards import pending_card_notice
 from bot.handover_texts import day_summary_markdown
 from bot.payment_texts import payment_refused_markdown
-from bot.templates import Template, load_templates
-from bot.texts import clip, period, plain, short_period
+from bot.template_values import LINKED, SOURCES, Source
+from bot.templates import Template, TemplateDataError, load_templates
+from bot.texts import clip, period, plain
 from bot.tier_texts import tier_digest_markdown
 from bot.wechat import RETRYABLE_ERRORS, TOKEN_ERRORS, WeChatError, WeChatGateway
 from domain.customers.models import Contact
@@ -59,49 +60,6 @@ MP_STATE = "formal"
 
 
 # ----- texts ------------------------------------------------------------------------------------
-
-
-def wechat_values(kind: str, payload: Mapping[str, Any]) -> dict[str, str]:
-    """The named values a WeChat template's fields are filled from (see bot.templates)."""
-    customer = str(payload.get("customer", ""))
-    values = {"customer": customer, "customer_short": clip(customer, 20),
-              "period": period(payload), "period_short": short_period(payload),
-              "due_date": str(payload.get("due_date", ""))}
-    for name in ("closing", "owed_total", "amount"):
-        if payload.get(name) not in (None, ""):
-            values[name] = yuan(payload[name])
-            values[f"{name}_number"] = str(payload[name])
-    values.update(_kind_values(kind, payload))
-    values["hint_short"] = clip(values.get("hint", ""), 20)
-    return values
-
-
-def _kind_values(kind: str, payload: Mapping[str, Any]) -> dict[str, str]:
-    if kind in TEMPLATE_VALUES:
-        return TEMPLATE_VALUES[Kind(kind)](payload)
-    return {"title": label(kind), "hint": ""}
-
-
-def statement_issued_values(payload: Mapping[str, Any]) -> dict[str, str]:
-    return {"title": "您有一份新的对账单，请核对", "hint": "点击查看明细，并确认是否相符"}
-
-
-def repayment_reminder_values(payload: Mapping[str, Any]) -> dict[str, str]:
-    return {"title": _debts_title(payload, "还款提醒", "即将到期"),
-            "hint": "请按期付款，如已付款请忽略"}
-
-
-def overdue_notice_values(payload: Mapping[str, Any]) -> dict[str, str]:
-    days = payload.get("days_overdue", "")
-    return {"title": _debts_title(payload, "逾期提醒", "已到期"),
-            "days_overdue": f"已逾期 {days} 天" if days not in (0, "0", "") else "今日到期",
-            "hint": "请尽快安排付款，如有疑问请联系业务员"}
-
-
-def _debts_title(payload: Mapping[str, Any], title: str, state: str) -> str:
-    """还款提醒 for one debt; 您有 3 笔欠款即将到期 when a reminder lists several."""
-    count = int(payload.get("count") or 1)
-    return f"{title}：您有 {count} 笔欠款{state}" if count > 1 else title
 
 
 def _debt_line(debt: Mapping[str, Any]) -> str:
@@ -193,13 +151,9 @@ def dead_alert_text(payload: Mapping[str, Any]) -> str:
 # ----- renderer registries: one per way of drawing a notice (catalogue ``Render``), keyed by
 # the catalogue's kind (tests/unit/test_notice_catalogue.py checks them against it) ---------
 
-# WeChat (TEMPLATE): the kind's own template values (title, hint, …), beside the shared ones.
-TemplateValues = Callable[[Mapping[str, Any]], dict[str, str]]
-TEMPLATE_VALUES: dict[Kind, TemplateValues] = {
-    Kind.STATEMENT_ISSUED: statement_issued_values,
-    Kind.REPAYMENT_REMINDER: repayment_reminder_values,
-    Kind.OVERDUE_NOTICE: overdue_notice_values,
-}
+# WeChat (TEMPLATE): the values each kind can show in a template's typed fields
+# (bot.template_values; bot.templates fills the fields from them).
+TEMPLATE_VALUES: Mapping[Kind, Mapping[str, Source]] = SOURCES
 
 # The managers' group robot (GROUP_TEXT): payload → text.
 GroupText = Callable[[Mapping[str, Any]], str]
@@ -398,20 +352,24 @@ class WeChatSender:
         if template is None:
             raise DeliveryFailed(f"no WeChat template for {notice.kind}", retryable=False)
         contact = await self._contacts.take(notice.recipient_id) or {}
-        values = wechat_values(notice.kind, notice.payload)
+        if notice.kind in LINKED and not notice.payload.get("url"):
+            # The message shows a summary only: without its link the customer cannot act on it.
+            raise DeliveryFailed(f"{notice.kind} without its link", retryable=False)
         try:
             if contact.get("openid") and template.template_id:
                 return await self._http.send_template(self._template_body(
-                    contact["openid"], template, values, notice.payload))
+                    contact["openid"], template, notice.payload))
             if contact.get("mp_openid") and template.mp_template_id:
-                return await self._subscribe(contact, template, values, notice.payload)
+                return await self._subscribe(contact, template, notice.payload)
         except WeChatError as exc:
             raise _wechat_failure(exc) from None
+        except TemplateDataError as exc:  # WeChat would refuse it (47003): say which value
+            raise DeliveryFailed(f"template data: {exc}", retryable=False) from None
         raise DeliveryFailed(NO_CHANNEL, retryable=False, alert=False)
 
-    def _template_body(self, openid: str, template: Template, values: dict, payload) -> dict:
+    def _template_body(self, openid: str, template: Template, payload) -> dict:
         body = {"touser": openid, "template_id": template.template_id,
-                "data": template.data(values)}
+                "data": template.data(payload)}
         if payload.get("url"):
             body["url"] = payload["url"]
         if payload.get("mp_scene"):
@@ -422,12 +380,13 @@ class WeChatSender:
         scene = payload.get("mp_scene")
         return f"{self._mp_page}?scene={quote(scene, safe='')}" if scene else self._mp_page
 
-    async def _subscribe(self, contact: dict, template: Template, values, payload) -> str:
+    async def _subscribe(self, contact: dict, template: Template, payload) -> str:
+        data = template.mp_data(payload)  # before the quota is taken: a refusal keeps it
         quota = MpSubscription.filter(contact_id=contact["id"], template_id=template.mp_template_id)
         if not await quota.filter(remaining__gt=0).update(remaining=F("remaining") - 1):
             raise DeliveryFailed(NO_CHANNEL, retryable=False, alert=False)
         body = {"touser": contact["mp_openid"], "template_id": template.mp_template_id,
-                "page": self._page(payload), "data": template.mp_data(values),
+                "page": self._page(payload), "data": data,
                 "miniprogram_state": MP_STATE, "lang": "zh_CN"}
         try:
             return await self._http.send_subscribe(body)

@@ -11,14 +11,6 @@ def period(payload: Mapping[str, Any]) -> str:
     return f"{payload.get('date_from', '')} 至 {payload.get('date_to', '')}"
 
 
-def short_period(payload: Mapping[str, Any]) -> str:
-    """≤ 20 characters for subscribe 'thing' fields: 2021-12-01至12-22."""
-    start, end = str(payload.get("date_from", "")), str(payload.get("date_to", ""))
-    if start[:5] == end[:5]:
-        end = end[5:]
-    return clip(f"{start}至{end}", 20)
-
-
 def clip(text: str, limit: int) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -23,6 +23,7 @@ import base64
 import hashlib
 import itertools
 import json
+import re
 import struct
 import threading
 import zlib
@@ -53,12 +54,85 @@ ERRMSG = {
     42001: "access_token expired",
     45009: "reach max api daily quota limit",
     47001: "data format error",
+    47003: "argument invalid!",
 }
 
+# What a typed field (thing1, amount3, …) may hold: (longest value or None, pattern). The table
+# 参数值内容限制说明 of the subscribe-message document, which new-style official-account templates
+# (类目模板) share; a value that breaks it is refused with 47003 "argument invalid!
+# data.thing1.value invalid" and nothing is sent (seen in developers' reports on
+# developers.weixin.qq.com/community for both APIs):
+# https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/mp-message-management/subscribe-message/sendMessage.html
+# https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Template_Message_Interface.html
+_HAN = "\u4e00-\u9fff"
+_DAY = (r"(\d{4}年\d{1,2}月(\d{1,2}日)?|\d{1,2}月\d{1,2}日|\d{4}[-/.]\d{1,2}([-/.]\d{1,2})?"
+        r"|\d{1,2}[-/.]\d{1,2})")
+_CLOCK = r"\d{1,2}:\d{2}(:\d{2})?"
+_DATE = rf"{_DAY}(\s?{_CLOCK})?"
+_TIME = rf"({_DAY}\s?)?{_CLOCK}"
+FIELD_RULES: dict[str, tuple[int | None, str]] = {
+    "thing": (20, r"[^\r\n]+"),
+    "number": (32, r"\d+(\.\d+)?"),
+    "letter": (32, r"[A-Za-z]+"),
+    "symbol": (5, r"[^\w\s]+"),
+    "character_string": (32, r"[\x21-\x7e]+"),
+    "time": (None, rf"{_TIME}(\s?~\s?{_TIME})?"),
+    "date": (None, rf"{_DATE}(\s?~\s?{_DATE})?"),
+    "amount": (None, r"[¥￥$]?\d{1,10}(\.\d{1,2})?元?"),
+    "phone_number": (17, r"[\d+\-() ]+"),
+    "car_number": (8, rf"[{_HAN}]?[A-Za-z0-9]+[{_HAN}]?"),
+    "name": (None, rf"[{_HAN}][{_HAN}A-Za-z·. ]{{0,9}}|[A-Za-z·. '-]{{1,20}}"),
+    "phrase": (5, rf"[{_HAN}]+"),
+}
+TYPED_FIELD = re.compile(r"(?P<type>[a-z_]+?)\d+")
+# Historical templates (first / keywordN / remark): since 2023-05-04 first and remark are not
+# shown, colours are dropped and each keyword is folded after 20 characters, without an error
+# (公众平台《关于规范公众号模板消息的再次公告》 https://mp.weixin.qq.com/s/hvLO4Vs75NXDA__SxuyKXw).
+HIDDEN_FIELDS = ("first", "remark")
+LEGACY_FIELD = re.compile(r"first|remark|keyword\d+")
+FOLD_AFTER = 20
 
-def wechat_error(errcode: int) -> web.Response:
+
+def wechat_error(errcode: int, detail: str = "") -> web.Response:
     """A WeChat-style error answer (HTTP 200 with errcode/errmsg, like the real API)."""
-    return web.json_response({"errcode": errcode, "errmsg": ERRMSG[errcode]})
+    message = f"{ERRMSG[errcode]} {detail}".strip()
+    return web.json_response({"errcode": errcode, "errmsg": message})
+
+
+def typed_rule(name: str) -> tuple[int | None, str] | None:
+    """The rule of a typed field name (thing1 → thing's), None for any other name."""
+    match = TYPED_FIELD.fullmatch(name)
+    return FIELD_RULES.get(match["type"]) if match else None
+
+
+def refused_field(name: str, entry: Any) -> str | None:
+    """Why WeChat refuses ``data[name]`` (the 47003 errmsg's tail), None when it is accepted.
+    Names that are no typed field are not checked: WeChat fills only the template's own."""
+    rule = typed_rule(name)
+    if rule is None:
+        return None
+    value = entry.get("value") if isinstance(entry, dict) else None
+    if value in (None, ""):
+        return f"data.{name}.value is empty"
+    limit, pattern = rule
+    text = str(value)
+    if (limit is not None and len(text) > limit) or not re.fullmatch(pattern, text):
+        return f"data.{name}.value invalid"
+    return None
+
+
+def visible_lines(data: dict[str, Any], *, legacy: bool) -> dict[str, str]:
+    """What the user sees of accepted data, by field: typed fields as sent; with ``legacy``
+    (official-account templates) the historical keywords folded after 20 characters, never
+    first/remark; no colours."""
+    shown = {}
+    for name, entry in data.items():
+        value = " ".join(str(entry.get("value", "") if isinstance(entry, dict) else "").split())
+        if typed_rule(name) is not None:
+            shown[name] = value
+        elif legacy and LEGACY_FIELD.fullmatch(name) and name not in HIDDEN_FIELDS:
+            shown[name] = value if len(value) <= FOLD_AFTER else value[:FOLD_AFTER] + "…"
+    return shown
 
 
 def png_bytes(text: str = "") -> bytes:
@@ -169,7 +243,8 @@ class FakeWeChat(ThreadedServer):
 
     @property
     def sent(self) -> list[dict[str, Any]]:
-        """Accepted messages: {kind: 'template'|'subscribe', appid, msgid, payload}."""
+        """Accepted messages: {kind: 'template'|'subscribe', appid, msgid, payload, visible};
+        visible is what the user sees by field (no first/remark, keywords folded after 20)."""
         with self._lock:
             return [dict(s) for s in self._sent]
 
@@ -280,14 +355,26 @@ class FakeWeChat(ThreadedServer):
         payload = await self._json(request)
         if payload is None or any(not payload.get(key) for key in required):
             return wechat_error(47001)
+        data = payload.get("data") or {}
+        if not isinstance(data, dict):
+            return wechat_error(47001)
+        for name, entry in data.items():
+            refused = refused_field(name, entry)
+            if refused:
+                return wechat_error(47003, refused)
         with self._lock:
             msgid = next(self._counter)
-            self._sent.append({"kind": kind, "appid": appid, "msgid": msgid, "payload": payload})
+            self._sent.append({"kind": kind, "appid": appid, "msgid": msgid, "payload": payload,
+                               "visible": visible_lines(data, legacy=kind == "template")})
         return web.json_response({"errcode": 0, "errmsg": "ok", "msgid": msgid})
 
+    # https://developers.weixin.qq.com/doc/service/api/notify/template/api_sendtemplatemessage.html
+    # {touser, template_id, url?, miniprogram?: {appid, pagepath}, data, client_msg_id?}
     async def _template_send(self, request: web.Request) -> web.Response:
         return await self._send(request, "template", ("touser", "template_id"))
 
+    # https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/mp-message-management/subscribe-message/sendMessage.html
+    # {touser, template_id, page?, data, miniprogram_state?, lang?}
     async def _subscribe_send(self, request: web.Request) -> web.Response:
         return await self._send(request, "subscribe", ("touser", "template_id", "data"))
 

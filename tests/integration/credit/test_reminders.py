@@ -285,17 +285,16 @@ async def test_the_reminders_arrive_through_wechat_and_dingtalk(
     await drain(dispatcher, clock)
 
     assert {m.status for m in await queued()} == {"sent"}
-    templates = {(s["payload"]["touser"], s["payload"]["template_id"]): s["payload"]
+    templates = {(s["payload"]["touser"], s["payload"]["template_id"]): s["visible"]
                  for s in fake_wechat.sent}
     assert set(templates) == {(o, t) for o in ("o-chen", "o-zhou") for t in (
         "demo-tpl-repayment-reminder", "demo-tpl-overdue-notice")}
-    reminder = templates["o-chen", "demo-tpl-repayment-reminder"]["data"]
-    assert reminder["keyword1"] == {"value": "联想"}
-    assert reminder["keyword2"] == {"value": "¥1,234.50"}
-    assert reminder["keyword3"] == {"value": "2026-11-24"}
-    overdue = templates["o-zhou", "demo-tpl-overdue-notice"]["data"]
-    assert overdue["first"] == {"value": "逾期提醒"}
-    assert overdue["keyword4"] == {"value": "已逾期 10 天"}
+    assert templates["o-chen", "demo-tpl-repayment-reminder"] == {
+        "thing1": "联想", "amount2": "1234.50元", "date3": "2026年11月24日",
+        "thing4": "1 天后到期", "thing5": "请按期付款，如已付款请忽略"}
+    assert templates["o-zhou", "demo-tpl-overdue-notice"] == {
+        "thing1": "联想", "amount2": "800.00元", "date3": "2026年11月13日",
+        "thing4": "已逾期 10 天", "thing5": "请尽快付款，如有疑问请联系业务员"}
 
     batches = {tuple(s["user_ids"]): s["param"] for s in fake_dingtalk.sent
                if s["kind"] == "batch"}
@@ -317,11 +316,11 @@ async def test_a_due_day_notice_says_it_is_due_today(world, settings):
     await make_debt(world["lenovo"], world["org"], due=DAY, amount="99.00")
     await run_reminders(DAY, NOW, settings)
 
-    from bot.senders import wechat_values
+    from bot.templates import load_templates
 
     [notice, _] = await queued("overdue_notice")
-    values = wechat_values("overdue_notice", notice.payload)
-    assert values["days_overdue"] == "今日到期" and values["amount"] == "¥99.00"
+    shown = load_templates("")["overdue_notice"].data(notice.payload)
+    assert shown["thing4"] == {"value": "今日到期"} and shown["amount2"] == {"value": "99.00元"}
 
 
 async def test_settings_change_the_stages(world, settings):

@@ -46,9 +46,9 @@ async def test_every_notice_of_a_disputed_statement_arrives_once_with_its_conten
     body = template["payload"]
     assert body["touser"] == "o-chen" and body["template_id"] == "demo-tpl-statement-issued"
     assert body["url"] == issued.payload["url"]
-    assert body["data"]["keyword1"] == {"value": "联想"}
-    assert body["data"]["keyword2"] == {"value": "2021-12-01 至 2021-12-22"}
-    assert body["data"]["keyword3"] == {"value": "¥53,776.00"}
+    assert template["visible"] == {"thing1": "联想", "thing2": "2021年12月1日至12月22日",
+                                   "amount3": "53776.00元", "phrase4": "待确认",
+                                   "thing5": "点击查看明细，并确认是否相符"}
     assert body["miniprogram"]["pagepath"].startswith("pages/statement/index?scene=s%3D")
     assert issued.provider_ref == str(template["msgid"])
 
@@ -160,9 +160,8 @@ async def test_a_mini_program_contact_with_quota_gets_a_subscribe_message(
     [message] = fake_wechat.sent
     body = message["payload"]
     assert message["kind"] == "subscribe" and body["touser"] == "mp-chen"
-    assert body["data"]["thing1"] == {"value": "联想"}
-    assert body["data"]["thing2"] == {"value": "2021-12-01至12-22"}
-    assert body["data"]["amount3"] == {"value": "53776.00"}
+    assert message["visible"] == {"thing1": "联想", "thing2": "2021年12月1日至12月22日",
+                                  "amount3": "53776.00元", "thing4": "点击查看明细，并确认是否相符"}
     assert body["page"].startswith("pages/statement/index?scene=s%3D")
     assert (await MpSubscription.get(contact=contact)).remaining == 0
 

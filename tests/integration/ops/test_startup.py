@@ -43,6 +43,11 @@ REFUSALS = {
              "tally: bad setting TALLY_REMINDER_CRON='61 * * * *': not a cron expression"),
     "approval_flows": (["serve", "--sandbox"], {"TALLY_APPROVAL_FLOWS": '{"credit_application": ['},
                        "tally: bad setting TALLY_APPROVAL_FLOWS="),
+    "wechat_templates": (["serve", "--sandbox"], {"TALLY_WECHAT_TEMPLATES": (
+        '{"statement_issued": {"fields": {"first": "title", "keyword1": "customer"}}}')},
+        "tally: bad setting TALLY_WECHAT_TEMPLATES='{\"statement_issued\": {\"fields\": "
+        "{\"first\": \"title\", \"keyword1\": \"customer\"}}}': "
+        "TALLY_WECHAT_TEMPLATES[statement_issued].fields: first is a historical-template field"),
     "postgres_without_secret": (["serve", "--sandbox"], {"TALLY_DATABASE_URL": UNREACHABLE_PG},
                                 "tally: TALLY_SECRET_KEY is not set: on PostgreSQL every replica "
                                 "must share one secret"),
