@@ -93,7 +93,11 @@ async def issue_bind_qr(actor: Actor, customer_id: int, contact_id: int | None, 
     """A new bind code for the customer and its QR image on ``channel``."""
     check_channel(channel, mini_program)
     bind = await issue_bind_code(actor, customer_id, contact_id, ttl_hours, now)
-    return bind, await bind_qr_image(bind, channel, now, maker, mini_program)
+    try:
+        return bind, await bind_qr_image(bind, channel, now, maker, mini_program)
+    except Exception:  # WeChat failed: nobody ever saw this code, so it does not stay usable
+        await BindCode.filter(id=bind.id).delete()
+        raise
 
 
 async def live_bind_code(code: str, now: datetime) -> BindCode:

@@ -21,6 +21,7 @@ from domain.customers.bind_qr import (
 from domain.customers.models import BindCode
 from domain.errors import Conflict, DomainError
 from domain.sharing import sign_share_token
+from tally.settings import Settings, SettingsError
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 
@@ -67,3 +68,11 @@ def test_a_statement_share_token_is_no_bind_qr_token():
         with pytest.raises(DomainError) as refused:
             read_bind_qr_token("k", token, NOW)
         assert refused.value.code == "bind_qr_link_invalid"
+
+
+def test_the_miniprogram_version_setting_is_checked_at_start(tmp_path):
+    env = {"TALLY_SECRET_KEY": "k", "TALLY_DATA_DIR": str(tmp_path)}
+    assert Settings.from_env({**env, "TALLY_MP_CODE_ENV_VERSION": "trial"}).mp_code_env_version \
+        == "trial"
+    with pytest.raises(SettingsError, match="TALLY_MP_CODE_ENV_VERSION='beta': must be release"):
+        Settings.from_env({**env, "TALLY_MP_CODE_ENV_VERSION": "beta"})

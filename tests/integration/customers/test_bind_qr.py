@@ -120,6 +120,7 @@ async def test_wechat_refusing_the_token_answers_a_declared_502(client, admin, c
     assert answer["error"] == {"code": "wechat_qr_failed",
                                "message": "微信暂时无法生成二维码，请稍后再试",
                                "detail": {"errcode": 40001}}
+    assert await BindCode.all().count() == 0  # no code that nobody was shown stays usable
 
 
 async def test_wechat_down_answers_a_declared_502(client, admin, customers, wechat):
