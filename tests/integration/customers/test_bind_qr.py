@@ -195,3 +195,14 @@ async def test_scanning_the_qr_code_follows_and_binds(client, admin, customers, 
     again = await push(client, clock, wechat.scan_event_xml(made["url"], "o-other",
                                                             following=True))
     assert "已被使用" in again and not await Contact.exists(openid="o-other")
+
+
+async def test_a_replayed_request_makes_no_second_code_and_stores_no_image(
+        client, admin, customers, wechat):
+    headers = {**admin, "Idempotency-Key": "qr-1"}
+    first = await bind_qr(client, headers, customers["C001"]["id"])
+    replay = await bind_qr(client, headers, customers["C001"]["id"])
+    assert first["code"] and first["image_base64"] and first["image_url"]
+    assert (replay["code"], replay["image_base64"], replay["image_url"]) == (None, None, None)
+    assert replay["expires_at"] == first["expires_at"]
+    assert await BindCode.all().count() == 1 and len(wechat.qrcodes) == 1
