@@ -38,7 +38,7 @@ async def test_a_salesperson_gets_the_qr_image_and_the_code(
     text = reply["content"]
     assert reply["body"]["markdown"]["title"] == "绑定二维码 联想"
     assert f"绑定码：**{bind.code}**" in text and f"发送「绑定 {bind.code}」" in text
-    assert "有效至 2026-11-26 10:00" in text and "扫码、关注公众号" in text
+    assert "有效期至：2026-11-26 10:00" in text and "扫码、关注公众号" in text
     url = IMAGE.search(text).group(1)
     # DingTalk fetches the image from Tally: only then is WeChat asked for the QR code.
     assert wechat.qrcodes == []
