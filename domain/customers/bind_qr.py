@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from domain.actors import Actor
@@ -34,6 +34,7 @@ MINIPROGRAM = "miniprogram"
 CHANNELS = (OFFICIAL_ACCOUNT, MINIPROGRAM)
 # WeChat's limit for a temporary QR code (QR_STR_SCENE): 30 days.
 MAX_QR_SECONDS = 2_592_000
+QR_MARGIN = timedelta(hours=1)  # a QR code about to die is not handed out again
 PNG = "image/png"
 JPEG = "image/jpeg"
 
@@ -121,12 +122,21 @@ async def bind_qr_image(bind: BindCode, channel: str, now: datetime, maker: QrMa
         body = await maker.miniprogram_code(bind.code, mini_program.page,
                                             mini_program.env_version)
         return QrImage(image_type(body) or PNG, body)
-    if bind.oa_qr_url is None:
-        answer = await maker.create_temporary_qr(bind.code, qr_lifetime_seconds(bind, now))
+    if bind.oa_qr_url is None or not _qr_lives(bind, now):
+        seconds = qr_lifetime_seconds(bind, now)
+        answer = await maker.create_temporary_qr(bind.code, seconds)
         bind.oa_qr_url = str(answer["url"])
-        await BindCode.filter(id=bind.id).update(oa_qr_url=bind.oa_qr_url)
+        bind.oa_qr_expires_at = now + timedelta(seconds=int(answer.get("expire_seconds", seconds)))
+        await BindCode.filter(id=bind.id).update(oa_qr_url=bind.oa_qr_url,
+                                                 oa_qr_expires_at=bind.oa_qr_expires_at)
     # Drawing is CPU work (a few ms): off the event loop, like the share page's QR codes.
     return QrImage(PNG, await asyncio.to_thread(qr_png, bind.oa_qr_url))
+
+
+def _qr_lives(bind: BindCode, now: datetime) -> bool:
+    """Whether the QR code WeChat made still works for a while (a code living longer than 30
+    days outlives its first QR code)."""
+    return bind.oa_qr_expires_at is not None and bind.oa_qr_expires_at > now + QR_MARGIN
 
 
 # ----- signed links to the image -----

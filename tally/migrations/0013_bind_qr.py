@@ -10,6 +10,11 @@ class Migration(migrations.Migration):
     operations = [
         ops.AddField(
             model_name='BindCode',
+            name='oa_qr_expires_at',
+            field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
+        ),
+        ops.AddField(
+            model_name='BindCode',
             name='oa_qr_url',
             field=fields.CharField(null=True, max_length=255),
         ),

@@ -84,6 +84,19 @@ async def test_the_code_image_is_served_again_without_a_second_ticket(
     assert len(made_for(wechat, "cgi-bin/qrcode/create")) == 1
 
 
+@pytest.mark.parametrize("settings", [{"bind_code_ttl_hours": 40 * 24}], indirect=True)
+async def test_a_code_outliving_thirty_days_gets_a_new_qr_code_when_the_first_dies(
+        client, admin, customers, wechat, clock):
+    answer = await bind_qr(client, admin, customers["C001"]["id"])
+    clock.advance(days=29, hours=23, minutes=30)  # WeChat's 30 days are nearly over
+    resp = await client.get(f"{API}/bind-codes/{answer['code']}/qr", headers=admin)
+    assert resp.status == 200
+    first, second = made_for(wechat, "cgi-bin/qrcode/create")
+    assert first["json"]["expire_seconds"] == 2_592_000  # WeChat's most
+    assert second["json"]["expire_seconds"] == 10 * 24 * 3600 + 30 * 60  # the code's rest
+    assert await resp.read() == qr_png(wechat.qrcodes[1]["url"])
+
+
 async def test_miniprogram_code_opens_the_bind_page_with_the_code(
         client, admin, customers, wechat):
     answer = await bind_qr(client, admin, customers["C002"]["id"], channel="miniprogram")
