@@ -8,6 +8,7 @@ from backoffice_api import (
     apikeys,
     approvals,
     billing,
+    bind_qr,
     credit,
     credit_reports,
     customers,
@@ -28,7 +29,7 @@ from httpcommon.openapi import openapi_route
 ROUTE_TABLES = (ingest.routes, customers.routes, statements.routes, reports.routes,
                 apikeys.routes, credit.routes, approvals.routes, credit_reports.routes,
                 billing.routes, tiers.routes, payments.routes, handover.routes,
-                handover_reports.routes)
+                handover_reports.routes, bind_qr.routes)
 
 
 def create_backoffice_app() -> web.Application:

@@ -58,6 +58,8 @@ ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     "POST /customers/{id}/disable": BOOKS,
     "POST /customers/{id}/enable": BOOKS,
     "POST /customers/{id}/bind-codes": ALL,
+    "POST /customers/{id}/bind-qr": ALL,
+    "GET /bind-codes/{code}/qr": ALL,
     "GET /customers/{id}/documents": ALL,
     "GET /customers/{id}/profile": ALL,
     "GET /customers/{id}/tier": ALL,

@@ -23,7 +23,7 @@ from decimal import Decimal
 from dingtalk_stream import ChatbotMessage, Credential
 from dingtalk_stream.frames import CallbackMessage
 
-from bot import handover_texts
+from bot import bind_qr_texts, handover_texts
 from bot.cards import CARD_TOPIC, CardCallbackHandler, card_title
 from bot.dingtalk_api import DingTalkApi, DingTalkError
 from bot.dingtalk_help import help_text
@@ -32,8 +32,10 @@ from domain import staff_queries as queries
 from domain.actors import Actor
 from domain.common_errors import BAD_AMOUNT, BAD_DATE, BAD_RANGE
 from domain.credit.overview import CustomerCredit, CustomerDebts, customer_credit, customer_debts
+from domain.customers.bind_qr import OFFICIAL_ACCOUNT, bind_qr_url, sign_bind_qr_token
 from domain.customers.errors import CUSTOMER_AMBIGUOUS, CUSTOMER_NOT_FOUND
 from domain.customers.models import Customer
+from domain.customers.service import issue_bind_code
 from domain.documents.rules import DEPOSIT, PREPAYMENT, SALE
 from domain.errors import DomainError
 from domain.handover import entry, notices
@@ -258,6 +260,20 @@ async def tasks_command(req: BotRequest) -> Reply:
     return Reply("待办", "\n".join(lines))
 
 
+async def bind_qr_command(req: BotRequest) -> Reply:
+    """A fresh bind code for the customer and a signed link to its official-account QR code
+    (Tally asks WeChat for the code when DingTalk first fetches the image)."""
+    name = " ".join(req.args)
+    if not name:
+        return Reply("用法", bind_qr_texts.USAGE)
+    customer = await resolve_customer(req.actor, name)
+    bind = await issue_bind_code(req.actor, customer.id, None, req.share.bind_code_ttl_hours,
+                                 req.now)
+    token = sign_bind_qr_token(req.share.secret, bind, OFFICIAL_ACCOUNT)
+    url = bind_qr_url(req.share.base_url, token)
+    return Reply(*bind_qr_texts.bind_qr_markdown(customer.name, bind.code, bind.expires_at, url))
+
+
 # ----- hand-over: the salesperson records money in and out, and checks the day -----
 
 
@@ -340,9 +356,11 @@ COMMANDS: dict[str, Command] = {
     "费用": expense_command,
     "交账": summary_command,
     "待办": tasks_command,
+    "二维码": bind_qr_command,
     "帮助": help_command,
 }
-ALIASES = {"help": "帮助", "?": "帮助", "？": "帮助", "todo": "待办"}
+ALIASES = {"help": "帮助", "?": "帮助", "？": "帮助", "todo": "待办", "绑定码": "二维码",
+           "绑定二维码": "二维码"}
 
 
 # ----- the handler -----

@@ -89,6 +89,16 @@ class _Wxa(WeChatWxa):
         }
         return self._get("sns/jscode2session", params=params)
 
+    def get_unlimited_code(self, scene: str, page: str, env_version: str) -> Any:
+        """getUnlimitedQRCode with the fields wechatpy's get_wxa_code_unlimited lacks
+        (check_path, env_version); the raw response when WeChat sent an image, WeChatClient-
+        Exception when it sent {errcode, errmsg} (still HTTP 200).
+        https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/qrcode-link/qr-code/getUnlimitedQRCode.html
+        """
+        # check_path false: the page need not be published yet (a trial or develop version).
+        body = {"scene": scene, "page": page, "check_path": False, "env_version": env_version}
+        return self._post("wxa/getwxacodeunlimit", data=body)
+
 
 class _Client(WeChatClient):
     """WeChatClient pointed at ``api_base``, with a timeout and a serialised token refresh."""
@@ -225,6 +235,29 @@ class WeChatGateway:
             mini_program=miniprogram,
         )
         return await self._run(functools.partial(_with_token_retry, self._oa, send))
+
+    async def create_temporary_qr(self, scene: str, expire_seconds: int) -> dict[str, Any]:
+        """A temporary official-account QR code whose scan event carries ``scene``: WeChat's
+        {ticket, expire_seconds, url}; ``url`` is what the QR image encodes.
+        https://developers.weixin.qq.com/doc/offiaccount/Account_Management/Generating_a_Parametric_QR_Code.html
+        """
+        data = {"expire_seconds": expire_seconds, "action_name": "QR_STR_SCENE",
+                "action_info": {"scene": {"scene_str": scene}}}
+        create = functools.partial(self._oa.qrcode.create, data)
+        result = await self._run(functools.partial(_with_token_retry, self._oa, create))
+        if not isinstance(result, dict) or not result.get("url") or not result.get("ticket"):
+            raise WeChatError(None, f"unexpected qrcode/create answer: {result!r}")
+        return result
+
+    async def miniprogram_code(self, scene: str, page: str, env_version: str) -> bytes:
+        """A mini-program code (getUnlimitedQRCode) opening ``page`` with ``scene``: the image
+        bytes (WeChat sends JPEG or PNG)."""
+        fetch = functools.partial(self._mp.wxa.get_unlimited_code, scene, page, env_version)
+        answer = await self._run(functools.partial(_with_token_retry, self._mp, fetch))
+        body = getattr(answer, "content", None)
+        if not isinstance(body, bytes) or not body.startswith((b"\x89PNG", b"\xff\xd8")):
+            raise WeChatError(None, "getwxacodeunlimit answered no image")
+        return body
 
     async def access_token(self, app: str, rejected: str | None = None) -> str:
         """The official account's ("oa") or mini-program's ("mp") token, from wechatpy's

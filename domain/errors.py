@@ -42,6 +42,12 @@ class Locked(DomainError):
     kind = "locked"
 
 
+class Upstream(DomainError):
+    """A platform Tally depends on (WeChat, DingTalk) failed or refused the call: 502."""
+
+    kind = "upstream"
+
+
 class RateLimited(DomainError):
     """Too many tries from one client; ``retry_after`` (seconds) says when to try again."""
 

@@ -11,6 +11,7 @@ from domain.errors import (
     NotFound,
     RateLimited,
     Unauthorized,
+    Upstream,
 )
 
 BAD_BODY = ErrorCode("bad_body", Invalid, "请求体的字段组合不对（如 items 与 staff/dates 二选一）")
@@ -36,6 +37,8 @@ WECHAT_BAD_MESSAGE = ErrorCode("wechat_bad_message", Invalid, "无法解析的�
 WECHAT_BAD_TIMESTAMP = ErrorCode("wechat_bad_timestamp", Forbidden, "时间戳无效")
 WECHAT_LOGIN_FAILED = ErrorCode("wechat_login_failed", Unauthorized,
                                 "微信登录失败，请重新打开小程序再试")
+WECHAT_QR_FAILED = ErrorCode("wechat_qr_failed", Upstream,
+                             "微信暂时无法生成二维码，请稍后再试（detail 带微信的 errcode）")
 WECHAT_SAFE_MODE_OFF = ErrorCode("wechat_safe_mode_off", Forbidden, "未配置消息加解密密钥")
 WECHAT_SIGNATURE_INVALID = ErrorCode("wechat_signature_invalid", Forbidden, "签名无效")
 WECHAT_STALE_REQUEST = ErrorCode("wechat_stale_request", Forbidden, "请求已过期")

@@ -22,6 +22,7 @@ STATUS_BY_KIND = {
     "gone": 410,
     "locked": 423,
     "rate_limited": 429,
+    "upstream": 502,
 }
 
 

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from httpcommon.idempotency import idempotency_middleware
 from httpcommon.openapi import openapi_route
-from miniapp_api import h5_routes, mp_routes, subscriptions
+from miniapp_api import bind_qr_routes, h5_routes, mp_routes, subscriptions
 
 PREFIX = "/api/mp/v1"
 # the document is generated from the routes' declared types (httpcommon.contract)
@@ -39,6 +39,7 @@ H5_HEADERS = {
 def add_h5_routes(app: web.Application) -> None:
     """The share pages, each response (errors too) with the H5 security headers."""
     h5_resources = {route.resource for route in app.router.add_routes(h5_routes.routes)}
+    h5_resources |= {route.resource for route in app.router.add_routes(bind_qr_routes.routes)}
 
     async def secure(request: web.Request, response: web.StreamResponse) -> None:
         if request.match_info.route.resource in h5_resources:

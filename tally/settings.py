@@ -103,6 +103,11 @@ def _share(text: str) -> None:
     parse_threshold(text)
 
 
+def _mp_env_version(text: str) -> None:
+    if text not in ("release", "trial", "develop"):
+        raise ValueError("must be release, trial or develop")
+
+
 Port = Annotated[int, Field(ge=1, le=65535)]
 Positive = Annotated[int, Field(gt=0)]
 DatabaseUrl = Annotated[str, _check(_database_url)]
@@ -114,6 +119,7 @@ ApprovalFlows = Annotated[str, _check(_approval_flows)]
 WeChatTemplates = Annotated[str, _check(_wechat_templates)]
 Rate = Annotated[str, _check(_rate)]
 Share = Annotated[str, _check(_share)]
+MpEnvVersion = Annotated[str, _check(_mp_env_version)]
 
 
 @dataclass(frozen=True)
@@ -185,6 +191,10 @@ class Settings:
     job_run_retention_days: int = 400  # job-run records (each job's latest run is kept)
     # a job's own cron, overriding reminder_cron: "month-end=0 2 * * *; prune=30 3 * * *"
     job_crons: JobCrons = ""
+    # bind QR codes (issue 14): the mini-program page a bind code opens (its scene is the code;
+    # an empty TALLY_MP_APPID means no mini-program) and which version of the app it opens
+    mp_bind_page: str = "pages/bind/index"
+    mp_code_env_version: MpEnvVersion = "release"  # release, trial or develop
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

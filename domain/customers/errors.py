@@ -3,11 +3,13 @@
 Listed with every other context's by httpcommon/error_table.py, which makes the README's
 error table from them."""
 
-from domain.errors import Conflict, ErrorCode, Invalid, NotFound, Unauthorized
+from domain.errors import Conflict, ErrorCode, Forbidden, Invalid, NotFound, Unauthorized
 
 BIND_CODE_EXPIRED = ErrorCode("bind_code_expired", Invalid,
                               "绑定码已过期，请向业务员索取新的绑定码")
 BIND_CODE_INVALID = ErrorCode("bind_code_invalid", Invalid, "绑定码无效，请向业务员索取新的绑定码")
+BIND_QR_LINK_INVALID = ErrorCode("bind_qr_link_invalid", Forbidden,
+                                 "绑定二维码链接无效，请向业务员索取新的二维码")
 BIND_CODE_USED = ErrorCode("bind_code_used", Conflict, "绑定码已被使用，请向业务员索取新的绑定码")
 CUSTOMER_AMBIGUOUS = ErrorCode("customer_ambiguous", Invalid,
                                "找到多个客户：…。请输入完整的客户名称")
@@ -18,6 +20,8 @@ CUSTOMER_HAS_RECEIVABLE = ErrorCode("customer_has_receivable", Conflict,
                                     "客户尚有应收 ¥…，不能停用")
 CUSTOMER_NOT_FOUND = ErrorCode("customer_not_found", NotFound, "客户不存在")
 IDENTITY_REQUIRED = ErrorCode("identity_required", Invalid, "需要且只能提供一个微信身份")
+MINIPROGRAM_NOT_CONFIGURED = ErrorCode(
+    "miniprogram_not_configured", Conflict, "未配置小程序（TALLY_MP_APPID），请改用公众号二维码")
 NOT_BOUND = ErrorCode("not_bound", Unauthorized, "尚未绑定客户，请输入业务员提供的绑定码")
 UNKNOWN_CONTACT = ErrorCode("unknown_contact", Invalid, "联系人 … 不属于该客户")
 UNKNOWN_PARENT = ErrorCode("unknown_parent", Invalid, "上级客户 … 不存在")

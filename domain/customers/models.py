@@ -123,6 +123,11 @@ class BindCode(Model):
     used_by = fields.ForeignKeyField(
         "models.Contact", related_name="redeemed_codes", null=True, on_delete=fields.SET_NULL
     )
+    # What the official account's temporary QR code for this code encodes (qrcode/create's
+    # `url`) and when WeChat forgets it (at most 30 days on), kept so the image is drawn again
+    # without asking WeChat for another ticket while it lives.
+    oa_qr_url = fields.CharField(max_length=255, null=True)
+    oa_qr_expires_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "bind_code"

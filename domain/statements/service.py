@@ -61,11 +61,14 @@ class ShareSettings:
     secret: str
     base_url: str
     ttl_days: int = 30
+    bind_code_ttl_hours: int = 72  # bind codes a salesperson asks the bot for
 
     @classmethod
     def of(cls, settings) -> ShareSettings:
-        """From the service's settings (secret_key, public_base_url, share_ttl_days)."""
-        return cls(settings.secret_key, settings.public_base_url, settings.share_ttl_days)
+        """From the service's settings (secret_key, public_base_url, share_ttl_days,
+        bind_code_ttl_hours)."""
+        return cls(settings.secret_key, settings.public_base_url, settings.share_ttl_days,
+                   settings.bind_code_ttl_hours)
 
     def url(self, token: str) -> str:
         return f"{self.base_url.rstrip('/')}/s/{token}"

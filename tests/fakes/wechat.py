@@ -11,7 +11,9 @@ loop keeps running::
 
 Endpoints (relative to ``base_url``, as the real API): ``cgi-bin/token``, ``sns/jscode2session``,
 ``cgi-bin/message/template/send``, ``cgi-bin/message/subscribe/send``,
-``wxa/getwxacodeunlimit``. Every request is recorded in ``fake.requests`` and every accepted
+``wxa/getwxacodeunlimit``, ``cgi-bin/qrcode/create`` and ``cgi-bin/showqrcode`` (the real one is on
+mp.weixin.qq.com). ``scan_event_xml`` is the event WeChat pushes when someone scans a parametric
+QR code this fake made. Every request is recorded in ``fake.requests`` and every accepted
 message in ``fake.sent``. Faults are injected with ``fail_next``, ``rate_limit_next``,
 ``expire_tokens``, ``reject_tokens`` and ``latency``. All control methods are thread-safe.
 """
@@ -24,11 +26,14 @@ import hashlib
 import itertools
 import json
 import re
+import string
 import struct
 import threading
+import time
 import zlib
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -48,9 +53,10 @@ ERRMSG = {
     40029: "invalid code",
     40125: "invalid appsecret",
     40163: "code been used",
-    40169: "invalid length for scene",
+    40169: "invalid length for scene, or the data is not json string",
     41001: "access_token missing",
     41008: "missing code",
+    41030: "invalid page",
     42001: "access_token expired",
     45009: "reach max api daily quota limit",
     47001: "data format error",
@@ -152,6 +158,27 @@ def png_bytes(text: str = "") -> bytes:
     )
 
 
+# A 1x1 white baseline JPEG: what showqrcode answers is a JPEG image.
+JPEG_BYTES = bytes.fromhex(
+    "ffd8ffe000104a46494600010100000100010000ffdb004300100b0c0e0c0a100e0d0e1211101318281a18161618"
+    "3123251d283a333d3c3933383740485c4e404457453738506d51575f626768673e4d71797064785c656763ffc000"
+    "0b080001000101011100ffc4001f0000010501010101010100000000000000000102030405060708090a0bffc400"
+    "b5100002010303020403050504040000017d01020300041105122131410613516107227114328191a1082342b1c1"
+    "1552d1f02433627282090a161718191a25262728292a3435363738393a434445464748494a535455565758595a63"
+    "6465666768696a737475767778797a838485868788898a92939495969798999aa2a3a4a5a6a7a8a9aab2b3b4b5b6"
+    "b7b8b9bac2c3c4c5c6c7c8c9cad2d3d4d5d6d7d8d9dae1e2e3e4e5e6e7e8e9eaf1f2f3f4f5f6f7f8f9faffda0008"
+    "010100003f00f40affd9")
+# qrcode/create: https://developers.weixin.qq.com/doc/offiaccount/Account_Management/Generating_a_Parametric_QR_Code.html
+QR_ACTIONS = ("QR_SCENE", "QR_STR_SCENE", "QR_LIMIT_SCENE", "QR_LIMIT_STR_SCENE")
+QR_MAX_SECONDS = 2_592_000  # a temporary code lives at most 30 days
+QR_DEFAULT_SECONDS = 60  # expire_seconds left out
+# getUnlimitedQRCode: https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/qrcode-link/qr-code/getUnlimitedQRCode.html
+SCENE_CHARS = frozenset(string.ascii_letters + string.digits + "!#$&'()*+,/:;=?@-._~")
+MP_PAGES = ("pages/index/index", "pages/bind/index", "pages/statement/index")
+MP_ENV_VERSIONS = ("release", "trial", "develop")
+ACCOUNT_ID = "gh_fake_official"  # the official account's original id (ToUserName of events)
+
+
 @dataclass
 class _Fault:
     remaining: int
@@ -190,6 +217,8 @@ class FakeWeChat(ThreadedServer):
         self._requests: list[dict[str, Any]] = []
         self._sent: list[dict[str, Any]] = []
         self._counter = itertools.count(1)
+        self._qrcodes: dict[str, dict[str, Any]] = {}  # ticket -> {appid, scene, url, ...}
+        self.mp_pages = set(MP_PAGES)  # the mini-program's published pages
 
     # ----- control API (thread-safe) -----
 
@@ -232,7 +261,9 @@ class FakeWeChat(ThreadedServer):
             self._codes.clear()
             self._used_codes.clear()
             self._faults.clear()
+            self._qrcodes.clear()
             self._reject_all_tokens = False
+            self.mp_pages = set(MP_PAGES)
         self.latency = 0.0
 
     @property
@@ -258,6 +289,29 @@ class FakeWeChat(ThreadedServer):
         with self._lock:
             return list(self._tokens)
 
+    @property
+    def qrcodes(self) -> list[dict[str, Any]]:
+        """Parametric QR codes made: {ticket, appid, action_name, scene, expire_seconds, url}."""
+        with self._lock:
+            return [dict(q) for q in self._qrcodes.values()]
+
+    def scan_event_xml(self, url: str, openid: str, *, following: bool = False) -> str:
+        """The event WeChat pushes to the account's callback when ``openid`` scans the QR code
+        that encodes ``url``: ``subscribe`` with EventKey ``qrscene_<scene>`` for a new
+        follower, ``SCAN`` with the bare scene for one who already follows.
+        https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Receiving_event_pushes.html
+        """
+        with self._lock:
+            [qr] = [q for q in self._qrcodes.values() if q["url"] == url]
+        event, key = ("SCAN", qr["scene"]) if following else ("subscribe", f"qrscene_{qr['scene']}")
+        return (
+            f"<xml><ToUserName><![CDATA[{ACCOUNT_ID}]]></ToUserName>"
+            f"<FromUserName><![CDATA[{openid}]]></FromUserName>"
+            f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[event]]></MsgType>"
+            f"<Event><![CDATA[{event}]]></Event><EventKey><![CDATA[{key}]]></EventKey>"
+            f"<Ticket><![CDATA[{qr['ticket']}]]></Ticket></xml>"
+        )
+
     # ----- the aiohttp app -----
 
     def make_app(self) -> web.Application:
@@ -267,6 +321,8 @@ class FakeWeChat(ThreadedServer):
         app.router.add_post("/cgi-bin/message/template/send", self._template_send)
         app.router.add_post("/cgi-bin/message/subscribe/send", self._subscribe_send)
         app.router.add_post("/wxa/getwxacodeunlimit", self._wxacode_unlimit)
+        app.router.add_post("/cgi-bin/qrcode/create", self._qrcode_create)
+        app.router.add_get("/cgi-bin/showqrcode", self._showqrcode)
         return app
 
     @web.middleware
@@ -379,14 +435,84 @@ class FakeWeChat(ThreadedServer):
         return await self._send(request, "subscribe", ("touser", "template_id", "data"))
 
     async def _wxacode_unlimit(self, request: web.Request) -> web.Response:
+        """The image, or {errcode, errmsg} with HTTP 200 (getUnlimitedQRCode, cited above)."""
         _, errcode = self._check_token(request)
         if errcode:
             return wechat_error(errcode)
-        payload = await self._json(request) or {}
-        scene = str(payload.get("scene", ""))
-        if not 1 <= len(scene) <= 32:
+        payload = await self._json(request)
+        if payload is None:
+            return wechat_error(47001)
+        scene = payload.get("scene")
+        if not isinstance(scene, str) or not 1 <= len(scene) <= 32 or set(scene) - SCENE_CHARS:
             return wechat_error(40169)
+        errcode = self._check_page(payload)
+        if errcode:
+            return wechat_error(errcode)
         return web.Response(body=png_bytes(scene), content_type="image/png")
+
+    def _check_page(self, payload: dict[str, Any]) -> int | None:
+        """41030 for a page with a leading slash or a query, or (check_path, the default) one
+        the published app lacks; 47001 for an unknown env_version."""
+        if payload.get("env_version", "release") not in MP_ENV_VERSIONS:
+            return 47001
+        page = payload.get("page")
+        if page is None:
+            return None  # the app's home page
+        if not isinstance(page, str) or page.startswith("/") or "?" in page:
+            return 41030
+        if payload.get("check_path", True) and page not in self.mp_pages:
+            return 41030
+        return None
+
+    async def _qrcode_create(self, request: web.Request) -> web.Response:
+        """A parametric QR code's ticket (qrcode/create, cited above)."""
+        appid, errcode = self._check_token(request)
+        if errcode:
+            return wechat_error(errcode)
+        payload = await self._json(request)
+        made = self._qr_fields(payload) if payload is not None else None
+        if made is None:
+            return wechat_error(47001)
+        with self._lock:
+            number = next(self._counter)
+            ticket = base64.b64encode(f"fake-ticket-{number}-{made['scene']}".encode()).decode()
+            made.update(ticket=ticket, appid=appid, url=f"http://weixin.qq.com/q/fake{number:08d}")
+            self._qrcodes[ticket] = made
+        answer = {"ticket": ticket, "url": made["url"]}
+        if made["expire_seconds"] is not None:
+            answer["expire_seconds"] = made["expire_seconds"]
+        return web.json_response(answer)
+
+    @staticmethod
+    def _qr_fields(payload: dict[str, Any]) -> dict[str, Any] | None:
+        """The QR code a request asks for, or None when WeChat would refuse it (47001)."""
+        action = payload.get("action_name")
+        scene = (payload.get("action_info") or {}).get("scene") or {}
+        if action not in QR_ACTIONS:
+            return None
+        value = scene.get("scene_str") if "STR" in action else scene.get("scene_id")
+        if "STR" in action and not (isinstance(value, str) and 1 <= len(value) <= 64):
+            return None
+        if "STR" not in action and not (isinstance(value, int) and value > 0):
+            return None
+        seconds = None
+        if action in ("QR_SCENE", "QR_STR_SCENE"):
+            seconds = payload.get("expire_seconds", QR_DEFAULT_SECONDS)
+            if not isinstance(seconds, int) or not 1 <= seconds <= QR_MAX_SECONDS:
+                return None
+        return {"action_name": action, "scene": str(value), "expire_seconds": seconds}
+
+    async def _showqrcode(self, request: web.Request) -> web.Response:
+        """The QR image for a ticket (a JPEG); HTTP 404 for a ticket WeChat never gave."""
+        with self._lock:
+            known = request.query.get("ticket", "") in self._qrcodes
+        if not known:
+            return web.Response(status=404, text="ticket not found")
+        return web.Response(body=JPEG_BYTES, content_type="image/jpeg")
+
+    def showqrcode_url(self, ticket: str) -> str:
+        """Where this fake serves ``ticket``'s image (the real one: mp.weixin.qq.com)."""
+        return f"{self.base_url}cgi-bin/showqrcode?ticket={quote(ticket)}"
 
     @staticmethod
     async def _json(request: web.Request) -> dict[str, Any] | None:

@@ -1,0 +1,21 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+from tortoise import fields
+
+class Migration(migrations.Migration):
+    dependencies = [('models', '0012_outbox_request_id')]
+
+    initial = False
+
+    operations = [
+        ops.AddField(
+            model_name='BindCode',
+            name='oa_qr_expires_at',
+            field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
+        ),
+        ops.AddField(
+            model_name='BindCode',
+            name='oa_qr_url',
+            field=fields.CharField(null=True, max_length=255),
+        ),
+    ]
