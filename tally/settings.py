@@ -91,6 +91,12 @@ def _wechat_templates(text: str) -> None:
     load_templates(text)
 
 
+def _dingtalk_roles(text: str) -> None:
+    from domain.org.sync import parse_role_map
+
+    parse_role_map(text)
+
+
 def _rate(text: str) -> None:
     from domain.payments.rules import parse_rate
 
@@ -114,6 +120,7 @@ ApprovalFlows = Annotated[str, _check(_approval_flows)]
 WeChatTemplates = Annotated[str, _check(_wechat_templates)]
 Rate = Annotated[str, _check(_rate)]
 Share = Annotated[str, _check(_share)]
+DingTalkRoles = Annotated[str, _check(_dingtalk_roles)]
 
 
 @dataclass(frozen=True)
@@ -185,6 +192,11 @@ class Settings:
     job_run_retention_days: int = 400  # job-run records (each job's latest run is kept)
     # a job's own cron, overriding reminder_cron: "month-end=0 2 * * *; prune=30 3 * * *"
     job_crons: JobCrons = ""
+    # DingTalk org sync (issue 14): staff, departments, heads and roles from DingTalk's contacts
+    # (the old oapi host), daily (the org-sync job) and by `tally sync dingtalk`
+    dingtalk_org_sync: bool = False  # off: staff come from `tally import staff` only
+    dingtalk_oapi_base: str = "https://oapi.dingtalk.com"
+    dingtalk_roles: DingTalkRoles = ""  # "DingTalk role=Tally role; …" beyond same-named roles
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
