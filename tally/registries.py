@@ -1,7 +1,8 @@
 """The look-up tables filled at composition, not by importing a module: the approval engine's
 flow kinds, the DingTalk cards' buttons and the org sync's directory reader. Each is declared
-beside its own use case or card; this lists them. The app (``tally.app``), the CLI (``tally.cli``) and the tests' fixtures call
-``build_registries`` before anything looks a kind up; calling it again changes nothing."""
+beside its own use case or card; this lists them. The app (``tally.app``), the CLI
+(``tally.cli``) and the tests' fixtures call ``build_registries`` before anything looks a kind
+up; calling it again changes nothing."""
 
 from __future__ import annotations
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
@@ -245,10 +246,12 @@ async def _sync_staff(run: _Run) -> tuple[set[int], set[int], set[int]]:
     users = run.directory.users
     existing = {s.dingtalk_userid: s for s in await Staff.filter(
         dingtalk_userid__in=[u.userid for u in users])}
-    created, enabled, disabled = set(), set(), set()
+    created: set[int] = set()
+    enabled: set[int] = set()
+    disabled: set[int] = set()
     for user in users:
         main = main_department(user, run.departments)
-        values = {"name": user.name[:100], "dingtalk_unionid": user.unionid or None,
+        values: dict[str, Any] = {"name": user.name[:100], "dingtalk_unionid": user.unionid or None,
                   "department": run.names[main] if main is not None else "",
                   "active": user.active}
         staff = existing.get(user.userid)
@@ -277,12 +280,12 @@ def _apply(row, values: dict) -> bool:
 
 async def _disable_departed(run: _Run) -> set[int]:
     """Disable the active staff with a DingTalk user id that the directory no longer lists."""
-    departed = await Staff.filter(active=True, dingtalk_userid__not_isnull=True).exclude(
-        dingtalk_userid__in=list(run.staff)).values_list("id", flat=True)
+    departed: set[int] = {staff.id for staff in await Staff.filter(
+        active=True, dingtalk_userid__not_isnull=True).exclude(dingtalk_userid__in=list(run.staff))}
     if departed:
         await Staff.filter(id__in=list(departed)).update(active=False)
         log.info("org sync: disabled %d staff no longer in DingTalk", len(departed))
-    return set(departed)
+    return departed
 
 
 def _parents(run: _Run) -> dict[int, int | None]:
