@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from tortoise.transactions import in_transaction
@@ -177,6 +177,8 @@ class _Run:
     departments: dict[int, Department]
     staff: dict[str, Staff]
     changed: set[int]
+    departments_created: set[int] = field(default_factory=set)
+    departments_changed: set[int] = field(default_factory=set)
 
     @property
     def active(self) -> set[str]:
@@ -198,6 +200,8 @@ async def sync_org(directory: Directory, roles: Mapping[str, str]) -> OrgSyncSum
         await _set_heads(run)
         await _sync_roles(run)
     summary = run.summary
+    summary.departments_created = len(run.departments_created)
+    summary.departments_updated = len(run.departments_changed - run.departments_created)
     summary.created, summary.enabled, summary.disabled = len(created), len(enabled), len(disabled)
     summary.updated = len(run.changed - created - enabled - disabled)
     listed = {staff.id for staff in run.staff.values()}
@@ -214,20 +218,35 @@ async def _sync_departments(run: _Run) -> None:
     rows = await Department.all()
     by_dingtalk = {d.dingtalk_dept_id: d for d in rows if d.dingtalk_dept_id is not None}
     by_name = {d.name: d for d in rows}
+    await _free_names(run, by_dingtalk, by_name)
     for dept in run.directory.departments:
         name = run.names[dept.dept_id]
         row = by_dingtalk.get(dept.dept_id)
-        if row is None and name in by_name and by_name[name].dingtalk_dept_id is None:
-            row = by_name[name]
+        holder = by_name.get(name)
+        if row is None and holder is not None and holder.dingtalk_dept_id is None:
+            row = holder
+        elif holder is not None and holder is not row:  # a department entered by hand keeps it
+            name = run.names[dept.dept_id] = f"{name}#{dept.dept_id}"[:NAME_LIMIT]
         if row is None:
             row = await Department.create(name=name, dingtalk_dept_id=dept.dept_id)
-            run.summary.departments_created += 1
+            run.departments_created.add(row.id)
         elif row.name != name or row.dingtalk_dept_id != dept.dept_id:
             row.name, row.dingtalk_dept_id = name, dept.dept_id
             await row.save(update_fields=["name", "dingtalk_dept_id"])
-            run.summary.departments_updated += 1
-        run.departments[dept.dept_id] = row
+            run.departments_changed.add(row.id)
+        by_name[name] = run.departments[dept.dept_id] = row
     await _link_parents(run)
+
+
+async def _free_names(run: _Run, by_dingtalk: dict, by_name: dict) -> None:
+    """Departments about to be renamed take a placeholder name first, so that two may swap
+    names (names are unique) within the transaction."""
+    for dept in run.directory.departments:
+        row = by_dingtalk.get(dept.dept_id)
+        if row is not None and row.name != run.names[dept.dept_id]:
+            by_name.pop(row.name, None)
+            row.name = f"#dingtalk-{dept.dept_id}"
+            await row.save(update_fields=["name"])
 
 
 async def _link_parents(run: _Run) -> None:
@@ -238,7 +257,7 @@ async def _link_parents(run: _Run) -> None:
         if row.parent_id != parent_id:
             row.parent_id = parent_id
             await row.save(update_fields=["parent_id"])
-            run.summary.departments_updated += 1
+            run.departments_changed.add(row.id)
 
 
 async def _sync_staff(run: _Run) -> tuple[set[int], set[int], set[int]]:
@@ -315,7 +334,7 @@ async def _set_heads(run: _Run) -> None:
         if row.head_id != head_id:
             row.head_id = head_id
             await row.save(update_fields=["head_id"])
-            run.summary.departments_updated += 1
+            run.departments_changed.add(row.id)
 
 
 async def _sync_roles(run: _Run) -> None:

@@ -57,11 +57,14 @@ async def _roles(userid: str) -> set[str]:
 
 async def test_the_first_sync_lands_departments_staff_heads_managers_and_roles(
         client, org, synced):
+    by_hand = await Department.create(name="销售部")  # entered before the sync: adopted
+
     summary = await sync_from_dingtalk(synced)
 
     assert (summary.created, summary.updated, summary.disabled) == (6, 0, 0)
-    assert summary.departments_created == 4
+    assert (summary.departments_created, summary.departments_updated) == (3, 1)
     departments = {d.name: d for d in await Department.all()}
+    assert (departments["销售部"].id, departments["销售部"].dingtalk_dept_id) == (by_hand.id, 10)
     assert set(departments) == {"明辉贸易有限公司", "销售部", "华东", "财务部"}
     staff = await _staff()
     by_id = {s.id: s for s in staff.values()}
@@ -100,7 +103,7 @@ async def test_who_left_is_disabled_with_their_customers_and_enabled_when_back(
 
     summary = await sync_from_dingtalk(synced)
 
-    assert (summary.disabled, summary.created) == (2, 0)
+    assert (summary.disabled, summary.created, summary.departments_updated) == (2, 0, 1)
     staff = await _staff()
     assert not staff["sales-li"].active and not staff["fin-sun"].active
     assert await Customer.filter(salesperson_id=li.id).count() == 1  # their customers stay
@@ -115,6 +118,32 @@ async def test_who_left_is_disabled_with_their_customers_and_enabled_when_back(
     assert (await Staff.get(dingtalk_userid="sales-li")).id == li.id
     reply = await ask(fake, stream, "sales-li", "帮助")
     assert REFUSAL not in reply["content"]
+
+
+async def test_a_renamed_or_moved_department_keeps_its_row(client, org, synced):
+    await sync_from_dingtalk(synced)
+    east = await Department.get(dingtalk_dept_id=11)
+    org.add_department(11, "华东大区", parent_id=1, managers=["lead-qian"])
+
+    summary = await sync_from_dingtalk(synced)
+
+    moved = await Department.get(dingtalk_dept_id=11)
+    root = await Department.get(dingtalk_dept_id=1)
+    assert (moved.id, moved.name, moved.parent_id) == (east.id, "华东大区", root.id)
+    assert summary.departments_updated == 1
+    assert (await Staff.get(dingtalk_userid="sales-li")).department == "华东大区"
+
+    await Department.create(name="财务中心")  # entered by hand: keeps its name
+    org.add_department(10, "华东大区", managers=["mgr-zhao"])  # 销售部 and 华东 swap names
+    org.add_department(11, "销售部", parent_id=1, managers=["lead-qian"])
+    org.add_department(20, "财务中心", managers=["fin-sun"])
+
+    await sync_from_dingtalk(synced)
+
+    names = dict(await Department.exclude(dingtalk_dept_id=None).values_list(
+        "dingtalk_dept_id", "name"))
+    assert names == {1: "明辉贸易有限公司", 10: "华东大区", 11: "销售部", 20: "财务中心#20"}
+    assert (await Staff.get(dingtalk_userid="fin-sun")).department == "财务中心#20"
 
 
 async def test_staff_entered_by_hand_are_never_disabled(client, org, synced):
