@@ -54,5 +54,8 @@ async def sync_from_dingtalk(settings) -> OrgSyncSummary:
 
 
 async def run_org_sync(day: date, now: datetime, settings, progress: Progress = QUIET) -> dict:
-    """Today's directory whatever the run date: a catch-up date syncs the org as it is now."""
+    """Today's sync; a past date of a catch-up is only recorded (DingTalk tells the org as it
+    is now, so syncing once for today covers the days missed)."""
+    if day < now.date():
+        return {"skipped": "past date: the org is synced as it is today"}
     return (await sync_from_dingtalk(settings)).counts()

@@ -190,7 +190,7 @@ def cmd_sync(settings: Settings, args) -> int:
     try:
         summary = asyncio.run(_with_orm(settings, lambda: sync_from_dingtalk(settings)))
     except DingTalkError as exc:
-        print(f"error: 钉钉通讯录读取失败，未做任何改动 (errcode {exc.code}: {exc.message})",
+        print(f"error: 钉钉通讯录读取失败，未做任何改动：{exc.message} (code {exc.code})",
               file=sys.stderr)
         return 1
     except DomainError as exc:

@@ -6,6 +6,7 @@ the job run says why; the daily job is scheduled only when the sync is switched 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
@@ -15,7 +16,7 @@ from domain.errors import DomainError
 from domain.org.models import Department, Staff, StaffRole
 from domain.system.models import JobRun
 from jobs.org_sync import ORG_SYNC, sync_from_dingtalk
-from jobs.schedule import DAILY_JOBS, jobs_for, run_job
+from jobs.schedule import DAILY_JOBS, jobs_for, run_due, run_job
 from tests.fakes.dingtalk_contacts import USER_LIST_PATH
 from tests.support.dingtalk import ask
 
@@ -194,6 +195,17 @@ async def test_a_failed_call_changes_nothing_and_the_job_run_records_it(
 
     outcome = await run_job(synced, ORG_SYNC, clock().date(), clock)
     assert outcome.status == "finished" and outcome.counts["disabled"] == 1
+
+
+async def test_a_catch_up_syncs_once_for_today(client, org, synced, fake, clock):
+    await JobRun.create(job=ORG_SYNC, run_date=clock().date() - timedelta(days=3),
+                        status="finished", started_at=clock(), finished_at=clock())
+
+    outcomes = await run_due(synced, clock, {ORG_SYNC: DAILY_JOBS[ORG_SYNC]})
+
+    assert [o.status for o in outcomes] == ["finished"] * 3
+    assert [o.counts.get("created") for o in outcomes] == [None, None, 6]
+    assert sum(r["path"] == "/gettoken" for r in fake.requests) == 1
 
 
 async def test_an_expired_token_is_fetched_anew(client, org, synced, fake):

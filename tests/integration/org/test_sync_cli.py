@@ -37,7 +37,8 @@ def test_sync_dingtalk_prints_the_summary_and_a_refusal_changes_nothing(database
         busy = run_tally(database_url, "sync", "dingtalk", env=env)
 
     assert refused.returncode == 1
-    assert "钉钉通讯录读取失败，未做任何改动 (errcode 40089" in refused.stderr
+    assert refused.stderr.strip() == ("error: 钉钉通讯录读取失败，未做任何改动：/gettoken: "
+                                      "不合法的corpid或corpsecret (code 40089)")
     assert busy.returncode == 1 and "系统繁忙" in busy.stderr
     staff, departments = _org(database_url)
     assert staff == [("driver-zhou", "物流部", True), ("mgr-zhao", "华东销售部", True),
