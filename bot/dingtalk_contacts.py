@@ -1,5 +1,5 @@
 """DingTalk contacts (通讯录) over aiohttp: departments, members, managers and roles, read into
-the plain ``domain.org.sync.Directory`` that the org sync applies.
+the plain ``domain.org.rules.Directory`` that the org sync applies.
 
 These calls live on the old ``oapi`` host (``settings.dingtalk_oapi_base``), not on the
 ``api.dingtalk.com`` OpenAPI: the token comes from ``GET /gettoken`` and rides as the
@@ -19,7 +19,7 @@ import aiohttp
 from yarl import URL
 
 from bot.dingtalk_api import TOKEN_MARGIN_SECONDS, DingTalkError, _Http
-from domain.org.sync import Directory, DirectoryDepartment, DirectoryUser
+from domain.org.rules import Directory, DirectoryDepartment, DirectoryUser
 
 # https://open.dingtalk.com/document/orgapp/obtain-orgapp-token
 # GET /gettoken?appkey=&appsecret= -> {errcode, errmsg, access_token, expires_in}

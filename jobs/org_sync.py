@@ -14,7 +14,8 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 
 from domain.approvals.flows import approver_roles, flows_with_overrides
-from domain.org.sync import Directory, OrgSyncSummary, parse_role_map, role_map, sync_org
+from domain.org.rules import Directory, parse_role_map, role_map
+from domain.org.sync import OrgSyncSummary, sync_org
 from domain.progress import QUIET, Progress
 
 ORG_SYNC = "org-sync"

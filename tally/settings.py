@@ -92,7 +92,7 @@ def _wechat_templates(text: str) -> None:
 
 
 def _dingtalk_roles(text: str) -> None:
-    from domain.org.sync import parse_role_map
+    from domain.org.rules import parse_role_map
 
     parse_role_map(text)
 

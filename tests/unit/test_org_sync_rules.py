@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.org.sync import (
+from domain.org.rules import (
     DirectoryDepartment,
     DirectoryUser,
     department_heads,
