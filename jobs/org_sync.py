@@ -57,6 +57,8 @@ async def sync_from_dingtalk(settings) -> OrgSyncSummary:
 async def run_org_sync(day: date, now: datetime, settings, progress: Progress = QUIET) -> dict:
     """Today's sync; a past date of a catch-up is only recorded (DingTalk tells the org as it
     is now, so syncing once for today covers the days missed)."""
+    if not org_sync_enabled(settings):  # `tally jobs run org-sync` with the sync switched off
+        return {"skipped": "TALLY_DINGTALK_ORG_SYNC is off"}
     if day < now.date():
         return {"skipped": "past date: the org is synced as it is today"}
     return (await sync_from_dingtalk(settings)).counts()

@@ -224,7 +224,13 @@ async def test_an_empty_directory_is_refused(client, org, synced, fake):
     assert await Staff.filter(active=True).count() == 6
 
 
-def test_the_daily_job_is_scheduled_only_when_the_sync_is_on(settings):
-    assert ORG_SYNC in DAILY_JOBS  # `tally jobs run org-sync` always
+async def test_the_daily_job_is_scheduled_only_when_the_sync_is_on(client, settings, clock,
+                                                                   org, fake):
     assert ORG_SYNC not in jobs_for(settings)
     assert list(jobs_for(replace(settings, dingtalk_org_sync=True)))[-1] == ORG_SYNC
+    off = replace(settings, dingtalk_oapi_base=fake.base_url)  # by hand, while switched off:
+
+    outcome = await run_job(off, ORG_SYNC, clock().date(), clock)
+
+    assert outcome.counts == {"skipped": "TALLY_DINGTALK_ORG_SYNC is off"}
+    assert await Staff.all().count() == 0 and fake.requests == []
