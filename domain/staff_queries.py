@@ -18,7 +18,7 @@ from domain.customers.models import Customer
 from domain.notices.catalogue import Kind, statement_issued_prefix
 from domain.notices.models import CardInstance, OutboxMessage
 from domain.org.models import Department, Staff, StaffRole
-from domain.org.rules import Member, Unit, team_below
+from domain.org.team import Member, Unit, team_below
 from domain.statements.models import Statement
 
 
@@ -40,7 +40,7 @@ async def org_actor(staff: Staff, finance_role: str | None = None) -> Actor:
 
 
 async def team_of(staff_id: int) -> frozenset[int]:
-    """The staff below ``staff_id`` (``domain.org.rules.team_below``), people who left too (their
+    """The staff below ``staff_id`` (``domain.org.team.team_below``), people who left too (their
     customers still need someone); the whole org is read in two queries, and only for someone
     who has reports or heads a department."""
     if not (await Staff.exists(manager_id=staff_id)

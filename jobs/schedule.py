@@ -29,6 +29,7 @@ from domain.approvals.reminders import remind_pending_tasks
 from domain.progress import QUIET, Progress
 from jobs.handover import run_handover
 from jobs.month_end import run_month_end
+from jobs.org_sync import ORG_SYNC, org_sync_enabled, run_org_sync
 from jobs.penalties import run_penalties
 from jobs.prune import run_prune
 from jobs.reminders import run_reminders
@@ -53,10 +54,12 @@ async def approval_reminders(day: date, now: datetime, settings,
 @dataclass(frozen=True)
 class ScheduledJob:
     """One entry of the schedule: a job and when it fires (``cron`` None: at the daily jobs'
-    hour, ``settings.reminder_cron``)."""
+    hour, ``settings.reminder_cron``); ``enabled(settings)`` False leaves it out of the
+    scheduler (``tally jobs run`` still runs it)."""
     name: str
     run: JobFunc
     cron: str | None = None
+    enabled: Callable[[object], bool] = lambda settings: True
 
 
 SCHEDULE: tuple[ScheduledJob, ...] = (
@@ -70,8 +73,15 @@ SCHEDULE: tuple[ScheduledJob, ...] = (
     ScheduledJob("handover", run_handover),
     # old idempotency records, inbound message ids and job runs
     ScheduledJob("prune", run_prune),
+    # staff, departments, heads and roles from DingTalk's contacts, when that is switched on
+    ScheduledJob(ORG_SYNC, run_org_sync, enabled=org_sync_enabled),
 )
 DAILY_JOBS: dict[str, JobFunc] = {job.name: job.run for job in SCHEDULE}
+
+
+def jobs_for(settings) -> dict[str, JobFunc]:
+    """The jobs the scheduler fires with these settings, in table order."""
+    return {job.name: job.run for job in SCHEDULE if job.enabled(settings)}
 
 
 def parse_job_crons(text: str) -> dict[str, str]:
@@ -110,7 +120,7 @@ async def run_due(settings, clock: Callable[[], datetime],
                   max_days: int = MAX_CATCH_UP_DAYS) -> list[RunOutcome]:
     """Every job's dates still to run, up to today by ``clock``."""
     outcomes: list[RunOutcome] = []
-    for name, func in (jobs or DAILY_JOBS).items():
+    for name, func in (jobs or jobs_for(settings)).items():
         outcomes += await catch_up(name, clock, _work_for(func, settings, clock),
                                    max_days=max_days)
     return outcomes
@@ -131,7 +141,7 @@ class Scheduler:
                  jobs: dict[str, JobFunc] | None = None) -> None:
         self._settings = settings
         self._clock = clock
-        self._jobs = jobs or DAILY_JOBS
+        self._jobs = jobs or jobs_for(settings)
         self._crons: list[aiocron.Cron] = []
         self._tasks: set[asyncio.Task] = set()
         self._serial = asyncio.Lock()

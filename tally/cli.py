@@ -181,6 +181,25 @@ def job_summary(outcome, seconds: float) -> str:
     return "\n".join(lines)
 
 
+def cmd_sync(settings: Settings, args) -> int:
+    """`tally sync dingtalk`: staff, departments, heads and roles from DingTalk's contacts now."""
+    from bot.dingtalk_api import DingTalkError
+    from domain.errors import DomainError
+    from jobs.org_sync import sync_from_dingtalk
+
+    try:
+        summary = asyncio.run(_with_orm(settings, lambda: sync_from_dingtalk(settings)))
+    except DingTalkError as exc:
+        print(f"error: 钉钉通讯录读取失败，未做任何改动：{exc.message} (code {exc.code})",
+              file=sys.stderr)
+        return 1
+    except DomainError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+    print(f"synced from DingTalk ({settings.dingtalk_oapi_base}): {summary.text()}")
+    return 0
+
+
 def cmd_deliver(settings: Settings, args) -> int:
     """`tally deliver [--once | --until-empty] [--limit N]` (see jobs.deliver_cli)."""
     from tally.logs import configure_for
@@ -297,6 +316,9 @@ def build_parser() -> argparse.ArgumentParser:
     jobs.add_argument("--progress", action=argparse.BooleanOptionalAction,
                       default=sys.stderr.isatty(), help="show a progress bar on stderr")
     jobs.set_defaults(func=cmd_jobs_run)
+    sync = sub.add_parser("sync", help="take staff and departments from DingTalk's contacts now")
+    sync.add_argument("source", choices=["dingtalk"])
+    sync.set_defaults(func=cmd_sync)
     add_deliver_command(sub, cmd_deliver)
     add_sandbox_command(sub)
     return parser

@@ -44,15 +44,18 @@ def start_fakes(settings: Settings) -> tuple[Settings, Fakes]:
         sys.path.insert(0, source_root)  # tests/fakes lives in the source tree, beside tally/
     try:
         from tests.fakes.dingtalk import FakeDingTalk
+        from tests.fakes.dingtalk_contacts import load_demo_org
         from tests.fakes.wechat import FakeWeChat
     except ImportError as exc:
         raise SystemExit(f"sandbox mode needs the source checkout (tests/fakes): {exc}") from exc
     fakes = Fakes(FakeWeChat(), FakeDingTalk())
     wechat_base, dingtalk_base = fakes.wechat.start(), fakes.dingtalk.start()
     webhook = fakes.dingtalk.add_group_robot(GROUP_TOKEN, GROUP_SECRET)
+    load_demo_org(fakes.dingtalk.contacts)  # the demo staff, so the org-sync job finds them
     settings = replace(
         settings, sandbox=True, wechat_api_base=wechat_base, dingtalk_openapi_base=dingtalk_base,
         dingtalk_group_webhook=webhook, dingtalk_group_secret=GROUP_SECRET, dingtalk_stream=True,
+        dingtalk_oapi_base=dingtalk_base, dingtalk_org_sync=True,
     )
     return settings, fakes
 

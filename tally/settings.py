@@ -91,6 +91,12 @@ def _wechat_templates(text: str) -> None:
     load_templates(text)
 
 
+def _dingtalk_roles(text: str) -> None:
+    from domain.org.rules import parse_role_map
+
+    parse_role_map(text)
+
+
 def _rate(text: str) -> None:
     from domain.payments.rules import parse_rate
 
@@ -120,6 +126,7 @@ WeChatTemplates = Annotated[str, _check(_wechat_templates)]
 Rate = Annotated[str, _check(_rate)]
 Share = Annotated[str, _check(_share)]
 MpEnvVersion = Annotated[str, _check(_mp_env_version)]
+DingTalkRoles = Annotated[str, _check(_dingtalk_roles)]
 
 
 @dataclass(frozen=True)
@@ -195,6 +202,11 @@ class Settings:
     # an empty TALLY_MP_APPID means no mini-program) and which version of the app it opens
     mp_bind_page: str = "pages/bind/index"
     mp_code_env_version: MpEnvVersion = "release"  # release, trial or develop
+    # DingTalk org sync (issue 14): staff, departments, heads and roles from DingTalk's contacts
+    # (the old oapi host), daily (the org-sync job) and by `tally sync dingtalk`
+    dingtalk_org_sync: bool = False  # off: staff come from `tally import staff` only
+    dingtalk_oapi_base: str = "https://oapi.dingtalk.com"
+    dingtalk_roles: DingTalkRoles = ""  # "DingTalk role=Tally role; …" beyond same-named roles
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

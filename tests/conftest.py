@@ -40,6 +40,7 @@ SLOW = (
     "tests/integration/documents/test_day_close_sources.py::test_tally_import_",
     "tests/integration/payments/test_payments_import_cli.py",
     "tests/integration/billing/test_billing_usage_import.py",
+    "tests/integration/org/test_sync_cli.py",
     "tests/integration/http/test_request_logs.py::test_tally_serve_",
     "tests/unit/test_pdf.py::test_importing_the_module_registers_no_font",
     "tests/unit/test_qr.py::test_both_formats_work_without_pillow",

@@ -12,6 +12,8 @@ class Staff(Model):
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=100)
     dingtalk_userid = fields.CharField(max_length=64, unique=True, null=True)
+    # the person across DingTalk apps (to-dos and OAuth sign-in address them by it)
+    dingtalk_unionid = fields.CharField(max_length=64, null=True)
     department = fields.CharField(max_length=100, default="")
     manager = fields.ForeignKeyField(
         "models.Staff", related_name="reports", null=True, on_delete=fields.SET_NULL
@@ -28,6 +30,8 @@ class Department(Model):
 
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=100, unique=True)
+    # DingTalk's dept_id when the org sync keeps this department (None: entered by hand)
+    dingtalk_dept_id = fields.BigIntField(null=True, unique=True)
     head = fields.ForeignKeyField(
         "models.Staff", related_name="headed_departments", null=True,
         on_delete=fields.SET_NULL,

@@ -1,75 +1,120 @@
-"""Who is below whom in the staff organisation: a manager's team, from the reporting lines
-(Staff.manager) and the departments they head (Department.head, with every sub-department).
-
-Pure: the caller reads the rows (two queries) and passes them in."""
+"""The org sync's rules, on plain data: DingTalk's directory as Tally reads it, the unique
+department names, each department's head, whom a person reports to, and which Tally roles their
+DingTalk roles become (``domain.org.sync`` applies them to the store)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
-from typing import NamedTuple
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+NAME_LIMIT = 100  # Department.name / Staff.department
 
 
-class Member(NamedTuple):
-    id: int
-    manager_id: int | None
-    department: str  # the department's name ("" for none)
+@dataclass(frozen=True)
+class DirectoryDepartment:
+    """A DingTalk department: its id, name, parent (None for the root) and managers (主管)."""
 
-
-class Unit(NamedTuple):
-    id: int
+    dept_id: int
     name: str
-    parent_id: int | None
-    head_id: int | None
+    parent_id: int | None = None
+    head_userids: tuple[str, ...] = ()
 
 
-def team_below(person_id: int, members: Iterable[Member], units: Iterable[Unit]) -> frozenset[int]:
-    """Everyone below ``person_id``, directly or not: their reports, the members of the
-    departments they head and of those departments' sub-departments, and so on down from each
-    of them. The person is never in their own team, and a cycle in the data ends the walk."""
-    reports: dict[int, list[int]] = defaultdict(list)
-    in_department: dict[str, list[int]] = defaultdict(list)
-    for member in members:
-        if member.manager_id is not None:
-            reports[member.manager_id].append(member.id)
-        if member.department:
-            in_department[member.department].append(member.id)
-    headed, children, names = _department_maps(units)
-    seen, waiting = {person_id}, [person_id]
-    while waiting:
-        boss = waiting.pop()
-        below = list(reports[boss])
-        for unit_id in _subtree(headed[boss], children):
-            below += in_department[names[unit_id]]
-        fresh = [staff_id for staff_id in below if staff_id not in seen]
-        seen.update(fresh)
-        waiting += fresh
-    return frozenset(seen - {person_id})
+@dataclass(frozen=True)
+class DirectoryUser:
+    """A DingTalk member: departments in DingTalk's order (the first known one is the main one),
+    the direct manager (直属主管) when set, and the DingTalk role names held."""
+
+    userid: str
+    name: str
+    unionid: str | None = None
+    dept_ids: tuple[int, ...] = ()
+    active: bool = True
+    manager_userid: str | None = None
+    roles: tuple[str, ...] = ()
 
 
-def _department_maps(
-    units: Iterable[Unit],
-) -> tuple[dict[int, list[int]], dict[int, list[int]], dict[int, str]]:
-    """Departments by head, sub-departments by parent, names by id."""
-    headed: dict[int, list[int]] = defaultdict(list)
-    children: dict[int, list[int]] = defaultdict(list)
-    names: dict[int, str] = {}
-    for unit in units:
-        names[unit.id] = unit.name
-        if unit.head_id is not None:
-            headed[unit.head_id].append(unit.id)
-        if unit.parent_id is not None:
-            children[unit.parent_id].append(unit.id)
-    return headed, children, names
+@dataclass(frozen=True)
+class Directory:
+    departments: tuple[DirectoryDepartment, ...]
+    users: tuple[DirectoryUser, ...]
 
 
-def _subtree(roots: Iterable[int], children: dict[int, list[int]]) -> set[int]:
-    """The departments ``roots`` and every department below them."""
-    found: set[int] = set()
-    waiting = list(roots)
-    while waiting:
-        unit_id = waiting.pop()
-        if unit_id not in found:
-            found.add(unit_id)
-            waiting += children[unit_id]
-    return found
+def parse_role_map(text: str) -> dict[str, str]:
+    """``"财务=财务部PFC; 总经理=营销中心总经理"`` → DingTalk role name → Tally role; ValueError
+    naming a bad entry."""
+    mapping: dict[str, str] = {}
+    for entry in filter(None, (part.strip() for part in text.replace("；", ";").split(";"))):
+        dingtalk, equals, tally = (part.strip() for part in entry.partition("="))
+        if not equals or not dingtalk or not tally:
+            raise ValueError(f"{entry!r} is not DingTalk role=Tally role")
+        mapping[dingtalk] = tally
+    return mapping
+
+
+def role_map(tally_roles: Iterable[str], overrides: Mapping[str, str]) -> dict[str, str]:
+    """A DingTalk role named like a Tally role becomes that role; ``overrides`` map other
+    names (and win over a same-named one)."""
+    return {**{role: role for role in tally_roles if role}, **overrides}
+
+
+def department_names(departments: Iterable[DirectoryDepartment]) -> dict[int, str]:
+    """A unique Tally name per DingTalk department: its own name, or "上级/名称" when two
+    departments share one (DingTalk allows that under different parents; Tally names are
+    unique), or with its id when even that repeats."""
+    departments = list(departments)
+    by_id = {d.dept_id: d for d in departments}
+    counts: dict[str, int] = {}
+    for d in departments:
+        counts[d.name] = counts.get(d.name, 0) + 1
+    names = {}
+    for d in departments:
+        parent = by_id.get(d.parent_id) if d.parent_id is not None else None
+        names[d.dept_id] = d.name if counts[d.name] == 1 or parent is None else (
+            f"{parent.name}/{d.name}")
+    seen: dict[str, int] = {}
+    for d in departments:
+        seen[names[d.dept_id]] = seen.get(names[d.dept_id], 0) + 1
+    return {dept_id: (name if seen[name] == 1 else f"{name}#{dept_id}")[:NAME_LIMIT]
+            for dept_id, name in names.items()}
+
+
+def main_department(user: DirectoryUser, known: Mapping[int, object]) -> int | None:
+    """The person's main department: the first of theirs that the directory lists."""
+    return next((dept_id for dept_id in user.dept_ids if dept_id in known), None)
+
+
+def department_heads(departments: Iterable[DirectoryDepartment],
+                     active: set[str]) -> dict[int, str]:
+    """Each department's head: its first manager (主管) who is an active member."""
+    heads = {}
+    for d in departments:
+        head = next((userid for userid in d.head_userids if userid in active), None)
+        if head is not None:
+            heads[d.dept_id] = head
+    return heads
+
+
+def manager_of(user: DirectoryUser, main: int | None, heads: Mapping[int, str],
+               parents: Mapping[int, int | None], active: set[str]) -> str | None:
+    """Whom the person reports to: DingTalk's 直属主管 when set and active, else the head of
+    their main department (or of the nearest department above it) other than themselves."""
+    if user.manager_userid and user.manager_userid in active and (
+            user.manager_userid != user.userid):
+        return user.manager_userid
+    seen: set[int] = set()
+    dept = main
+    while dept is not None and dept not in seen:
+        seen.add(dept)
+        head = heads.get(dept)
+        if head is not None and head != user.userid:
+            return head
+        dept = parents.get(dept)
+    return None
+
+
+def tally_roles(user: DirectoryUser, roles: Mapping[str, str]) -> set[str]:
+    """The Tally roles a person's DingTalk roles map to (none while not active)."""
+    if not user.active:
+        return set()
+    return {roles[name] for name in user.roles if name in roles}

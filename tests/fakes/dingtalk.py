@@ -37,6 +37,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.fakes.dingtalk_contacts import FakeContacts
 from tests.fakes.threaded import ThreadedServer, take_fault
 
 # The default app matches tally.settings.Settings' demo credentials.
@@ -114,6 +115,7 @@ class FakeDingTalk(ThreadedServer):
         self._open_requests = 0
         self._sockets: set[web.WebSocketResponse] = set()
         self._pending: list[str] = []  # frames pushed while no client was connected
+        self.contacts = FakeContacts(self._apps)  # the oapi contacts (通讯录), same base URL
 
     # ----- control API (thread-safe) -----
 
@@ -339,6 +341,7 @@ class FakeDingTalk(ThreadedServer):
         app.router.add_post("/v1.0/im/v1.0/robot/interactiveCards/send", self._card_send)
         app.router.add_put("/v1.0/im/robots/interactiveCards", self._card_update)
         app.router.add_post("/robot/send", self._group_send)
+        self.contacts.add_routes(app)
         return app
 
     @web.middleware

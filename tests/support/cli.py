@@ -28,9 +28,10 @@ def run_orm(coro_factory, url):
     return asyncio.run(work())
 
 
-def run_tally(url, *args) -> subprocess.CompletedProcess:
-    """`python -m tally.cli ARGS` on the database at ``url``, from the repository root."""
-    env = {**os.environ, "TALLY_DATABASE_URL": url, "TALLY_SECRET_KEY": "x"}
+def run_tally(url, *args, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """`python -m tally.cli ARGS` on the database at ``url``, from the repository root (with
+    ``env``'s settings besides)."""
+    env = {**os.environ, "TALLY_DATABASE_URL": url, "TALLY_SECRET_KEY": "x", **(env or {})}
     return subprocess.run([sys.executable, "-m", "tally.cli", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60)
 

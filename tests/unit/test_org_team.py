@@ -1,9 +1,9 @@
-"""A manager's team (domain.org.rules.team_below): reporting lines and headed departments,
+"""A manager's team (domain.org.team.team_below): reporting lines and headed departments,
 down the whole tree, never the person themself, safe against cycles."""
 
 from __future__ import annotations
 
-from domain.org.rules import Member, Unit, team_below
+from domain.org.team import Member, Unit, team_below
 
 # 1 manages 2 and 3; 3 manages 4. 5 heads 华东大区 (id 10), whose sub-department 上海 (11) has
 # 6, who manages 7 (in no department). 8 sits in 华东大区 itself. 9 is on their own.

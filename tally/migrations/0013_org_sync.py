@@ -1,0 +1,21 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+from tortoise import fields
+
+class Migration(migrations.Migration):
+    dependencies = [('models', '0012_outbox_request_id')]
+
+    initial = False
+
+    operations = [
+        ops.AddField(
+            model_name='Department',
+            name='dingtalk_dept_id',
+            field=fields.BigIntField(null=True, unique=True),
+        ),
+        ops.AddField(
+            model_name='Staff',
+            name='dingtalk_unionid',
+            field=fields.CharField(null=True, max_length=64),
+        ),
+    ]
