@@ -18,4 +18,14 @@ class Migration(migrations.Migration):
             name='oa_qr_url',
             field=fields.CharField(null=True, max_length=255),
         ),
+        ops.AddField(
+            model_name='Department',
+            name='dingtalk_dept_id',
+            field=fields.BigIntField(null=True, unique=True),
+        ),
+        ops.AddField(
+            model_name='Staff',
+            name='dingtalk_unionid',
+            field=fields.CharField(null=True, max_length=64),
+        ),
     ]
