@@ -131,7 +131,7 @@ class Settings:
     wechat_api_base: str = "https://api.weixin.qq.com/"
     wechat_appid: str = "wx-demo-official"
     wechat_secret: str = "demo-official-secret"
-    mp_appid: str = "wx-demo-miniapp"
+    mp_appid: str = "wx-demo-miniapp"  # empty: no mini-program (notices carry the link alone)
     mp_secret: str = "demo-miniapp-secret"
     mp_statement_page: str = "pages/statement/index"
     data_dir: str = "data"
@@ -185,6 +185,11 @@ class Settings:
     job_run_retention_days: int = 400  # job-run records (each job's latest run is kept)
     # a job's own cron, overriding reminder_cron: "month-end=0 2 * * *; prune=30 3 * * *"
     job_crons: JobCrons = ""
+
+    @property
+    def mini_program(self) -> bool:
+        """A mini-program is configured: its appid is set (the sandbox's is the fake's)."""
+        return bool(self.mp_appid.strip())
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
