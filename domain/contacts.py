@@ -61,6 +61,9 @@ async def redeem_bind_code(
 async def _contact_for(bind: BindCode, identity: dict, name: str,
                        unionid: str | None) -> Contact:
     holder = await Contact.get_or_none(**identity)
+    if holder is not None and _linked_elsewhere(holder, identity, bind.customer_id):
+        await _release(holder, identity)  # only the identity the code is redeemed with moves
+        holder = None
     if holder is None and unionid:  # the same person, bound to this customer on the other side
         holder = await _unlinked(unionid, next(iter(identity)), customer_id=bind.customer_id)
     if bind.contact_id is None or (holder and holder.id == bind.contact_id):
@@ -70,12 +73,23 @@ async def _contact_for(bind: BindCode, identity: dict, name: str,
         return contact
     target = await Contact.get(id=bind.contact_id)
     if holder is not None:  # the identity moves to the contact the code was issued for
-        for field in identity:
-            setattr(holder, field, None)
-        await holder.save()
+        await _release(holder, identity)
     for field, value in identity.items():
         setattr(target, field, value)
     return target
+
+
+def _linked_elsewhere(holder: Contact, identity: dict, customer_id: int) -> bool:
+    """The identity's contact belongs to another customer and also holds the person's other
+    identity: moving it would take the other app's binding along unasked."""
+    other = "mp_openid" if "openid" in identity else "openid"
+    return holder.customer_id not in (None, customer_id) and bool(getattr(holder, other))
+
+
+async def _release(holder: Contact, identity: dict) -> None:
+    for field in identity:
+        setattr(holder, field, None)
+    await holder.save()
 
 
 def contact_actor(contact: Contact) -> Actor:
@@ -134,6 +148,6 @@ async def _link(unionid: str, field: str, value: str) -> Contact | None:
     except IntegrityError:  # a concurrent login or follow took this identity first
         linked = 0
     if not linked:
-        return await Contact.get_or_none(**{field: value})
+        return await Contact.filter(**{field: value}).first()
     setattr(contact, field, value)
     return contact
