@@ -151,3 +151,20 @@ async def _link(unionid: str, field: str, value: str) -> Contact | None:
         return await Contact.filter(**{field: value}).first()
     setattr(contact, field, value)
     return contact
+
+
+async def followers_to_refresh(after_id: int, limit: int) -> list[tuple[int, str]]:
+    """(id, openid) of contacts on the official account whose unionid is not known (bound
+    before Tally asked WeChat for it), in id order after ``after_id``."""
+    rows = await Contact.filter(id__gt=after_id, openid__isnull=False, unionid=None).order_by(
+        "id").limit(limit).values_list("id", "openid")
+    return [(row_id, str(openid)) for row_id, openid in rows]
+
+
+async def record_follower(openid: str, *, follows: bool, unionid: str | None,
+                          now: datetime) -> None:
+    """What WeChat says of a follower now: still following (with their unionid), or gone."""
+    if follows:
+        await followed(openid, unionid)
+    else:
+        await unfollowed(openid, now)

@@ -316,7 +316,7 @@ async def _statement_response(request: web.Request, probe: probes.Probe) -> web.
 
 def _with_field(body: str, name: str, value: object) -> str:
     """A cached JSON object with one more member (the cache holds what all contacts share)."""
-    return f"{body[:-1]}, {dumps({name: value})[1:]}"
+    return f"{body[:-1]},{dumps({name: value})[1:]}"
 
 
 async def _statement_json(request: web.Request, statement: Statement) -> dict:

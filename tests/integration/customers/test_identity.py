@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.wechat_followers import refresh_followers
 from domain.customers.models import Contact
+from httpcommon.keys import WECHAT
 from tests.support import seed
 from tests.support.wechat import MP, bind_code, mp_login, post_ok, push, say
 
@@ -145,3 +147,25 @@ async def test_a_follower_wechat_cannot_describe_is_still_welcomed(client, clock
     reply = await push(client, clock, xml)
 
     assert reply.startswith("欢迎关注！\n您好，我是对账助手")
+
+
+async def test_followers_bound_before_unionids_are_asked_about_once(
+    client, clock, admin, app, wechat
+):
+    """Contacts bound on the official account before Tally recorded unionids: `tally followers
+    refresh` fills them in (the mini-program then recognises the person) and marks who left."""
+    customers = await seed(client, admin)
+    await Contact.filter(external_id="P001").update(openid="o-chen")
+    await Contact.filter(external_id="P002").update(openid="o-zhou")
+    await Contact.create(customer_id=customers["C002"]["id"], name="旧", openid="o-unknown")
+    wechat.subscribe_event("o-chen", unionid="u-chen")  # WeChat knows them; Tally never heard
+    wechat.subscribe_event("o-zhou", unionid="u-zhou")
+    wechat.unsubscribe_event("o-zhou")
+
+    counts = await refresh_followers(app[WECHAT], clock)
+
+    assert (counts.following, counts.gone, counts.unknown) == (1, 1, 1)
+    chen, zhou = await Contact.get(openid="o-chen"), await Contact.get(openid="o-zhou")
+    assert chen.unionid == "u-chen" and zhou.oa_unsubscribed_at == clock()
+    _, login = await mp_login(client, wechat, "mp-chen", unionid="u-chen")
+    assert login["bound"] is True and login["contact"]["name"] == "陈会计"
