@@ -25,7 +25,13 @@ from wechatpy.messages import BaseMessage, TextMessage, UnknownMessage
 
 from bot.wechat import WeChatError
 from domain import customer_queries as queries
-from domain.contacts import contact_actor, followed, redeem_bind_code, unfollowed
+from domain.contacts import (
+    contact_actor,
+    followed,
+    heard_from,
+    redeem_bind_code,
+    unfollowed,
+)
 from domain.credit.overview import CustomerDebts, customer_debts
 from domain.customers.models import Contact
 from domain.errors import DomainError
@@ -67,6 +73,8 @@ Handler = Callable[[BaseMessage, BotContext], Awaitable[str | None]]
 async def handle(message: BaseMessage, ctx: BotContext) -> str | None:
     """The reply to one message or event (None: say nothing)."""
     try:
+        if not isinstance(message, UnsubscribeEvent):
+            await heard_from(ctx.openid)
         return await _route(message)(message, ctx)
     except DomainError as exc:
         return exc.message

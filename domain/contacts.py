@@ -123,6 +123,13 @@ async def followed(openid: str, unionid: str | None) -> Contact | None:
     return contact
 
 
+async def heard_from(openid: str) -> None:
+    """A message or event from the follower: only followers can send one, so they follow
+    (an unsubscribe marked earlier no longer holds, e.g. when a subscribe event was missed)."""
+    await Contact.filter(openid=openid, oa_unsubscribed_at__isnull=False).update(
+        oa_unsubscribed_at=None)
+
+
 async def unfollowed(openid: str, now: datetime) -> None:
     """The follower left the official account (or WeChat said so, 43004): no template
     messages to them until they follow again (the first moment is kept)."""

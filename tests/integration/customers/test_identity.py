@@ -169,3 +169,17 @@ async def test_followers_bound_before_unionids_are_asked_about_once(
     assert chen.unionid == "u-chen" and zhou.oa_unsubscribed_at == clock()
     _, login = await mp_login(client, wechat, "mp-chen", unionid="u-chen")
     assert login["bound"] is True and login["contact"]["name"] == "陈会计"
+
+
+async def test_a_message_from_a_follower_marked_as_gone_shows_they_follow(
+    client, clock, admin, wechat
+):
+    """The subscribe event was lost (the callback was down): their next message says it."""
+    customers = await seed(client, admin)
+    await follow_and_bind(client, clock, admin, wechat, customers["C001"]["id"])
+    await push(client, clock, wechat.unsubscribe_event("o-chen"))
+
+    reply = await say(client, clock, "o-chen", "对账单")
+
+    assert reply == "暂无对账单。有新的对账单时我们会通知您。"
+    assert (await Contact.get(openid="o-chen")).oa_unsubscribed_at is None
