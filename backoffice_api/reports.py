@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aiohttp import web
+from pydantic import Field
 
 from backoffice_api.auth import actor_with
 from domain import reports
@@ -49,6 +50,8 @@ class Delivery(Reply):
     sent_at: OptionalMoment
     statement_id: Id | None
     last_error: str
+    undelivered_reason: str = Field(description="未发出的原因（仅 dead）：如 客户已取消关注公众号，"
+                                                "且小程序未授权订阅消息")
 
 
 class Ledger(Items[Delivery]):

@@ -45,16 +45,24 @@ from bot.templates import Template, TemplateDataError, load_templates
 from bot.texts import clip, period, plain
 from bot.tier_texts import tier_digest_markdown
 from bot.wechat import RETRYABLE_ERRORS, TOKEN_ERRORS, WeChatError, WeChatGateway
+from domain.contacts import unfollowed
 from domain.customers.models import Contact
-from domain.delivery import DeliveryFailed, Notice, Sender
+from domain.delivery import DeliveryFailed, Notice, Sender, no_channel
 from domain.money import yuan
 from domain.notices.catalogue import Channel, Kind, Render, label
 from domain.notices.models import MpSubscription
 from domain.org.models import Staff
 
-NO_CHANNEL = "no_channel"  # the recipient cannot be reached on this channel: no alert
 NO_GROUP_ROBOT = "no_group_robot"  # no group webhook configured: no alert (it would go there)
 SUBSCRIBE_REFUSED = frozenset({43101})  # the user has no subscribe quota left
+UNSUBSCRIBED = 43004  # template message to someone who left the official account
+# Why a customer notice had no channel, for finance (the delivery ledger shows it).
+NOT_ON_WECHAT = "联系人未绑定微信（未关注公众号，也未登录小程序）"
+LEFT_OA = "客户已取消关注公众号，且未使用小程序"
+LEFT_OA_NO_CONSENT = "客户已取消关注公众号，且小程序未授权订阅消息"
+NO_CONSENT = "客户未关注公众号，且小程序未授权订阅消息"
+CONSENT_REFUSED = "客户在小程序拒收订阅消息（授权已用完）"
+NO_MINI_PROGRAM = "客户只在小程序绑定，但未配置小程序（TALLY_MP_APPID）"
 TOKEN_TTL_SECONDS = 60.0  # re-read the gateway's token this often to follow other replicas
 MP_STATE = "formal"
 
@@ -324,25 +332,30 @@ class WeChatHttp:
 def _wechat_failure(exc: WeChatError) -> DeliveryFailed:
     """Transport failures, 5xx, busy (-1), rate limit (45009) and a token still refused after
     the one refresh are tried again; 43101 (no subscribe quota) means no channel; any other
-    errcode (40003 bad openid, 43004 unsubscribed, 47003 bad data, …) is final."""
+    errcode (40003 bad openid, 47003 bad data, …) is final. (43004, unsubscribed, never gets
+    here: the sender marks the follower and tries the mini-program.)"""
     if exc.errcode in SUBSCRIBE_REFUSED:
-        return DeliveryFailed(NO_CHANNEL, retryable=False, alert=False)
+        return no_channel(CONSENT_REFUSED)
     retryable = exc.errcode is None or exc.errcode in RETRYABLE_ERRORS | TOKEN_ERRORS
     return DeliveryFailed(f"wechat {exc.errcode}: {exc.errmsg}", retryable=retryable)
 
 
 class WeChatSender:
     """The TEMPLATE kinds (STATEMENT_ISSUED, REPAYMENT_REMINDER, …) to a contact: a template message
-    to the official-account openid, else a mini-program subscribe message while the contact has
-    quota for the template, else dead as "no_channel"."""
+    to the official-account openid while they follow it, else a mini-program subscribe message
+    while the contact has consent (quota) for the template, else dead as "no_channel" with the
+    reason finance reads in the delivery ledger.
+
+    ``mp_appid`` empty means no mini-program: template messages carry the link alone (a
+    ``miniprogram`` jump WeChat would prefer to it must name a real, linked mini-program)."""
 
     def __init__(self, http: WeChatHttp, templates: Mapping[str, Template], *, mp_appid: str,
                  mp_page: str) -> None:
         self._http = http
         self._templates = templates
-        self._mp_appid = mp_appid
+        self._mp_appid = mp_appid.strip()
         self._mp_page = mp_page
-        self._contacts = Recipients(Contact, "openid", "mp_openid")
+        self._contacts = Recipients(Contact, "openid", "mp_openid", "oa_unsubscribed_at")
 
     async def prepare(self, notices: list[Notice]) -> None:
         await self._contacts.prepare(notices)
@@ -356,23 +369,54 @@ class WeChatSender:
             # The message shows a summary only: without its link the customer cannot act on it.
             raise DeliveryFailed(f"{notice.kind} without its link", retryable=False)
         try:
-            if contact.get("openid") and template.template_id:
-                return await self._http.send_template(self._template_body(
-                    contact["openid"], template, notice.payload))
-            if contact.get("mp_openid") and template.mp_template_id:
-                return await self._subscribe(contact, template, notice.payload)
+            if _follows(contact) and template.template_id:
+                sent = await self._template(contact, template, notice.payload, now)
+                if sent is not None:
+                    return sent
+                contact = {**contact, "oa_unsubscribed_at": now}
+            if self._mp_appid and contact.get("mp_openid") and template.mp_template_id:
+                sent = await self._subscribe(contact, template, notice.payload)
+                if sent is not None:
+                    return sent
         except WeChatError as exc:
             raise _wechat_failure(exc) from None
         except TemplateDataError as exc:  # WeChat would refuse it (47003): say which value
             raise DeliveryFailed(f"template data: {exc}", retryable=False) from None
-        raise DeliveryFailed(NO_CHANNEL, retryable=False, alert=False)
+        raise no_channel(self._unreachable(contact, template))
+
+    async def _template(self, contact: dict, template: Template, payload,
+                        now: datetime) -> str | None:
+        """The template message's msgid; None when WeChat says the follower left (43004),
+        which is recorded so later notices skip it."""
+        try:
+            return await self._http.send_template(self._template_body(
+                contact["openid"], template, payload))
+        except WeChatError as exc:
+            if exc.errcode != UNSUBSCRIBED:
+                raise
+        await unfollowed(contact["openid"], now)
+        return None
+
+    def _unreachable(self, contact: dict, template: Template) -> str:
+        """Why no message could go to this contact, in finance's words."""
+        openid, mp_openid = contact.get("openid"), contact.get("mp_openid")
+        if not openid and not mp_openid:
+            return NOT_ON_WECHAT
+        if mp_openid and not self._mp_appid:
+            return NO_MINI_PROGRAM
+        if openid and contact.get("oa_unsubscribed_at"):
+            return LEFT_OA_NO_CONSENT if mp_openid else LEFT_OA
+        if openid and not template.template_id:
+            return f"「{label(template.kind)}」未配置公众号模板消息"
+        return NO_CONSENT
 
     def _template_body(self, openid: str, template: Template, payload) -> dict:
+        # https://developers.weixin.qq.com/doc/service/api/notify/template/api_sendtemplatemessage.html
         body = {"touser": openid, "template_id": template.template_id,
                 "data": template.data(payload)}
         if payload.get("url"):
             body["url"] = payload["url"]
-        if payload.get("mp_scene"):
+        if payload.get("mp_scene") and self._mp_appid:
             body["miniprogram"] = {"appid": self._mp_appid, "pagepath": self._page(payload)}
         return body
 
@@ -380,11 +424,14 @@ class WeChatSender:
         scene = payload.get("mp_scene")
         return f"{self._mp_page}?scene={quote(scene, safe='')}" if scene else self._mp_page
 
-    async def _subscribe(self, contact: dict, template: Template, payload) -> str:
+    async def _subscribe(self, contact: dict, template: Template, payload) -> str | None:
+        """A subscribe message on one of the contact's consents (used up by the send); None
+        when no consent is left."""
         data = template.mp_data(payload)  # before the quota is taken: a refusal keeps it
         quota = MpSubscription.filter(contact_id=contact["id"], template_id=template.mp_template_id)
         if not await quota.filter(remaining__gt=0).update(remaining=F("remaining") - 1):
-            raise DeliveryFailed(NO_CHANNEL, retryable=False, alert=False)
+            return None
+        # https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/mp-message-management/subscribe-message/sendMessage.html
         body = {"touser": contact["mp_openid"], "template_id": template.mp_template_id,
                 "page": self._page(payload), "data": data,
                 "miniprogram_state": MP_STATE, "lang": "zh_CN"}
@@ -396,6 +443,10 @@ class WeChatSender:
             else:  # not sent: WeChat did not use the quota either
                 await quota.update(remaining=F("remaining") + 1)
             raise
+
+
+def _follows(contact: Mapping[str, Any]) -> bool:
+    return bool(contact.get("openid")) and not contact.get("oa_unsubscribed_at")
 
 
 # ----- DingTalk ---------------------------------------------------------------------------------
@@ -420,7 +471,7 @@ class DingTalkSender:
     async def send(self, notice: Notice, now: datetime) -> str:
         staff = await self._staff.take(notice.recipient_id)
         if staff is None or not staff["dingtalk_userid"]:
-            raise DeliveryFailed(NO_CHANNEL, retryable=False, alert=False)
+            raise no_channel("员工未关联钉钉账号")
         try:
             if notice.kind in CARD_NOTICES:
                 return await self._card(staff["id"], notice, now)

@@ -259,6 +259,15 @@ class WeChatGateway:
             raise WeChatError(None, "getwxacodeunlimit answered no image")
         return body
 
+    async def user_info(self, openid: str) -> dict[str, Any]:
+        """An official-account follower: ``{"subscribe": 1, "openid", "unionid" (only when the
+        account is bound to an open platform), …}``, or ``{"subscribe": 0, "openid"}`` for one
+        who left. GET cgi-bin/user/info?openid=&lang=zh_CN, see
+        https://developers.weixin.qq.com/doc/service/api/usermanage/userinfo/api_userinfo.html
+        """
+        get = functools.partial(self._oa.user.get, openid, lang="zh_CN")
+        return await self._run(functools.partial(_with_token_retry, self._oa, get))
+
     async def access_token(self, app: str, rejected: str | None = None) -> str:
         """The official account's ("oa") or mini-program's ("mp") token, from wechatpy's
         storage; when WeChat ``rejected`` a token, it is refreshed first (once, by whoever asks

@@ -12,12 +12,26 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from wechatpy.events import BaseEvent, ScanEvent, SubscribeEvent, SubscribeScanEvent
+from wechatpy.events import (
+    BaseEvent,
+    ScanEvent,
+    SubscribeEvent,
+    SubscribeScanEvent,
+    UnsubscribeEvent,
+)
 from wechatpy.messages import BaseMessage, TextMessage, UnknownMessage
 
+from bot.wechat import WeChatError
 from domain import customer_queries as queries
-from domain.contacts import contact_actor, redeem_bind_code
+from domain.contacts import (
+    contact_actor,
+    followed,
+    heard_from,
+    redeem_bind_code,
+    unfollowed,
+)
 from domain.credit.overview import CustomerDebts, customer_debts
 from domain.customers.models import Contact
 from domain.errors import DomainError
@@ -50,6 +64,7 @@ class BotContext:
     openid: str
     now: datetime
     share: ShareSettings
+    wechat: Any = None  # the WeChatGateway: the follower's unionid comes from cgi-bin/user/info
 
 
 Handler = Callable[[BaseMessage, BotContext], Awaitable[str | None]]
@@ -58,6 +73,8 @@ Handler = Callable[[BaseMessage, BotContext], Awaitable[str | None]]
 async def handle(message: BaseMessage, ctx: BotContext) -> str | None:
     """The reply to one message or event (None: say nothing)."""
     try:
+        if not isinstance(message, UnsubscribeEvent):
+            await heard_from(ctx.openid)
         return await _route(message)(message, ctx)
     except DomainError as exc:
         return exc.message
@@ -75,6 +92,8 @@ def _route(message: BaseMessage) -> Handler:
         return scanned
     if isinstance(message, SubscribeEvent):
         return subscribed
+    if isinstance(message, UnsubscribeEvent):
+        return unsubscribed
     if isinstance(message, BaseEvent | UnknownMessage):
         return ignore  # delivery reports, menu clicks, event types wechatpy does not know
     return help_text
@@ -159,29 +178,60 @@ async def bind(message: BaseMessage, ctx: BotContext) -> str:
     code = _normalise(message.content).removeprefix(BIND_PREFIX).strip()
     if not code:
         return ASK_CODE
-    return await _bind_with(code, ctx)
+    return await _bind_with(code, ctx, await _unionid(ctx))
 
 
 async def subscribed(message: BaseMessage, ctx: BotContext) -> str:
-    return f"{WELCOME}\n{HELP}"
+    """A (re)follow: reachable again, and known as the contact the same person already is in
+    the mini-program (by unionid)."""
+    contact = await followed(ctx.openid, await _unionid(ctx))
+    if contact is None or contact.customer_id is None:
+        return f"{WELCOME}\n{HELP}"
+    name = await queries.customer_name(contact.customer_id)
+    return f"{WELCOME}您是客户「{name}」的联系人，新的对账单会在这里通知您。\n{HELP}"
+
+
+async def unsubscribed(message: BaseMessage, ctx: BotContext) -> None:
+    """Left the official account: template messages would fail (43004) until they return."""
+    await unfollowed(ctx.openid, ctx.now)
+    return None  # WeChat delivers no reply to someone who left
 
 
 async def subscribed_by_scan(message: BaseMessage, ctx: BotContext) -> str:
-    return f"{WELCOME}\n{await scanned(message, ctx)}"
+    unionid = await _unionid(ctx)
+    await followed(ctx.openid, unionid)
+    return f"{WELCOME}\n{await _scanned(message, ctx, unionid)}"
 
 
 async def scanned(message: BaseMessage, ctx: BotContext) -> str:
+    return await _scanned(message, ctx, await _unionid(ctx))
+
+
+async def _scanned(message: BaseMessage, ctx: BotContext, unionid: str | None) -> str:
     code = (message.scene_id or "").strip()
     if not code:
         return HELP
     try:
-        return await _bind_with(code, ctx)
+        return await _bind_with(code, ctx, unionid)
     except DomainError as exc:
         return exc.message
 
 
-async def _bind_with(code: str, ctx: BotContext) -> str:
-    contact = await redeem_bind_code(code, now=ctx.now, openid=ctx.openid)
+async def _unionid(ctx: BotContext) -> str | None:
+    """The follower's unionid (events carry only the openid); None when the official account
+    is not bound to an open platform, or WeChat cannot say now (binding goes on without it)."""
+    if ctx.wechat is None:
+        return None
+    try:
+        info = await ctx.wechat.user_info(ctx.openid)
+    except WeChatError as exc:
+        log.warning("user info for a follower failed: errcode=%s %s", exc.errcode, exc.errmsg)
+        return None
+    return str(info.get("unionid") or "") or None
+
+
+async def _bind_with(code: str, ctx: BotContext, unionid: str | None) -> str:
+    contact = await redeem_bind_code(code, now=ctx.now, openid=ctx.openid, unionid=unionid)
     name = await queries.customer_name(contact.customer_id)
     return (
         f"绑定成功！您已绑定客户「{name}」。\n"

@@ -31,7 +31,7 @@ from httpcommon.error_codes import (
     WECHAT_SIGNATURE_INVALID,
     WECHAT_STALE_REQUEST,
 )
-from httpcommon.keys import SETTINGS, now
+from httpcommon.keys import SETTINGS, WECHAT, now
 from httpcommon.sharing import share_settings
 
 log = logging.getLogger(__name__)
@@ -138,7 +138,8 @@ async def _answer_once(request: web.Request, message: BaseMessage) -> str | None
     if not await first_delivery(SOURCE, key, moment):
         log.info("WeChat redelivered %s: already answered", key)
         return None
-    ctx = wechat_bot.BotContext(openid=message.source, now=moment, share=share_settings(request))
+    ctx = wechat_bot.BotContext(openid=message.source, now=moment, share=share_settings(request),
+                                wechat=request.config_dict.get(WECHAT))
     return await wechat_bot.handle(message, ctx)
 
 

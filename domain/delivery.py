@@ -35,6 +35,24 @@ class DeliveryFailed(Exception):
         self.alert = alert
 
 
+NO_CHANNEL = "no_channel"  # the recipient cannot be reached on this channel: no alert
+_NO_CHANNEL_PREFIX = f"{NO_CHANNEL}: "
+
+
+def no_channel(why: str = "") -> DeliveryFailed:
+    """Given up at once, without a managers' alert: nobody can fix it by resending. ``why``
+    (Chinese, for finance) is kept on the row after the code: ``no_channel: 客户已取消关注…``."""
+    return DeliveryFailed(f"{_NO_CHANNEL_PREFIX}{why}" if why else NO_CHANNEL,
+                          retryable=False, alert=False)
+
+
+def no_channel_reason(last_error: str) -> str:
+    """Why a row had no channel, as ``no_channel`` recorded it ('' for any other error)."""
+    if last_error.startswith(_NO_CHANNEL_PREFIX):
+        return last_error.removeprefix(_NO_CHANNEL_PREFIX)
+    return "没有可用的发送渠道" if last_error == NO_CHANNEL else ""
+
+
 class Sender(Protocol):
     async def prepare(self, notices: list[Notice]) -> None:
         """Read what the batch's sends need in bulk (called before they start)."""

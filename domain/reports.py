@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 from domain.access import only_customers, visible_customer_ids
 from domain.actors import Actor
 from domain.common_errors import BAD_RANGE
+from domain.delivery import no_channel_reason
 from domain.money import ZERO
-from domain.notices.models import OutboxMessage
+from domain.notices.models import OutboxMessage, OutboxStatus
 from domain.statements.models import Statement
 from domain.statements.rules import STATUS_LABELS
 
@@ -35,10 +36,20 @@ async def delivery_ledger(day: date, *, limit: int = 500, offset: int = 0) -> li
             "recipient_id": m.recipient_id, "recipient_name": m.recipient_name,
             "status": m.status, "attempts": m.attempts, "queued_at": m.created_at,
             "sent_at": m.sent_at, "statement_id": m.payload.get("statement_id"),
-            "last_error": m.last_error,
+            "last_error": m.last_error, "undelivered_reason": undelivered_reason(m),
         }
         for m in rows
     ]
+
+
+def undelivered_reason(row: OutboxMessage) -> str:
+    """Why a notice given up on did not go out, in finance's words ('' unless dead): the
+    sender's no-channel reason (e.g. 客户已取消关注公众号，且小程序未授权订阅消息), else the
+    failure after the last try."""
+    if row.status != OutboxStatus.DEAD:
+        return ""
+    return (no_channel_reason(row.last_error)
+            or f"发送失败（已尝试 {row.attempts} 次）：{row.last_error}")
 
 
 async def delivery_summary(date_from: date, date_to: date) -> list[dict]:

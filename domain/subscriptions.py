@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from domain.customers.models import Contact
 from domain.notices.models import MpSubscription
 
 
@@ -28,3 +31,24 @@ async def _increment(contact_id: int, template_id: str) -> None:
                                         remaining=1)
     except IntegrityError:
         await mine.update(remaining=F("remaining") + 1)
+
+
+MAX_ASKED = 3  # wx.requestSubscribeMessage takes at most three template ids at a time
+
+
+async def templates_to_request(contact: Contact | None,
+                               templates: Sequence[tuple[str, str]]) -> list[str]:
+    """The mini-program templates to ask this contact's consent for now, given each customer
+    notice's (official-account template id, mini-program template id): those it could not get
+    on the official account (not following it, or no template there) and has no consent left
+    for. A consent buys one message, so this is asked again at each visit until given."""
+    if contact is None or contact.customer_id is None or not contact.mp_openid:
+        return []
+    follows = bool(contact.openid) and contact.oa_unsubscribed_at is None
+    wanted = list(dict.fromkeys(mp for oa, mp in templates if mp and not (follows and oa)))
+    if not wanted:
+        return []
+    held = await MpSubscription.filter(
+        contact_id=contact.id, template_id__in=wanted, remaining__gt=0
+    ).values_list("template_id", flat=True)
+    return [t for t in wanted if t not in set(held)][:MAX_ASKED]

@@ -17,6 +17,9 @@ LINE_CACHE: web.AppKey[Any] = web.AppKey("line_cache", object)
 VIEW_CACHE: web.AppKey[Any] = web.AppKey("view_cache", object)
 RATE_LIMITER: web.AppKey[Any] = web.AppKey("rate_limiter", object)
 METRICS: web.AppKey[Any] = web.AppKey("metrics", object)
+# (official-account template id, mini-program template id) of each customer notice: which
+# subscribe consents the mini-program asks for (domain.subscriptions.templates_to_request)
+SUBSCRIBE_TEMPLATES: web.AppKey[Any] = web.AppKey("subscribe_templates", object)
 STREAM: web.AppKey[Any] = web.AppKey("dingtalk_stream", object)  # its `connected` state
 
 

@@ -1,4 +1,11 @@
-"""Mini-program JSON API: login with a WeChat code, bind, list / view / answer statements."""
+"""Mini-program JSON API: login with a WeChat code, bind, list / view / answer statements, and
+open the statement a notice's tap names (its ``scene``).
+
+A login is recognised as the contact the same person already is on the official account when
+WeChat gives a unionid (domain.contacts). The answers of /me, a statement and an answer carry
+``subscribe_templates``: the subscribe-message templates to ask consent for now with
+``wx.requestSubscribeMessage`` (each consent buys one message, so the page asks at each visit).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +19,7 @@ from aiohttp import web
 from pydantic import Field, PlainValidator, WithJsonSchema
 
 from domain.common_errors import BAD_FIELD, MISSING_FIELD
-from domain.contacts import contact_actor, redeem_bind_code
+from domain.contacts import contact_actor, contact_for_mp, redeem_bind_code
 from domain.customers.errors import NOT_BOUND
 from domain.customers.models import BindCode, Contact, Customer, MpSession
 from domain.limits import column_length
@@ -20,7 +27,9 @@ from domain.statements import probes, rules
 from domain.statements import service as statements
 from domain.statements.errors import STATEMENT_NOT_FOUND
 from domain.statements.models import Statement
+from domain.statements.scenes import MAX_SCENE, statement_for_scene
 from domain.statements.views import statement_summary, statement_view
+from domain.subscriptions import MAX_ASKED, templates_to_request
 from httpcommon.contract import Routes
 from httpcommon.error_codes import BAD_SESSION, WECHAT_LOGIN_FAILED
 from httpcommon.fields import (
@@ -34,6 +43,7 @@ from httpcommon.fields import (
     Reply,
     Secret,
     bad,
+    path_text,
     query_choice,
     query_int,
     text,
@@ -44,6 +54,7 @@ from httpcommon.keys import (
     IDEMPOTENCY_SCOPE,
     MP_SESSION,
     SETTINGS,
+    SUBSCRIBE_TEMPLATES,
     VIEW_CACHE,
     VIEW_COUNTER,
     WECHAT,
@@ -118,10 +129,16 @@ class CustomerName(Reply):
     name: str
 
 
+TemplateIds = Annotated[list[str], Field(
+    description=f"现在应请求用户授权的订阅消息模板 ID（wx.requestSubscribeMessage，最多 "
+                f"{MAX_ASKED} 个；每次授权只能发一条，故每次进入都可能再次请求）")]
+
+
 class Me(Reply):
     bound: bool
     contact: ContactRef = None  # when bound
     customer: CustomerName | None
+    subscribe_templates: TemplateIds
 
 
 class Session(Me):
@@ -136,12 +153,14 @@ class Revoked(Reply):
 class CustomerStatement(StatementReply):
     can_answer: bool
     answered_by_customer: bool = Field(None, description="已答复时：是客户本人答复的")
+    subscribe_templates: TemplateIds
 
 
 class Answered(Reply):
     status: StatementStatus
     changed: bool
     statement_id: Id
+    subscribe_templates: TemplateIds
 
 
 # --- routes ----------------------------------------------------------------------------------
@@ -172,7 +191,13 @@ async def _live_session(token_hash: str, moment) -> MpSession | None:
 
 
 async def _contact(request: web.Request) -> Contact | None:
-    return await Contact.get_or_none(mp_openid=request[MP_SESSION].openid)
+    session = request[MP_SESSION]
+    return await contact_for_mp(session.openid, session.unionid)
+
+
+async def _to_request(request: web.Request, contact: Contact | None) -> list[str]:
+    """The subscribe consents to ask this contact for now."""
+    return await templates_to_request(contact, request.config_dict[SUBSCRIBE_TEMPLATES])
 
 
 async def require_contact_actor(request: web.Request):
@@ -183,12 +208,13 @@ async def require_contact_actor(request: web.Request):
     return contact_actor(contact)
 
 
-async def _me(contact: Contact | None) -> dict:
+async def _me(request: web.Request, contact: Contact | None) -> dict:
     if contact is None or contact.customer_id is None:
-        return {"bound": False, "customer": None}
+        return {"bound": False, "customer": None, "subscribe_templates": []}
     customer = await Customer.get(id=contact.customer_id)
     return {"bound": True, "contact": {"id": contact.id, "name": contact.name},
-            "customer": {"id": customer.id, "name": customer.name}}
+            "customer": {"id": customer.id, "name": customer.name},
+            "subscribe_templates": await _to_request(request, contact)}
 
 
 @routes.post("/login", name=LOGIN_ROUTE, summary="用 wx.login 的 code 登录", body=Login,
@@ -208,9 +234,10 @@ async def login(request: web.Request, body: Login) -> web.Response:
         session_key=wx.get("session_key") or "", created_at=moment,
         expires_at=moment + timedelta(hours=settings.mp_session_ttl_hours),
     )
-    contact = await Contact.get_or_none(mp_openid=wx["openid"])
+    contact = await contact_for_mp(wx["openid"], wx.get("unionid"))
     carries_secrets(request, "token")
-    return json_response({"token": token, "expires_at": session.expires_at, **await _me(contact)})
+    return json_response({"token": token, "expires_at": session.expires_at,
+                          **await _me(request, contact)})
 
 
 @routes.post("/logout", summary="退出登录（吊销本会话）", response=Revoked)
@@ -222,7 +249,7 @@ async def logout(request: web.Request) -> web.Response:
 
 @routes.get("/me", summary="当前用户与绑定的客户", response=Me)
 async def me(request: web.Request) -> web.Response:
-    return json_response(await _me(await _contact(request)))
+    return json_response(await _me(request, await _contact(request)))
 
 
 @routes.post("/bind", summary="用绑定码绑定客户", body=Binding, response=Me)
@@ -233,7 +260,7 @@ async def bind(request: web.Request, body: Binding) -> web.Response:
         body.code, now=now(request), mp_openid=session.openid, unionid=session.unionid,
         name=body.name,
     )
-    return json_response(await _me(contact))
+    return json_response(await _me(request, contact))
 
 
 @routes.get("/statements", summary="本客户的对账单", query=StatementsFilter,
@@ -248,18 +275,48 @@ async def list_statements(request: web.Request, query: StatementsFilter) -> web.
 @routes.get("/statements/{id}", summary="对账单详情", response=CustomerStatement)
 async def get_statement(request: web.Request) -> web.Response:
     statement_id = path_id(request)
-    probe = await probes.contact_statement(request[MP_SESSION].openid, statement_id)
-    if probe is None:  # the slow path says why: not bound (401) or not theirs (404)
+    openid = request[MP_SESSION].openid
+    probe = await probes.contact_statement(openid, statement_id)
+    if probe is None:  # the slow path says why — not bound (401) or not theirs (404) — or
+        # links the contact the same person is on the official account (unionid)
         await statements.get_statement(await require_contact_actor(request), statement_id)
+        probe = await probes.contact_statement(openid, statement_id)
+    if probe is None:
         raise STATEMENT_NOT_FOUND(f"对账单 {statement_id} 不存在")
-    request.config_dict[VIEW_COUNTER].record(statement_id, now(request))
+    return await _statement_response(request, probe)
+
+
+@routes.get("/scenes/{scene}", summary="打开通知里的对账单（小程序页面的 scene）",
+            path={"scene": path_text(3 * MAX_SCENE)}, response=CustomerStatement)
+async def statement_by_scene(request: web.Request) -> web.Response:
+    """The statement a notice's ``pages/statement/index?scene=…`` names, for a logged-in
+    contact of its customer: 403 statement_not_yours for another customer's, 404 for none."""
+    actor = await require_contact_actor(request)
+    statement = await statement_for_scene(actor, request.match_info["scene"])
+    probe = await probes.contact_statement(request[MP_SESSION].openid, statement.id)
+    if probe is None:  # deleted meanwhile
+        raise STATEMENT_NOT_FOUND(f"对账单 {statement.id} 不存在")
+    return await _statement_response(request, probe)
+
+
+async def _statement_response(request: web.Request, probe: probes.Probe) -> web.Response:
+    """The statement's view (cached per version, shared by the customer's contacts) and the
+    consents this contact should be asked for."""
+    request.config_dict[VIEW_COUNTER].record(probe.statement_id, now(request))
     cache = request.config_dict[VIEW_CACHE]
     key = ("mp", *probe.cache_key)
     body = cache.get(key)
     if body is None:
-        body = dumps(await _statement_json(request, await Statement.get(id=statement_id)))
+        body = dumps(await _statement_json(request, await Statement.get(id=probe.statement_id)))
         cache.put(key, body)
-    return web.Response(text=body, content_type="application/json")
+    asks = await _to_request(request, await _contact(request))
+    return web.Response(text=_with_field(body, "subscribe_templates", asks),
+                        content_type="application/json")
+
+
+def _with_field(body: str, name: str, value: object) -> str:
+    """A cached JSON object with one more member (the cache holds what all contacts share)."""
+    return f"{body[:-1]},{dumps({name: value})[1:]}"
 
 
 async def _statement_json(request: web.Request, statement: Statement) -> dict:
@@ -279,5 +336,7 @@ async def answer(request: web.Request, body: Answer) -> web.Response:
     changed = await statements.customer_answer(
         actor, statement, body.answer, body.description, now(request), via="mp",
     )
+    contact = await _contact(request)
     return json_response({"status": statement.status, "changed": changed,
-                          "statement_id": statement.id})
+                          "statement_id": statement.id,
+                          "subscribe_templates": await _to_request(request, contact)})

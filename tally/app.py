@@ -18,6 +18,7 @@ from bot.dingtalk_api import DingTalkApi
 from bot.dingtalk_bot import create_stream_client
 from bot.dingtalk_stream import stop as stop_task
 from bot.senders import open_senders
+from bot.templates import load_templates
 from bot.wechat import WeChatGateway
 from bot.wechat_callback import add_wechat_routes
 from bot.wechat_tokens import DbSessionStorage
@@ -35,6 +36,7 @@ from httpcommon.keys import (
     RATE_LIMITER,
     SETTINGS,
     STREAM,
+    SUBSCRIBE_TEMPLATES,
     VIEW_CACHE,
     VIEW_COUNTER,
     WECHAT,
@@ -77,6 +79,7 @@ def create_app(
     app[LINE_CACHE] = LineCache(bill_details=bill_details)
     app[VIEW_CACHE] = Lru(5000)
     app[RATE_LIMITER] = _rate_limiter(settings)
+    app[SUBSCRIBE_TEMPLATES] = _subscribe_templates(settings)
     app.cleanup_ctx.append(_orm_ctx)
     app.cleanup_ctx.append(_wechat_ctx(wechat))
     app.cleanup_ctx.append(_dingtalk_ctx(dingtalk))
@@ -97,6 +100,15 @@ def create_app(
         app.add_subapp("/_sandbox", sandbox_app(sandbox))
     add_ops_routes(app)
     return app
+
+
+def _subscribe_templates(settings: Settings) -> tuple[tuple[str, str], ...]:
+    """Each WeChat notice's (template id, mini-program template id); none without a
+    mini-program."""
+    if not settings.mini_program:
+        return ()
+    templates = load_templates(settings.wechat_templates).values()
+    return tuple((t.template_id, t.mp_template_id) for t in templates if t.mp_template_id)
 
 
 def _rate_limiter(settings: Settings) -> RateLimiter:

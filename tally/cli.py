@@ -239,6 +239,29 @@ async def deliver(settings: Settings, *, once: bool = False, until_empty: bool =
     return await _with_orm(settings, work)
 
 
+def cmd_followers(settings: Settings, args) -> int:
+    """Ask WeChat about official-account followers whose unionid Tally does not know."""
+    from bot.wechat import WeChatGateway
+    from bot.wechat_followers import refresh_followers
+    from bot.wechat_tokens import DbSessionStorage
+
+    async def work():
+        gateway = WeChatGateway(
+            settings.wechat_appid, settings.wechat_secret, api_base=settings.wechat_api_base,
+            mp_appid=settings.mp_appid, mp_secret=settings.mp_secret,
+            max_threads=settings.wechat_threads, session=DbSessionStorage(),
+        )
+        try:
+            return await refresh_followers(gateway, lambda: _now(settings))
+        finally:
+            await gateway.close()
+
+    counts = asyncio.run(_with_orm(settings, work))
+    print(f"followers: {counts.following} following, {counts.gone} gone, "
+          f"{counts.unknown} unknown to WeChat")
+    return 0
+
+
 def cmd_serve(settings: Settings, args) -> int:
     from tally.app import create_app
     from tally.logs import AccessLogger, configure_for
@@ -319,6 +342,11 @@ def build_parser() -> argparse.ArgumentParser:
     sync = sub.add_parser("sync", help="take staff and departments from DingTalk's contacts now")
     sync.add_argument("source", choices=["dingtalk"])
     sync.set_defaults(func=cmd_sync)
+    followers = sub.add_parser(
+        "followers", help="ask WeChat which contacts still follow the official account (and "
+                          "their unionid, so the mini-program recognises them)")
+    followers.add_argument("action", choices=["refresh"])
+    followers.set_defaults(func=cmd_followers)
     add_deliver_command(sub, cmd_deliver)
     add_sandbox_command(sub)
     return parser

@@ -152,6 +152,9 @@ def run_command(settings: Settings, args) -> int:
     elif args.action == "scan":
         print(wechat_callback(settings, args.openid, {
             "MsgType": "event", "Event": "subscribe", "EventKey": f"qrscene_{args.code}"}))
+    elif args.action in ("follow", "unfollow"):
+        event = "subscribe" if args.action == "follow" else "unsubscribe"
+        print(wechat_callback(settings, args.openid, {"MsgType": "event", "Event": event}))
     elif args.action == "ding":
         answer = _control(settings, "dingtalk/message",
                           {"userid": args.userid, "text": " ".join(args.text)})
@@ -187,6 +190,9 @@ def add_sandbox_command(sub) -> None:
     scan = actions.add_parser("scan", help="follow the account by scanning a bind QR code")
     scan.add_argument("openid")
     scan.add_argument("code")
+    for action, says in (("follow", "follow the official account"),
+                         ("unfollow", "leave the official account (no template messages)")):
+        actions.add_parser(action, help=says).add_argument("openid")
     ding = actions.add_parser("ding", help="send a DingTalk message to the bot as a staff member")
     ding.add_argument("userid")
     ding.add_argument("text", nargs="+")

@@ -144,7 +144,7 @@ class Settings:
     wechat_api_base: str = "https://api.weixin.qq.com/"
     wechat_appid: str = "wx-demo-official"
     wechat_secret: str = "demo-official-secret"
-    mp_appid: str = "wx-demo-miniapp"
+    mp_appid: str = "wx-demo-miniapp"  # empty: no mini-program (notices carry the link alone)
     mp_secret: str = "demo-miniapp-secret"
     mp_statement_page: str = "pages/statement/index"
     data_dir: str = "data"
@@ -207,6 +207,11 @@ class Settings:
     dingtalk_org_sync: bool = False  # off: staff come from `tally import staff` only
     dingtalk_oapi_base: str = "https://oapi.dingtalk.com"
     dingtalk_roles: DingTalkRoles = ""  # "DingTalk role=Tally role; …" beyond same-named roles
+
+    @property
+    def mini_program(self) -> bool:
+        """A mini-program is configured: its appid is set (the sandbox's is the fake's)."""
+        return bool(self.mp_appid.strip())
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

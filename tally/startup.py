@@ -22,6 +22,10 @@ DEMO_CREDENTIALS = (
     "dingtalk_client_id", "dingtalk_client_secret", "dingtalk_robot_code",
 )
 
+# A seller without a mini-program leaves both empty (notices then carry the link alone);
+# one without the other cannot work.
+MINI_PROGRAM = ("mp_appid", "mp_secret")
+
 
 class StartupError(Exception):
     """The service cannot work as configured; the message is the one line to print."""
@@ -30,8 +34,10 @@ class StartupError(Exception):
 def refuse_demo_credentials(settings: Settings) -> None:
     """Outside the sandbox every credential must be set, and not to its public demo value."""
     defaults = {f.name: f.default for f in fields(Settings)}
+    no_mini_program = not any(getattr(settings, name) for name in MINI_PROGRAM)
     demo = [f"{PREFIX}{name.upper()}" for name in DEMO_CREDENTIALS
-            if getattr(settings, name) in ("", defaults[name])]
+            if getattr(settings, name) in ("", defaults[name])
+            and not (no_mini_program and name in MINI_PROGRAM)]
     if demo:
         raise StartupError(
             f"refusing to start outside sandbox mode with demo or empty credentials: "

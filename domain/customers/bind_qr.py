@@ -18,7 +18,7 @@ from typing import Protocol
 from domain.actors import Actor
 from domain.customers.errors import (
     BIND_CODE_EXPIRED,
-    BIND_CODE_INVALID,
+    BIND_CODE_NOT_FOUND,
     BIND_CODE_USED,
     BIND_QR_LINK_INVALID,
     MINIPROGRAM_NOT_CONFIGURED,
@@ -104,8 +104,8 @@ async def issue_bind_qr(actor: Actor, customer_id: int, contact_id: int | None, 
 async def live_bind_code(code: str, now: datetime) -> BindCode:
     """The unused, unexpired bind code ``code`` (its QR code would bind nobody otherwise)."""
     bind = await BindCode.get_or_none(code=code)
-    if bind is None:
-        raise BIND_CODE_INVALID("绑定码无效，请向业务员索取新的绑定码")
+    if bind is None:  # asked for by its address: there is no such code, it is not mistyped
+        raise BIND_CODE_NOT_FOUND("没有这个绑定码，请重新生成")
     if bind.used_at is not None:
         raise BIND_CODE_USED("绑定码已被使用，请向业务员索取新的绑定码")
     if bind.expires_at <= now:

@@ -10,6 +10,7 @@ BIND_CODE_EXPIRED = ErrorCode("bind_code_expired", Invalid,
 BIND_CODE_INVALID = ErrorCode("bind_code_invalid", Invalid, "绑定码无效，请向业务员索取新的绑定码")
 BIND_QR_LINK_INVALID = ErrorCode("bind_qr_link_invalid", Forbidden,
                                  "绑定二维码链接无效，请向业务员索取新的二维码")
+BIND_CODE_NOT_FOUND = ErrorCode("bind_code_not_found", NotFound, "没有这个绑定码")
 BIND_CODE_USED = ErrorCode("bind_code_used", Conflict, "绑定码已被使用，请向业务员索取新的绑定码")
 CUSTOMER_AMBIGUOUS = ErrorCode("customer_ambiguous", Invalid,
                                "找到多个客户：…。请输入完整的客户名称")

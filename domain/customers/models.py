@@ -89,7 +89,9 @@ class CustomerDepartment(Model):
 
 
 class Contact(Model):
-    """A person at a customer, bound to at most one WeChat identity."""
+    """A person at a customer, reachable on the official account and the mini-program.
+
+    One person across both when WeChat gives the same unionid (domain.contacts)."""
 
     id = fields.IntField(primary_key=True)
     customer = fields.ForeignKeyField(
@@ -103,6 +105,9 @@ class Contact(Model):
     unionid = fields.CharField(max_length=64, null=True, db_index=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     bound_at = fields.DatetimeField(null=True)
+    # Set by an unsubscribe event (or a template send refused with 43004), cleared when they
+    # follow again: template messages to ``openid`` would fail meanwhile.
+    oa_unsubscribed_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "contact"

@@ -23,4 +23,6 @@ SHARE_TOKEN_EXPIRED = ErrorCode("share_token_expired", Unauthorized,
 SHARE_TOKEN_INVALID = ErrorCode("share_token_invalid", Forbidden, "分享链接无效")
 SHARE_TOKEN_REVOKED = ErrorCode("share_token_revoked", Forbidden, "分享链接已失效")
 STATEMENT_CHANGED = ErrorCode("statement_changed", Conflict, "对账单已被他人修改，请刷新后重试")
+STATEMENT_NOT_YOURS = ErrorCode("statement_not_yours", Forbidden,
+                                "这张对账单不属于你绑定的客户")
 STATEMENT_NOT_FOUND = ErrorCode("statement_not_found", NotFound, "对账单 … 不存在")

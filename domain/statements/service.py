@@ -53,6 +53,7 @@ from domain.statements.errors import (
 )
 from domain.statements.models import ShareLink, Statement, StatementEvent, StatementLine
 from domain.statements.rules import LineValues
+from domain.statements.scenes import statement_scene
 from domain.statements.settings import counted_audit_states
 
 
@@ -179,7 +180,7 @@ def issued_payload(statement: Statement, customer_name: str, nonce: str,
         "statement_id": statement.id, "customer": customer_name,
         "date_from": statement.date_from.isoformat(), "date_to": statement.date_to.isoformat(),
         "closing": str(statement.closing), "owed_total": str(statement.owed_total),
-        "url": url, "mp_scene": f"s={nonce}",
+        "url": url, "mp_scene": statement_scene(nonce),
     }
 
 

@@ -18,6 +18,15 @@ class Migration(migrations.Migration):
             name='oa_qr_url',
             field=fields.CharField(null=True, max_length=255),
         ),
+        ops.AlterModelOptions(
+            name='Contact',
+            options={'table': 'contact', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A person at a customer, reachable on the official account and the mini-program.'},
+        ),
+        ops.AddField(
+            model_name='Contact',
+            name='oa_unsubscribed_at',
+            field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
+        ),
         ops.AddField(
             model_name='Department',
             name='dingtalk_dept_id',

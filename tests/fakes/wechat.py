@@ -10,10 +10,18 @@ loop keeps running::
         fake.register_code("c1", "openid-1", unionid="u-1")
 
 Endpoints (relative to ``base_url``, as the real API): ``cgi-bin/token``, ``sns/jscode2session``,
-``cgi-bin/message/template/send``, ``cgi-bin/message/subscribe/send``,
+``cgi-bin/user/info``, ``cgi-bin/message/template/send``, ``cgi-bin/message/subscribe/send``,
 ``wxa/getwxacodeunlimit``, ``cgi-bin/qrcode/create`` and ``cgi-bin/showqrcode`` (the real one is on
 mp.weixin.qq.com). ``scan_event_xml`` is the event WeChat pushes when someone scans a parametric
-QR code this fake made. Every request is recorded in ``fake.requests`` and every accepted
+QR code this fake made.
+
+Followers: ``subscribe_event(openid, unionid=...)`` / ``unsubscribe_event(openid)`` make the XML
+WeChat pushes to the callback and change the follower's state as the real platform does; then
+``cgi-bin/user/info`` answers ``subscribe`` 1 or 0, and a template message to a follower who left
+is refused with 43004. A unionid is given (by user/info and jscode2session) only while
+``open_platform`` is True, as WeChat does only for apps bound to an open-platform account.
+
+Every request is recorded in ``fake.requests`` and every accepted
 message in ``fake.sent``. Faults are injected with ``fail_next``, ``rate_limit_next``,
 ``expire_tokens``, ``reject_tokens`` and ``latency``. All control methods are thread-safe.
 """
@@ -50,6 +58,7 @@ ERRMSG = {
     40001: "invalid credential, access_token is invalid or not latest",
     40002: "invalid grant_type",
     40013: "invalid appid",
+    40003: "invalid openid",
     40029: "invalid code",
     40125: "invalid appsecret",
     40163: "code been used",
@@ -58,6 +67,7 @@ ERRMSG = {
     41008: "missing code",
     41030: "invalid page",
     42001: "access_token expired",
+    43004: "require subscribe hint",
     45009: "reach max api daily quota limit",
     47001: "data format error",
     47003: "argument invalid!",
@@ -219,8 +229,39 @@ class FakeWeChat(ThreadedServer):
         self._counter = itertools.count(1)
         self._qrcodes: dict[str, dict[str, Any]] = {}  # ticket -> {appid, scene, url, ...}
         self.mp_pages = set(MP_PAGES)  # the mini-program's published pages
+        self._followers: dict[str, dict[str, Any]] = {}  # openid -> {subscribed, unionid}
+        self.open_platform = True  # both apps bound to one open-platform account
 
     # ----- control API (thread-safe) -----
+
+    def subscribe_event(self, openid: str, unionid: str | None = None, scene: str = "",
+                        to: str = "gh_tally") -> str:
+        """``openid`` follows the official account (through a QR code with ``scene``): the
+        event XML WeChat pushes to the callback (plain mode). Events carry only the openid;
+        the unionid is for cgi-bin/user/info.
+        https://developers.weixin.qq.com/doc/service/Account_Management/Wechat_Accreditation_Event_Push.html
+        """
+        with self._lock:
+            known = self._followers.get(openid, {})
+            self._followers[openid] = {"subscribed": True,
+                                       "unionid": unionid or known.get("unionid")}
+        extra = (f"<EventKey><![CDATA[qrscene_{scene}]]></EventKey>"
+                 f"<Ticket><![CDATA[ticket-{scene}]]></Ticket>") if scene else ""
+        return self._event_xml(openid, "subscribe", extra, to)
+
+    def unsubscribe_event(self, openid: str, to: str = "gh_tally") -> str:
+        """``openid`` leaves the official account: the event XML; template messages to them
+        are refused with 43004 from now on."""
+        with self._lock:
+            self._followers.setdefault(openid, {"unionid": None})["subscribed"] = False
+        return self._event_xml(openid, "unsubscribe", "", to)
+
+    def _event_xml(self, openid: str, event: str, extra: str, to: str) -> str:
+        stamp = 1_700_000_000 + next(self._counter)
+        return (f"<xml><ToUserName><![CDATA[{to}]]></ToUserName>"
+                f"<FromUserName><![CDATA[{openid}]]></FromUserName>"
+                f"<CreateTime>{stamp}</CreateTime><MsgType><![CDATA[event]]></MsgType>"
+                f"<Event><![CDATA[{event}]]></Event>{extra}</xml>")
 
     def register_app(self, appid: str, secret: str) -> None:
         with self._lock:
@@ -262,9 +303,11 @@ class FakeWeChat(ThreadedServer):
             self._used_codes.clear()
             self._faults.clear()
             self._qrcodes.clear()
+            self._followers.clear()
             self._reject_all_tokens = False
             self.mp_pages = set(MP_PAGES)
         self.latency = 0.0
+        self.open_platform = True
 
     @property
     def requests(self) -> list[dict[str, Any]]:
@@ -318,6 +361,7 @@ class FakeWeChat(ThreadedServer):
         app = web.Application(middlewares=[self._middleware])
         app.router.add_get("/cgi-bin/token", self._token)
         app.router.add_get("/sns/jscode2session", self._jscode2session)
+        app.router.add_get("/cgi-bin/user/info", self._user_info)
         app.router.add_post("/cgi-bin/message/template/send", self._template_send)
         app.router.add_post("/cgi-bin/message/subscribe/send", self._subscribe_send)
         app.router.add_post("/wxa/getwxacodeunlimit", self._wxacode_unlimit)
@@ -399,10 +443,34 @@ class FakeWeChat(ThreadedServer):
             self._used_codes.add(code)
         openid, unionid = known or ("o-" + code, None)
         digest = hashlib.sha256(code.encode()).digest()[:16]
+        # https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/user-login/code2Session.html
         answer = {"openid": openid, "session_key": base64.b64encode(digest).decode()}
-        if unionid:
+        if unionid and self.open_platform:
             answer["unionid"] = unionid
         return answer
+
+    async def _user_info(self, request: web.Request) -> web.Response:
+        """GET cgi-bin/user/info?access_token=&openid=&lang=zh_CN
+        https://developers.weixin.qq.com/doc/service/api/usermanage/userinfo/api_userinfo.html
+        (no nickname or avatar since 2021-12-27; nothing but subscribe/openid for one who left)
+        """
+        _, errcode = self._check_token(request)
+        if errcode:
+            return wechat_error(errcode)
+        openid = request.query.get("openid", "")
+        with self._lock:
+            follower = dict(self._followers.get(openid) or {})
+        if not follower:
+            return wechat_error(40003)
+        if not follower["subscribed"]:
+            return web.json_response({"subscribe": 0, "openid": openid})
+        answer = {"subscribe": 1, "openid": openid, "language": "zh_CN",
+                  "subscribe_time": 1_700_000_000, "remark": "", "groupid": 0,
+                  "tagid_list": [], "subscribe_scene": "ADD_SCENE_QR_CODE", "qr_scene": 0,
+                  "qr_scene_str": ""}
+        if follower["unionid"] and self.open_platform:
+            answer["unionid"] = follower["unionid"]
+        return web.json_response(answer)
 
     async def _send(self, request: web.Request, kind: str, required: tuple[str, ...]):
         appid, errcode = self._check_token(request)
@@ -427,6 +495,23 @@ class FakeWeChat(ThreadedServer):
     # https://developers.weixin.qq.com/doc/service/api/notify/template/api_sendtemplatemessage.html
     # {touser, template_id, url?, miniprogram?: {appid, pagepath}, data, client_msg_id?}
     async def _template_send(self, request: web.Request) -> web.Response:
+        """https://developers.weixin.qq.com/doc/service/api/notify/template/api_sendtemplatemessage.html
+        43004 to a follower who left; a ``miniprogram`` jump must name a known mini-program
+        (40013 otherwise) and a page."""
+        _, errcode = self._check_token(request)
+        if errcode:
+            return wechat_error(errcode)
+        payload = await self._json(request) or {}
+        with self._lock:
+            follower = self._followers.get(str(payload.get("touser", "")))
+            apps = set(self._apps)
+        jump = payload.get("miniprogram")
+        if jump is not None and (not isinstance(jump, dict) or not jump.get("pagepath")):
+            return wechat_error(47001)
+        if jump is not None and jump.get("appid") not in apps:
+            return wechat_error(40013)
+        if follower is not None and not follower["subscribed"]:
+            return wechat_error(43004)
         return await self._send(request, "template", ("touser", "template_id"))
 
     # https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/mp-message-management/subscribe-message/sendMessage.html

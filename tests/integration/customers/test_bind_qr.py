@@ -157,7 +157,7 @@ async def test_bad_channel_and_unknown_code_are_refused(client, admin, customers
     answer = await bind_qr(client, admin, customers["C001"]["id"], status=400, channel="sms")
     assert answer["error"]["code"] == "bad_field"
     resp = await client.get(f"{API}/bind-codes/NOPE2345/qr", headers=admin)
-    assert resp.status == 400 and (await resp.json())["error"]["code"] == "bind_code_invalid"
+    assert resp.status == 404 and (await resp.json())["error"]["code"] == "bind_code_not_found"
     code = (await bind_qr(client, admin, customers["C001"]["id"]))["code"]
     resp = await client.get(f"{API}/bind-codes/{code}/qr", params={"channel": "sms"},
                             headers=admin)

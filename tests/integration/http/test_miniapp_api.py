@@ -47,7 +47,10 @@ async def test_login_bind_list_view_and_answer(client, admin, fake_wechat):
 
     answer = await post_ok(client, f"{MP}/statements/{mine['id']}/answer", session,
                            {"answer": "mismatched", "description": "退货 1000 未收到"})
-    assert answer == {"status": "mismatched", "changed": True, "statement_id": mine["id"]}
+    assert answer == {"status": "mismatched", "changed": True, "statement_id": mine["id"],
+                      "subscribe_templates": ["demo-mp-statement-issued",
+                                              "demo-mp-repayment-reminder",
+                                              "demo-mp-overdue-notice"]}
     kinds = sorted(await OutboxMessage.all().values_list("kind", "recipient_name"))
     assert kinds == [("dispute_alert", "管理群"), ("dispute_alert", "赵经理"),
                      ("statement_disputed", "李业务")]

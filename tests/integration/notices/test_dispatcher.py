@@ -139,7 +139,8 @@ async def test_unreachable_recipients_are_dead_without_alerts(
     rows = {r.kind: r for r in await OutboxMessage.all()}
     assert (stats.dead, stats.alerts) == (2, 0) and set(rows) == {"statement_issued",
                                                                    "dispute_alert"}
-    assert rows["statement_issued"].last_error == "no_channel"
+    assert rows["statement_issued"].last_error == (
+        "no_channel: 客户未关注公众号，且小程序未授权订阅消息")
     assert rows["dispute_alert"].last_error == "no_group_robot"
     assert fake_wechat.sent == []
 

@@ -7,7 +7,6 @@ import random
 import pytest
 
 from bot.senders import (
-    NO_CHANNEL,
     _wechat_failure,
     dead_alert_text,
     dispute_markdown,
@@ -15,6 +14,7 @@ from bot.senders import (
 from bot.templates import load_templates
 from bot.texts import plain
 from bot.wechat import WeChatError
+from domain.delivery import NO_CHANNEL
 from jobs.dispatcher import TokenBucket, WindowLimiter, backoff_seconds
 
 
