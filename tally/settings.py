@@ -91,6 +91,12 @@ def _wechat_templates(text: str) -> None:
     load_templates(text)
 
 
+def _card_templates(text: str) -> None:
+    from bot.card_templates import load_card_templates
+
+    load_card_templates(text)
+
+
 def _rate(text: str) -> None:
     from domain.payments.rules import parse_rate
 
@@ -112,6 +118,7 @@ JobCrons = Annotated[str, _check(_job_crons)]
 ReminderDays = Annotated[str, _check(_reminder_days)]
 ApprovalFlows = Annotated[str, _check(_approval_flows)]
 WeChatTemplates = Annotated[str, _check(_wechat_templates)]
+CardTemplates = Annotated[str, _check(_card_templates)]
 Rate = Annotated[str, _check(_rate)]
 Share = Annotated[str, _check(_share)]
 
@@ -185,6 +192,10 @@ class Settings:
     job_run_retention_days: int = 400  # job-run records (each job's latest run is kept)
     # a job's own cron, overriding reminder_cron: "month-end=0 2 * * *; prune=30 3 * * *"
     job_crons: JobCrons = ""
+    # DingTalk card platform (issue 14): template per card kind (JSON, see bot.card_templates),
+    # and how long an approval page link in a card or 待办 stays valid
+    dingtalk_card_templates: CardTemplates = ""
+    approval_link_ttl_hours: Positive = 168
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

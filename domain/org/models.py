@@ -12,6 +12,7 @@ class Staff(Model):
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=100)
     dingtalk_userid = fields.CharField(max_length=64, unique=True, null=True)
+    dingtalk_unionid = fields.CharField(max_length=64, null=True)  # for DingTalk 待办 (to-dos)
     department = fields.CharField(max_length=100, default="")
     manager = fields.ForeignKeyField(
         "models.Staff", related_name="reports", null=True, on_delete=fields.SET_NULL
