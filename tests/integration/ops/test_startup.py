@@ -43,6 +43,9 @@ REFUSALS = {
              "tally: bad setting TALLY_REMINDER_CRON='61 * * * *': not a cron expression"),
     "approval_flows": (["serve", "--sandbox"], {"TALLY_APPROVAL_FLOWS": '{"credit_application": ['},
                        "tally: bad setting TALLY_APPROVAL_FLOWS="),
+    "card_templates": (["serve", "--sandbox"], {"TALLY_DINGTALK_CARD_TEMPLATES": '{"aproval": {}}'},
+                       "tally: bad setting TALLY_DINGTALK_CARD_TEMPLATES='{\"aproval\": {}}': "
+                       "TALLY_DINGTALK_CARD_TEMPLATES: unknown card kinds ['aproval']"),
     "postgres_without_secret": (["serve", "--sandbox"], {"TALLY_DATABASE_URL": UNREACHABLE_PG},
                                 "tally: TALLY_SECRET_KEY is not set: on PostgreSQL every replica "
                                 "must share one secret"),
