@@ -1,6 +1,12 @@
-"""Approvals in DingTalk: the approver's interactive card (同意 / 驳回 / 退回, the last two with
-a comment) whose buttons call the approval engine as the staff member who pressed them, and
-the markdown the initiator (outcomes) and approvers (reminders) get.
+"""Approvals in DingTalk: the approver's card (同意 / 驳回 / 退回, the last two with a comment)
+whose buttons call the approval engine as the staff member who pressed them, and the markdown
+the initiator (outcomes) and approvers (reminders) get.
+
+The card shows the request, the customer's credit as it stood when the task opened (可用额度,
+open debts, overdue: read into the APPROVAL_TASK payload at enqueue time, so every holder sees
+what the first saw and a late delivery still draws from the payload alone). The comment comes
+from the card template's input; with a template without one, 驳回 / 退回 open the task's page
+(``workbench.approval_page``) instead (``bot.cards.with_page_links``).
 
 The card's buttons (``APPROVAL_CARD``) go into ``bot.cards.REGISTRY`` at composition
 (``tally.registries``); ``bot.senders`` lists the builders below in its notice registries (how

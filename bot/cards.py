@@ -115,7 +115,8 @@ def _button(action: CardAction, primary: bool) -> dict[str, Any]:
 
 
 def standard_card(title: str, markdown: str, kind: str) -> dict[str, Any]:
-    """A StandardCard with a title, a markdown body and the kind's registered buttons."""
+    """A card's drawing: a title, a markdown body and the kind's registered buttons (what
+    ``card_params`` turns into the template's variables)."""
     buttons = [_button(a, i == 0) for i, a in enumerate(REGISTRY[kind].values())]
     return {
         "config": {"autoLayout": True, "enableForward": False},

@@ -223,7 +223,7 @@ GROUP_TEXTS: dict[Kind, GroupText] = {
     Kind.CREDIT_OVERUSE: overuse_text,
 }
 
-# A staff member's interactive card (CARD): payload → (card kind, subject type, subject id,
+# A staff member's card-platform card (CARD): payload → (card kind, subject type, subject id,
 # card data).
 CardNotice = Callable[[Mapping[str, Any]], tuple[str, str, str, dict]]
 CARD_NOTICES: dict[Kind, CardNotice] = {

@@ -411,6 +411,13 @@ def _decided_text(flow: ApprovalFlow, node: int, who: str, action: str) -> str:
             f"{ACTION_LABELS[action]}，无需再处理。")
 
 
+def _own_decision_text(flow: ApprovalFlow, node: int, action: ApprovalAction) -> str:
+    """What the decider's own card shows when they decided elsewhere (the page, the API)."""
+    said = f"，意见：{action.comment[:200]}" if action.comment else ""
+    return (f"「{flow.title}」的「{flow.nodes[node]['name']}」"
+            f"你已{ACTION_LABELS[action.action]}{said}。")
+
+
 async def _why_closed(flow: ApprovalFlow, task: ApprovalTask) -> str:
     if task.status == WITHDRAWN or flow.status == WITHDRAWN:
         return _withdrawn_text(flow)
@@ -441,8 +448,9 @@ async def _close(flow: ApprovalFlow, task: ApprovalTask, status: str, comment: s
         status=SKIPPED, acted_at=now)
     action = await _record(flow, task.node, task.approver_id, _ACTION_OF[status], comment, now)
     actor = await Staff.get(id=task.approver_id)
-    await _tell_closed(flow, [task, *others],
-                       _decided_text(flow, task.node, actor.name, action.action), now)
+    await _tell_closed(flow, [task], _own_decision_text(flow, task.node, action), now)
+    await _tell_closed(flow, others, _decided_text(flow, task.node, actor.name, action.action),
+                       now)
     return action
 
 

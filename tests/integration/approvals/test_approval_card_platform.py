@@ -142,7 +142,8 @@ async def test_without_a_comment_input_reject_opens_the_page_which_decides_with_
 
     await deliver_plain()  # the decider's own card follows the page's decision
     card = shown(fake, track)
-    assert card["buttons"] == [] and "已由 赵经理 驳回" in card["markdown"]
+    assert card["buttons"] == []
+    assert "「报销 800」的「直接上级」你已驳回，意见：发票不全\n请补。" in card["markdown"]
     again = await client.post(f"/approvals/tasks/{task.id}",
                               data={"t": token, "action": "approve", "comment": ""})
     assert again.status == 409 and "不能重复操作" in await again.text()
