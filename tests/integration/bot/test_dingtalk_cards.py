@@ -11,6 +11,7 @@ from bot.dingtalk_api import DingTalkError
 from domain.errors import Invalid
 from domain.notices.models import CardInstance
 from domain.org.models import Staff
+from tally.sandbox import Fakes, sandbox_app
 from tests.support import seed
 from tests.support.dingtalk import drain, press, shown
 
@@ -183,3 +184,15 @@ async def test_a_registered_kind_applies_its_action_with_the_comment(
     assert approval_kind == [("reject", "李业务", "额度不足")]
     text = shown(fake, card.out_track_id)["markdown"]
     assert "李业务 已拒绝" in text and "额度不足" in text
+
+
+async def test_the_sandbox_presses_a_card_through_the_fake_gateway(
+        aiohttp_client, fake, stream, card):
+    """`tally sandbox press` (its /_sandbox route) drives the same card-platform press."""
+    sandbox = await aiohttp_client(sandbox_app(Fakes(wechat=None, dingtalk=fake)))
+    answer = await sandbox.post("/dingtalk/card", json={
+        "userid": "sales-li", "card": card.out_track_id, "action": "will_call", "comment": "x"})
+    assert answer.status == 200
+    shown_card = (await answer.json())["card"]
+    assert shown_card["updates"] == 1 and "李业务 将联系客户" in shown_card["params"]["markdown"]
+    await sandbox.close()
