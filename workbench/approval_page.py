@@ -111,7 +111,8 @@ def _form(view: TaskPage, token: str, comment: str, error: str) -> str:
 
 def _task_page(view: TaskPage, token: str, *, comment: str = "", error: str = "",
                status: int = 200) -> web.Response:
-    head = (f"<header><h1>待审批：{_e(view.title)}</h1>"
+    waiting = "待审批" if view.closed_reason is None else "审批"
+    head = (f"<header><h1>{waiting}：{_e(view.title)}</h1>"
             f'<p class="sub">{_e(view.kind_label)} · {_e(view.flow_status)}</p></header>')
     if view.closed_reason is not None:
         tail = (f'<section id="closed"><p id="closed-reason">{_e(view.closed_reason)}</p>'
