@@ -1,6 +1,12 @@
-"""Approvals in DingTalk: the approver's interactive card (同意 / 驳回 / 退回, the last two with
-a comment) whose buttons call the approval engine as the staff member who pressed them, and
-the markdown the initiator (outcomes) and approvers (reminders) get.
+"""Approvals in DingTalk: the approver's card (同意 / 驳回 / 退回, the last two with a comment)
+whose buttons call the approval engine as the staff member who pressed them, and the markdown
+the initiator (outcomes) and approvers (reminders) get.
+
+The card shows the request, the customer's credit as it stood when the task opened (可用额度,
+open debts, overdue: read into the APPROVAL_TASK payload at enqueue time, so every holder sees
+what the first saw and a late delivery still draws from the payload alone). The comment comes
+from the card template's input; with a template without one, 驳回 / 退回 open the task's page
+(``workbench.approval_page``) instead (``bot.cards.with_page_links``).
 
 The card's buttons (``APPROVAL_CARD``) go into ``bot.cards.REGISTRY`` at composition
 (``tally.registries``); ``bot.senders`` lists the builders below in its notice registries (how
@@ -13,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from bot.cards import CardAction, CardKind, standard_card
@@ -53,10 +60,25 @@ def build_task_card(payload: Mapping[str, Any]) -> dict[str, Any]:
              f"**发起人**：{plain(payload.get('initiator', ''), 40)}",
              f"**当前节点**：{payload.get('node', '')}（第 {payload.get('step', '')} 步）"]
     lines += [f"**{label}**：{plain(value, 200)}" for label, value in payload.get("summary", [])]
+    lines += _credit_lines(payload)
     if payload.get("returned_comment"):
         lines.append(f"**退回意见**：{plain(payload['returned_comment'], 300)}")
     lines.append("请选择 同意 / 驳回 / 退回（驳回、退回需填写意见）。")
     return standard_card(f"待审批：{payload.get('title', '')}", "\n\n".join(lines), APPROVAL)
+
+
+def _credit_lines(payload: Mapping[str, Any]) -> list[str]:
+    """The customer's credit when the task opened (a payload from before issue 14 has none)."""
+    credit = payload.get("credit")
+    if not credit:
+        return []
+    money = {key: yuan(Decimal(str(credit[key]))) for key in ("available", "outstanding",
+                                                               "overdue")}
+    overdue = f"{money['overdue']}（{credit['overdue_count']} 笔）" \
+        if credit.get("overdue_count") else "无"
+    return [f"**客户**：{plain(payload.get('customer', ''), 40)}",
+            f"**可用额度**：{money['available']}　**未结欠款**：{money['outstanding']}"
+            f"　**逾期**：{overdue}"]
 
 
 def task_card_notice(payload: Mapping[str, Any]) -> tuple[str, str, str, dict]:

@@ -1,7 +1,9 @@
 """Interactive DingTalk cards: opening one for a staff member, and acting on its buttons.
 
-A card is a ``CardInstance`` row (kind, subject, the staff member it was sent to) plus a
-StandardCard sent through ``DingTalkApi`` under the row's ``out_track_id``. A button press comes
+A card is a ``CardInstance`` row (kind, subject, the staff member it was sent to, its drawing in
+``data``: a title, markdown blocks and button blocks) plus a card-platform instance created and
+delivered through ``DingTalkApi`` under the row's ``out_track_id``, drawn with the kind's
+template (``bot.card_templates``) from ``card_params(data)``. A button press comes
 back on the stream topic ``/v1.0/card/instances/callback``; ``CardCallbackHandler`` checks the
 presser is the card's staff member, applies the action registered for the card's kind (once: a
 repeated or stale press changes nothing and is answered with the reason) and replaces the
@@ -11,6 +13,8 @@ another holder decided) goes out, or is redrawn (``redraw_retired``), without bu
 Actions are registered per card kind (``register``), at composition (``tally.registries``
 registers each declared ``CardKind``: the dispute card here, the approval card's approve /
 reject / return with a comment in bot.approval_cards, the hand-over card's), with an ``apply``
+(a button whose action needs a comment becomes a link to ``page_url`` when the template has no
+comment input: the press could not carry one)
 that calls its domain use case inside the same transaction that closes the card. When the use
 case refuses with an error marked ``retires_card`` (the task was decided by someone else, the
 flow was withdrawn), the presser is told why and the card loses its buttons.
@@ -19,6 +23,7 @@ flow was withdrawn), the presser is told why and the card loses its buttons.
 from __future__ import annotations
 
 import copy
+import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -31,6 +36,7 @@ from dingtalk_stream import CardCallbackMessage
 from dingtalk_stream.frames import CallbackMessage
 from tortoise.transactions import in_transaction
 
+from bot.card_templates import CardTemplate
 from bot.dingtalk_api import DingTalkApi, DingTalkError
 from bot.dingtalk_stream import FastAckHandler
 from domain.cards import OPEN, RETIRED, complete_card
@@ -95,7 +101,7 @@ DISPUTE_CARD = CardKind(DISPUTE, (
 ))
 
 
-# ----- card data (StandardCard) -----
+# ----- card data: what Tally stores and the card platform's variables drawn from it -----
 
 
 def _button(action: CardAction, primary: bool) -> dict[str, Any]:
@@ -109,7 +115,8 @@ def _button(action: CardAction, primary: bool) -> dict[str, Any]:
 
 
 def standard_card(title: str, markdown: str, kind: str) -> dict[str, Any]:
-    """A StandardCard with a title, a markdown body and the kind's registered buttons."""
+    """A card's drawing: a title, a markdown body and the kind's registered buttons (what
+    ``card_params`` turns into the template's variables)."""
     buttons = [_button(a, i == 0) for i, a in enumerate(REGISTRY[kind].values())]
     return {
         "config": {"autoLayout": True, "enableForward": False},
@@ -146,8 +153,42 @@ def resolved_card(card_data: dict[str, Any], outcome: str) -> dict[str, Any]:
 
 
 def card_title(card: CardInstance) -> str:
-    title = ((card.data or {}).get("header") or {}).get("title") or {}
-    return str(title.get("text") or card.kind)
+    return data_title(card.data) or card.kind
+
+
+def data_title(card_data: dict[str, Any]) -> str:
+    title = ((card_data or {}).get("header") or {}).get("title") or {}
+    return str(title.get("text") or "")
+
+
+def _shown_button(button: dict[str, Any]) -> dict[str, Any]:
+    shown = {"id": button.get("id", ""), "label": (button.get("label") or {}).get("text", ""),
+             "primary": button.get("status") == "primary"}
+    if button.get("url"):
+        shown["url"] = button["url"]
+    return shown
+
+
+def card_params(card_data: dict[str, Any]) -> dict[str, str]:
+    """The template's variables (``cardParamMap``, strings only): ``title``, ``markdown`` (the
+    body's blocks, in order) and ``buttons`` (JSON: id, label, primary, and ``url`` for a link)."""
+    contents = card_data.get("contents", [])
+    markdown = "\n\n".join(str(c.get("text", "")) for c in contents if c.get("type") == "markdown")
+    buttons = [_shown_button(b) for c in contents if c.get("type") == "action"
+               for b in c.get("actions", [])]
+    return {"title": data_title(card_data), "markdown": markdown,
+            "buttons": json.dumps(buttons, ensure_ascii=False)}
+
+
+def with_page_links(card_data: dict[str, Any], kind: str, page_url: str) -> dict[str, Any]:
+    """The card with each button whose action needs a comment opening ``page_url`` instead."""
+    needs_comment = {name for name, a in REGISTRY.get(kind, {}).items() if a.comment_required}
+    data = copy.deepcopy(card_data)
+    for block in data.get("contents", []):
+        for button in block.get("actions", []) if block.get("type") == "action" else []:
+            if button.get("id") in needs_comment:
+                button["url"] = page_url
+    return data
 
 
 # ----- opening a card -----
@@ -155,14 +196,18 @@ def card_title(card: CardInstance) -> str:
 
 async def open_card(
     api: DingTalkApi, staff: Staff, kind: str, subject_type: str, subject_id: str | int,
-    card_data: dict[str, Any], now: datetime, *, out_track_id: str | None = None,
+    card_data: dict[str, Any], now: datetime, *, template: CardTemplate,
+    out_track_id: str | None = None, page_url: str = "",
 ) -> CardInstance:
-    """Record a card for ``staff`` and send it. Passing the same ``out_track_id`` again (e.g. an
-    outbox retry) resends that card instead of opening a second one."""
+    """Record a card for ``staff`` and send it with ``template``. Passing the same
+    ``out_track_id`` again (e.g. an outbox retry) resends that card instead of opening a second
+    one. Without a comment input in the template, buttons that need a comment open ``page_url``."""
     if not staff.dingtalk_userid:
         raise STAFF_WITHOUT_DINGTALK(f"员工 {staff.name} 没有钉钉账号")
     if kind not in REGISTRY:
         raise ValueError(f"unknown card kind {kind!r}")
+    if not template.comment_input and page_url:
+        card_data = with_page_links(card_data, kind, page_url)
     card = await CardInstance.get_or_none(out_track_id=out_track_id) if out_track_id else None
     if card is not None and card.status != OPEN:
         return card  # already acted on: sending it again would bring the buttons back
@@ -178,7 +223,8 @@ async def open_card(
         await complete_card(card, RETIRED, "", now)
     shown = card.data if closed is None else retired_card(card.data, closed)
     try:
-        await api.send_card(staff.dingtalk_userid, card.out_track_id, shown)
+        await api.send_card(staff.dingtalk_userid, card.out_track_id, template.template_id,
+                            card_params(shown), data_title(shown))
     except DingTalkError:
         if created and out_track_id is None:
             await card.delete()  # nobody could retry this one: leave no orphan task
@@ -257,7 +303,7 @@ async def _show_outcome(api, card: CardInstance, action: CardAction, presser, no
     if card.comment:
         outcome += f"\n\n意见：{card.comment}"
     try:
-        await api.update_card(card.out_track_id, resolved_card(card.data, outcome))
+        await api.update_card(card.out_track_id, card_params(resolved_card(card.data, outcome)))
     except DingTalkError as exc:
         log.warning("card %s acted on but not updated: %s", card.out_track_id, exc)
 
@@ -267,7 +313,7 @@ async def _retire(api: DingTalkApi, card: CardInstance, reason: str, now: dateti
     if not await complete_card(card, RETIRED, "", now):
         return
     try:
-        await api.update_card(card.out_track_id, retired_card(card.data, reason))
+        await api.update_card(card.out_track_id, card_params(retired_card(card.data, reason)))
     except DingTalkError as exc:
         log.warning("card %s retired but not updated: %s", card.out_track_id, exc)
 
@@ -279,14 +325,20 @@ def retired_card(card_data: dict[str, Any], reason: str) -> dict[str, Any]:
 async def redraw_retired(api: DingTalkApi, staff_id: int, subject_type: str, subject_id: str,
                          reason: str, now: datetime) -> str:
     """Redraw the staff member's cards on a subject that moved on without them: no buttons,
-    the reason instead (DingTalk's card update). The cards' out_track_ids, "" when no card went
-    out yet (it will be drawn this way when it does)."""
+    the reason instead (DingTalk's card update). A card its holder acted on keeps the outcome
+    it shows. The redrawn cards' out_track_ids, "" when none (a card not sent yet will be drawn
+    this way when it goes out)."""
     cards = await CardInstance.filter(staff_id=staff_id, subject_type=subject_type,
                                       subject_id=subject_id).order_by("id")
+    redrawn = []
     for card in cards:
-        await complete_card(card, RETIRED, "", now)  # still open only if it raced the close
-        await api.update_card(card.out_track_id, retired_card(card.data, reason))
-    return ",".join(c.out_track_id for c in cards)
+        if card.status == OPEN:  # still open only if it raced the close
+            await complete_card(card, RETIRED, "", now)
+        elif card.action != RETIRED:
+            continue
+        await api.update_card(card.out_track_id, card_params(retired_card(card.data, reason)))
+        redrawn.append(card.out_track_id)
+    return ",".join(redrawn)
 
 
 async def _closed_reason(kind: str, subject_id: str) -> str | None:

@@ -1,4 +1,5 @@
-"""DingTalk OpenAPI over aiohttp: one-to-one robot messages, interactive cards, group robots.
+"""DingTalk OpenAPI over aiohttp: one-to-one robot messages, card-platform cards, to-dos (待办),
+group robots.
 
 dingtalk-stream has no async OpenAPI calls (its helpers block on ``requests`` and read the base
 URL from the environment at import), so the few calls Tally needs are made here with aiohttp
@@ -18,16 +19,24 @@ import hmac
 import json
 import time
 from typing import Any
-from urllib.parse import quote_plus
+from urllib.parse import quote, quote_plus, urlencode
 
 import aiohttp
 from yarl import URL
 
 TOKEN_PATH = "/v1.0/oauth2/accessToken"
 BATCH_SEND_PATH = "/v1.0/robot/oToMessages/batchSend"
-CARD_SEND_PATH = "/v1.0/im/v1.0/robot/interactiveCards/send"
-CARD_UPDATE_PATH = "/v1.0/im/robots/interactiveCards"
-CARD_TEMPLATE = "StandardCard"
+# Card platform (卡片平台): create a card instance and deliver it in one call, update it by
+# outTrackId. https://open.dingtalk.com/document/orgapp/create-and-deliver-cards and
+# https://open.dingtalk.com/document/orgapp/interactive-card-update-interface (field names also
+# as in aliyun/dingtalk-sdk card_1_0 CreateAndDeliverRequest / UpdateCardRequest).
+CARD_CREATE_PATH = "/v1.0/card/instances/createAndDeliver"
+CARD_UPDATE_PATH = "/v1.0/card/instances"
+ROBOT_SPACE = "dtv1.card//IM_ROBOT.{user_id}"  # a one-to-one chat with the app's robot
+USER_ID_TYPE = 1  # userIds are DingTalk userids (2 would be unionIds); without it no card shows
+# To-dos: https://open.dingtalk.com/document/orgapp/add-dingtalk-to-do-task and
+# https://open.dingtalk.com/document/orgapp/updates-dingtalk-to-do-tasks
+TODO_PATH = "/v1.0/todo/users/{union_id}/tasks"
 TOKEN_MARGIN_SECONDS = 300  # refresh this long before DingTalk's expiry, as the SDK does
 THROTTLING_CODES = ("Throttling", "QpsLimit", "FlowControl")
 GROUP_RETRYABLE_ERRCODES = frozenset({-1, 130101})  # system busy, sending too fast
@@ -56,6 +65,12 @@ def signed_webhook_url(webhook_url: str, secret: str, timestamp_ms: int) -> URL:
     sign = quote_plus(sign_group_robot(secret, timestamp_ms))
     separator = "&" if "?" in webhook_url else "?"
     return URL(f"{webhook_url}{separator}timestamp={timestamp_ms}&sign={sign}", encoded=True)
+
+
+def _strings(params: dict[str, Any]) -> dict[str, str]:
+    """cardParamMap values must be strings: lists and objects go as JSON text."""
+    return {key: value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+            for key, value in params.items()}
 
 
 def _error_from_answer(status: int, body: Any) -> DingTalkError:
@@ -135,22 +150,44 @@ class DingTalkApi:
     async def send_markdown(self, user_ids: list[str], title: str, text: str) -> str:
         return await self._batch_send(user_ids, "sampleMarkdown", {"title": title, "text": text})
 
-    async def send_card(self, user_id: str, out_track_id: str, card_data: dict) -> None:
-        """An interactive card (StandardCard) to one user; ``out_track_id`` names it for updates
-        and comes back in the card's callbacks."""
+    async def send_card(self, user_id: str, out_track_id: str, template_id: str,
+                        params: dict[str, str], title: str = "") -> None:
+        """A card-platform card to one user's chat with the robot; ``out_track_id`` names it for
+        updates and comes back in its presses (over the stream: ``callbackType`` STREAM)."""
         body = {
-            "cardTemplateId": CARD_TEMPLATE,
-            "robotCode": self.robot_code,
-            "cardData": json.dumps(card_data, ensure_ascii=False),
-            "cardBizId": out_track_id,
-            "singleChatReceiver": json.dumps({"userId": user_id}),
-            "sendOptions": {},
+            "cardTemplateId": template_id,
+            "outTrackId": out_track_id,
+            "callbackType": "STREAM",
+            "cardData": {"cardParamMap": _strings(params)},
+            "openSpaceId": ROBOT_SPACE.format(user_id=user_id),
+            "imRobotOpenSpaceModel": {"supportForward": False,
+                                      "lastMessageI18n": {"ZH_CN": title[:50] or "卡片"}},
+            "imRobotOpenDeliverModel": {"spaceType": "IM_ROBOT", "robotCode": self.robot_code},
+            "userIdType": USER_ID_TYPE,
         }
-        await self._call("POST", CARD_SEND_PATH, body)
+        answer = await self._call("POST", CARD_CREATE_PATH, body)
+        failed = [r for r in (answer.get("result") or {}).get("deliverResults") or []
+                  if not r.get("success")]
+        if failed:
+            raise DingTalkError(200, "deliverFailed", str(failed[0].get("errorMsg", "")), False)
 
-    async def update_card(self, out_track_id: str, card_data: dict) -> None:
-        body = {"cardBizId": out_track_id, "cardData": json.dumps(card_data, ensure_ascii=False)}
+    async def update_card(self, out_track_id: str, params: dict[str, str]) -> None:
+        """Replace the public data of a card sent before (every key the template binds)."""
+        body = {"outTrackId": out_track_id, "cardData": {"cardParamMap": _strings(params)},
+                "cardUpdateOptions": {"updateCardDataByKey": True}, "userIdType": USER_ID_TYPE}
         await self._call("PUT", CARD_UPDATE_PATH, body)
+
+    async def create_todo(self, union_id: str, todo: dict[str, Any]) -> str:
+        """A 待办 for ``union_id`` (created as them, as the API requires an operator); its id.
+        ``todo`` holds sourceId, subject, description, detailUrl and the like."""
+        body = {"executorIds": [union_id], "participantIds": [union_id], **todo}
+        path = TODO_PATH.format(union_id=quote(union_id, safe=""))
+        answer = await self._call("POST", path, body, {"operatorId": union_id})
+        return str(answer.get("id", ""))
+
+    async def complete_todo(self, union_id: str, todo_id: str) -> None:
+        path = TODO_PATH.format(union_id=quote(union_id, safe="")) + "/" + quote(todo_id, safe="")
+        await self._call("PUT", path, {"done": True}, {"operatorId": union_id})
 
     async def send_group_robot(self, webhook_url: str, secret: str, text: str) -> None:
         await send_group_robot(webhook_url, secret, text, http=self._http)
@@ -183,7 +220,10 @@ class DingTalkApi:
         answer = await self._call("POST", BATCH_SEND_PATH, body)
         return str(answer.get("processQueryKey", ""))
 
-    async def _call(self, method: str, path: str, body: dict) -> dict:
+    async def _call(self, method: str, path: str, body: dict,
+                    query: dict[str, str] | None = None) -> dict:
+        if query:
+            path = f"{path}?{urlencode(query)}"
         token = await self._access_token()
         status, answer = await self._send(method, path, body, token)
         if status == 401:

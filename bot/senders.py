@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import Callable, Mapping
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -27,12 +28,14 @@ import aiohttp
 from tortoise.expressions import F
 
 from bot.approval_cards import (
+    APPROVAL,
     outcome_markdown,
     reminder_markdown,
     task_card_notice,
     task_closed_update,
 )
 from bot.billing_texts import billing_exceptions_markdown
+from bot.card_templates import CardTemplate, load_card_templates
 from bot.cards import DISPUTE, build_dispute_card, open_card, redraw_retired
 from bot.credit_limit_texts import credit_limit_markdown
 from bot.credit_texts import overuse_markdown, overuse_text
@@ -45,12 +48,21 @@ from bot.templates import Template, TemplateDataError, load_templates
 from bot.texts import clip, period, plain
 from bot.tier_texts import tier_digest_markdown
 from bot.wechat import RETRYABLE_ERRORS, TOKEN_ERRORS, WeChatError, WeChatGateway
+from domain.approvals import engine
+from domain.approvals.links import task_page_url
 from domain.contacts import unfollowed
 from domain.customers.models import Contact
 from domain.delivery import DeliveryFailed, Notice, Sender, no_channel
 from domain.money import yuan
-from domain.notices.catalogue import Channel, Kind, Render, label
-from domain.notices.models import MpSubscription
+from domain.notices.catalogue import (
+    Channel,
+    Kind,
+    Render,
+    approval_todo_key,
+    label,
+    staff_recipient,
+)
+from domain.notices.models import MpSubscription, OutboxMessage, OutboxStatus
 from domain.org.models import Staff
 
 NO_GROUP_ROBOT = "no_group_robot"  # no group webhook configured: no alert (it would go there)
@@ -65,6 +77,7 @@ CONSENT_REFUSED = "客户在小程序拒收订阅消息（授权已用完）"
 NO_MINI_PROGRAM = "客户只在小程序绑定，但未配置小程序（TALLY_MP_APPID）"
 TOKEN_TTL_SECONDS = 60.0  # re-read the gateway's token this often to follow other replicas
 MP_STATE = "formal"
+log = logging.getLogger(__name__)
 
 
 # ----- texts ------------------------------------------------------------------------------------
@@ -172,7 +185,7 @@ GROUP_TEXTS: dict[Kind, GroupText] = {
     Kind.CREDIT_OVERUSE: overuse_text,
 }
 
-# A staff member's interactive card (CARD): payload → (card kind, subject type, subject id,
+# A staff member's card-platform card (CARD): payload → (card kind, subject type, subject id,
 # card data).
 CardNotice = Callable[[Mapping[str, Any]], tuple[str, str, str, dict]]
 CARD_NOTICES: dict[Kind, CardNotice] = {
@@ -203,11 +216,38 @@ MARKDOWN_NOTICES: dict[Kind, MarkdownNotice] = {
     Kind.CREDIT_OVERUSE: overuse_markdown,
 }
 
+# A staff member's DingTalk 待办 (TODO): payload and the page link → the create body (sourceId,
+# subject, description, detailUrl …; https://open.dingtalk.com/document/orgapp/add-dingtalk-to-do-task).
+TodoNotice = Callable[[Mapping[str, Any], str], dict[str, Any]]
+
+
+def approval_todo(payload: Mapping[str, Any], link: str) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "sourceId": f"tally-approval-task-{payload['task_id']}",  # DingTalk refuses a 2nd
+        "subject": clip(f"审批：{payload.get('title', '')}", 100),
+        "description": clip(
+            f"{payload.get('kind_label', '')}，发起人 {payload.get('initiator', '')}，"
+            f"当前节点「{payload.get('node', '')}」。请在审批卡片或审批页处理。", 500),
+        "isOnlyShowExecutor": True, "priority": 20,
+    }
+    if link:
+        body["detailUrl"] = {"appUrl": link, "pcUrl": link}
+    return body
+
+
+TODO_NOTICES: dict[Kind, TodoNotice] = {Kind.APPROVAL_TODO: approval_todo}
+# A 待办 created before, marked done (TODO_DONE): payload → the TODO kind and the task it was
+# created for (its outbox row holds the to-do's id).
+TodoDone = Callable[[Mapping[str, Any]], tuple[Kind, int]]
+TODO_DONES: dict[Kind, TodoDone] = {
+    Kind.APPROVAL_TODO_DONE: lambda p: (Kind.APPROVAL_TODO, int(p["task_id"]))}
+
 # Each channel's sender and the registries it draws with, by the catalogue's Render.
 RENDERERS: dict[Channel, dict[Render, Mapping[Kind, Any]]] = {
     Channel.WECHAT: {Render.TEMPLATE: TEMPLATE_VALUES},
     Channel.DINGTALK: {Render.CARD: CARD_NOTICES, Render.CARD_UPDATE: CARD_UPDATES,
-                       Render.MARKDOWN: MARKDOWN_NOTICES},
+                       Render.MARKDOWN: MARKDOWN_NOTICES, Render.TODO: TODO_NOTICES,
+                       Render.TODO_DONE: TODO_DONES},
     Channel.DINGTALK_GROUP: {Render.GROUP_TEXT: GROUP_TEXTS},
 }
 
@@ -457,19 +497,38 @@ def _dingtalk_failure(exc: DingTalkError) -> DeliveryFailed:
                           retryable=exc.retryable)
 
 
-class DingTalkSender:
-    """To one staff member: the CARD_NOTICES kinds as an interactive card, the CARD_UPDATES
-    kinds as an update of cards sent before, the MARKDOWN_NOTICES kinds as markdown."""
+class TaskLinks:
+    """Signed links to an approval task's page for one approver (bound to both, expiring)."""
 
-    def __init__(self, api: DingTalkApi) -> None:
+    def __init__(self, base_url: str, secret: str, ttl_hours: int) -> None:
+        self._base, self._secret, self._ttl = base_url, secret, timedelta(hours=ttl_hours)
+
+    def url(self, task_id: int, staff_id: int, now: datetime) -> str:
+        if not self._secret:
+            return ""
+        return task_page_url(self._base, self._secret, task_id, staff_id, now + self._ttl)
+
+
+class DingTalkSender:
+    """To one staff member: the CARD_NOTICES kinds as a card-platform card (drawn with the
+    kind's template), the CARD_UPDATES kinds as an update of cards sent before, the TODO kinds
+    as a DingTalk 待办 and the TODO_DONE kinds by marking it done (both need the member's
+    unionId), the MARKDOWN_NOTICES kinds as markdown."""
+
+    def __init__(self, api: DingTalkApi, templates: Mapping[str, CardTemplate] | None = None,
+                 links: TaskLinks | None = None) -> None:
         self._api = api
-        self._staff = Recipients(Staff, "dingtalk_userid")
+        self._templates = dict(templates or load_card_templates(""))
+        self._links = links or TaskLinks("", "", 1)
+        self._staff = Recipients(Staff, "dingtalk_userid", "dingtalk_unionid")
 
     async def prepare(self, notices: list[Notice]) -> None:
         await self._staff.prepare(notices)
 
     async def send(self, notice: Notice, now: datetime) -> str:
         staff = await self._staff.take(notice.recipient_id)
+        if notice.kind in TODO_NOTICES or notice.kind in TODO_DONES:
+            return await self._todo(staff, notice, now)
         if staff is None or not staff["dingtalk_userid"]:
             raise no_channel("员工未关联钉钉账号")
         try:
@@ -486,10 +545,51 @@ class DingTalkSender:
     async def _card(self, staff_id: int, notice: Notice, now: datetime) -> str:
         staff = await Staff.get(id=staff_id)
         card_kind, subject_type, subject_id, data = CARD_NOTICES[notice.kind](notice.payload)
+        template = self._templates[card_kind]
+        page = self._links.url(int(subject_id), staff_id, now) if card_kind == APPROVAL else ""
         # One card per outbox row: a retry resends the same card instead of opening another.
         card = await open_card(self._api, staff, card_kind, subject_type, subject_id, data, now,
-                               out_track_id=f"outbox-{notice.id}")
+                               template=template, out_track_id=f"outbox-{notice.id}",
+                               page_url=page)
         return card.out_track_id
+
+    async def _todo(self, staff: dict | None, notice: Notice, now: datetime) -> str:
+        """Create or complete a 待办. A member without a unionId gets none (logged; their card
+        still goes out): the row counts as sent, with no to-do id."""
+        if staff is None or not staff["dingtalk_unionid"]:
+            log.info("no DingTalk 待办 for staff %s (%s): no unionId", notice.recipient_id,
+                     notice.kind)
+            return ""
+        try:
+            if notice.kind in TODO_NOTICES:
+                return await self._create_todo(staff, notice, now)
+            return await self._complete_todo(staff, notice)
+        except DingTalkError as exc:
+            raise _dingtalk_failure(exc) from None
+
+    async def _create_todo(self, staff: dict, notice: Notice, now: datetime) -> str:
+        task_id = int(notice.payload["task_id"])
+        if await engine.why_task_closed(task_id) is not None:  # closed before it went out
+            return ""
+        link = self._links.url(task_id, staff["id"], now)
+        body = TODO_NOTICES[Kind(notice.kind)](notice.payload, link)
+        return await self._api.create_todo(staff["dingtalk_unionid"], body)
+
+    async def _complete_todo(self, staff: dict, notice: Notice) -> str:
+        """Mark done the 待办 the matching TODO row created (its provider_ref); wait while that
+        row is still on its way, nothing to do when it made none."""
+        todo_kind, task_id = TODO_DONES[Kind(notice.kind)](notice.payload)
+        to = staff_recipient(staff["id"])
+        created = await OutboxMessage.get_or_none(dedupe_key=approval_todo_key(task_id, to)) \
+            if todo_kind is Kind.APPROVAL_TODO else None
+        if created is None or created.status == OutboxStatus.DEAD:
+            return ""
+        if created.status != OutboxStatus.SENT:
+            raise DeliveryFailed("the 待办 is not created yet", retryable=True, alert=False)
+        if not created.provider_ref:
+            return ""
+        await self._api.complete_todo(staff["dingtalk_unionid"], created.provider_ref)
+        return created.provider_ref
 
     async def _markdown(self, userid: str, notice: Notice) -> str:
         render = MARKDOWN_NOTICES.get(notice.kind)
@@ -534,7 +634,10 @@ def build_senders(settings, gateway: WeChatGateway, dingtalk: DingTalkApi,
                           mp_appid=settings.mp_appid, mp_page=settings.mp_statement_page)
     group = GroupRobotSender(dingtalk, settings.dingtalk_group_webhook,
                              settings.dingtalk_group_secret)
-    return {Channel.WECHAT: wechat, Channel.DINGTALK: DingTalkSender(dingtalk),
+    dingtalk_sender = DingTalkSender(
+        dingtalk, load_card_templates(settings.dingtalk_card_templates),
+        TaskLinks(settings.public_base_url, settings.secret_key, settings.approval_link_ttl_hours))
+    return {Channel.WECHAT: wechat, Channel.DINGTALK: dingtalk_sender,
             Channel.DINGTALK_GROUP: group}
 
 

@@ -56,6 +56,7 @@ from tally.metrics import Metrics
 from tally.registries import build_registries
 from tally.sandbox import sandbox_app
 from tally.settings import Settings
+from workbench.approval_page import add_approval_page_routes
 
 VIEW_FLUSH_SECONDS = 1.0
 SCHEDULER: web.AppKey[Scheduler] = web.AppKey("scheduler", Scheduler)
@@ -92,6 +93,7 @@ def create_app(
     app.add_subapp(MP_PREFIX, create_mp_app())
     add_h5_routes(app)
     add_wechat_routes(app)
+    add_approval_page_routes(app)
     add_docs_routes(app, {
         f"{prefix}/docs": (meta["title"], f"{prefix}/openapi.json")
         for prefix, meta in ((BACKOFFICE_PREFIX, BACKOFFICE_OPENAPI), (MP_PREFIX, MP_OPENAPI))

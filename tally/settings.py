@@ -95,6 +95,10 @@ def _dingtalk_roles(text: str) -> None:
     from domain.org.rules import parse_role_map
 
     parse_role_map(text)
+def _card_templates(text: str) -> None:
+    from bot.card_templates import load_card_templates
+
+    load_card_templates(text)
 
 
 def _rate(text: str) -> None:
@@ -123,6 +127,7 @@ JobCrons = Annotated[str, _check(_job_crons)]
 ReminderDays = Annotated[str, _check(_reminder_days)]
 ApprovalFlows = Annotated[str, _check(_approval_flows)]
 WeChatTemplates = Annotated[str, _check(_wechat_templates)]
+CardTemplates = Annotated[str, _check(_card_templates)]
 Rate = Annotated[str, _check(_rate)]
 Share = Annotated[str, _check(_share)]
 MpEnvVersion = Annotated[str, _check(_mp_env_version)]
@@ -212,6 +217,10 @@ class Settings:
     def mini_program(self) -> bool:
         """A mini-program is configured: its appid is set (the sandbox's is the fake's)."""
         return bool(self.mp_appid.strip())
+    # DingTalk card platform (issue 14): template per card kind (JSON, see bot.card_templates),
+    # and how long an approval page link in a card or 待办 stays valid
+    dingtalk_card_templates: CardTemplates = ""
+    approval_link_ttl_hours: Positive = 168
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

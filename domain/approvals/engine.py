@@ -24,6 +24,7 @@ from tortoise.transactions import in_transaction
 
 from domain.access import can_see_customer
 from domain.actors import Actor
+from domain.approvals.card_figures import customer_credit
 from domain.approvals.departments import OrgChart
 from domain.approvals.errors import (
     APPROVER_UNRESOLVED,
@@ -60,10 +61,13 @@ from domain.notices import outbox
 from domain.notices.catalogue import (
     ApprovalOutcome,
     ApprovalTaskClosed,
+    ApprovalTodo,
     Kind,
     approval_outcome_key,
     approval_task_closed_key,
     approval_task_key,
+    approval_todo_done_key,
+    approval_todo_key,
     staff_recipient,
 )
 from domain.org.models import Staff, StaffRole
@@ -407,6 +411,13 @@ def _decided_text(flow: ApprovalFlow, node: int, who: str, action: str) -> str:
             f"{ACTION_LABELS[action]}，无需再处理。")
 
 
+def _own_decision_text(flow: ApprovalFlow, node: int, action: ApprovalAction) -> str:
+    """What the decider's own card shows when they decided elsewhere (the page, the API)."""
+    said = f"，意见：{action.comment[:200]}" if action.comment else ""
+    return (f"「{flow.title}」的「{flow.nodes[node]['name']}」"
+            f"你已{ACTION_LABELS[action.action]}{said}。")
+
+
 async def _why_closed(flow: ApprovalFlow, task: ApprovalTask) -> str:
     if task.status == WITHDRAWN or flow.status == WITHDRAWN:
         return _withdrawn_text(flow)
@@ -428,14 +439,16 @@ _ACTION_OF = {APPROVED: APPROVE, REJECTED: REJECT, RETURNED: RETURN}
 
 async def _close(flow: ApprovalFlow, task: ApprovalTask, status: str, comment: str,
                  now: datetime) -> ApprovalAction:
-    """Close the task (checked pending under the flow's lock), skip the node's other tasks
-    and tell their approvers, record the action."""
+    """Close the task (checked pending under the flow's lock), skip the node's other tasks,
+    record the action, and tell every holder of the node (the actor too: a decision made on
+    the approval page or the API must still redraw the actor's own card and close their 待办)."""
     await ApprovalTask.filter(id=task.id).update(status=status, comment=comment, acted_at=now)
     others = await ApprovalTask.filter(flow_id=flow.id, node=task.node, status=PENDING)
     await ApprovalTask.filter(id__in=[t.id for t in others]).update(
         status=SKIPPED, acted_at=now)
     action = await _record(flow, task.node, task.approver_id, _ACTION_OF[status], comment, now)
     actor = await Staff.get(id=task.approver_id)
+    await _tell_closed(flow, [task], _own_decision_text(flow, task.node, action), now)
     await _tell_closed(flow, others, _decided_text(flow, task.node, actor.name, action.action),
                        now)
     return action
@@ -476,6 +489,10 @@ async def _open_node(flow: ApprovalFlow, index: int, now: datetime) -> None:
         to = staff_recipient(approver.id, approver.name)
         await outbox.enqueue(Kind.APPROVAL_TASK, to, {**card, "task_id": task.id},
                              approval_task_key(task.id, to), now)
+        todo: ApprovalTodo = {"task_id": task.id, "flow_id": flow.id, "title": flow.title,
+                              "kind_label": card["kind_label"], "initiator": card["initiator"],
+                              "node": card["node"]}
+        await outbox.enqueue(Kind.APPROVAL_TODO, to, todo, approval_todo_key(task.id, to), now)
 
 
 async def _save(flow: ApprovalFlow) -> None:
@@ -495,11 +512,13 @@ async def _save(flow: ApprovalFlow) -> None:
 
 async def _card_payload(flow: ApprovalFlow, index: int, round_: int, now: datetime) -> dict:
     """What the cards of node ``index`` show, but the task id (a card is drawn from this
-    alone); read once for all the node's approvers."""
+    alone); read once for all the node's approvers, the customer's credit figures too."""
     initiator = await Staff.get(id=flow.initiator_id)
     returned = await ApprovalAction.filter(flow_id=flow.id, action=RETURN).order_by(
         "-id").first() if round_ > 1 else None
+    customer, credit = await customer_credit(flow.customer_id, now.date())
     return {
+        "customer": customer, "credit": credit,
         "flow_id": flow.id, "kind": flow.kind,
         "kind_label": kind_label(flow.kind), "title": flow.title, "initiator": initiator.name,
         "node": flow.nodes[index]["name"], "step": f"{index + 1}/{len(flow.nodes)}",
@@ -511,8 +530,9 @@ async def _card_payload(flow: ApprovalFlow, index: int, round_: int, now: dateti
 
 async def _tell_closed(flow: ApprovalFlow, tasks: list[ApprovalTask], reason: str,
                        now: datetime) -> None:
-    """Tasks closed without their approvers (another holder decided, the flow was withdrawn):
-    their cards leave the 待办 list now and are redrawn with the reason through the outbox."""
+    """Tasks closed (by their approver, another holder, a withdrawal): cards still open leave
+    the 待办 list now and are redrawn with the reason through the outbox (a card its holder
+    acted on keeps its outcome), and each approver's DingTalk 待办 is marked done."""
     if not tasks:
         return
     await retire_cards(TASK_CARDS, [t.id for t in tasks], now)
@@ -524,6 +544,8 @@ async def _tell_closed(flow: ApprovalFlow, tasks: list[ApprovalTask], reason: st
         to = staff_recipient(approver.id, approver.name)
         await outbox.enqueue(Kind.APPROVAL_TASK_CLOSED, to, payload,
                              approval_task_closed_key(task.id, to), now)
+        await outbox.enqueue(Kind.APPROVAL_TODO_DONE, to, payload,
+                             approval_todo_done_key(task.id, to), now)
 
 
 async def _tell_initiator(flow: ApprovalFlow, action: ApprovalAction, now: datetime) -> None:

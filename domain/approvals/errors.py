@@ -3,8 +3,11 @@
 Listed with every other context's by httpcommon/error_table.py, which makes the README's
 error table from them."""
 
-from domain.errors import Conflict, ErrorCode, Forbidden, Invalid, NotFound
+from domain.errors import Conflict, ErrorCode, Forbidden, Invalid, NotFound, Unauthorized
 
+APPROVAL_LINK_EXPIRED = ErrorCode("approval_link_expired", Unauthorized,
+                                  "审批链接已过期，请在钉钉待办或审批卡片中重新打开")
+APPROVAL_LINK_INVALID = ErrorCode("approval_link_invalid", Forbidden, "审批链接无效")
 APPROVER_UNRESOLVED = ErrorCode("approver_unresolved", Invalid, "审批节点「…」找不到审批人：…")
 BAD_DEPARTMENT = ErrorCode("bad_department", Invalid, "部门名称必须是 1 到 100 个字符")
 BAD_FLOW_DEFINITION = ErrorCode("bad_flow_definition", Invalid, "审批流程定义不合要求")

@@ -44,6 +44,8 @@ class Render(StrEnum):
     CARD_UPDATE = "card_update"  # a redraw of cards sent before, without buttons
     MARKDOWN = "markdown"  # a DingTalk markdown message
     GROUP_TEXT = "group_text"  # the group robot's text
+    TODO = "todo"  # a DingTalk 待办 created for the staff member
+    TODO_DONE = "todo_done"  # a 待办 created before, marked done
 
 
 class Kind(StrEnum):
@@ -57,6 +59,8 @@ class Kind(StrEnum):
     DELIVERY_DEAD = "delivery_dead"
     APPROVAL_TASK = "approval_task"
     APPROVAL_TASK_CLOSED = "approval_task_closed"
+    APPROVAL_TODO = "approval_todo"
+    APPROVAL_TODO_DONE = "approval_todo_done"
     APPROVAL_OUTCOME = "approval_outcome"
     APPROVAL_REMINDER = "approval_reminder"
     BILLING_EXCEPTIONS = "billing_exceptions"
@@ -163,6 +167,15 @@ class DeliveryDead(TypedDict):
     statement_id: int | None
 
 
+class CreditFigures(TypedDict):
+    """The customer's credit as it stood when the task opened (decimal strings)."""
+
+    available: str  # 可用额度: what the customer's lines in force still allow
+    outstanding: str  # open debts
+    overdue: str
+    overdue_count: int
+
+
 class ApprovalTask(TypedDict):
     """What an approver's card is drawn from (alone)."""
 
@@ -178,6 +191,19 @@ class ApprovalTask(TypedDict):
     returned_comment: str
     created_at: str
     task_id: int
+    customer: str  # "" when the flow is about no customer
+    credit: CreditFigures | None
+
+
+class ApprovalTodo(TypedDict):
+    """An approver's DingTalk 待办 for a task (its detail link opens the task's page)."""
+
+    task_id: int
+    flow_id: int
+    title: str
+    kind_label: str
+    initiator: str
+    node: str
 
 
 class ApprovalTaskClosed(TypedDict):
@@ -305,6 +331,9 @@ CATALOGUE: dict[Kind, Spec] = {
     Kind.APPROVAL_TASK: Spec("审批待办", ApprovalTask, {DINGTALK: Render.CARD}),
     Kind.APPROVAL_TASK_CLOSED: Spec("审批已由他人处理", ApprovalTaskClosed, {
         DINGTALK: Render.CARD_UPDATE}),
+    Kind.APPROVAL_TODO: Spec("审批钉钉待办", ApprovalTodo, {DINGTALK: Render.TODO}),
+    Kind.APPROVAL_TODO_DONE: Spec("审批钉钉待办完成", ApprovalTaskClosed, {
+        DINGTALK: Render.TODO_DONE}),
     Kind.APPROVAL_OUTCOME: Spec("审批结果", ApprovalOutcome, {DINGTALK: Render.MARKDOWN}),
     Kind.APPROVAL_REMINDER: Spec("审批催办", ApprovalReminder, {DINGTALK: Render.MARKDOWN}),
     Kind.BILLING_EXCEPTIONS: Spec("计费异常", BillingExceptions, {DINGTALK: Render.MARKDOWN}),
@@ -390,6 +419,14 @@ def approval_task_key(task_id: int, to: Recipient) -> str:
 
 def approval_task_closed_key(task_id: int, to: Recipient) -> str:
     return f"{Kind.APPROVAL_TASK_CLOSED}:{task_id}{to.key_suffix}"
+
+
+def approval_todo_key(task_id: int, to: Recipient) -> str:
+    return f"{Kind.APPROVAL_TODO}:{task_id}{to.key_suffix}"
+
+
+def approval_todo_done_key(task_id: int, to: Recipient) -> str:
+    return f"{Kind.APPROVAL_TODO_DONE}:{task_id}{to.key_suffix}"
 
 
 def approval_outcome_key(flow_id: int, action_id: int, status: str, to: Recipient) -> str:

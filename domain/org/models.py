@@ -12,7 +12,7 @@ class Staff(Model):
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=100)
     dingtalk_userid = fields.CharField(max_length=64, unique=True, null=True)
-    # the person across DingTalk apps (to-dos and OAuth sign-in address them by it)
+    # the person across DingTalk apps: the org sync fills it; to-dos and OAuth sign-in address it
     dingtalk_unionid = fields.CharField(max_length=64, null=True)
     department = fields.CharField(max_length=100, default="")
     manager = fields.ForeignKeyField(

@@ -65,7 +65,7 @@ async def test_a_dispute_travels_from_the_customer_to_the_salesperson_and_back(
     assert kinds == ["batch", "card", "group"]
     card = await CardInstance.get(subject_id=str(statement["id"]))
     assert card.status == "open"
-    assert "退货 1000 元未冲账" in str(fake_dingtalk.cards[card.out_track_id]["card_data"])
+    assert "退货 1000 元未冲账" in fake_dingtalk.cards[card.out_track_id]["params"]["markdown"]
 
     fake_dingtalk.push_card_callback("sales-li", card.out_track_id, {"action": "will_call"})
     await _until(lambda: fake_dingtalk.cards[card.out_track_id]["updates"] == 1)

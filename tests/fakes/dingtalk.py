@@ -8,17 +8,17 @@ service's event loop (and any blocking SDK call) can talk to it like to the real
         fake.add_group_robot("grp-token", "SEC-secret")
 
 OpenAPI (relative to ``base_url``): ``POST /v1.0/oauth2/accessToken``,
-``POST /v1.0/robot/oToMessages/batchSend``, ``POST /v1.0/im/v1.0/robot/interactiveCards/send``,
-``PUT /v1.0/im/robots/interactiveCards``. Group robot: ``POST /robot/send?access_token=…&
+``POST /v1.0/robot/oToMessages/batchSend``, and the card platform and to-dos of
+``tests.fakes.dingtalk_cards``. Group robot: ``POST /robot/send?access_token=…&
 timestamp=…&sign=…`` (signature checked as DingTalk does). Stream: ``POST
 /v1.0/gateway/connections/open`` hands out a ticket for the websocket ``GET /connect``; the
 control methods ``push_bot_message``, ``push_card_callback``, ``push_system_disconnect``,
 ``redeliver`` and ``drop_connections`` push frames in the real format and ``acks`` records what
 the client acknowledged. Bot messages carry a session webhook (``POST /robot/session/<id>``)
-whose replies land in ``replies``. Everything sent lands in ``sent``; current card data per
-cardBizId in ``cards``. Faults: ``fail_next``, ``rate_limit_next``, ``expire_tokens``,
-``latency``. All control methods are thread-safe; the ``await_*`` helpers are coroutines for the
-test's own loop.
+whose replies land in ``replies``. Everything sent lands in ``sent``; card instances per
+outTrackId in ``cards``, to-dos in ``todos``. Faults: ``fail_next``, ``rate_limit_next``,
+``expire_tokens``, ``latency``. All control methods are thread-safe; the ``await_*`` helpers
+are coroutines for the test's own loop.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.fakes.dingtalk_cards import CORP_ID, CardPlatform
 from tests.fakes.dingtalk_contacts import FakeContacts
 from tests.fakes.threaded import ThreadedServer, take_fault
 
@@ -44,9 +45,7 @@ from tests.fakes.threaded import ThreadedServer, take_fault
 CLIENT_ID = "ding-demo-app"
 CLIENT_SECRET = "demo-dingtalk-secret"
 ROBOT_CODE = "ding-demo-app"
-CORP_ID = "ding-fake-corp"
 BOT_TOPIC = "/v1.0/im/bot/messages/get"
-CARD_TOPIC = "/v1.0/card/instances/callback"
 GROUP_SIGN_WINDOW_MS = 3600 * 1000
 
 
@@ -78,7 +77,7 @@ def expected_group_sign(secret: str, timestamp: str) -> str:
     return base64.b64encode(digest).decode()
 
 
-class FakeDingTalk(ThreadedServer):
+class FakeDingTalk(CardPlatform, ThreadedServer):
     """Fake DingTalk. ``start()`` returns the base URL ("http://127.0.0.1:PORT")."""
 
     name = "fake-dingtalk"
@@ -106,7 +105,7 @@ class FakeDingTalk(ThreadedServer):
         self._faults: list[_Fault] = []
         self._requests: list[dict[str, Any]] = []
         self._sent: list[dict[str, Any]] = []
-        self._cards: dict[str, dict[str, Any]] = {}
+        self._init_cards()
         self._replies: list[dict[str, Any]] = []
         self._sessions: dict[str, dict[str, Any]] = {}
         self._frames: dict[str, dict[str, Any]] = {}
@@ -145,8 +144,9 @@ class FakeDingTalk(ThreadedServer):
         with self._lock:
             for store in (self._requests, self._sent, self._replies, self._faults):
                 store.clear()
-            for mapping in (self._cards, self._acks, self._frames):
+            for mapping in (self._acks, self._frames):
                 mapping.clear()
+            self._reset_cards()
         self.latency = 0.0
 
     @property
@@ -160,12 +160,6 @@ class FakeDingTalk(ThreadedServer):
         """Accepted sends: {kind: 'batch'|'card'|'card_update'|'group', payload, ...}."""
         with self._lock:
             return [dict(s) for s in self._sent]
-
-    @property
-    def cards(self) -> dict[str, dict[str, Any]]:
-        """Cards by cardBizId: {user_id, card_data (decoded), updates}."""
-        with self._lock:
-            return {key: dict(card) for key, card in self._cards.items()}
 
     @property
     def replies(self) -> list[dict[str, Any]]:
@@ -231,25 +225,6 @@ class FakeDingTalk(ThreadedServer):
         if conversation_type == "2":
             data.update(isInAtList=True, conversationTitle="测试群")
         return self._push("CALLBACK", BOT_TOPIC, data, message_id)
-
-    def push_card_callback(
-        self, user_id: str, out_track_id: str, action_params: dict,
-        action_ids: list[str] | None = None, *, message_id: str | None = None,
-    ) -> str:
-        """Push a button press on card ``out_track_id`` by ``user_id``; returns the messageId."""
-        ids = action_ids if action_ids is not None else [str(action_params.get("action", ""))]
-        content = {"cardPrivateData": {"actionIds": ids, "params": action_params}}
-        data = {
-            "extension": "{}",
-            "corpId": CORP_ID,
-            "type": "actionCallback",
-            "userId": user_id,
-            "content": json.dumps(content, ensure_ascii=False),
-            "outTrackId": out_track_id,
-            "spaceType": "im",
-            "spaceId": f"cid-{user_id}",
-        }
-        return self._push("CALLBACK", CARD_TOPIC, data, message_id)
 
     def push_system_disconnect(self) -> str:
         """Ask the client to reconnect; the fake closes the socket itself after the grace."""
@@ -338,8 +313,7 @@ class FakeDingTalk(ThreadedServer):
         app.router.add_get("/connect", self._connect)
         app.router.add_post("/robot/session/{session}", self._session_reply)
         app.router.add_post("/v1.0/robot/oToMessages/batchSend", self._batch_send)
-        app.router.add_post("/v1.0/im/v1.0/robot/interactiveCards/send", self._card_send)
-        app.router.add_put("/v1.0/im/robots/interactiveCards", self._card_update)
+        self.add_card_routes(app)
         app.router.add_post("/robot/send", self._group_send)
         self.contacts.add_routes(app)
         return app
@@ -485,40 +459,6 @@ class FakeDingTalk(ThreadedServer):
         return web.json_response(
             {"processQueryKey": key, "invalidStaffIdList": [], "flowControlledStaffIdList": []}
         )
-
-    async def _card_send(self, request: web.Request) -> web.Response:
-        refused = self._check_token(request)
-        if refused:
-            return refused
-        body = await self._json(request) or {}
-        required = ("cardTemplateId", "robotCode", "cardData", "cardBizId")
-        missing = [k for k in required if not body.get(k)]
-        receiver = body.get("singleChatReceiver") or body.get("openConversationId")
-        if missing or not receiver:
-            return _error(400, "InvalidParameter", f"missing: {missing or ['receiver']}")
-        user_id = json.loads(body["singleChatReceiver"])["userId"] if body.get(
-            "singleChatReceiver") else None
-        card = {"user_id": user_id, "card_data": json.loads(body["cardData"]), "updates": 0}
-        with self._lock:
-            self._cards[body["cardBizId"]] = card
-            self._sent.append({"kind": "card", "payload": body, "card_biz_id": body["cardBizId"]})
-        return web.json_response({"processQueryKey": f"pqk-{next(self._counter)}"})
-
-    async def _card_update(self, request: web.Request) -> web.Response:
-        refused = self._check_token(request)
-        if refused:
-            return refused
-        body = await self._json(request) or {}
-        biz_id = body.get("cardBizId", "")
-        with self._lock:
-            card = self._cards.get(biz_id)
-            if card is not None and body.get("cardData"):
-                card["card_data"] = json.loads(body["cardData"])
-                card["updates"] += 1
-                self._sent.append({"kind": "card_update", "payload": body, "card_biz_id": biz_id})
-        if card is None or not body.get("cardData"):
-            return _error(400, "InvalidParameter", "cardBizId not found or cardData missing")
-        return web.json_response({"success": True, "result": True})
 
     async def _group_send(self, request: web.Request) -> web.Response:
         query = request.query

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 
 async def wait_connected(stream_client) -> None:
@@ -33,3 +34,17 @@ async def ask(fake, stream, user_id, text, **kwargs) -> dict:
     await drain(stream)
     replies = await fake.await_replies(before + 1)
     return replies[-1]
+
+
+def shown(fake, out_track_id: str) -> dict:
+    """What a card on the fake DingTalk shows now, from its card-platform variables: title,
+    markdown (the body and, once acted on, the outcome), button labels and link buttons
+    (label → url); with whom it was delivered to, its template and how often it was updated."""
+    card = fake.cards[out_track_id]
+    params = card["params"]
+    buttons = json.loads(params.get("buttons") or "[]")
+    return {"user_id": card["user_id"], "delivered_to": card["delivered_to"],
+            "template_id": card["template_id"], "updates": card["updates"],
+            "title": params.get("title", ""), "markdown": params.get("markdown", ""),
+            "buttons": [b["label"] for b in buttons],
+            "links": {b["label"]: b["url"] for b in buttons if b.get("url")}}

@@ -14,7 +14,7 @@ from domain.credit.models import CreditLine
 from domain.notices.models import CardInstance, OutboxMessage
 from tests.support import approvals as support
 from tests.support.approvals import CREDIT_APPROVERS, annual, start
-from tests.support.dingtalk import ask, press
+from tests.support.dingtalk import ask, press, shown
 
 KIND = support.KIND
 expense, people, world = support.expense, support.people, support.world  # fixtures
@@ -43,9 +43,6 @@ def texts(fake, user_id):
     return [s["param"] for s in fake.sent if s["kind"] == "batch" and s["user_ids"] == [user_id]]
 
 
-def buttons(card_data):
-    return [b["label"]["text"] for c in card_data["contents"] if c["type"] == "action"
-            for b in c["actions"]]
 
 
 async def test_each_task_is_a_card_the_approver_acts_on_until_the_flow_is_approved(
@@ -53,19 +50,19 @@ async def test_each_task_is_a_card_the_approver_acts_on_until_the_flow_is_approv
     flow = await _started(people, clock, deliver)
     [task] = await ApprovalTask.filter(flow_id=flow.id, status="pending")
     track = await card_of(task.id)
-    card = fake.cards[track]
-    assert card["user_id"] == "mgr-zhao"
-    assert card["card_data"]["header"]["title"]["text"] == "待审批：报销 800"
-    assert buttons(card["card_data"]) == ["同意", "驳回", "退回"]
-    body = card["card_data"]["contents"][0]["text"]
+    card = shown(fake, track)
+    assert card["user_id"] == "mgr-zhao" and card["delivered_to"] == ["mgr-zhao"]
+    assert card["title"] == "待审批：报销 800"
+    assert card["buttons"] == ["同意", "驳回", "退回"] and card["links"] == {}
+    body = card["markdown"]
     for text in ("王业务", "直接上级（第 1/3 步）", "**金额**：800"):
         assert text in body
 
     await press(fake, stream, "mgr-zhao", track, "approve")
 
     assert (await ApprovalTask.get(id=task.id)).status == "approved"
-    assert "赵经理 已同意" in fake.cards[track]["card_data"]["contents"][-1]["text"]
-    assert buttons(fake.cards[track]["card_data"]) == []
+    assert "赵经理 已同意" in shown(fake, track)["markdown"]
+    assert shown(fake, track)["buttons"] == []
     await deliver()
     [director] = await ApprovalTask.filter(flow_id=flow.id, status="pending")
     await press(fake, stream, "dir-qian", await card_of(director.id), "approve",
@@ -98,13 +95,13 @@ async def test_a_press_on_a_task_another_holder_decided_is_refused_and_the_card_
     assert (await ApprovalTask.get(id=wu.id)).status == "skipped"
     [refusal] = texts(fake, "fin-wu")
     assert "已由 周会计 同意，无需再处理" in refusal["content"]
-    retired = fake.cards[wu_card]
-    assert buttons(retired["card_data"]) == [] and retired["updates"] == 1
-    assert "⚠️" in retired["card_data"]["contents"][-1]["text"]
+    retired = shown(fake, wu_card)
+    assert retired["buttons"] == [] and retired["updates"] == 1
+    assert "⚠️" in retired["markdown"]
     assert (await CardInstance.get(out_track_id=wu_card)).status == "done"
     await press(fake, stream, "fin-wu", wu_card, "approve")  # the retired card: only the reason
     assert [t["content"] for t in texts(fake, "fin-wu")] == [refusal["content"]] * 2
-    assert fake.cards[wu_card]["updates"] == 1
+    assert shown(fake, wu_card)["updates"] == 1
 
 
 async def test_a_press_after_the_initiator_withdrew_is_refused(
@@ -118,7 +115,7 @@ async def test_a_press_after_the_initiator_withdrew_is_refused(
     [refusal] = texts(fake, "mgr-zhao")
     assert "已被发起人撤回" in refusal["content"]
     await deliver()  # the withdrawal's card update
-    assert buttons(fake.cards[track]["card_data"]) == []
+    assert shown(fake, track)["buttons"] == []
     assert [a.action for a in await flow.actions.all().order_by("id")] == ["start", "withdraw"]
 
 
@@ -141,8 +138,8 @@ async def test_reject_and_return_need_a_comment_and_the_initiator_hears_them(
     await engine.resubmit(flow.id, people["sales-wang"].id, None, clock())
     await deliver()
     [again] = await ApprovalTask.filter(flow_id=flow.id, status="pending")
-    again_card = fake.cards[await card_of(again.id)]
-    assert "**退回意见**：请附发票" in again_card["card_data"]["contents"][0]["text"]
+    again_card = shown(fake, await card_of(again.id))
+    assert "**退回意见**：请附发票" in again_card["markdown"]
     await press(fake, stream, "mgr-zhao", await card_of(again.id), "reject", comment="不予报销")
     await deliver()
     assert (await ApprovalFlow.get(id=flow.id)).status == "rejected"
@@ -164,7 +161,7 @@ async def test_an_effect_refusal_keeps_the_card_open_and_tells_the_approver(
 
     assert [t["content"] for t in texts(fake, "mgr-zhao")] == ["预算不足，不能报销"]
     assert (await CardInstance.get(out_track_id=track)).status == "open"
-    assert buttons(fake.cards[track]["card_data"]) == ["同意", "驳回", "退回"]
+    assert shown(fake, track)["buttons"] == ["同意", "驳回", "退回"]
     assert (await ApprovalTask.get(id=task.id)).status == "pending"
     assert await OutboxMessage.filter(kind="approval_outcome").count() == 0
 
@@ -176,7 +173,7 @@ async def test_a_credit_application_approved_from_four_cards_grants_the_line(
         await deliver()
         [task] = await ApprovalTask.filter(flow_id=flow["id"], status="pending")
         track = await card_of(task.id)
-        assert fake.cards[track]["user_id"] == userid
+        assert shown(fake, track)["user_id"] == userid
         await press(fake, stream, userid, track, "approve", comment="同意")
     await deliver()
 
@@ -210,10 +207,9 @@ async def test_when_one_holder_decides_every_other_holders_card_says_who_and_lea
     assert "没有待办" in await todo(fake, stream, "fin-sun")  # at once, not after delivery
     await deliver()
     for task, userid in ((sun, "fin-sun"), (wu, "fin-wu")):
-        card = fake.cards[await card_of(task.id)]
-        assert buttons(card["card_data"]) == [] and card["updates"] == 1
-        assert "「报销 800」的「财务核对」已由 周会计 驳回，无需再处理。" in \
-            card["card_data"]["contents"][-1]["text"]
+        card = shown(fake, await card_of(task.id))
+        assert card["buttons"] == [] and card["updates"] == 1
+        assert "「报销 800」的「财务核对」已由 周会计 驳回，无需再处理。" in card["markdown"]
         assert "没有待办" in await todo(fake, stream, userid)
     await press(fake, stream, "fin-wu", await card_of(wu.id), "approve")
     assert [t["content"] for t in texts(fake, "fin-wu")] == [
@@ -233,9 +229,9 @@ async def test_withdrawing_a_flow_redraws_every_holders_card_and_empties_their_t
 
     withdrawn = "「报销 800」已被发起人撤回，无需再处理。"
     for task, userid in zip(tasks, ("fin-sun", "fin-zhou", "fin-wu"), strict=True):
-        card = fake.cards[await card_of(task.id)]
-        assert card["user_id"] == userid and buttons(card["card_data"]) == []
-        assert withdrawn in card["card_data"]["contents"][-1]["text"]
+        card = shown(fake, await card_of(task.id))
+        assert card["user_id"] == userid and card["buttons"] == []
+        assert withdrawn in card["markdown"]
         assert "没有待办" in await todo(fake, stream, userid)
     await press(fake, stream, "fin-sun", await card_of(tasks[0].id), "approve")
     assert [t["content"] for t in texts(fake, "fin-sun")] == [withdrawn]
@@ -250,7 +246,7 @@ async def test_a_second_press_on_a_decided_card_answers_with_the_reason(
     await press(fake, stream, "mgr-zhao", track, "approve")
 
     assert [t["content"] for t in texts(fake, "mgr-zhao")] == ["你已同意过这项审批，不能重复操作。"]
-    assert fake.cards[track]["updates"] == 1
+    assert shown(fake, track)["updates"] == 1
     assert [a.action for a in await flow.actions.all().order_by("id")] == ["start", "approve"]
 
 
@@ -263,7 +259,7 @@ async def test_a_task_decided_before_its_card_went_out_arrives_without_buttons(
 
     await deliver()
 
-    card = fake.cards[await card_of(wu.id)]
-    assert card["user_id"] == "fin-wu" and buttons(card["card_data"]) == []
-    assert "已由 周会计 同意，无需再处理" in card["card_data"]["contents"][-1]["text"]
+    card = shown(fake, await card_of(wu.id))
+    assert card["user_id"] == "fin-wu" and card["buttons"] == []
+    assert "已由 周会计 同意，无需再处理" in card["markdown"]
     assert "没有待办" in await todo(fake, stream, "fin-wu")

@@ -1,6 +1,5 @@
 """DingTalkApi (aiohttp) against the fake DingTalk OpenAPI and group robot on 127.0.0.1."""
 
-import json
 import time
 
 import pytest
@@ -111,22 +110,47 @@ async def test_bad_request_is_not_retryable(fake):
     assert not err.value.retryable
 
 
-async def test_card_is_sent_then_updated_by_out_track_id(fake, api):
-    await api.send_card("sales-li", "card-1", {"header": {"title": {"text": "对账不符"}}})
-    await api.update_card("card-1", {"header": {"title": {"text": "已处理"}}})
+async def test_card_is_created_and_delivered_then_updated_by_out_track_id(fake, api):
+    await api.send_card("sales-li", "card-1", "demo-card-dispute.schema",
+                        {"title": "对账不符", "markdown": "**客户**：联想", "buttons": "[]"},
+                        "对账不符")
+    await api.update_card("card-1", {"title": "已处理"})
     card = fake.cards["card-1"]
-    assert card["user_id"] == "sales-li" and card["updates"] == 1
-    assert card["card_data"]["header"]["title"]["text"] == "已处理"
+    assert card["delivered_to"] == ["sales-li"] and card["updates"] == 1
+    assert card["params"] == {"title": "已处理", "markdown": "**客户**：联想", "buttons": "[]"}
     sent = fake.sent[0]["payload"]
-    assert sent["cardTemplateId"] == "StandardCard" and sent["robotCode"] == ROBOT_CODE
-    assert json.loads(sent["singleChatReceiver"]) == {"userId": "sales-li"}
+    assert sent["cardTemplateId"] == "demo-card-dispute.schema"
+    assert sent["openSpaceId"] == "dtv1.card//IM_ROBOT.sales-li"
+    assert sent["imRobotOpenDeliverModel"] == {"spaceType": "IM_ROBOT", "robotCode": ROBOT_CODE}
+    assert sent["callbackType"] == "STREAM" and sent["userIdType"] == 1
     assert [s["kind"] for s in fake.sent] == ["card", "card_update"]
+
+
+async def test_the_card_platform_refuses_an_unknown_template_as_a_final_error(fake, api):
+    with pytest.raises(DingTalkError) as err:
+        await api.send_card("sales-li", "card-1", "no-such.schema", {"title": "x"})
+    assert err.value.status == 400 and not err.value.retryable
+    assert err.value.code == "param.cardTemplateIdInvalid" and fake.cards == {}
 
 
 async def test_updating_an_unknown_card_fails(api):
     with pytest.raises(DingTalkError) as err:
-        await api.update_card("nope", {"contents": []})
+        await api.update_card("nope", {"title": "x"})
     assert err.value.status == 400 and not err.value.retryable
+
+
+async def test_a_todo_is_created_for_a_union_id_and_marked_done(fake, api):
+    todo_id = await api.create_todo("union-li", {"sourceId": "s-1", "subject": "审批：报销 800"})
+    await api.complete_todo("union-li", todo_id)
+    todo = fake.todos[todo_id]
+    assert todo["done"] and todo["body"]["executorIds"] == ["union-li"]
+    [create, update] = [r for r in fake.requests if "/todo/" in r["path"]]
+    assert create["path"] == "/v1.0/todo/users/union-li/tasks"
+    assert create["query"] == {"operatorId": "union-li"}
+    assert update["path"] == f"/v1.0/todo/users/union-li/tasks/{todo_id}"
+    with pytest.raises(DingTalkError) as err:  # one per sourceId, as DingTalk
+        await api.create_todo("union-li", {"sourceId": "s-1", "subject": "again"})
+    assert err.value.code == "todo.taskCreate.paramError" and err.value.message == "task exist"
 
 
 async def test_group_robot_signature_with_plus_and_slash_survives_the_url(fake):

@@ -1,17 +1,22 @@
-"""Interactive cards: opened for a salesperson, acted on once from the fake DingTalk stream."""
+"""Card-platform cards: opened for a salesperson (created and delivered with the kind's
+template), acted on once from the fake DingTalk stream."""
 
 from __future__ import annotations
 
 import pytest
 
+from bot.card_templates import CardTemplate, load_card_templates
 from bot.cards import REGISTRY, CardAction, build_dispute_card, open_card, register, standard_card
 from bot.dingtalk_api import DingTalkError
 from domain.errors import Invalid
 from domain.notices.models import CardInstance
 from domain.org.models import Staff
+from tally.sandbox import Fakes, sandbox_app
 from tests.support import seed
-from tests.support.dingtalk import drain, press
+from tests.support.dingtalk import drain, press, shown
 
+TEMPLATE = load_card_templates("")["dispute"]
+WITH_COMMENT = CardTemplate("test_approval", "demo-card-approval.schema", comment_input=True)
 DISPUTE = {
     "statement_id": 7, "customer": "联想", "date_from": "2021-12-01", "date_to": "2021-12-22",
     "closing": "53776.00", "description": "12 月 15 日那笔我们没收到货", "answered_by": "陈会计",
@@ -27,7 +32,7 @@ async def li(client, admin):
 @pytest.fixture
 async def card(api, li, clock):
     return await open_card(api, li, "dispute", "statement", 7, build_dispute_card(DISPUTE),
-                           clock())
+                           clock(), template=TEMPLATE)
 
 
 def test_dispute_card_shows_the_dispute_in_chinese_with_two_buttons():
@@ -45,26 +50,35 @@ async def test_open_card_records_the_card_and_sends_it(fake, card, li):
     row = await CardInstance.get(out_track_id=card.out_track_id)
     assert (row.kind, row.staff_id, row.subject_type, row.subject_id, row.status) == (
         "dispute", li.id, "statement", "7", "open")
-    sent = fake.cards[card.out_track_id]
-    assert sent["user_id"] == "sales-li" and sent["updates"] == 0
-    assert sent["card_data"]["header"]["title"]["text"] == "对账不符：联想"
+    sent = shown(fake, card.out_track_id)
+    assert sent["delivered_to"] == ["sales-li"] and sent["updates"] == 0
+    assert sent["template_id"] == "demo-card-dispute.schema"
+    assert sent["title"] == "对账不符：联想" and sent["buttons"] == ["已读", "我会联系客户"]
+    [request] = [r["json"] for r in fake.requests
+                 if r["path"] == "/v1.0/card/instances/createAndDeliver"]
+    assert request["openSpaceId"] == "dtv1.card//IM_ROBOT.sales-li"
+    assert request["callbackType"] == "STREAM" and request["userIdType"] == 1
+    assert request["imRobotOpenDeliverModel"] == {"spaceType": "IM_ROBOT",
+                                                  "robotCode": "ding-demo-app"}
+    assert all(isinstance(v, str) for v in request["cardData"]["cardParamMap"].values())
 
 
 async def test_open_card_with_the_same_track_id_resends_instead_of_duplicating(fake, api, li,
                                                                               clock):
     data = build_dispute_card(DISPUTE)
     first = await open_card(api, li, "dispute", "statement", 7, data, clock(),
-                            out_track_id="dispute-7-1")
+                            out_track_id="dispute-7-1", template=TEMPLATE)
     again = await open_card(api, li, "dispute", "statement", 7, data, clock(),
-                            out_track_id="dispute-7-1")
+                            out_track_id="dispute-7-1", template=TEMPLATE)
     assert first.id == again.id and await CardInstance.all().count() == 1
     assert [s["kind"] for s in fake.sent] == ["card", "card"]
 
 
 async def test_open_card_that_cannot_be_sent_leaves_no_task(fake, api, li, clock):
-    fake.fail_next(1, status=503, path="/v1.0/im/v1.0/robot/interactiveCards/send")
+    fake.fail_next(1, status=503, path="/v1.0/card/instances/createAndDeliver")
     with pytest.raises(DingTalkError) as err:
-        await open_card(api, li, "dispute", "statement", 7, build_dispute_card(DISPUTE), clock())
+        await open_card(api, li, "dispute", "statement", 7, build_dispute_card(DISPUTE), clock(),
+                        template=TEMPLATE)
     assert err.value.retryable
     assert await CardInstance.all().count() == 0
 
@@ -72,7 +86,7 @@ async def test_open_card_that_cannot_be_sent_leaves_no_task(fake, api, li, clock
 async def test_open_card_for_staff_without_dingtalk_is_invalid(api, li, clock):
     li.dingtalk_userid = None
     with pytest.raises(Invalid):
-        await open_card(api, li, "dispute", "statement", 7, {}, clock())
+        await open_card(api, li, "dispute", "statement", 7, {}, clock(), template=TEMPLATE)
 
 
 async def test_pressing_a_button_records_it_and_updates_the_card_once(fake, stream, card, clock):
@@ -81,10 +95,9 @@ async def test_pressing_a_button_records_it_and_updates_the_card_once(fake, stre
     row = await CardInstance.get(id=card.id)
     assert (row.status, row.action) == ("done", "will_call")
     assert row.acted_at == clock()
-    current = fake.cards[card.out_track_id]
-    assert current["updates"] == 1
-    assert not [c for c in current["card_data"]["contents"] if c["type"] == "action"]
-    assert "李业务 将联系客户" in current["card_data"]["contents"][-1]["text"]
+    current = shown(fake, card.out_track_id)
+    assert current["updates"] == 1 and current["buttons"] == []
+    assert "李业务 将联系客户" in current["markdown"]
 
 
 async def test_a_repeated_or_stale_press_changes_nothing(fake, stream, card):
@@ -158,7 +171,8 @@ async def test_a_registered_kind_applies_its_action_with_the_comment(
     fake, stream, api, li, clock, approval_kind
 ):
     data = standard_card("审批：临时额度", "申请 ¥10,000.00", "test_approval")
-    card = await open_card(api, li, "test_approval", "flow", 1, data, clock())
+    card = await open_card(api, li, "test_approval", "flow", 1, data, clock(),
+                           template=WITH_COMMENT)
     await press(fake, stream, "sales-li", card.out_track_id, "reject")  # no comment: refused
     await press(fake, stream, "sales-li", card.out_track_id, "reject", comment="boom")
     assert (await CardInstance.get(id=card.id)).status == "open" and approval_kind == []
@@ -168,5 +182,17 @@ async def test_a_registered_kind_applies_its_action_with_the_comment(
     row = await CardInstance.get(id=card.id)
     assert (row.status, row.action, row.comment) == ("done", "reject", "额度不足")
     assert approval_kind == [("reject", "李业务", "额度不足")]
-    text = fake.cards[card.out_track_id]["card_data"]["contents"][-1]["text"]
+    text = shown(fake, card.out_track_id)["markdown"]
     assert "李业务 已拒绝" in text and "额度不足" in text
+
+
+async def test_the_sandbox_presses_a_card_through_the_fake_gateway(
+        aiohttp_client, fake, stream, card):
+    """`tally sandbox press` (its /_sandbox route) drives the same card-platform press."""
+    sandbox = await aiohttp_client(sandbox_app(Fakes(wechat=None, dingtalk=fake)))
+    answer = await sandbox.post("/dingtalk/card", json={
+        "userid": "sales-li", "card": card.out_track_id, "action": "will_call", "comment": "x"})
+    assert answer.status == 200
+    shown_card = (await answer.json())["card"]
+    assert shown_card["updates"] == 1 and "李业务 将联系客户" in shown_card["params"]["markdown"]
+    await sandbox.close()

@@ -23,7 +23,7 @@ from jobs.handover import run_handover
 from jobs.schedule import DAILY_JOBS, run_job
 from tests.conftest import SHANGHAI
 from tests.support import handover as hs
-from tests.support.dingtalk import drain, press
+from tests.support.dingtalk import drain, press, shown
 
 RUN = date(2026, 11, 23)  # the job's business date
 DAY = date(2026, 11, 22)  # the day it hands over
@@ -154,14 +154,13 @@ async def sent(world, settings, fake, stream, deliver):
 
 
 def buttons(fake, track: str) -> list[str]:
-    data = fake.cards[track]["card_data"]
-    return [b["label"]["text"] for c in data["contents"] if c["type"] == "action"
-            for b in c["actions"]]
+    return shown(fake, track)["buttons"]
 
 
 def row_texts(fake, track: str) -> list[str]:
-    data = fake.cards[track]["card_data"]
-    return [c["text"] for c in data["contents"] if c["id"].startswith("row")]
+    """The card's row blocks (each starts with the person's name, struck through once done)."""
+    blocks = shown(fake, track)["markdown"].split("\n\n")
+    return [text for text in blocks if text.startswith(("**", "~~"))]
 
 
 def row_of(world, key: str) -> str:

@@ -57,7 +57,7 @@ async def test_every_notice_of_a_disputed_statement_arrives_once_with_its_conten
     card = fake_dingtalk.cards[sent["card"]["card_biz_id"]]
     assert card["user_id"] == "sales-li"
     assert rows["statement_disputed", "dingtalk"].provider_ref == sent["card"]["card_biz_id"]
-    assert "退货 1000 未收到" in str(card["card_data"])
+    assert "退货 1000 未收到" in card["params"]["markdown"]
     markdown = sent["batch"]
     assert markdown["user_ids"] == ["mgr-zhao"] and markdown["msg_key"] == "sampleMarkdown"
     assert markdown["param"]["title"] == "对账异议：联想"
@@ -72,7 +72,7 @@ async def test_a_retried_card_is_the_same_card(
     client, admin, delivery_settings, make_dispatcher, fake_dingtalk, clock
 ):
     await disputed_statement(client, admin)
-    fake_dingtalk.fail_next(1, path="/v1.0/im/v1.0/robot/interactiveCards/send")
+    fake_dingtalk.fail_next(1, path="/v1.0/card/instances/createAndDeliver")
     dispatcher = await make_dispatcher(delivery_settings)
 
     await drain(dispatcher, clock)

@@ -48,6 +48,9 @@ REFUSALS = {
         "tally: bad setting TALLY_WECHAT_TEMPLATES='{\"statement_issued\": {\"fields\": "
         "{\"first\": \"title\", \"keyword1\": \"customer\"}}}': "
         "TALLY_WECHAT_TEMPLATES[statement_issued].fields: first is a historical-template field"),
+    "card_templates": (["serve", "--sandbox"], {"TALLY_DINGTALK_CARD_TEMPLATES": '{"aproval": {}}'},
+                       "tally: bad setting TALLY_DINGTALK_CARD_TEMPLATES='{\"aproval\": {}}': "
+                       "TALLY_DINGTALK_CARD_TEMPLATES: unknown card kinds ['aproval']"),
     "postgres_without_secret": (["serve", "--sandbox"], {"TALLY_DATABASE_URL": UNREACHABLE_PG},
                                 "tally: TALLY_SECRET_KEY is not set: on PostgreSQL every replica "
                                 "must share one secret"),

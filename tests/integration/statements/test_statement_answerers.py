@@ -33,8 +33,7 @@ async def delivered(app, clock, settings, fake_wechat, fake_dingtalk):
             await drain(dispatcher, clock)
             sent = {s["kind"]: s for s in fake_dingtalk.sent}
             card = fake_dingtalk.cards[sent["card"]["card_biz_id"]]
-            body = next(c for c in card["card_data"]["contents"] if c.get("id") == "body")
-            return {"card": body["text"], "batch": sent["batch"]["param"]["text"],
+            return {"card": card["params"]["markdown"], "batch": sent["batch"]["param"]["text"],
                     "group": sent["group"]["payload"]["text"]["content"]}
 
         yield run
