@@ -14,6 +14,7 @@ from backoffice_api import (
     handover,
     handover_reports,
     ingest,
+    letterhead,
     payments,
     reports,
     statements,
@@ -28,7 +29,7 @@ from httpcommon.openapi import openapi_route
 ROUTE_TABLES = (ingest.routes, customers.routes, statements.routes, reports.routes,
                 apikeys.routes, credit.routes, approvals.routes, credit_reports.routes,
                 billing.routes, tiers.routes, payments.routes, handover.routes,
-                handover_reports.routes)
+                handover_reports.routes, letterhead.routes)
 
 
 def create_backoffice_app() -> web.Application:

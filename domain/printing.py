@@ -51,9 +51,13 @@ def cjk_font(path: str = DEFAULT_FONT_FILE) -> str:
     its reportlab name; both PDFs share it. PdfFontMissing says which file and how to get it."""
     name = f"TallyCJK-{Path(path).stem}"
     try:
-        pdfmetrics.registerFont(TTFont(name, path, subfontIndex=0))
+        font = TTFont(name, path, subfontIndex=0)
     except (OSError, TTFError) as exc:
         raise PdfFontMissing(font_problem(path, exc)) from None
+    if not all(ord(char) in font.face.charToGlyph for char in "对账单¥0"):
+        raise PdfFontMissing(f"PDF font file {path} has no Chinese glyphs: TALLY_PDF_FONT must "
+                             f"name a font with Chinese (e.g. {FONT_PACKAGE}'s)")
+    pdfmetrics.registerFont(font)
     return name
 
 

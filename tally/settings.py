@@ -103,6 +103,15 @@ def _share(text: str) -> None:
     parse_threshold(text)
 
 
+def _pdf_font(path: str) -> None:
+    from domain.printing import PdfFontMissing, check_font
+
+    try:
+        check_font(path)
+    except PdfFontMissing as exc:
+        raise ValueError(str(exc)) from None
+
+
 Port = Annotated[int, Field(ge=1, le=65535)]
 Positive = Annotated[int, Field(gt=0)]
 DatabaseUrl = Annotated[str, _check(_database_url)]
@@ -114,6 +123,7 @@ ApprovalFlows = Annotated[str, _check(_approval_flows)]
 WeChatTemplates = Annotated[str, _check(_wechat_templates)]
 Rate = Annotated[str, _check(_rate)]
 Share = Annotated[str, _check(_share)]
+PdfFont = Annotated[str, _check(_pdf_font)]
 
 
 @dataclass(frozen=True)
@@ -185,6 +195,9 @@ class Settings:
     job_run_retention_days: int = 400  # job-run records (each job's latest run is kept)
     # a job's own cron, overriding reminder_cron: "month-end=0 2 * * *; prune=30 3 * * *"
     job_crons: JobCrons = ""
+    # PDFs (issue 14): the TrueType font embedded in the statement and day-report PDFs; empty:
+    # fonts-wqy-microhei's file (scripts/system-deps.sh installs it; `tally serve` checks it)
+    pdf_font: PdfFont = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

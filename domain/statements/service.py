@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 
 from tortoise.expressions import F, Q
@@ -54,6 +54,7 @@ from domain.statements.errors import (
 from domain.statements.models import ShareLink, Statement, StatementEvent, StatementLine
 from domain.statements.rules import LineValues
 from domain.statements.settings import counted_audit_states
+from domain.statements.views import ANSWERING_ACTIONS, standing_answers
 
 
 @dataclass(frozen=True)
@@ -264,6 +265,15 @@ async def feedback(actor: Actor, statement_id: int) -> list[StatementEvent]:
     return await StatementEvent.filter(
         statement_id=statement.id, action__in=["answer", rules.MATCH, rules.MISMATCH, rules.CANCEL]
     ).order_by("created_at", "id")
+
+
+async def answers_for_print(statement: Statement, zone: tzinfo) -> list[dict]:
+    """The standing answers the PDF's 客户确认 block shows (see views.standing_answers)."""
+    if statement.status == rules.UNCONFIRMED:
+        return []
+    events = await StatementEvent.filter(
+        statement_id=statement.id, action__in=ANSWERING_ACTIONS).order_by("created_at", "id")
+    return standing_answers(events, zone)
 
 
 async def history(actor: Actor, statement_id: int) -> list[StatementEvent]:
