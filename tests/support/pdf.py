@@ -85,3 +85,12 @@ def squeezed(text: str) -> str:
 
 def page_count(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+
+
+def logo_png(width: int = 120, height: int = 60) -> bytes:
+    """A small two-colour PNG, as a seller's logo file."""
+    image = Image.new("RGB", (width, height), "#c0392b")
+    image.paste("#2c3e50", (width // 2, 0, width, height))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
