@@ -100,13 +100,21 @@ class Letterhead:
     bank: str = ""
     logo_png: bytes | None = None
 
-    def contact_lines(self) -> list[str]:
-        """地址/电话 on one line, 税号/开户行 on the next; empty parts left out."""
+    def contact_lines(self) -> list[list[str]]:
+        """地址/电话 on one line, 税号/开户行 on the next, each a list of its parts; empty parts
+        and lines left out."""
         pairs = ((("地址", self.address), ("电话", self.phone)),
                  (("税号", self.tax_id), ("开户行及账号", self.bank)))
-        lines = ["　　".join(f"{label}：{value}" for label, value in pair if value)
-                 for pair in pairs]
+        lines = [[f"{label}：{value}" for label, value in pair if value] for pair in pairs]
         return [line for line in lines if line]
+
+
+GAP = "&nbsp;" * 4  # a Paragraph collapses runs of spaces, ideographic ones too
+
+
+def spaced(parts: list[str]) -> str:
+    """Paragraph markup of ``parts`` (escaped) set apart by a visible gap."""
+    return GAP.join(escape(part) for part in parts)
 
 
 def letterhead_flowables(letterhead: Letterhead, styles: dict[str, ParagraphStyle],
@@ -115,7 +123,7 @@ def letterhead_flowables(letterhead: Letterhead, styles: dict[str, ParagraphStyl
     text = []
     if letterhead.name:
         text.append(Paragraph(escape(letterhead.name), styles["seller"]))
-    text += [Paragraph(escape(line), styles["contact"]) for line in letterhead.contact_lines()]
+    text += [Paragraph(spaced(line), styles["contact"]) for line in letterhead.contact_lines()]
     logo = _logo(letterhead.logo_png)
     if not text and logo is None:
         return []
@@ -147,10 +155,11 @@ def title_block(title: str, styles: dict[str, ParagraphStyle]) -> list[Flowable]
     return [Paragraph(escape(title), styles["title"]), Spacer(1, 4 * mm)]
 
 
-def draw_page_number(canvas, document, *, font: str, seller: str = "") -> None:
-    """The page footer (seller · 第 n 页), centred on whatever page size the document uses."""
+def draw_page_number(canvas, document, *, font: str, seller: str = "", label: str = "") -> None:
+    """The page footer (seller, what the document is, 第 n 页), centred on whatever page size
+    the document uses, so a loose printed page still says whose and which it is."""
     canvas.saveState()
     canvas.setFont(font, 8)
-    text = f"{seller}　第 {document.page} 页" if seller else f"第 {document.page} 页"
+    text = "　".join(part for part in (seller, label, f"第 {document.page} 页") if part)
     canvas.drawCentredString(document.pagesize[0] / 2, MARGIN / 2, text)
     canvas.restoreState()

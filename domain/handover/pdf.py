@@ -16,7 +16,15 @@ from xml.sax.saxutils import escape
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    CondPageBreak,
+    LongTable,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from domain.handover.report import CONFIRMED_FILTERS, SECTION_LABELS
 from domain.money import yuan
@@ -30,6 +38,7 @@ from domain.printing import (
     draw_page_number,
     letterhead_flowables,
     pdf_styles,
+    spaced,
     title_block,
 )
 
@@ -57,7 +66,8 @@ def render_day_report_pdf(report: dict, *, letterhead: Letterhead = Letterhead()
     for build in (_sales, _receipts, _expenses, _other_incomes, _exchanges, _customers,
                   _deliveries):
         story += build(report, font, styles)
-    page_footer = functools.partial(draw_page_number, font=font, seller=letterhead.name)
+    page_footer = functools.partial(draw_page_number, font=font, seller=letterhead.name,
+                                    label=f"{staff['name']} 日报汇总 {report['day']}")
     document.build(story, onFirstPage=page_footer, onLaterPages=page_footer)
     return buffer.getvalue()
 
@@ -68,9 +78,9 @@ def _heading(report: dict, styles: Styles) -> list:
     closed = "已关账" if report["closed"] else "未关账"
     parts = [
         *title_block("日报汇总", styles),
-        Paragraph(f"员工：{escape(who)}　　业务日期：{report['day']}", styles["body"]),
-        Paragraph(f"对账状态：{report['status_label']}　　{closed}　　单据 "
-                  f"{summary['documents']} 张，待确认 {summary['unconfirmed']} 张",
+        Paragraph(spaced([f"员工：{who}", f"业务日期：{report['day']}"]), styles["body"]),
+        Paragraph(spaced([f"对账状态：{report['status_label']}", closed,
+                          f"单据 {summary['documents']} 张，待确认 {summary['unconfirmed']} 张"]),
                   styles["body"]),
         Spacer(1, 3 * mm),
     ]
@@ -129,7 +139,9 @@ def _section(title: str, header: tuple[str, ...], widths: tuple[float, ...], row
     if total and rows:
         commands.append(("BACKGROUND", (0, -1), (-1, -1), HEADER_FILL))
     table.setStyle(TableStyle(commands))
-    return [Spacer(1, 5 * mm), Paragraph(escape(title), styles["section"]), table]
+    # a title never ends a page without at least a few rows of its table under it
+    return [Spacer(1, 5 * mm), CondPageBreak(30 * mm), Paragraph(escape(title), styles["section"]),
+            table]
 
 
 def _money(value) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import date
 from xml.sax.saxutils import escape
 
+from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -68,11 +69,14 @@ def render_statement_pdf(view: dict, *, letterhead: Letterhead = Letterhead(),
         *_heading(view, styles),
         _totals_table(view, font),
         Spacer(1, 6 * mm),
+        CondPageBreak(30 * mm),
         Paragraph("对账明细", styles["section"]),
         _lines_table(view["lines"], font, styles, view.get("departments") or []),
         *answer_block(view.get("answers") or [], font, styles),
     ]
-    page_footer = functools.partial(draw_page_number, font=font, seller=letterhead.name)
+    page_footer = functools.partial(
+        draw_page_number, font=font, seller=letterhead.name,
+        label=f"{_customer_name(view)} 对账单 {_date_range(view)}")
     document.build(story, onFirstPage=page_footer, onLaterPages=page_footer)
     return buffer.getvalue()
 
@@ -191,7 +195,6 @@ def _line_row(line: dict, styles: dict[str, ParagraphStyle]) -> list:
 
 
 ANSWER_WIDTHS = (22 * mm, 50 * mm, 34 * mm, 74 * mm)
-SIGN_BOX = "□"
 
 
 def answer_block(answers: list[dict], font: str, styles: dict[str, ParagraphStyle]) -> list:
@@ -219,15 +222,30 @@ def _answers_table(answers: list[dict], font: str, styles: dict[str, ParagraphSt
     return [table, Spacer(1, 2 * mm), note]
 
 
+def _tick_boxes(font: str) -> Table:
+    """本单位确认…: 符合 / 不符合 each after a square to tick by pen (the font's □ is too small)."""
+    box = 4 * mm
+    table = Table([["本单位确认上述对账单据及金额：", "", "符合", "", "不符合"]],
+                  colWidths=(60 * mm, box, 20 * mm, box, 20 * mm), rowHeights=box, hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), font, 10), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("BOX", (1, 0), (1, 0), 0.8, colors.black), ("BOX", (3, 0), (3, 0), 0.8, colors.black),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("LEFTPADDING", (2, 0), (2, 0), 2 * mm),
+        ("LEFTPADDING", (4, 0), (4, 0), 2 * mm), ("TOPPADDING", (0, 0), (-1, -1), 0),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+    ]))
+    return table
+
+
 def _signature_table(font: str, styles: dict[str, ParagraphStyle]) -> list:
     """The paper form: tick 符合 or 不符合, write what differs, sign, stamp and date."""
     rows = [
-        [f"本单位确认上述对账单据及金额：　{SIGN_BOX} 符合　　{SIGN_BOX} 不符合"],
-        ["不符事项："],
-        [""],
+        [_tick_boxes(font), ""],
+        ["不符事项：", ""],
+        ["", ""],
         ["客户签章：", "日期：　　　　年　　月　　日"],
     ]
-    table = Table([[row[0], row[1] if len(row) > 1 else ""] for row in rows],
+    table = Table(rows,
                   colWidths=(WIDTH * 0.55, WIDTH * 0.45),
                   rowHeights=(9 * mm, 8 * mm, 8 * mm, 22 * mm))
     table.setStyle(TableStyle([

@@ -216,7 +216,8 @@ def test_the_letterhead_heads_the_statement():
 def test_an_unanswered_statement_ends_with_a_block_to_sign_and_stamp():
     text = squeezed(read_text(render_statement_pdf(make_view())))
 
-    for expected in ("客户确认", "□符合", "□不符合", "不符事项：", "客户签章：", "日期：年月日"):
+    for expected in ("客户确认", "本单位确认上述对账单据及金额：符合不符合", "不符事项：", "客户签章：",
+                     "日期：年月日"):
         assert expected in text, expected
 
 
