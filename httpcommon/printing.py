@@ -11,5 +11,5 @@ from httpcommon.keys import SETTINGS
 
 async def pdf_options(request: web.Request) -> dict:
     """Keyword arguments for render_statement_pdf / render_day_report_pdf."""
-    configured = getattr(request.config_dict[SETTINGS], "pdf_font", "")
+    configured = request.config_dict[SETTINGS].pdf_font
     return {"letterhead": await letterhead(), "font_file": font_file(configured)}

@@ -216,8 +216,8 @@ def test_the_letterhead_heads_the_statement():
 def test_an_unanswered_statement_ends_with_a_block_to_sign_and_stamp():
     text = squeezed(read_text(render_statement_pdf(make_view())))
 
-    for expected in ("客户确认", "本单位确认上述对账单据及金额：符合不符合", "不符事项：", "客户签章：",
-                     "日期：年月日"):
+    for expected in ("客户确认", "本单位确认上述对账单据及金额：符合不符合", "不符事项：",
+                     "客户签章：", "日期：年月日"):
         assert expected in text, expected
 
 
@@ -242,3 +242,16 @@ def test_a_staff_confirmation_is_marked_as_not_the_customers_own():
     text = squeezed(read_text(render_statement_pdf(view)))
 
     assert "李业务（员工代确认）" in text
+
+
+def test_a_bad_font_setting_stops_the_service_at_start_with_the_reason():
+    from dataclasses import replace
+
+    from tally.settings import Settings, SettingsError
+    from tally.startup import StartupError, refuse_missing_pdf_font
+
+    with pytest.raises(SettingsError, match="TALLY_PDF_FONT=.*/no/font.ttf.*does not exist"):
+        Settings.from_env({"TALLY_PDF_FONT": "/no/font.ttf"})
+    with pytest.raises(StartupError, match="fonts-wqy-microhei"):
+        refuse_missing_pdf_font(replace(Settings(), pdf_font="/no/font.ttf"))
+    refuse_missing_pdf_font(Settings())  # the default file is installed
