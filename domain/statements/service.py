@@ -273,7 +273,17 @@ async def answers_for_print(statement: Statement, zone: tzinfo) -> list[dict]:
         return []
     events = await StatementEvent.filter(
         statement_id=statement.id, action__in=ANSWERING_ACTIONS).order_by("created_at", "id")
-    return standing_answers(events, zone)
+    return standing_answers(events, zone) or _answer_without_events(statement, zone)
+
+
+def _answer_without_events(statement: Statement, zone: tzinfo) -> list[dict]:
+    """An answered statement whose events are gone (imported history): the statement's own
+    answer, so the PDF does not offer an empty block to sign."""
+    if statement.answered_at is None:
+        return []
+    return [{"result": statement.status, "result_label": rules.STATUS_LABELS[statement.status],
+             "by": statement.answered_by or "—", "by_customer": True,
+             "at": statement.answered_at.astimezone(zone), "description": ""}]
 
 
 async def history(actor: Actor, statement_id: int) -> list[StatementEvent]:

@@ -66,3 +66,19 @@ async def test_the_customers_answer_is_printed_with_who_and_when(client, admin, 
         assert "通过分享链接" in text
         assert "2026-11-2310:00" in text  # the clock's time, in Shanghai
         assert "客户签章" not in text
+
+
+async def test_after_a_cancel_only_the_answers_since_stand(client, admin, clock):
+    statement, path = await _shared(client, admin)
+    first = await client.post(f"{path}/answer", json={"answer": "mismatched",
+                                                      "description": "旧的意见"})
+    assert first.status == 200
+    clock.advance(hours=1)
+    await post_ok(client, f"{API}/{statement['id']}/cancel", admin)
+    clock.advance(hours=1)
+    await post_ok(client, f"{API}/{statement['id']}/match", admin,
+                  {"description": "电话确认（内部备注）"})
+
+    text, _ = await _statement_pdf(client, admin, path, statement)
+    assert "旧的意见" not in text and "内部备注" not in text
+    assert "（员工代确认）" in text and "2026-11-2312:00" in text
