@@ -60,7 +60,7 @@ test-sqlite: install-dev
 # `slow` in tests/conftest.py (browsers, e2e, the fuzzer, tests that start processes); `make test`
 # still runs everything. 1,147 tests in 70 s on the idle two-core machine (2026-12-05), about
 # 11 s of it each worker's first set-up (migrating its scratch database, importing).
-test-fast: install-dev
+test-fast: install-dev runtime-deps
 	TALLY_TEST_DB=sqlite $(BIN)/pytest -n $(TEST_WORKERS) -m "not slow" tests/unit tests/integration
 
 test-postgres: install-dev
