@@ -218,8 +218,12 @@ def _answers_table(answers: list[dict], font: str, styles: dict[str, ParagraphSt
         ("GRID", (0, 0), (-1, -1), 0.5, RULE_COLOR), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("ALIGN", (0, 0), (0, -1), "CENTER"),
     ]))
-    note = Paragraph("以上为客户在线确认的结果（微信对账），系统留存确认记录。", styles["contact"])
-    return [table, Spacer(1, 2 * mm), note]
+    notes = []
+    if any(answer["by_customer"] for answer in answers):
+        notes.append("客户在线确认的结果，系统留存确认记录（确认人、时间、设备）。")
+    if not all(answer["by_customer"] for answer in answers):
+        notes.append("员工代确认：客户以其他方式确认后由员工记录。")
+    return [table, Spacer(1, 2 * mm), Paragraph(" ".join(notes), styles["contact"])]
 
 
 def _tick_boxes(font: str) -> Table:
