@@ -9,7 +9,7 @@ PG_ADMIN_URL ?= postgres://postgres@127.0.0.1:5432/test
 # pytest processes per database pass (pytest-xdist); each has its own scratch database
 TEST_WORKERS ?= 2
 
-.PHONY: install install-runtime install-dev system-deps migrate demo run test test-sqlite \
+.PHONY: install install-runtime install-dev system-deps runtime-deps migrate demo run test test-sqlite \
 	test-postgres test-fast lint bench fuzz migrations clean check-guide error-table
 
 $(BIN)/python:
@@ -37,6 +37,10 @@ install: install-dev
 system-deps:
 	bash scripts/system-deps.sh
 
+# What the service itself needs from Debian: the CJK font its PDFs embed
+runtime-deps:
+	bash scripts/system-deps.sh --runtime
+
 migrate: install-runtime
 	$(BIN)/tally migrate
 
@@ -44,7 +48,7 @@ demo: migrate
 	$(BIN)/tally demo load
 
 # Checks the port first: a second `make run` says the demo is running and keeps its key.
-run: install-runtime
+run: install-runtime runtime-deps
 	$(BIN)/tally serve --sandbox --migrate --demo
 
 test: install-dev system-deps lint test-sqlite test-postgres
@@ -56,7 +60,7 @@ test-sqlite: install-dev
 # `slow` in tests/conftest.py (browsers, e2e, the fuzzer, tests that start processes); `make test`
 # still runs everything. 1,147 tests in 70 s on the idle two-core machine (2026-12-05), about
 # 11 s of it each worker's first set-up (migrating its scratch database, importing).
-test-fast: install-dev
+test-fast: install-dev runtime-deps
 	TALLY_TEST_DB=sqlite $(BIN)/pytest -n $(TEST_WORKERS) -m "not slow" tests/unit tests/integration
 
 test-postgres: install-dev

@@ -15,6 +15,7 @@ from backoffice_api import (
     handover,
     handover_reports,
     ingest,
+    letterhead,
     payments,
     reports,
     statements,
@@ -29,7 +30,7 @@ from httpcommon.openapi import openapi_route
 ROUTE_TABLES = (ingest.routes, customers.routes, statements.routes, reports.routes,
                 apikeys.routes, credit.routes, approvals.routes, credit_reports.routes,
                 billing.routes, tiers.routes, payments.routes, handover.routes,
-                handover_reports.routes, bind_qr.routes)
+                handover_reports.routes, bind_qr.routes, letterhead.routes)
 
 
 def create_backoffice_app() -> web.Application:

@@ -4,6 +4,7 @@ report, and its printable PDF. Finance and admin read everyone; a sales key its 
 from __future__ import annotations
 
 import asyncio
+import functools
 from datetime import date, timedelta
 from typing import Annotated
 from urllib.parse import quote
@@ -30,6 +31,7 @@ from httpcommon.fields import Items, Query, QueryDay, QueryFlag, query_raw, quer
 from httpcommon.jsonio import json_response
 from httpcommon.keys import now
 from httpcommon.params import parse_date
+from httpcommon.printing import pdf_options
 
 routes = Routes()
 READERS = (ADMIN, FINANCE, SALES)
@@ -97,7 +99,8 @@ async def get_day_pdf(request: web.Request, query: ReportQuery) -> web.Response:
     """日报汇总 as a printable A4 PDF with every section."""
     actor = actor_with(request, *READERS)
     report = await _report(request, actor, query)
-    body = await asyncio.to_thread(render_day_report_pdf, report)
+    body = await asyncio.to_thread(
+        functools.partial(render_day_report_pdf, report, **await pdf_options(request)))
     filename = f"handover-{report['staff']['userid'] or report['staff']['id']}-{report['day']}.pdf"
     return web.Response(body=body, content_type="application/pdf", headers={
         "Content-Disposition": f"inline; filename=\"{_ascii(filename)}\"; "

@@ -68,6 +68,9 @@ ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     "POST /statements": ALL,
     "GET /statements/settings": ALL,
     "PUT /statements/settings": BOOKS,
+    # the letterhead on the statement and day-report PDFs
+    "GET /settings/letterhead": ALL,
+    "PUT /settings/letterhead": BOOKS,
     "GET /statements": ALL,
     "GET /statements/{id}": ALL,
     "POST /statements/{id}/receive": BOOKS,

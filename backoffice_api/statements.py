@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from typing import Annotated
 
 from aiohttp import web
@@ -47,6 +48,7 @@ from httpcommon.fields import (
 from httpcommon.jsonio import json_response
 from httpcommon.keys import now, statement_lines
 from httpcommon.params import path_id
+from httpcommon.printing import pdf_options
 from httpcommon.replies import Deleted, StaffExtras, Statement, StatementSummary
 from httpcommon.sharing import share_settings, share_urls
 
@@ -309,7 +311,10 @@ async def delete(request: web.Request) -> web.Response:
 async def pdf(request: web.Request) -> web.Response:
     actor = actor_with(request, *STAFF)
     statement = await statements.get_statement(actor, path_id(request))
-    body = await asyncio.to_thread(render_statement_pdf, await full_view(request, statement))
+    view = await full_view(request, statement)
+    view["answers"] = await statements.answers_for_print(statement, now(request).tzinfo)
+    body = await asyncio.to_thread(
+        functools.partial(render_statement_pdf, view, **await pdf_options(request)))
     return web.Response(
         body=body, content_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="statement-{statement.id}.pdf"'},

@@ -1,19 +1,26 @@
 #!/usr/bin/env bash
-# Debian packages the tests and benchmarks need: Chromium for the H5 page test, wrk for benchmarks,
-# poppler for reading the statement PDF back; nginx, systemd-analyze, pg_dump, openssl and curl
-# for scripts/check-production-guide.sh (docs/production.md's commands).
+# Debian packages the service, the tests and the benchmarks need. The service (`--runtime`, what
+# `make run` asks for): the CJK font the PDFs embed (fonts-wqy-microhei, unless TALLY_PDF_FONT
+# names another). The tests too: Chromium for the H5 page test, wrk for benchmarks, poppler and
+# Ghostscript for reading the PDFs back and rendering them; nginx, systemd-analyze, pg_dump,
+# openssl and curl for scripts/check-production-guide.sh (docs/production.md's commands).
 set -euo pipefail
 missing=()
-command -v chromium >/dev/null || missing+=(chromium)
-command -v wrk >/dev/null || missing+=(wrk)
-command -v pdftotext >/dev/null || missing+=(poppler-utils)
-# pdftotext needs the CID maps to read the PDF's Chinese (a Recommends, so name it)
-[ -d /usr/share/poppler/cMap ] || missing+=(poppler-data)
-command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
-command -v systemd-analyze >/dev/null || missing+=(systemd)
-command -v pg_dump >/dev/null || missing+=(postgresql-client)
-command -v openssl >/dev/null || missing+=(openssl)
-command -v curl >/dev/null || missing+=(curl)
+[ -n "${TALLY_PDF_FONT:-}" ] || [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] \
+  || missing+=(fonts-wqy-microhei)
+if [ "${1:-}" != "--runtime" ]; then
+  command -v chromium >/dev/null || missing+=(chromium)
+  command -v wrk >/dev/null || missing+=(wrk)
+  command -v pdftotext >/dev/null || missing+=(poppler-utils)
+  # pdftotext needs the CID maps to read the PDF's Chinese (a Recommends, so name it)
+  [ -d /usr/share/poppler/cMap ] || missing+=(poppler-data)
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  command -v systemd-analyze >/dev/null || missing+=(systemd)
+  command -v pg_dump >/dev/null || missing+=(postgresql-client)
+  command -v openssl >/dev/null || missing+=(openssl)
+  command -v curl >/dev/null || missing+=(curl)
+  command -v gs >/dev/null || missing+=(ghostscript)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "missing Debian packages: ${missing[*]} (run as root: apt-get install ${missing[*]})" >&2

@@ -23,6 +23,7 @@ from tally.startup import (
     claim_port,
     mask_password,
     refuse_demo_credentials,
+    refuse_missing_pdf_font,
     refuse_unready_database,
 )
 
@@ -269,6 +270,7 @@ def cmd_serve(settings: Settings, args) -> int:
     sandbox = args.sandbox or settings.sandbox
     if not sandbox:
         refuse_demo_credentials(settings)
+    refuse_missing_pdf_font(settings)
     sock = claim_port(settings.host, settings.port)
     try:
         _prepare_database(settings, args)

@@ -16,7 +16,9 @@ from domain.credit.orgs import put_org
 from domain.customers.models import Contact, Customer
 from domain.documents.models import Document, Exchange, Expense, OtherIncome, ReceiptSettlement
 from domain.ingest import ingest_contacts, ingest_customers, ingest_documents, ingest_staff
+from domain.letterhead import letterhead, set_letterhead
 from domain.org.models import Staff
+from domain.printing import Letterhead
 from domain.statements.models import Statement
 from domain.statements.service import (
     NewStatement,
@@ -27,6 +29,10 @@ from domain.statements.service import (
 from domain.system.models import ApiKey
 
 DEMO_KEY_NAME = "demo admin"
+# The demo seller's letterhead on the PDFs (set only while none is set: a seller's own stays)
+DEMO_LETTERHEAD = Letterhead(
+    name="云刻商贸有限公司", address="上海市浦东新区张江路 88 号 5 楼", phone="021-5080 1234",
+    tax_id="91310115MA1K4DEMO8", bank="招商银行上海张江支行 1219 0888 1010 901")
 DEMO_OPENID = "o-demo-customer"
 
 STAFF = [
@@ -88,6 +94,8 @@ async def load_demo(share: ShareSettings, now: datetime) -> dict:
         statement = await create_statement(SYSTEM, NewStatement(
             customer.id, date(2021, 12, 1), date(2021, 12, 22)), share, now)
     await load_credit_demo(customer, now)
+    if await letterhead() == Letterhead():
+        await set_letterhead(DEMO_LETTERHEAD, by=SYSTEM.label, now=now)
     handover_day = await load_handover_demo(now)
     url = await live_share_url(SYSTEM, statement.id, share, now)
     await ApiKey.filter(name=DEMO_KEY_NAME, revoked_at=None).update(revoked_at=now)

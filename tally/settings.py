@@ -116,6 +116,13 @@ def _share(text: str) -> None:
 def _mp_env_version(text: str) -> None:
     if text not in ("release", "trial", "develop"):
         raise ValueError("must be release, trial or develop")
+def _pdf_font(path: str) -> None:
+    from domain.printing import PdfFontMissing, check_font
+
+    try:
+        check_font(path)
+    except PdfFontMissing as exc:
+        raise ValueError(str(exc)) from None
 
 
 Port = Annotated[int, Field(ge=1, le=65535)]
@@ -132,6 +139,7 @@ Rate = Annotated[str, _check(_rate)]
 Share = Annotated[str, _check(_share)]
 MpEnvVersion = Annotated[str, _check(_mp_env_version)]
 DingTalkRoles = Annotated[str, _check(_dingtalk_roles)]
+PdfFont = Annotated[str, _check(_pdf_font)]
 
 
 @dataclass(frozen=True)
@@ -221,6 +229,9 @@ class Settings:
     # and how long an approval page link in a card or 待办 stays valid
     dingtalk_card_templates: CardTemplates = ""
     approval_link_ttl_hours: Positive = 168
+    # PDFs (issue 14): the TrueType font embedded in the statement and day-report PDFs; empty:
+    # fonts-wqy-microhei's file (scripts/system-deps.sh installs it; `tally serve` checks it)
+    pdf_font: PdfFont = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

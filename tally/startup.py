@@ -44,6 +44,16 @@ def refuse_demo_credentials(settings: Settings) -> None:
             f"{', '.join(demo)} (set the real ones, or run `tally serve --sandbox`)")
 
 
+def refuse_missing_pdf_font(settings: Settings) -> None:
+    """The PDFs embed a CJK font file: without it every PDF download would fail."""
+    from domain.printing import PdfFontMissing, check_font, font_file
+
+    try:
+        check_font(font_file(settings.pdf_font))
+    except PdfFontMissing as exc:
+        raise StartupError(str(exc)) from None
+
+
 def claim_port(host: str, port: int) -> socket.socket:
     """The listening socket the service will serve on, taken before anything changes, so a
     second start (a second `make run`) is told at once and leaves the running one alone."""

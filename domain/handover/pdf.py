@@ -1,8 +1,9 @@
 """A day report (report.day_report) rendered as a printable A4 PDF (日报汇总): the summary, then
 every section on landscape pages with repeating table headers and page numbers.
 
-It shares the statement PDF's Chinese CID font, styles and footer. Rendering is pure and
-CPU-bound; an async caller runs it in a thread (a busy day holds thousands of rows).
+It shares the statement PDF's embedded CJK font, styles, letterhead and footer
+(domain.printing). Rendering is pure and CPU-bound; an async caller runs it in a thread (a
+busy day holds thousands of rows).
 """
 
 from __future__ import annotations
@@ -15,17 +16,30 @@ from xml.sax.saxutils import escape
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    CondPageBreak,
+    LongTable,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from domain.handover.report import CONFIRMED_FILTERS, SECTION_LABELS
 from domain.money import yuan
-from domain.statements.pdf import (
+from domain.printing import (
+    DEFAULT_FONT_FILE,
     HEADER_FILL,
     MARGIN,
     RULE_COLOR,
+    Letterhead,
     cjk_font,
     draw_page_number,
+    letterhead_flowables,
     pdf_styles,
+    spaced,
+    title_block,
 )
 
 PAGE = landscape(A4)
@@ -35,38 +49,38 @@ DIRECTIONS = {"out": "换出", "in": "换入"}
 Styles = dict[str, ParagraphStyle]
 
 
-def render_day_report_pdf(report: dict, *, seller: str = "") -> bytes:
+def render_day_report_pdf(report: dict, *, letterhead: Letterhead = Letterhead(),
+                          font_file: str = DEFAULT_FONT_FILE) -> bytes:
     """The day report as PDF bytes."""
-    font = cjk_font()
+    font = cjk_font(font_file)
     styles = pdf_styles(font)
     buffer = io.BytesIO()
     staff = report["staff"]
     document = SimpleDocTemplate(
         buffer, pagesize=PAGE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-        bottomMargin=MARGIN + 5 * mm, title=f"日报汇总 {staff['name']} {report['day']}",
-        author=seller,
+        bottomMargin=MARGIN + 5 * mm, initialFontName=font,
+        title=f"日报汇总 {staff['name']} {report['day']}", author=letterhead.name,
     )
-    story = [*_heading(report, seller, styles), _summary_table(report["summary"], font)]
+    story = [*letterhead_flowables(letterhead, styles, WIDTH), *_heading(report, styles),
+             _summary_table(report["summary"], font)]
     for build in (_sales, _receipts, _expenses, _other_incomes, _exchanges, _customers,
                   _deliveries):
         story += build(report, font, styles)
-    page_footer = functools.partial(draw_page_number, font=font)
+    page_footer = functools.partial(draw_page_number, font=font, seller=letterhead.name,
+                                    label=f"{staff['name']} 日报汇总 {report['day']}")
     document.build(story, onFirstPage=page_footer, onLaterPages=page_footer)
     return buffer.getvalue()
 
 
-def _heading(report: dict, seller: str, styles: Styles) -> list:
+def _heading(report: dict, styles: Styles) -> list:
     staff, summary = report["staff"], report["summary"]
     who = f"{staff['name']}（{staff['userid']}）" if staff["userid"] else staff["name"]
-    parts = [Paragraph("日报汇总", styles["title"])]
-    if seller:
-        parts.append(Paragraph(escape(seller), styles["subtitle"]))
     closed = "已关账" if report["closed"] else "未关账"
-    parts += [
-        Spacer(1, 4 * mm),
-        Paragraph(f"员工：{escape(who)}　　业务日期：{report['day']}", styles["body"]),
-        Paragraph(f"对账状态：{report['status_label']}　　{closed}　　单据 "
-                  f"{summary['documents']} 张，待确认 {summary['unconfirmed']} 张",
+    parts = [
+        *title_block("日报汇总", styles),
+        Paragraph(spaced([f"员工：{who}", f"业务日期：{report['day']}"]), styles["body"]),
+        Paragraph(spaced([f"对账状态：{report['status_label']}", closed,
+                          f"单据 {summary['documents']} 张，待确认 {summary['unconfirmed']} 张"]),
                   styles["body"]),
         Spacer(1, 3 * mm),
     ]
@@ -125,7 +139,9 @@ def _section(title: str, header: tuple[str, ...], widths: tuple[float, ...], row
     if total and rows:
         commands.append(("BACKGROUND", (0, -1), (-1, -1), HEADER_FILL))
     table.setStyle(TableStyle(commands))
-    return [Spacer(1, 5 * mm), Paragraph(escape(title), styles["section"]), table]
+    # a title never ends a page without at least a few rows of its table under it
+    return [Spacer(1, 5 * mm), CondPageBreak(30 * mm), Paragraph(escape(title), styles["section"]),
+            table]
 
 
 def _money(value) -> str:

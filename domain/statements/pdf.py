@@ -1,8 +1,9 @@
-"""A statement view (see views.py) rendered as an A4 PDF with its Chinese text.
+"""A statement view (see views.py) rendered as an A4 PDF: the seller's letterhead, the totals,
+every line, then the customer's answer (客户确认) or an empty block to sign and stamp — the
+对账确认函 a seller keeps as evidence.
 
-The text uses reportlab's built-in CID font STSong-Light: it is referenced, not embedded, so the
-file stays small and every PDF reader substitutes its own Song (宋体) face. Rendering is pure and
-CPU-bound; an async caller should run it in a thread for long statements.
+The text is in the embedded CJK font of domain.printing. Rendering is pure and CPU-bound; an
+async caller should run it in a thread for long statements.
 """
 
 from __future__ import annotations
@@ -14,75 +15,75 @@ from datetime import date
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    CondPageBreak,
+    KeepTogether,
+    LongTable,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from domain.money import yuan
+from domain.printing import (
+    DEFAULT_FONT_FILE,
+    HEAD_TEXT,
+    HEADER_FILL,
+    MARGIN,
+    RULE_COLOR,
+    Letterhead,
+    cjk_font,
+    draw_page_number,
+    letterhead_flowables,
+    pdf_styles,
+    title_block,
+)
 from domain.statements.views import count_text, exact_yuan, tier_range_text, unit_price_text
 
-FONT_NAME = "STSong-Light"
-MARGIN = 15 * mm
 LINE_HEADER = ("单据编号", "类型", "日期", "金额", "本单欠", "结算账户")
 LINE_COLUMN_WIDTHS = (44 * mm, 24 * mm, 22 * mm, 26 * mm, 26 * mm, 38 * mm)
 USAGE_COLUMN_WIDTHS = (62 * mm, 30 * mm, 36 * mm, 36 * mm)
-HEADER_FILL = colors.HexColor("#eef2f7")
-HEAD_TEXT = colors.HexColor("#52606d")
-RULE_COLOR = colors.HexColor("#9aa5b1")
+WIDTH = A4[0] - 2 * MARGIN
 
 
-def render_statement_pdf(view: dict, *, seller: str = "") -> bytes:
-    """The statement as PDF bytes: heading, totals, then every line on repeating-header pages."""
-    font = cjk_font()
+def render_statement_pdf(view: dict, *, letterhead: Letterhead = Letterhead(),
+                         font_file: str = DEFAULT_FONT_FILE) -> bytes:
+    """The statement as PDF bytes: letterhead and heading, totals, every line on
+    repeating-header pages, then the customer's answer block."""
+    font = cjk_font(font_file)
     styles = pdf_styles(font)
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-        bottomMargin=MARGIN + 5 * mm, title=f"对账单 {_customer_name(view)}", author=seller,
+        bottomMargin=MARGIN + 5 * mm, initialFontName=font,
+        title=f"对账单 {_customer_name(view)}", author=letterhead.name,
+        subject=f"对账确认函 {_date_range(view)}",
     )
     story = [
-        *_heading(view, seller, styles),
+        *letterhead_flowables(letterhead, styles, WIDTH),
+        *_heading(view, styles),
         _totals_table(view, font),
         Spacer(1, 6 * mm),
+        CondPageBreak(30 * mm),
         Paragraph("对账明细", styles["section"]),
         _lines_table(view["lines"], font, styles, view.get("departments") or []),
+        *answer_block(view.get("answers") or [], font, styles),
     ]
-    page_footer = functools.partial(draw_page_number, font=font)
+    page_footer = functools.partial(
+        draw_page_number, font=font, seller=letterhead.name,
+        label=f"{_customer_name(view)} 对账单 {_date_range(view)}")
     document.build(story, onFirstPage=page_footer, onLaterPages=page_footer)
     return buffer.getvalue()
 
 
-@functools.cache
-def cjk_font() -> str:
-    """Register the CID font on first use (not at import) and return its name; the other
-    Chinese PDFs (the hand-over day report) share it."""
-    pdfmetrics.registerFont(UnicodeCIDFont(FONT_NAME))
-    return FONT_NAME
-
-
-def pdf_styles(font: str) -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("base", fontName=font, fontSize=10, leading=14, wordWrap="CJK")
-    return {
-        "title": ParagraphStyle("title", base, fontSize=20, leading=26, alignment=TA_CENTER),
-        "subtitle": ParagraphStyle("subtitle", base, alignment=TA_CENTER),
-        "body": base,
-        "section": ParagraphStyle("section", base, fontSize=12, leading=18, spaceAfter=2 * mm),
-        "cell": ParagraphStyle("cell", base, fontSize=9, leading=12),
-        "cell_right": ParagraphStyle("cell_right", base, fontSize=9, leading=12,
-                                     alignment=TA_RIGHT),
-    }
-
-
-def _heading(view: dict, seller: str, styles: dict[str, ParagraphStyle]) -> list:
-    parts = [Paragraph("对账单", styles["title"])]
-    if seller:
-        parts.append(Paragraph(escape(seller), styles["subtitle"]))
-    parts += [
-        Spacer(1, 5 * mm),
+def _heading(view: dict, styles: dict[str, ParagraphStyle]) -> list:
+    parts = [
+        *title_block("对账单", styles),
         Paragraph(f"客户：{escape(_customer_label(view))}", styles["body"]),
         Paragraph(f"对账期间：{_date_range(view)}", styles["body"]),
         Paragraph(f"对账单号：{escape(str(view['id']))}", styles["body"]),
@@ -193,12 +194,75 @@ def _line_row(line: dict, styles: dict[str, ParagraphStyle]) -> list:
     ]
 
 
-def draw_page_number(canvas, document, *, font: str) -> None:
-    """The page footer (第 n 页), centred on whatever page size the document uses."""
-    canvas.saveState()
-    canvas.setFont(font, 8)
-    canvas.drawCentredString(document.pagesize[0] / 2, MARGIN / 2, f"第 {document.page} 页")
-    canvas.restoreState()
+ANSWER_WIDTHS = (22 * mm, 50 * mm, 34 * mm, 74 * mm)
+
+
+def answer_block(answers: list[dict], font: str, styles: dict[str, ParagraphStyle]) -> list:
+    """客户确认: each standing answer (符合 / 不符合, who, when, the dispute text), or, before
+    any answer, boxes to tick and a line to sign and stamp on paper."""
+    body = _answers_table(answers, font, styles) if answers else _signature_table(font, styles)
+    return [CondPageBreak(45 * mm), Spacer(1, 6 * mm),
+            KeepTogether([Paragraph("客户确认", styles["section"]), *body])]
+
+
+def _answers_table(answers: list[dict], font: str, styles: dict[str, ParagraphStyle]) -> list:
+    rows: list[list] = [["结果", "确认人", "确认时间", "说明"]]
+    for answer in answers:
+        by = answer["by"] if answer["by_customer"] else f"{answer['by']}（员工代确认）"
+        rows.append([answer["result_label"], Paragraph(escape(by), styles["cell"]),
+                     f"{answer['at']:%Y-%m-%d %H:%M}",
+                     Paragraph(escape(answer["description"] or "—"), styles["cell"])])
+    table = Table(rows, colWidths=ANSWER_WIDTHS, repeatRows=1)
+    table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), font, 9), ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+        ("GRID", (0, 0), (-1, -1), 0.5, RULE_COLOR), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("ALIGN", (0, 0), (0, -1), "CENTER"),
+    ]))
+    notes = []
+    if any(answer["by_customer"] for answer in answers):
+        notes.append("客户在线确认的结果，系统留存确认记录（确认人、时间、设备）。")
+    if not all(answer["by_customer"] for answer in answers):
+        notes.append("员工代确认：客户以其他方式确认后由员工记录。")
+    return [table, Spacer(1, 2 * mm), Paragraph(" ".join(notes), styles["contact"])]
+
+
+def _tick_boxes(font: str) -> Table:
+    """本单位确认…: 符合 / 不符合 each after a square to tick by pen (the font's □ is too small)."""
+    box = 4 * mm
+    table = Table([["本单位确认上述对账单据及金额：", "", "符合", "", "不符合"]],
+                  colWidths=(60 * mm, box, 20 * mm, box, 20 * mm), rowHeights=box, hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), font, 10), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("BOX", (1, 0), (1, 0), 0.8, colors.black), ("BOX", (3, 0), (3, 0), 0.8, colors.black),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("LEFTPADDING", (2, 0), (2, 0), 2 * mm),
+        ("LEFTPADDING", (4, 0), (4, 0), 2 * mm), ("TOPPADDING", (0, 0), (-1, -1), 0),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+    ]))
+    return table
+
+
+def _signature_table(font: str, styles: dict[str, ParagraphStyle]) -> list:
+    """The paper form: tick 符合 or 不符合, write what differs, sign, stamp and date."""
+    rows = [
+        [_tick_boxes(font), ""],
+        ["不符事项：", ""],
+        ["", ""],
+        ["客户签章：", "日期：　　　　年　　月　　日"],
+    ]
+    table = Table(rows,
+                  colWidths=(WIDTH * 0.55, WIDTH * 0.45),
+                  rowHeights=(9 * mm, 8 * mm, 8 * mm, 22 * mm))
+    table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), font, 10),
+        ("SPAN", (0, 0), (-1, 0)), ("SPAN", (0, 1), (-1, 1)), ("SPAN", (0, 2), (-1, 2)),
+        ("BOX", (0, 0), (-1, -1), 0.5, RULE_COLOR),
+        ("LINEBELOW", (0, 0), (-1, 2), 0.5, RULE_COLOR),
+        ("VALIGN", (0, 0), (-1, 2), "MIDDLE"), ("VALIGN", (0, 3), (-1, 3), "TOP"),
+        ("TOPPADDING", (0, 3), (-1, 3), 3 * mm),
+    ]))
+    note = Paragraph("请核对后勾选、签字并加盖公章，扫描或拍照回传；不符合请注明不符事项。",
+                     styles["contact"])
+    return [table, Spacer(1, 2 * mm), note]
 
 
 def _customer_name(view: dict) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 
 from tortoise.expressions import F, Q
@@ -55,6 +55,7 @@ from domain.statements.models import ShareLink, Statement, StatementEvent, State
 from domain.statements.rules import LineValues
 from domain.statements.scenes import statement_scene
 from domain.statements.settings import counted_audit_states
+from domain.statements.views import ANSWERING_ACTIONS, standing_answers
 
 
 @dataclass(frozen=True)
@@ -268,6 +269,25 @@ async def feedback(actor: Actor, statement_id: int) -> list[StatementEvent]:
     return await StatementEvent.filter(
         statement_id=statement.id, action__in=["answer", rules.MATCH, rules.MISMATCH, rules.CANCEL]
     ).order_by("created_at", "id")
+
+
+async def answers_for_print(statement: Statement, zone: tzinfo) -> list[dict]:
+    """The standing answers the PDF's 客户确认 block shows (see views.standing_answers)."""
+    if statement.status == rules.UNCONFIRMED:
+        return []
+    events = await StatementEvent.filter(
+        statement_id=statement.id, action__in=ANSWERING_ACTIONS).order_by("created_at", "id")
+    return standing_answers(events, zone) or _answer_without_events(statement, zone)
+
+
+def _answer_without_events(statement: Statement, zone: tzinfo) -> list[dict]:
+    """An answered statement whose events are gone (imported history): the statement's own
+    answer, so the PDF does not offer an empty block to sign."""
+    if statement.answered_at is None:
+        return []
+    return [{"result": statement.status, "result_label": rules.STATUS_LABELS[statement.status],
+             "by": statement.answered_by or "—", "by_customer": True,
+             "at": statement.answered_at.astimezone(zone), "description": ""}]
 
 
 async def history(actor: Actor, statement_id: int) -> list[StatementEvent]:

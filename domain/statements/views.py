@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import tzinfo
 from decimal import Decimal
 
 from domain.customers.models import Customer
 from domain.documents.rules import DOC_TYPE_LABELS
 from domain.money import ZERO
 from domain.statements import rules
-from domain.statements.models import Statement, StatementLine
+from domain.statements.answerers import SHARE
+from domain.statements.models import Statement, StatementEvent, StatementLine
 
 
 def statement_summary(statement: Statement, customer: Customer | None = None) -> dict:
@@ -72,6 +75,39 @@ def statement_view(statement: Statement, customer: Customer, lines: list[dict]) 
     view["lines"] = lines
     view["departments"] = department_groups(lines)
     return view
+
+
+ANSWERING_ACTIONS = ("answer", rules.MATCH, rules.MISMATCH, rules.CANCEL)
+
+
+def standing_answers(events: Iterable[StatementEvent], zone: tzinfo) -> list[dict]:
+    """The answers that stand (those after the last 取消确认), oldest first, for the PDF's
+    客户确认 block: 符合 / 不符合, who, when (in ``zone``), the dispute text; a staff 符合确认 /
+    不符合确认 is marked as not the customer's own. ``events`` are a statement's answering
+    events (ANSWERING_ACTIONS) in order."""
+    standing: list[dict] = []
+    for event in events:
+        if event.action == rules.CANCEL:
+            standing = []
+            continue
+        by_customer = event.action == "answer"
+        result = event.result if by_customer else (
+            rules.MATCHED if event.action == rules.MATCH else rules.MISMATCHED)
+        standing.append({
+            "result": result, "result_label": rules.STATUS_LABELS[result],
+            "by": _answerer_name(event), "by_customer": by_customer,
+            "at": event.created_at.astimezone(zone),
+            # staff notes on a confirmation stay internal, as on the customer's page
+            "description": event.description if by_customer else "",
+        })
+    return standing
+
+
+def _answerer_name(event: StatementEvent) -> str:
+    """The contact's or staff member's name; a share-link holder by the device it used."""
+    if event.actor_kind == SHARE:
+        return f"{event.actor}（{event.device}）" if event.device else event.actor
+    return event.actor
 
 
 def count_text(quantity: int) -> str:

@@ -1,71 +1,30 @@
 """render_day_report_pdf: a real A4 PDF of 日报汇总 with every section, its Chinese text really
 in it, long days paginate with the table header and page number on every page.
 
-The text is read back from the page streams themselves (reportlab writes the CID font's text as
-UTF-16 strings), so no PDF library is needed."""
+The text is read back with poppler (tests/support/pdf.py), as a reader's viewer would."""
 
 from __future__ import annotations
 
-import base64
 import re
-import zlib
 
 from domain.handover.pdf import render_day_report_pdf
+from domain.printing import Letterhead
+from tests.support.pdf import (
+    ghostscript_text,
+    ink_share,
+    needs_ghostscript,
+    needs_poppler,
+    page_count,
+    page_png,
+    pdf_fonts,
+    pdf_pages,
+    squeezed,
+)
+
+pytestmark = needs_poppler
 
 SECTION_TITLES = ("销售单据", "收款单据", "费用单据", "其他收入单", "兑换货物", "客户汇总",
                   "配送单据")
-
-
-# ----- reading the PDF back -------------------------------------------------------------------
-
-_STREAM = re.compile(rb"/Filter \[ /ASCII85Decode /FlateDecode \] /Length \d+\s*>>\s*"
-                     rb"stream\r?\n(.*?)endstream", re.S)
-_ESCAPES = {ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("b"): b"\b",
-            ord("f"): b"\f", ord("("): b"(", ord(")"): b")", ord("\\"): b"\\"}
-
-
-def _streams(pdf: bytes) -> list[bytes]:
-    return [zlib.decompress(base64.a85decode(m.group(1).strip(), adobe=True))
-            for m in _STREAM.finditer(pdf)]
-
-
-def _literal(data: bytes, start: int) -> tuple[bytes, int]:
-    """The PDF literal string opening at data[start] ("("), unescaped, and where it ends."""
-    out, depth, i = bytearray(), 1, start + 1
-    while depth:
-        char = data[i]
-        if char == ord("\\"):
-            octal = re.match(rb"[0-7]{1,3}", data[i + 1:i + 4])
-            if octal:
-                out.append(int(octal.group(), 8))
-                i += 1 + len(octal.group())
-                continue
-            out += _ESCAPES.get(data[i + 1], bytes([data[i + 1]]))
-            i += 2
-            continue
-        depth += {ord("("): 1, ord(")"): -1}.get(char, 0)
-        if depth:
-            out.append(char)
-        i += 1
-    return bytes(out), i
-
-
-def _strings(stream: bytes) -> list[str]:
-    found, i = [], stream.find(b"(")
-    while i != -1:
-        raw, end = _literal(stream, i)
-        found.append(raw.decode("utf-16-be") if len(raw) % 2 == 0 else raw.decode("latin-1"))
-        i = stream.find(b"(", end)
-    return found
-
-
-def pdf_pages(pdf: bytes) -> list[str]:
-    """The text of each page content stream, one shown string a line."""
-    return ["\n".join(_strings(s)) for s in _streams(pdf) if b" Tj" in s]
-
-
-def page_count(pdf: bytes) -> int:
-    return len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
 
 
 # ----- a report as day_report returns it ------------------------------------------------------
@@ -137,21 +96,21 @@ def test_renders_a_landscape_a4_pdf_in_the_chinese_font():
 
     assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
     assert re.search(rb"/MediaBox \[ 0 0 841\.8898 595\.2756 \]", pdf)
-    assert b"/BaseFont /STSong-Light" in pdf
 
 
 def test_heading_and_summary_are_in_the_text():
-    text = "\n".join(pdf_pages(render_day_report_pdf(make_report(), seller="云刻商贸")))
+    text = squeezed("".join(pdf_pages(render_day_report_pdf(
+        make_report(), letterhead=Letterhead(name="云刻商贸")))))
 
     for expected in ("日报汇总", "云刻商贸", "李业务（sales-li）", "业务日期：2026-11-23",
                      "对账状态：待对账", "已关账", "单据 6 张，待确认 5 张", "销售金额",
                      "¥1,234.50", "收当日货款", "¥600.00", "收历史欠款", "¥300.00",
                      "未核销金额", "配送净额", "兑换货物", "1 张"):
-        assert expected in text, expected
+        assert squeezed(expected) in text, expected
 
 
 def test_every_section_prints_its_columns_and_rows():
-    text = "\n".join(pdf_pages(render_day_report_pdf(make_report())))
+    text = squeezed("".join(pdf_pages(render_day_report_pdf(make_report()))))
 
     for expected in (*SECTION_TITLES,
                      "XS-2026-11-23-0001", "车销单", "1,234.50",
@@ -162,7 +121,7 @@ def test_every_section_prints_its_columns_and_rows():
                      "DH-0001", "2026-11-23 09:30", "换出 A4纸 2箱；换入 A4纸 1箱",
                      "联想", "配送金额（发货/入库）", "FH-0001", "销售退货单", "-40.00",
                      "第 1 页"):
-        assert expected in text, expected
+        assert squeezed(expected) in text, expected
 
 
 def test_empty_sections_say_so():
@@ -192,12 +151,47 @@ def test_a_busy_day_spreads_over_pages_with_headers_and_page_numbers():
     with_sales = [page for page in pages if "XS-2026-11-23-" in page]
     assert len(with_sales) >= 4
     assert all("本单欠" in page for page in with_sales)  # the header row repeats
-    assert all(f"第 {n} 页" in page for n, page in enumerate(pages, 1))
+    assert all(f"第{n}页" in squeezed(page) for n, page in enumerate(pages, 1))
 
 
 def test_markup_in_free_text_is_shown_not_interpreted():
     sale = {**sale_row(1), "customer": "A&B <b>商行", "remark": "<font>"}
 
-    text = "\n".join(pdf_pages(render_day_report_pdf(make_report([sale]), seller="<i>&")))
+    pdf = render_day_report_pdf(make_report([sale]), letterhead=Letterhead(name="<i>&"))
+    text = "\n".join(pdf_pages(pdf))
 
     assert "A&B <b>商行" in text and "<font>" in text
+
+
+def test_every_font_is_embedded():
+    fonts = pdf_fonts(render_day_report_pdf(make_report([sale_row(n) for n in range(1, 60)])))
+
+    assert fonts and all(font["emb"] and font["sub"] for font in fonts), fonts
+    assert not any("Helvetica" in font["name"] for font in fonts)
+
+
+def test_a_page_renders_to_a_png_with_ink_on_it():
+    png = page_png(render_day_report_pdf(make_report()))
+
+    assert png.startswith(b"\x89PNG")
+    assert 0.01 < ink_share(png) < 0.5  # text and rules drawn, not a blank or black page
+
+
+@needs_ghostscript
+def test_ghostscript_reads_the_digits():
+    text = squeezed(ghostscript_text(render_day_report_pdf(make_report())))
+
+    for expected in ("sales-li", "2026-11-23", "XS-2026-11-23-0001", "1,234.50", "SK-0001"):
+        assert expected in text, expected
+
+
+def test_the_letterhead_heads_the_first_page():
+    head = Letterhead(name="云刻商贸有限公司", address="上海市浦东新区张江路 88 号",
+                      phone="021-5080 1234", tax_id="91310115MA1K4XXXX8",
+                      bank="招商银行张江支行 1219 0888")
+    first = squeezed(pdf_pages(render_day_report_pdf(make_report(), letterhead=head))[0])
+
+    for expected in ("云刻商贸有限公司", "地址：上海市浦东新区张江路88号", "电话：021-50801234",
+                     "税号：91310115MA1K4XXXX8", "开户行及账号：招商银行张江支行12190888"):
+        assert expected in first, expected
+    assert first.index("云刻商贸有限公司") < first.index("日报汇总")
