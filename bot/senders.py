@@ -37,6 +37,7 @@ from bot.cards import DISPUTE, build_dispute_card, open_card, redraw_retired
 from bot.credit_limit_texts import credit_limit_markdown
 from bot.credit_texts import overuse_markdown, overuse_text
 from bot.dingtalk_api import DingTalkApi, DingTalkError
+from bot.erp_webhook import WEBHOOK_BODIES, WebhookSender
 from bot.handover_cards import pending_card_notice
 from bot.handover_texts import day_summary_markdown
 from bot.payment_texts import payment_refused_markdown
@@ -247,6 +248,7 @@ RENDERERS: dict[Channel, dict[Render, Mapping[Kind, Any]]] = {
     Channel.DINGTALK: {Render.CARD: CARD_NOTICES, Render.CARD_UPDATE: CARD_UPDATES,
                        Render.MARKDOWN: MARKDOWN_NOTICES},
     Channel.DINGTALK_GROUP: {Render.GROUP_TEXT: GROUP_TEXTS},
+    Channel.WEBHOOK: {Render.WEBHOOK_JSON: WEBHOOK_BODIES},
 }
 
 
@@ -518,14 +520,16 @@ class GroupRobotSender:
 
 def build_senders(settings, gateway: WeChatGateway, dingtalk: DingTalkApi,
                   session: aiohttp.ClientSession) -> dict[str, Sender]:
-    """The sender for each outbox channel ("wechat", "dingtalk", "dingtalk_group")."""
+    """The sender for each outbox channel ("wechat", "dingtalk", "dingtalk_group", "webhook")."""
     http = WeChatHttp(settings.wechat_api_base, GatewayTokens(gateway), session)
     wechat = WeChatSender(http, load_templates(settings.wechat_templates),
                           mp_appid=settings.mp_appid, mp_page=settings.mp_statement_page)
     group = GroupRobotSender(dingtalk, settings.dingtalk_group_webhook,
                              settings.dingtalk_group_secret)
+    webhook = WebhookSender(session, settings.webhook_endpoints(),
+                            settings.erp_webhook_timeout_seconds)
     return {Channel.WECHAT: wechat, Channel.DINGTALK: DingTalkSender(dingtalk),
-            Channel.DINGTALK_GROUP: group}
+            Channel.DINGTALK_GROUP: group, Channel.WEBHOOK: webhook}
 
 
 @asynccontextmanager

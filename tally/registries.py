@@ -9,6 +9,7 @@ from bot.approval_cards import APPROVAL_CARD
 from bot.cards import DISPUTE_CARD, register_card
 from bot.handover_cards import HANDOVER_CARD
 from domain.approvals.kinds import CREDIT_KINDS, register_kind
+from domain.events.publish import set_webhook_endpoints
 from domain.payments.flow_kinds import PAYMENTS_KINDS
 from domain.tiers.claim_kind import POOL_CLAIM_KIND
 
@@ -22,3 +23,8 @@ def build_registries() -> None:
         register_kind(kind)
     for card in CARDS:
         register_card(card)
+
+
+def configure_events(settings) -> None:
+    """Which webhook endpoints each published event is queued for (none without a URL)."""
+    set_webhook_endpoints(sorted(settings.webhook_endpoints()))
