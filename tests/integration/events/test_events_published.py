@@ -11,6 +11,7 @@ import pytest
 
 from domain.events.models import Event
 from domain.handover import entry
+from domain.notices.models import OutboxMessage
 from tests.support import handover as hs
 from tests.support import shared_statement
 from tests.support.dingtalk import ask
@@ -121,3 +122,5 @@ async def test_day_closes_and_reopens_are_events_when_they_change_something(
     assert (reopened["type"], reopened["data"]) == ("day.reopened", {
         "days": ["2026-11-24"], "all_staff": True, "staff": [li], "count": 1,
         "by": "staff:test finance"})
+    # no webhook configured (these tests' settings): the events queue no deliveries
+    assert await OutboxMessage.filter(channel="webhook").count() == 0
