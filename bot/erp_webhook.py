@@ -8,6 +8,11 @@ and ``X-Tally-Signature: sha256=<hex>``, the HMAC-SHA256 of ``f"{timestamp}.{bod
 endpoint's secret. A 2xx answer is delivered; 408, 429, 5xx, a timeout or a refused connection
 are tried again later (the dispatcher's backoff, then dead); any other answer is permanent.
 Redirects are not followed (a signed body is not re-sent to an address nobody configured).
+
+A dead delivery raises no managers' alert: an ERP that is down would otherwise flood the
+managers' group (20 messages a minute) with one alert per event and crowd out the alerts people
+act on. Dead rows show in ``GET /deliveries`` and ``/metrics``; the ERP catches up from the pull
+feed, whose events outlive their deliveries.
 """
 
 from __future__ import annotations
@@ -73,8 +78,10 @@ class WebhookSender:
                 answer = (await response.text(errors="replace"))[:MAX_ANSWER]
                 status = response.status
         except (aiohttp.ClientError, TimeoutError) as exc:
-            raise DeliveryFailed(f"webhook {type(exc).__name__}: {exc}", retryable=True) from None
+            raise DeliveryFailed(f"webhook {type(exc).__name__}: {exc}", retryable=True,
+                                 alert=False) from None
         if 200 <= status < 300:
             return f"http {status}"
         retryable = status >= 500 or status in RETRYABLE_STATUSES
-        raise DeliveryFailed(f"webhook answered {status}: {answer}", retryable=retryable)
+        raise DeliveryFailed(f"webhook answered {status}: {answer}", retryable=retryable,
+                             alert=False)

@@ -99,7 +99,7 @@ def staff_recipient(staff_id: int, name: str = "") -> Recipient:
 
 def webhook_recipient(endpoint: str) -> Recipient:
     """A configured ERP webhook endpoint, by its name."""
-    return Recipient(Channel.WEBHOOK, WEBHOOK, endpoint, f"webhook {endpoint}")
+    return Recipient(Channel.WEBHOOK, WEBHOOK, endpoint, f"ERP 接口（{endpoint}）")
 
 
 MANAGERS = Recipient(Channel.DINGTALK_GROUP, GROUP, "managers", "管理群")
