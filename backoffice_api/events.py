@@ -46,7 +46,7 @@ class EventFeed(Reply):
 
 
 class EventsQuery(Query):
-    after: query_text(20, {"type": "string", "pattern": "^[0-9]{1,19}$"}) = ""
+    after: query_text(20, {"type": "string", "pattern": "^[0-9]{1,18}$"}) = ""  # < 2**63
     limit: Limit = 100
 
 
