@@ -26,6 +26,7 @@ class EventType(StrEnum):
     PAYMENT_WRITTEN_OFF = "payment.written_off"
     PENALTY_CHARGED = "penalty.charged"
     CREDIT_DECIDED = "credit.decided"
+    CREDIT_LINE_CHANGED = "credit.line_changed"
     DAY_CLOSED = "day.closed"
     DAY_REOPENED = "day.reopened"
 
@@ -158,6 +159,35 @@ class CreditDecided(TypedDict):
     result: dict[str, Any]
 
 
+class CreditLineState(TypedDict):
+    """A credit account (授信账户) after the change."""
+
+    id: int
+    number: str  # CA<yyyymmdd><hex>
+    type: str  # annual | temporary | project | direct | direct_use …
+    limit: str
+    used: str
+    frozen: str
+    status: str  # active | frozen | expired | closed
+    valid_from: str | None
+    valid_to: str | None
+    project: str | None
+    term_days: int | None
+    parent_id: int | None
+
+
+class CreditLineChanged(TypedDict):
+    """A credit line was granted (after its approval, or directly by an admin), its limit
+    changed, or its status changed (停用 / 启用 / 过期 / 关闭)."""
+
+    change: str  # granted | limit_changed | status_changed
+    operation_id: int  # the credit ledger's operation
+    by: str
+    customer: EventCustomer
+    org_code: str  # the sales org (销区)
+    line: CreditLineState
+
+
 class DayClosed(TypedDict):
     """Business days closed (关账) or reopened for these staff: no more documents for them on
     those days (or again allowed)."""
@@ -191,6 +221,8 @@ CATALOGUE: dict[EventType, EventSpec] = {
         "Penalty interest charged for an overdue month of a bill", PenaltyCharged),
     EventType.CREDIT_DECIDED: EventSpec(
         "A credit application or payment-term change approved or rejected", CreditDecided),
+    EventType.CREDIT_LINE_CHANGED: EventSpec(
+        "A credit line granted, its limit or its status changed", CreditLineChanged),
     EventType.DAY_CLOSED: EventSpec("Business days closed for staff", DayClosed),
     EventType.DAY_REOPENED: EventSpec("Business days reopened for staff", DayClosed),
 }
