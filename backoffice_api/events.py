@@ -46,8 +46,10 @@ class EventFeed(Reply):
 
 
 class EventsQuery(Query):
-    after: query_text(20, {"type": "string", "pattern": "^[0-9]{1,18}$"}) = ""  # < 2**63
-    limit: Limit = 100
+    after: Annotated[query_text(20, {"type": "string", "pattern": "^[0-9]{1,18}$"}),  # < 2**63
+                     Field(description="the last page's next (absent or 0: from the oldest "
+                                       "event kept)")] = ""
+    limit: Annotated[Limit, Field(description="events per page (default 100)")] = 100
 
 
 @routes.get("/events", summary="事件流：after 游标之后的事件（按 id 升序）", query=EventsQuery,
