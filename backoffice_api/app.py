@@ -12,6 +12,7 @@ from backoffice_api import (
     credit,
     credit_reports,
     customers,
+    events,
     handover,
     handover_reports,
     ingest,
@@ -30,7 +31,7 @@ from httpcommon.openapi import openapi_route
 ROUTE_TABLES = (ingest.routes, customers.routes, statements.routes, reports.routes,
                 apikeys.routes, credit.routes, approvals.routes, credit_reports.routes,
                 billing.routes, tiers.routes, payments.routes, handover.routes,
-                handover_reports.routes, bind_qr.routes, letterhead.routes)
+                handover_reports.routes, bind_qr.routes, letterhead.routes, events.routes)
 
 
 def create_backoffice_app() -> web.Application:

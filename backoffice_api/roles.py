@@ -10,7 +10,8 @@ shared customers). The README's role table is checked against this one by the te
   their own and shared customers only; no money and no deletion.
 * ``erp`` — ingest only: it pushes master data, documents, orders, shipments, returns, the
   billing catalogue, usage and tier events, and reads back only what it pushed (an order's
-  credit state, the catalogue and its prices). It reads no ledger, debt, bill or customer and
+  credit state, the catalogue and its prices) and the events feed of what happened in Tally
+  (``GET /events``). It reads no ledger, debt, bill or customer and
   records no money: receipts are finance's.
 """
 
@@ -49,6 +50,7 @@ ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     "POST /tiers/contracts": PUSH,
     "PUT /customers/{id}/profile": (ADMIN, ERP, SALES),
     "PATCH /customers/{id}/profile": (ADMIN, ERP, SALES),
+    "GET /events": (ADMIN, FINANCE, ERP),  # the events feed (domain.events)
     # customers
     "GET /customers": ALL,
     "GET /customers/{id}": ALL,

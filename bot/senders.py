@@ -40,6 +40,7 @@ from bot.cards import DISPUTE, build_dispute_card, open_card, redraw_retired
 from bot.credit_limit_texts import credit_limit_markdown
 from bot.credit_texts import overuse_markdown, overuse_text
 from bot.dingtalk_api import DingTalkApi, DingTalkError
+from bot.erp_webhook import WEBHOOK_BODIES, WebhookSender
 from bot.handover_cards import pending_card_notice
 from bot.handover_texts import day_summary_markdown
 from bot.payment_texts import payment_refused_markdown
@@ -249,6 +250,7 @@ RENDERERS: dict[Channel, dict[Render, Mapping[Kind, Any]]] = {
                        Render.MARKDOWN: MARKDOWN_NOTICES, Render.TODO: TODO_NOTICES,
                        Render.TODO_DONE: TODO_DONES},
     Channel.DINGTALK_GROUP: {Render.GROUP_TEXT: GROUP_TEXTS},
+    Channel.WEBHOOK: {Render.WEBHOOK_JSON: WEBHOOK_BODIES},
 }
 
 
@@ -628,7 +630,7 @@ class GroupRobotSender:
 
 def build_senders(settings, gateway: WeChatGateway, dingtalk: DingTalkApi,
                   session: aiohttp.ClientSession) -> dict[str, Sender]:
-    """The sender for each outbox channel ("wechat", "dingtalk", "dingtalk_group")."""
+    """The sender for each outbox channel ("wechat", "dingtalk", "dingtalk_group", "webhook")."""
     http = WeChatHttp(settings.wechat_api_base, GatewayTokens(gateway), session)
     wechat = WeChatSender(http, load_templates(settings.wechat_templates),
                           mp_appid=settings.mp_appid, mp_page=settings.mp_statement_page)
@@ -637,8 +639,10 @@ def build_senders(settings, gateway: WeChatGateway, dingtalk: DingTalkApi,
     dingtalk_sender = DingTalkSender(
         dingtalk, load_card_templates(settings.dingtalk_card_templates),
         TaskLinks(settings.public_base_url, settings.secret_key, settings.approval_link_ttl_hours))
+    webhook = WebhookSender(session, settings.webhook_endpoints(),
+                            settings.erp_webhook_timeout_seconds)
     return {Channel.WECHAT: wechat, Channel.DINGTALK: dingtalk_sender,
-            Channel.DINGTALK_GROUP: group}
+            Channel.DINGTALK_GROUP: group, Channel.WEBHOOK: webhook}
 
 
 @asynccontextmanager

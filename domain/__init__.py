@@ -13,4 +13,5 @@ MODEL_MODULES = [
     "domain.payments.models",
     "domain.tiers.models",
     "domain.system.models",
+    "domain.events.models",
 ]

@@ -1,5 +1,5 @@
 """Housekeeping: records kept only for a while are deleted once old, in set-based deletes, so
-the idempotency, inbound-message and job-run tables stop growing without bound."""
+the idempotency, inbound-message, job-run and event tables stop growing without bound."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from tortoise.functions import Max
 
+from domain.events.feed import prune_events
 from domain.system.models import IdempotencyRecord, InboundMessage, JobRun
 
 # Catch-up looks back up to 31 days from each job's last finished run: keep well past that.
@@ -21,6 +22,7 @@ class Retention:
     idempotency_days: int
     inbound_days: int
     job_run_days: int
+    event_days: int = 90  # the ERP's events feed
 
 
 async def prune_old_records(now: datetime, keep: Retention) -> dict:
@@ -32,6 +34,7 @@ async def prune_old_records(now: datetime, keep: Retention) -> dict:
             received_at__lt=now - timedelta(days=keep.inbound_days)).delete(),
         "job_run": await _prune_job_runs(
             now.date() - timedelta(days=max(keep.job_run_days, MIN_JOB_RUN_DAYS))),
+        "event": await prune_events(now, keep.event_days),
     }
 
 

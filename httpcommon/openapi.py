@@ -39,7 +39,8 @@ def build_document(app: web.Application, meta: dict) -> dict:
     routes = [(method, mounted.removeprefix(prefix), handler)  # mounted routes carry the prefix
               for method, mounted, handler in operations(app)]
     declared = [op for _, _, handler in routes if (op := operation_of(handler))]
-    refs, schemas = _components(declared)
+    hooks = meta["webhooks"]() if "webhooks" in meta else {}
+    refs, schemas = _components(declared, hooks.values())
     paths: dict[str, dict] = {}
     for method, path, handler in routes:
         declaration = operation_of(handler)
@@ -51,7 +52,7 @@ def build_document(app: web.Application, meta: dict) -> dict:
         if path in meta.get("public", ()):
             op["security"] = []
         paths.setdefault(prefix + path, {})[method] = op
-    return {
+    document = {
         "openapi": "3.1.0",
         "info": {"title": meta["title"], "version": "1.0.0"},
         "paths": paths,
@@ -59,13 +60,40 @@ def build_document(app: web.Application, meta: dict) -> dict:
                        "schemas": {**schemas, **NO_NUL_SCHEMAS}},
         "security": [{name: []} for name in meta["security_schemes"]],
     }
+    if hooks:
+        document["webhooks"] = {name: _webhook(name, model, refs) for name, model in hooks.items()}
+    return document
 
 
-def _components(declared: list[Operation]) -> tuple[dict, dict]:
-    """The component schemas of the declared bodies and responses, and a $ref to each model.
-    Every request text is held to "no NUL" (read_json); responses hold none either."""
+def _webhook(name: str, model, refs: dict) -> dict:
+    """An OpenAPI 3.1 webhook: what Tally POSTs to the configured endpoint for ``name``."""
+    return {"post": {
+        "summary": (model.__doc__ or name).strip(), "operationId": f"webhook_{model.__name__}",
+        "parameters": [{"name": header, "in": "header", "required": True,
+                        "schema": {"type": "string"}, "description": text}
+                       for header, text in WEBHOOK_HEADERS.items()],
+        "requestBody": {"required": True, "content": {
+            "application/json": {"schema": refs[(model, "serialization")]}}},
+        "responses": {"2XX": {"description": "received (anything else is retried, but 4XX "
+                                             "other than 408 and 429, which gives up)"}},
+        "security": []}}
+
+
+WEBHOOK_HEADERS = {
+    "X-Tally-Event": "the event's type",
+    "X-Tally-Delivery": "this delivery's id, the same on every retry",
+    "X-Tally-Timestamp": "Unix seconds when this attempt was signed",
+    "X-Tally-Signature": "sha256=<hex HMAC-SHA256(secret, timestamp + '.' + body)>",
+}
+
+
+def _components(declared: list[Operation], extra=()) -> tuple[dict, dict]:
+    """The component schemas of the declared bodies and responses (and ``extra`` models, e.g.
+    the webhooks' bodies), and a $ref to each model. Every request text is held to "no NUL"
+    (read_json); responses hold none either."""
     models = {(op.body, "validation") for op in declared if op.body}
     models |= {(op.response, "serialization") for op in declared if op.response}
+    models |= {(model, "serialization") for model in extra}
     if not models:
         return {}, {}
     refs, document = models_json_schema(sorted(models, key=lambda m: (m[0].__name__, m[1])),

@@ -15,4 +15,5 @@ async def run_prune(day: date, now: datetime, settings, progress: Progress = QUI
         idempotency_days=settings.idempotency_retention_days,
         inbound_days=settings.inbound_retention_days,
         job_run_days=settings.job_run_retention_days,
+        event_days=settings.event_retention_days,
     ))

@@ -53,7 +53,7 @@ from miniapp_api.app import add_h5_routes, create_mp_app
 from tally.db import close_orm, init_orm
 from tally.health import add_ops_routes
 from tally.metrics import Metrics
-from tally.registries import build_registries
+from tally.registries import build_registries, configure_events
 from tally.sandbox import sandbox_app
 from tally.settings import Settings
 from workbench.approval_page import add_approval_page_routes
@@ -68,6 +68,7 @@ def create_app(
     dingtalk=None, sandbox=None,
 ) -> web.Application:
     build_registries()
+    configure_events(settings)
     metrics = Metrics(stream=settings.dingtalk_stream)
     app = web.Application(middlewares=[observing_middleware(metrics.observe_request),
                                        error_middleware, refuse_nul_middleware],

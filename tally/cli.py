@@ -34,9 +34,10 @@ def _now(settings: Settings) -> datetime:
 
 async def _with_orm(settings: Settings, work: Callable[[], Awaitable]):
     """The domain composed for one command: registries filled, the store open around ``work``."""
-    from tally.registries import build_registries
+    from tally.registries import build_registries, configure_events
 
     build_registries()
+    configure_events(settings)
     await db.init_orm(settings)
     try:
         return await work()

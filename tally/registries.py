@@ -11,6 +11,7 @@ from bot.cards import DISPUTE_CARD, register_card
 from bot.dingtalk_contacts import read_directory
 from bot.handover_cards import HANDOVER_CARD
 from domain.approvals.kinds import CREDIT_KINDS, register_kind
+from domain.events.publish import set_webhook_endpoints
 from domain.payments.flow_kinds import PAYMENTS_KINDS
 from domain.tiers.claim_kind import POOL_CLAIM_KIND
 from jobs.org_sync import register_directory_reader
@@ -27,3 +28,8 @@ def build_registries() -> None:
     for card in CARDS:
         register_card(card)
     register_directory_reader(read_directory)
+
+
+def configure_events(settings) -> None:
+    """Which webhook endpoints each published event is queued for (none without a URL)."""
+    set_webhook_endpoints(sorted(settings.webhook_endpoints()))

@@ -129,6 +129,12 @@ Port = Annotated[int, Field(ge=1, le=65535)]
 Positive = Annotated[int, Field(gt=0)]
 DatabaseUrl = Annotated[str, _check(_database_url)]
 TimeZone = Annotated[str, _check(_timezone)]
+def _webhook_url(url: str) -> None:
+    if url and not url.startswith(("https://", "http://")):
+        raise ValueError("must be an http(s):// URL (or empty: no webhook)")
+
+
+WebhookUrl = Annotated[str, _check(_webhook_url)]
 Cron = Annotated[str, _check(_cron)]
 JobCrons = Annotated[str, _check(_job_crons)]
 ReminderDays = Annotated[str, _check(_reminder_days)]
@@ -232,6 +238,12 @@ class Settings:
     # PDFs (issue 14): the TrueType font embedded in the statement and day-report PDFs; empty:
     # fonts-wqy-microhei's file (scripts/system-deps.sh installs it; `tally serve` checks it)
     pdf_font: PdfFont = ""
+    # events out to the ERP (domain.events): a signed webhook (none when the URL is empty) and
+    # how long the pull feed keeps events
+    erp_webhook_url: WebhookUrl = ""
+    erp_webhook_secret: str = ""  # the HMAC-SHA256 key of X-Tally-Signature
+    erp_webhook_timeout_seconds: Positive = 10
+    event_retention_days: Positive = 90
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -244,7 +256,21 @@ class Settings:
             settings = _validator().validate_python(values)
         except ValidationError as exc:
             raise SettingsError(_explain(exc)) from None
+        _check_webhook(settings)
         return _with_secret_key(settings)
+
+    def webhook_endpoints(self) -> dict[str, tuple[str, str]]:
+        """The ERP webhook endpoints by name: (url, secret); none when no URL is set."""
+        if not self.erp_webhook_url:
+            return {}
+        return {"erp": (self.erp_webhook_url, self.erp_webhook_secret)}
+
+
+def _check_webhook(settings: Settings) -> None:
+    """A webhook is signed: its URL without a secret cannot work."""
+    if settings.erp_webhook_url and not settings.erp_webhook_secret:
+        raise SettingsError("TALLY_ERP_WEBHOOK_SECRET is not set: the ERP webhook "
+                            "(TALLY_ERP_WEBHOOK_URL) is signed with it; set both or neither")
 
 
 def _variables() -> dict[str, str]:

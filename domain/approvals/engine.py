@@ -278,6 +278,7 @@ async def reject(task_id: int, staff_id: int | None, comment: str, now: datetime
         action = await _close(flow, task, REJECTED, comment, now)
         flow.status, flow.finished_at = REJECTED, now
         await _end_without_effect(flow, now)
+        await _decided(flow, action, now)
         await _tell_initiator(flow, action, now)
         await _save(flow)
     return flow
@@ -327,6 +328,13 @@ async def _end_without_effect(flow: ApprovalFlow, now: datetime) -> None:
     kind = KINDS.get(flow.kind)
     if kind is not None and kind.on_end is not None:
         await kind.on_end(flow, now)
+
+
+async def _decided(flow: ApprovalFlow, action: ApprovalAction, now: datetime) -> None:
+    """The flow is approved or rejected: its kind's ``on_decided`` hears of it."""
+    kind = KINDS.get(flow.kind)
+    if kind is not None and kind.on_decided is not None:
+        await kind.on_decided(flow, action, now)
 
 
 ACTIONS = {APPROVE: approve, REJECT: reject, RETURN: send_back}
@@ -473,6 +481,7 @@ async def _enter(flow: ApprovalFlow, index: int, now: datetime, last: ApprovalAc
         return
     flow.result = await KINDS[flow.kind].effect(flow, f"approval:{flow.id}", now) or {}
     flow.status, flow.finished_at = APPROVED, now
+    await _decided(flow, last, now)
     await _tell_initiator(flow, last, now)
 
 

@@ -34,7 +34,10 @@ from domain.credit.models import CreditLedger, CreditReceipt, Debt
 from domain.customers.errors import CUSTOMER_NOT_FOUND
 from domain.customers.models import Customer
 from domain.errors import Conflict
+from domain.events.catalogue import CreditDecided, EventType, customer_ref, staff_ref
+from domain.events.publish import NewEvent, publish
 from domain.money import ZERO, fmt, yuan
+from domain.org.models import Staff
 from domain.tiers.errors import CLAIM_IN_PROGRESS
 
 LIVE = ("pending", "returned")  # flow statuses before archiving (engine: PENDING, RETURNED)
@@ -69,6 +72,9 @@ class FlowKind:
     # Called, inside the same transaction, when the flow ends without taking effect (rejected
     # or withdrawn): a kind that holds something while pending lets it go here.
     on_end: Callable[[ApprovalFlow, datetime], Awaitable[None]] | None = None
+    # Called, inside the same transaction, when the flow is approved (after its effect) or
+    # rejected, with the deciding action: a kind the ERP hears of publishes its event here.
+    on_decided: Callable[[ApprovalFlow, Any, datetime], Awaitable[None]] | None = None
 
 
 KINDS: dict[str, FlowKind] = {}
@@ -207,11 +213,31 @@ async def _allocate(flow: ApprovalFlow, actor: str, now: datetime) -> dict:
     return {"repayments": [{"debt_id": r.debt_id, "amount": str(r.amount)} for r in repayments]}
 
 
+# ----- the ERP hears of credit decisions -----
+
+
+async def _publish_decision(flow: ApprovalFlow, action: Any, now: datetime) -> None:
+    """``credit.decided``: the form as decided and, when approved, what the approval made."""
+    customer = await Customer.get_or_none(id=flow.customer_id) if flow.customer_id else None
+    decider = await Staff.get_or_none(id=action.actor_id) if action.actor_id else None
+    data: CreditDecided = {
+        "flow_id": flow.id, "kind": flow.kind, "decision": flow.status,
+        "decided_by": staff_ref(decider) if decider else None, "comment": action.comment,
+        "customer": customer_ref(customer) if customer else None,
+        "request": {k: v for k, v in flow.form.items() if k != "customer"},
+        "result": dict(flow.result or {}) if flow.status == "approved" else {}}
+    await publish(NewEvent(EventType.CREDIT_DECIDED,
+                           f"{EventType.CREDIT_DECIDED}:{flow.id}:{action.id}", "approval_flow",
+                           flow.id, data, flow.customer_id), now)
+
+
 CREDIT_KINDS = (
     FlowKind(CREDIT_APPLICATION, lambda f, today: forms.parse_credit_application(f),
-             _check_credit_application, _grant, forms.credit_application_summary),
+             _check_credit_application, _grant, forms.credit_application_summary,
+             on_decided=_publish_decision),
     FlowKind(CREDIT_TERM_CHANGE, lambda f, today: forms.parse_credit_term_change(f),
-             _check_term_change, _set_term, forms.credit_term_change_summary),
+             _check_term_change, _set_term, forms.credit_term_change_summary,
+             on_decided=_publish_decision),
     FlowKind(RECEIPT_CLAIM, forms.parse_receipt_claim, _check_claim, _receive,
              forms.receipt_claim_summary),
     FlowKind(REPAYMENT_APPROVAL, lambda f, today: forms.parse_repayment_approval(f),

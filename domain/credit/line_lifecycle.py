@@ -52,6 +52,8 @@ from domain.credit.orgs import check_term_days
 from domain.customers.errors import CUSTOMER_NOT_FOUND
 from domain.customers.models import Customer
 from domain.errors import Conflict
+from domain.events.catalogue import CreditLineChanged, EventType, customer_ref
+from domain.events.publish import NewEvent, publish
 from domain.money import ZERO, fmt, yuan
 
 __all__ = [
@@ -178,7 +180,8 @@ async def grant_line(*, customer_id: int, org_id: int, type: str, limit: Decimal
         ref = Ref("grant", line.number, actor, now)
         if parent is not None:
             await _carve_from_parent(parent, line, ref)
-        await record(line, GRANT, limit, ref)
+        operation = await record(line, GRANT, limit, ref)
+        await _publish(line, "granted", operation, actor, now)
     return line
 
 
@@ -217,8 +220,9 @@ async def change_limit(*, line_id: int, limit: Decimal, actor: str,
             raise DIRECT_USE_LIMIT_FIXED("直签使用授信的额度来自上游，不能单独调整")
         delta = limit - line.limit
         if delta:
-            await move(line, LIMIT, delta, Ref("limit", line.number, actor, now),
-                       limit=delta)
+            operation = await move(line, LIMIT, delta, Ref("limit", line.number, actor, now),
+                                   limit=delta)
+            await _publish(line, "limit_changed", operation, actor, now)
     return line
 
 
@@ -236,8 +240,29 @@ async def set_line_status(*, line_id: int, status: str, actor: str,
         if status == CLOSED and line.parent_id is not None:
             await _give_back_to_parent(line, ref)
         await save(line, status=status)
-        await record(line, STATUS, ZERO, ref)
+        operation = await record(line, STATUS, ZERO, ref)
+        await _publish(line, "status_changed", operation, actor, now)
     return line
+
+
+async def _publish(line: CreditLine, change: str, operation, actor: str,
+                   now: datetime) -> None:
+    """The ERP hears of the line's new state (``credit.line_changed``)."""
+    customer = await Customer.get(id=line.customer_id)
+    org = await SalesOrg.get(id=line.org_id)
+    data: CreditLineChanged = {
+        "change": change, "operation_id": operation.id, "by": actor,
+        "customer": customer_ref(customer), "org_code": org.code,
+        "line": {"id": line.id, "number": line.number, "type": line.type,
+                 "limit": fmt(line.limit), "used": fmt(line.used), "frozen": fmt(line.frozen),
+                 "status": line.status,
+                 "valid_from": line.valid_from.isoformat() if line.valid_from else None,
+                 "valid_to": line.valid_to.isoformat() if line.valid_to else None,
+                 "project": line.project, "term_days": line.term_days,
+                 "parent_id": line.parent_id}}
+    await publish(NewEvent(EventType.CREDIT_LINE_CHANGED,
+                           f"{EventType.CREDIT_LINE_CHANGED}:{operation.id}", "credit_account",
+                           line.id, data, customer.id), now)
 
 
 def _check_transition(line: CreditLine, status: str, on: date) -> None:

@@ -12,6 +12,8 @@ from domain.bulk_rows import BulkTable
 from domain.common_errors import UNKNOWN_STAFF
 from domain.documents import day_close
 from domain.documents.models import DayClose
+from domain.events.catalogue import DayClosed, EventType, staff_ref
+from domain.events.publish import NewEvent, publish
 from domain.org.models import Staff
 from domain.sql import insert_rows
 from domain.system.models import AuditLog
@@ -41,7 +43,8 @@ async def close_days(staff_ids: list[int] | None, days: list[date], *, by: str,
         await day_close.hold_day_closes(exclusive=True)
         new = await insert_rows(tx, CLOSES.table, CLOSES.columns, rows, returning=("id",),
                                 ignore_conflicts=True) if rows else []
-        await _log("close_days", staff_ids, days, len(new), by=by, now=now)
+        entry = await _log("close_days", staff_ids, days, len(new), by=by, now=now)
+        await _publish(EventType.DAY_CLOSED, entry, people, staff_ids is None, now)
     return len(new)
 
 
@@ -52,16 +55,32 @@ async def reopen_days(staff_ids: list[int] | None, days: list[date], *, by: str,
     if staff_ids is not None:
         query = query.filter(staff_id__in=sorted(set(staff_ids)))
     async with in_transaction():
+        people = sorted(set(await query.values_list("staff_id", flat=True))) if days else []
         count = await query.delete() if days else 0
-        await _log("reopen_days", staff_ids, days, count, by=by, now=now)
+        entry = await _log("reopen_days", staff_ids, days, count, by=by, now=now)
+        await _publish(EventType.DAY_REOPENED, entry, people, staff_ids is None, now)
     return count
 
 
+async def _publish(event_type: EventType, entry: AuditLog, people: Collection[int],
+                   all_staff: bool, now: datetime) -> None:
+    """The ERP hears of a close or reopen that changed something (``entry``: its audit row)."""
+    detail = entry.detail
+    if not detail["count"]:
+        return
+    staff = await Staff.filter(id__in=sorted(set(people))).order_by("id")
+    data: DayClosed = {"days": detail["days"], "all_staff": all_staff,
+                       "staff": [staff_ref(s) for s in staff], "count": detail["count"],
+                       "by": entry.actor}
+    await publish(NewEvent(event_type, f"{event_type}:{entry.id}", "day_close",
+                           entry.entity_id, data), now)
+
+
 async def _log(action: str, staff_ids: list[int] | None, days: list[date], count: int, *,
-               by: str, now: datetime) -> None:
+               by: str, now: datetime) -> AuditLog:
     listed = sorted(set(days))
     span = f"{listed[0]}~{listed[-1]}" if listed else ""
-    await AuditLog.create(
+    return await AuditLog.create(
         actor=by, action=action, entity="day_close", entity_id=span, created_at=now,
         detail={"staff": "all" if staff_ids is None else sorted(set(staff_ids)),
                 "days": [d.isoformat() for d in listed], "count": count})

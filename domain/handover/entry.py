@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -26,6 +27,14 @@ from domain.credit_limit import check_credit_limits
 from domain.documents import day_close
 from domain.documents.models import Document, Expense
 from domain.documents.rules import PENDING, RECEIPT, RECEIPT_KIND_LABELS, SALE
+from domain.events.catalogue import (
+    EventType,
+    ExpenseRecorded,
+    ReceiptRecorded,
+    customer_ref,
+    staff_ref,
+)
+from domain.events.publish import NewEvent, publish
 from domain.handover.errors import (
     BAD_RECEIPT_KIND,
     ENTRY_GONE,
@@ -101,7 +110,16 @@ async def record_receipt(staff_id: int, customer_id: int, amount: Decimal, *, ki
             # applies it, so seed 001's four columns still add up to 收款金额 − 转入预收.
             to_prepaid=amount if kind == SALE else Decimal("0.00"))
 
-    earlier, row = await _record(Document, RECEIPT_PREFIX, staff, day, key, now, create)
+    def event(row: Document) -> NewEvent:
+        data: ReceiptRecorded = {
+            "document_id": row.id, "number": row.number, "receipt_kind": kind,
+            "receipt_kind_label": label, "date": day.isoformat(), "amount": str(amount),
+            "audit_status": PENDING, "customer": customer_ref(customer),
+            "salesperson": staff_ref(staff)}
+        return NewEvent(EventType.RECEIPT_RECORDED, f"{EventType.RECEIPT_RECORDED}:{row.number}",
+                        "document", row.id, data, customer.id)
+
+    earlier, row = await _record(Document, RECEIPT_PREFIX, staff, day, key, now, create, event)
     if earlier is not None:
         return earlier
     await check_credit_limits([customer.id], now)  # back within the limit re-arms its alert
@@ -125,7 +143,15 @@ async def record_expense(staff_id: int, amount: Decimal, expense_type: str, *, d
             items=[{"type": expense_type, "amount": str(amount)}], total=amount, paid=amount,
             source="bot", remark=REMARK)
 
-    earlier, row = await _record(Expense, EXPENSE_PREFIX, staff, day, key, now, create)
+    def event(row: Expense) -> NewEvent:
+        data: ExpenseRecorded = {
+            "expense_id": row.id, "number": row.number, "expense_type": expense_type,
+            "date": day.isoformat(), "amount": str(amount), "audit_status": PENDING,
+            "salesperson": staff_ref(staff)}
+        return NewEvent(EventType.EXPENSE_RECORDED, f"{EventType.EXPENSE_RECORDED}:{row.number}",
+                        "expense", row.id, data)
+
+    earlier, row = await _record(Expense, EXPENSE_PREFIX, staff, day, key, now, create, event)
     if earlier is not None:
         return earlier
     return Recorded("expense", row.id, row.number, day, amount, expense_type)
@@ -142,8 +168,9 @@ async def _staff(staff_id: int) -> Staff:
 
 
 async def _record(model, prefix: str, staff: Staff, day: date, key: str, now: datetime,
-                  create: Callable[[str], Awaitable]):
-    """(None, the new row), or (what ``key`` recorded before, None)."""
+                  create: Callable[[str], Awaitable], event: Callable[[Any], NewEvent]):
+    """(None, the new row, its event published for the ERP), or (what ``key`` recorded
+    before, None)."""
     async with in_transaction():
         if key and (earlier := await _recorded_before(key)) is not None:
             return earlier, None
@@ -151,6 +178,7 @@ async def _record(model, prefix: str, staff: Staff, day: date, key: str, now: da
         row = await _numbered(model, prefix, day, create)
         if key:
             await _remember(key, model, row, now)
+        await publish(event(row), now)
         return None, row
 
 

@@ -25,7 +25,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, TypedDict
 
-CONTACT, STAFF, GROUP = "contact", "staff", "group"  # recipient kinds
+CONTACT, STAFF, GROUP, WEBHOOK = "contact", "staff", "group", "webhook"  # recipient kinds
 MAX_KEY = 200  # outbox.dedupe_key's length
 MAX_NAME = 100  # outbox.recipient_name's length
 
@@ -34,6 +34,7 @@ class Channel(StrEnum):
     WECHAT = "wechat"  # a contact: WeChat template or mini-program subscribe message
     DINGTALK = "dingtalk"  # a staff member: DingTalk card or markdown
     DINGTALK_GROUP = "dingtalk_group"  # the managers' group robot
+    WEBHOOK = "webhook"  # an ERP endpoint: a signed JSON POST (``domain.events``)
 
 
 class Render(StrEnum):
@@ -46,6 +47,7 @@ class Render(StrEnum):
     GROUP_TEXT = "group_text"  # the group robot's text
     TODO = "todo"  # a DingTalk 待办 created for the staff member
     TODO_DONE = "todo_done"  # a 待办 created before, marked done
+    WEBHOOK_JSON = "webhook_json"  # the JSON body of a webhook POST
 
 
 class Kind(StrEnum):
@@ -70,6 +72,7 @@ class Kind(StrEnum):
     HANDOVER_SUMMARY = "handover_summary"
     HANDOVER_PENDING = "handover_pending"
     CREDIT_OVERUSE = "credit_overuse"
+    ERP_EVENT = "erp_event"
 
 
 # ----- recipients -------------------------------------------------------------------------------
@@ -96,6 +99,11 @@ def contact_recipient(contact_id: int, name: str = "") -> Recipient:
 
 def staff_recipient(staff_id: int, name: str = "") -> Recipient:
     return Recipient(Channel.DINGTALK, STAFF, str(staff_id), name)
+
+
+def webhook_recipient(endpoint: str) -> Recipient:
+    """A configured ERP webhook endpoint, by its name."""
+    return Recipient(Channel.WEBHOOK, WEBHOOK, endpoint, f"ERP 接口（{endpoint}）")
 
 
 MANAGERS = Recipient(Channel.DINGTALK_GROUP, GROUP, "managers", "管理群")
@@ -301,6 +309,15 @@ class CreditOveruse(TypedDict):
     enterprise: dict[str, Any] | None
 
 
+class ErpEvent(TypedDict):
+    """A domain event (``domain.events``) as a webhook posts it: the body, as the feed's item."""
+
+    id: int
+    type: str
+    occurred_at: str
+    data: dict[str, Any]
+
+
 # ----- the catalogue ----------------------------------------------------------------------------
 
 
@@ -346,6 +363,7 @@ CATALOGUE: dict[Kind, Spec] = {
     Kind.HANDOVER_PENDING: Spec("待确认交账", HandoverPending, {DINGTALK: Render.CARD}),
     Kind.CREDIT_OVERUSE: Spec("授信超额占用", CreditOveruse, {
         DINGTALK: Render.MARKDOWN, DINGTALK_GROUP: Render.GROUP_TEXT}),
+    Kind.ERP_EVENT: Spec("ERP事件推送", ErpEvent, {Channel.WEBHOOK: Render.WEBHOOK_JSON}),
 }
 
 
@@ -470,3 +488,8 @@ def handover_pending_key(day: date, to: Recipient) -> str:
 def credit_overuse_key(document: str, to: Recipient) -> str:
     """One alert per booked document (a reversed return is never active again)."""
     return f"{Kind.CREDIT_OVERUSE}:{document}{to.key_suffix}"
+
+
+def erp_event_key(event_id: int, to: Recipient) -> str:
+    """Once per event and endpoint."""
+    return f"{Kind.ERP_EVENT}:{event_id}{to.key_suffix}"

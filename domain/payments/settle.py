@@ -27,6 +27,8 @@ from domain.credit_limit import check_credit_limits
 from domain.customers.models import Customer
 from domain.documents.models import Document
 from domain.documents.rules import RECEIPT
+from domain.events.catalogue import EventType, PaymentWrittenOff, customer_ref
+from domain.events.publish import NewEvent, publish
 from domain.money import ZERO, fmt, yuan
 from domain.payments.errors import (
     BILL_CHANGED,
@@ -142,8 +144,33 @@ async def apply_write_off(flow: ApprovalFlow, actor: str, now: datetime) -> dict
     document = await _book_pool_receipt(write_off, customer, payment.received_on)
     await WriteOff.filter(id=write_off.id).update(status=DONE, done_at=now)
     await check_credit_limits([customer.id], now)
+    await _publish_written_off(write_off, customer, payment, remaining, document.number, now)
     return {"write_off_id": write_off.id, "amount": fmt(write_off.amount),
             "document": document.number, "payment_remaining": fmt(remaining)}
+
+
+async def _publish_written_off(write_off: WriteOff, customer: Customer, payment: PoolPayment,
+                               remaining: Decimal, receipt_number: str, now: datetime) -> None:
+    """The ERP hears of the write-off once it is approved and applied."""
+    bills = await WriteOffBill.filter(write_off_id=write_off.id).order_by("bill_id").values(
+        "bill_id", "bill__period", "amount")
+    penalties = await WriteOffPenalty.filter(write_off_id=write_off.id).order_by(
+        "penalty_id").values("penalty_id", "penalty__bill_id", "penalty__month_index", "amount")
+    data: PaymentWrittenOff = {
+        "write_off_id": write_off.id, "automatic": write_off.automatic,
+        "amount": fmt(write_off.amount), "customer": customer_ref(customer),
+        "payment": {"id": payment.id, "reference": payment.reference,
+                    "payer_name": payment.payer_name, "amount": fmt(payment.amount),
+                    "received_on": payment.received_on.isoformat(), "remaining": fmt(remaining)},
+        "receipt_number": receipt_number,
+        "bills": [{"bill_id": b["bill_id"], "period": b["bill__period"].strftime("%Y-%m"),
+                   "amount": fmt(b["amount"])} for b in bills],
+        "penalties": [{"penalty_id": p["penalty_id"], "bill_id": p["penalty__bill_id"],
+                       "month_index": p["penalty__month_index"], "amount": fmt(p["amount"])}
+                      for p in penalties]}
+    await publish(NewEvent(EventType.PAYMENT_WRITTEN_OFF,
+                           f"{EventType.PAYMENT_WRITTEN_OFF}:{write_off.id}", "write_off",
+                           write_off.id, data, customer.id), now)
 
 
 async def _book_pool_receipt(write_off: WriteOff, customer: Customer,

@@ -21,6 +21,8 @@ from domain.common_errors import BAD_AMOUNT, BAD_RANGE, BAD_STATUS
 from domain.customers.models import Contact, Customer
 from domain.documents.models import Document
 from domain.documents.rules import DOC_TYPES, VOID, signed_amount
+from domain.events.catalogue import EventType, StatementAnswered, customer_ref
+from domain.events.publish import NewEvent, publish
 from domain.money import ZERO
 from domain.notices import outbox
 from domain.notices.catalogue import (
@@ -382,7 +384,23 @@ async def customer_answer(
                              description=description, via=via, device=device)
         if answer == rules.MISMATCHED:
             await _notify_dispute(statement, event, description, answered_by, now)
+        await _publish_answer(statement, event, answered_by, now)
     return True
+
+
+async def _publish_answer(statement: Statement, event: StatementEvent, answered_by: str,
+                          now: datetime) -> None:
+    """The ERP hears of the customer's answer (its event, beside the statement's own)."""
+    customer = await Customer.get(id=statement.customer_id)
+    data: StatementAnswered = {
+        "statement_id": statement.id, "customer": customer_ref(customer),
+        "date_from": statement.date_from.isoformat(), "date_to": statement.date_to.isoformat(),
+        "closing": str(statement.closing), "owed_total": str(statement.owed_total),
+        "answer": event.result, "description": event.description, "answered_by": answered_by,
+        "answered_at": now.isoformat(), "via": event.via}
+    await publish(NewEvent(EventType.STATEMENT_ANSWERED,
+                           f"{EventType.STATEMENT_ANSWERED}:{statement.id}:{event.id}",
+                           "statement", statement.id, data, customer.id), now)
 
 
 @dataclass(frozen=True)

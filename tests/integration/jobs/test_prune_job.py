@@ -1,5 +1,5 @@
-"""The daily prune job: idempotency records, handled inbound message ids and job runs older
-than their retention go; newer ones, and each job's latest run, stay."""
+"""The daily prune job: idempotency records, handled inbound message ids and job runs (and the
+ERP's events) older than their retention go; newer ones, and each job's latest run, stay."""
 
 from __future__ import annotations
 
@@ -40,7 +40,8 @@ async def test_old_records_are_pruned_daily_and_recent_ones_kept(client, admin, 
     outcome = await run_job(settings, "prune", clock().date(), clock)
 
     assert outcome.status == "finished"
-    assert outcome.counts == {"idempotency": 1, "inbound_message": 0, "job_run": 1}
+    assert outcome.counts == {"idempotency": 1, "inbound_message": 0, "job_run": 1,
+                              "event": 0}  # events: tests/integration/events/test_event_feed
     assert await IdempotencyRecord.all().values_list("key", flat=True) == ["new"]
     clock.advance(days=30)
     outcome = await run_job(settings, "prune", clock().date(), clock)
