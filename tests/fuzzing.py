@@ -58,6 +58,7 @@ NOT_IN_SCHEMA = {
     "duplicate_item": "one bill or penalty picked twice (by its id inside objects)",
     "duplicate_debt": "one debt repaid twice in one request (by its id inside objects)",
     "period_not_finished": "a month is billed once it has ended: depends on today",
+    "bad_logo": "the letterhead logo decodes to a PNG within the size limits: the image's content",
     # (code, part of the message): the code alone also answers what the schema does state
     ("bad_price_table", "最后一档 up_to"): "the last tier, and only it, has up_to null",
     ("bad_price_table", "严格递增"): "up_to strictly ascending from tier to tier",
