@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 import pytest
-from tortoise.contrib.test import truncate_all_models
+from tortoise import Tortoise
+from tortoise.contrib.test import _topological_sort_models, truncate_all_models
 
 from domain.apikeys import create_api_key
 from tally import db
@@ -134,6 +135,19 @@ def settings(database_url, fake_wechat, fake_dingtalk, tmp_path):
     )
 
 
+async def empty_every_table() -> None:
+    """Each test starts on empty tables. On PostgreSQL, DELETE children before parents: TRUNCATE
+    gives each of the ~70 tables new files (about 210 ms a test, a third of the pass), while
+    DELETE on a test's few rows takes about 2 ms."""
+    models = _topological_sort_models(list(Tortoise.apps.get_models_iterable()))
+    connection = models[0]._meta.db
+    if connection.capabilities.dialect != "postgres":
+        await truncate_all_models()  # which deletes in the same order on SQLite
+        return
+    await connection.execute_script(";".join(f'DELETE FROM "{model._meta.db_table}"'
+                                             for model in models))
+
+
 @pytest.fixture
 async def client(aiohttp_client, settings, clock):
     """The whole service over HTTP, on an emptied database; every answer of a declared
@@ -142,7 +156,7 @@ async def client(aiohttp_client, settings, clock):
     check = ResponseCheck()
     app.middlewares.insert(0, check.middleware)
     test_client = await aiohttp_client(app)
-    await truncate_all_models()
+    await empty_every_table()
     yield test_client
     await test_client.close()
     assert not check.mismatches, "responses unlike the document:\n" + "\n".join(
