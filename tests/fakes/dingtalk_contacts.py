@@ -261,7 +261,8 @@ class FakeContacts:
 
 
 def load_demo_org(contacts: FakeContacts) -> None:
-    """The sandbox's org, matching tally.demo's staff: 赵经理 heads both sales departments."""
+    """The sandbox's org: tally.demo's staff (赵经理 heads both sales departments) and a finance
+    clerk who approves and confirms hand-overs."""
     contacts.set_company("演示科技有限公司")
     contacts.add_department(2, "华东销售部", managers=["mgr-zhao"])
     contacts.add_department(3, "华南销售部", managers=["mgr-zhao"])
@@ -270,3 +271,11 @@ def load_demo_org(contacts: FakeContacts) -> None:
     contacts.add_user("sales-li", "李业务", [2], title="业务员", manager_userid="mgr-zhao")
     contacts.add_user("sales-wang", "王业务", [3], title="业务员", manager_userid="mgr-zhao")
     contacts.add_user("driver-zhou", "周司机", [4], title="司机")
+    # finance, and the role names seed 002's credit approval asks for, so that an approval
+    # started in the sandbox finds its approvers (the sync brings 钱会计 in; tally.demo has no
+    # finance staff of its own)
+    contacts.add_department(5, "财务部", managers=["finance-qian"])
+    contacts.add_user("finance-qian", "钱会计", [5], title="会计")
+    contacts.add_role("营销中心总经理", ["mgr-zhao"])
+    contacts.add_role("财务部PFC", ["finance-qian"])
+    contacts.add_role("财务", ["finance-qian"])

@@ -27,8 +27,8 @@ def test_sync_dingtalk_prints_the_summary_and_a_refusal_changes_nothing(database
 
         result = run_tally(database_url, "sync", "dingtalk", env=env)
         assert result.returncode == 0, result.stderr
-        assert "staff: created 4, updated 0, disabled 0" in result.stdout
-        assert "departments: created 4" in result.stdout
+        assert "staff: created 5, updated 0, disabled 0" in result.stdout
+        assert "departments: created 5" in result.stdout
 
         refused = run_tally(database_url, "sync", "dingtalk",
                             env={**env, "TALLY_DINGTALK_CLIENT_SECRET": "wrong"})
@@ -41,6 +41,7 @@ def test_sync_dingtalk_prints_the_summary_and_a_refusal_changes_nothing(database
                                       "不合法的corpid或corpsecret (code 40089)")
     assert busy.returncode == 1 and "系统繁忙" in busy.stderr
     staff, departments = _org(database_url)
-    assert staff == [("driver-zhou", "物流部", True), ("mgr-zhao", "华东销售部", True),
-                     ("sales-li", "华东销售部", True), ("sales-wang", "华南销售部", True)]
-    assert departments == ["华东销售部", "华南销售部", "演示科技有限公司", "物流部"]
+    assert staff == [("driver-zhou", "物流部", True), ("finance-qian", "财务部", True),
+                     ("mgr-zhao", "华东销售部", True), ("sales-li", "华东销售部", True),
+                     ("sales-wang", "华南销售部", True)]
+    assert departments == ["华东销售部", "华南销售部", "演示科技有限公司", "物流部", "财务部"]
