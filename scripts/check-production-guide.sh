@@ -27,6 +27,7 @@ export MP_SECRET=guide-miniapp-secret DINGTALK_CLIENT_ID=ding-guide-app
 export DINGTALK_CLIENT_SECRET=guide-dingtalk-secret DINGTALK_ROBOT_CODE=ding-guide-robot
 export WECHAT_AES_KEY=abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG
 export WECHAT_TEMPLATES='{"statement_issued": {"template_id": "guide-statement-tpl"}}'
+export CARD_TEMPLATES='{"approval": {"template_id": "guide-approval.schema"}, "dispute": {"template_id": "guide-dispute.schema"}, "handover": {"template_id": "guide-handover.schema"}}'
 export TALLY_DB_PASSWORD=$(openssl rand -hex 12)
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }

@@ -22,6 +22,7 @@ from tally.startup import (
     StartupError,
     claim_port,
     mask_password,
+    refuse_demo_card_templates,
     refuse_demo_credentials,
     refuse_missing_pdf_font,
     refuse_unready_database,
@@ -271,6 +272,7 @@ def cmd_serve(settings: Settings, args) -> int:
     sandbox = args.sandbox or settings.sandbox
     if not sandbox:
         refuse_demo_credentials(settings)
+        refuse_demo_card_templates(settings)
     refuse_missing_pdf_font(settings)
     sock = claim_port(settings.host, settings.port)
     try:

@@ -44,6 +44,20 @@ def refuse_demo_credentials(settings: Settings) -> None:
             f"{', '.join(demo)} (set the real ones, or run `tally serve --sandbox`)")
 
 
+def refuse_demo_card_templates(settings: Settings) -> None:
+    """Outside the sandbox every card kind needs the seller's own template: the demo ids exist
+    only in the fake DingTalk, so every card would be refused."""
+    from bot.card_templates import DEFAULTS, load_card_templates
+
+    templates = load_card_templates(settings.dingtalk_card_templates)
+    demo = sorted(kind for kind, template in templates.items()
+                  if template.template_id == DEFAULTS[kind]["template_id"])
+    if demo:
+        raise StartupError(
+            f"refusing to start outside sandbox mode with the demo card templates of "
+            f"{', '.join(demo)}: set TALLY_DINGTALK_CARD_TEMPLATES (docs/production.md §10)")
+
+
 def refuse_missing_pdf_font(settings: Settings) -> None:
     """The PDFs embed a CJK font file: without it every PDF download would fail."""
     from domain.printing import PdfFontMissing, check_font, font_file

@@ -16,6 +16,10 @@ REAL_CREDENTIALS = {
     "TALLY_MP_SECRET": "real-miniapp-secret", "TALLY_DINGTALK_CLIENT_ID": "dingabcdef",
     "TALLY_DINGTALK_CLIENT_SECRET": "real-dingtalk-secret",
     "TALLY_DINGTALK_ROBOT_CODE": "dingabcdef",
+    "TALLY_DINGTALK_CARD_TEMPLATES": (
+        '{"approval": {"template_id": "a1b2-approval.schema", "comment_input": true}, '
+        '"dispute": {"template_id": "a1b2-dispute.schema"}, '
+        '"handover": {"template_id": "a1b2-handover.schema"}}'),
 }
 STAFF = [
     {"userid": "mgr-zhao", "name": "赵经理"},

@@ -63,6 +63,12 @@ REFUSALS = {
                                         "TALLY_WECHAT_CALLBACK_TOKEN": "demo-callback-token"},
                             "tally: refusing to start outside sandbox mode with demo or empty "
                             "credentials: TALLY_WECHAT_CALLBACK_TOKEN (set the real ones"),
+    "demo_card_templates": (["serve"], {**REAL_CREDENTIALS,
+                                        "TALLY_DINGTALK_CARD_TEMPLATES": (
+                                            '{"approval": {"template_id": "a1.schema"}, '
+                                            '"handover": {"template_id": "h1.schema"}}')},
+                            "tally: refusing to start outside sandbox mode with the demo card "
+                            "templates of dispute: set TALLY_DINGTALK_CARD_TEMPLATES"),
     "unmigrated": (["serve"], REAL_CREDENTIALS,
                    "tally: the database sqlite://{tmp}/tally.sqlite3 lacks "),
     "unreachable": (["serve", "--sandbox"], {"TALLY_DATABASE_URL": UNREACHABLE_PG,
