@@ -19,8 +19,8 @@ PG_ADMIN_URL=${1:-${TALLY_TEST_PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/
 SCRATCH=$(mktemp -d /tmp/tally-guide.XXXXXX)
 export SCRATCH ROOT
 ID=$$
-export PG_ADMIN_URL TALLY_DB_NAME="tally_guide_$ID" TALLY_DB_USER="tally_guide_$ID"
-export TALLY_DB_HOST=127.0.0.1 PUBLIC_HOST=tally.example.com
+export PG_ADMIN_URL PG_DB_NAME="tally_guide_$ID" PG_DB_USER="tally_guide_$ID"
+export PG_DB_HOST=127.0.0.1 PUBLIC_HOST=tally.example.com
 export WECHAT_APPID=wx-guide-official WECHAT_SECRET=guide-official-secret
 export WECHAT_CALLBACK_TOKEN=guide-callback-token MP_APPID=wx-guide-miniapp
 export MP_SECRET=guide-miniapp-secret DINGTALK_CLIENT_ID=ding-guide-app
@@ -28,7 +28,7 @@ export DINGTALK_CLIENT_SECRET=guide-dingtalk-secret DINGTALK_ROBOT_CODE=ding-gui
 export WECHAT_AES_KEY=abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG
 export WECHAT_TEMPLATES='{"statement_issued": {"template_id": "guide-statement-tpl"}}'
 export CARD_TEMPLATES='{"approval": {"template_id": "guide-approval.schema"}, "dispute": {"template_id": "guide-dispute.schema"}, "handover": {"template_id": "guide-handover.schema"}}'
-export TALLY_DB_PASSWORD=$(openssl rand -hex 12)
+export PG_DB_PASSWORD=$(openssl rand -hex 12)
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 export PORT_8081=$(free_port) PORT_8082=$(free_port) PORT_443=$(free_port) PORT_80=$(free_port)
@@ -56,9 +56,9 @@ cleanup() {
     kill "$(cat "$pidfile")" 2>/dev/null || true
   done
   sleep 0.5
-  psql -q "$PG_ADMIN_URL" -c "DROP DATABASE IF EXISTS ${TALLY_DB_NAME} WITH (FORCE)" \
-    -c "DROP DATABASE IF EXISTS ${TALLY_DB_NAME}_restore WITH (FORCE)" \
-    -c "DROP ROLE IF EXISTS ${TALLY_DB_USER}" >/dev/null 2>&1 || true
+  psql -q "$PG_ADMIN_URL" -c "DROP DATABASE IF EXISTS ${PG_DB_NAME} WITH (FORCE)" \
+    -c "DROP DATABASE IF EXISTS ${PG_DB_NAME}_restore WITH (FORCE)" \
+    -c "DROP ROLE IF EXISTS ${PG_DB_USER}" >/dev/null 2>&1 || true
   if [ $rc -ne 0 ]; then
     echo "--- service logs (kept in $SCRATCH/log) ---" >&2
     tail -n 20 "$SCRATCH"/log/*.log >&2 2>/dev/null || true
