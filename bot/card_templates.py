@@ -16,8 +16,9 @@ demo defaults below key by key, e.g.::
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
+
+from bot.template_settings import template_overrides
 
 # The card kinds (bot.cards.DISPUTE, bot.approval_cards.APPROVAL, bot.handover_cards.HANDOVER).
 DEFAULTS: dict[str, dict] = {
@@ -39,29 +40,9 @@ class CardTemplate:
 def load_card_templates(raw: str) -> dict[str, CardTemplate]:
     """The templates by card kind: the demo defaults overridden by ``raw`` (JSON; empty for
     none). Raises ValueError on malformed JSON, unknown kinds or keys, so a typo fails at start."""
-    overrides = _parse(raw)
+    overrides = template_overrides(raw, SETTING, DEFAULTS, ENTRY_KEYS, "card kind")
     return {kind: _template(kind, {**base, **overrides.get(kind, {})})
             for kind, base in DEFAULTS.items()}
-
-
-def _parse(raw: str) -> dict[str, dict]:
-    if not raw.strip():
-        return {}
-    try:
-        parsed = json.loads(raw)
-    except ValueError as exc:
-        raise ValueError(f"{SETTING} is not valid JSON: {exc}") from exc
-    if not isinstance(parsed, dict) or not all(isinstance(v, dict) for v in parsed.values()):
-        raise ValueError(f"{SETTING} must be an object of objects by card kind")
-    unknown_kinds = sorted(set(parsed) - set(DEFAULTS))
-    if unknown_kinds:
-        raise ValueError(f"{SETTING}: unknown card kinds {unknown_kinds} "
-                         f"(known: {sorted(DEFAULTS)})")
-    for kind, entry in parsed.items():
-        unknown = set(entry) - ENTRY_KEYS
-        if unknown:
-            raise ValueError(f"{SETTING}[{kind}]: unknown keys {sorted(unknown)}")
-    return parsed
 
 
 def _template(kind: str, entry: dict) -> CardTemplate:

@@ -22,12 +22,12 @@ one line naming the variable and the field.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import InvalidOperation
 from typing import Any
 
+from bot.template_settings import template_overrides
 from bot.template_values import SOURCES, Source
 from bot.wechat_fields import field_type, fit
 from domain.notices.catalogue import Kind
@@ -104,28 +104,9 @@ def load_templates(raw: str) -> dict[str, Template]:
 
     Raises ValueError naming the kind and field on anything WeChat or Tally could not use, so a
     typo fails at start-up."""
-    overrides = _parse(raw)
+    overrides = template_overrides(raw, VARIABLE, DEFAULTS, ENTRY_KEYS, "WeChat notice")
     return {kind: _template(kind, {**base, **overrides.get(kind, {})})
             for kind, base in DEFAULTS.items()}
-
-
-def _parse(raw: str) -> dict[str, dict]:
-    if not raw.strip():
-        return {}
-    try:
-        parsed = json.loads(raw)
-    except ValueError as exc:
-        raise ValueError(f"{VARIABLE} is not valid JSON: {exc}") from exc
-    if not isinstance(parsed, dict) or not all(isinstance(v, dict) for v in parsed.values()):
-        raise ValueError(f"{VARIABLE} must be an object of objects by notice kind")
-    for kind, entry in parsed.items():
-        if kind not in DEFAULTS:
-            raise ValueError(f"{VARIABLE}: {kind!r} is not a WeChat notice "
-                             f"(known: {', '.join(DEFAULTS)})")
-        unknown = set(entry) - ENTRY_KEYS
-        if unknown:
-            raise ValueError(f"{VARIABLE}[{kind}]: unknown keys {sorted(unknown)}")
-    return parsed
 
 
 def _template(kind: str, entry: dict) -> Template:

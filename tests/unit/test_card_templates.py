@@ -24,7 +24,7 @@ def test_an_override_replaces_only_what_it_names():
 @pytest.mark.parametrize(("raw", "reason"), [
     ("{", "not valid JSON"),
     ('["approval"]', "must be an object of objects"),
-    ('{"aproval": {}}', "unknown card kinds ['aproval']"),
+    ('{"aproval": {}}', "'aproval' is not a card kind (known: dispute, approval, handover)"),
     ('{"approval": {"template": "x"}}', "unknown keys ['template']"),
     ('{"approval": {"template_id": ""}}', "template_id must be a non-empty string"),
     ('{"approval": {"comment_input": "yes"}}', "comment_input must be true or false"),

@@ -50,7 +50,8 @@ REFUSALS = {
         "TALLY_WECHAT_TEMPLATES[statement_issued].fields: first is a historical-template field"),
     "card_templates": (["serve", "--sandbox"], {"TALLY_DINGTALK_CARD_TEMPLATES": '{"aproval": {}}'},
                        "tally: bad setting TALLY_DINGTALK_CARD_TEMPLATES='{\"aproval\": {}}': "
-                       "TALLY_DINGTALK_CARD_TEMPLATES: unknown card kinds ['aproval']"),
+                       "TALLY_DINGTALK_CARD_TEMPLATES: 'aproval' is not a card kind "
+                       "(known: dispute, "),
     "postgres_without_secret": (["serve", "--sandbox"], {"TALLY_DATABASE_URL": UNREACHABLE_PG},
                                 "tally: TALLY_SECRET_KEY is not set: on PostgreSQL every replica "
                                 "must share one secret"),
