@@ -128,14 +128,19 @@ async def _orm_ctx(app: web.Application):
     await close_orm()
 
 
+def wechat_gateway(settings: Settings) -> WeChatGateway:
+    """Both WeChat apps of ``settings``, their tokens kept in the database (shared by replicas)."""
+    return WeChatGateway(
+        settings.wechat_appid, settings.wechat_secret, api_base=settings.wechat_api_base,
+        mp_appid=settings.mp_appid, mp_secret=settings.mp_secret,
+        max_threads=settings.wechat_threads, session=DbSessionStorage(),
+    )
+
+
 def _wechat_ctx(injected):
     async def ctx(app: web.Application):
         settings = app[SETTINGS]
-        gateway = injected or WeChatGateway(
-            settings.wechat_appid, settings.wechat_secret, api_base=settings.wechat_api_base,
-            mp_appid=settings.mp_appid, mp_secret=settings.mp_secret,
-            max_threads=settings.wechat_threads, session=DbSessionStorage(),
-        )
+        gateway = injected or wechat_gateway(settings)
         app[WECHAT] = gateway
         yield
         if injected is None:

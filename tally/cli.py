@@ -220,17 +220,12 @@ async def deliver(settings: Settings, *, once: bool = False, until_empty: bool =
                   limit: int | None = None):
     """The dispatcher against the configured store and providers; its stats unless forever."""
     from bot.senders import open_senders
-    from bot.wechat import WeChatGateway
-    from bot.wechat_tokens import DbSessionStorage
     from jobs.deliver_cli import drain
     from jobs.dispatcher import Dispatcher
+    from tally.app import wechat_gateway
 
     async def work():
-        gateway = WeChatGateway(
-            settings.wechat_appid, settings.wechat_secret, api_base=settings.wechat_api_base,
-            mp_appid=settings.mp_appid, mp_secret=settings.mp_secret,
-            max_threads=settings.wechat_threads, session=DbSessionStorage(),
-        )
+        gateway = wechat_gateway(settings)
         try:
             async with open_senders(settings, gateway) as senders:
                 dispatcher = Dispatcher(senders, settings, lambda: _now(settings))
@@ -244,16 +239,11 @@ async def deliver(settings: Settings, *, once: bool = False, until_empty: bool =
 
 def cmd_followers(settings: Settings, args) -> int:
     """Ask WeChat about official-account followers whose unionid Tally does not know."""
-    from bot.wechat import WeChatGateway
     from bot.wechat_followers import refresh_followers
-    from bot.wechat_tokens import DbSessionStorage
+    from tally.app import wechat_gateway
 
     async def work():
-        gateway = WeChatGateway(
-            settings.wechat_appid, settings.wechat_secret, api_base=settings.wechat_api_base,
-            mp_appid=settings.mp_appid, mp_secret=settings.mp_secret,
-            max_threads=settings.wechat_threads, session=DbSessionStorage(),
-        )
+        gateway = wechat_gateway(settings)
         try:
             return await refresh_followers(gateway, lambda: _now(settings))
         finally:

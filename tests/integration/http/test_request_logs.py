@@ -190,6 +190,7 @@ def test_tally_serve_logs_json_lines_with_request_ids_and_masked_tokens(settings
             urllib.request.urlopen(request, timeout=5)
         except urllib.error.HTTPError as exc:
             assert exc.headers["X-Request-Id"] == "req-serve"
+        _wait_logged("req-serve", log)  # the access line is written after the answer is sent
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -198,6 +199,12 @@ def test_tally_serve_logs_json_lines_with_request_ids_and_masked_tokens(settings
     [h5] = [line for line in lines if line.get("request_id") == "req-serve"]
     assert h5["logger"] == "aiohttp.access" and h5["path"] == "/s/***"
     assert "abc.123.sig" not in text
+
+
+def _wait_logged(text: str, log: Path) -> None:
+    deadline = time.monotonic() + 10
+    while text not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def _wait_ready(url: str, log: Path) -> None:
