@@ -19,12 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from bot.cards import CardAction, CardKind, standard_card
 from bot.texts import plain
 from domain.approvals import engine
+from domain.approvals.card_figures import credit_facts
 from domain.money import yuan
 from domain.notices.models import CardInstance
 from domain.org.models import Staff
@@ -72,13 +72,8 @@ def _credit_lines(payload: Mapping[str, Any]) -> list[str]:
     credit = payload.get("credit")
     if not credit:
         return []
-    money = {key: yuan(Decimal(str(credit[key]))) for key in ("available", "outstanding",
-                                                               "overdue")}
-    overdue = f"{money['overdue']}（{credit['overdue_count']} 笔）" \
-        if credit.get("overdue_count") else "无"
-    return [f"**客户**：{plain(payload.get('customer', ''), 40)}",
-            f"**可用额度**：{money['available']}　**未结欠款**：{money['outstanding']}"
-            f"　**逾期**：{overdue}"]
+    facts = "　".join(f"**{label}**：{value}" for label, value in credit_facts(credit))
+    return [f"**客户**：{plain(payload.get('customer', ''), 40)}", facts]
 
 
 def task_card_notice(payload: Mapping[str, Any]) -> tuple[str, str, str, dict]:

@@ -85,8 +85,19 @@ def _facts(view: TaskPage) -> str:
     rows = [("审批类型", view.kind_label), ("发起人", view.initiator),
             ("当前节点", f"{view.node}（第 {view.step} 步）"), *view.summary,
             ("审批人", view.approver), ("状态", view.status)]
+    return f'<section id="task"><h2>申请内容</h2>{_list(rows)}</section>' + _credit(view)
+
+
+def _credit(view: TaskPage) -> str:
+    if not view.credit:
+        return ""
+    return (f'<section id="credit"><h2>客户信用（今日）</h2>'
+            f'{_list([("客户", view.customer), *view.credit])}</section>')
+
+
+def _list(rows) -> str:
     items = "".join(f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>" for label, value in rows)
-    return f'<section id="task"><h2>申请内容</h2><dl>{items}</dl></section>'
+    return f"<dl>{items}</dl>"
 
 
 def _button(action: str, style: str) -> str:
@@ -138,7 +149,7 @@ async def show_task(request: web.Request) -> web.Response:
     token = request.query.get("t", "")
     try:
         task_id, staff_id = await _approver(request, token)
-        view = await task_page(task_id, staff_id)
+        view = await task_page(task_id, staff_id, now(request).date())
     except DomainError as exc:
         return _refusal(exc)
     return _task_page(view, token)
@@ -158,7 +169,7 @@ async def decide_task(request: web.Request) -> web.Response:
     action, comment = fields.get("action", ""), fields.get("comment", "")
     try:
         task_id, staff_id = await _approver(request, token)
-        view = await task_page(task_id, staff_id)
+        view = await task_page(task_id, staff_id, now(request).date())
     except DomainError as exc:
         return _refusal(exc)
     if action not in ACTION_WORDS:
@@ -167,7 +178,7 @@ async def decide_task(request: web.Request) -> web.Response:
     try:
         await engine.ACTIONS[action](task_id, staff_id, comment, now(request))
     except DomainError as exc:
-        view = await task_page(task_id, staff_id)
+        view = await task_page(task_id, staff_id, now(request).date())
         return _task_page(view, token, comment=comment, error=exc.message,
                           status=STATUS_BY_KIND.get(exc.kind, 400))
     return _decided(view, action, comment.strip())

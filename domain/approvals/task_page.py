@@ -5,7 +5,9 @@ may still act on it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
+from domain.approvals.card_figures import credit_facts, customer_credit
 from domain.approvals.engine import (
     FLOW_STATUS_LABELS,
     TASK_STATUS_LABELS,
@@ -31,10 +33,13 @@ class TaskPage:
     status: str  # the task's status, as people say it
     flow_status: str
     closed_reason: str | None  # why the approver can no longer act; None while they can
+    customer: str = ""  # the customer the request is about, if any
+    credit: tuple[tuple[str, str], ...] = ()  # that customer's credit today (可用额度, …)
 
 
-async def task_page(task_id: int, staff_id: int) -> TaskPage:
-    """The task as its approver ``staff_id`` sees it; 404 unknown, 403 someone else's."""
+async def task_page(task_id: int, staff_id: int, on: date) -> TaskPage:
+    """The task as its approver ``staff_id`` sees it, with the customer's credit on ``on``;
+    404 unknown, 403 someone else's."""
     task = await ApprovalTask.get_or_none(id=task_id)
     if task is None:
         raise TASK_NOT_FOUND(f"审批任务 {task_id} 不存在")
@@ -46,6 +51,7 @@ async def task_page(task_id: int, staff_id: int) -> TaskPage:
     kind = KINDS.get(flow.kind)
     summary = [(str(label), str(value)) for label, value in kind.summary(flow.form)] \
         if kind else []
+    customer, figures = await customer_credit(flow.customer_id, on)
     return TaskPage(
         task_id=task.id, title=flow.title, kind_label=kind_label(flow.kind),
         initiator=initiator.name if initiator else "", node=flow.nodes[task.node]["name"],
@@ -53,4 +59,5 @@ async def task_page(task_id: int, staff_id: int) -> TaskPage:
         status=TASK_STATUS_LABELS.get(task.status, task.status),
         flow_status=FLOW_STATUS_LABELS.get(flow.status, flow.status),
         closed_reason=await why_task_closed(task.id),
+        customer=customer, credit=tuple(credit_facts(figures)) if figures else (),
     )

@@ -7,13 +7,14 @@ holder's card and 待办 follow the task when it is decided or withdrawn."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 
 from domain.approvals import engine
 from domain.approvals.flows import FLOWS, MANAGER, FlowDef, Node
+from domain.approvals.links import task_page_url
 from domain.approvals.models import ApprovalAction, ApprovalFlow, ApprovalTask
 from domain.credit.models import CreditLine
 from domain.customers.models import Customer
@@ -58,7 +59,7 @@ async def deliver_plain(make_dispatcher, settings, fake):
 
 
 async def test_the_approval_card_goes_out_on_the_card_platform_with_the_customers_credit(
-        client, world, fake, stream, deliver, clock):
+        client, world, fake, stream, deliver, clock, settings):
     customer = await Customer.get(id=world["customers"]["C001"])
     await CreditLine.create(number="XM-1", customer=customer, org=world["org"], type="project",
                             project="P1", limit=Decimal("80000"), used=Decimal("30000"),
@@ -83,6 +84,13 @@ async def test_the_approval_card_goes_out_on_the_card_platform_with_the_customer
     assert request["imRobotOpenDeliverModel"]["spaceType"] == "IM_ROBOT"
     assert request["userIdType"] == 1
     assert set(request["cardData"]["cardParamMap"]) == {"title", "markdown", "buttons"}
+
+    # the approval page shows the same figures, as they stand when it is opened
+    url = task_page_url("", settings.secret_key, task.id, task.approver_id,
+                        clock() + timedelta(days=1))
+    page = await (await client.get(url)).text()
+    for text in ("客户信用（今日）", "联想", "¥50,000.00", "¥20,000.00（1 笔）"):
+        assert text in page, text
 
 
 async def test_reject_takes_its_comment_from_the_cards_input(
