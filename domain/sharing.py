@@ -28,7 +28,8 @@ def sign_share_token(secret: str, nonce: str, expires_at: datetime) -> str:
 def read_share_token(secret: str, token: str, now: datetime) -> str:
     """The nonce of a genuine, unexpired token; 403 for a forged one, 401 for an expired one."""
     parts = token.split(".")
-    if len(parts) != 3 or not parts[1].isdigit():
+    # compare_digest takes ASCII text only, and int() takes digits other than 0-9
+    if len(parts) != 3 or not token.isascii() or not parts[1].isdigit():
         raise SHARE_TOKEN_INVALID("分享链接无效")
     nonce, expiry, signature = parts
     if not hmac.compare_digest(signature, _signature(secret, f"{nonce}.{expiry}")):

@@ -1,4 +1,4 @@
-"""JSON in and out: decimals stay Decimal, dates are ISO strings."""
+"""JSON in and out: decimals stay Decimal, dates are ISO strings; and browser forms in."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from decimal import Decimal
 from functools import partial
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from domain.money import fmt
-from httpcommon.error_codes import BAD_JSON
+from httpcommon.error_codes import BAD_FORM_BODY, BAD_JSON
 
 
 def _default(value):
@@ -28,6 +29,24 @@ dumps = partial(json.dumps, ensure_ascii=False, default=_default, separators=(",
 
 def json_response(data, status: int = 200, **kwargs) -> web.Response:
     return web.json_response(data, status=status, dumps=dumps, **kwargs)
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def is_form(request: web.Request) -> bool:
+    return request.content_type in FORM_TYPES
+
+
+async def read_form(request: web.Request) -> dict[str, str]:
+    """A browser form's text fields, line breaks as "\n" (a textarea posts "\r\n"); files are
+    left out. A body that is no form (a broken multipart) is refused, never a 500."""
+    try:
+        posted = await request.post()
+    except (ValueError, HttpProcessingError):
+        raise BAD_FORM_BODY("表单无法解析") from None
+    return {key: value.replace("\r\n", "\n").replace("\r", "\n")
+            for key, value in posted.items() if isinstance(value, str)}
 
 
 async def read_json(request: web.Request) -> dict:

@@ -19,7 +19,7 @@ from domain.statements.pdf import render_statement_pdf
 from domain.statements.views import statement_view
 from httpcommon.contract import validated
 from httpcommon.errors import STATUS_BY_KIND
-from httpcommon.jsonio import json_response, read_json
+from httpcommon.jsonio import is_form, json_response, read_form, read_json
 from httpcommon.keys import SETTINGS, VIEW_CACHE, VIEW_COUNTER, now, statement_lines
 from httpcommon.printing import pdf_options
 from httpcommon.ratelimit import SHARE_OPEN, take_try
@@ -29,7 +29,6 @@ from miniapp_api.mp_routes import Answer
 
 routes = web.RouteTableDef()
 HTML = "text/html"
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 TOKEN_MARK = "__SHARE_TOKEN__"  # token characters are URL- and HTML-safe, and so is this
 
 
@@ -104,24 +103,15 @@ async def statement_page(request: web.Request) -> web.Response:
     return _page_response(request, page)
 
 
-def _is_form(request: web.Request) -> bool:
-    return request.content_type in FORM_TYPES
-
-
 async def _answer_body(request: web.Request) -> Answer:
     """JSON or form fields, as the mini-program's Answer. A browser posts a textarea's line
     breaks as CRLF (its value, and maxlength, count LF): normalise them so the stored text and
     the length limit match JS."""
-    if _is_form(request):
-        fields = {key: _lf(value) for key, value in (await request.post()).items()
-                  if isinstance(value, str)}
+    if is_form(request):
+        fields = await read_form(request)
     else:
         fields = await read_json(request)
     return validated(Answer, fields, "bad_field")
-
-
-def _lf(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 # Whoever holds the link: no person is known, so the answer names the link, time and device.
@@ -145,7 +135,7 @@ async def answer(request: web.Request) -> web.Response:
     message in #form-error and the error's status, never raw JSON (but for a 429).
     """
     take_try(request, SHARE_OPEN)
-    if not _is_form(request):
+    if not is_form(request):
         statement = await statement_for_token(request)
         changed = await _record_answer(request, statement)
         return json_response({"status": statement.status, "changed": changed,

@@ -22,11 +22,11 @@ from domain.approvals.links import PAGE_PATH, read_task_link
 from domain.approvals.task_page import TaskPage, task_page
 from domain.errors import DomainError
 from httpcommon.errors import STATUS_BY_KIND
+from httpcommon.jsonio import is_form, read_form
 from httpcommon.keys import SETTINGS, now
 
 routes = web.RouteTableDef()
 HTML = "text/html"
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 ACTION_WORDS = {engine.APPROVE: "同意", engine.REJECT: "驳回", engine.RETURN: "退回"}
 DONE_WORDS = {engine.APPROVE: "已同意", engine.REJECT: "已驳回", engine.RETURN: "已退回"}
 # The token is a bearer credential in the URL: never framed, never sent on as a Referer.
@@ -137,7 +137,7 @@ def _task_page(view: TaskPage, token: str, *, comment: str = "", error: str = ""
 async def _approver(request: web.Request, token: str) -> tuple[int, int]:
     """The task id and the staff id its token names (refused unless genuine and unexpired)."""
     raw = request.match_info["task_id"]
-    if not raw.isdigit() or len(raw) > 12:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
         raise TASK_NOT_FOUND(f"审批任务 {raw[:20]} 不存在")
     task_id = int(raw)
     secret = request.config_dict[SETTINGS].secret_key
@@ -156,15 +156,15 @@ async def show_task(request: web.Request) -> web.Response:
 
 
 async def _form_fields(request: web.Request) -> dict[str, str]:
-    if request.content_type not in FORM_TYPES:
-        return {}
-    return {key: value.replace("\r\n", "\n").replace("\r", "\n")
-            for key, value in (await request.post()).items() if isinstance(value, str)}
+    return await read_form(request) if is_form(request) else {}
 
 
 @routes.post("/approvals/tasks/{task_id}")
 async def decide_task(request: web.Request) -> web.Response:
-    fields = await _form_fields(request)
+    try:
+        fields = await _form_fields(request)
+    except DomainError as exc:  # a body that is no form
+        return _refusal(exc)
     token = fields.get("t") or request.query.get("t", "")
     action, comment = fields.get("action", ""), fields.get("comment", "")
     try:

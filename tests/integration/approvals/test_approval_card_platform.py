@@ -170,13 +170,19 @@ async def test_the_page_refuses_a_bad_foreign_or_expired_link_with_a_page(
     for url, status in ((f"/approvals/tasks/{task.id}?t=forged", 403),
                         (f"/approvals/tasks/{task.id + 1}?t={token}", 403),
                         (f"/approvals/tasks/{task.id}", 403),
-                        (f"/approvals/tasks/abc?t={token}", 404)):
+                        (f"/approvals/tasks/abc?t={token}", 404),
+                        (f"/approvals/tasks/%C2%B2?t={token}", 404),  # ², a digit to isdigit
+                        (f"/approvals/tasks/{task.id}?t=1.2.%C3%A9", 403)):  # no ASCII HMAC
         answer = await client.get(url)
         assert answer.status == status, url
         assert answer.content_type == "text/html" and "无法处理审批" in await answer.text()
     forged = await client.post(f"/approvals/tasks/{task.id}",
                                data={"t": "1.2.x", "action": "approve"})
     assert forged.status == 403
+    broken = await client.post(f"/approvals/tasks/{task.id}", data=b"--x\r\nbroken",
+                               headers={"Content-Type": "multipart/form-data; boundary=xx"})
+    assert broken.status == 400 and "表单无法解析" in await broken.text()
+    assert (await ApprovalTask.get(id=task.id)).status == "pending"
     clock.advance(hours=settings.approval_link_ttl_hours + 1)
     expired = await client.get(path)
     assert expired.status == 401 and "已过期" in await expired.text()
