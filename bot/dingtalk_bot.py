@@ -50,7 +50,6 @@ BOT_TOPIC = ChatbotMessage.TOPIC
 REFUSAL = ("抱歉，你的钉钉账号还没有登记为 Tally 员工，暂时无法使用对账机器人。"
            "请联系管理员开通。")
 _MENTION = re.compile(r"^@\S+\s*")
-_DATE_LIKE = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}$")
 # A word meant as a date (so a wrong one is named as a date, not read as part of a name):
 # starts with digits and a date separator, is eight digits, or is a day word (昨天 …).
 _DATE_MEANT = re.compile(r"^(\d{1,4}[-/.年月]|\d{8}$|[今昨前明后]天|[本上下]月)")
@@ -278,15 +277,15 @@ async def bind_qr_command(req: BotRequest) -> Reply:
 
 
 def pop_date(words: list[str]) -> date | None:
-    """Take a trailing date (2026-11-20, 2026/11/20, 2026.11.20) off ``words``; a word that
-    looks like a date but is none is refused."""
-    if not words or not _DATE_LIKE.match(words[-1]):
+    """Take a trailing date (2026-11-20, 2026/11/20, 2026.11.20, 2026年11月20日) off ``words``;
+    a word of that shape that is no date (2026-13-01) is refused. Eight digits stay an amount."""
+    if not words or not any(form.match(words[-1]) for form in _DATE_FORMS[:2]):
         return None
     word = words.pop()
-    try:
-        return date(*(int(part) for part in re.split(r"[-/.]", word)))
-    except ValueError:
-        raise BAD_DATE(f"日期「{word}」无效，请写成 YYYY-MM-DD，例如 2026-11-20") from None
+    day = parse_date(word)
+    if day is None:
+        raise BAD_DATE(f"日期「{word}」无效，请写成 YYYY-MM-DD，例如 2026-11-20")
+    return day
 
 
 def pop_receipt_options(words: list[str]) -> tuple[date | None, str]:

@@ -18,13 +18,13 @@ from tortoise.transactions import in_transaction
 
 from domain.actors import Actor
 from domain.customers.errors import (
-    BIND_CODE_EXPIRED,
     BIND_CODE_INVALID,
     BIND_CODE_USED,
     IDENTITY_REQUIRED,
     NOT_BOUND,
 )
 from domain.customers.models import BindCode, Contact
+from domain.customers.service import check_live
 from domain.statements.answerers import UNNAMED_CONTACT
 
 
@@ -40,10 +40,7 @@ async def redeem_bind_code(
         bind = await BindCode.get_or_none(code=(code or "").strip().upper())
         if bind is None:
             raise BIND_CODE_INVALID("绑定码无效，请向业务员索取新的绑定码")
-        if bind.used_at is not None:
-            raise BIND_CODE_USED("绑定码已被使用，请向业务员索取新的绑定码")
-        if bind.expires_at <= now:
-            raise BIND_CODE_EXPIRED("绑定码已过期，请向业务员索取新的绑定码")
+        check_live(bind, now)
         contact = await _contact_for(bind, identity, name, unionid)
         contact.customer_id, contact.bound_at = bind.customer_id, now
         if unionid:

@@ -19,12 +19,11 @@ from domain.actors import Actor
 from domain.customers.errors import (
     BIND_CODE_EXPIRED,
     BIND_CODE_NOT_FOUND,
-    BIND_CODE_USED,
     BIND_QR_LINK_INVALID,
     MINIPROGRAM_NOT_CONFIGURED,
 )
 from domain.customers.models import BindCode
-from domain.customers.service import issue_bind_code
+from domain.customers.service import check_live, issue_bind_code
 from domain.errors import Forbidden, Unauthorized
 from domain.qr import qr_png
 from domain.sharing import read_share_token, sign_share_token
@@ -106,10 +105,7 @@ async def live_bind_code(code: str, now: datetime) -> BindCode:
     bind = await BindCode.get_or_none(code=code)
     if bind is None:  # asked for by its address: there is no such code, it is not mistyped
         raise BIND_CODE_NOT_FOUND("没有这个绑定码，请重新生成")
-    if bind.used_at is not None:
-        raise BIND_CODE_USED("绑定码已被使用，请向业务员索取新的绑定码")
-    if bind.expires_at <= now:
-        raise BIND_CODE_EXPIRED("绑定码已过期，请向业务员索取新的绑定码")
+    check_live(bind, now)
     return bind
 
 

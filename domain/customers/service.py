@@ -14,6 +14,8 @@ from domain.access import get_visible_customer, visible_customer_ids
 from domain.actors import Actor
 from domain.customer_tree import would_cycle
 from domain.customers.errors import (
+    BIND_CODE_EXPIRED,
+    BIND_CODE_USED,
     CUSTOMER_CYCLE,
     CUSTOMER_HAS_DOCUMENTS,
     CUSTOMER_HAS_RECEIVABLE,
@@ -165,6 +167,14 @@ async def set_disabled(actor: Actor, customer_id: int, disabled: bool, now: date
         await customer.save(update_fields=["disabled"])
         await audit.record(actor, "disable" if disabled else "enable", "customer", customer.id, now)
     return customer
+
+
+def check_live(bind: BindCode, now: datetime) -> None:
+    """Refuse a bind code that was used (409) or has expired (400)."""
+    if bind.used_at is not None:
+        raise BIND_CODE_USED("绑定码已被使用，请向业务员索取新的绑定码")
+    if bind.expires_at <= now:
+        raise BIND_CODE_EXPIRED("绑定码已过期，请向业务员索取新的绑定码")
 
 
 async def issue_bind_code(actor: Actor, customer_id: int, contact_id: int | None,
