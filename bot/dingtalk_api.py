@@ -67,12 +67,6 @@ def signed_webhook_url(webhook_url: str, secret: str, timestamp_ms: int) -> URL:
     return URL(f"{webhook_url}{separator}timestamp={timestamp_ms}&sign={sign}", encoded=True)
 
 
-def _strings(params: dict[str, Any]) -> dict[str, str]:
-    """cardParamMap values must be strings: lists and objects go as JSON text."""
-    return {key: value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-            for key, value in params.items()}
-
-
 def _error_from_answer(status: int, body: Any) -> DingTalkError:
     body = body if isinstance(body, dict) else {}
     code = str(body.get("code") or f"HTTP{status}")
@@ -158,7 +152,7 @@ class DingTalkApi:
             "cardTemplateId": template_id,
             "outTrackId": out_track_id,
             "callbackType": "STREAM",
-            "cardData": {"cardParamMap": _strings(params)},
+            "cardData": {"cardParamMap": params},
             "openSpaceId": ROBOT_SPACE.format(user_id=user_id),
             "imRobotOpenSpaceModel": {"supportForward": False,
                                       "lastMessageI18n": {"ZH_CN": title[:50] or "卡片"}},
@@ -173,7 +167,7 @@ class DingTalkApi:
 
     async def update_card(self, out_track_id: str, params: dict[str, str]) -> None:
         """Replace the public data of a card sent before (every key the template binds)."""
-        body = {"outTrackId": out_track_id, "cardData": {"cardParamMap": _strings(params)},
+        body = {"outTrackId": out_track_id, "cardData": {"cardParamMap": params},
                 "cardUpdateOptions": {"updateCardDataByKey": True}, "userIdType": USER_ID_TYPE}
         await self._call("PUT", CARD_UPDATE_PATH, body)
 

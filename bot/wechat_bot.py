@@ -200,19 +200,22 @@ async def unsubscribed(message: BaseMessage, ctx: BotContext) -> None:
 async def subscribed_by_scan(message: BaseMessage, ctx: BotContext) -> str:
     unionid = await _unionid(ctx)
     await followed(ctx.openid, unionid)
-    return f"{WELCOME}\n{await _scanned(message, ctx, unionid)}"
+    return f"{WELCOME}\n{await _scanned(message, ctx, unionid, asked=True)}"
 
 
 async def scanned(message: BaseMessage, ctx: BotContext) -> str:
-    return await _scanned(message, ctx, await _unionid(ctx))
+    return await _scanned(message, ctx)
 
 
-async def _scanned(message: BaseMessage, ctx: BotContext, unionid: str | None) -> str:
+async def _scanned(message: BaseMessage, ctx: BotContext, unionid: str | None = None,
+                   *, asked: bool = False) -> str:
+    """Bind with the scan's code; the follower's unionid is asked of WeChat (unless ``asked``)
+    only when there is a code to bind with."""
     code = (message.scene_id or "").strip()
     if not code:
         return HELP
     try:
-        return await _bind_with(code, ctx, unionid)
+        return await _bind_with(code, ctx, unionid if asked else await _unionid(ctx))
     except DomainError as exc:
         return exc.message
 

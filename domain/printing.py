@@ -79,7 +79,6 @@ def pdf_styles(font: str) -> dict[str, ParagraphStyle]:
     base = ParagraphStyle("base", fontName=font, fontSize=10, leading=14, wordWrap="CJK")
     return {
         "title": ParagraphStyle("title", base, fontSize=20, leading=26, alignment=TA_CENTER),
-        "subtitle": ParagraphStyle("subtitle", base, alignment=TA_CENTER),
         "body": base,
         "section": ParagraphStyle("section", base, fontSize=12, leading=18, spaceAfter=2 * mm),
         "cell": ParagraphStyle("cell", base, fontSize=9, leading=12),
