@@ -338,14 +338,19 @@ class FakeWeChat(ThreadedServer):
         with self._lock:
             return [dict(q) for q in self._qrcodes.values()]
 
-    def scan_event_xml(self, url: str, openid: str, *, following: bool = False) -> str:
+    def scan_event_xml(self, url: str, openid: str, *, following: bool = False,
+                       unionid: str | None = None) -> str:
         """The event WeChat pushes to the account's callback when ``openid`` scans the QR code
         that encodes ``url``: ``subscribe`` with EventKey ``qrscene_<scene>`` for a new
-        follower, ``SCAN`` with the bare scene for one who already follows.
+        follower, ``SCAN`` with the bare scene for one who already follows. Either way the
+        scanner follows afterwards, as cgi-bin/user/info then says.
         https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Receiving_event_pushes.html
         """
         with self._lock:
             [qr] = [q for q in self._qrcodes.values() if q["url"] == url]
+            known = self._followers.get(openid, {})
+            self._followers[openid] = {"subscribed": True,
+                                       "unionid": unionid or known.get("unionid")}
         event, key = ("SCAN", qr["scene"]) if following else ("subscribe", f"qrscene_{qr['scene']}")
         return (
             f"<xml><ToUserName><![CDATA[{ACCOUNT_ID}]]></ToUserName>"

@@ -171,6 +171,8 @@ async def test_the_signed_link_dies_with_the_code_and_refuses_forgeries(
     forged = await client.get(path[:-3] + "AAA")
     assert forged.status == 403
     assert (await forged.json())["error"]["code"] == "bind_qr_link_invalid"
+    not_ascii = await client.get("/bind-qr/a.1.%C3%A9")  # compare_digest takes ASCII only
+    assert not_ascii.status == 403
     clock.advance(hours=72)
     expired = await client.get(path)
     assert expired.status == 400 and (await expired.json())["error"]["code"] == (
@@ -197,10 +199,12 @@ async def test_scanning_the_qr_code_follows_and_binds(client, admin, customers, 
     answer = await bind_qr(client, admin, customers["C002"]["id"])
     [made] = wechat.qrcodes
     assert image_of(answer) == qr_png(made["url"])  # what the customer scans
-    reply = await push(client, clock, wechat.scan_event_xml(made["url"], "o-zhou"))
+    reply = await push(client, clock, wechat.scan_event_xml(made["url"], "o-zhou",
+                                                            unionid="u-zhou"))
     assert "欢迎关注" in reply and "绑定成功" in reply and "明辉商贸" in reply
     contact = await Contact.get(openid="o-zhou")
     assert contact.customer_id == customers["C002"]["id"]
+    assert contact.unionid == "u-zhou"  # asked of cgi-bin/user/info: the scanner now follows
     assert (await BindCode.get(code=answer["code"])).used_by_id == contact.id
     # Used now: its image is no longer handed out, and a second scan binds nobody else.
     resp = await client.get(f"{API}/bind-codes/{answer['code']}/qr", headers=admin)
