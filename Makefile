@@ -9,7 +9,7 @@ PG_ADMIN_URL ?= postgres://postgres@127.0.0.1:5432/test
 # pytest processes per database pass (pytest-xdist); each has its own scratch database
 TEST_WORKERS ?= 2
 
-.PHONY: install install-runtime install-dev system-deps runtime-deps migrate demo run test test-sqlite \
+.PHONY: install install-runtime install-dev system-deps runtime-deps assets migrate demo run test test-sqlite \
 	test-postgres test-fast lint bench fuzz migrations clean check-guide error-table
 
 $(BIN)/python:
@@ -41,6 +41,16 @@ system-deps:
 runtime-deps:
 	bash scripts/system-deps.sh --runtime
 
+# The workbench's browser assets (htmx, DingTalk's JS API) from the npm lockfile, built into
+# workbench/static/vendor; redone when the lockfile, the build script or an entry changes.
+ASSETS_STAMP := workbench/static/vendor/.built
+$(ASSETS_STAMP): package.json package-lock.json scripts/build-assets.mjs $(wildcard workbench/assets/*.js)
+	npm ci --no-audit --no-fund --loglevel=error
+	node scripts/build-assets.mjs
+	touch $@
+
+assets: runtime-deps $(ASSETS_STAMP)
+
 migrate: install-runtime
 	$(BIN)/tally migrate
 
@@ -48,22 +58,22 @@ demo: migrate
 	$(BIN)/tally demo load
 
 # Checks the port first: a second `make run` says the demo is running and keeps its key.
-run: install-runtime runtime-deps
+run: install-runtime runtime-deps assets
 	$(BIN)/tally serve --sandbox --migrate --demo
 
 test: install-dev system-deps lint test-sqlite test-postgres
 
-test-sqlite: install-dev
+test-sqlite: install-dev assets
 	TALLY_TEST_DB=sqlite $(BIN)/pytest -n $(TEST_WORKERS)
 
 # The quick loop while working: unit and integration tests on SQLite, without the groups marked
 # `slow` in tests/conftest.py (browsers, e2e, the fuzzer, tests that start processes); `make test`
 # still runs everything. 1,147 tests in 70 s on the idle two-core machine (2026-12-05), about
 # 11 s of it each worker's first set-up (migrating its scratch database, importing).
-test-fast: install-dev runtime-deps
+test-fast: install-dev runtime-deps assets
 	TALLY_TEST_DB=sqlite $(BIN)/pytest -n $(TEST_WORKERS) -m "not slow" tests/unit tests/integration
 
-test-postgres: install-dev
+test-postgres: install-dev assets
 	bash scripts/ensure-postgres.sh
 	TALLY_TEST_DB=postgres TALLY_TEST_PG_ADMIN_URL=$(PG_ADMIN_URL) $(BIN)/pytest -n $(TEST_WORKERS)
 

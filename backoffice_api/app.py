@@ -24,9 +24,9 @@ from backoffice_api import (
 )
 from backoffice_api.auth import OPENAPI_ROUTE, api_key_middleware
 from backoffice_api.openapi_spec import OPENAPI
-from backoffice_api.roles import PREFIX as PREFIX  # where tally.app mounts this app
 from httpcommon.idempotency import idempotency_middleware
 from httpcommon.openapi import openapi_route
+from httpcommon.roles import PREFIX as PREFIX  # where tally.app mounts this app
 
 ROUTE_TABLES = (ingest.routes, customers.routes, statements.routes, reports.routes,
                 apikeys.routes, credit.routes, approvals.routes, credit_reports.routes,

@@ -1,10 +1,9 @@
-"""API-key authentication for the back office; the role table (backoffice_api.roles) admits."""
+"""API-key authentication for the back office; the role table (httpcommon.roles) admits."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from backoffice_api.roles import roles_for
 from domain.access import require_role
 from domain.actors import Actor
 from domain.apikeys import authenticate
@@ -12,6 +11,7 @@ from domain.errors import Unauthorized
 from httpcommon.error_codes import MISSING_API_KEY, ROUTE_NOT_IN_ROLE_TABLE
 from httpcommon.keys import ACTOR, IDEMPOTENCY_SCOPE
 from httpcommon.ratelimit import BAD_API_KEY, count_failure, refuse_if_exhausted
+from httpcommon.roles import roles_for
 from httpcommon.routes import is_public_route
 
 OPENAPI_ROUTE = "openapi"  # the only route served without a key
@@ -45,7 +45,7 @@ async def api_key_middleware(request: web.Request, handler):
 
 
 def _require_route_role(request: web.Request, actor: Actor) -> None:
-    """The role table (backoffice_api.roles) admits this key's role to the matched route."""
+    """The role table (httpcommon.roles) admits this key's role to the matched route."""
     resource = request.match_info.route.resource
     if resource is None:  # no such route: the router's 404 / 405 follows
         return

@@ -55,7 +55,7 @@ from httpcommon.params import path_text as path_segment
 routes = Routes()
 BOOKS = (ADMIN, FINANCE)
 PUSH = (ADMIN, ERP)
-READ = (ADMIN, FINANCE, SALES)  # the ERP reads only its own orders (backoffice_api.roles)
+READ = (ADMIN, FINANCE, SALES)  # the ERP reads only its own orders (httpcommon.roles)
 ORDER_NUMBER = column_length(OrderRow, "number")
 TERM_DAYS = {"type": "integer", "minimum": 1, "maximum": MAX_TERM_DAYS}
 AccountType = Literal[rules.LINE_TYPES]

@@ -43,3 +43,6 @@ WECHAT_QR_FAILED = ErrorCode("wechat_qr_failed", Upstream,
 WECHAT_SAFE_MODE_OFF = ErrorCode("wechat_safe_mode_off", Forbidden, "未配置消息加解密密钥")
 WECHAT_SIGNATURE_INVALID = ErrorCode("wechat_signature_invalid", Forbidden, "签名无效")
 WECHAT_STALE_REQUEST = ErrorCode("wechat_stale_request", Forbidden, "请求已过期")
+# the workbench (workbench.guard)
+CSRF_REFUSED = ErrorCode("csrf_refused", Forbidden,
+                         "页面已过期，请刷新后重试（表单缺少或带错了 CSRF 令牌）")

@@ -9,6 +9,7 @@ from functools import partial
 
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
+from multidict import MultiDict
 
 from domain.money import fmt
 from httpcommon.error_codes import BAD_FORM_BODY, BAD_JSON
@@ -40,13 +41,22 @@ def is_form(request: web.Request) -> bool:
 
 async def read_form(request: web.Request) -> dict[str, str]:
     """A browser form's text fields, line breaks as "\n" (a textarea posts "\r\n"); files are
-    left out. A body that is no form (a broken multipart) is refused, never a 500."""
+    left out; of a repeated field, the first. A broken body is refused, never a 500."""
+    fields: dict[str, str] = {}
+    for key, value in (await read_form_fields(request)).items():
+        fields.setdefault(key, value)
+    return fields
+
+
+async def read_form_fields(request: web.Request) -> MultiDict[str]:
+    """Every text field of a browser form, repeated ones (ticked checkboxes) kept, line breaks
+    as "\n"; files are left out. A body that is no form (a broken multipart) is refused."""
     try:
         posted = await request.post()
     except (ValueError, HttpProcessingError):
         raise BAD_FORM_BODY("表单无法解析") from None
-    return {key: value.replace("\r\n", "\n").replace("\r", "\n")
-            for key, value in posted.items() if isinstance(value, str)}
+    return MultiDict((key, value.replace("\r\n", "\n").replace("\r", "\n"))
+                     for key, value in posted.items() if isinstance(value, str))
 
 
 async def read_json(request: web.Request) -> dict:

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Debian packages the service, the tests and the benchmarks need. The service (`--runtime`, what
 # `make run` asks for): the CJK font the PDFs embed (fonts-wqy-microhei, unless TALLY_PDF_FONT
-# names another). The tests too: Chromium for the H5 page test, wrk for benchmarks, poppler and
-# Ghostscript for reading the PDFs back and rendering them; nginx, systemd-analyze, pg_dump,
+# names another), and Node.js with npm for the workbench's assets. The tests too: Chromium for
+# the H5 page and workbench tests, wrk for benchmarks, poppler and Ghostscript for reading the
+# PDFs back and rendering them; nginx, systemd-analyze, pg_dump,
 # openssl and curl for scripts/check-production-guide.sh (docs/production.md's commands).
 set -euo pipefail
 missing=()
 [ -n "${TALLY_PDF_FONT:-}" ] || [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] \
   || missing+=(fonts-wqy-microhei)
+# Node.js and npm build the workbench's browser assets from the lockfile (make assets)
+command -v npm >/dev/null || missing+=(nodejs npm)
 if [ "${1:-}" != "--runtime" ]; then
   command -v chromium >/dev/null || missing+=(chromium)
   command -v wrk >/dev/null || missing+=(wrk)

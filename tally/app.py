@@ -56,6 +56,8 @@ from tally.metrics import Metrics
 from tally.registries import build_registries, configure_events
 from tally.sandbox import sandbox_app
 from tally.settings import Settings
+from workbench.app import PREFIX as WORKBENCH_PREFIX
+from workbench.app import create_workbench_app
 from workbench.approval_page import add_approval_page_routes
 
 VIEW_FLUSH_SECONDS = 1.0
@@ -92,6 +94,7 @@ def create_app(
         app.cleanup_ctx.append(_jobs_ctx)
     app.add_subapp(BACKOFFICE_PREFIX, create_backoffice_app())
     app.add_subapp(MP_PREFIX, create_mp_app())
+    app.add_subapp(WORKBENCH_PREFIX, create_workbench_app(settings))
     add_h5_routes(app)
     add_wechat_routes(app)
     add_approval_page_routes(app)

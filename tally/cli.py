@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import logging
 import sys
 import time
@@ -90,6 +91,28 @@ def cmd_apikey(settings: Settings, args) -> int:
 
     record, key = asyncio.run(_with_orm(settings, work))
     print(f"{record.role} key #{record.id} ({record.name}): {key}")
+    return 0
+
+
+def cmd_workbench_user(settings: Settings, args) -> int:
+    """Set a workbench password login; the password comes from stdin (never argv or a log)."""
+    from domain.errors import DomainError
+    from domain.signin import set_password_login
+
+    password = (sys.stdin.readline() if args.password_stdin
+                else getpass.getpass(f"password for {args.login}: ")).rstrip("\n")
+
+    async def work():
+        return await set_password_login(args.login, args.name or args.login, args.role,
+                                        password, args.staff)
+
+    try:
+        record = asyncio.run(_with_orm(settings, work))
+    except DomainError as exc:
+        print(f"tally: {exc.message}", file=sys.stderr)
+        return 1
+    print(f"workbench login {record.login} ({record.role}) set; sign in at "
+          f"{settings.public_base_url}/workbench/login")
     return 0
 
 
@@ -320,6 +343,15 @@ def build_parser() -> argparse.ArgumentParser:
     key.add_argument("--role", required=True, choices=["admin", "finance", "sales", "erp"])
     key.add_argument("--staff-id", type=int)
     key.set_defaults(func=cmd_apikey)
+    user = sub.add_parser("workbench-user",
+                          help="set a workbench password login (for people not on DingTalk)")
+    user.add_argument("login")
+    user.add_argument("--name", help="the name the workbench shows (default: the login)")
+    user.add_argument("--role", required=True, choices=["admin", "finance", "sales"])
+    user.add_argument("--staff", help="the DingTalk user id of the staff member it belongs to")
+    user.add_argument("--password-stdin", action="store_true",
+                      help="read the password from stdin instead of prompting")
+    user.set_defaults(func=cmd_workbench_user)
     imp = sub.add_parser("import", help="import a CSV or XLSX file")
     imp.add_argument("kind", choices=["staff", "customers", "contacts", "documents", "expenses",
                                          "other_incomes", "exchanges", "usage", "payments"])

@@ -54,3 +54,24 @@ class StaffRole(Model):
     class Meta:
         table = "staff_role"
         unique_together = (("staff", "role"),)
+
+
+class PasswordLogin(Model):
+    """A workbench sign-in by password, set from the CLI (``tally workbench-user``): for people
+    not on DingTalk (an admin at set-up), or to give a DingTalk staff member a role their place
+    in the org does not (admin). The password is kept only as a scrypt hash."""
+
+    id = fields.IntField(primary_key=True)
+    login = fields.CharField(max_length=64, unique=True)
+    name = fields.CharField(max_length=100)
+    role = fields.CharField(max_length=16)  # domain.actors.ROLES, never erp
+    staff = fields.ForeignKeyField(
+        "models.Staff", related_name="password_logins", null=True, on_delete=fields.CASCADE
+    )
+    password_hash = fields.CharField(max_length=200)
+    active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "password_login"

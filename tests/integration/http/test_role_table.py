@@ -1,14 +1,14 @@
 """Roles are a contract: every back-office route × every key role is walked against the one
-declared table (backoffice_api.roles), and the README's role table is that table."""
+declared table (httpcommon.roles), and the README's role table is that table."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from backoffice_api.roles import PREFIX, ROUTE_ROLES, role_table_markdown
 from domain.actors import ROLES, SALES
 from domain.org.models import Staff
+from httpcommon.roles import PREFIX, ROUTE_ROLES, role_table_markdown
 from tests.support import INGEST, post_ok
 
 README = Path(__file__).resolve().parents[3] / "README.md"
@@ -68,4 +68,4 @@ def test_the_readme_role_table_is_the_declared_one():
     text = README.read_text(encoding="utf-8")
     start, end = text.index(TABLE_START) + len(TABLE_START), text.index(TABLE_END)
     assert text[start:end].strip() == role_table_markdown().strip(), (
-        "regenerate it: .venv/bin/python -m backoffice_api.roles")
+        "regenerate it: .venv/bin/python -m httpcommon.roles")

@@ -1,0 +1,60 @@
+"""Signing in and out. Inside DingTalk the page signs the person in without a password (免登,
+``workbench.dingtalk_login``); in a browser, DingTalk's QR login or, for people not on DingTalk,
+a password set from the CLI (``tally workbench-user``). Failed passwords count against the
+same per-client limit as bad API keys."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from aiohttp_session import get_session
+
+from domain.errors import DomainError
+from domain.signin import sign_in_with_password
+from httpcommon.jsonio import read_form
+from httpcommon.ratelimit import BAD_API_KEY, count_failure, refuse_if_exhausted
+from workbench.guard import public, safe_next, session_actor, sign_in
+from workbench.pages import redirect, render
+from workbench.paths import PREFIX
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/login", name="sign_in")
+@public
+async def sign_in_page(request: web.Request) -> web.Response:
+    target = safe_next(request.query.get("next"))
+    if await session_actor(request) is not None:
+        raise web.HTTPSeeOther(location=target)
+    return await _login_page(request, target)
+
+
+@routes.post("/login/password")
+@public
+async def sign_in_by_password(request: web.Request) -> web.Response:
+    fields = await read_form(request)
+    login, target = fields.get("login", "").strip(), safe_next(fields.get("next"))
+    try:
+        refuse_if_exhausted(request, BAD_API_KEY)
+        who = await sign_in_with_password(login, fields.get("password", ""))
+    except DomainError as exc:
+        if exc.kind == "unauthorized":
+            count_failure(request, BAD_API_KEY)
+        status = 429 if exc.kind == "rate_limited" else 401
+        return await _login_page(request, target, login=login, error=exc.message,
+                                 status=status)
+    await sign_in(request, who)
+    raise redirect(request, target)
+
+
+async def _login_page(request: web.Request, target: str, *, login: str = "", error: str = "",
+                      status: int = 200) -> web.Response:
+    return await render(request, "login.html", {
+        "next": target, "login": login, "error": error, "dingtalk": None,
+    }, status=status)
+
+
+@routes.post("/logout", name="sign_out")
+@public
+async def sign_out(request: web.Request) -> web.Response:
+    (await get_session(request)).invalidate()
+    raise redirect(request, f"{PREFIX}/login")
