@@ -42,3 +42,17 @@ async def post_form(client, path: str, csrf: str, data: dict | list | None = Non
     pairs for repeated ones, such as ticked checkboxes)."""
     pairs = list(data.items()) if isinstance(data, dict) else list(data or [])
     return await client.post(path, data=[("_csrf", csrf), *pairs], **kwargs)
+
+
+async def browser_sign_in(page, client, role: str = "finance", *, login: str | None = None,
+                          staff_userid: str | None = None, name: str | None = None,
+                          next_path: str = f"{WB}/") -> None:
+    """Make a password login and sign ``page`` in through the sign-in form, as a person does;
+    the page ends on ``next_path``."""
+    login = login or f"{role}-{staff_userid or 'desk'}"
+    await set_password_login(login, name or login, role, PASSWORD, staff_userid)
+    await page.goto(str(client.make_url(f"{WB}/login?next={next_path}")))
+    await page.fill("input[name=login]", login)
+    await page.fill("input[name=password]", PASSWORD)
+    await page.click("#sign-in form button[type=submit]")
+    await page.wait_for_url(f"**{next_path}*")
