@@ -31,6 +31,10 @@ PG_ADMIN_URL = os.environ.get("TALLY_TEST_PG_ADMIN_URL", "postgres://postgres@12
 # What `make test-fast` leaves out (marker `slow`; `make test` runs it): browsers, end-to-end
 # journeys, the fuzzer, and tests that start `tally` or `python -m …` processes of their own (a
 # cold interpreter each). Node-id prefixes: a file, or the tests of a file whose names start so.
+# The Chromium walks run once, on the SQLite pass: what they store goes through the same use
+# cases and queries that tests/integration (workbench pages included) runs on both databases,
+# and each walk costs seconds of browser time the PostgreSQL pass would spend again.
+BROWSER_ONCE = "browser walks: run on the SQLite pass (their pages are tested on both by HTTP)"
 SLOW = (
     "tests/browser/",
     "tests/e2e/",
@@ -57,9 +61,12 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(slow)
     if DB_KIND == "postgres":
         once = pytest.mark.skip(reason="db_agnostic: run on the SQLite pass")
+        in_browser = pytest.mark.skip(reason=BROWSER_ONCE)
         for item in items:
             if item.get_closest_marker("db_agnostic"):
                 item.add_marker(once)
+            elif item.nodeid.startswith("tests/browser/"):
+                item.add_marker(in_browser)
 
 
 @pytest.fixture(scope="session", autouse=True)
