@@ -84,3 +84,28 @@ async def test_the_next_address_never_leaves_the_workbench(client):
         response = await client.get(f"{WB}/login", params={"next": target},
                                     allow_redirects=False)
         assert response.headers["Location"] == f"{WB}/"
+
+
+async def test_a_password_login_is_refused_when_weak_or_when_sales_has_no_staff(client):
+    from domain.errors import DomainError
+    from domain.signin import set_password_login
+
+    for args, code in (
+        (("boss", "老板", "admin", "short"), "weak_password"),
+        (("li", "李", "sales", PASSWORD), "staff_required"),
+        (("erp", "ERP", "erp", PASSWORD), "bad_role"),
+        (("li", "李", "sales", PASSWORD, "nobody"), "staff_not_found"),
+    ):
+        try:
+            await set_password_login(*args)
+        except DomainError as exc:
+            assert exc.code == code
+        else:
+            raise AssertionError(f"{args} was accepted")
+    assert await PasswordLogin.all().count() == 0
+
+
+async def test_the_password_is_kept_only_as_a_salted_hash(client):
+    await sign_in(client, "admin", login="boss")
+    stored = (await PasswordLogin.get(login="boss")).password_hash
+    assert PASSWORD not in stored and stored.startswith("scrypt$")
