@@ -84,7 +84,8 @@ def _customer_name(payload: dict) -> str:
 def _reason(row: OutboxMessage, state: ledger.State) -> str:
     """Why the notice is not (yet) out, in finance's words ('' when nothing went wrong)."""
     if state == ledger.State.RETRYING:
-        return f"第 {row.attempts} 次发送失败，将自动重试：{row.last_error}"
+        return (f"第 {row.attempts} 次发送失败，将自动重试："
+                f"{ledger.error_in_words(row.last_error)}")
     return undelivered_reason(row)
 
 
@@ -95,7 +96,7 @@ def undelivered_reason(row: OutboxMessage) -> str:
     if row.status != OutboxStatus.DEAD:
         return ""
     return (no_channel_reason(row.last_error)
-            or f"发送失败（已尝试 {row.attempts} 次）：{row.last_error}")
+            or f"发送失败（已尝试 {row.attempts} 次）：{ledger.error_in_words(row.last_error)}")
 
 
 async def delivery_summary(date_from: date, date_to: date) -> list[dict]:

@@ -6,7 +6,7 @@ and the period summary per day and status. The same queries and use case as the 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
 from aiohttp import web
@@ -86,8 +86,15 @@ async def day_ledger(request: web.Request) -> web.Response:
         "day_before": ledger_path(day - timedelta(days=1), state, channel),
         "day_after": ledger_path(day + timedelta(days=1), state, channel)
         if day < today else "",
-        "ledger_path": ledger_path,
+        "ledger_path": ledger_path, "clock": _clock_on(day),
     })
+
+
+def _clock_on(day: date):
+    """Times of the ledger's day as 10:05, of any other day with their date."""
+    def clock(moment: datetime) -> str:
+        return moment.strftime("%H:%M" if moment.date() == day else "%Y-%m-%d %H:%M")
+    return clock
 
 
 def _back(request: web.Request, fields) -> str:

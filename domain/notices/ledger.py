@@ -9,6 +9,7 @@ route at all (``domain.delivery.no_channel``) is 未送达, any other dead row �
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 from tortoise.expressions import Q
@@ -52,6 +53,17 @@ RENDER_LABELS = {
     Render.WEBHOOK_JSON: "ERP 接口推送",
 }
 SUBSCRIBE_LABEL = "小程序订阅消息"
+# How the senders record a platform's refusal (bot.senders, bot.erp_webhook), and what finance
+# reads instead; the code stays in brackets for whoever follows it up.
+WECHAT_ERROR = re.compile(r"wechat (-?\d+|None): (.*)", re.S)
+DINGTALK_ERROR = re.compile(r"dingtalk (\S+) (\S*): (.*)", re.S)
+WEBHOOK_ERROR = re.compile(r"webhook answered (\d+): (.*)", re.S)
+WECHAT_CODES = {
+    "-1": "微信系统繁忙", "40001": "微信接口凭证失效", "40014": "微信接口凭证失效",
+    "42001": "微信接口凭证过期", "40003": "联系人的微信身份（openid）无效",
+    "43004": "联系人已取消关注公众号", "43101": "联系人未授权小程序订阅消息",
+    "45009": "超过微信接口的调用额度", "47003": "消息内容不符合微信模板的要求",
+}
 
 
 def state_of(status: str, attempts: int, last_error: str) -> State:
@@ -78,6 +90,21 @@ def state_filter(state: State) -> Q:
 def any_state(states) -> Q:
     """The rows in any of ``states``."""
     return Q(*(state_filter(state) for state in states), join_type=Q.OR)
+
+
+def error_in_words(error: str) -> str:
+    """A sender's recorded failure as finance reads it (an unknown one as it was recorded)."""
+    if found := WECHAT_ERROR.fullmatch(error):
+        code, message = found.groups()
+        if code == "None":
+            return f"微信接口没有正常应答（{message}）"
+        return f"{WECHAT_CODES.get(code, '微信拒收了这条消息')}（错误码 {code}：{message}）"
+    if found := DINGTALK_ERROR.fullmatch(error):
+        status, code, message = found.groups()
+        return f"钉钉拒收了这条消息（{status} {code}：{message}）"
+    if found := WEBHOOK_ERROR.fullmatch(error):
+        return f"ERP 接口回复 HTTP {found.group(1)}：{found.group(2)}"
+    return error
 
 
 def how_sent(channel: str, kind: str, provider_ref: str) -> str:

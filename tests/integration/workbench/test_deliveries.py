@@ -8,11 +8,9 @@ import re
 
 import pytest
 
-from domain.customers.models import Contact
 from domain.notices.models import OutboxMessage
 from domain.system.models import AuditLog
-from tests.support import make_statement, seed
-from tests.support.delivery import TEMPLATE, fresh_delivery_settings
+from tests.support.delivery import failed_statement_notice
 from tests.support.workbench import WB, post_form, sign_in
 
 DAY = "2026-11-23"  # the clock fixture's today
@@ -20,16 +18,9 @@ DAY = "2026-11-23"  # the clock fixture's today
 
 @pytest.fixture
 async def failed_notice(client, admin, settings, fake_wechat, fake_dingtalk, make_dispatcher):
-    """联想's statement issued to 陈会计 (openid o-chen); WeChat answered HTTP 500 to the one try
-    allowed, so the row is dead and the managers' group was alerted (that alert sent)."""
-    customers = await seed(client, admin)
-    await Contact.filter(external_id="P001").update(openid="o-chen")
-    statement = await make_statement(client, admin, customers["C001"]["id"])
-    config = fresh_delivery_settings(settings, fake_wechat, fake_dingtalk, delivery_max_attempts=1)
-    fake_wechat.fail_next(1, status=500, path=TEMPLATE)
-    await (await make_dispatcher(config)).run_until_empty()
-    row = await OutboxMessage.get(kind="statement_issued")
-    assert (row.status, row.attempts) == ("dead", 1)
+    """A dead statement notice to 陈会计 (WeChat answered 500) and its managers' alert, sent."""
+    row, statement = await failed_statement_notice(client, admin, settings, fake_wechat,
+                                                   fake_dingtalk, make_dispatcher)
     return {"row": row, "statement": statement}
 
 
@@ -48,7 +39,7 @@ async def test_the_ledger_shows_what_to_whom_how_where_it_stands_and_why(client,
     assert "对账单通知" in row and "联想" in row and "陈会计" in row
     assert f'href="{WB}/statements/{statement_id}"' in row
     assert "微信模板消息" in row and "失败" in row
-    assert "发送失败（已尝试 1 次）：wechat None: HTTP 500" in row
+    assert "发送失败（已尝试 1 次）：微信接口没有正常应答（HTTP 500）" in row
     assert "重发" in row
     alert = await OutboxMessage.get(kind="delivery_dead")
     alert_row = row_html(html, alert.id)
@@ -131,7 +122,8 @@ async def test_resend_all_failed_of_a_day_takes_failed_and_retrying_rows_only(
     page = await (await client.get(f"{WB}/deliveries?date={DAY}")).text()
     assert "当天有 2 条失败或重试中的通知" in page
     assert "客户已取消关注公众号，且未使用小程序" in row_html(page, undelivered.id)
-    assert "第 2 次发送失败，将自动重试：wechat -1: system busy" in row_html(page, retrying.id)
+    assert ("第 2 次发送失败，将自动重试：微信系统繁忙（错误码 -1：system busy）"
+            in row_html(page, retrying.id))
 
     response = await post_form(client, f"{WB}/deliveries/resend-failed", csrf, {"date": DAY})
 
