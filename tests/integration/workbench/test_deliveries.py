@@ -105,8 +105,12 @@ async def test_resending_a_sent_row_is_refused_and_changes_nothing(client, faile
     assert not await AuditLog.filter(action="resend").exists()
     missing = await post_form(client, f"{WB}/deliveries/99999999/resend", csrf, {"date": DAY})
     assert missing.status == 404 and "发送记录 99999999 不存在" in await missing.text()
-    foreign = await post_form(client, f"{WB}/deliveries/abc/resend", csrf, {"date": DAY})
-    assert foreign.status == 404
+    for bad_id in ("abc", "9" * 40):
+        response = await post_form(client, f"{WB}/deliveries/{bad_id}/resend", csrf, {"date": DAY})
+        assert response.status == 404
+    bad_day = await post_form(client, f"{WB}/deliveries/resend-failed", csrf, {"date": "23/11"})
+    assert bad_day.status == 400 and "日期格式不对" in await bad_day.text()
+    assert (await OutboxMessage.get(kind="statement_issued")).status == "dead"
 
 
 async def test_resend_all_failed_of_a_day_takes_failed_and_retrying_rows_only(
