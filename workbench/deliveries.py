@@ -73,21 +73,29 @@ async def day_ledger(request: web.Request) -> web.Response:
     rows = await reports.delivery_ledger(day, state=state or None, channel=channel or None,
                                          limit=PAGE_SIZE + 1, offset=offset)
     counts = await reports.delivery_day_counts(day, channel or None)
+    # The bulk resend takes the whole day, whatever channel the page shows.
+    whole_day = await reports.delivery_day_counts(day) if channel else counts
     return await render(request, "deliveries/ledger.html", {
         "day": day, "today": today, "state": state, "channel": channel,
         "rows": rows[:PAGE_SIZE], "counts": counts,
-        "bulk_count": sum(counts[s] for s in ledger.RESEND_IN_BULK),
+        "bulk_count": sum(whole_day[s] for s in ledger.RESEND_IN_BULK),
         "states": ledger.STATE_LABELS, "channels": ledger.CHANNEL_LABELS,
-        "badges": STATE_BADGES, "here": ledger_path(day, state, channel, offset),
+        "badges": STATE_BADGES, "ledger_path": ledger_path, "clock": _clock_on(day),
+        **_links(day, today, state, channel, offset, more=len(rows) > PAGE_SIZE),
+    })
+
+
+def _links(day: date, today: date, state: str, channel: str, offset: int, *,
+           more: bool) -> dict[str, str]:
+    """The pager's and the day switcher's links ('' where there is nowhere to go)."""
+    return {
         "previous": ledger_path(day, state, channel, max(offset - PAGE_SIZE, 0))
         if offset else "",
-        "next": ledger_path(day, state, channel, offset + PAGE_SIZE)
-        if len(rows) > PAGE_SIZE else "",
+        "next": ledger_path(day, state, channel, offset + PAGE_SIZE) if more else "",
         "day_before": ledger_path(day - timedelta(days=1), state, channel),
         "day_after": ledger_path(day + timedelta(days=1), state, channel)
         if day < today else "",
-        "ledger_path": ledger_path, "clock": _clock_on(day),
-    })
+    }
 
 
 def _clock_on(day: date):
