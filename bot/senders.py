@@ -53,7 +53,7 @@ from domain.approvals import engine
 from domain.approvals.links import task_page_url
 from domain.contacts import unfollowed
 from domain.customers.models import Contact
-from domain.delivery import DeliveryFailed, Notice, Sender, no_channel
+from domain.delivery import DeliveryFailed, Notice, Sender, no_channel, subscribe_ref
 from domain.money import yuan
 from domain.notices.catalogue import (
     Channel,
@@ -478,7 +478,7 @@ class WeChatSender:
                 "page": self._page(payload), "data": data,
                 "miniprogram_state": MP_STATE, "lang": "zh_CN"}
         try:
-            return await self._http.send_subscribe(body)
+            return subscribe_ref(await self._http.send_subscribe(body))
         except WeChatError as exc:
             if exc.errcode in SUBSCRIBE_REFUSED:
                 await quota.update(remaining=0)

@@ -53,6 +53,18 @@ def no_channel_reason(last_error: str) -> str:
     return "没有可用的发送渠道" if last_error == NO_CHANNEL else ""
 
 
+SUBSCRIBE_REF = "subscribe:"  # a WeChat notice sent as a mini-program subscribe message
+
+
+def subscribe_ref(msgid: str) -> str:
+    """The provider reference of a subscribe message (a template message's is its msgid)."""
+    return f"{SUBSCRIBE_REF}{msgid}"
+
+
+def sent_by_subscribe(provider_ref: str) -> bool:
+    return provider_ref.startswith(SUBSCRIBE_REF)
+
+
 class Sender(Protocol):
     async def prepare(self, notices: list[Notice]) -> None:
         """Read what the batch's sends need in bulk (called before they start)."""

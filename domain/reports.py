@@ -9,9 +9,11 @@ from zoneinfo import ZoneInfo
 
 from domain.access import only_customers, visible_customer_ids
 from domain.actors import Actor
-from domain.common_errors import BAD_RANGE
+from domain.common_errors import BAD_QUERY, BAD_RANGE, BAD_STATUS
 from domain.delivery import no_channel_reason
 from domain.money import ZERO
+from domain.notices import ledger
+from domain.notices.catalogue import label
 from domain.notices.models import OutboxMessage, OutboxStatus
 from domain.statements.models import Statement
 from domain.statements.rules import STATUS_LABELS
@@ -26,20 +28,65 @@ def _check_period(date_from: date, date_to: date) -> None:
         raise BAD_RANGE(f"查询区间不能超过 {MAX_DAYS} 天")
 
 
-async def delivery_ledger(day: date, *, limit: int = 500, offset: int = 0) -> list[dict]:
-    """Every notice queued on that business day, with whom it was for and where it stands."""
-    rows = await OutboxMessage.filter(business_date=day).order_by("created_at", "id").offset(
+async def delivery_ledger(day: date, *, state: str | None = None, channel: str | None = None,
+                          limit: int = 500, offset: int = 0) -> list[dict]:
+    """Every notice queued on that business day (of one state and channel, if given), with
+    whom and what it was for, how it went out and where it stands, in people's words too."""
+    rows = await _ledger_query(day, state, channel).order_by("created_at", "id").offset(
         offset).limit(limit)
-    return [
-        {
-            "id": m.id, "channel": m.channel, "kind": m.kind, "recipient_kind": m.recipient_kind,
-            "recipient_id": m.recipient_id, "recipient_name": m.recipient_name,
-            "status": m.status, "attempts": m.attempts, "queued_at": m.created_at,
-            "sent_at": m.sent_at, "statement_id": m.payload.get("statement_id"),
-            "last_error": m.last_error, "undelivered_reason": undelivered_reason(m),
-        }
-        for m in rows
-    ]
+    return [delivery_row(m) for m in rows]
+
+
+async def delivery_day_counts(day: date, channel: str | None = None) -> dict[str, int]:
+    """How many of the day's notices (on one channel, if given) are in each state."""
+    query = _ledger_query(day, None, channel)
+    return {state: await query.filter(ledger.state_filter(state)).count()
+            for state in ledger.State}
+
+
+def _ledger_query(day: date, state: str | None, channel: str | None):
+    query = OutboxMessage.filter(business_date=day)
+    if state:
+        if state not in ledger.State.__members__.values():
+            raise BAD_STATUS(f"状态只能是 {'、'.join(ledger.State)} 之一", status=state[:40])
+        query = query.filter(ledger.state_filter(ledger.State(state)))
+    if channel:
+        if channel not in ledger.CHANNEL_LABELS:
+            raise BAD_QUERY(f"渠道只能是 {'、'.join(ledger.CHANNEL_LABELS)} 之一")
+        query = query.filter(channel=channel)
+    return query
+
+
+def delivery_row(m: OutboxMessage) -> dict:
+    """One ledger row (the API's Delivery)."""
+    state = ledger.state_of(m.status, m.attempts, m.last_error)
+    return {
+        "id": m.id, "channel": m.channel, "kind": m.kind, "recipient_kind": m.recipient_kind,
+        "recipient_id": m.recipient_id, "recipient_name": m.recipient_name,
+        "status": m.status, "attempts": m.attempts, "queued_at": m.created_at,
+        "sent_at": m.sent_at, "statement_id": m.payload.get("statement_id"),
+        "last_error": m.last_error, "undelivered_reason": undelivered_reason(m),
+        "kind_label": label(m.kind), "channel_label": ledger.how_sent(
+            m.channel, m.kind, m.provider_ref),
+        "state": state, "state_label": ledger.STATE_LABELS[state],
+        "customer": _customer_name(m.payload), "reason": _reason(m, state),
+        "next_attempt_at": m.next_attempt_at if state == ledger.State.RETRYING else None,
+        "resendable": state in ledger.RESENDABLE,
+    }
+
+
+def _customer_name(payload: dict) -> str:
+    """The customer a notice is about, as its payload names it ('' if about none)."""
+    name = payload.get("customer") or payload.get("customer_name") or ""
+    return name if isinstance(name, str) else ""
+
+
+def _reason(row: OutboxMessage, state: ledger.State) -> str:
+    """Why the notice is not (yet) out, in finance's words ('' when nothing went wrong)."""
+    if state == ledger.State.RETRYING:
+        return (f"第 {row.attempts} 次发送失败，将自动重试："
+                f"{ledger.error_in_words(row.last_error)}")
+    return undelivered_reason(row)
 
 
 def undelivered_reason(row: OutboxMessage) -> str:
@@ -49,7 +96,7 @@ def undelivered_reason(row: OutboxMessage) -> str:
     if row.status != OutboxStatus.DEAD:
         return ""
     return (no_channel_reason(row.last_error)
-            or f"发送失败（已尝试 {row.attempts} 次）：{row.last_error}")
+            or f"发送失败（已尝试 {row.attempts} 次）：{ledger.error_in_words(row.last_error)}")
 
 
 async def delivery_summary(date_from: date, date_to: date) -> list[dict]:

@@ -88,6 +88,8 @@ ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     "GET /statements/{id}/pdf": ALL,
     # deliveries and reports
     "GET /deliveries": BOOKS,
+    "POST /deliveries/{id}/resend": BOOKS,
+    "POST /deliveries/resend-failed": BOOKS,
     "GET /reports/deliveries": BOOKS,
     "GET /reports/statements": ALL,
     # keys

@@ -10,9 +10,11 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import replace
 
 from bot.senders import open_senders
+from domain.customers.models import Contact
 from domain.notices.models import OutboxMessage
 from httpcommon.keys import WECHAT
 from jobs.dispatcher import Dispatcher
+from tests.support import make_statement, seed
 
 GROUP_TOKEN, GROUP_SECRET = "grp-managers", "SEC-managers"
 TEMPLATE = "cgi-bin/message/template/send"
@@ -58,3 +60,19 @@ async def drain(dispatcher, clock, rounds: int = 20) -> None:
             return
         clock.advance(hours=2)
     raise AssertionError("outbox did not drain")
+
+
+async def failed_statement_notice(client, admin, settings, fake_wechat, fake_dingtalk,
+                                  build) -> tuple[OutboxMessage, dict]:
+    """联想's statement issued to 陈会计 (openid o-chen) whose one allowed try WeChat answered
+    HTTP 500: the row is dead and the managers' group alert about it sent. ``build`` makes a
+    dispatcher (``make_dispatcher`` or ``dispatcher_factory``'s). The row and the statement."""
+    customers = await seed(client, admin)
+    await Contact.filter(external_id="P001").update(openid="o-chen")
+    statement = await make_statement(client, admin, customers["C001"]["id"])
+    config = fresh_delivery_settings(settings, fake_wechat, fake_dingtalk, delivery_max_attempts=1)
+    fake_wechat.fail_next(1, status=500, path=TEMPLATE)
+    await (await build(config)).run_until_empty()
+    row = await OutboxMessage.get(kind="statement_issued")
+    assert (row.status, row.attempts) == ("dead", 1)
+    return row, statement
