@@ -63,6 +63,7 @@ async def test_someone_not_on_the_staff_list_is_told_so_inside_dingtalk(wb, fake
     await page.wait_for_selector("#login-error")
     assert "不在 Tally 的员工名单里" in await page.text_content("#login-error")
     assert await page.get_attribute("#sign-in", "data-auto") == "0"  # no second try by itself
+    assert await page.is_visible("#dingtalk-retry") and not await page.is_visible("#qr-login")
     assert len(fake.login.exchanged) == 1 and not await Staff.exists(dingtalk_userid="new-hire")
 
 

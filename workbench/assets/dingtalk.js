@@ -18,8 +18,6 @@ function show(box, text, isError) {
 
 function signInInsideDingTalk(card, form) {
   const status = document.getElementById("dingtalk-status");
-  const qr = document.getElementById("qr-login");
-  if (qr) qr.parentElement.hidden = true; // scanning a QR code makes no sense inside the app
   show(status, "正在通过钉钉登录…", false);
   requestAuthCode({ corpId: card.dataset.corpId }).then(
     (result) => {
@@ -30,8 +28,26 @@ function signInInsideDingTalk(card, form) {
   );
 }
 
+// Inside the app: no QR code to scan; sign in at once, unless the last try failed (the page
+// then says why, and the person may try again with a press rather than in a loop).
+function insideDingTalk(card, form) {
+  const qr = document.getElementById("qr-login");
+  if (qr) qr.parentElement.hidden = true;
+  if (card.dataset.auto === "1") {
+    signInInsideDingTalk(card, form);
+    return;
+  }
+  const retry = document.getElementById("dingtalk-retry");
+  if (!retry) return;
+  retry.hidden = false;
+  retry.querySelector("button").addEventListener("click", () => {
+    retry.hidden = true;
+    signInInsideDingTalk(card, form);
+  });
+}
+
 const card = document.getElementById("sign-in");
 const form = document.getElementById("dingtalk-form");
-if (card && form && card.dataset.auto === "1" && dd.env.platform !== NOT_IN_DINGTALK) {
-  signInInsideDingTalk(card, form);
+if (card && form && card.dataset.corpId && dd.env.platform !== NOT_IN_DINGTALK) {
+  insideDingTalk(card, form);
 }
