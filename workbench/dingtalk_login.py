@@ -38,8 +38,8 @@ log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 # DingTalk's OAuth 2 page (on TALLY_DINGTALK_LOGIN_BASE): it shows the QR code and, once the
 # person confirms in the app, sends the browser to redirect_uri?authCode=…&state=… (or
-# ?error=…&state=… when they decline). https://open.dingtalk.com/document/orgapp/
-# tutorial-obtaining-user-personal-information
+# ?error=…&state=… when they decline).
+# https://open.dingtalk.com/document/orgapp/tutorial-obtaining-user-personal-information
 AUTH_PATH = "/oauth2/auth"
 CALLBACK_PATH = "/login/dingtalk/callback"
 SESSION_QR = "dingtalk_qr"  # this browser's QR login under way: its state and where to go after

@@ -18,9 +18,10 @@ https://open.dingtalk.com/document/orgapp/server-api-error-codes-1).
 QR login. ``GET /oauth2/auth?redirect_uri=…&response_type=code&client_id=…&scope=openid&state=…
 &prompt=consent`` is DingTalk's login page: it shows a QR code, the person scans it with the app
 and confirms, and the browser goes to ``redirect_uri?authCode=…&state=…`` (declined:
-``?error=…&state=…``), https://open.dingtalk.com/document/orgapp/tutorial-obtaining-user-
-personal-information . Here the page lists the org's people to "scan as", standing in for the
-phone; choosing one (``POST /oauth2/auth/scan``, the fake's own) redirects exactly so. Then:
+``?error=…&state=…``),
+https://open.dingtalk.com/document/orgapp/tutorial-obtaining-user-personal-information .
+Here the page lists the org's people to "scan as", standing in for the phone; choosing one
+(``POST /oauth2/auth/scan``, the fake's own) redirects exactly so. Then:
 ``POST /v1.0/oauth2/userAccessToken`` ``{clientId, clientSecret, code, grantType:
 "authorization_code"}`` → ``{accessToken, refreshToken, expireIn, corpId}``
 (https://open.dingtalk.com/document/orgapp/obtain-user-token); a wrong client → 400
