@@ -1,5 +1,5 @@
 """DingTalk OpenAPI over aiohttp: one-to-one robot messages, card-platform cards, to-dos (待办),
-group robots.
+group robots, and who a sign-in code stands for (免登 inside DingTalk, QR login in a browser).
 
 dingtalk-stream has no async OpenAPI calls (its helpers block on ``requests`` and read the base
 URL from the environment at import), so the few calls Tally needs are made here with aiohttp
@@ -18,11 +18,14 @@ import hashlib
 import hmac
 import json
 import time
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, quote_plus, urlencode
 
 import aiohttp
 from yarl import URL
+
+from httpcommon.upstream import UpstreamError
 
 TOKEN_PATH = "/v1.0/oauth2/accessToken"
 BATCH_SEND_PATH = "/v1.0/robot/oToMessages/batchSend"
@@ -38,12 +41,28 @@ USER_ID_TYPE = 1  # userIds are DingTalk userids (2 would be unionIds); without 
 # https://open.dingtalk.com/document/orgapp/updates-dingtalk-to-do-tasks
 TODO_PATH = "/v1.0/todo/users/{union_id}/tasks"
 TOKEN_MARGIN_SECONDS = 300  # refresh this long before DingTalk's expiry, as the SDK does
+# Sign-in. 免登 inside DingTalk: the page's auth code (5 minutes, one use) -> the person, on the
+# oapi host with the app's oapi token: POST /topapi/v2/user/getuserinfo?access_token= {code} ->
+# {errcode: 0, result: {userid, unionid, name, device_id, sys, sys_level, associated_unionid}};
+# a bad, spent or expired code is errcode 40078 (不存在的临时授权码).
+# https://open.dingtalk.com/document/orgapp/obtain-the-userid-of-a-user-by-using-the-log-free
+AUTH_CODE_USER_PATH = "/topapi/v2/user/getuserinfo"
+# QR login (OAuth 2): the callback's authCode -> the person's own token -> their profile.
+# POST /v1.0/oauth2/userAccessToken {clientId, clientSecret, code, grantType} ->
+# {accessToken, refreshToken, expireIn, corpId}
+# https://open.dingtalk.com/document/orgapp/obtain-user-token
+USER_TOKEN_PATH = "/v1.0/oauth2/userAccessToken"
+# GET /v1.0/contact/users/me (x-acs-dingtalk-access-token: the user's token) ->
+# {nick, avatarUrl, mobile, openId, unionId, email, stateCode}
+# https://open.dingtalk.com/document/orgapp/dingtalk-retrieve-user-information
+USER_ME_PATH = "/v1.0/contact/users/me"
 THROTTLING_CODES = ("Throttling", "QpsLimit", "FlowControl")
 GROUP_RETRYABLE_ERRCODES = frozenset({-1, 130101})  # system busy, sending too fast
 
 
-class DingTalkError(Exception):
-    """A failed DingTalk call: HTTP ``status`` (None without an answer), DingTalk's ``code``."""
+class DingTalkError(UpstreamError):
+    """A failed DingTalk call: HTTP ``status`` (None without an answer), DingTalk's ``code``
+    (also as ``errcode`` when it is a number, as the oapi host's are, for the HTTP edges)."""
 
     def __init__(self, status: int | None, code: str, message: str, retryable: bool) -> None:
         super().__init__(f"DingTalk error {status} {code}: {message}")
@@ -51,6 +70,18 @@ class DingTalkError(Exception):
         self.code = code
         self.message = message
         self.retryable = retryable
+        self.errcode = int(code) if code.lstrip("-").isdigit() else None
+        self.errmsg = message
+
+
+@dataclass(frozen=True)
+class DingTalkUser:
+    """The person a sign-in code stood for: ``userid`` (免登 only: QR login knows the unionid),
+    the ``unionid`` and the name DingTalk shows."""
+
+    userid: str | None
+    unionid: str
+    name: str
 
 
 def sign_group_robot(secret: str, timestamp_ms: int) -> str:
@@ -127,15 +158,49 @@ class DingTalkApi:
         *,
         session: aiohttp.ClientSession | None = None,
         timeout: float = 5.0,
+        oapi_base: str = "https://oapi.dingtalk.com",
     ) -> None:
         self.client_id = client_id
         self.robot_code = robot_code
         self._client_secret = client_secret
         self._base = base_url.rstrip("/")
+        self._oapi_base = oapi_base
         self._http = _Http(session, timeout)
         self._token: str | None = None
         self._token_expires = 0.0
         self._token_lock = asyncio.Lock()
+        self._oapi: Any = None  # the oapi host's client (its own token), made on first use
+
+    async def user_of_auth_code(self, code: str) -> DingTalkUser:
+        """Who the 免登 auth code a page got inside DingTalk stands for (one use, 5 minutes)."""
+        result = await self._oapi_client().call(AUTH_CODE_USER_PATH, {"code": code}) or {}
+        if not result.get("userid"):
+            raise DingTalkError(200, "noUserid", "getuserinfo answered no userid", False)
+        return DingTalkUser(str(result["userid"]), str(result.get("unionid") or ""),
+                            str(result.get("name") or ""))
+
+    async def user_of_login_code(self, code: str) -> DingTalkUser:
+        """Who the authCode of a QR login's callback stands for: the code buys the person's own
+        token, which reads their profile (contact/users/me)."""
+        body = {"clientId": self.client_id, "clientSecret": self._client_secret, "code": code,
+                "grantType": "authorization_code"}
+        status, answer = await self._http.request("POST", self._base + USER_TOKEN_PATH, body)
+        if status >= 400 or not isinstance(answer, dict) or not answer.get("accessToken"):
+            raise _error_from_answer(status if status >= 400 else 502, answer)
+        headers = {"x-acs-dingtalk-access-token": str(answer["accessToken"])}
+        status, me = await self._http.request("GET", self._base + USER_ME_PATH, None, headers)
+        if status >= 400 or not isinstance(me, dict) or not me.get("unionId"):
+            raise _error_from_answer(status if status >= 400 else 502, me)
+        return DingTalkUser(None, str(me["unionId"]), str(me.get("nick") or ""))
+
+    def _oapi_client(self) -> Any:
+        if self._oapi is None:
+            # imported here: the contacts client is built on this module's HTTP helpers
+            from bot.dingtalk_contacts import DingTalkContacts
+
+            self._oapi = DingTalkContacts(self.client_id, self._client_secret, self._oapi_base,
+                                          session=self._http.session())
+        return self._oapi
 
     async def send_text(self, user_ids: list[str], text: str) -> str:
         """One-to-one text to staff by DingTalk user id; returns the processQueryKey."""

@@ -46,3 +46,10 @@ WECHAT_STALE_REQUEST = ErrorCode("wechat_stale_request", Forbidden, "请求已�
 # the workbench (workbench.guard)
 CSRF_REFUSED = ErrorCode("csrf_refused", Forbidden,
                          "页面已过期，请刷新后重试（表单缺少或带错了 CSRF 令牌）")
+# the workbench's DingTalk sign-in (workbench.dingtalk_login)
+DINGTALK_LOGIN_FAILED = ErrorCode("dingtalk_login_failed", Unauthorized,
+                                  "钉钉登录授权无效、已用过或已过期，请重新登录")
+DINGTALK_LOGIN_STALE = ErrorCode("dingtalk_login_stale", Forbidden,
+                                 "扫码登录已过期或不是从本页发起，请重新扫码")
+DINGTALK_UNAVAILABLE = ErrorCode("dingtalk_unavailable", Upstream,
+                                 "钉钉暂时没有回应，请稍后再试")

@@ -25,6 +25,7 @@ export WECHAT_APPID=wx-guide-official WECHAT_SECRET=guide-official-secret
 export WECHAT_CALLBACK_TOKEN=guide-callback-token MP_APPID=wx-guide-miniapp
 export MP_SECRET=guide-miniapp-secret DINGTALK_CLIENT_ID=ding-guide-app
 export DINGTALK_CLIENT_SECRET=guide-dingtalk-secret DINGTALK_ROBOT_CODE=ding-guide-robot
+export DINGTALK_CORP_ID=ding-guide-corp
 export WECHAT_AES_KEY=abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG
 export WECHAT_TEMPLATES='{"statement_issued": {"template_id": "guide-statement-tpl"}}'
 export CARD_TEMPLATES='{"approval": {"template_id": "guide-approval.schema"}, "dispute": {"template_id": "guide-dispute.schema"}, "handover": {"template_id": "guide-handover.schema"}}'

@@ -161,6 +161,7 @@ def _dingtalk_ctx(injected):
         api = injected or DingTalkApi(
             settings.dingtalk_client_id, settings.dingtalk_client_secret,
             settings.dingtalk_robot_code, settings.dingtalk_openapi_base,
+            oapi_base=settings.dingtalk_oapi_base,
         )
         app[DINGTALK] = api
         task = None

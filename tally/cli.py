@@ -78,6 +78,8 @@ def _load_demo(settings: Settings) -> None:
     print(f"  demo statement share link:   {info['share_url']}")
     print(f"  play the customer:    .venv/bin/tally sandbox wechat {info['openid']} 对账单")
     print("  play the salesperson: .venv/bin/tally sandbox ding sales-li 客户 联想")
+    print(f"  the workbench:        {settings.public_base_url}/workbench/ (sandbox: 钉钉扫码登录 "
+          f"opens the fake DingTalk's page, where you pick who scans)")
     day = info["handover_day"]
     print(f"  李业务's hand-over day:  GET /api/backoffice/v1/handover/days/sales-li/{day}; "
           f"in DingTalk: .venv/bin/tally sandbox ding sales-li 交账 {day}")

@@ -3,7 +3,8 @@ person plays the customer and the salesperson with `tally sandbox …`.
 
 `tally serve --sandbox` starts both fakes in their own threads and mounts `/_sandbox`, through
 which the CLI pushes DingTalk messages and card presses into the fake gateway and reads what
-the service sent. WeChat messages go the real way: a signed callback to `/wechat/callback`.
+the service sent. The workbench's 钉钉扫码登录 goes to the fake's OAuth page, where you choose
+which demo person "scans". WeChat messages go the real way: a signed callback to `/wechat/callback`.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ def start_fakes(settings: Settings) -> tuple[Settings, Fakes]:
         sys.path.insert(0, source_root)  # tests/fakes lives in the source tree, beside tally/
     try:
         from tests.fakes.dingtalk import FakeDingTalk
+        from tests.fakes.dingtalk_cards import CORP_ID
         from tests.fakes.dingtalk_contacts import load_demo_org
         from tests.fakes.wechat import FakeWeChat
     except ImportError as exc:
@@ -56,6 +58,9 @@ def start_fakes(settings: Settings) -> tuple[Settings, Fakes]:
         settings, sandbox=True, wechat_api_base=wechat_base, dingtalk_openapi_base=dingtalk_base,
         dingtalk_group_webhook=webhook, dingtalk_group_secret=GROUP_SECRET, dingtalk_stream=True,
         dingtalk_oapi_base=dingtalk_base, dingtalk_org_sync=True,
+        # the workbench's DingTalk sign-in: QR login goes to the fake's OAuth page, which lists
+        # the demo org's people to "scan as"; 免登 asks codes for the fake's org
+        dingtalk_login_base=dingtalk_base, dingtalk_corp_id=CORP_ID,
     )
     return settings, fakes
 

@@ -135,6 +135,20 @@ def _webhook_url(url: str) -> None:
 
 
 WebhookUrl = Annotated[str, _check(_webhook_url)]
+
+
+def _base_url(url: str) -> None:
+    if not url.startswith(("https://", "http://")):
+        raise ValueError("must be an http(s):// URL")
+
+
+def _corp_id(text: str) -> None:
+    if not text.strip() or any(c.isspace() for c in text):
+        raise ValueError("must be the org's CorpId (no spaces), e.g. ding1a2b3c4d5e6f")
+
+
+BaseUrl = Annotated[str, _check(_base_url)]
+CorpId = Annotated[str, _check(_corp_id)]
 Cron = Annotated[str, _check(_cron)]
 JobCrons = Annotated[str, _check(_job_crons)]
 ReminderDays = Annotated[str, _check(_reminder_days)]
@@ -246,6 +260,11 @@ class Settings:
     erp_webhook_secret: str = ""  # the HMAC-SHA256 key of X-Tally-Signature
     erp_webhook_timeout_seconds: Positive = 10
     event_retention_days: Positive = 90
+    # workbench sign-in through DingTalk (issue 15): the org's CorpId, which 免登 inside the
+    # DingTalk app asks an auth code for (the fake's outside production), and the host of
+    # DingTalk's OAuth page that QR login in a browser goes to
+    dingtalk_corp_id: CorpId = "ding-fake-corp"
+    dingtalk_login_base: BaseUrl = "https://login.dingtalk.com"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

@@ -19,7 +19,7 @@ from tally.settings import PREFIX, Settings
 # act as the app with them, so only the sandbox may run with them (or with them empty).
 DEMO_CREDENTIALS = (
     "wechat_callback_token", "wechat_appid", "wechat_secret", "mp_appid", "mp_secret",
-    "dingtalk_client_id", "dingtalk_client_secret", "dingtalk_robot_code",
+    "dingtalk_client_id", "dingtalk_client_secret", "dingtalk_robot_code", "dingtalk_corp_id",
 )
 
 # A seller without a mini-program leaves both empty (notices then carry the link alone);

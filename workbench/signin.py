@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from aiohttp import web
 from aiohttp_session import get_session
+from yarl import URL
 
 from domain.errors import DomainError
 from domain.signin import sign_in_with_password
 from httpcommon.jsonio import read_form
+from httpcommon.keys import SETTINGS
 from httpcommon.ratelimit import BAD_API_KEY, count_failure, refuse_if_exhausted
 from workbench.guard import public, safe_next, session_actor, sign_in
 from workbench.pages import redirect, render
@@ -25,7 +27,7 @@ async def sign_in_page(request: web.Request) -> web.Response:
     target = safe_next(request.query.get("next"))
     if await session_actor(request) is not None:
         raise web.HTTPSeeOther(location=target)
-    return await _login_page(request, target)
+    return await login_page(request, target)
 
 
 @routes.post("/login/password")
@@ -40,17 +42,27 @@ async def sign_in_by_password(request: web.Request) -> web.Response:
         if exc.kind == "unauthorized":
             count_failure(request, BAD_API_KEY)
         status = 429 if exc.kind == "rate_limited" else 401
-        return await _login_page(request, target, login=login, error=exc.message,
-                                 status=status)
+        return await login_page(request, target, login=login, error=exc.message,
+                                status=status)
     await sign_in(request, who)
     raise redirect(request, target)
 
 
-async def _login_page(request: web.Request, target: str, *, login: str = "", error: str = "",
-                      status: int = 200) -> web.Response:
+async def login_page(request: web.Request, target: str, *, login: str = "", error: str = "",
+                     status: int = 200) -> web.Response:
+    """The sign-in page, coming back to ``target``; with ``error``, the reason the last try
+    failed (and then 免登 does not try again by itself: the person chooses)."""
     return await render(request, "login.html", {
-        "next": target, "login": login, "error": error, "dingtalk": None,
+        "next": target, "login": login, "error": error,
+        "dingtalk": _dingtalk_sign_in(request, target, again=not error),
     }, status=status)
+
+
+def _dingtalk_sign_in(request: web.Request, target: str, *, again: bool) -> dict:
+    """What the page needs for DingTalk: the corp id 免登 asks a code for, the QR login link."""
+    qr = URL(f"{PREFIX}/login/dingtalk-qr").with_query(next=target)
+    return {"corp_id": request.config_dict[SETTINGS].dingtalk_corp_id, "qr_url": str(qr),
+            "auto": again}
 
 
 @routes.post("/logout", name="sign_out")

@@ -16,9 +16,10 @@ control methods ``push_bot_message``, ``push_card_callback``, ``push_system_disc
 ``redeliver`` and ``drop_connections`` push frames in the real format and ``acks`` records what
 the client acknowledged. Bot messages carry a session webhook (``POST /robot/session/<id>``)
 whose replies land in ``replies``. Everything sent lands in ``sent``; card instances per
-outTrackId in ``cards``, to-dos in ``todos``. Faults: ``fail_next``, ``rate_limit_next``,
-``expire_tokens``, ``latency``. All control methods are thread-safe; the ``await_*`` helpers
-are coroutines for the test's own loop.
+outTrackId in ``cards``, to-dos in ``todos``. Sign-in (``tests.fakes.dingtalk_login``): 免登 auth
+codes (``issue_auth_code``) and their exchange, the OAuth page of QR login and its token and
+profile calls. Faults: ``fail_next``, ``rate_limit_next``, ``expire_tokens``, ``latency``. All
+control methods are thread-safe; the ``await_*`` helpers are coroutines for the test's own loop.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from aiohttp import WSMsgType, web
 
 from tests.fakes.dingtalk_cards import CORP_ID, CardPlatform
 from tests.fakes.dingtalk_contacts import FakeContacts
+from tests.fakes.dingtalk_login import FakeLogin
 from tests.fakes.threaded import ThreadedServer, take_fault
 
 # The default app matches tally.settings.Settings' demo credentials.
@@ -115,6 +117,7 @@ class FakeDingTalk(CardPlatform, ThreadedServer):
         self._sockets: set[web.WebSocketResponse] = set()
         self._pending: list[str] = []  # frames pushed while no client was connected
         self.contacts = FakeContacts(self._apps)  # the oapi contacts (通讯录), same base URL
+        self.login = FakeLogin(self._apps, self.contacts)  # 免登 and QR login, same base URL
 
     # ----- control API (thread-safe) -----
 
@@ -123,6 +126,10 @@ class FakeDingTalk(CardPlatform, ThreadedServer):
         with self._lock:
             self._group_robots[access_token] = secret
         return f"{self.base_url}/robot/send?access_token={access_token}"
+
+    def issue_auth_code(self, userid: str, corp_id: str = CORP_ID) -> str:
+        """A 免登 auth code for ``userid``, as the DingTalk app issues one when a page asks."""
+        return self.login.issue_auth_code(userid, corp_id)
 
     def fail_next(self, n: int = 1, status: int = 500, path: str | None = None) -> None:
         """Answer the next ``n`` HTTP requests (to ``path`` if given) with ``status``."""
@@ -316,6 +323,7 @@ class FakeDingTalk(CardPlatform, ThreadedServer):
         self.add_card_routes(app)
         app.router.add_post("/robot/send", self._group_send)
         self.contacts.add_routes(app)
+        self.login.add_routes(app)
         return app
 
     @web.middleware

@@ -122,6 +122,21 @@ class FakeContacts:
             self._roles[role_id] = (group, name, list(userids))
         return role_id
 
+    def person(self, userid: str) -> dict[str, str] | None:
+        """A member of the directory as sign-in sees them: userid, unionid, name (None when
+        DingTalk does not know them: never joined, or left)."""
+        with self._lock:
+            user = self._users.get(userid)
+            if user is None or not user.active:
+                return None
+            return {"userid": user.userid, "unionid": user.unionid, "name": user.name}
+
+    def people(self) -> list[dict[str, str]]:
+        """Every active member, in the order they were added (the fake's QR page lists them)."""
+        with self._lock:
+            return [{"userid": u.userid, "name": u.name, "title": u.title}
+                    for u in self._users.values() if u.active]
+
     def fail_contacts_next(self, errcode: int = -1, errmsg: str = "系统繁忙") -> None:
         """Answer the next contacts call (not gettoken) with this errcode."""
         with self._lock:
@@ -158,6 +173,11 @@ class FakeContacts:
             token = f"fake-oapi-token-{next(self._ids)}"
             self._tokens[token] = False
         return _answer(access_token=token, expires_in=7200)
+
+    def token_valid(self, token: str) -> bool:
+        """An oapi access_token this fake issued and did not expire (other oapi calls check)."""
+        with self._lock:
+            return self._tokens.get(token) is False
 
     def _guarded(self, handler):
         async def guarded(request: web.Request) -> web.Response:

@@ -15,7 +15,7 @@ REAL_CREDENTIALS = {
     "TALLY_WECHAT_SECRET": "real-official-secret", "TALLY_MP_APPID": "wx0987654321",
     "TALLY_MP_SECRET": "real-miniapp-secret", "TALLY_DINGTALK_CLIENT_ID": "dingabcdef",
     "TALLY_DINGTALK_CLIENT_SECRET": "real-dingtalk-secret",
-    "TALLY_DINGTALK_ROBOT_CODE": "dingabcdef",
+    "TALLY_DINGTALK_ROBOT_CODE": "dingabcdef", "TALLY_DINGTALK_CORP_ID": "ding1a2b3c4d5e6f",
     "TALLY_DINGTALK_CARD_TEMPLATES": (
         '{"approval": {"template_id": "a1b2-approval.schema", "comment_input": true}, '
         '"dispute": {"template_id": "a1b2-dispute.schema"}, '

@@ -59,7 +59,7 @@ REFUSALS = {
                          "or empty credentials: TALLY_WECHAT_CALLBACK_TOKEN, TALLY_WECHAT_APPID, "
                          "TALLY_WECHAT_SECRET, TALLY_MP_APPID, TALLY_MP_SECRET, "
                          "TALLY_DINGTALK_CLIENT_ID, TALLY_DINGTALK_CLIENT_SECRET, "
-                         "TALLY_DINGTALK_ROBOT_CODE"),
+                         "TALLY_DINGTALK_ROBOT_CODE, TALLY_DINGTALK_CORP_ID"),
     "one_demo_credential": (["serve"], {**REAL_CREDENTIALS,
                                         "TALLY_WECHAT_CALLBACK_TOKEN": "demo-callback-token"},
                             "tally: refusing to start outside sandbox mode with demo or empty "
