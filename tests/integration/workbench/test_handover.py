@@ -146,6 +146,9 @@ async def test_close_and_reopen_are_stored_for_the_ticked_rows(client, people):
     ([("pick", "2026-11-23|nobody")], "未知员工: nobody"),
     ([("pick", "20261123|sales-li")], "日期"),
     ([("pick", "2026-11-23")], "勾选的行不对"),
+    ([("pick", "2026-11-23|sales\x00li")], "NUL"),
+    ([("pick", f"2026-11-{d:02d}|sales-li") for d in range(1, 31)]
+     + [("pick", "2026-12-01|sales-li"), ("pick", "2026-12-02|sales-li")], "一次最多操作 31 天"),
 ])
 async def test_a_bad_bulk_post_changes_nothing_and_keeps_the_ticks(
         client, people, fields, message):
@@ -160,7 +163,8 @@ async def test_a_bad_bulk_post_changes_nothing_and_keeps_the_ticks(
     html = await response.text()
     assert message in html
     assert not await DayClose.exists()
-    assert ('value="2026-11-23|sales-li" checked' in html) == bool(kept)  # the list, ticks kept
+    if "NUL" not in message:  # an unreadable form is refused before the page can be shown
+        assert ('value="2026-11-23|sales-li" checked' in html) == bool(kept)  # ticks kept
 
 
 async def test_a_salesperson_sees_only_their_days_and_no_bulk_buttons(client, people):
@@ -292,6 +296,13 @@ async def test_an_empty_remark_is_refused_with_the_ticks_and_nothing_changes(cli
     response = await post_form(client, f"{LIST}/confirm", csrf, [
         ("ref", "document:abc"), ("back", back)])
     assert response.status == 400
+    response = await post_form(client, f"{LIST}/remarks", csrf, [
+        ("ref", f"document:{sold.id}"), ("remark", "长" * 501), ("back", back)])
+    assert response.status == 400 and "备注不能超过 500 个字符" in await response.text()
+    response = await post_form(client, f"{LIST}/confirm", csrf, [
+        ("ref", f"nonsense:{sold.id}"), ("back", "https://evil.example/")])
+    assert response.status == 400 and "未知的单据类别" in await response.text()
+    assert (await Document.get(id=sold.id)).confirmed_at is None
 
 
 async def test_receipt_audit_buttons_change_the_receipt_and_a_closed_day_refuses(
