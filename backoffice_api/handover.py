@@ -14,6 +14,8 @@ from domain.actors import ADMIN, FINANCE
 from domain.common_errors import BAD_DATE, BAD_FIELD, BAD_RANGE
 from domain.documents.settings import confirm_audits, set_confirm_audits
 from domain.handover import close, confirm
+from domain.handover.rules import MAX_DAYS as MAX_DATES
+from domain.handover.rules import MAX_ITEMS
 from domain.limits import column_length
 from domain.org.models import Staff
 from httpcommon.contract import Routes, validated
@@ -41,8 +43,6 @@ from httpcommon.params import parse_date, path_id
 
 routes = Routes()
 FINANCE_ROLES = (ADMIN, FINANCE)
-MAX_DATES = 31
-MAX_ITEMS = 5000
 MAX_CLOSES_SPAN = 366  # days a listing of closed days may cover
 USERID = column_length(Staff, "dingtalk_userid")
 KINDS = list(Kind.__args__)

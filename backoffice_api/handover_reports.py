@@ -3,11 +3,8 @@ report, and its printable PDF. Finance and admin read everyone; a sales key its 
 
 from __future__ import annotations
 
-import asyncio
-import functools
 from datetime import date, timedelta
 from typing import Annotated
-from urllib.parse import quote
 
 from aiohttp import web
 from pydantic import Field, WithJsonSchema
@@ -15,7 +12,6 @@ from pydantic import Field, WithJsonSchema
 from backoffice_api.auth import actor_with
 from backoffice_api.handover_replies import DayReport, StaffDay
 from domain.actors import ADMIN, FINANCE, SALES, Actor
-from domain.handover.pdf import render_day_report_pdf
 from domain.handover.report import (
     ALL,
     day_report,
@@ -23,6 +19,7 @@ from domain.handover.report import (
     staff_by_userid,
     staff_days,
 )
+from domain.handover.rules import MAX_DAYS
 from domain.limits import column_length
 from domain.org.models import Staff
 from httpcommon.contract import Routes
@@ -31,11 +28,10 @@ from httpcommon.fields import Items, Query, QueryDay, QueryFlag, query_raw, quer
 from httpcommon.jsonio import json_response
 from httpcommon.keys import now
 from httpcommon.params import parse_date
-from httpcommon.printing import pdf_options
+from httpcommon.printing import day_report_pdf
 
 routes = Routes()
 READERS = (ADMIN, FINANCE, SALES)
-MAX_DAYS = 31
 USERID = column_length(Staff, "dingtalk_userid")
 
 
@@ -98,15 +94,4 @@ async def get_day(request: web.Request, query: ReportQuery) -> web.Response:
 async def get_day_pdf(request: web.Request, query: ReportQuery) -> web.Response:
     """日报汇总 as a printable A4 PDF with every section."""
     actor = actor_with(request, *READERS)
-    report = await _report(request, actor, query)
-    body = await asyncio.to_thread(
-        functools.partial(render_day_report_pdf, report, **await pdf_options(request)))
-    filename = f"handover-{report['staff']['userid'] or report['staff']['id']}-{report['day']}.pdf"
-    return web.Response(body=body, content_type="application/pdf", headers={
-        "Content-Disposition": f"inline; filename=\"{_ascii(filename)}\"; "
-                               f"filename*=UTF-8''{quote(filename)}"})
-
-
-def _ascii(name: str) -> str:
-    """A header-safe fallback for the plain filename= parameter."""
-    return "".join(c if c.isascii() and c not in '"\\' else "_" for c in name)
+    return await day_report_pdf(request, await _report(request, actor, query))

@@ -55,6 +55,8 @@ async def read_form_fields(request: web.Request) -> MultiDict[str]:
         posted = await request.post()
     except (ValueError, HttpProcessingError):
         raise BAD_FORM_BODY("表单无法解析") from None
+    if any("\x00" in key + value for key, value in posted.items() if isinstance(value, str)):
+        raise BAD_FORM_BODY("表单不能包含 NUL 字符")  # no column holds one
     return MultiDict((key, value.replace("\r\n", "\n").replace("\r", "\n"))
                      for key, value in posted.items() if isinstance(value, str))
 

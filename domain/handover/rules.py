@@ -19,6 +19,9 @@ KIND_LABELS = {DOCUMENT: "单据", EXPENSE: "费用单", OTHER_INCOME: "其他�
                EXCHANGE: "兑换货物"}
 # 资金单据: confirming one also audits it when the 交款交账参数 is on.
 FUND_KINDS = (EXPENSE, OTHER_INCOME)  # and receipts, which are documents of type receipt
+# How much one listing or one bulk action may cover (the API and the workbench alike).
+MAX_DAYS = 31
+MAX_ITEMS = 5000
 
 
 @dataclass(frozen=True)
