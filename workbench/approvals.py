@@ -28,6 +28,7 @@ from domain.approvals.queries import (
 )
 from domain.approvals.task_page import task_page
 from domain.credit import queries as credit_queries
+from domain.credit.rules import DIRECT
 from domain.customers.service import list_customers
 from domain.errors import DomainError
 from domain.money import yuan
@@ -278,7 +279,16 @@ async def _options(request: web.Request, fields, customer_id: int | None) -> dic
         options[forms.ORG] = [(str(o["id"]), o["name"]) for o in orgs if o["enabled"]]
     if forms.DEBT in inputs:
         options[forms.DEBT] = await _debt_options(actor, customer_id, now(request).date())
+    if forms.CREDIT_LINE in inputs:
+        options[forms.CREDIT_LINE] = await _direct_lines(actor, now(request).date())
     return options
+
+
+async def _direct_lines(actor: Actor, today) -> list[tuple[str, str]]:
+    """The 直签授信 accounts a 直签使用授信 may draw on (those of customers the person sees)."""
+    lines = await credit_queries.list_lines(actor, None, today)
+    return [(str(line["id"]), f"{line['number']} · 可用{yuan(line['available'])}")
+            for line in lines if line["type"] == DIRECT]
 
 
 async def _debt_options(actor: Actor, customer_id: int | None, today) -> list[tuple[str, str]]:

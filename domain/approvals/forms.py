@@ -94,16 +94,18 @@ def _iso(day: date | None) -> str | None:
 
 # ----- the forms people fill in (the workbench draws them from these declarations) -----
 
-CUSTOMER, ORG, DEBT, CHOICE, MONEY, DATE, DAYS, NUMBER, TEXT, LONG_TEXT = (
-    "customer", "org", "debt", "choice", "money", "date", "days", "number", "text", "long_text")
-WHOLE_NUMBERS = frozenset({CUSTOMER, ORG, DEBT, DAYS, NUMBER})
+CUSTOMER, ORG, DEBT, CREDIT_LINE, CHOICE, MONEY, DATE, DAYS, NUMBER, TEXT, LONG_TEXT = (
+    "customer", "org", "debt", "credit_line", "choice", "money", "date", "days", "number",
+    "text", "long_text")
+WHOLE_NUMBERS = frozenset({CUSTOMER, ORG, DEBT, CREDIT_LINE, DAYS, NUMBER})
 
 
 @dataclass(frozen=True)
 class FormField:
     """One field of a flow's form: its name in the form, what people call it, what it holds
-    (``input``: a customer, a sales org, a debt, one of ``choices``, money, a date, days, a
-    number, text) and its bounds. Parsing reads the field from this; the workbench draws it."""
+    (``input``: a customer, a sales org, a debt, a credit account, one of ``choices``, money,
+    a date, days, a number, text) and its bounds. Parsing reads the field from this; the
+    workbench draws it."""
 
     name: str
     label: str
@@ -140,7 +142,7 @@ CREDIT_APPLICATION_FORM = (
     FormField("valid_to", "有效期结束", DATE),
     FormField("project", "项目", TEXT, max_len=100, hint="项目授信必填"),
     FormField("term_days", "账期天数", DAYS, hi=MAX_TERM_DAYS, hint="不填则按默认账期"),
-    FormField("parent_id", "上级授信账户", NUMBER, hint="直签使用授信填直签授信账户编号"),
+    FormField("parent_id", "上级授信账户", CREDIT_LINE, hint="仅直签使用授信：选择上游的直签授信"),
     FormField("reason", "申请说明", LONG_TEXT),
 )
 CREDIT_TERM_CHANGE_FORM = (

@@ -94,6 +94,7 @@ async def test_reject_needs_a_comment_then_ends_the_flow_and_tells_the_initiator
     assert (await ApprovalFlow.get(id=flow["id"])).status == "rejected"
     notice = await OutboxMessage.get(kind="approval_outcome")
     assert notice.recipient_id == str(world["staff"]["sales-li"].id)
+    assert (notice.payload["status"], notice.payload["comment"]) == ("rejected", "额度过高\n请下调")
 
     decided = await _text(await client.get(f"{APPROVALS}/done"))
     assert "已驳回" in decided and "额度过高" in decided and "授信申请：联想" in decided
