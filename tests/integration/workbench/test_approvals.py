@@ -218,3 +218,19 @@ async def test_the_cards_signed_link_is_drawn_by_the_workbench_but_opens_no_sess
     workbench = await client.get(f"{APPROVALS}/tasks/{task.id}", allow_redirects=False)
     assert workbench.status == 303 and "/workbench/login" in workbench.headers["Location"]
     assert Decimal(flow["form"]["amount"]) == Decimal("500000")
+
+
+async def test_a_login_with_no_staff_member_has_no_tasks_and_cannot_start(client, world):
+    flow = await start(client, world, "credit_application", annual(world))
+    csrf = await sign_in(client, "finance")
+    assert "没有待你审批的事项" in await _text(await client.get(APPROVALS))
+    assert "授信申请：联想" in await _text(await client.get(f"{APPROVALS}/{flow['id']}"))
+    form = await _text(await client.get(f"{APPROVALS}/new"))
+    assert "没有关联员工" in form
+    fields = {"kind": "credit_application", "customer_id": str(world["customers"]["C001"]),
+              "org_id": str(world["org"].id), "type": "annual", "amount": "1000"}
+    refused = await post_form(client, f"{APPROVALS}/new", csrf, fields)
+    assert refused.status == 403
+    unknown = await client.get(f"{APPROVALS}/new?kind=write_off")
+    assert unknown.status == 400 and "未知审批流程" in await unknown.text()
+    assert await ApprovalFlow.all().count() == 1
