@@ -234,3 +234,37 @@ async def test_a_login_with_no_staff_member_has_no_tasks_and_cannot_start(client
     unknown = await client.get(f"{APPROVALS}/new?kind=write_off")
     assert unknown.status == 400 and "未知审批流程" in await unknown.text()
     assert await ApprovalFlow.all().count() == 1
+
+
+async def test_hostile_input_is_refused_with_a_4xx_and_changes_nothing(client, world):
+    other = await make_debt(await Customer.get(id=world["customers"]["C002"]), world["org"],
+                            due=date(2026, 12, 1))
+    flow = await start(client, world, "credit_application", annual(world))
+    task = await _pending(flow["id"])
+    li = await sign_in(client, "sales", staff_userid="sales-li")
+    for query in ("customer_id=abc", "customer_id=999999999", "customer_id=-1",
+                  f"customer_id={world['customers']['C002']}", "kind=%00"):
+        page = await client.get(f"{APPROVALS}/new?kind=payment_term_change&{query}")
+        assert page.status in (200, 400), query
+        assert "借款 未还" not in await page.text()  # C002's debt is not hers to see
+    term = {"kind": "payment_term_change", "term_days": "90", "reason": "x"}
+    for debt_id in (str(other.id), "abc", "99999999999", ""):
+        refused = await post_form(client, f"{APPROVALS}/new", li, {**term, "debt_id": debt_id})
+        assert 400 <= refused.status < 500, debt_id
+    credit = {"kind": "credit_application", "customer_id": str(world["customers"]["C001"]),
+              "org_id": str(world["org"].id), "type": "annual", "amount": "100"}
+    for change in ({"valid_from": "2026-13-45"}, {"reason": "长" * 501}, {"type": "bogus"},
+                   {"org_id": "99999"}, {"term_days": "366"}, {"parent_id": "x"}):
+        refused = await post_form(client, f"{APPROVALS}/new", li, {**credit, **change})
+        assert refused.status == 400, change
+    assert await ApprovalFlow.all().count() == 1
+    # the initiator may not decide, nor may the approver withdraw or resubmit
+    assert (await post_form(client, f"{APPROVALS}/tasks/{task.id}/approve", li, {})).status == 403
+    zhao = await sign_in(client, "sales", staff_userid="mgr-zhao")
+    too_long = await post_form(client, f"{APPROVALS}/tasks/{task.id}/return", zhao,
+                               {"comment": "长" * 2001})
+    assert too_long.status == 400 and "意见不能超过" in await too_long.text()
+    for path in (f"{APPROVALS}/{flow['id']}/withdraw", f"{APPROVALS}/{flow['id']}/resubmit"):
+        assert (await post_form(client, path, zhao, {"same": "1"})).status == 403, path
+    stored = await ApprovalFlow.get(id=flow["id"])
+    assert (stored.status, (await ApprovalTask.get(id=task.id)).status) == ("pending", "pending")
