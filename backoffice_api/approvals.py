@@ -11,7 +11,7 @@ from pydantic import Field, PlainValidator, WithJsonSchema
 
 from backoffice_api.auth import actor_with
 from domain.actors import ADMIN, FINANCE, SALES
-from domain.approvals import engine
+from domain.approvals import engine, forms
 from domain.approvals.departments import set_department
 from domain.approvals.errors import BAD_FORM
 from domain.approvals.flows import flows_with_overrides
@@ -48,18 +48,27 @@ routes = Routes()
 STAFF = (ADMIN, FINANCE, SALES)
 TEXT = {"type": "string"}
 DAY = {"type": "string", "format": "date"}
+# A form's JSON type by what its declared field holds (domain.approvals.forms)
+_INPUT_SCHEMAS = {forms.MONEY: MONEY_IN, forms.DATE: DAY,
+                  forms.DAYS: {"type": "integer", "minimum": 1, "maximum": forms.MAX_TERM_DAYS}}
+
+
+def _form_schema(fields: tuple[forms.FormField, ...]) -> dict:
+    """The JSON schema of a form the domain declares (the workbench draws the same one)."""
+    def schema(field: forms.FormField) -> dict:
+        if field.input == forms.CHOICE:
+            return {"enum": [value for value, _ in field.choices]}
+        if field.input in _INPUT_SCHEMAS:
+            return _INPUT_SCHEMAS[field.input]
+        return ID if field.input in forms.WHOLE_NUMBERS else TEXT
+
+    return {"type": "object", "required": [f.name for f in fields if f.required],
+            "properties": {f.name: schema(f) for f in fields}}
+
+
 # the form each kind of flow takes, as the document states it
 FORMS = {
-    "credit_application": {"type": "object", "required": ["customer_id", "org_id", "type",
-                                                          "amount"], "properties": {
-        "customer_id": ID, "org_id": ID,
-        "type": {"enum": ["annual", "project", "direct", "direct_use", "temporary"]},
-        "amount": MONEY_IN, "valid_from": DAY, "valid_to": DAY, "project": TEXT,
-        "term_days": ID, "parent_id": ID, "reason": TEXT}},
-    "payment_term_change": {"type": "object", "required": ["debt_id", "term_days", "reason"],
-                            "properties": {"debt_id": ID, "term_days": {
-                                "type": "integer", "minimum": 1, "maximum": 365},
-                                "reason": TEXT}},
+    **{kind: _form_schema(fields) for kind, fields in forms.FORMS.items()},
     "payment_claim": {"type": "object", "required": ["customer_id", "number", "amount"],
                       "properties": {"customer_id": ID, "number": TEXT, "amount": MONEY_IN,
                                      "deposit": MONEY_IN, "repayment": MONEY_IN,

@@ -94,10 +94,11 @@ def create_app(
         app.cleanup_ctx.append(_jobs_ctx)
     app.add_subapp(BACKOFFICE_PREFIX, create_backoffice_app())
     app.add_subapp(MP_PREFIX, create_mp_app())
-    app.add_subapp(WORKBENCH_PREFIX, create_workbench_app(settings))
+    workbench = create_workbench_app(settings)
+    app.add_subapp(WORKBENCH_PREFIX, workbench)
     add_h5_routes(app)
     add_wechat_routes(app)
-    add_approval_page_routes(app)
+    add_approval_page_routes(app, workbench)
     add_docs_routes(app, {
         f"{prefix}/docs": (meta["title"], f"{prefix}/openapi.json")
         for prefix, meta in ((BACKOFFICE_PREFIX, BACKOFFICE_OPENAPI), (MP_PREFIX, MP_OPENAPI))

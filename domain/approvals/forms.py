@@ -4,11 +4,13 @@ strings, dates ISO) with an Invalid naming the field, and summed up for people. 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any, Literal, overload
 
 from domain.approvals.errors import CLAIM_OVER_AMOUNT, TERM_TOO_LONG
+from domain.approvals.flows import CREDIT_APPLICATION, CREDIT_TERM_CHANGE
 from domain.common_errors import BAD_AMOUNT, BAD_DATE, BAD_FIELD, MISSING_FIELD
 from domain.credit.errors import BAD_CREDIT_TYPE, BAD_VALIDITY, DUPLICATE_DEBT
 from domain.credit.rules import LINE_TYPES, TYPE_LABELS
@@ -90,32 +92,84 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
+# ----- the forms people fill in (the workbench draws them from these declarations) -----
+
+CUSTOMER, ORG, DEBT, CREDIT_LINE, CHOICE, MONEY, DATE, DAYS, NUMBER, TEXT, LONG_TEXT = (
+    "customer", "org", "debt", "credit_line", "choice", "money", "date", "days", "number",
+    "text", "long_text")
+WHOLE_NUMBERS = frozenset({CUSTOMER, ORG, DEBT, CREDIT_LINE, DAYS, NUMBER})
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One field of a flow's form: its name in the form, what people call it, what it holds
+    (``input``: a customer, a sales org, a debt, a credit account, one of ``choices``, money,
+    a date, days, a number, text) and its bounds. Parsing reads the field from this; the
+    workbench draws it."""
+
+    name: str
+    label: str
+    input: str
+    required: bool = False
+    choices: tuple[tuple[str, str], ...] = ()  # (value, label)
+    hi: int = 2**31 - 1
+    max_len: int = 500
+    hint: str = ""
+
+
+def _read(form: Mapping[str, Any], field: FormField) -> Any:
+    """The field's clean value (an Invalid naming it when it is missing or malformed)."""
+    if field.input in WHOLE_NUMBERS:
+        return _int(form, field.name, field.label, required=field.required, hi=field.hi)
+    if field.input == MONEY:
+        return fmt(_amount(form, field.name, field.label))
+    if field.input == DATE:
+        return _iso(_date(form, field.name, field.label))
+    return _text(form, field.name, field.label, required=field.required, max_len=field.max_len)
+
+
+def read_form(form: Mapping[str, Any], fields: tuple[FormField, ...]) -> dict[str, Any]:
+    return {field.name: _read(form, field) for field in fields}
+
+
+CREDIT_APPLICATION_FORM = (
+    FormField("customer_id", "客户", CUSTOMER, required=True),
+    FormField("org_id", "销售组织", ORG, required=True, hint="额度来源"),
+    FormField("type", "授信类型", CHOICE, required=True,
+              choices=tuple((t, TYPE_LABELS[t]) for t in LINE_TYPES)),
+    FormField("amount", "申报授信金额", MONEY, required=True),
+    FormField("valid_from", "有效期开始", DATE),
+    FormField("valid_to", "有效期结束", DATE),
+    FormField("project", "项目", TEXT, max_len=100, hint="项目授信必填"),
+    FormField("term_days", "账期天数", DAYS, hi=MAX_TERM_DAYS, hint="不填则按默认账期"),
+    FormField("parent_id", "上级授信账户", CREDIT_LINE, hint="仅直签使用授信：选择上游的直签授信"),
+    FormField("reason", "申请说明", LONG_TEXT),
+)
+CREDIT_TERM_CHANGE_FORM = (
+    FormField("debt_id", "欠款", DEBT, required=True),
+    # read up to any whole number so that too long a term is told as such (TERM_TOO_LONG)
+    FormField("term_days", "新账期天数", DAYS, required=True, hi=10**6,
+              hint=f"最多 12 个月（{MAX_TERM_DAYS} 天）"),
+    FormField("reason", "原因说明", LONG_TEXT, required=True),
+)
+# the forms a person starts from the workbench, by flow kind
+FORMS = {CREDIT_APPLICATION: CREDIT_APPLICATION_FORM, CREDIT_TERM_CHANGE: CREDIT_TERM_CHANGE_FORM}
+
+
 # ----- 授信申请 -----
 
 
 def parse_credit_application(form: Mapping[str, Any]) -> dict[str, Any]:
-    kind = _text(form, "type", "授信类型", required=True)
-    if kind not in LINE_TYPES:
+    values = read_form(form, CREDIT_APPLICATION_FORM)
+    if values["type"] not in LINE_TYPES:
         raise BAD_CREDIT_TYPE(f"授信类型必须是 {', '.join(LINE_TYPES)} 之一",
                               field="type")
-    valid_from = _date(form, "valid_from", "有效期开始")
-    valid_to = _date(form, "valid_to", "有效期结束")
-    if valid_from and valid_to and valid_to < valid_from:
-        raise BAD_VALIDITY("有效期结束不能早于开始", field="valid_to")
-    project = _text(form, "project", "项目", max_len=100) or None
-    if kind == "project" and not project:
+    if values["valid_from"] and values["valid_to"] and values["valid_to"] < values["valid_from"]:
+        raise BAD_VALIDITY("有效期结束不能早于开始", field="valid_to")  # ISO dates sort as days
+    values["project"] = values["project"] or None
+    if values["type"] == "project" and not values["project"]:
         raise MISSING_FIELD("项目授信必须填写项目（project）", field="project")
-    return {
-        "customer_id": _int(form, "customer_id", "客户"),
-        "org_id": _int(form, "org_id", "销售组织"),
-        "type": kind,
-        "amount": fmt(_amount(form, "amount", "申报授信金额")),
-        "valid_from": _iso(valid_from), "valid_to": _iso(valid_to),
-        "project": project,
-        "term_days": _int(form, "term_days", "账期天数", required=False, hi=MAX_TERM_DAYS),
-        "parent_id": _int(form, "parent_id", "上级授信账户", required=False),
-        "reason": _text(form, "reason", "申请说明"),
-    }
+    return values
 
 
 def credit_application_summary(form: Mapping[str, Any]) -> Summary:
@@ -137,15 +191,11 @@ def credit_application_summary(form: Mapping[str, Any]) -> Summary:
 
 
 def parse_credit_term_change(form: Mapping[str, Any]) -> dict[str, Any]:
-    term = _int(form, "term_days", "新账期天数", hi=10**6)
-    if term > MAX_TERM_DAYS:
-        raise TERM_TOO_LONG(f"新账期 {term} 天超过上限：账期最多 12 个月（{MAX_TERM_DAYS} 天）",
-                            field="term_days")
-    return {
-        "debt_id": _int(form, "debt_id", "欠款"),
-        "term_days": term,
-        "reason": _text(form, "reason", "原因说明", required=True),
-    }
+    values = read_form(form, CREDIT_TERM_CHANGE_FORM)
+    if values["term_days"] > MAX_TERM_DAYS:
+        raise TERM_TOO_LONG(f"新账期 {values['term_days']} 天超过上限：账期最多 12 个月"
+                            f"（{MAX_TERM_DAYS} 天）", field="term_days")
+    return values
 
 
 def credit_term_change_summary(form: Mapping[str, Any]) -> Summary:

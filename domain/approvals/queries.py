@@ -8,8 +8,11 @@ from tortoise.expressions import Q, Subquery
 from domain.actors import ADMIN, FINANCE, Actor
 from domain.approvals.engine import (
     ACTION_LABELS,
+    APPROVED,
     FLOW_STATUS_LABELS,
     PENDING,
+    REJECTED,
+    RETURNED,
     TASK_STATUS_LABELS,
     kind_label,
 )
@@ -116,3 +119,27 @@ async def flow_view(flow: ApprovalFlow) -> dict:
 
 def _node_name(flow: ApprovalFlow, index: int) -> str:
     return flow.nodes[index]["name"] if 0 <= index < len(flow.nodes) else ""
+
+
+async def pending_task_ids(staff_id: int | None, *, limit: int = 50) -> list[int]:
+    """The staff member's tasks still waiting for them (their 待办), oldest first."""
+    tasks = await ApprovalTask.filter(
+        approver_id=staff_id or 0, status=PENDING, flow__status=PENDING).order_by(
+        "created_at", "id").limit(limit)
+    return [task.id for task in tasks]
+
+
+async def decided_tasks(staff_id: int | None, *, limit: int = 50, offset: int = 0) -> list[dict]:
+    """The tasks the staff member decided (同意 / 驳回 / 退回: their 已办), latest first."""
+    tasks = await ApprovalTask.filter(
+        approver_id=staff_id or 0, status__in=list(_DECIDED)).order_by(
+        "-acted_at", "-id").offset(offset).limit(limit)
+    flows = {f.id: f for f in await ApprovalFlow.filter(id__in={t.flow_id for t in tasks})}
+    names = await _names({f.initiator_id for f in flows.values()})
+    return [{"task_id": t.id, "status": t.status,
+             "status_label": TASK_STATUS_LABELS[t.status], "comment": t.comment,
+             "acted_at": t.acted_at, "node_name": _node_name(flows[t.flow_id], t.node),
+             "flow": flow_summary(flows[t.flow_id], names)} for t in tasks]
+
+
+_DECIDED = (APPROVED, REJECTED, RETURNED)

@@ -5,7 +5,7 @@ may still act on it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from domain.approvals.card_figures import credit_facts, customer_credit
 from domain.approvals.engine import (
@@ -35,6 +35,8 @@ class TaskPage:
     closed_reason: str | None  # why the approver can no longer act; None while they can
     customer: str = ""  # the customer the request is about, if any
     credit: tuple[tuple[str, str], ...] = ()  # that customer's credit today (可用额度, …)
+    flow_id: int = 0
+    received_at: datetime | None = None  # when the task reached the approver
 
 
 async def task_page(task_id: int, staff_id: int, on: date) -> TaskPage:
@@ -60,4 +62,5 @@ async def task_page(task_id: int, staff_id: int, on: date) -> TaskPage:
         flow_status=FLOW_STATUS_LABELS.get(flow.status, flow.status),
         closed_reason=await why_task_closed(task.id),
         customer=customer, credit=tuple(credit_facts(figures)) if figures else (),
+        flow_id=flow.id, received_at=task.created_at,
     )
