@@ -178,7 +178,7 @@ async def list_customers(request: web.Request, query: CustomersQuery) -> web.Res
 async def get_customer(request: web.Request) -> web.Response:
     actor = actor_with(request, *STAFF)
     detail = await customer_detail(actor, path_id(request),
-                                   mp_configured=bool(request.config_dict[SETTINGS].mp_appid))
+                                   mp_configured=request.config_dict[SETTINGS].mini_program)
     view = customer_view(detail.customer)
     view["receivable"] = detail.receivable
     view["departments"] = [{"name": d.name, "code": d.code} for d in detail.departments]
