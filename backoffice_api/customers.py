@@ -10,10 +10,10 @@ from pydantic import Field
 from backoffice_api.auth import actor_with
 from domain.actors import ADMIN, FINANCE, SALES
 from domain.common_errors import BAD_FIELD
+from domain.customer_views import customer_detail
 from domain.customers import service as customers
 from domain.customers import shares
 from domain.customers.models import Customer
-from domain.customer_views import customer_detail
 from domain.statements.picker import documents_to_pick
 from httpcommon.contract import Routes
 from httpcommon.fields import (
