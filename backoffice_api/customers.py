@@ -133,7 +133,7 @@ class NewShare(Body):
     staff_id: Int
 
 
-class Share(Reply):
+class CustomerShare(Reply):
     staff_id: Id
     name: str
     department: str
@@ -227,13 +227,13 @@ async def enable_customer(request: web.Request) -> web.Response:
 
 
 @routes.get("/customers/{id}/shares", summary="客户共享给了哪些业务员",
-            response=Items[Share])
+            response=Items[CustomerShare])
 async def list_shares(request: web.Request) -> web.Response:
     actor = actor_with(request, *STAFF)
     return json_response(share_views(await shares.shares_of(actor, path_id(request))))
 
 
-@routes.post("/customers/{id}/shares", body=NewShare, response=Items[Share], summary=(
+@routes.post("/customers/{id}/shares", body=NewShare, response=Items[CustomerShare], summary=(
     "共享客户给一位业务员（共享后其可查看、使用该客户；已共享时不变；不能是客户自己的业务员）；"
     "答复现在的共享名单"))
 async def share_customer(request: web.Request, body: NewShare) -> web.Response:
@@ -242,7 +242,7 @@ async def share_customer(request: web.Request, body: NewShare) -> web.Response:
     return json_response(share_views(found))
 
 
-@routes.delete("/customers/{id}/shares/{staff_id}", response=Items[Share],
+@routes.delete("/customers/{id}/shares/{staff_id}", response=Items[CustomerShare],
                path={"staff_id": {"type": "integer", "minimum": 1}},
                summary="取消与一位业务员的共享（未共享时 404）；答复现在的共享名单")
 async def unshare_customer(request: web.Request) -> web.Response:
