@@ -210,6 +210,17 @@ async def test_a_bind_qr_code_for_a_contact_of_another_customer_is_refused(clien
     assert not await BindCode.exists()
 
 
+async def test_wechat_down_is_said_on_the_page_and_leaves_no_code(client, customers, wechat):
+    wechat.fail_next(5, status=503, path="cgi-bin/qrcode/create")
+    csrf = await sign_in(client, "finance")
+    response = await post_form(client, f"{CUSTOMERS}/{customers['C001'].id}/bind-qr", csrf,
+                               {"channel": "official_account"})
+    assert response.status == 502
+    page = text(await response.text())
+    assert "微信暂时无法生成二维码，请稍后再试" in page and "生成绑定二维码" in page
+    assert not await BindCode.exists()
+
+
 async def test_a_salesperson_cannot_make_a_bind_code_for_anothers_customer(client, customers):
     csrf = await sign_in(client, "sales", staff_userid="sales-li")
     response = await post_form(client, f"{CUSTOMERS}/{customers['C002'].id}/bind-qr", csrf,
