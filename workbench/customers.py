@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from typing import Any
+from decimal import Decimal
 
 from aiohttp import web
 
@@ -95,7 +95,7 @@ class GroupRow:
     name: str
     depth: int  # 1: directly below the customer
     parent: str  # the parent's name
-    receivable: Any
+    receivable: Decimal
 
 
 async def _customer_page(request: web.Request, customer_id: int, *, error: str = "",
