@@ -8,11 +8,12 @@ from aiohttp import web
 from pydantic import Field
 
 from backoffice_api.auth import actor_with
-from domain.access import get_visible_customer
 from domain.actors import ADMIN, FINANCE, SALES
 from domain.common_errors import BAD_FIELD
+from domain.customer_views import customer_detail
 from domain.customers import service as customers
-from domain.customers.models import Contact, Customer, CustomerDepartment
+from domain.customers import shares
+from domain.customers.models import Customer
 from domain.statements.picker import documents_to_pick
 from httpcommon.contract import Routes
 from httpcommon.fields import (
@@ -128,6 +129,21 @@ class BindCode(Reply):
     contact_id: Id | None
 
 
+class NewShare(Body):
+    staff_id: Int
+
+
+class CustomerShare(Reply):
+    staff_id: Id
+    name: str
+    department: str
+
+
+def share_views(found: list[shares.SharedWith]) -> dict:
+    return {"items": [{"staff_id": s.staff_id, "name": s.name, "department": s.department}
+                      for s in found]}
+
+
 class PickableDocument(DocumentFigures):
     status: str
     version: Int
@@ -161,17 +177,13 @@ async def list_customers(request: web.Request, query: CustomersQuery) -> web.Res
 @routes.get("/customers/{id}", summary="客户详情（含应收与联系人）", response=CustomerDetail)
 async def get_customer(request: web.Request) -> web.Response:
     actor = actor_with(request, *STAFF)
-    customer = await get_visible_customer(actor, path_id(request))
-    view = customer_view(customer)
-    view["receivable"] = await customers.receivable(customer.id)
-    view["departments"] = [
-        {"name": d.name, "code": d.code}
-        for d in await CustomerDepartment.filter(customer_id=customer.id).order_by("id")
-    ]
-    view["contacts"] = [
-        {"id": c.id, "name": c.name, "phone": c.phone, "bound": bool(c.openid or c.mp_openid)}
-        for c in await Contact.filter(customer_id=customer.id).order_by("id")
-    ]
+    detail = await customer_detail(actor, path_id(request),
+                                   mp_configured=request.config_dict[SETTINGS].mini_program)
+    view = customer_view(detail.customer)
+    view["receivable"] = detail.receivable
+    view["departments"] = [{"name": d.name, "code": d.code} for d in detail.departments]
+    view["contacts"] = [{"id": c.id, "name": c.name, "phone": c.phone, "bound": c.bound}
+                        for c in detail.contacts]
     return json_response(view)
 
 
@@ -212,6 +224,32 @@ async def enable_customer(request: web.Request) -> web.Response:
     actor = actor_with(request, *BOOKS)
     customer = await customers.set_disabled(actor, path_id(request), False, now(request))
     return json_response(customer_view(customer))
+
+
+@routes.get("/customers/{id}/shares", summary="客户共享给了哪些业务员",
+            response=Items[CustomerShare])
+async def list_shares(request: web.Request) -> web.Response:
+    actor = actor_with(request, *STAFF)
+    return json_response(share_views(await shares.shares_of(actor, path_id(request))))
+
+
+@routes.post("/customers/{id}/shares", body=NewShare, response=Items[CustomerShare], summary=(
+    "共享客户给一位业务员（共享后其可查看、使用该客户；已共享时不变；不能是客户自己的业务员）；"
+    "答复现在的共享名单"))
+async def share_customer(request: web.Request, body: NewShare) -> web.Response:
+    actor = actor_with(request, *BOOKS)
+    found = await shares.share_customer(actor, path_id(request), body.staff_id, now(request))
+    return json_response(share_views(found))
+
+
+@routes.delete("/customers/{id}/shares/{staff_id}", response=Items[CustomerShare],
+               path={"staff_id": {"type": "integer", "minimum": 1}},
+               summary="取消与一位业务员的共享（未共享时 404）；答复现在的共享名单")
+async def unshare_customer(request: web.Request) -> web.Response:
+    actor = actor_with(request, *BOOKS)
+    found = await shares.unshare_customer(actor, path_id(request), path_id(request, "staff_id"),
+                                          now(request))
+    return json_response(share_views(found))
 
 
 @routes.post("/customers/{id}/bind-codes", summary="生成一次性绑定码", body=BindCodeRequest,

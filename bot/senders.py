@@ -51,7 +51,7 @@ from bot.tier_texts import tier_digest_markdown
 from bot.wechat import RETRYABLE_ERRORS, TOKEN_ERRORS, WeChatError, WeChatGateway
 from domain.approvals import engine
 from domain.approvals.links import task_page_url
-from domain.contacts import unfollowed
+from domain.contacts import NO_CONSENT, follows_official_account, unfollowed, unreachable_reason
 from domain.customers.models import Contact
 from domain.delivery import DeliveryFailed, Notice, Sender, no_channel, subscribe_ref
 from domain.money import yuan
@@ -70,12 +70,8 @@ NO_GROUP_ROBOT = "no_group_robot"  # no group webhook configured: no alert (it w
 SUBSCRIBE_REFUSED = frozenset({43101})  # the user has no subscribe quota left
 UNSUBSCRIBED = 43004  # template message to someone who left the official account
 # Why a customer notice had no channel, for finance (the delivery ledger shows it).
-NOT_ON_WECHAT = "联系人未绑定微信（未关注公众号，也未登录小程序）"
-LEFT_OA = "客户已取消关注公众号，且未使用小程序"
-LEFT_OA_NO_CONSENT = "客户已取消关注公众号，且小程序未授权订阅消息"
-NO_CONSENT = "客户未关注公众号，且小程序未授权订阅消息"
+# (Those of a contact's WeChat state are domain.contacts', which the customer page shows too.)
 CONSENT_REFUSED = "客户在小程序拒收订阅消息（授权已用完）"
-NO_MINI_PROGRAM = "客户只在小程序绑定，但未配置小程序（TALLY_MP_APPID）"
 TOKEN_TTL_SECONDS = 60.0  # re-read the gateway's token this often to follow other replicas
 MP_STATE = "formal"
 log = logging.getLogger(__name__)
@@ -441,16 +437,11 @@ class WeChatSender:
 
     def _unreachable(self, contact: dict, template: Template) -> str:
         """Why no message could go to this contact, in finance's words."""
-        openid, mp_openid = contact.get("openid"), contact.get("mp_openid")
-        if not openid and not mp_openid:
-            return NOT_ON_WECHAT
-        if mp_openid and not self._mp_appid:
-            return NO_MINI_PROGRAM
-        if openid and contact.get("oa_unsubscribed_at"):
-            return LEFT_OA_NO_CONSENT if mp_openid else LEFT_OA
-        if openid and not template.template_id:
+        reason = unreachable_reason(contact.get("openid"), contact.get("mp_openid"),
+                                    contact.get("oa_unsubscribed_at"), bool(self._mp_appid))
+        if reason == NO_CONSENT and contact.get("openid") and not template.template_id:
             return f"「{label(template.kind)}」未配置公众号模板消息"
-        return NO_CONSENT
+        return reason
 
     def _template_body(self, openid: str, template: Template, payload) -> dict:
         # https://developers.weixin.qq.com/doc/service/api/notify/template/api_sendtemplatemessage.html
@@ -488,7 +479,7 @@ class WeChatSender:
 
 
 def _follows(contact: Mapping[str, Any]) -> bool:
-    return bool(contact.get("openid")) and not contact.get("oa_unsubscribed_at")
+    return follows_official_account(contact.get("openid"), contact.get("oa_unsubscribed_at"))
 
 
 # ----- DingTalk ---------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ contact (``oa_unsubscribed_at``) so deliveries skip a template message that woul
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
@@ -26,6 +27,54 @@ from domain.customers.errors import (
 from domain.customers.models import BindCode, Contact
 from domain.customers.service import check_live
 from domain.statements.answerers import UNNAMED_CONTACT
+
+OFFICIAL_ACCOUNT, MINIPROGRAM = "official_account", "miniprogram"
+# Why a customer notice has no channel to a contact, in finance's words (the delivery ledger
+# and the customer page show them).
+NOT_ON_WECHAT = "联系人未绑定微信（未关注公众号，也未登录小程序）"
+LEFT_OA = "客户已取消关注公众号，且未使用小程序"
+LEFT_OA_NO_CONSENT = "客户已取消关注公众号，且小程序未授权订阅消息"
+NO_CONSENT = "客户未关注公众号，且小程序未授权订阅消息"
+NO_MINI_PROGRAM = "客户只在小程序绑定，但未配置小程序（TALLY_MP_APPID）"
+
+
+def follows_official_account(openid: str | None, unsubscribed_at: datetime | None) -> bool:
+    """Template messages reach the contact: they are on the official account and have not
+    left it."""
+    return bool(openid) and unsubscribed_at is None
+
+
+def unreachable_reason(openid: str | None, mp_openid: str | None,
+                       unsubscribed_at: datetime | None, mp_configured: bool) -> str:
+    """Why neither the official account nor a mini-program consent reaches the contact (the
+    last, NO_CONSENT, also when a consent for one template is missing)."""
+    if not openid and not mp_openid:
+        return NOT_ON_WECHAT
+    if mp_openid and not mp_configured:
+        return NO_MINI_PROGRAM
+    if openid and unsubscribed_at:
+        return LEFT_OA_NO_CONSENT if mp_openid else LEFT_OA
+    return NO_CONSENT
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How a customer notice would reach a contact now, in the order the WeChat sender tries:
+    the official account while they follow it, else a mini-program subscribe message while
+    they have consents left (each buys one message of its template)."""
+
+    channel: str  # OFFICIAL_ACCOUNT, MINIPROGRAM, or "" when nothing reaches them
+    consents: int  # mini-program messages agreed to and not yet sent, all templates
+    reason: str = ""  # why nothing reaches them
+
+
+def reach(contact: Contact, consents: int, mp_configured: bool) -> Reach:
+    if follows_official_account(contact.openid, contact.oa_unsubscribed_at):
+        return Reach(OFFICIAL_ACCOUNT, consents)
+    if mp_configured and contact.mp_openid and consents > 0:
+        return Reach(MINIPROGRAM, consents)
+    return Reach("", consents, unreachable_reason(
+        contact.openid, contact.mp_openid, contact.oa_unsubscribed_at, mp_configured))
 
 
 async def redeem_bind_code(

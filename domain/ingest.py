@@ -128,7 +128,8 @@ def validate_customer(raw) -> Row:
     row.convert("can_prepay", parse_bool, default=False)
     row.convert("statement_day", _statement_day, default=1)
     row.convert("credit_limit", to_amount)
-    row.convert("shared_with", _userids, default=[])
+    if "shared_with" in row.raw:  # absent: the shares stay (the back office may add some)
+        row.convert("shared_with", _userids, default=[])
     if "departments" in row.raw:  # absent: the customer's departments stay as they are
         row.convert("departments", _departments, default=[])
     invoice = row.raw.get("invoice") or {}
@@ -298,14 +299,19 @@ async def _link_customer(c: dict, existing: dict, staff: dict) -> None:
     if customer.parent_id != parent_id:
         customer.parent_id = parent_id
         await customer.save(update_fields=["parent_id"])
-    wanted = {staff[u].id for u in c["shared_with"]}
-    current = set(await CustomerShare.filter(customer_id=customer.id).values_list(
+    if "shared_with" in c:
+        await _set_shares(customer.id, {staff[u].id for u in c["shared_with"]})
+
+
+async def _set_shares(customer_id: int, wanted: set[int]) -> None:
+    """Make the customer shared with exactly ``wanted`` (staff ids)."""
+    current = set(await CustomerShare.filter(customer_id=customer_id).values_list(
         "staff_id", flat=True))
     if wanted - current:
         await CustomerShare.bulk_create(
-            [CustomerShare(customer_id=customer.id, staff_id=s) for s in wanted - current])
+            [CustomerShare(customer_id=customer_id, staff_id=s) for s in wanted - current])
     if current - wanted:
-        await CustomerShare.filter(customer_id=customer.id, staff_id__in=current - wanted).delete()
+        await CustomerShare.filter(customer_id=customer_id, staff_id__in=current - wanted).delete()
 
 
 async def _set_departments(customer_id: int, departments: list[tuple[str, str | None]]) -> None:

@@ -8,6 +8,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from domain.contacts import follows_official_account
 from domain.customers.models import Contact
 from domain.notices.models import MpSubscription
 
@@ -44,7 +45,7 @@ async def templates_to_request(contact: Contact | None,
     for. A consent buys one message, so this is asked again at each visit until given."""
     if contact is None or contact.customer_id is None or not contact.mp_openid:
         return []
-    follows = bool(contact.openid) and contact.oa_unsubscribed_at is None
+    follows = follows_official_account(contact.openid, contact.oa_unsubscribed_at)
     wanted = list(dict.fromkeys(mp for oa, mp in templates if mp and not (follows and oa)))
     if not wanted:
         return []

@@ -59,6 +59,11 @@ ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     "DELETE /customers/{id}": BOOKS,
     "POST /customers/{id}/disable": BOOKS,
     "POST /customers/{id}/enable": BOOKS,
+    "GET /customers/{id}/shares": ALL,
+    # Sharing hands another salesperson a customer's books to see: the books' decision, like
+    # every other change to a customer (the ERP's push sets shares too).
+    "POST /customers/{id}/shares": BOOKS,
+    "DELETE /customers/{id}/shares/{staff_id}": BOOKS,
     "POST /customers/{id}/bind-codes": ALL,
     "POST /customers/{id}/bind-qr": ALL,
     "GET /bind-codes/{code}/qr": ALL,

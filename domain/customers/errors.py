@@ -24,5 +24,7 @@ IDENTITY_REQUIRED = ErrorCode("identity_required", Invalid, "需要且只能提�
 MINIPROGRAM_NOT_CONFIGURED = ErrorCode(
     "miniprogram_not_configured", Conflict, "未配置小程序（TALLY_MP_APPID），请改用公众号二维码")
 NOT_BOUND = ErrorCode("not_bound", Unauthorized, "尚未绑定客户，请输入业务员提供的绑定码")
+SHARE_NOT_FOUND = ErrorCode("share_not_found", NotFound, "该客户未与员工 … 共享")
+SHARE_WITH_OWNER = ErrorCode("share_with_owner", Invalid, "… 是该客户的业务员，无需共享")
 UNKNOWN_CONTACT = ErrorCode("unknown_contact", Invalid, "联系人 … 不属于该客户")
 UNKNOWN_PARENT = ErrorCode("unknown_parent", Invalid, "上级客户 … 不存在")
