@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from tortoise.connection import get_connection
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from domain import audit
@@ -138,8 +139,8 @@ async def list_customers(actor: Actor, *, include_disabled: bool, search: str = 
         query = query.filter(id__in=list(visible))
     if not include_disabled:
         query = query.filter(disabled=False)
-    if search:
-        query = query.filter(name__icontains=search)
+    if search:  # a clerk types either the name or the ERP's code
+        query = query.filter(Q(name__icontains=search) | Q(code__icontains=search))
     return await query.order_by(*BY_NAME).offset(offset).limit(limit)
 
 
