@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
 from typing import Annotated
 
 from aiohttp import web
@@ -16,7 +14,6 @@ from domain.documents.rules import DOC_TYPES
 from domain.limits import ID_MAX
 from domain.statements import rules
 from domain.statements import service as statements
-from domain.statements.pdf import render_statement_pdf
 from domain.statements.settings import include_pending, set_include_pending
 from domain.statements.views import event_view, staff_view
 from httpcommon.contract import Routes
@@ -47,7 +44,7 @@ from httpcommon.fields import (
 from httpcommon.jsonio import json_response
 from httpcommon.keys import now, statement_lines
 from httpcommon.params import path_id
-from httpcommon.printing import pdf_options
+from httpcommon.printing import statement_pdf
 from httpcommon.replies import Deleted, StaffExtras, Statement, StatementSummary
 from httpcommon.sharing import share_settings, share_urls
 
@@ -288,11 +285,4 @@ async def delete(request: web.Request) -> web.Response:
 async def pdf(request: web.Request) -> web.Response:
     actor = actor_with(request, *STAFF)
     statement = await statements.get_statement(actor, path_id(request))
-    view = await full_view(request, statement)
-    view["answers"] = await statements.answers_for_print(statement, now(request).tzinfo)
-    body = await asyncio.to_thread(
-        functools.partial(render_statement_pdf, view, **await pdf_options(request)))
-    return web.Response(
-        body=body, content_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="statement-{statement.id}.pdf"'},
-    )
+    return await statement_pdf(request, statement, await full_view(request, statement))

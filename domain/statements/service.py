@@ -218,8 +218,8 @@ async def list_statements(
 async def history_items(actor: Actor, **filters) -> list[dict]:
     """对账单历史: the statements ``list_statements`` finds, as rows naming their customer."""
     found = await list_statements(actor, **filters)
-    names = dict(await Customer.filter(id__in={s.customer_id for s in found}).values_list(
-        "id", "name"))
+    rows = await Customer.filter(id__in={s.customer_id for s in found}).values_list("id", "name")
+    names: dict[int, str] = dict(rows)
     return [history_item(s, names.get(s.customer_id, "")) for s in found]
 
 
