@@ -266,9 +266,14 @@ def _who(event: dict) -> str:
     return event["actor"] or "—"
 
 
+def _person(label: str) -> str:
+    """An actor's label (kind:name) as people read it: the name."""
+    return label.partition(":")[2] or label
+
+
 def _links(links, request: web.Request) -> list[dict]:
     moment = now(request)
-    return [{"id": link.id, "created_at": link.created_at, "created_by": link.created_by,
+    return [{"id": link.id, "created_at": link.created_at, "created_by": _person(link.created_by),
              "expires_at": link.expires_at, "revoked_at": link.revoked_at,
              "live": link.revoked_at is None and link.expires_at > moment} for link in links]
 
