@@ -395,3 +395,26 @@ async def test_a_page_counts_views_of_the_share_link(client, admin, app):
     html = await _page(client, f"{S}/{statement['id']}")
     assert '<div class="value" id="views">1次</div>' in html
 
+
+
+async def test_an_expired_link_is_listed_as_such_and_its_qr_code_is_not_shown(
+        client, admin, clock):
+    _, statement = await _statement(client, admin)
+    sid = statement["id"]
+    csrf = await sign_in(client, "finance")
+    await post_form(client, f"{S}/{sid}/share", csrf)
+    link = await ShareLink.get(statement_id=sid)
+    clock.advance(days=31)
+    await _page(client, f"{S}/{sid}/share-links/{link.id}", status=404)
+    share = _section(await _page(client, f"{S}/{sid}"), "share")
+    assert "已过期" in share and "吊销" not in share
+
+
+async def test_an_htmx_post_is_sent_on_with_hx_redirect(client, admin):
+    _, statement = await _statement(client, admin)
+    sid = statement["id"]
+    csrf = await sign_in(client, "finance")
+    response = await post_form(client, f"{S}/{sid}/receive", csrf, {"amount": "10"},
+                               headers={"HX-Request": "true"})
+    assert response.status == 200 and response.headers["HX-Redirect"] == f"{S}/{sid}"
+    assert (await Statement.get(id=sid)).received_amount == Decimal("10.00")
