@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
 from typing import Annotated
 
 from aiohttp import web
@@ -12,14 +10,12 @@ from pydantic import Field
 from backoffice_api.auth import actor_with
 from domain.actors import ADMIN, FINANCE, SALES
 from domain.common_errors import BAD_FIELD
-from domain.customers.models import Customer
 from domain.documents.rules import DOC_TYPES
 from domain.limits import ID_MAX
 from domain.statements import rules
 from domain.statements import service as statements
-from domain.statements.pdf import render_statement_pdf
 from domain.statements.settings import include_pending, set_include_pending
-from domain.statements.views import staff_extras, statement_summary, statement_view
+from domain.statements.views import event_view, staff_view
 from httpcommon.contract import Routes
 from httpcommon.fields import (
     Body,
@@ -48,7 +44,7 @@ from httpcommon.fields import (
 from httpcommon.jsonio import json_response
 from httpcommon.keys import now, statement_lines
 from httpcommon.params import path_id
-from httpcommon.printing import pdf_options
+from httpcommon.printing import statement_pdf
 from httpcommon.replies import Deleted, StaffExtras, Statement, StatementSummary
 from httpcommon.sharing import share_settings, share_urls
 
@@ -134,10 +130,7 @@ class RevokedLink(Reply):
 
 async def full_view(request: web.Request, statement) -> dict:
     lines = await statement_lines(request, statement.id)
-    view = statement_view(statement, await statement.customer, lines)
-    view.update(staff_extras(statement))
-    view["actions"] = list(rules.allowed_actions(statement.status, statement.received_amount))
-    return view
+    return staff_view(statement, await statement.customer, lines)
 
 
 @routes.post("/statements", summary="生成对账单（勾选单据或按类型取全部）",
@@ -177,7 +170,7 @@ async def put_settings(request: web.Request, body: StatementSettings) -> web.Res
             response=Items[StatementListItem])
 async def list_statements(request: web.Request, query: StatementsQuery) -> web.Response:
     actor = actor_with(request, *STAFF)
-    found = await statements.list_statements(
+    items = await statements.history_items(
         actor,
         customer_id=query.customer_id or None,
         status=query.status,
@@ -186,14 +179,6 @@ async def list_statements(request: web.Request, query: StatementsQuery) -> web.R
         limit=query.limit,
         offset=query.offset,
     )
-    names = dict(await Customer.filter(id__in={s.customer_id for s in found}).values_list(
-        "id", "name"))
-    items = []
-    for statement in found:
-        item = statement_summary(statement) | staff_extras(statement)
-        item["customer_name"] = names.get(statement.customer_id, "")
-        item["actions"] = list(rules.allowed_actions(statement.status, statement.received_amount))
-        items.append(item)
     return json_response({"items": items})
 
 
@@ -240,29 +225,18 @@ async def cancel(request: web.Request) -> web.Response:
     return json_response(await full_view(request, statement))
 
 
-def _event_view(event) -> dict:
-    return {
-        "action": event.action, "result": event.result,
-        "result_label": rules.STATUS_LABELS.get(event.result, ""),
-        "description": event.description, "amount": event.amount,
-        "actor_kind": event.actor_kind, "actor": event.actor, "via": event.via,
-        "device": event.device,
-        "at": event.created_at,
-    }
-
-
 @routes.get("/statements/{id}/feedback", summary="反馈内容", response=Items[Event])
 async def feedback(request: web.Request) -> web.Response:
     actor = actor_with(request, *STAFF)
     events = await statements.feedback(actor, path_id(request))
-    return json_response({"items": [_event_view(e) for e in events]})
+    return json_response({"items": [event_view(e) for e in events]})
 
 
 @routes.get("/statements/{id}/history", summary="操作记录", response=Items[Event])
 async def history(request: web.Request) -> web.Response:
     actor = actor_with(request, *STAFF)
     events = await statements.history(actor, path_id(request))
-    return json_response({"items": [_event_view(e) for e in events]})
+    return json_response({"items": [event_view(e) for e in events]})
 
 
 @routes.post("/statements/{id}/share", summary="分享（链接、二维码、小程序路径）",
@@ -311,11 +285,4 @@ async def delete(request: web.Request) -> web.Response:
 async def pdf(request: web.Request) -> web.Response:
     actor = actor_with(request, *STAFF)
     statement = await statements.get_statement(actor, path_id(request))
-    view = await full_view(request, statement)
-    view["answers"] = await statements.answers_for_print(statement, now(request).tzinfo)
-    body = await asyncio.to_thread(
-        functools.partial(render_statement_pdf, view, **await pdf_options(request)))
-    return web.Response(
-        body=body, content_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="statement-{statement.id}.pdf"'},
-    )
+    return await statement_pdf(request, statement, await full_view(request, statement))

@@ -1,4 +1,5 @@
-"""What a PDF route passes to the renderers: the stored letterhead and the configured font."""
+"""What a PDF route passes to the renderers (the stored letterhead and the configured font),
+and the statement and day-report PDFs as every edge answers them."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from aiohttp import web
 from domain.handover.pdf import render_day_report_pdf
 from domain.letterhead import letterhead
 from domain.printing import font_file
-from httpcommon.keys import SETTINGS
+from domain.statements.pdf import render_statement_pdf
+from domain.statements.service import answers_for_print
+from httpcommon.keys import SETTINGS, now
 
 
 async def pdf_options(request: web.Request) -> dict:
@@ -39,3 +42,15 @@ def pdf_response(body: bytes, filename: str) -> web.Response:
 def _ascii(name: str) -> str:
     """A header-safe fallback for the plain filename= parameter."""
     return "".join(c if c.isascii() and c not in '"\\' else "_" for c in name)
+
+
+async def statement_pdf(request: web.Request, statement, view: dict,
+                        headers: dict | None = None) -> web.Response:
+    """``view`` of ``statement`` as its PDF, with the 客户确认 block of its standing answers
+    (drawn off the event loop); ``headers`` are the edge's own."""
+    view["answers"] = await answers_for_print(statement, now(request).tzinfo)
+    body = await asyncio.to_thread(
+        functools.partial(render_statement_pdf, view, **await pdf_options(request)))
+    response = pdf_response(body, f"statement-{statement.id}.pdf")
+    response.headers.update(headers or {})
+    return response

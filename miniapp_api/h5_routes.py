@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 
 from aiohttp import web
 
@@ -15,13 +14,12 @@ from domain.statements import probes, rules
 from domain.statements import service as statements
 from domain.statements.answerers import SHARE, SHARE_LINK
 from domain.statements.models import Statement
-from domain.statements.pdf import render_statement_pdf
 from domain.statements.views import statement_view
 from httpcommon.contract import validated
 from httpcommon.errors import STATUS_BY_KIND
 from httpcommon.jsonio import is_form, json_response, read_form, read_json
 from httpcommon.keys import SETTINGS, VIEW_CACHE, VIEW_COUNTER, now, statement_lines
-from httpcommon.printing import pdf_options
+from httpcommon.printing import statement_pdf
 from httpcommon.ratelimit import SHARE_OPEN, take_try
 from miniapp_api.devices import device_label
 from miniapp_api.h5 import render_error_page, render_statement_page
@@ -180,11 +178,4 @@ async def qr_code_svg(request: web.Request) -> web.Response:
 async def pdf(request: web.Request) -> web.Response:
     take_try(request, SHARE_OPEN)
     statement = await statement_for_token(request)
-    view = await _view(request, statement)
-    view["answers"] = await statements.answers_for_print(statement, now(request).tzinfo)
-    body = await asyncio.to_thread(
-        functools.partial(render_statement_pdf, view, **await pdf_options(request)))
-    return web.Response(
-        body=body, content_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="statement-{statement.id}.pdf"'},
-    )
+    return await statement_pdf(request, statement, await _view(request, statement))

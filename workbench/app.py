@@ -18,7 +18,7 @@ from aiohttp import web
 from aiohttp_session import setup as setup_sessions
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
-from workbench import approvals, customers, deliveries, dingtalk_login, handover, home, signin
+from workbench import approvals, customers, deliveries, dingtalk_login, handover, home, signin, statements
 from workbench.guard import guard_middleware
 from workbench.pages import FILTERS, page_errors_middleware
 from workbench.paths import PREFIX as PREFIX
@@ -27,7 +27,7 @@ STATIC = Path(__file__).parent / "static"
 TEMPLATES = Path(__file__).parent / "templates"
 COOKIE = "tally_workbench"
 ROUTE_TABLES = (signin.routes, home.routes, deliveries.routes, dingtalk_login.routes,
-                handover.routes, approvals.routes, customers.routes)
+                handover.routes, approvals.routes, customers.routes, statements.routes)
 
 
 def create_workbench_app(settings) -> web.Application:

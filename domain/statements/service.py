@@ -57,7 +57,7 @@ from domain.statements.models import ShareLink, Statement, StatementEvent, State
 from domain.statements.rules import LineValues
 from domain.statements.scenes import statement_scene
 from domain.statements.settings import counted_audit_states
-from domain.statements.views import ANSWERING_ACTIONS, standing_answers
+from domain.statements.views import ANSWERING_ACTIONS, history_item, standing_answers
 
 
 @dataclass(frozen=True)
@@ -215,6 +215,14 @@ async def list_statements(
     return await query.order_by("-created_at", "-id").offset(offset).limit(limit)
 
 
+async def history_items(actor: Actor, **filters) -> list[dict]:
+    """对账单历史: the statements ``list_statements`` finds, as rows naming their customer."""
+    found = await list_statements(actor, **filters)
+    rows = await Customer.filter(id__in={s.customer_id for s in found}).values_list("id", "name")
+    names: dict[int, str] = dict(rows)
+    return [history_item(s, names.get(s.customer_id, "")) for s in found]
+
+
 async def _transition(statement: Statement, action: str, now: datetime, **changes) -> None:
     """Apply a state change only if nobody else changed the statement first."""
     rules.check_action(action, statement.status, statement.received_amount)
@@ -334,6 +342,18 @@ async def live_share_url(actor: Actor, statement_id: int, share: ShareSettings, 
         _, token = await share_statement(actor, statement_id, share, now)
         return share.url(token)
     return share.url(sign_share_token(share.secret, link.nonce, link.expires_at))
+
+
+async def live_share_link(
+    actor: Actor, statement_id: int, link_id: int, share: ShareSettings, now: datetime
+) -> tuple[ShareLink, str]:
+    """A live share link of the statement and its token, to show its URL and QR code again
+    (the token is the link's signature, so it is the same every time)."""
+    statement = await get_statement(actor, statement_id)
+    link = await ShareLink.get_or_none(id=link_id, statement_id=statement.id)
+    if link is None or link.revoked_at is not None or link.expires_at <= now:
+        raise SHARE_LINK_NOT_FOUND(f"分享链接 {link_id} 不存在、已吊销或已过期")
+    return link, sign_share_token(share.secret, link.nonce, link.expires_at)
 
 
 async def list_share_links(actor: Actor, statement_id: int) -> list[ShareLink]:

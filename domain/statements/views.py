@@ -50,6 +50,35 @@ def staff_extras(statement: Statement) -> dict:
     }
 
 
+def staff_view(statement: Statement, customer: Customer, lines: list[dict]) -> dict:
+    """The whole statement as staff see it: who answered, views, and the actions seed 000's
+    table allows in its state (the API's answer and the workbench's page)."""
+    view = statement_view(statement, customer, lines)
+    view.update(staff_extras(statement))
+    view["actions"] = list(rules.allowed_actions(statement.status, statement.received_amount))
+    return view
+
+
+def history_item(statement: Statement, customer_name: str) -> dict:
+    """One row of 对账单历史: the summary, the staff extras, the customer's name and the
+    actions the table allows."""
+    item = statement_summary(statement) | staff_extras(statement)
+    item["customer_name"] = customer_name
+    item["actions"] = list(rules.allowed_actions(statement.status, statement.received_amount))
+    return item
+
+
+def event_view(event: StatementEvent) -> dict:
+    """One entry of 反馈内容 / 操作记录: what was done, with which result, by whom, when."""
+    return {
+        "action": event.action, "result": event.result,
+        "result_label": rules.STATUS_LABELS.get(event.result, ""),
+        "description": event.description, "amount": event.amount,
+        "actor_kind": event.actor_kind, "actor": event.actor, "via": event.via,
+        "device": event.device, "at": event.created_at,
+    }
+
+
 def line_view(line: StatementLine, detail: dict | None = None) -> dict:
     """One line; a usage bill's line also carries its bill's ``detail`` (see
     ``domain.billing.views.usage_detail``)."""
