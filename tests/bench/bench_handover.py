@@ -53,15 +53,18 @@ CONFIRM_TARGET = 10.0  # seconds to confirm everyone's last day
 PER_DAY = 5  # documents written per person and day: sale, return, receipt, expense, income
 
 
-async def seed(count: int, busy: int) -> None:
+async def seed(count: int, busy: int, last_day: date = DAY) -> tuple[list[int], list[int]]:
+    """About ``count`` documents over the ``DAYS`` days up to ``last_day`` and ``busy`` more of
+    业务员0 on ``last_day`` (see the module's doc); the salespeople's and customers' ids."""
     async with in_transaction():
         sellers = await seed_sellers(count=PEOPLE)
         customers = await seed_customers(2_000, sellers)
         rounds = max(1, count // (PEOPLE * DAYS * PER_DAY))
         for back in range(DAYS):
-            day = DAY - timedelta(days=back)
+            day = last_day - timedelta(days=back)
             await _day(day, sellers, customers, rounds)
-        await _busy_day(sellers[0], customers, busy)
+        await _busy_day(sellers[0], customers, busy, last_day)
+    return sellers, customers
 
 
 async def _day(day: date, sellers: list[int], customers: list[int], rounds: int) -> None:
@@ -107,11 +110,11 @@ def _sale_return_receipt(key: str, day: date, seller: int, customer: int,
     ]
 
 
-async def _busy_day(seller: int, customers: list[int], busy: int) -> None:
-    """``busy`` more documents for one salesperson on the last day, over 200 customers."""
+async def _busy_day(seller: int, customers: list[int], busy: int, day: date) -> None:
+    """``busy`` more documents for one salesperson on ``day``, over 200 customers."""
     key = "busy"
     documents = [Document(
-        number=f"XS-{key}-{k}", doc_type="sales_out", date=DAY, salesperson_id=seller,
+        number=f"XS-{key}-{k}", doc_type="sales_out", date=day, salesperson_id=seller,
         customer_id=customers[k % 200], amount=Decimal("120.00"), owed=Decimal("120.00"),
         erp_type="销货单") for k in range(busy)]
     await Document.bulk_create(documents, batch_size=BATCH)
