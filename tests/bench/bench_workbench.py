@@ -532,13 +532,13 @@ def table(results: list[tuple[Page, Timing, Timing | None]], requests: int,
         f"Sequential requests over one connection (first, then up to {requests} in {seconds:g} s);"
         " ms as the client sees them; server mean and p95 bucket (≤ ms) from /metrics.",
         "",
-        "| page | path | n | first | p50 | p95 | max | server mean | server p95 ≤ | API p50 |"
-        " API p95 | p95 vs API |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| page | path | n | first | p50 | p95 | max | server mean | server p95 ≤ | API n |"
+        " API p50 | API p95 | p95 vs API |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for page, timing, base in results:
-        api = [f"{base.ms(0.5):.1f}", f"{base.ms(0.95):.1f}"] if base and base.seconds else [
-            _state(base) if base else "—", "—"]
+        api = [str(len(base.seconds)), f"{base.ms(0.5):.1f}", f"{base.ms(0.95):.1f}"] \
+            if base and base.seconds else [_state(base) if base else "—", "—", "—"]
         if not timing.seconds:
             lines.append(f"| {page.name} | `{page.path}` | {_state(timing)} |  |  |  |  |  |  | "
                          f"{' | '.join(api)} |  |")

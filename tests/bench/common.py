@@ -24,11 +24,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import asyncpg
+from tortoise.connection import get_connection
 
 from bot.card_templates import DEFAULTS as CARD_DEFAULTS
+from domain.bulk_rows import BulkTable
 from domain.customers.models import Contact, Customer
 from domain.documents.rules import DOC_TYPES, RECEIPT, SALES_OUT
 from domain.org.models import Staff
+from domain.sql import insert_rows
 from domain.statements import rules
 from domain.statements.models import ShareLink, Statement, StatementLine
 from tally import db
@@ -218,21 +221,24 @@ async def seed_contacts(customer_ids: list[int]) -> None:
                                for c in customer_ids], batch_size=BATCH)
 
 
-def statement_lines(index: int, count: int) -> list[StatementLine]:
-    """The ``index``-th statement's ``count`` lines of October 2026 (no statement id yet):
-    mostly sales-outs, every fifth a return, receipt or sales-out in turn; amounts vary with
-    the index and the position."""
+def statement_lines(index: int, count: int) -> list[dict]:
+    """The ``index``-th statement's ``count`` lines of October 2026 (fields, no statement id
+    yet): mostly sales-outs, every fifth a return, receipt or sales-out in turn; amounts vary
+    with the index and the position."""
     lines = []
     for position in range(count):
         doc_type = DOC_TYPES[position % 3] if position % 5 == 4 else SALES_OUT
         amount = Decimal(f"{(index * 37 + position * 101) % 90_000 + 100}.00")
-        lines.append(StatementLine(
-            position=position, number=f"XS-{index}-{position}",
-            doc_type=doc_type, date=date(2026, 10, 1) + timedelta(days=position),
-            amount=amount, owed=amount if doc_type == SALES_OUT else -amount,
-            account="银行存款-中国银行" if doc_type == RECEIPT else "",
-        ))
+        lines.append({
+            "position": position, "number": f"XS-{index}-{position}", "doc_type": doc_type,
+            "date": date(2026, 10, 1) + timedelta(days=position), "amount": amount,
+            "owed": amount if doc_type == SALES_OUT else -amount,
+            "account": "银行存款-中国银行" if doc_type == RECEIPT else "",
+        })
     return lines
+
+
+STATEMENTS, LINES, LINKS = BulkTable(Statement), BulkTable(StatementLine), BulkTable(ShareLink)
 
 
 async def seed_statements(customer_ids: list[int], count: int, lines: int, now: datetime, *,
@@ -240,31 +246,34 @@ async def seed_statements(customer_ids: list[int], count: int, lines: int, now: 
     """``count`` October statements of ``lines`` lines each, the i-th (from 1) for customer
     ``customer_ids[(i - 1) % len]``, created ``now`` with one share link each (nonce
     ``f"{i:024x}"``, expiring ``link_days`` later); (statement id, customer id, nonce) in order.
-    Call inside the caller's transaction, on a database without statements."""
+    Call inside the caller's transaction, on a database without statements. Multi-row INSERTs
+    shaped by the models (``domain.bulk_rows``), as month-end issues statements."""
+    connection = get_connection("default")
     customers = [customer_ids[(i - 1) % len(customer_ids)] for i in range(1, count + 1)]
     lines_of = [statement_lines(i, lines) for i in range(1, count + 1)]
-    await Statement.bulk_create([_statement(c, rows, now)
-                                 for c, rows in zip(customers, lines_of, strict=True)],
-                                batch_size=BATCH)
+    await _insert(connection, STATEMENTS, [
+        _statement(c, rows, now) for c, rows in zip(customers, lines_of, strict=True)])
     ids = list(await Statement.all().order_by("id").values_list("id", flat=True))
-    for statement_id, rows in zip(ids, lines_of, strict=True):
-        for row in rows:
-            row.statement_id = statement_id
-    await StatementLine.bulk_create([r for rows in lines_of for r in rows], batch_size=BATCH)
+    await _insert(connection, LINES, [{**row, "statement_id": statement_id}
+                                      for statement_id, rows in zip(ids, lines_of, strict=True)
+                                      for row in rows])
     nonces = [f"{i:024x}" for i in range(1, count + 1)]
     expires = now + timedelta(days=link_days)
-    await ShareLink.bulk_create([
-        ShareLink(statement_id=s, nonce=n, created_by="bench", created_at=now, expires_at=expires)
-        for s, n in zip(ids, nonces, strict=True)
-    ], batch_size=BATCH)
+    await _insert(connection, LINKS, [
+        {"statement_id": s, "nonce": n, "created_by": "bench", "created_at": now,
+         "expires_at": expires} for s, n in zip(ids, nonces, strict=True)])
     return list(zip(ids, customers, nonces, strict=True))
 
 
-def _statement(customer_id: int, lines: list[StatementLine], now: datetime) -> Statement:
-    totals = rules.statement_totals(
-        Decimal("1000.00"), (rules.LineValues(r.doc_type, r.amount, r.owed) for r in lines))
-    return Statement(
-        customer_id=customer_id, date_from=date(2026, 10, 1), date_to=date(2026, 10, 31),
-        opening=totals.opening, increase=totals.increase, receipts=totals.receipts,
-        closing=totals.closing, line_count=totals.line_count, owed_total=totals.owed_total,
-        created_by="bench", created_at=now)
+async def _insert(connection, table: BulkTable, rows: list[dict]) -> None:
+    await insert_rows(connection, table.table, table.columns, table.rows(rows))
+
+
+def _statement(customer_id: int, lines: list[dict], now: datetime) -> dict:
+    totals = rules.statement_totals(Decimal("1000.00"), (
+        rules.LineValues(r["doc_type"], r["amount"], r["owed"]) for r in lines))
+    return {"customer_id": customer_id, "date_from": date(2026, 10, 1),
+            "date_to": date(2026, 10, 31), "opening": totals.opening,
+            "increase": totals.increase, "receipts": totals.receipts, "closing": totals.closing,
+            "line_count": totals.line_count, "owed_total": totals.owed_total,
+            "created_by": "bench", "created_at": now}
