@@ -309,7 +309,7 @@ class Browser:
                 headers: dict | None = None) -> tuple[int, str, float, dict]:
         """(status, body, seconds, headers) of one request, read to the end."""
         headers = {**(headers or {})}
-        if self.cookies:
+        if self.cookies and path.startswith("/workbench"):  # the cookie's path
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         path = urllib.parse.quote(path, safe="/?&=%")
         try:
@@ -466,6 +466,27 @@ def cli(env: dict, *args: str, stdin: str = "") -> str:
     return done.stdout
 
 
+def time_pages(port: int, facts: Facts, api_headers: dict,
+               args: argparse.Namespace) -> list[tuple[Page, Timing, Timing | None]]:
+    """Sign in, then time each page and its API baseline."""
+    browser, metrics = Browser(port), MetricsReader(port)
+    browser.sign_in(LOGIN, PASSWORD)
+    results = []
+    for page in PAGES:
+        timing = time_path(browser, facts.fill(page.path), {}, args.requests, args.seconds,
+                           metrics)
+        if timing.location.startswith("/workbench/login"):
+            raise SystemExit(f"{page.path} sent the browser to sign in again")
+        base = None
+        if page.api:  # timed even when the page is not built yet: the API's own figures
+            base = time_path(browser, API + facts.fill(page.api), api_headers,
+                             args.requests, args.seconds, metrics)
+        results.append((page, timing, base))
+        print(f"  {page.name}: {_said(timing)}; API: {_said(base) if base else '—'}",
+              flush=True)
+    return results
+
+
 def run(database_url: str, tmp: Path, args: argparse.Namespace) -> int:
     now = datetime.now(ZONE)
     started = time.perf_counter()
@@ -479,24 +500,9 @@ def run(database_url: str, tmp: Path, args: argparse.Namespace) -> int:
     cli(env, "workbench-user", LOGIN, "--role", "finance", "--name", APPROVER["name"],
         "--staff", APPROVER["dingtalk_userid"], "--password-stdin", stdin=PASSWORD + "\n")
     api_key = cli(env, "apikey", "create", "--name", "bench", "--role", "admin").split()[-1]
-    api_headers = {"Authorization": f"Bearer {api_key}"}
-    results: list[tuple[Page, Timing, Timing | None]] = []
     with process("tally serve", ["-m", "tally.cli", "serve", "--quiet"], port,
                  tmp / "service.log", env) as service:
-        browser, metrics = Browser(port), MetricsReader(port)
-        browser.sign_in(LOGIN, PASSWORD)
-        for page in PAGES:
-            timing = time_path(browser, facts.fill(page.path), {}, args.requests, args.seconds,
-                               metrics)
-            if timing.location.startswith("/workbench/login"):
-                raise SystemExit(f"{page.path} sent the browser to sign in again")
-            base = None
-            if page.api:  # timed even when the page is not built yet: the API's own figures
-                base = time_path(browser, API + facts.fill(page.api), api_headers,
-                                 args.requests, args.seconds, metrics)
-            results.append((page, timing, base))
-            print(f"  {page.name}: {_said(timing)}; API: {_said(base) if base else '—'}",
-                  flush=True)
+        results = time_pages(port, facts, {"Authorization": f"Bearer {api_key}"}, args)
         rss = process_peak_rss_mib(service.pid)
         log = (tmp / "service.log").read_text()
     print(f"\nservice peak RSS (VmHWM): {rss:.0f} MiB; total {time.perf_counter() - started:.0f} s")
