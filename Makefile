@@ -98,6 +98,7 @@ bench: install-dev system-deps
 	$(BIN)/python -m tests.bench.bench_month_end
 	$(BIN)/python -m tests.bench.bench_tiers
 	$(BIN)/python -m tests.bench.bench_handover
+	$(BIN)/python -m tests.bench.bench_workbench
 
 # Schemathesis against both OpenAPI documents, longer and at random: make fuzz EXAMPLES=300
 EXAMPLES ?= 100

@@ -10,35 +10,35 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import hashlib
 import os
 import random
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
 from domain.customers.models import Contact, Customer, MpSession
-from domain.documents.rules import DOC_TYPES, RECEIPT, SALES_OUT
 from domain.sharing import sign_share_token
-from domain.statements import rules
-from domain.statements.models import ShareLink, Statement, StatementLine
 from tally import db
 from tally.settings import Settings
-from tally.startup import DEMO_CREDENTIALS
+from tests.bench.common import (
+    free_port,
+    get,
+    process,
+    process_peak_rss_mib,
+    seed_statements,
+    service_env,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 WRK = "/usr/bin/wrk"
@@ -83,20 +83,6 @@ end
 # -- data ---------------------------------------------------------------------------------------
 
 
-def _lines(statement_id: int) -> list[StatementLine]:
-    lines = []
-    for position in range(LINES):
-        doc_type = DOC_TYPES[position % 3] if position % 5 == 4 else SALES_OUT
-        amount = Decimal(f"{(statement_id * 37 + position * 101) % 90_000 + 100}.00")
-        lines.append(StatementLine(
-            statement_id=statement_id, position=position, number=f"XS-{statement_id}-{position}",
-            doc_type=doc_type, date=date(2026, 10, 1) + timedelta(days=position),
-            amount=amount, owed=amount if doc_type == SALES_OUT else -amount,
-            account="银行存款-中国银行" if doc_type == RECEIPT else "",
-        ))
-    return lines
-
-
 async def load(settings: Settings, now: datetime) -> tuple[list[str], list[str]]:
     """Fill the database; returns H5 paths and mini-program `path token` items."""
     await db.migrate(settings)
@@ -111,26 +97,8 @@ async def load(settings: Settings, now: datetime) -> tuple[list[str], list[str]]
                 Contact(id=c, customer_id=c, name=f"联系人{c}", mp_openid=f"mp-openid-{c}",
                         bound_at=now) for c in range(1, CUSTOMERS + 1)
             ], batch_size=BATCH)
-            statements, lines = [], []
-            for s in range(1, STATEMENTS + 1):
-                rows = _lines(s)
-                totals = rules.statement_totals(
-                    Decimal("1000.00"),
-                    (rules.LineValues(r.doc_type, r.amount, r.owed) for r in rows),
-                )
-                statements.append(Statement(
-                    id=s, customer_id=(s - 1) % CUSTOMERS + 1, date_from=date(2026, 10, 1),
-                    date_to=date(2026, 10, 31), opening=totals.opening, increase=totals.increase,
-                    receipts=totals.receipts, closing=totals.closing, line_count=totals.line_count,
-                    owed_total=totals.owed_total, created_by="bench", created_at=now,
-                ))
-                lines.extend(rows)
-            await Statement.bulk_create(statements, batch_size=BATCH)
-            await StatementLine.bulk_create(lines, batch_size=BATCH)
-            await ShareLink.bulk_create([
-                ShareLink(id=s, statement_id=s, nonce=f"{s:024x}", created_by="bench",
-                          created_at=now, expires_at=expires) for s in range(1, STATEMENTS + 1)
-            ], batch_size=BATCH)
+            statements = await seed_statements(list(range(1, CUSTOMERS + 1)), STATEMENTS, LINES,
+                                               now)
             tokens = {c: secrets.token_urlsafe(32) for c in range(1, MP_CONTACTS + 1)}
             await MpSession.bulk_create([
                 MpSession(token_hash=hashlib.sha256(t.encode()).hexdigest(),
@@ -139,57 +107,13 @@ async def load(settings: Settings, now: datetime) -> tuple[list[str], list[str]]
             ])
     finally:
         await db.close_orm()
-    picked = random.Random(1).sample(range(1, STATEMENTS + 1), SHARE_PATHS)
-    h5 = [f"/s/{sign_share_token(SECRET, f'{s:024x}', expires)}" for s in picked]
-    mp = [f"/api/mp/v1/statements/{s} {token}" for c, token in tokens.items()
-          for s in range(c, STATEMENTS + 1, CUSTOMERS)]
+    picked = random.Random(1).sample(statements, SHARE_PATHS)
+    h5 = [f"/s/{sign_share_token(SECRET, nonce, expires)}" for _, _, nonce in picked]
+    mp = [f"/api/mp/v1/statements/{s} {tokens[c]}" for s, c, _ in statements if c in tokens]
     return h5, mp
 
 
 # -- processes ----------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def get(url: str, headers: dict | None = None) -> int:
-    with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=5) as r:
-        return r.status
-
-
-@contextlib.contextmanager
-def process(name: str, args: list[str], port: int, log: Path, env: dict | None = None):
-    """Run a server; yield it once /healthz answers; always stop it."""
-    with log.open("w") as out:
-        proc = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdout=out,
-                                stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if proc.poll() is not None:
-                raise SystemExit(f"{name} exited with {proc.returncode}:\n{log.read_text()}")
-            with contextlib.suppress(OSError):
-                if get(f"http://127.0.0.1:{port}/healthz") == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise SystemExit(f"{name} did not answer /healthz in 30 s:\n{log.read_text()}")
-            time.sleep(0.2)
-        yield proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-def peak_rss_mb(pid: int) -> float:
-    status = Path(f"/proc/{pid}/status").read_text()
-    return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
 
 
 # -- wrk ----------------------------------------------------------------------------------------
@@ -225,9 +149,6 @@ def write_script(tmp: Path, name: str, items: list[str], lua: str = PICK_LUA) ->
     return script
 
 
-BENCH_CREDENTIALS = {f"TALLY_{name.upper()}": f"bench-{name}" for name in DEMO_CREDENTIALS}
-
-
 # -- main ---------------------------------------------------------------------------------------
 
 
@@ -242,11 +163,7 @@ def run(tmp: Path, seconds: int) -> int:
           f"in {time.perf_counter() - started:.1f} s")
 
     port, bare_port = free_port(), free_port()
-    env = {**os.environ, "TALLY_DATABASE_URL": settings.database_url, "TALLY_PORT": str(port),
-           "TALLY_HOST": "127.0.0.1", "TALLY_SECRET_KEY": SECRET, "TALLY_DATA_DIR": str(tmp),
-           "TALLY_WECHAT_API_BASE": f"http://127.0.0.1:{free_port()}/",
-           "TALLY_RATE_LIMIT_SHARE_OPEN": "0",  # one client on purpose: no per-client limit
-           **BENCH_CREDENTIALS}  # not sandbox mode: `tally serve` refuses the demo ones
+    env = service_env(settings.database_url, port, SECRET, tmp)
     base = f"http://127.0.0.1:{port}"
     h5_script, mp_script = write_script(tmp, "h5", h5), write_script(tmp, "mp", mp)
     results = {}
@@ -268,7 +185,7 @@ def run(tmp: Path, seconds: int) -> int:
         results["mini-program GET statement"] = wrk(base, mp_script, seconds)
         results["bare aiohttp JSON (ceiling)"] = wrk(f"http://127.0.0.1:{bare_port}/ok", None,
                                                      seconds)
-        rss = peak_rss_mb(service.pid)
+        rss = process_peak_rss_mib(service.pid)
         log = (tmp / "service.log").read_text()
 
     ceiling = results["bare aiohttp JSON (ceiling)"]["rps"]
