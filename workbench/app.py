@@ -18,7 +18,16 @@ from aiohttp import web
 from aiohttp_session import setup as setup_sessions
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
-from workbench import approvals, customers, deliveries, dingtalk_login, handover, home, signin, statements
+from workbench import (
+    approvals,
+    customers,
+    deliveries,
+    dingtalk_login,
+    handover,
+    home,
+    signin,
+    statements,
+)
 from workbench.guard import guard_middleware
 from workbench.pages import FILTERS, page_errors_middleware
 from workbench.paths import PREFIX as PREFIX
