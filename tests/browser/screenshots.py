@@ -3,6 +3,9 @@
     .venv/bin/tally workbench-user shots --role admin --password-stdin <<<'a long password'
     .venv/bin/python -m tests.browser.screenshots --login shots --password 'a long password'
 
+The approval pages show the signed-in person's own tasks: shoot them (`--only approvals
+approval-task`) as an approver who has one, e.g. after a credit application in the sandbox.
+
 Each screen at a phone's size (390×844, 2× pixels) and a desktop's (1280×800), full page, in
 Debian's Chromium. A detail page is found by following the first matching link of its list page,
 so the pictures show the demo's own rows.
@@ -34,14 +37,17 @@ SHOTS = (
     Shot("home", "/workbench/"),
     Shot("statements", "/workbench/statements"),
     Shot("statement-new", "/workbench/statements/new"),
+    Shot("statement-pick", "/workbench/statements/new",
+         "a[href*='/workbench/statements/new?customer_id=1']"),
     Shot("statement", "/workbench/statements",
          "a[href*='/workbench/statements/']:not([href$='/new'])"),
     Shot("customers", "/workbench/customers"),
     Shot("customer", "/workbench/customers", "a[href*='/workbench/customers/']"),
     Shot("deliveries", "/workbench/deliveries"),
     Shot("handover", "/workbench/handover"),
-    Shot("handover-day", "/workbench/handover", "a[href*='/workbench/handover/']"),
+    Shot("handover-day", "/workbench/handover", "a[href*='/workbench/handover/sales-li/']"),
     Shot("approvals", "/workbench/approvals"),
+    Shot("approval-task", "/workbench/approvals", "a[href*='/workbench/approvals/tasks/']"),
 )
 
 
@@ -59,8 +65,7 @@ async def _shoot(page, base: str, shot: Shot, path: Path) -> str:
         link = page.locator(shot.follow).first
         if not await link.count():
             return f"{shot.name}: no link {shot.follow} on {shot.path}"
-        await link.click()
-        await page.wait_for_load_state()
+        await page.goto(base + await link.get_attribute("href"))
     await page.screenshot(path=str(path), full_page=True)
     return f"{shot.name}: {page.url} -> {path.name}"
 
@@ -73,6 +78,9 @@ async def main(base: str, login: str, password: str, only: set[str]) -> None:
         for size, options in SIZES.items():
             context = await browser.new_context(**options)
             page = await context.new_page()
+            if not only or "login" in only:
+                await page.goto(f"{base}/workbench/login")
+                await page.screenshot(path=str(OUT / f"workbench-login-{size}.png"), full_page=True)
             await _sign_in(page, base, login, password)
             for shot in SHOTS:
                 if not only or shot.name in only:
