@@ -33,12 +33,23 @@ SESSION_WHO, SESSION_CSRF = "who", "csrf"
 Handler = Callable[[web.Request], Any]
 
 
-def page(operation: str) -> Callable[[Handler], Handler]:
-    """Admit the roles the API admits to ``operation`` ("METHOD /path" of httpcommon.roles)."""
+def operation_roles(operation: str) -> tuple[str, ...]:
+    """The roles the API admits to ``operation`` ("METHOD /path" of httpcommon.roles)."""
     method, _, path = operation.partition(" ")
     roles = roles_for(method, path)
     if not roles:
         raise LookupError(f"{operation} is not in the API's role table (httpcommon.roles)")
+    return roles
+
+
+def may(actor: Actor | None, operation: str) -> bool:
+    """Whether ``actor``'s role may do ``operation``: the test for showing a button or a tab."""
+    return actor is not None and actor.role in operation_roles(operation)
+
+
+def page(operation: str) -> Callable[[Handler], Handler]:
+    """Admit the roles the API admits to ``operation`` ("METHOD /path" of httpcommon.roles)."""
+    roles = operation_roles(operation)
 
     def mark(handler: Handler) -> Handler:
         setattr(handler, ROLES_ATTR, roles)

@@ -17,8 +17,7 @@ from domain.actors import Actor
 from domain.errors import DomainError
 from httpcommon.errors import STATUS_BY_KIND
 from httpcommon.keys import ACTOR
-from httpcommon.roles import roles_for
-from workbench.guard import csrf_token
+from workbench.guard import csrf_token, may
 from workbench.paths import PREFIX
 
 SESSION_FLASH = "flash"
@@ -39,7 +38,7 @@ class NavItem:
     operation: str  # the API operation whose roles may see this screen
 
     def allows(self, actor: Actor | None) -> bool:
-        return actor is not None and actor.role in roles_for(*self.operation.split(" ", 1))
+        return may(actor, self.operation)
 
 
 NAV = (
