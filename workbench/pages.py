@@ -23,8 +23,8 @@ from workbench.paths import PREFIX
 SESSION_FLASH = "flash"
 # Private pages of one person: never framed by another site, never cached, no Referer out.
 HEADERS = {
-    "Content-Security-Policy": ("default-src 'self'; img-src 'self' data:; "
-                                "style-src 'self' 'unsafe-inline'; script-src 'self'; "
+    "Content-Security-Policy": ("default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                                "script-src 'self'; object-src 'none'; form-action 'self'; "
                                 "frame-ancestors 'none'; base-uri 'none'"),
     "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
@@ -76,7 +76,9 @@ async def render(request: web.Request, template: str, context: dict[str, Any] | 
 
 
 def is_htmx(request: web.Request) -> bool:
-    return request.headers.get("HX-Request") == "true"
+    """An htmx swap wants a fragment; htmx restoring history (Back) wants the whole page."""
+    return (request.headers.get("HX-Request") == "true"
+            and "HX-History-Restore-Request" not in request.headers)
 
 
 def redirect(request: web.Request, path: str) -> web.HTTPException:
