@@ -35,8 +35,6 @@ from workbench.paths import PREFIX
 
 routes = web.RouteTableDef()
 WORKBENCH = web.AppKey("approval_page_workbench", web.Application)  # whose templates draw it
-ACTION_WORDS = {engine.APPROVE: "同意", engine.REJECT: "驳回", engine.RETURN: "退回"}
-DONE_WORDS = {engine.APPROVE: "已同意", engine.REJECT: "已驳回", engine.RETURN: "已退回"}
 # The token is a bearer credential in the URL: never framed, never sent on as a Referer.
 HEADERS = {**PAGE_HEADERS, "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"}
 
@@ -104,7 +102,7 @@ async def decide_task(request: web.Request) -> web.Response:
         view = await task_page(task_id, staff_id, now(request).date())
     except DomainError as exc:
         return _refusal(request, exc)
-    if action not in ACTION_WORDS:
+    if action not in engine.ACTIONS:
         return _task_page(request, view, token, comment=comment, status=400,
                           error="请选择 同意、驳回 或 退回。")
     try:
@@ -114,7 +112,7 @@ async def decide_task(request: web.Request) -> web.Response:
         return _task_page(request, view, token, comment=comment, error=exc.message,
                           status=STATUS_BY_KIND.get(exc.kind, 400))
     return _page(request, "approvals/link_done.html", {
-        "view": view, "done": DONE_WORDS[action], "comment": comment.strip()})
+        "view": view, "done": engine.DONE_LABELS[action], "comment": comment.strip()})
 
 
 def add_approval_page_routes(app: web.Application, workbench: web.Application) -> None:

@@ -19,16 +19,16 @@ from aiohttp import web
 from domain import reports
 from domain.access import get_visible_customer
 from domain.actors import Actor
-from domain.common_errors import BAD_FIELD, BAD_RANGE
+from domain.common_errors import BAD_FIELD
 from domain.customers import service as customers
 from domain.documents.rules import DOC_TYPE_LABELS, DOC_TYPES
 from domain.errors import DomainError, Invalid
 from domain.qr import qr_png
+from domain.staff_queries import month_so_far
 from domain.statements import rules
 from domain.statements import service as statements
-from domain.statements.answerers import SHARE
 from domain.statements.picker import documents_to_pick
-from domain.statements.views import event_view, staff_view
+from domain.statements.views import answerer_name, event_view, staff_view
 from httpcommon.errors import STATUS_BY_KIND
 from httpcommon.jsonio import read_form_fields
 from httpcommon.keys import ACTOR, SETTINGS, now, statement_lines
@@ -102,8 +102,8 @@ async def _history(request: web.Request, filters: forms.HistoryFilters, rows: li
 
 async def _period_summary(request: web.Request, filters: forms.HistoryFilters) -> dict | None:
     """The period view of /reports/statements: the filter's dates, else this month so far."""
-    today = now(request).date()
-    date_from = filters.date_from or (today.replace(day=1) if not filters.date_to else None)
+    first, today = month_so_far(now(request).date())
+    date_from = filters.date_from or (first if not filters.date_to else None)
     date_to = filters.date_to or (today if not filters.date_from else None)
     if date_from is None or date_to is None:
         return None
@@ -135,20 +135,12 @@ async def _search_customers(actor: Actor, query: Mapping[str, str]) -> list:
                                           limit=CUSTOMER_RESULTS)
 
 
-def _default_period(request: web.Request, fields: Mapping[str, str]) -> tuple[date, date]:
-    """The dates asked for, else this month up to today."""
-    today = now(request).date()
-    date_from = forms.day(fields, "from", "开始日期") or today.replace(day=1)
-    date_to = forms.day(fields, "to", "结束日期") or today
-    return date_from, date_to
-
-
 def _picker_filters(request: web.Request,
                     fields: Mapping[str, str]) -> tuple[date, date, str | None]:
-    date_from, date_to = _default_period(request, fields)
-    if date_from > date_to:
-        raise BAD_RANGE("开始日期不能晚于结束日期")
-    return date_from, date_to, forms.doc_type(fields)
+    """The dates and type asked for; a date not given: this month up to today's."""
+    first, today = month_so_far(now(request).date())
+    return (forms.day(fields, "from", "开始日期") or first,
+            forms.day(fields, "to", "结束日期") or today, forms.doc_type(fields))
 
 
 async def _new(request: web.Request, fields: Mapping[str, str], *, picked: tuple[str, ...] = (),
@@ -163,16 +155,22 @@ async def _new(request: web.Request, fields: Mapping[str, str], *, picked: tuple
         return await render(request, "statements/new.html", context, status=status)
     try:
         date_from, date_to, doc_type = _picker_filters(request, fields)
+        documents = await _pick(actor, customer_id, date_from, date_to, doc_type)
     except Invalid as exc:  # the filters typed wrong: this month's documents, and why
-        date_from, date_to, doc_type = *_default_period(request, {}), None
+        (date_from, date_to), doc_type = month_so_far(now(request).date()), None
+        documents = await _pick(actor, customer_id, date_from, date_to, doc_type)
         context["error"], status = exc.message, _status(exc)
-    documents = await documents_to_pick(actor, customer_id, date_from=date_from,
-                                        date_to=date_to, doc_type=doc_type, limit=PICK_LIMIT)
     context.update(customer=await get_visible_customer(actor, customer_id),
                    date_from=date_from, date_to=date_to, doc_type=doc_type or "",
                    documents=documents, truncated=len(documents) >= PICK_LIMIT,
                    type_labels=DOC_TYPE_LABELS)
     return await render(request, "statements/new.html", context, status=status)
+
+
+async def _pick(actor: Actor, customer_id: int, date_from: date, date_to: date,
+                doc_type: str | None) -> list[dict]:
+    return await documents_to_pick(actor, customer_id, date_from=date_from, date_to=date_to,
+                                   doc_type=doc_type, limit=PICK_LIMIT)
 
 
 @routes.post("/statements", name="create_statement")
@@ -232,6 +230,7 @@ async def _statement(request: web.Request, statement_id: int, *, form: str = "",
         "feedback": await _feedback(actor, statement.id, buttons),
         "events": [_event(e) for e in await statements.history(actor, statement.id)],
         "links": _links(await statements.list_share_links(actor, statement.id), request),
+        "live": rules.LIVE, "link_states": rules.LINK_STATE_LABELS,
         "form": form, "error": error, "fields": fields or {}, "base": BASE,
         "path": statement_path(statement.id),
     }, status=status)
@@ -254,16 +253,9 @@ async def _feedback(actor: Actor, statement_id: int, buttons) -> list[dict] | No
 def _event(event) -> dict:
     view = event_view(event)
     view["label"] = EVENT_LABELS.get(event.action, event.action)
-    view["by"] = _who(view)
+    view["by"] = answerer_name(event) or "—"
     view["via_label"] = VIA_LABELS.get(view["via"], "")
     return view
-
-
-def _who(event: dict) -> str:
-    """The person, or 通过分享链接 with the device the link was opened on."""
-    if event["actor_kind"] == SHARE and event["device"]:
-        return f"{event['actor']}（{event['device']}）"
-    return event["actor"] or "—"
 
 
 def _person(label: str) -> str:
@@ -274,8 +266,8 @@ def _person(label: str) -> str:
 def _links(links, request: web.Request) -> list[dict]:
     moment = now(request)
     return [{"id": link.id, "created_at": link.created_at, "created_by": _person(link.created_by),
-             "expires_at": link.expires_at, "revoked_at": link.revoked_at,
-             "live": link.revoked_at is None and link.expires_at > moment} for link in links]
+             "expires_at": link.expires_at, "state": rules.link_state(link, moment)}
+            for link in links]
 
 
 # -- seed 000's actions --------------------------------------------------------------------------
