@@ -417,6 +417,7 @@ async def test_an_expired_link_is_listed_as_such_and_its_qr_code_is_not_shown(
     await post_form(client, f"{S}/{sid}/share", csrf)
     link = await ShareLink.get(statement_id=sid)
     clock.advance(days=31)
+    await sign_in(client, "finance", login="finance-next-month")  # a sign-in lasts 12 hours
     await _page(client, f"{S}/{sid}/share-links/{link.id}", status=404)
     share = _section(await _page(client, f"{S}/{sid}"), "share")
     assert "已过期" in share and "吊销" not in share
