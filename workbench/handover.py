@@ -30,14 +30,19 @@ from domain.handover.report import (
     ALL,
     CONFIRMED_FILTERS,
     SECTION_LABELS,
-    day_report,
+    readable_day_report,
     readable_staff,
-    staff_by_userid,
     staff_days,
 )
-from domain.handover.rules import DOCUMENT, MAX_DAYS, MAX_ITEMS
+from domain.handover.rules import (
+    DOCUMENT,
+    MAX_DAYS,
+    MAX_ITEMS,
+    RECEIPT_ACTION_LABELS,
+    day_span,
+)
 from domain.limits import ID_MAX
-from httpcommon.error_codes import BAD_DATE_RANGE, TOO_MANY
+from httpcommon.error_codes import TOO_MANY
 from httpcommon.errors import STATUS_BY_KIND
 from httpcommon.jsonio import read_form_fields
 from httpcommon.keys import ACTOR, now
@@ -86,15 +91,11 @@ def _this_week(today: date) -> tuple[date, date]:
 
 
 def _range(query: Query, today: date) -> list[date]:
-    """The listed days: ?date_from= to ?date_to= (default this week so far), at most 31."""
+    """The listed days: ?date_from= to ?date_to= (default this week so far)."""
     monday, _ = _this_week(today)
     first = parse_date(query["date_from"], "开始日期") if query.get("date_from") else monday
     last = parse_date(query["date_to"], "结束日期") if query.get("date_to") else today
-    if last < first:
-        raise BAD_DATE_RANGE("结束日期不能早于开始日期")
-    if (last - first).days >= MAX_DAYS:
-        raise BAD_DATE_RANGE(f"日期范围不能超过 {MAX_DAYS} 天")
-    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    return day_span(first, last)
 
 
 def _page_number(raw: str | None, pages: int) -> int:
@@ -265,7 +266,7 @@ async def _remark(request: web.Request, fields: MultiDict[str]) -> str:
 async def _receipt_action(action: str, request: web.Request, fields: MultiDict[str]) -> str:
     receipt = await confirm.change_receipt_audit(path_id(request), action,
                                                  by=request[ACTOR].label, now=now(request))
-    return f"收款单 {receipt['number']} 已{confirm.ACTION_LABELS[action]}"
+    return f"收款单 {receipt['number']} 已{RECEIPT_ACTION_LABELS[action]}"
 
 
 @routes.post("/handover/confirm")
@@ -323,10 +324,8 @@ async def void_receipt(request: web.Request) -> web.Response:
 
 async def _readable_report(actor: Actor, userid: str, day_text: str, confirmed: str) -> dict:
     """The day report as the API gives it: 404 for nobody, 403 for another salesperson's."""
-    staff = await staff_by_userid(userid)
-    day = parse_date(day_text, "日期")
-    readable_staff(actor, [staff.id])
-    return await day_report(staff.id, day, confirmed=confirmed or ALL)
+    return await readable_day_report(actor, userid, parse_date(day_text, "日期"),
+                                     confirmed=confirmed or ALL)
 
 
 @routes.get("/handover/{userid}/{date}", name="handover_day")
@@ -364,6 +363,7 @@ async def _day_page(request: web.Request, userid: str, day_text: str, query: Que
         "back": _here(path, query), "pick": f"{report['day']}|{userid}",
         "ticked": frozenset(kept.getall("ref", [])), "remark": kept.get("remark", ""),
         "error": error, "filters": CONFIRMED_FILTERS, "directions": DIRECTIONS,
+        "action_labels": RECEIPT_ACTION_LABELS,
         "list_path": _page_link({"date_from": report["day"], "date_to": report["day"],
                                  "show_all": False}, 1),
     }, status=status)

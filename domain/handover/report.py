@@ -27,6 +27,7 @@ from domain.documents.rules import (
     Settled,
     signed_amount,
 )
+from domain.documents.settings import confirm_audits
 from domain.handover import scope
 from domain.handover.errors import NOT_YOUR_HANDOVER
 from domain.handover.rules import (
@@ -35,6 +36,7 @@ from domain.handover.rules import (
     EXPENSE,
     OTHER_INCOME,
     expense_unsettled,
+    receipt_actions,
     split_receipt,
 )
 from domain.money import ZERO, fmt
@@ -76,16 +78,58 @@ async def day_report(staff_id: int, day: date, *, confirmed: str = ALL) -> dict:
     if staff is None:
         raise STAFF_NOT_FOUND(f"员工 {staff_id} 不存在")
     sections = (await _sections([staff_id], [day])).get((staff_id, day)) or _no_sections()
+    pairs = await _receipt_days(staff_id, day, sections["receipts"])
+    closed = await _closed({(staff_id, day), *(pair for both in pairs.values() for pair in both)})
+    await _add_receipt_actions(sections["receipts"], pairs, closed)
     summary = _summary(sections)
     report = {
-        "staff": staff_view(staff), "day": day,
-        "closed": await DayClose.exists(staff_id=staff_id, day=day),
+        "staff": staff_view(staff), "day": day, "closed": (staff_id, day) in closed,
         **_status(summary["unconfirmed"]), "summary": summary,
         "confirmed_filter": confirmed,
         "sections": {**sections, "customers": _customers(sections),
                      "other_incomes": _filtered(sections["other_incomes"], confirmed)},
     }
     return jsonable(report)
+
+
+async def readable_day_report(actor: Actor, userid: str, day: date, *,
+                              confirmed: str = ALL) -> dict:
+    """The day report of the person with that DingTalk userid as the actor may read it: 404
+    for nobody, 403 for another salesperson's."""
+    staff = await staff_by_userid(userid)
+    readable_staff(actor, [staff.id])
+    return await day_report(staff.id, day, confirmed=confirmed)
+
+
+async def _receipt_days(staff_id: int, day: date,
+                       receipts: list[dict]) -> dict[int, list[tuple[int | None, date | None]]]:
+    """Each receipt's (person, day) pairs a close refuses its audit actions on: its
+    salesperson's day and its driver's (as ``confirm.change_receipt_audit`` checks)."""
+    if not receipts:
+        return {}
+    return {row["id"]: [(row["salesperson_id"], row["date"]),
+                        (row["driver_id"], row["delivered_on"])]
+            for row in await scope.receipts_of([staff_id], [day]).values(
+                "id", "salesperson_id", "date", "driver_id", "delivered_on")}
+
+
+async def _closed(pairs: set[tuple[int | None, date | None]]) -> set[Pair]:
+    """Those of the (person, day) pairs that are closed, in one read."""
+    wanted = {(staff_id, day) for staff_id, day in pairs if staff_id and day}
+    rows = await DayClose.filter(staff_id__in={s for s, _ in wanted},
+                                 day__in={d for _, d in wanted}).values_list("staff_id", "day")
+    return set(rows) & wanted
+
+
+async def _add_receipt_actions(receipts: list[dict], days: dict[int, list], closed: set[Pair],
+                               ) -> None:
+    """Each receipt row's audit actions (``rules.receipt_actions``), as the actions would
+    refuse them."""
+    audits = await confirm_audits() if receipts else False
+    for row in receipts:
+        row["actions"] = receipt_actions(
+            row["audit_status"], confirmed=row["confirmed"], confirm_audits=audits,
+            closed=any(pair in closed for pair in days.get(row["id"], [])))
 
 
 async def day_summaries(day: date) -> dict[int, dict]:
