@@ -27,7 +27,7 @@ from domain.approvals.errors import TASK_NOT_FOUND
 from domain.approvals.links import PAGE_PATH, read_task_link
 from domain.approvals.task_page import TaskPage, task_page
 from domain.errors import DomainError
-from httpcommon.errors import STATUS_BY_KIND
+from httpcommon.errors import status_of
 from httpcommon.jsonio import is_form, read_form
 from httpcommon.keys import SETTINGS, now
 from workbench.pages import HEADERS as PAGE_HEADERS
@@ -51,7 +51,7 @@ def _page(request: web.Request, template: str, context: dict[str, Any],
 
 def _refusal(request: web.Request, exc: DomainError) -> web.Response:
     return _page(request, "approvals/link_refused.html", {"message": exc.message},
-                 STATUS_BY_KIND.get(exc.kind, 400))
+                 status_of(exc))
 
 
 def _task_page(request: web.Request, view: TaskPage, token: str, *, comment: str = "",
@@ -110,7 +110,7 @@ async def decide_task(request: web.Request) -> web.Response:
     except DomainError as exc:
         view = await task_page(task_id, staff_id, now(request).date())
         return _task_page(request, view, token, comment=comment, error=exc.message,
-                          status=STATUS_BY_KIND.get(exc.kind, 400))
+                          status=status_of(exc))
     return _page(request, "approvals/link_done.html", {
         "view": view, "done": engine.DONE_LABELS[action], "comment": comment.strip()})
 

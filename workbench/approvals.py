@@ -31,7 +31,7 @@ from domain.credit import queries as credit_queries
 from domain.customers.service import list_customers
 from domain.errors import DomainError
 from domain.money import yuan
-from httpcommon.errors import STATUS_BY_KIND
+from httpcommon.errors import status_of
 from httpcommon.jsonio import read_form_fields
 from httpcommon.keys import ACTOR, SETTINGS, now
 from workbench.guard import CSRF_FIELD, csrf_token, page
@@ -118,7 +118,7 @@ async def _decide(request: web.Request, action: str) -> web.Response:
         flow = await engine.ACTIONS[action](task_id, actor.staff_id, comment, now(request))
     except DomainError as exc:
         return await _task_response(request, comment=comment, error=exc.message,
-                                    status=STATUS_BY_KIND.get(exc.kind, 400))
+                                    status=status_of(exc))
     await flash(request, f"{engine.DONE_LABELS[action]}：{flow.title}")
     raise redirect(request, HOME)
 
@@ -167,7 +167,7 @@ async def withdraw_flow(request: web.Request) -> web.Response:
         flow = await engine.withdraw(flow_id, actor.staff_id, comment, now(request))
     except DomainError as exc:
         return await show_flow(request, error=exc.message,
-                               status=STATUS_BY_KIND.get(exc.kind, 400))
+                               status=status_of(exc))
     await flash(request, f"已撤回：{flow.title}")
     raise redirect(request, f"{HOME}/{flow.id}")
 
@@ -205,10 +205,10 @@ async def resubmit_flow(request: web.Request) -> web.Response:
     except DomainError as exc:
         if edited is None:
             return await show_flow(request, error=exc.message,
-                                   status=STATUS_BY_KIND.get(exc.kind, 400))
+                                   status=status_of(exc))
         return await _form_page(request, flow.kind, edited, _customer_of(posted, flow.customer_id),
                                 action=f"{HOME}/{flow.id}/resubmit", title=flow.title,
-                                error=exc.message, status=STATUS_BY_KIND.get(exc.kind, 400))
+                                error=exc.message, status=status_of(exc))
     await flash(request, f"已重新提交：{flow.title}")
     raise redirect(request, f"{HOME}/{flow.id}")
 
@@ -247,7 +247,7 @@ async def start_flow(request: web.Request) -> web.Response:
                                   definitions=_definitions(request))
     except DomainError as exc:
         return await _form_page(request, kind, form, _customer_of(posted), error=exc.message,
-                                status=STATUS_BY_KIND.get(exc.kind, 400))
+                                status=status_of(exc))
     await flash(request, f"已发起审批：{flow.title}")
     raise redirect(request, f"{HOME}/{flow.id}")
 

@@ -47,6 +47,12 @@ def may(actor: Actor | None, operation: str) -> bool:
     return actor is not None and actor.role in operation_roles(operation)
 
 
+def permitted(actor: Actor | None, operations: dict[str, str]) -> dict[str, bool]:
+    """For each named button, whether ``actor`` may press it (``operations``: name → the API
+    operation it stands for)."""
+    return {name: may(actor, operation) for name, operation in operations.items()}
+
+
 def page(operation: str) -> Callable[[Handler], Handler]:
     """Admit the roles the API admits to ``operation`` ("METHOD /path" of httpcommon.roles)."""
     roles = operation_roles(operation)

@@ -43,13 +43,12 @@ from domain.handover.rules import (
 )
 from domain.limits import ID_MAX
 from httpcommon.error_codes import TOO_MANY
-from httpcommon.errors import STATUS_BY_KIND
+from httpcommon.errors import status_of
 from httpcommon.jsonio import read_form_fields
 from httpcommon.keys import ACTOR, now
 from httpcommon.params import DIGITS, parse_date, path_id
 from httpcommon.printing import day_report_pdf
-from httpcommon.roles import roles_for
-from workbench.guard import page, safe_next
+from workbench.guard import page, permitted, safe_next
 from workbench.pages import flash, is_htmx, redirect, refusal, render
 from workbench.paths import PREFIX
 
@@ -68,12 +67,6 @@ OPERATIONS = {
     "void": "POST /handover/receipts/{id}/void",
 }
 Query = Mapping[str, str]
-
-
-def allowed(actor: Actor) -> dict[str, bool]:
-    """Which of the hand-over buttons this person's role may press (the API's role table)."""
-    return {name: actor.role in roles_for(*operation.split(" ", 1))
-            for name, operation in OPERATIONS.items()}
 
 
 # ----- 员工对账列表 ------------------------------------------------------------------------------
@@ -112,7 +105,7 @@ async def _list_page(request: web.Request, query: Query, *, picked: frozenset[st
     try:
         days = _range(query, today)
     except DomainError as exc:  # the filter form stays, with what was typed and why not
-        days, error, status = [], exc.message, STATUS_BY_KIND.get(exc.kind, 400)
+        days, error, status = [], exc.message, status_of(exc)
     rows = await staff_days(days, staff_ids=readable_staff(actor, None),
                             show_all=show_all) if days else []
     rows.sort(key=lambda row: row["day"], reverse=True)  # the latest day first, by name within
@@ -123,7 +116,7 @@ async def _list_page(request: web.Request, query: Query, *, picked: frozenset[st
                "show_all": show_all}
     return await render(request, "handover/list.html", {
         "rows": rows[(number - 1) * PAGE_SIZE:number * PAGE_SIZE], "total": len(rows),
-        "page": number, "pages": pages, "filters": filters, "can": allowed(actor),
+        "page": number, "pages": pages, "filters": filters, "can": permitted(actor, OPERATIONS),
         "picked": picked, "error": error, "back": _here(BASE, query),
         "page_link": partial(_page_link, filters), "base": BASE,
     }, status=status)
@@ -161,7 +154,7 @@ async def _act(request: web.Request, action: Action) -> web.Response:
 
 async def _again(request: web.Request, back: str, fields: MultiDict[str],
                  exc: DomainError) -> web.Response:
-    url, status = URL(back), STATUS_BY_KIND.get(exc.kind, 400)
+    url, status = URL(back), status_of(exc)
     if url.path == BASE:
         return await _list_page(request, url.query, picked=frozenset(fields.getall("pick", [])),
                                 error=exc.message, status=status)
@@ -359,7 +352,8 @@ async def _day_page(request: web.Request, userid: str, day_text: str, query: Que
     template = "handover/_day_body.html" if is_htmx(request) and not error else "handover/day.html"
     return await render(request, template, {
         "report": report, "summary": report["summary"], "sections": report["sections"],
-        "tab": tab, "tabs": _tabs(report, path), "can": allowed(actor), "day_path": path,
+        "tab": tab, "tabs": _tabs(report, path), "can": permitted(actor, OPERATIONS),
+        "day_path": path,
         "back": _here(path, query), "pick": f"{report['day']}|{userid}",
         "ticked": frozenset(kept.getall("ref", [])), "remark": kept.get("remark", ""),
         "error": error, "filters": CONFIRMED_FILTERS, "directions": DIRECTIONS,

@@ -15,7 +15,7 @@ from aiohttp_session import get_session
 
 from domain.actors import Actor
 from domain.errors import DomainError
-from httpcommon.errors import STATUS_BY_KIND
+from httpcommon.errors import status_of
 from httpcommon.keys import ACTOR
 from workbench.guard import csrf_token, may
 from workbench.paths import PREFIX
@@ -103,7 +103,7 @@ async def page_errors_middleware(request: web.Request, handler):
     try:
         return await handler(request)
     except DomainError as exc:
-        return await refusal(request, exc.message, STATUS_BY_KIND.get(exc.kind, 400))
+        return await refusal(request, exc.message, status_of(exc))
     except web.HTTPException as exc:
         if exc.status < 400 or exc.headers.get("HX-Redirect"):
             raise

@@ -22,22 +22,21 @@ from domain.actors import Actor
 from domain.common_errors import BAD_FIELD
 from domain.customers import service as customers
 from domain.documents.rules import DOC_TYPE_LABELS, DOC_TYPES
-from domain.errors import DomainError, Invalid
+from domain.errors import Invalid
 from domain.qr import qr_png
 from domain.staff_queries import month_so_far
 from domain.statements import rules
 from domain.statements import service as statements
 from domain.statements.picker import documents_to_pick
 from domain.statements.views import answerer_name, event_view, staff_view
-from httpcommon.errors import STATUS_BY_KIND
+from httpcommon.errors import status_of
 from httpcommon.jsonio import read_form_fields
 from httpcommon.keys import ACTOR, SETTINGS, now, statement_lines
 from httpcommon.params import path_id
 from httpcommon.printing import statement_pdf
-from httpcommon.roles import roles_for
 from httpcommon.sharing import share_settings, share_urls
 from workbench import statement_forms as forms
-from workbench.guard import page
+from workbench.guard import may, page
 from workbench.pages import HEADERS, flash, money, redirect, render
 from workbench.paths import PREFIX
 
@@ -63,10 +62,6 @@ EVENT_LABELS = {"create": "生成对账单", "answer": "客户答复", **rules.A
 VIA_LABELS = {"h5": "分享链接页面", "mp": "小程序"}
 
 
-def _status(exc: DomainError) -> int:
-    return STATUS_BY_KIND.get(exc.kind, 400)
-
-
 def statement_path(statement_id: int) -> str:
     return f"{BASE}/{statement_id}"
 
@@ -84,7 +79,7 @@ async def history_page(request: web.Request) -> web.Response:
             limit=PAGE_SIZE + 1, offset=(filters.page - 1) * PAGE_SIZE)
     except Invalid as exc:  # a filter typed wrong: the list again with the message
         return await _history(request, forms.HistoryFilters(), [], error=exc.message,
-                              status=_status(exc))
+                              status=status_of(exc))
     return await _history(request, filters, rows)
 
 
@@ -159,7 +154,7 @@ async def _new(request: web.Request, fields: Mapping[str, str], *, picked: tuple
     except Invalid as exc:  # the filters typed wrong: this month's documents, and why
         (date_from, date_to), doc_type = month_so_far(now(request).date()), None
         documents = await _pick(actor, customer_id, date_from, date_to, doc_type)
-        context["error"], status = exc.message, _status(exc)
+        context["error"], status = exc.message, status_of(exc)
     context.update(customer=await get_visible_customer(actor, customer_id),
                    date_from=date_from, date_to=date_to, doc_type=doc_type or "",
                    documents=documents, truncated=len(documents) >= PICK_LIMIT,
@@ -184,7 +179,7 @@ async def create(request: web.Request) -> web.Response:
             now(request))
     except Invalid as exc:  # the same page again, with what was chosen and ticked
         return await _new(request, fields, picked=picked, error=exc.message,
-                          status=_status(exc))
+                          status=status_of(exc))
     await flash(request, f"已生成对账单（{statement.line_count} 笔）")
     raise redirect(request, statement_path(statement.id))
 
@@ -240,7 +235,7 @@ def _buttons(actor: Actor, actions: list[str]) -> list[tuple[str, str]]:
     """The table's actions for this state that this person's role may take, with their
     labels, in the table's order."""
     return [(action, rules.ACTION_LABELS[action]) for action in actions
-            if actor.role in roles_for(*ACTION_OPERATIONS[action].split(" ", 1))]
+            if may(actor, ACTION_OPERATIONS[action])]
 
 
 async def _feedback(actor: Actor, statement_id: int, buttons) -> list[dict] | None:
@@ -280,7 +275,7 @@ async def _act(request: web.Request, action: str, run) -> web.Response:
         done = await run(request[ACTOR], statement_id, fields)
     except Invalid as exc:
         return await _statement(request, statement_id, form=action, error=exc.message,
-                                fields=fields, status=_status(exc))
+                                fields=fields, status=status_of(exc))
     await flash(request, done)
     raise redirect(request, statement_path(statement_id))
 
