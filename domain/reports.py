@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from zoneinfo import ZoneInfo
+
+from tortoise.expressions import RawSQL
 
 from domain.access import only_customers, visible_customer_ids
 from domain.actors import Actor
@@ -15,6 +16,7 @@ from domain.money import ZERO
 from domain.notices import ledger
 from domain.notices.catalogue import label
 from domain.notices.models import OutboxMessage, OutboxStatus
+from domain.sql import exact_sum_sql, sum_amount
 from domain.statements.models import Statement
 from domain.statements.rules import STATUS_LABELS
 
@@ -122,15 +124,18 @@ async def statement_summary(actor: Actor, date_from: date, date_to: date, tz: st
     end = datetime.combine(date_to + timedelta(days=1), time.min, zone)
     query = Statement.filter(deleted_at=None, created_at__gte=start, created_at__lt=end)
     query = only_customers(query, await visible_customer_ids(actor))
-    rows = await query.values_list("status", "closing", "owed_total", "received_amount")
+    # one GROUP BY status, summed exactly in SQL (a month can hold tens of thousands)
+    rows = await query.annotate(
+        n=RawSQL("COUNT(*)"), closing_sum=RawSQL(exact_sum_sql("closing")),
+        owed_sum=RawSQL(exact_sum_sql("owed_total")),
+        received_sum=RawSQL(exact_sum_sql("received_amount")),
+    ).group_by("status").values("status", "n", "closing_sum", "owed_sum", "received_sum")
     by_status = {s: {"status": s, "label": label, "count": 0, "closing": ZERO, "owed": ZERO,
                      "received": ZERO} for s, label in STATUS_LABELS.items()}
-    for status, closing, owed, received in rows:
-        bucket = by_status[status]
-        bucket["count"] += 1
-        bucket["closing"] += Decimal(closing)
-        bucket["owed"] += Decimal(owed)
-        bucket["received"] += Decimal(received)
+    for row in rows:
+        by_status[row["status"]].update(
+            count=row["n"], closing=sum_amount(row["closing_sum"]),
+            owed=sum_amount(row["owed_sum"]), received=sum_amount(row["received_sum"]))
     total = {k: sum((b[k] for b in by_status.values()), ZERO if k != "count" else 0)
              for k in ("count", "closing", "owed", "received")}
     return {"date_from": date_from, "date_to": date_to, "by_status": list(by_status.values()),

@@ -151,3 +151,25 @@ def as_date(value) -> date:
 def as_decimal(value) -> Decimal:
     """A DecimalField read with plain SQL: SQLite keeps it as text, PostgreSQL a Decimal."""
     return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+# ----- exact sums of money in a GROUP BY ---------------------------------------------------------
+
+
+def exact_sum_sql(column: str) -> str:
+    """SQL for an exact SUM of a decimal column: NUMERIC on PostgreSQL; SQLite keeps decimals
+    as text and would sum them through floats, so there in integer cents (``sum_amount`` reads
+    either back)."""
+    if is_postgres(get_connection("default")):
+        return f"COALESCE(SUM({column}), 0)"
+    return f"COALESCE(SUM(CAST(ROUND({column} * 100) AS INTEGER)), 0)"
+
+
+def sum_amount(value) -> Decimal:
+    """An ``exact_sum_sql`` result as a Decimal with 2 places."""
+    if is_postgres(get_connection("default")):
+        return Decimal(value or 0).quantize(CENT)
+    return (Decimal(int(value or 0)) / 100).quantize(CENT)
+
+
+CENT = Decimal("0.01")
