@@ -14,15 +14,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from aiohttp import web
 from tortoise import Tortoise
 
 from domain.approvals.forms import FORMS
+from domain.approvals.links import sign_task_link
 from domain.approvals.models import ApprovalTask
 from domain.notices.models import OutboxMessage
+from httpcommon.keys import SETTINGS
 from tests.support import DOCUMENTS, INGEST, make_statement, post_ok
 from tests.support import approvals as support
 from tests.support.approvals import annual, call, start
@@ -168,11 +170,14 @@ async def seeded(client, world, admin):
     flow = await start(client, world, "credit_application", annual(world))
     task = await ApprovalTask.get(flow_id=flow["id"], status="pending")
     outbox = await OutboxMessage.first()
+    token = sign_task_link(client.server.app[SETTINGS].secret_key, task.id, task.approver_id,
+                           datetime(2027, 1, 1, tzinfo=UTC))
+    assert (await client.get(f"/approvals/tasks/{task.id}", params={"t": token})).status == 200
     ids = {"id": str(statement["id"]), "link_id": str(links["items"][0]["id"]),
            "flow_id": str(flow["id"]), "task_id": str(task.id), "userid": "sales-li",
            "date": DAY.isoformat(), "staff_id": str(li.id), "contact_id": "1"}
     return {"ids": ids, "customer": str(customers["C001"]), "receipt": str(day["receipt"].id),
-            "delivery": str(outbox.id if outbox else 1), "task": task, "world": world}
+            "delivery": str(outbox.id if outbox else 1), "token": token}
 
 
 def _ids_for(route: Route, seeded: dict) -> dict[str, str]:
@@ -227,6 +232,9 @@ async def _forms(walk: Walk, route: Route, seeded: dict) -> None:
     client, what = walk.client, f"POST {url}"
     cases: list[list[tuple[str, str]]] = [[(name, value)] for name in names
                                           for value in FORM_VALUES]
+    if not route.base_is_workbench():  # the card's link page: beside a genuine token
+        cases += [[("t", seeded["token"]), (name, value)] for name in ("action", "comment")
+                  for value in FORM_VALUES]
     cases += [[(name, "1"), (name, "abc")] for name in names]  # repeated
     cases += [[(name, "a\x00b") for name in names] or [("x", "\x00")]]
     for data in cases:
