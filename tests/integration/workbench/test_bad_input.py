@@ -96,6 +96,10 @@ FORM = {
     "/approvals/{flow_id}/withdraw": ("comment",),
     "/handover/receipts/{id}/audit": ("back",), "/handover/receipts/{id}/unaudit": ("back",),
     "/handover/receipts/{id}/void": ("back",),
+    **dict.fromkeys(("/customers/{id}/disable", "/customers/{id}/enable", "/customers/{id}/delete",
+                     "/customers/{id}/shares/{staff_id}/remove", "/statements/{id}/cancel",
+                     "/statements/{id}/delete", "/statements/{id}/share",
+                     "/statements/{id}/share-links/{link_id}/revoke"), ()),
 }
 GENERIC_FORM = ("id", "comment", "note", "amount", "date")
 # Posts that end what later cases use run last (as tests/fuzzing.py does).
@@ -343,3 +347,20 @@ async def test_a_refused_post_stores_nothing(client, seeded):
         response = await post_form(client, path, "x" * 43, data, allow_redirects=False)
         assert response.status == 403, (path, "wrong CSRF", response.status)
         assert await _row_counts() == before, (path, data)
+
+
+async def test_a_refused_action_says_why_even_where_its_form_is_not_shown(client, seeded):
+    """A post for an action this state offers no form for (a stale page, a second tab): the
+    message is shown above the actions, not lost with the hidden form."""
+    path = f"{WB}/statements/{seeded['ids']['id']}"
+    csrf = await sign_in(client, "admin")
+    received = await post_form(client, f"{path}/receive", csrf, {"amount": "1.00"},
+                               allow_redirects=False)
+    assert received.status == 303
+    page = await client.get(path)
+    shown = set(re.findall(r'data-action="(\w+)"', await page.text()))
+    hidden = next(a for a in ("receive", "match", "mismatch") if a not in shown)
+    data = {"amount": "abc"} if hidden == "receive" else {"description": "联" * 2001}
+    refused = await post_form(client, f"{path}/{hidden}", csrf, data)
+    html = await refused.text()
+    assert refused.status == 400 and 'id="form-error"' in html, (hidden, html[-2000:])
