@@ -78,6 +78,9 @@ class ReceiptRow(Row):
     prepayment: Money = Field(description="预收款")
     deposit: Money = Field(description="收订金")
     settlements: list[Settlement]
+    actions: list[Literal["audit", "unaudit", "void"]] = Field(description=(
+        "此刻可做的审核操作（审核 / 反审核 / 作废）：已作废、已关账、或已对账确认"
+        "（交款交账参数关闭时）的收款单不可做的不列出；调用者的角色另行限制"))
 
 
 class ExpenseRow(Row):

@@ -15,7 +15,6 @@ from domain.errors import (
 )
 
 BAD_BODY = ErrorCode("bad_body", Invalid, "请求体的字段组合不对（如 items 与 staff/dates 二选一）")
-BAD_DATE_RANGE = ErrorCode("bad_date_range", Invalid, "date_to 不能早于 date")
 BAD_FORM_BODY = ErrorCode("bad_form_body", Invalid, "表单无法解析")
 BAD_JSON = ErrorCode("bad_json", Invalid, "请求体不是 JSON")
 BAD_PERIOD = ErrorCode("bad_period", Invalid, "期间必须是 YYYY-MM")

@@ -26,6 +26,11 @@ STATUS_BY_KIND = {
 }
 
 
+def status_of(exc: DomainError) -> int:
+    """The HTTP status of a domain error: its kind's (400 for an unknown kind)."""
+    return STATUS_BY_KIND.get(exc.kind, 400)
+
+
 def error_body(code: str, message: str, **detail) -> dict:
     error = {"code": code, "message": message}
     if detail:

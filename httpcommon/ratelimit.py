@@ -74,6 +74,13 @@ class RateLimiter:
             bucket = self._bucket(rule, client, at, rate)
             bucket.tokens = max(0.0, bucket.tokens - 1)
 
+    def refund(self, rule: str, client: str, at: float) -> None:
+        """Give one try back (it succeeded: only failures are meant to count)."""
+        rate = self._rates.get(rule)
+        if rate is not None:
+            bucket = self._bucket(rule, client, at, rate)
+            bucket.tokens = min(float(rate), bucket.tokens + 1)
+
     def _bucket(self, rule: str, client: str, at: float, rate: int) -> _Bucket:
         key = (rule, client)
         bucket = self._buckets.get(key)
@@ -98,6 +105,12 @@ def take_try(request: web.Request, rule: str) -> None:
     limiter, client, at = _where(request)
     limiter.check(rule, client, at)
     limiter.spend(rule, client, at)
+
+
+def give_back(request: web.Request, rule: str) -> None:
+    """Return the try ``take_try`` took, when it succeeded."""
+    limiter, client, at = _where(request)
+    limiter.refund(rule, client, at)
 
 
 def refuse_if_exhausted(request: web.Request, rule: str) -> None:

@@ -249,7 +249,7 @@ class Settings:
     # and how long an approval page link in a card or 待办 stays valid
     dingtalk_card_templates: CardTemplates = ""
     approval_link_ttl_hours: Positive = 168
-    # the workbench (issue 15): how long a signed-in session lasts without a click
+    # the workbench (issue 15): how long a sign-in lasts from when it was made
     workbench_session_hours: Positive = 12
     # PDFs (issue 14): the TrueType font embedded in the statement and day-report PDFs; empty:
     # fonts-wqy-microhei's file (scripts/system-deps.sh installs it; `tally serve` checks it)

@@ -27,7 +27,7 @@ from domain.approvals.errors import TASK_NOT_FOUND
 from domain.approvals.links import PAGE_PATH, read_task_link
 from domain.approvals.task_page import TaskPage, task_page
 from domain.errors import DomainError
-from httpcommon.errors import STATUS_BY_KIND
+from httpcommon.errors import status_of
 from httpcommon.jsonio import is_form, read_form
 from httpcommon.keys import SETTINGS, now
 from httpcommon.params import refuses_nul_itself
@@ -36,8 +36,6 @@ from workbench.paths import PREFIX
 
 routes = web.RouteTableDef()
 WORKBENCH = web.AppKey("approval_page_workbench", web.Application)  # whose templates draw it
-ACTION_WORDS = {engine.APPROVE: "同意", engine.REJECT: "驳回", engine.RETURN: "退回"}
-DONE_WORDS = {engine.APPROVE: "已同意", engine.REJECT: "已驳回", engine.RETURN: "已退回"}
 # The token is a bearer credential in the URL: never framed, never sent on as a Referer.
 HEADERS = {**PAGE_HEADERS, "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"}
 
@@ -54,7 +52,7 @@ def _page(request: web.Request, template: str, context: dict[str, Any],
 
 def _refusal(request: web.Request, exc: DomainError) -> web.Response:
     return _page(request, "approvals/link_refused.html", {"message": exc.message},
-                 STATUS_BY_KIND.get(exc.kind, 400))
+                 status_of(exc))
 
 
 def _task_page(request: web.Request, view: TaskPage, token: str, *, comment: str = "",
@@ -107,7 +105,7 @@ async def decide_task(request: web.Request) -> web.Response:
         view = await task_page(task_id, staff_id, now(request).date())
     except DomainError as exc:
         return _refusal(request, exc)
-    if action not in ACTION_WORDS:
+    if action not in engine.ACTIONS:
         return _task_page(request, view, token, comment=comment, status=400,
                           error="请选择 同意、驳回 或 退回。")
     try:
@@ -115,9 +113,9 @@ async def decide_task(request: web.Request) -> web.Response:
     except DomainError as exc:
         view = await task_page(task_id, staff_id, now(request).date())
         return _task_page(request, view, token, comment=comment, error=exc.message,
-                          status=STATUS_BY_KIND.get(exc.kind, 400))
+                          status=status_of(exc))
     return _page(request, "approvals/link_done.html", {
-        "view": view, "done": DONE_WORDS[action], "comment": comment.strip()})
+        "view": view, "done": engine.DONE_LABELS[action], "comment": comment.strip()})
 
 
 def add_approval_page_routes(app: web.Application, workbench: web.Application) -> None:

@@ -28,11 +28,10 @@ from domain.approvals.queries import (
 )
 from domain.approvals.task_page import task_page
 from domain.credit import queries as credit_queries
-from domain.credit.rules import DIRECT
 from domain.customers.service import list_customers
 from domain.errors import DomainError
 from domain.money import yuan
-from httpcommon.errors import STATUS_BY_KIND
+from httpcommon.errors import status_of
 from httpcommon.jsonio import read_form_fields
 from httpcommon.keys import ACTOR, SETTINGS, now
 from workbench.guard import CSRF_FIELD, csrf_token, page
@@ -44,7 +43,6 @@ HOME = f"{PREFIX}/approvals"
 ID = "{%s:[0-9]{1,9}}"  # a database id (longer numbers are no id: the router's 404)
 FLOW_ID, TASK_ID = ID % "flow_id", ID % "task_id"
 CHOICES_LIMIT = 500  # customers offered in a form's list (a salesperson's own are fewer)
-DECISIONS = {engine.APPROVE: "已同意", engine.REJECT: "已驳回", engine.RETURN: "已退回"}
 
 
 def _actor(request: web.Request) -> Actor:
@@ -83,10 +81,13 @@ async def my_decided_tasks(request: web.Request) -> web.Response:
 @routes.get("/approvals/mine")
 @page("GET /approvals")
 async def my_flows(request: web.Request) -> web.Response:
-    flows = await list_flows(_actor(request), mine=True)
+    actor = _actor(request)
+    flows = await list_flows(actor, mine=True)
+    actions = {f["id"]: engine.initiator_actions(f["status"], f["initiator_id"], actor.staff_id)
+               for f in flows}
     return await render(request, "approvals/mine.html", {
-        "tab": "mine", "flows": flows, "archived": engine.ARCHIVED,
-        "returned": engine.RETURNED})
+        "tab": "mine", "flows": flows, "actions": actions, "withdraw": engine.WITHDRAW,
+        "resubmit": engine.RESUBMIT})
 
 
 # ----- one task: 同意 / 驳回 / 退回 -----------------------------------------------------------
@@ -117,8 +118,8 @@ async def _decide(request: web.Request, action: str) -> web.Response:
         flow = await engine.ACTIONS[action](task_id, actor.staff_id, comment, now(request))
     except DomainError as exc:
         return await _task_response(request, comment=comment, error=exc.message,
-                                    status=STATUS_BY_KIND.get(exc.kind, 400))
-    await flash(request, f"{DECISIONS[action]}：{flow.title}")
+                                    status=status_of(exc))
+    await flash(request, f"{engine.DONE_LABELS[action]}：{flow.title}")
     raise redirect(request, HOME)
 
 
@@ -147,14 +148,11 @@ async def return_task(request: web.Request) -> web.Response:
 @page("GET /approvals/{id}")
 async def show_flow(request: web.Request, *, error: str = "", status: int = 200) -> web.Response:
     actor = _actor(request)
-    flow = await flow_view(await visible_flow(actor, _id(request, "flow_id")))
-    mine = flow["initiator_id"] == actor.staff_id
-    my_task = next((t for t in flow["tasks"] if t["approver_id"] == actor.staff_id
-                    and t["status"] == engine.PENDING), None)
+    found = await visible_flow(actor, _id(request, "flow_id"))
+    flow = await flow_view(found)
     return await render(request, "approvals/flow.html", {
-        "tab": "mine" if mine else "todo", "flow": flow, "error": error, "my_task": my_task,
-        "can_withdraw": mine and flow["status"] not in engine.ARCHIVED,
-        "can_resubmit": mine and flow["status"] == engine.RETURNED,
+        "tab": "mine" if flow["initiator_id"] == actor.staff_id else "todo", "flow": flow,
+        "error": error, "can": await engine.flow_actions(found, actor.staff_id),
         "editable": flow["kind"] in forms.FORMS, "max_comment": engine.MAX_COMMENT},
         status=status)
 
@@ -169,7 +167,7 @@ async def withdraw_flow(request: web.Request) -> web.Response:
         flow = await engine.withdraw(flow_id, actor.staff_id, comment, now(request))
     except DomainError as exc:
         return await show_flow(request, error=exc.message,
-                               status=STATUS_BY_KIND.get(exc.kind, 400))
+                               status=status_of(exc))
     await flash(request, f"已撤回：{flow.title}")
     raise redirect(request, f"{HOME}/{flow.id}")
 
@@ -179,6 +177,11 @@ async def withdraw_flow(request: web.Request) -> web.Response:
 async def resubmit_form(request: web.Request) -> web.Response:
     actor = _actor(request)
     flow = await visible_flow(actor, _id(request, "flow_id"))
+    # the form only to whom the engine lets resubmit (finance sees every flow, starts none)
+    refusal = engine.initiator_refusal(engine.RESUBMIT, flow.status, flow.initiator_id,
+                                       actor.staff_id)
+    if refusal is not None:
+        raise refusal
     if flow.kind not in forms.FORMS:
         raise UNKNOWN_FLOW_KIND(f"「{engine.kind_label(flow.kind)}」不能在工作台修改表单")
     values = {key: "" if value is None else str(value) for key, value in flow.form.items()}
@@ -202,10 +205,10 @@ async def resubmit_flow(request: web.Request) -> web.Response:
     except DomainError as exc:
         if edited is None:
             return await show_flow(request, error=exc.message,
-                                   status=STATUS_BY_KIND.get(exc.kind, 400))
+                                   status=status_of(exc))
         return await _form_page(request, flow.kind, edited, _customer_of(posted, flow.customer_id),
                                 action=f"{HOME}/{flow.id}/resubmit", title=flow.title,
-                                error=exc.message, status=STATUS_BY_KIND.get(exc.kind, 400))
+                                error=exc.message, status=status_of(exc))
     await flash(request, f"已重新提交：{flow.title}")
     raise redirect(request, f"{HOME}/{flow.id}")
 
@@ -244,7 +247,7 @@ async def start_flow(request: web.Request) -> web.Response:
                                   definitions=_definitions(request))
     except DomainError as exc:
         return await _form_page(request, kind, form, _customer_of(posted), error=exc.message,
-                                status=STATUS_BY_KIND.get(exc.kind, 400))
+                                status=status_of(exc))
     await flash(request, f"已发起审批：{flow.title}")
     raise redirect(request, f"{HOME}/{flow.id}")
 
@@ -275,20 +278,19 @@ async def _options(request: web.Request, fields, customer_id: int | None) -> dic
         found = await list_customers(actor, include_disabled=False, limit=CHOICES_LIMIT)
         options[forms.CUSTOMER] = [(str(c.id), f"{c.name}（{c.code}）") for c in found]
     if forms.ORG in inputs:
-        orgs = (await credit_queries.list_orgs())["items"]
-        options[forms.ORG] = [(str(o["id"]), o["name"]) for o in orgs if o["enabled"]]
+        options[forms.ORG] = [(str(o["id"]), o["name"])
+                              for o in await credit_queries.org_choices()]
     if forms.DEBT in inputs:
         options[forms.DEBT] = await _debt_options(actor, customer_id, now(request).date())
     if forms.CREDIT_LINE in inputs:
-        options[forms.CREDIT_LINE] = await _direct_lines(actor, now(request).date())
+        options[forms.CREDIT_LINE] = await _parent_lines(actor, now(request).date())
     return options
 
 
-async def _direct_lines(actor: Actor, today) -> list[tuple[str, str]]:
+async def _parent_lines(actor: Actor, today) -> list[tuple[str, str]]:
     """The 直签授信 accounts a 直签使用授信 may draw on (those of customers the person sees)."""
-    lines = await credit_queries.list_lines(actor, None, today)
     return [(str(line["id"]), f"{line['number']} · 可用{yuan(line['available'])}")
-            for line in lines if line["type"] == DIRECT]
+            for line in await credit_queries.parent_line_choices(actor, today)]
 
 
 async def _debt_options(actor: Actor, customer_id: int | None, today) -> list[tuple[str, str]]:

@@ -25,12 +25,11 @@ from domain.customers import bind_qr, shares
 from domain.customers import service as customers
 from domain.errors import DomainError
 from httpcommon.bind_qr import mini_program, qr_maker, wechat_qr_errors
-from httpcommon.errors import STATUS_BY_KIND
+from httpcommon.errors import status_of
 from httpcommon.jsonio import read_form_fields
 from httpcommon.keys import ACTOR, SETTINGS, now
 from httpcommon.params import DIGITS, path_id
-from httpcommon.roles import roles_for
-from workbench.guard import page
+from workbench.guard import page, permitted
 from workbench.pages import flash, redirect, render
 from workbench.paths import PREFIX
 
@@ -106,8 +105,7 @@ async def _customer_page(request: web.Request, customer_id: int, *, error: str =
     settings = request.config_dict[SETTINGS]
     detail = await customer_detail(actor, customer_id, mp_configured=settings.mini_program)
     on = now(request).date()
-    may = {name: actor.role in roles_for(*operation.split(" ", 1))
-           for name, operation in OPERATIONS.items()}
+    may = permitted(actor, OPERATIONS)
     group = await customers.group_summary(actor, customer_id)
     return await render(request, "customers/detail.html", {
         "d": detail, "c": detail.customer, "may": may, "error": error, "form": form or {},
@@ -152,7 +150,7 @@ async def _refused(request: web.Request, customer_id: int, exc: DomainError,
                    form: dict | None = None) -> web.Response:
     """The customer's page again, with the domain's refusal and its status."""
     return await _customer_page(request, customer_id, error=exc.message, form=form,
-                                status=STATUS_BY_KIND.get(exc.kind, 400))
+                                status=status_of(exc))
 
 
 def _form_id(value: str | None, name: str, message: str) -> int:

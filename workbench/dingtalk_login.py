@@ -21,18 +21,14 @@ from aiohttp import web
 from aiohttp_session import get_session
 from yarl import URL
 
-from domain.errors import DomainError
 from domain.signin import Who, staff_signing_in
 from httpcommon.error_codes import DINGTALK_LOGIN_FAILED, DINGTALK_LOGIN_STALE, DINGTALK_UNAVAILABLE
-from httpcommon.errors import STATUS_BY_KIND
 from httpcommon.jsonio import read_form
 from httpcommon.keys import DINGTALK, SETTINGS
-from httpcommon.ratelimit import BAD_API_KEY, count_failure, refuse_if_exhausted
 from httpcommon.upstream import UpstreamError
-from workbench.guard import public, safe_next, sign_in
-from workbench.pages import redirect
+from workbench.guard import public, safe_next
 from workbench.paths import PREFIX
-from workbench.signin import login_page
+from workbench.signin import sign_in_counted
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -58,7 +54,7 @@ async def sign_in_inside_dingtalk(request: web.Request) -> web.Response:
         user = await _person(request.config_dict[DINGTALK].user_of_auth_code, code)
         return await staff_signing_in(userid=user.userid)
 
-    return await _sign_in_or_say_why(request, target, who)
+    return await sign_in_counted(request, target, who)
 
 
 @routes.get("/login/dingtalk-qr")
@@ -88,7 +84,7 @@ async def back_from_dingtalk_qr_login(request: web.Request) -> web.Response:
                              query["authCode"].strip())
         return await staff_signing_in(unionid=user.unionid)
 
-    return await _sign_in_or_say_why(request, target, who)
+    return await sign_in_counted(request, target, who)
 
 
 def qr_login_url(settings: Any, state: str) -> URL:
@@ -119,15 +115,3 @@ async def _person(exchange: Exchange, code: str) -> Any:
             "钉钉登录授权无效、已用过或已过期，请重新打开页面再试") from None
 
 
-async def _sign_in_or_say_why(request: web.Request, target: str,
-                              who: Callable[[], Awaitable[Who]]) -> web.Response:
-    try:
-        refuse_if_exhausted(request, BAD_API_KEY)
-        found = await who()
-    except DomainError as exc:
-        if exc.kind == "unauthorized":
-            count_failure(request, BAD_API_KEY)
-        return await login_page(request, target, error=exc.message,
-                                status=STATUS_BY_KIND.get(exc.kind, 400))
-    await sign_in(request, found)
-    raise redirect(request, target)

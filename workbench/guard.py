@@ -22,23 +22,40 @@ from domain.errors import Unauthorized
 from domain.signin import Who, actor_of
 from httpcommon.error_codes import CSRF_REFUSED, ROUTE_NOT_IN_ROLE_TABLE
 from httpcommon.jsonio import read_form_fields
-from httpcommon.keys import ACTOR, SETTINGS
+from httpcommon.keys import ACTOR, SETTINGS, now
 from httpcommon.roles import roles_for
 from workbench.paths import PREFIX
 
 ROLES_ATTR, PUBLIC_ATTR = "workbench_roles", "workbench_public"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_FIELD, CSRF_HEADER = "_csrf", "X-CSRF-Token"
-SESSION_WHO, SESSION_CSRF = "who", "csrf"
+SESSION_WHO, SESSION_CSRF, SESSION_SINCE = "who", "csrf", "since"
 Handler = Callable[[web.Request], Any]
 
 
-def page(operation: str) -> Callable[[Handler], Handler]:
-    """Admit the roles the API admits to ``operation`` ("METHOD /path" of httpcommon.roles)."""
+def operation_roles(operation: str) -> tuple[str, ...]:
+    """The roles the API admits to ``operation`` ("METHOD /path" of httpcommon.roles)."""
     method, _, path = operation.partition(" ")
     roles = roles_for(method, path)
     if not roles:
         raise LookupError(f"{operation} is not in the API's role table (httpcommon.roles)")
+    return roles
+
+
+def may(actor: Actor | None, operation: str) -> bool:
+    """Whether ``actor``'s role may do ``operation``: the test for showing a button or a tab."""
+    return actor is not None and actor.role in operation_roles(operation)
+
+
+def permitted(actor: Actor | None, operations: dict[str, str]) -> dict[str, bool]:
+    """For each named button, whether ``actor`` may press it (``operations``: name → the API
+    operation it stands for)."""
+    return {name: may(actor, operation) for name, operation in operations.items()}
+
+
+def page(operation: str) -> Callable[[Handler], Handler]:
+    """Admit the roles the API admits to ``operation`` ("METHOD /path" of httpcommon.roles)."""
+    roles = operation_roles(operation)
 
     def mark(handler: Handler) -> Handler:
         setattr(handler, ROLES_ATTR, roles)
@@ -85,18 +102,29 @@ async def sign_in(request: web.Request, who: Who) -> None:
     session = await get_session(request)
     session[SESSION_WHO] = who.dump()
     session[SESSION_CSRF] = secrets.token_urlsafe(32)
+    session[SESSION_SINCE] = int(now(request).timestamp())
 
 
 async def session_actor(request: web.Request) -> Actor | None:
     session: Session = await get_session(request)
     who = Who.load(session.get(SESSION_WHO))
-    if who is None:
+    if who is None or _expired(request, session):
+        if who is not None:
+            session.invalidate()
         return None
     try:
         return await actor_of(who, request.config_dict[SETTINGS].handover_finance_role)
     except Unauthorized:
         session.invalidate()
         return None
+
+
+def _expired(request: web.Request, session: Session) -> bool:
+    """A sign-in lasts TALLY_WORKBENCH_SESSION_HOURS from when it was made, however busy the
+    person is (the cookie's own life is refreshed by use; this is the hard limit)."""
+    since = session.get(SESSION_SINCE)
+    hours = request.config_dict[SETTINGS].workbench_session_hours
+    return not isinstance(since, int) or now(request).timestamp() - since > hours * 3600
 
 
 @web.middleware
@@ -120,7 +148,7 @@ def _to_sign_in(request: web.Request) -> web.HTTPException:
     """Off to the sign-in page, coming back here after (htmx follows HX-Redirect instead)."""
     back = request.path_qs if request.method in SAFE_METHODS else ""
     target = request.app.router["sign_in"].url_for().with_query({"next": back} if back else {})
-    if request.headers.get("HX-Request"):
+    if request.headers.get("HX-Request") == "true":
         return web.HTTPUnauthorized(headers={"HX-Redirect": str(target)})
     return web.HTTPSeeOther(location=str(target))
 
@@ -128,7 +156,7 @@ def _to_sign_in(request: web.Request) -> web.HTTPException:
 def safe_next(target: str | None) -> str:
     """Where to go after signing in: only a path of this workbench (never another site)."""
     if target and target.startswith(PREFIX + "/") and not target.startswith("//") \
-            and "\\" not in target:
+            and "\\" not in target and target.isprintable():
         return target
     return PREFIX + "/"
 

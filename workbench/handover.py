@@ -30,21 +30,25 @@ from domain.handover.report import (
     ALL,
     CONFIRMED_FILTERS,
     SECTION_LABELS,
-    day_report,
+    readable_day_report,
     readable_staff,
-    staff_by_userid,
     staff_days,
 )
-from domain.handover.rules import DOCUMENT, MAX_DAYS, MAX_ITEMS
+from domain.handover.rules import (
+    DOCUMENT,
+    MAX_DAYS,
+    MAX_ITEMS,
+    RECEIPT_ACTION_LABELS,
+    day_span,
+)
 from domain.limits import ID_MAX
-from httpcommon.error_codes import BAD_DATE_RANGE, TOO_MANY
-from httpcommon.errors import STATUS_BY_KIND
+from httpcommon.error_codes import TOO_MANY
+from httpcommon.errors import status_of
 from httpcommon.jsonio import read_form_fields
 from httpcommon.keys import ACTOR, now
 from httpcommon.params import DIGITS, parse_date, path_id
 from httpcommon.printing import day_report_pdf
-from httpcommon.roles import roles_for
-from workbench.guard import page, safe_next
+from workbench.guard import page, permitted, safe_next
 from workbench.pages import flash, is_htmx, redirect, refusal, render
 from workbench.paths import PREFIX
 
@@ -65,12 +69,6 @@ OPERATIONS = {
 Query = Mapping[str, str]
 
 
-def allowed(actor: Actor) -> dict[str, bool]:
-    """Which of the hand-over buttons this person's role may press (the API's role table)."""
-    return {name: actor.role in roles_for(*operation.split(" ", 1))
-            for name, operation in OPERATIONS.items()}
-
-
 # ----- 员工对账列表 ------------------------------------------------------------------------------
 
 
@@ -86,15 +84,11 @@ def _this_week(today: date) -> tuple[date, date]:
 
 
 def _range(query: Query, today: date) -> list[date]:
-    """The listed days: ?date_from= to ?date_to= (default this week so far), at most 31."""
+    """The listed days: ?date_from= to ?date_to= (default this week so far)."""
     monday, _ = _this_week(today)
     first = parse_date(query["date_from"], "开始日期") if query.get("date_from") else monday
     last = parse_date(query["date_to"], "结束日期") if query.get("date_to") else today
-    if last < first:
-        raise BAD_DATE_RANGE("结束日期不能早于开始日期")
-    if (last - first).days >= MAX_DAYS:
-        raise BAD_DATE_RANGE(f"日期范围不能超过 {MAX_DAYS} 天")
-    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    return day_span(first, last)
 
 
 def _page_number(raw: str | None, pages: int) -> int:
@@ -111,7 +105,7 @@ async def _list_page(request: web.Request, query: Query, *, picked: frozenset[st
     try:
         days = _range(query, today)
     except DomainError as exc:  # the filter form stays, with what was typed and why not
-        days, error, status = [], exc.message, STATUS_BY_KIND.get(exc.kind, 400)
+        days, error, status = [], exc.message, status_of(exc)
     rows = await staff_days(days, staff_ids=readable_staff(actor, None),
                             show_all=show_all) if days else []
     rows.sort(key=lambda row: row["day"], reverse=True)  # the latest day first, by name within
@@ -122,7 +116,7 @@ async def _list_page(request: web.Request, query: Query, *, picked: frozenset[st
                "show_all": show_all}
     return await render(request, "handover/list.html", {
         "rows": rows[(number - 1) * PAGE_SIZE:number * PAGE_SIZE], "total": len(rows),
-        "page": number, "pages": pages, "filters": filters, "can": allowed(actor),
+        "page": number, "pages": pages, "filters": filters, "can": permitted(actor, OPERATIONS),
         "picked": picked, "error": error, "back": _here(BASE, query),
         "page_link": partial(_page_link, filters), "base": BASE,
     }, status=status)
@@ -160,7 +154,7 @@ async def _act(request: web.Request, action: Action) -> web.Response:
 
 async def _again(request: web.Request, back: str, fields: MultiDict[str],
                  exc: DomainError) -> web.Response:
-    url, status = URL(back), STATUS_BY_KIND.get(exc.kind, 400)
+    url, status = URL(back), status_of(exc)
     if url.path == BASE:
         return await _list_page(request, url.query, picked=frozenset(fields.getall("pick", [])),
                                 error=exc.message, status=status)
@@ -265,7 +259,7 @@ async def _remark(request: web.Request, fields: MultiDict[str]) -> str:
 async def _receipt_action(action: str, request: web.Request, fields: MultiDict[str]) -> str:
     receipt = await confirm.change_receipt_audit(path_id(request), action,
                                                  by=request[ACTOR].label, now=now(request))
-    return f"收款单 {receipt['number']} 已{confirm.ACTION_LABELS[action]}"
+    return f"收款单 {receipt['number']} 已{RECEIPT_ACTION_LABELS[action]}"
 
 
 @routes.post("/handover/confirm")
@@ -323,10 +317,8 @@ async def void_receipt(request: web.Request) -> web.Response:
 
 async def _readable_report(actor: Actor, userid: str, day_text: str, confirmed: str) -> dict:
     """The day report as the API gives it: 404 for nobody, 403 for another salesperson's."""
-    staff = await staff_by_userid(userid)
-    day = parse_date(day_text, "日期")
-    readable_staff(actor, [staff.id])
-    return await day_report(staff.id, day, confirmed=confirmed or ALL)
+    return await readable_day_report(actor, userid, parse_date(day_text, "日期"),
+                                     confirmed=confirmed or ALL)
 
 
 @routes.get("/handover/{userid}/{date}", name="handover_day")
@@ -360,10 +352,12 @@ async def _day_page(request: web.Request, userid: str, day_text: str, query: Que
     template = "handover/_day_body.html" if is_htmx(request) and not error else "handover/day.html"
     return await render(request, template, {
         "report": report, "summary": report["summary"], "sections": report["sections"],
-        "tab": tab, "tabs": _tabs(report, path), "can": allowed(actor), "day_path": path,
+        "tab": tab, "tabs": _tabs(report, path), "can": permitted(actor, OPERATIONS),
+        "day_path": path,
         "back": _here(path, query), "pick": f"{report['day']}|{userid}",
         "ticked": frozenset(kept.getall("ref", [])), "remark": kept.get("remark", ""),
         "error": error, "filters": CONFIRMED_FILTERS, "directions": DIRECTIONS,
+        "action_labels": RECEIPT_ACTION_LABELS,
         "list_path": _page_link({"date_from": report["day"], "date_to": report["day"],
                                  "show_all": False}, 1),
     }, status=status)

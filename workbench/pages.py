@@ -15,17 +15,16 @@ from aiohttp_session import get_session
 
 from domain.actors import Actor
 from domain.errors import DomainError
-from httpcommon.errors import STATUS_BY_KIND
+from httpcommon.errors import status_of
 from httpcommon.keys import ACTOR
-from httpcommon.roles import roles_for
-from workbench.guard import csrf_token
+from workbench.guard import csrf_token, may
 from workbench.paths import PREFIX
 
 SESSION_FLASH = "flash"
 # Private pages of one person: never framed by another site, never cached, no Referer out.
 HEADERS = {
-    "Content-Security-Policy": ("default-src 'self'; img-src 'self' data:; "
-                                "style-src 'self' 'unsafe-inline'; script-src 'self'; "
+    "Content-Security-Policy": ("default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                                "script-src 'self'; object-src 'none'; form-action 'self'; "
                                 "frame-ancestors 'none'; base-uri 'none'"),
     "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
@@ -39,7 +38,7 @@ class NavItem:
     operation: str  # the API operation whose roles may see this screen
 
     def allows(self, actor: Actor | None) -> bool:
-        return actor is not None and actor.role in roles_for(*self.operation.split(" ", 1))
+        return may(actor, self.operation)
 
 
 NAV = (
@@ -77,7 +76,9 @@ async def render(request: web.Request, template: str, context: dict[str, Any] | 
 
 
 def is_htmx(request: web.Request) -> bool:
-    return request.headers.get("HX-Request") == "true"
+    """An htmx swap wants a fragment; htmx restoring history (Back) wants the whole page."""
+    return (request.headers.get("HX-Request") == "true"
+            and "HX-History-Restore-Request" not in request.headers)
 
 
 def redirect(request: web.Request, path: str) -> web.HTTPException:
@@ -102,7 +103,7 @@ async def page_errors_middleware(request: web.Request, handler):
     try:
         return await handler(request)
     except DomainError as exc:
-        return await refusal(request, exc.message, STATUS_BY_KIND.get(exc.kind, 400))
+        return await refusal(request, exc.message, status_of(exc))
     except web.HTTPException as exc:
         if exc.status < 400 or exc.headers.get("HX-Redirect"):
             raise

@@ -1,19 +1,22 @@
 """Signing in and out. Inside DingTalk the page signs the person in without a password (免登,
 ``workbench.dingtalk_login``); in a browser, DingTalk's QR login or, for people not on DingTalk,
-a password set from the CLI (``tally workbench-user``). Failed passwords count against the
+a password set from the CLI (``tally workbench-user``). Failed sign-ins count against the
 same per-client limit as bad API keys."""
 
 from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from aiohttp_session import get_session
 from yarl import URL
 
 from domain.errors import DomainError
-from domain.signin import sign_in_with_password
+from domain.signin import Who, sign_in_with_password
+from httpcommon.errors import status_of
 from httpcommon.jsonio import read_form
 from httpcommon.keys import SETTINGS
-from httpcommon.ratelimit import BAD_API_KEY, count_failure, refuse_if_exhausted
+from httpcommon.ratelimit import BAD_API_KEY, give_back, take_try
 from workbench.guard import public, safe_next, session_actor, sign_in
 from workbench.pages import redirect, render
 from workbench.paths import PREFIX
@@ -35,16 +38,24 @@ async def sign_in_page(request: web.Request) -> web.Response:
 async def sign_in_by_password(request: web.Request) -> web.Response:
     fields = await read_form(request)
     login, target = fields.get("login", "").strip(), safe_next(fields.get("next"))
+    return await sign_in_counted(
+        request, target, lambda: sign_in_with_password(login, fields.get("password", "")),
+        login=login)
+
+
+async def sign_in_counted(request: web.Request, target: str, who: Callable[[], Awaitable[Who]],
+                          *, login: str = "") -> web.Response:
+    """Sign in whom ``who`` vouches for, or show the sign-in page with the reason. Each try is
+    taken from the client's allowance before the work (so concurrent guesses are counted too)
+    and given back when it succeeds: only failures count."""
     try:
-        refuse_if_exhausted(request, BAD_API_KEY)
-        who = await sign_in_with_password(login, fields.get("password", ""))
+        take_try(request, BAD_API_KEY)
+        found = await who()
     except DomainError as exc:
-        if exc.kind == "unauthorized":
-            count_failure(request, BAD_API_KEY)
-        status = 429 if exc.kind == "rate_limited" else 401
         return await login_page(request, target, login=login, error=exc.message,
-                                status=status)
-    await sign_in(request, who)
+                                status=status_of(exc))
+    give_back(request, BAD_API_KEY)
+    await sign_in(request, found)
     raise redirect(request, target)
 
 

@@ -19,25 +19,24 @@ from aiohttp import web
 from domain import reports
 from domain.access import get_visible_customer
 from domain.actors import Actor
-from domain.common_errors import BAD_FIELD, BAD_RANGE
+from domain.common_errors import BAD_FIELD
 from domain.customers import service as customers
 from domain.documents.rules import DOC_TYPE_LABELS, DOC_TYPES
-from domain.errors import DomainError, Invalid
+from domain.errors import Invalid
 from domain.qr import qr_png
+from domain.staff_queries import month_so_far
 from domain.statements import rules
 from domain.statements import service as statements
-from domain.statements.answerers import SHARE
 from domain.statements.picker import documents_to_pick
-from domain.statements.views import event_view, staff_view
-from httpcommon.errors import STATUS_BY_KIND
+from domain.statements.views import answerer_name, event_view, staff_view
+from httpcommon.errors import status_of
 from httpcommon.jsonio import read_form_fields
 from httpcommon.keys import ACTOR, SETTINGS, now, statement_lines
 from httpcommon.params import path_id
 from httpcommon.printing import statement_pdf
-from httpcommon.roles import roles_for
 from httpcommon.sharing import share_settings, share_urls
 from workbench import statement_forms as forms
-from workbench.guard import page
+from workbench.guard import may, page
 from workbench.pages import HEADERS, flash, money, redirect, render
 from workbench.paths import PREFIX
 
@@ -63,10 +62,6 @@ EVENT_LABELS = {"create": "生成对账单", "answer": "客户答复", **rules.A
 VIA_LABELS = {"h5": "分享链接页面", "mp": "小程序"}
 
 
-def _status(exc: DomainError) -> int:
-    return STATUS_BY_KIND.get(exc.kind, 400)
-
-
 def statement_path(statement_id: int) -> str:
     return f"{BASE}/{statement_id}"
 
@@ -84,7 +79,7 @@ async def history_page(request: web.Request) -> web.Response:
             limit=PAGE_SIZE + 1, offset=(filters.page - 1) * PAGE_SIZE)
     except Invalid as exc:  # a filter typed wrong: the list again with the message
         return await _history(request, forms.HistoryFilters(), [], error=exc.message,
-                              status=_status(exc))
+                              status=status_of(exc))
     return await _history(request, filters, rows)
 
 
@@ -102,8 +97,8 @@ async def _history(request: web.Request, filters: forms.HistoryFilters, rows: li
 
 async def _period_summary(request: web.Request, filters: forms.HistoryFilters) -> dict | None:
     """The period view of /reports/statements: the filter's dates, else this month so far."""
-    today = now(request).date()
-    date_from = filters.date_from or (today.replace(day=1) if not filters.date_to else None)
+    first, today = month_so_far(now(request).date())
+    date_from = filters.date_from or (first if not filters.date_to else None)
     date_to = filters.date_to or (today if not filters.date_from else None)
     if date_from is None or date_to is None:
         return None
@@ -135,20 +130,12 @@ async def _search_customers(actor: Actor, query: Mapping[str, str]) -> list:
                                           limit=CUSTOMER_RESULTS)
 
 
-def _default_period(request: web.Request, fields: Mapping[str, str]) -> tuple[date, date]:
-    """The dates asked for, else this month up to today."""
-    today = now(request).date()
-    date_from = forms.day(fields, "from", "开始日期") or today.replace(day=1)
-    date_to = forms.day(fields, "to", "结束日期") or today
-    return date_from, date_to
-
-
 def _picker_filters(request: web.Request,
                     fields: Mapping[str, str]) -> tuple[date, date, str | None]:
-    date_from, date_to = _default_period(request, fields)
-    if date_from > date_to:
-        raise BAD_RANGE("开始日期不能晚于结束日期")
-    return date_from, date_to, forms.doc_type(fields)
+    """The dates and type asked for; a date not given: this month up to today's."""
+    first, today = month_so_far(now(request).date())
+    return (forms.day(fields, "from", "开始日期") or first,
+            forms.day(fields, "to", "结束日期") or today, forms.doc_type(fields))
 
 
 async def _new(request: web.Request, fields: Mapping[str, str], *, picked: tuple[str, ...] = (),
@@ -163,16 +150,22 @@ async def _new(request: web.Request, fields: Mapping[str, str], *, picked: tuple
         return await render(request, "statements/new.html", context, status=status)
     try:
         date_from, date_to, doc_type = _picker_filters(request, fields)
+        documents = await _pick(actor, customer_id, date_from, date_to, doc_type)
     except Invalid as exc:  # the filters typed wrong: this month's documents, and why
-        date_from, date_to, doc_type = *_default_period(request, {}), None
-        context["error"], status = exc.message, _status(exc)
-    documents = await documents_to_pick(actor, customer_id, date_from=date_from,
-                                        date_to=date_to, doc_type=doc_type, limit=PICK_LIMIT)
+        (date_from, date_to), doc_type = month_so_far(now(request).date()), None
+        documents = await _pick(actor, customer_id, date_from, date_to, doc_type)
+        context["error"], status = exc.message, status_of(exc)
     context.update(customer=await get_visible_customer(actor, customer_id),
                    date_from=date_from, date_to=date_to, doc_type=doc_type or "",
                    documents=documents, truncated=len(documents) >= PICK_LIMIT,
                    type_labels=DOC_TYPE_LABELS)
     return await render(request, "statements/new.html", context, status=status)
+
+
+async def _pick(actor: Actor, customer_id: int, date_from: date, date_to: date,
+                doc_type: str | None) -> list[dict]:
+    return await documents_to_pick(actor, customer_id, date_from=date_from, date_to=date_to,
+                                   doc_type=doc_type, limit=PICK_LIMIT)
 
 
 @routes.post("/statements", name="create_statement")
@@ -186,7 +179,7 @@ async def create(request: web.Request) -> web.Response:
             now(request))
     except Invalid as exc:  # the same page again, with what was chosen and ticked
         return await _new(request, fields, picked=picked, error=exc.message,
-                          status=_status(exc))
+                          status=status_of(exc))
     await flash(request, f"已生成对账单（{statement.line_count} 笔）")
     raise redirect(request, statement_path(statement.id))
 
@@ -232,6 +225,7 @@ async def _statement(request: web.Request, statement_id: int, *, form: str = "",
         "feedback": await _feedback(actor, statement.id, buttons),
         "events": [_event(e) for e in await statements.history(actor, statement.id)],
         "links": _links(await statements.list_share_links(actor, statement.id), request),
+        "live": rules.LIVE, "link_states": rules.LINK_STATE_LABELS,
         "form": form, "error": error, "fields": fields or {}, "base": BASE,
         "path": statement_path(statement.id),
     }, status=status)
@@ -241,7 +235,7 @@ def _buttons(actor: Actor, actions: list[str]) -> list[tuple[str, str]]:
     """The table's actions for this state that this person's role may take, with their
     labels, in the table's order."""
     return [(action, rules.ACTION_LABELS[action]) for action in actions
-            if actor.role in roles_for(*ACTION_OPERATIONS[action].split(" ", 1))]
+            if may(actor, ACTION_OPERATIONS[action])]
 
 
 async def _feedback(actor: Actor, statement_id: int, buttons) -> list[dict] | None:
@@ -254,16 +248,9 @@ async def _feedback(actor: Actor, statement_id: int, buttons) -> list[dict] | No
 def _event(event) -> dict:
     view = event_view(event)
     view["label"] = EVENT_LABELS.get(event.action, event.action)
-    view["by"] = _who(view)
+    view["by"] = answerer_name(event) or "—"
     view["via_label"] = VIA_LABELS.get(view["via"], "")
     return view
-
-
-def _who(event: dict) -> str:
-    """The person, or 通过分享链接 with the device the link was opened on."""
-    if event["actor_kind"] == SHARE and event["device"]:
-        return f"{event['actor']}（{event['device']}）"
-    return event["actor"] or "—"
 
 
 def _person(label: str) -> str:
@@ -274,8 +261,8 @@ def _person(label: str) -> str:
 def _links(links, request: web.Request) -> list[dict]:
     moment = now(request)
     return [{"id": link.id, "created_at": link.created_at, "created_by": _person(link.created_by),
-             "expires_at": link.expires_at, "revoked_at": link.revoked_at,
-             "live": link.revoked_at is None and link.expires_at > moment} for link in links]
+             "expires_at": link.expires_at, "state": rules.link_state(link, moment)}
+            for link in links]
 
 
 # -- seed 000's actions --------------------------------------------------------------------------
@@ -288,7 +275,7 @@ async def _act(request: web.Request, action: str, run) -> web.Response:
         done = await run(request[ACTOR], statement_id, fields)
     except Invalid as exc:
         return await _statement(request, statement_id, form=action, error=exc.message,
-                                fields=fields, status=_status(exc))
+                                fields=fields, status=status_of(exc))
     await flash(request, done)
     raise redirect(request, statement_path(statement_id))
 

@@ -56,7 +56,7 @@ from domain.approvals.kinds import KINDS, Hold
 from domain.approvals.models import ApprovalAction, ApprovalFlow, ApprovalTask
 from domain.cards import retire_cards
 from domain.customers.errors import CUSTOMER_NOT_FOUND
-from domain.errors import Conflict
+from domain.errors import Conflict, DomainError
 from domain.notices import outbox
 from domain.notices.catalogue import (
     ApprovalOutcome,
@@ -87,6 +87,9 @@ START, RESUBMIT, APPROVE, REJECT, RETURN, WITHDRAW, AUTO = (
     "start", "resubmit", "approve", "reject", "return", "withdraw", "auto")
 ACTION_LABELS = {START: "发起", RESUBMIT: "重新提交", APPROVE: "同意", REJECT: "驳回",
                  RETURN: "退回", WITHDRAW: "撤回", AUTO: "系统自动通过"}
+# a decision on a task and the task status it leaves, with what to say once it is done
+_ACTION_OF = {APPROVED: APPROVE, REJECTED: REJECT, RETURNED: RETURN}
+DONE_LABELS = {action: TASK_STATUS_LABELS[status] for status, action in _ACTION_OF.items()}
 MAX_COMMENT = 2000
 # outbox notices to approvers: a new task (drawn as a card), a task closed without them
 TASK_CARDS = Kind.APPROVAL_TASK.value  # the subject type a task's cards are filed under
@@ -228,10 +231,7 @@ async def resubmit(flow_id: int, staff_id: int | None, form, now: datetime, *,
     hold: Hold | None = None  # known once the form is checked, under the flow's lock
     async with _holding(lambda: hold), in_transaction():
         flow = await _locked_flow(flow_id)
-        initiator = await _initiator_of(flow, staff_id)
-        if flow.status != RETURNED:
-            raise FLOW_NOT_RETURNED(
-                f"审批流程{FLOW_STATUS_LABELS[flow.status]}，只有退回给发起人的流程可以重新提交")
+        initiator = await _initiator_of(flow, staff_id, RESUBMIT)
         subject, nodes = await _prepare(flow.kind, initiator, flow.form if form is None else form,
                                         now, actor, definitions)
         hold = subject.hold
@@ -308,9 +308,7 @@ async def withdraw(flow_id: int, staff_id: int | None, comment: str,
     comment = _comment(comment)
     async with in_transaction():
         flow = await _locked_flow(flow_id)
-        initiator = await _initiator_of(flow, staff_id)
-        if flow.status in ARCHIVED:
-            raise FLOW_ARCHIVED(f"审批流程{FLOW_STATUS_LABELS[flow.status]}（已归档），不能撤回")
+        initiator = await _initiator_of(flow, staff_id, WITHDRAW)
         open_tasks = await ApprovalTask.filter(flow_id=flow.id, status=PENDING)
         await ApprovalTask.filter(id__in=[t.id for t in open_tasks]).update(
             status=WITHDRAWN, acted_at=now)
@@ -375,9 +373,10 @@ async def _locked_flow(flow_id: int) -> ApprovalFlow:
     return flow
 
 
-async def _initiator_of(flow: ApprovalFlow, staff_id: int | None) -> Staff:
-    if staff_id is None or flow.initiator_id != staff_id:
-        raise NOT_INITIATOR("只有发起人可以撤回或重新提交审批")
+async def _initiator_of(flow: ApprovalFlow, staff_id: int | None, action: str) -> Staff:
+    refusal = initiator_refusal(action, flow.status, flow.initiator_id, staff_id)
+    if refusal is not None:
+        raise refusal
     return await Staff.get(id=staff_id)
 
 
@@ -391,9 +390,9 @@ async def _acting_on(task_id: int, staff_id: int | None,
     task = await ApprovalTask.get(id=task_id)  # read again under the lock
     if task.approver_id != staff_id:
         raise NOT_YOUR_TASK("这不是你的审批任务")
-    if staff_id == flow.initiator_id and flow.nodes[task.node]["approver"] != INITIATOR:
-        raise OWN_FLOW("不能审批自己发起的申请")  # a task from before the rule
-    if task.status != PENDING or flow.status != PENDING or task.node != flow.current_node:
+    if _own_flow(flow, task):
+        raise OWN_FLOW("不能审批自己发起的申请")
+    if not _task_open(flow, task):
         raise TaskClosed(await _why_closed(flow, task), flow_id=flow.id, task_id=task.id)
     return flow, task
 
@@ -405,9 +404,55 @@ async def why_task_closed(task_id: int) -> str | None:
     if task is None:
         return f"审批任务 {task_id} 不存在。"
     flow = await ApprovalFlow.get(id=task.flow_id)
-    if task.status == PENDING and flow.status == PENDING and task.node == flow.current_node:
+    if _task_open(flow, task):
         return None
     return await _why_closed(flow, task)
+
+
+# ----- what a person may do to a flow now (the rules the actions above apply) -----
+
+
+def _task_open(flow: ApprovalFlow, task: ApprovalTask) -> bool:
+    """The task waits for its approver: pending, on the pending flow's current node."""
+    return task.status == PENDING and flow.status == PENDING and task.node == flow.current_node
+
+
+def _own_flow(flow: ApprovalFlow, task: ApprovalTask) -> bool:
+    """The initiator's task on their own flow, at a node not theirs to approve as initiator
+    (a task from before the rule that nobody approves their own application)."""
+    return task.approver_id == flow.initiator_id and \
+        flow.nodes[task.node]["approver"] != INITIATOR
+
+
+def initiator_refusal(action: str, status: str, initiator_id: int,
+                      staff_id: int | None) -> DomainError | None:
+    """Why ``staff_id`` may not WITHDRAW or RESUBMIT a flow in ``status`` now (None: they may):
+    only the initiator, withdrawing before the flow is archived, resubmitting once returned."""
+    if staff_id is None or initiator_id != staff_id:
+        return NOT_INITIATOR("只有发起人可以撤回或重新提交审批")
+    if action == WITHDRAW and status in ARCHIVED:
+        return FLOW_ARCHIVED(f"审批流程{FLOW_STATUS_LABELS[status]}（已归档），不能撤回")
+    if action == RESUBMIT and status != RETURNED:
+        return FLOW_NOT_RETURNED(
+            f"审批流程{FLOW_STATUS_LABELS[status]}，只有退回给发起人的流程可以重新提交")
+    return None
+
+
+def initiator_actions(status: str, initiator_id: int, staff_id: int | None) -> frozenset[str]:
+    """The initiator's actions (RESUBMIT, WITHDRAW) ``staff_id`` may take on such a flow."""
+    return frozenset(action for action in (RESUBMIT, WITHDRAW)
+                     if initiator_refusal(action, status, initiator_id, staff_id) is None)
+
+
+async def flow_actions(flow: ApprovalFlow, staff_id: int | None) -> dict[str, Any]:
+    """What ``staff_id`` may do to the flow now: ``withdraw`` and ``resubmit`` (as its
+    initiator) and ``task_id``, their task to decide (None: none waits for them)."""
+    tasks = await ApprovalTask.filter(flow_id=flow.id, approver_id=staff_id or 0,
+                                      status=PENDING).order_by("id")
+    task = next((t for t in tasks if _task_open(flow, t) and not _own_flow(flow, t)), None)
+    mine = initiator_actions(flow.status, flow.initiator_id, staff_id)
+    return {"withdraw": WITHDRAW in mine, "resubmit": RESUBMIT in mine,
+            "task_id": task.id if task else None}
 
 
 def _withdrawn_text(flow: ApprovalFlow) -> str:
@@ -442,7 +487,6 @@ async def _why_closed(flow: ApprovalFlow, task: ApprovalTask) -> str:
     return f"这项审批已失效（流程{FLOW_STATUS_LABELS.get(flow.status, flow.status)}）。"
 
 
-_ACTION_OF = {APPROVED: APPROVE, REJECTED: REJECT, RETURNED: RETURN}
 
 
 async def _close(flow: ApprovalFlow, task: ApprovalTask, status: str, comment: str,

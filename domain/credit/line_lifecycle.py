@@ -190,7 +190,7 @@ def _new_number(now: datetime) -> str:
 
 
 async def _carve_from_parent(parent: CreditLine, child: CreditLine, ref: Ref) -> None:
-    if parent.type != rules.DIRECT:
+    if parent.type != rules.PARENT_TYPE:
         raise PARENT_NOT_DIRECT(f"上游账户 {parent.number} 不是直签授信")
     if parent.customer_id == child.customer_id:
         raise PARENT_SAME_CUSTOMER("直签使用授信须授给上游客户的下游客户")

@@ -69,6 +69,23 @@ async def list_orgs() -> dict:
     return {"items": [org_view(o) for o in orgs], "budgets": [budget_view(b) for b in budgets]}
 
 
+async def org_choices() -> list[dict]:
+    """The sales orgs a credit application may name (the enabled ones, as
+    ``line_lifecycle._enabled_org`` admits), with only what a form's choice shows: for any
+    staff member, unlike ``list_orgs`` with the budgets (finance's)."""
+    orgs = await SalesOrg.filter(enabled=True).order_by("code")
+    return [{"id": org.id, "name": org.name} for org in orgs]
+
+
+async def parent_line_choices(actor: Actor, on: date) -> list[dict]:
+    """The lines a 直签使用授信 may be carved from (``rules.PARENT_TYPE``, of customers the
+    actor sees), with what a form's choice shows."""
+    query = only_customers(CreditLine.filter(type=rules.PARENT_TYPE), await _visible(actor))
+    lines = await query.order_by("customer_id", "id").limit(1000)
+    return [{"id": line.id, "number": line.number, "available": available(line, on)}
+            for line in lines]
+
+
 def line_view(line: CreditLine, on: date) -> dict:
     return {
         "id": line.id, "number": line.number, "customer_id": line.customer_id,

@@ -33,6 +33,8 @@ TYPE_LABELS = {
 # 固定额度 regains availability on repayment; 临时额度 (project, direct-use, temporary) never does.
 REVOLVING_TYPES = frozenset({ANNUAL, DIRECT})
 ONE_SHOT_TYPES = frozenset({PROJECT, DIRECT_USE, TEMPORARY})
+# 直签使用授信 is carved out of its upstream customer's 直签授信 (seed 002), of no other kind.
+PARENT_TYPE = DIRECT
 
 # 额度使用优先级: annual (and direct, filled in as a dealer line) before project (and direct-use)
 # before temporary, which is used only when nothing else is left.

@@ -58,8 +58,10 @@ class Document(Model):
 
     class Meta:
         table = "document"
+        # Day first too: the hand-over list sums everyone's days (domain.handover.report).
         indexes = (("customer_id", "date"), ("salesperson_id", "date"),
-                   ("driver_id", "delivered_on"))
+                   ("driver_id", "delivered_on"), ("date", "salesperson_id"),
+                   ("delivered_on", "driver_id"))
 
 
 class ReceiptSettlement(Model):
@@ -120,7 +122,7 @@ class Expense(HandoverDocument):
 
     class Meta:
         table = "expense"
-        indexes = (("salesperson_id", "date"),)
+        indexes = (("salesperson_id", "date"), ("date", "salesperson_id"))
 
 
 class OtherIncome(HandoverDocument):
@@ -138,7 +140,7 @@ class OtherIncome(HandoverDocument):
 
     class Meta:
         table = "other_income"
-        indexes = (("salesperson_id", "date"),)
+        indexes = (("salesperson_id", "date"), ("date", "salesperson_id"))
 
 
 class Exchange(HandoverDocument):
@@ -156,7 +158,7 @@ class Exchange(HandoverDocument):
 
     class Meta:
         table = "exchange"
-        indexes = (("salesperson_id", "date"),)
+        indexes = (("salesperson_id", "date"), ("date", "salesperson_id"))
 
 
 class DayClose(Model):

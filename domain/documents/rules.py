@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 from domain.documents.errors import DAY_CLOSED, RECEIPT_CONFIRMED
-from domain.errors import Locked
+from domain.errors import Conflict, Locked
 from domain.money import ZERO
 
 SALES_OUT, SALES_RETURN, RECEIPT = "sales_out", "sales_return", "receipt"
@@ -94,12 +94,21 @@ def receipt_audit_change(number: str, old: str, new: str, *, confirmed: bool,
     unconfirms; with it off, a confirmed receipt cannot be un-audited or voided (409)."""
     if old == new:
         return None
+    if confirmation_holds(new, confirmed=confirmed, confirm_audits=confirm_audits):
+        raise receipt_confirmed_error(number, old, new)
     if new == APPROVED:
         return CONFIRM if confirm_audits and not confirmed else None
-    if not confirmed:
-        return None
-    if confirm_audits:
-        return UNCONFIRM
+    return UNCONFIRM if confirmed and confirm_audits else None
+
+
+def confirmation_holds(new: str, *, confirmed: bool, confirm_audits: bool) -> bool:
+    """Whether the receipt's hand-over confirmation refuses the change to ``new``: with the
+    交款交账参数 off, a confirmed receipt cannot be un-audited or voided."""
+    return confirmed and not confirm_audits and new != APPROVED
+
+
+def receipt_confirmed_error(number: str, old: str, new: str) -> Conflict:
+    """The 409 for un-auditing or voiding a confirmed receipt."""
     verb = "作废" if new == VOID else "反审核"
-    raise RECEIPT_CONFIRMED(f"收款单 {number} 已对账确认，不能{verb}；请财务先取消确认",
-                            number=number, audit_status=old)
+    return RECEIPT_CONFIRMED(f"收款单 {number} 已对账确认，不能{verb}；请财务先取消确认",
+                             number=number, audit_status=old)

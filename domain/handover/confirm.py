@@ -27,6 +27,7 @@ from domain.documents.rules import (
     UNCONFIRM,
     VOID,
     receipt_audit_change,
+    receipt_confirmed_error,
 )
 from domain.documents.settings import confirm_audits
 from domain.handover import scope
@@ -40,7 +41,18 @@ from domain.handover.errors import (
     RECEIPT_NOT_FOUND,
     RECEIPT_VOID,
 )
-from domain.handover.rules import DOCUMENT, FUND_KINDS, KIND_LABELS, KINDS
+from domain.handover.rules import (
+    CLOSED,
+    CONFIRMED,
+    DOCUMENT,
+    FUND_KINDS,
+    KIND_LABELS,
+    KINDS,
+    RECEIPT_ACTION_LABELS,
+    RECEIPT_ACTIONS,
+    VOIDED,
+    receipt_refusal,
+)
 from domain.sql import execute, id_chunks
 from domain.statements.service import mark_source_changed
 
@@ -177,30 +189,39 @@ async def unconfirm_days(staff_ids: list[int] | None, days: list[date], *, by: s
 
 # ----- receipt audit actions -------------------------------------------------------------------
 
-AUDIT_ACTIONS = {"audit": APPROVED, "unaudit": PENDING, "void": VOID}
-ACTION_LABELS = {"audit": "审核", "unaudit": "反审核", "void": "作废"}
-
-
 async def change_receipt_audit(receipt_id: int, action: str, *, by: str,
                                now: datetime) -> dict:
-    """Audit, un-audit or void one receipt: refused on a closed day (423) and, per the
-    交款交账参数, when it is confirmed (409); with the setting on it confirms or
-    un-confirms the receipt along."""
+    """Audit, un-audit or void one receipt, as ``rules.receipt_refusal`` allows: refused when
+    void (409), on a closed day (423) and, per the 交款交账参数, when confirmed (409); with the
+    setting on it confirms or un-confirms the receipt along."""
     receipt = await Document.get_or_none(id=receipt_id, doc_type=RECEIPT)
     if receipt is None:
         raise RECEIPT_NOT_FOUND(f"收款单 {receipt_id} 不存在")
-    new = AUDIT_ACTIONS[action]
-    if receipt.audit_status == VOID and new != VOID:
-        raise RECEIPT_VOID(f"收款单 {receipt.number} 已作废，不能{ACTION_LABELS[action]}",
-                           number=receipt.number)
+    new = RECEIPT_ACTIONS[action]
     if receipt.audit_status != new:
         async with in_transaction():
-            await day_close.ensure_open(_pairs(receipt), number=receipt.number)
+            audits = await confirm_audits()
+            closed = await day_close.closed_pairs(_pairs(receipt))
+            await _refuse(receipt, action, receipt_refusal(
+                action, receipt.audit_status, confirmed=receipt.confirmed_at is not None,
+                confirm_audits=audits, closed=bool(closed)))
             change = receipt_audit_change(receipt.number, receipt.audit_status, new,
                                           confirmed=receipt.confirmed_at is not None,
-                                          confirm_audits=await confirm_audits())
+                                          confirm_audits=audits)
             await _save_audit(receipt, new, change, by=by, now=now)
     return receipt_view(receipt)
+
+
+async def _refuse(receipt: Document, action: str, refusal: str | None) -> None:
+    """Raise the error of the rule's refusal, if any."""
+    if refusal == VOIDED:
+        raise RECEIPT_VOID(f"收款单 {receipt.number} 已作废，不能{RECEIPT_ACTION_LABELS[action]}",
+                           number=receipt.number)
+    if refusal == CLOSED:  # names each closed day
+        await day_close.ensure_open(_pairs(receipt), number=receipt.number)
+    if refusal == CONFIRMED:
+        raise receipt_confirmed_error(receipt.number, receipt.audit_status,
+                                      RECEIPT_ACTIONS[action])
 
 
 def _pairs(document: Document) -> list[tuple[int | None, date | None]]:

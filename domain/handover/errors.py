@@ -5,6 +5,7 @@ error table from them."""
 
 from domain.errors import Conflict, ErrorCode, Forbidden, Invalid, NotFound
 
+BAD_DATE_RANGE = ErrorCode("bad_date_range", Invalid, "结束日期不能早于开始日期")
 BAD_KIND = ErrorCode("bad_kind", Invalid, "未知的单据类别: …（可选 …）")
 BAD_RECEIPT_KIND = ErrorCode("bad_receipt_kind", Invalid, "未知收款类型 …")
 BAD_REMARK = ErrorCode("bad_remark", Invalid, "备注不能为空")

@@ -47,6 +47,13 @@ def receipts_of(staff_ids: Collection[int] | None, days: Collection[date]) -> Qu
     return Document.filter(RECEIPTS, _people("salesperson_id", staff_ids), date__in=list(days))
 
 
+def own_documents_of(staff_ids: Collection[int] | None, days: Collection[date]) -> QuerySet:
+    """``sales_of`` and ``receipts_of`` in one query: their type tells them apart (a receipt is
+    never a sale)."""
+    return Document.filter(SALES | RECEIPTS, _people("salesperson_id", staff_ids),
+                           date__in=list(days))
+
+
 def deliveries_of(staff_ids: Collection[int] | None, days: Collection[date]) -> QuerySet:
     """The sales and returns a driver delivered on those days (配送单据)."""
     return Document.filter(DELIVERIES, _people("driver_id", staff_ids),

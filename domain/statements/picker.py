@@ -9,6 +9,7 @@ from domain.access import get_visible_customer
 from domain.actors import Actor
 from domain.documents.models import Document
 from domain.documents.rules import AUDIT_LABELS, DOC_TYPE_LABELS
+from domain.statements.rules import check_period
 from domain.statements.settings import counted_audit_states
 
 
@@ -16,6 +17,7 @@ async def documents_to_pick(
     actor: Actor, customer_id: int, *, date_from: date | None, date_to: date | None,
     doc_type: str | None, limit: int,
 ) -> list[dict]:
+    check_period(date_from, date_to)
     customer = await get_visible_customer(actor, customer_id)
     query = Document.filter(customer_id=customer.id)
     if date_from:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Protocol
 
+from domain.common_errors import BAD_RANGE
 from domain.documents.rules import PAYING, signed_amount
 from domain.money import ZERO
 from domain.statements.errors import ACTION_NOT_ALLOWED, ALREADY_ANSWERED
@@ -49,6 +52,32 @@ def check_action(action: str, status: str, received: Decimal) -> None:
 
 def status_after(action: str) -> str | None:
     return {MATCH: MATCHED, MISMATCH: MISMATCHED, CANCEL: UNCONFIRMED}.get(action)
+
+
+def check_period(date_from: date | None, date_to: date | None) -> None:
+    """Refuse a period that starts after it ends (an open end is no period to check)."""
+    if date_from and date_to and date_from > date_to:
+        raise BAD_RANGE("开始日期不能晚于结束日期")
+
+
+# A share link's state: it opens the statement until it is revoked or expires.
+LIVE, REVOKED, EXPIRED = "live", "revoked", "expired"
+LINK_STATE_LABELS = {LIVE: "有效", REVOKED: "已吊销", EXPIRED: "已过期"}
+
+
+class LinkTimes(Protocol):
+    """A share link's times (a ``ShareLink``); read only."""
+
+    @property
+    def expires_at(self) -> datetime: ...
+    @property
+    def revoked_at(self) -> datetime | None: ...
+
+
+def link_state(link: LinkTimes, now: datetime) -> str:
+    if link.revoked_at is not None:
+        return REVOKED
+    return LIVE if link.expires_at > now else EXPIRED
 
 
 @dataclass(frozen=True)

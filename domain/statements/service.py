@@ -17,7 +17,7 @@ from domain.access import (
     visible_customer_ids,
 )
 from domain.actors import Actor
-from domain.common_errors import BAD_AMOUNT, BAD_RANGE, BAD_STATUS
+from domain.common_errors import BAD_AMOUNT, BAD_STATUS
 from domain.customers.models import Contact, Customer
 from domain.documents.models import Document
 from domain.documents.rules import DOC_TYPES, VOID, signed_amount
@@ -96,8 +96,7 @@ async def create_statement(
     actor: Actor, spec: NewStatement, share: ShareSettings, now: datetime
 ) -> Statement:
     """Snapshot the chosen documents into a statement and issue it to the customer's contacts."""
-    if spec.date_from > spec.date_to:
-        raise BAD_RANGE("开始日期不能晚于结束日期")
+    rules.check_period(spec.date_from, spec.date_to)
     customer = await get_visible_customer(actor, spec.customer_id)
     counted = await counted_audit_states()
     documents = await _pick_documents(customer, spec, counted)
@@ -200,8 +199,7 @@ async def list_statements(
     limit: int = 50, offset: int = 0,
 ) -> list[Statement]:
     """Newest first; ``date_from`` / ``date_to`` keep statements whose period overlaps them."""
-    if date_from and date_to and date_from > date_to:
-        raise BAD_RANGE("开始日期不能晚于结束日期")
+    rules.check_period(date_from, date_to)
     query = Statement.filter(deleted_at=None)
     if date_from:
         query = query.filter(date_to__gte=date_from)
@@ -351,7 +349,7 @@ async def live_share_link(
     (the token is the link's signature, so it is the same every time)."""
     statement = await get_statement(actor, statement_id)
     link = await ShareLink.get_or_none(id=link_id, statement_id=statement.id)
-    if link is None or link.revoked_at is not None or link.expires_at <= now:
+    if link is None or rules.link_state(link, now) != rules.LIVE:
         raise SHARE_LINK_NOT_FOUND(f"分享链接 {link_id} 不存在、已吊销或已过期")
     return link, sign_share_token(share.secret, link.nonce, link.expires_at)
 

@@ -124,7 +124,7 @@ def standing_answers(events: Iterable[StatementEvent], zone: tzinfo) -> list[dic
             rules.MATCHED if event.action == rules.MATCH else rules.MISMATCHED)
         standing.append({
             "result": result, "result_label": rules.STATUS_LABELS[result],
-            "by": _answerer_name(event), "by_customer": by_customer,
+            "by": answerer_name(event), "by_customer": by_customer,
             "at": event.created_at.astimezone(zone),
             # staff notes on a confirmation stay internal, as on the customer's page
             "description": event.description if by_customer else "",
@@ -132,7 +132,7 @@ def standing_answers(events: Iterable[StatementEvent], zone: tzinfo) -> list[dic
     return standing
 
 
-def _answerer_name(event: StatementEvent) -> str:
+def answerer_name(event: StatementEvent) -> str:
     """The contact's or staff member's name; a share-link holder by the device it used."""
     if event.actor_kind == SHARE:
         return f"{event.actor}（{event.device}）" if event.device else event.actor

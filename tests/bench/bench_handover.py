@@ -5,7 +5,7 @@ and day sales-outs, returns, receipts each settling two documents (one of that d
 an expense and other income; one salesperson (业务员0) has a very busy day of ``--busy``
 documents on the last day. Then times what finance does on a day:
 
-1. the employee list for the last day (`staff_days`, show all employees);
+1. the employee list for the last day and the last week (`staff_days`, show all employees);
 2. the busy salesperson's day report (`day_report`) and its PDF;
 3. confirming every document of everyone on the last day at once (`confirm_days`), and undoing it;
 4. closing the day for everyone, then an ingest batch of 1,000 documents of other days that
@@ -176,6 +176,8 @@ async def run(database_url: str, count: int, busy: int) -> int:
               f"{await ReceiptSettlement.all().count():,} settlements, "
               f"{await Expense.all().count():,} expenses in {time.perf_counter() - started:.1f}s")
         await timed("employee list, show all", lambda: staff_days([DAY], show_all=True))
+        week = [DAY - timedelta(days=n) for n in range(6, -1, -1)]
+        await timed("employee list, a week, show all", lambda: staff_days(week, show_all=True))
         sid = (await Document.get(number="XS-busy-0")).salesperson_id
         report, report_s = await timed("busy day report", lambda: day_report(sid, DAY))
         await timed("busy day report PDF", lambda: asyncio.to_thread(

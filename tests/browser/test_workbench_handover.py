@@ -52,6 +52,7 @@ async def test_finance_confirms_and_closes_a_day_the_bot_then_refuses_it(
     await page.wait_for_url("**tab=receipts")
     receipt = page.locator(f"#receipt-{docs['receipt'].id}")
     await expect(receipt).to_contain_text(docs["receipt"].number)
+    await expect(receipt.locator("button")).to_have_count(0)  # a closed day: no 审核 / 作废
     await page.click("text=全部展开")
     settled = receipt.locator("details .settlements")
     await expect(settled).to_be_visible()

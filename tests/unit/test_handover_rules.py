@@ -27,8 +27,20 @@ from domain.documents.rules import (
     receipt_audit_change,
     receipt_problems,
 )
-from domain.errors import Conflict, Locked
-from domain.handover.rules import ReceiptSplit, expense_unsettled, split_receipt
+from domain.errors import Conflict, Invalid, Locked
+from domain.handover.rules import (
+    CLOSED,
+    CONFIRMED,
+    MAX_DAYS,
+    RECEIPT_ACTIONS,
+    VOIDED,
+    ReceiptSplit,
+    day_span,
+    expense_unsettled,
+    receipt_actions,
+    receipt_refusal,
+    split_receipt,
+)
 
 DAY = date(2026, 11, 23)
 D = Decimal
@@ -116,6 +128,67 @@ def test_without_the_setting_a_confirmed_receipt_cannot_be_unaudited_or_voided(n
         receipt_audit_change("SK-1", APPROVED, new, confirmed=True, confirm_audits=False)
     assert caught.value.code == "receipt_confirmed"
     assert caught.value.message == f"收款单 SK-1 已对账确认，不能{verb}；请财务先取消确认"
+
+
+# ----- a receipt's audit actions ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status,confirmed,setting,closed,actions", [
+    (PENDING, False, False, False, ["audit", "void"]),
+    (APPROVED, False, False, False, ["unaudit", "void"]),
+    (VOID, False, False, False, []),  # void is final: not even 作废 again
+    (VOID, True, True, False, []),
+    (PENDING, False, False, True, []),  # a closed day refuses every change
+    (APPROVED, True, True, True, []),
+    (PENDING, True, False, False, ["audit"]),  # confirmed, setting off: only auditing
+    (APPROVED, True, False, False, []),
+    (APPROVED, True, True, False, ["unaudit", "void"]),  # setting on: they un-confirm along
+])
+def test_a_receipt_offers_the_actions_that_change_it_and_are_not_refused(
+        status, confirmed, setting, closed, actions):
+    assert receipt_actions(status, confirmed=confirmed, confirm_audits=setting,
+                           closed=closed) == actions
+
+
+def test_refusals_name_void_before_a_closed_day_before_the_confirmation():
+    def why(action, status, *, confirmed=False, closed=False):
+        return receipt_refusal(action, status, confirmed=confirmed, confirm_audits=False,
+                               closed=closed)
+
+    assert why("audit", VOID, confirmed=True, closed=True) == VOIDED
+    assert why("void", APPROVED, confirmed=True, closed=True) == CLOSED
+    assert why("void", APPROVED, confirmed=True) == CONFIRMED
+    assert why("void", VOID, closed=True) is None  # changes nothing: answered as done
+    assert why("audit", APPROVED, closed=True) is None
+
+
+@given(st.sampled_from([PENDING, APPROVED, VOID]), st.sampled_from(list(RECEIPT_ACTIONS)),
+       st.booleans(), st.booleans())
+def test_the_offered_actions_are_those_the_audit_change_rule_lets_through(
+        status, action, confirmed, setting):
+    offered = action in receipt_actions(status, confirmed=confirmed, confirm_audits=setting,
+                                        closed=False)
+    new = RECEIPT_ACTIONS[action]
+    try:
+        receipt_audit_change("SK-1", status, new, confirmed=confirmed, confirm_audits=setting)
+        passes = status != new and status != VOID
+    except Conflict:
+        passes = False
+    assert offered == passes
+
+
+# ----- the span of days one listing covers -----------------------------------------------------
+
+
+def test_a_day_span_is_every_day_from_first_to_last_at_most_31():
+    assert day_span(DAY, DAY) == [DAY]
+    last = DAY + timedelta(days=MAX_DAYS - 1)
+    assert day_span(DAY, last)[-1] == last and len(day_span(DAY, last)) == MAX_DAYS
+    for first, end, message in ((DAY, DAY - timedelta(days=1), "结束日期不能早于开始日期"),
+                                (DAY, last + timedelta(days=1), "日期范围不能超过 31 天")):
+        with pytest.raises(Invalid) as caught:
+            day_span(first, end)
+        assert caught.value.code == "bad_date_range" and caught.value.message == message
 
 
 # ----- the seed's identity: 收当日货款 + 收历史欠款 + 预收款 + 收订金 =

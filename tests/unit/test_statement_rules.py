@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
 from domain.documents.rules import signed_amount
-from domain.errors import Conflict
+from domain.errors import Conflict, Invalid
 from domain.statements import rules
 from domain.statements.rules import LineValues
 
@@ -56,3 +58,27 @@ def test_answers_repeat_silently_and_a_change_of_mind_conflicts():
     assert rules.answer_outcome("matched", "matched") is False
     with pytest.raises(Conflict):
         rules.answer_outcome("matched", "mismatched")
+
+
+@dataclass
+class _Link:
+    expires_at: datetime
+    revoked_at: datetime | None = None
+
+
+def test_a_share_link_is_live_until_revoked_or_expired():
+    now = datetime(2026, 11, 23, 10, tzinfo=UTC)
+    later, earlier = now + timedelta(seconds=1), now - timedelta(days=1)
+    assert rules.link_state(_Link(later), now) == rules.LIVE
+    assert rules.link_state(_Link(now), now) == rules.EXPIRED  # expired from expires_at on
+    assert rules.link_state(_Link(later, revoked_at=earlier), now) == rules.REVOKED
+    assert rules.link_state(_Link(earlier, revoked_at=earlier), now) == rules.REVOKED
+
+
+def test_a_period_may_not_start_after_it_ends():
+    first, last = date(2026, 11, 1), date(2026, 11, 23)
+    for period in ((first, last), (first, first), (None, last), (first, None), (None, None)):
+        rules.check_period(*period)
+    with pytest.raises(Invalid) as caught:
+        rules.check_period(last, first)
+    assert caught.value.code == "bad_range" and "开始日期不能晚于结束日期" in caught.value.message

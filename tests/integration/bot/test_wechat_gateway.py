@@ -203,7 +203,9 @@ async def test_event_loop_is_not_blocked(fake, gateway):
     finally:
         task.cancel()
     gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
-    assert len(ticks) >= 15 and max(gaps) < 0.1
+    # a blocking 0.3 s call would show as a gap of 0.3 s or more; a loaded machine's scheduler
+    # alone has been seen to delay a 10 ms tick by 150 ms
+    assert len(ticks) >= 15 and max(gaps) < 0.25
     assert elapsed < 0.9  # four 0.3 s calls ran in parallel threads
 
 

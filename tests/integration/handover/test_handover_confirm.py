@@ -259,6 +259,39 @@ async def test_a_void_receipt_cannot_be_audited_and_voiding_again_changes_nothin
     assert (await reloaded(voided)).version == 1
 
 
+async def test_the_day_report_offers_each_receipt_the_actions_that_go_through(
+        client, finance, people):
+    li = people["li"]
+    pending = await receipt(li, D1)
+    held = await receipt(li, D1, audit_status="approved", confirmed_at=NOW, confirmed_by="财务")
+
+    async def offered() -> dict[str, list[str]]:
+        body = await call(client, "GET", "/handover/days/sales-li/2026-11-23", finance)
+        return {row["number"]: row["actions"] for row in body["sections"]["receipts"]}
+
+    assert await offered() == {pending.number: ["audit", "void"], held.number: []}
+    await call(client, "POST", f"/handover/receipts/{held.id}/void", finance, status=409)
+    await set_confirm_audits(client, finance, True)
+    assert await offered() == {pending.number: ["audit", "void"],
+                               held.number: ["unaudit", "void"]}
+    await call(client, "POST", f"/handover/receipts/{pending.id}/void", finance)
+    assert await offered() == {held.number: ["unaudit", "void"]}  # a void receipt drops out
+    await DayClose.create(staff=li, day=D1, closed_at=NOW, closed_by="test")
+    assert await offered() == {held.number: []}
+    assert (await reloaded(held)).audit_status == "approved"
+
+
+async def test_a_receipt_delivered_on_a_closed_day_offers_no_action(client, finance, people):
+    li, zhou = people["li"], people["zhou"]
+    driven = await receipt(li, D1, driver_id=zhou.id, delivered_on=D2)
+    await DayClose.create(staff=zhou, day=D2, closed_at=NOW, closed_by="test")
+
+    body = await call(client, "GET", "/handover/days/sales-li/2026-11-23", finance)
+
+    assert body["closed"] is False and body["sections"]["receipts"][0]["actions"] == []
+    await call(client, "POST", f"/handover/receipts/{driven.id}/audit", finance, status=423)
+
+
 async def test_receipt_actions_need_a_receipt(client, finance, people):
     sold = await sale(people["li"], D1)
     await call(client, "POST", f"/handover/receipts/{sold.id}/audit", finance, status=404)

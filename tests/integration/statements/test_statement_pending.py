@@ -75,3 +75,11 @@ async def test_finance_may_include_pending_documents(client, admin, finance, mak
     assert "XS-2021-12-20-0008" in [line["number"] for line in statement["lines"]]
     assert (statement["opening"], statement["increase"], statement["closing"]) == (
         "5700.00", "50876.00", "56476.00")
+
+
+async def test_the_picker_refuses_a_period_back_to_front(client, admin):
+    cid = await _seeded(client, admin)
+    resp = await client.get(f"{API}/customers/{cid}/documents?from=2021-12-22&to=2021-12-01",
+                            headers=admin)
+    assert resp.status == 400
+    assert (await resp.json())["error"]["code"] == "bad_range"

@@ -11,7 +11,9 @@ from decimal import Decimal
 
 from domain.approvals.links import task_page_url
 from domain.approvals.models import ApprovalAction, ApprovalFlow, ApprovalTask
+from domain.credit.line_lifecycle import grant_line
 from domain.credit.models import Debt
+from domain.credit.orgs import put_org
 from domain.customers.models import Customer
 from domain.notices.models import OutboxMessage
 from tests.support import approvals as support
@@ -143,6 +145,34 @@ async def test_a_returned_flow_is_resubmitted_edited_and_then_withdrawn(client, 
     assert again.status == 409 and "不能撤回" in await again.text()
 
 
+async def test_only_the_initiator_is_offered_resubmit_and_withdraw(client, world):
+    """Finance sees every flow but starts none of them: neither the buttons nor the form."""
+    flow = await start(client, world, "credit_application", annual(world))
+    task = await _pending(flow["id"])
+    zhao = await sign_in(client, "sales", staff_userid="mgr-zhao")
+    page = await _text(await client.get(f"{APPROVALS}/{flow['id']}"))
+    assert f"{APPROVALS}/tasks/{task.id}" in page and "撤回审批" not in page
+    await post_form(client, f"{APPROVALS}/tasks/{task.id}/return", zhao, {"comment": "补充"})
+
+    page = await _text(await client.get(f"{APPROVALS}/{flow['id']}"))
+    assert "去处理" not in page and "重新提交" not in page  # returned: nothing waits for him
+    for role, userid in (("finance", None), ("sales", "mgr-zhao")):
+        csrf = await sign_in(client, role, staff_userid=userid)
+        page = await _text(await client.get(f"{APPROVALS}/{flow['id']}"))
+        assert "补充" in page and "发起人操作" not in page and "重新提交" not in page, role
+        form = await client.get(f"{APPROVALS}/{flow['id']}/resubmit")
+        assert form.status == 403 and "只有发起人" in await form.text(), role
+        refused = await post_form(client, f"{APPROVALS}/{flow['id']}/resubmit", csrf,
+                                  {"same": "1"})
+        assert refused.status == 403, role
+    assert (await ApprovalFlow.get(id=flow["id"])).status == "returned"
+
+    await sign_in(client, "sales", staff_userid="sales-li")
+    mine = await _text(await client.get(f"{APPROVALS}/mine"))
+    assert "重新提交 / 撤回" in mine
+    assert (await client.get(f"{APPROVALS}/{flow['id']}/resubmit")).status == 200
+
+
 async def test_a_credit_application_starts_from_the_declared_form(client, world):
     csrf = await sign_in(client, "sales", staff_userid="sales-li")
     form = await _text(await client.get(f"{APPROVALS}/new"))
@@ -177,6 +207,25 @@ async def test_a_credit_application_starts_from_the_declared_form(client, world)
         "credit_application", "300000.00", "P1", "pending")
     shown = await _text(await client.get(done.headers["Location"]))
     assert "已发起审批" in shown and "审批中" in shown and "直接上级" in shown
+
+
+async def test_the_forms_choices_are_only_what_the_engine_would_take(client, world, clock):
+    """销售组织: the enabled orgs, named only; 上级授信账户: 直签授信 of her customers."""
+    await put_org(code="OLD", name="已停用销区", budget=Decimal("1000"), enabled=False,
+                  now=clock())
+    lines = {}
+    for type, code in (("direct", "C001"), ("annual", "C001"), ("direct", "C002")):
+        lines[type, code] = await grant_line(
+            customer_id=world["customers"][code], org_id=world["org"].id, type=type,
+            limit=Decimal("80000"), valid_from=None, valid_to=None, actor="admin",
+            now=clock())
+    await sign_in(client, "sales", staff_userid="sales-li")
+    form = await _text(await client.get(f"{APPROVALS}/new?kind=credit_application"))
+    assert "亚细亚陶瓷" in form and "已停用销区" not in form
+    assert "100,000,000" not in form  # the org's budget is finance's, not in her choice
+    assert f"{lines['direct', 'C001'].number} · 可用¥80,000.00" in form
+    assert lines["annual", "C001"].number not in form  # not a 直签授信
+    assert lines["direct", "C002"].number not in form  # not her customer's
 
 
 async def test_a_payment_term_change_lists_the_customers_open_debts(client, world):

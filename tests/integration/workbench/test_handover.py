@@ -325,6 +325,44 @@ async def test_receipt_audit_buttons_change_the_receipt_and_a_closed_day_refuses
     assert (await Document.get(id=paid.id)).audit_status == "approved"
 
 
+def receipt_buttons(html: str, receipt) -> list[str]:
+    """The audit buttons of one receipt's row: the actions their formaction posts."""
+    row = html.split(f'<tr id="receipt-{receipt.id}">')[1].split("</tr>")[0]
+    return re.findall(rf"/handover/receipts/{receipt.id}/(\w+)\">", row)
+
+
+async def test_receipt_buttons_are_the_actions_the_receipt_allows_and_the_role_may_press(
+        client, people):
+    pending = await hs.receipt(people["li"], DAY, "100.00")
+    confirmed_one = await hs.receipt(people["li"], DAY, "200.00", audit_status="approved",
+                                     confirmed_at=hs.NOW, confirmed_by="财务")
+    path = f"{LIST}/sales-li/2026-11-23?tab=receipts"
+    await sign_in(client, "finance")
+
+    html = await page(client, path)
+    assert receipt_buttons(html, pending) == ["audit", "void"]
+    assert ">审核</button>" in html and ">作废</button>" in html and "反审核" not in html
+    assert receipt_buttons(html, confirmed_one) == []  # 交款交账参数 off: confirmed holds it
+    report = await client.get(f"{WB}/handover/sales-li/2026-11-23/report.pdf")
+    assert report.status == 200  # the same readable report behind the 打印 button
+
+    await DayClose.create(staff=people["li"], day=DAY, closed_at=hs.NOW, closed_by="财务")
+    html = await page(client, path)
+    assert receipt_buttons(html, pending) == receipt_buttons(html, confirmed_one) == []
+    assert [d.audit_status for d in await Document.filter(
+        id__in=[pending.id, confirmed_one.id]).order_by("id")] == ["pending", "approved"]
+
+
+async def test_a_salesperson_sees_their_receipts_without_audit_buttons(client, people):
+    pending = await hs.receipt(people["li"], DAY, "100.00")
+    await sign_in(client, "sales", staff_userid="sales-li")
+
+    html = await page(client, f"{LIST}/sales-li/2026-11-23?tab=receipts")
+
+    assert pending.number in html and receipt_buttons(html, pending) == []
+    await page(client, f"{LIST}/sales-wang/2026-11-23?tab=receipts", status=403)
+
+
 async def test_the_day_confirms_and_closes_from_its_own_buttons(client, people):
     docs = await hs.full_day(people["li"], DAY)
     csrf = await sign_in(client, "finance")

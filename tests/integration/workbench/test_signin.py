@@ -109,3 +109,62 @@ async def test_the_password_is_kept_only_as_a_salted_hash(client):
     await sign_in(client, "admin", login="boss")
     stored = (await PasswordLogin.get(login="boss")).password_hash
     assert PASSWORD not in stored and stored.startswith("scrypt$")
+
+
+async def test_a_new_password_ends_the_sessions_signed_in_with_the_old_one(client):
+    from domain.signin import set_password_login
+
+    await sign_in(client, "admin", login="boss")
+    await set_password_login("boss", "老板", "admin", "another long password")
+    response = await client.get(f"{WB}/", allow_redirects=False)
+    assert response.status == 303 and "/login" in response.headers["Location"]
+
+
+async def test_a_sign_in_lasts_the_configured_hours_however_busy(client, clock):
+    await sign_in(client, "admin", login="boss")
+    clock.advance(hours=11, minutes=59)
+    assert (await client.get(f"{WB}/", allow_redirects=False)).status == 200
+    clock.advance(minutes=2)
+    assert (await client.get(f"{WB}/", allow_redirects=False)).status == 303
+
+
+async def test_a_staff_member_gets_one_password_login(client, admin):
+    from domain.errors import DomainError
+    from domain.signin import set_password_login
+    from tests.support import seed
+
+    await seed(client, admin)
+    await set_password_login("li", "李", "sales", PASSWORD, "sales-li")
+    try:
+        await set_password_login("li-2", "李", "admin", PASSWORD, "sales-li")
+    except DomainError as exc:
+        assert exc.code == "staff_already_linked"
+    else:
+        raise AssertionError("a second login for one staff member was accepted")
+
+
+async def test_a_login_of_someone_who_left_is_refused_like_a_wrong_password(client, admin):
+    from domain.org.models import Staff
+    from tests.support import seed
+
+    await seed(client, admin)
+    await sign_in(client, "sales", staff_userid="sales-li", login="li")
+    await Staff.filter(dingtalk_userid="sales-li").update(active=False)
+    client.session.cookie_jar.clear()
+    csrf = await page_csrf(client)
+    response = await post_form(client, f"{WB}/login/password", csrf,
+                               {"login": "li", "password": PASSWORD})
+    assert response.status == 401 and "账号或密码不对" in await response.text()
+
+
+async def test_concurrent_wrong_passwords_are_all_counted(client):
+    import asyncio
+
+    await sign_in(client, "admin", login="boss")
+    csrf = await page_csrf(client)
+    answers = await asyncio.gather(*(
+        post_form(client, f"{WB}/login/password", csrf, {"login": "boss", "password": "nope"})
+        for _ in range(14)))
+    statuses = sorted(answer.status for answer in answers)
+    # ten tries a minute; the successful sign-in gave its own back
+    assert statuses.count(401) == 10 and statuses.count(429) == 4

@@ -94,6 +94,18 @@ async def test_the_picker_lists_the_period_s_documents_with_pending_ones_marked(
     assert "XS-T-2021-12-22-0001" in receipts and "XS-2021-12-01-0001" not in receipts
 
 
+async def test_a_picker_period_back_to_front_shows_this_month_and_why(client, admin):
+    customers = await seed(client, admin)
+    await sign_in(client, "finance")
+    cid = customers["C001"]["id"]
+    response = await client.get(f"{S}/new?customer_id={cid}&from=2021-12-22&to=2021-12-01")
+    html = await response.text()
+    assert response.status == 400 and "开始日期不能晚于结束日期" in html
+    # the domain's refusal, then this month so far (the clock's November 2026): no documents
+    assert 'value="2026-11-01"' in html and 'value="2026-11-23"' in html
+    assert "XS-2021-12-01-0001" not in html
+
+
 async def test_ticked_documents_become_a_statement_and_its_page_opens(client, admin):
     customers = await seed(client, admin)
     csrf = await sign_in(client, "finance", name="钱会计")
@@ -405,6 +417,7 @@ async def test_an_expired_link_is_listed_as_such_and_its_qr_code_is_not_shown(
     await post_form(client, f"{S}/{sid}/share", csrf)
     link = await ShareLink.get(statement_id=sid)
     clock.advance(days=31)
+    await sign_in(client, "finance", login="finance-next-month")  # a sign-in lasts 12 hours
     await _page(client, f"{S}/{sid}/share-links/{link.id}", status=404)
     share = _section(await _page(client, f"{S}/{sid}"), "share")
     assert "已过期" in share and "吊销" not in share
