@@ -18,6 +18,7 @@ from functools import cache
 
 from domain.actors import ERP, ROLES, SALES, Actor
 from domain.common_errors import BAD_ROLE, STAFF_NOT_FOUND, STAFF_REQUIRED
+from domain.limits import column_length
 from domain.org.errors import (
     BAD_PASSWORD,
     NOT_STAFF,
@@ -116,8 +117,11 @@ async def set_password_login(login: str, name: str, role: str, password: str,
 
 
 async def sign_in_with_password(login: str, password: str) -> Who:
-    record = await PasswordLogin.get_or_none(login=login.strip(), active=True).prefetch_related(
-        "staff")
+    login = login.strip()
+    # a login longer than the column is nobody's (the store would refuse the lookup)
+    fits = len(login) <= column_length(PasswordLogin, "login")
+    record = await PasswordLogin.get_or_none(login=login, active=True).prefetch_related(
+        "staff") if fits else None
     # hash even for an unknown login, so timing does not tell which logins exist
     stored = record.password_hash if record else _dummy_hash()
     matches = await password_checks(password, stored)

@@ -61,9 +61,25 @@ def parse_date(value, name: str) -> date:
 
 
 
+REFUSES_NUL_ITSELF = "refuses_nul_itself"
+
+
+def refuses_nul_itself(handler):
+    """Mark a page that reads every path and query value itself and refuses a bad one as a
+    page of its own (refuse_nul_middleware then leaves NUL to it)."""
+    setattr(handler, REFUSES_NUL_ITSELF, True)
+    return handler
+
+
 @web.middleware
 async def refuse_nul_middleware(request: web.Request, handler):
-    """No column holds a NUL character: one in the path or the query is a 400 up front."""
+    """No column holds a NUL character: one in the path or the query is a 400 up front. A
+    sub-app that runs this middleware itself, or a page marked ``refuses_nul_itself``, is left
+    to refuse it in its own words (the workbench: a page in Chinese, not JSON)."""
+    inner = request.match_info.apps[-1] if request.match_info.apps else request.app
+    if (inner is not request.app and refuse_nul_middleware in inner.middlewares) \
+            or getattr(request.match_info.handler, REFUSES_NUL_ITSELF, False):
+        return await handler(request)
     if "\x00" in request.path or any("\x00" in k + v for k, v in request.query.items()):
         raise BAD_TEXT("路径或查询参数不能包含 NUL 字符")
     return await handler(request)

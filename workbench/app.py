@@ -18,6 +18,7 @@ from aiohttp import web
 from aiohttp_session import setup as setup_sessions
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
+from httpcommon.params import refuse_nul_middleware
 from workbench import (
     approvals,
     customers,
@@ -48,7 +49,8 @@ def create_workbench_app(settings) -> web.Application:
         max_age=settings.workbench_session_hours * 3600, httponly=True, samesite="Lax",
         secure=settings.public_base_url.startswith("https://"),
     ))
-    app.middlewares.extend([page_errors_middleware, guard_middleware])
+    # NUL refused inside, so page_errors_middleware answers it as a page (not the API's JSON)
+    app.middlewares.extend([page_errors_middleware, refuse_nul_middleware, guard_middleware])
     env = aiohttp_jinja2.setup(
         app, loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,

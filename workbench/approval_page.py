@@ -30,6 +30,7 @@ from domain.errors import DomainError
 from httpcommon.errors import status_of
 from httpcommon.jsonio import is_form, read_form
 from httpcommon.keys import SETTINGS, now
+from httpcommon.params import refuses_nul_itself
 from workbench.pages import HEADERS as PAGE_HEADERS
 from workbench.paths import PREFIX
 
@@ -75,6 +76,7 @@ async def _approver(request: web.Request, token: str) -> tuple[int, int]:
 
 
 @routes.get("/approvals/tasks/{task_id}")
+@refuses_nul_itself  # the id and the token are read below: NUL in either is a bad link
 async def show_task(request: web.Request) -> web.Response:
     token = request.query.get("t", "")
     try:
@@ -90,6 +92,7 @@ async def _form_fields(request: web.Request) -> dict[str, str]:
 
 
 @routes.post("/approvals/tasks/{task_id}")
+@refuses_nul_itself
 async def decide_task(request: web.Request) -> web.Response:
     try:
         fields = await _form_fields(request)

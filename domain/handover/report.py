@@ -42,6 +42,7 @@ from domain.handover.rules import (
     receipt_actions,
     split_receipt,
 )
+from domain.limits import column_length
 from domain.money import CENT, ZERO, fmt
 from domain.names import name_sort_key
 from domain.org.models import Staff
@@ -567,9 +568,11 @@ async def pending_people(days: list[date]) -> list[dict]:
 
 
 async def staff_by_userid(userid: str) -> Staff:
-    staff = await Staff.get_or_none(dingtalk_userid=userid)
+    # a user id longer than the column names nobody (the store would refuse the lookup)
+    fits = len(userid) <= column_length(Staff, "dingtalk_userid")
+    staff = await Staff.get_or_none(dingtalk_userid=userid) if fits else None
     if staff is None:
-        raise STAFF_NOT_FOUND(f"员工 {userid} 不存在")
+        raise STAFF_NOT_FOUND(f"员工 {userid[:40]} 不存在")
     return staff
 
 
