@@ -67,6 +67,7 @@ OPERATIONS = {
     "void": "POST /handover/receipts/{id}/void",
 }
 Query = Mapping[str, str]
+DAY_ROWS = 200  # rows of a day's tab per page
 
 
 # ----- 员工对账列表 ------------------------------------------------------------------------------
@@ -348,10 +349,11 @@ async def _day_page(request: web.Request, userid: str, day_text: str, query: Que
         raise BAD_QUERY(f"没有这个分页: {tab[:20]}")
     report = await _readable_report(actor, userid, day_text, query.get("confirmed", ALL))
     path = f"{BASE}/{quote(userid, safe='')}/{report['day']}"
+    sections, pager = _one_page(report["sections"], tab, path, query)
     kept = kept if kept is not None else MultiDict()
     template = "handover/_day_body.html" if is_htmx(request) and not error else "handover/day.html"
     return await render(request, template, {
-        "report": report, "summary": report["summary"], "sections": report["sections"],
+        "report": report, "summary": report["summary"], "sections": sections, "pager": pager,
         "tab": tab, "tabs": _tabs(report, path), "can": permitted(actor, OPERATIONS),
         "day_path": path,
         "back": _here(path, query), "pick": f"{report['day']}|{userid}",
@@ -361,6 +363,26 @@ async def _day_page(request: web.Request, userid: str, day_text: str, query: Que
         "list_path": _page_link({"date_from": report["day"], "date_to": report["day"],
                                  "show_all": False}, 1),
     }, status=status)
+
+
+def _one_page(sections: dict, tab: str, path: str, query: Query) -> tuple[dict, dict | None]:
+    """The open tab's rows, ``DAY_ROWS`` at a time (a busy day holds thousands of documents:
+    a phone should not get them all at once), and its pager; the other sections as they are."""
+    rows = sections.get(tab)
+    if not isinstance(rows, list) or len(rows) <= DAY_ROWS:
+        return sections, None
+    pages = ceil(len(rows) / DAY_ROWS)
+    number = _page_number(query.get("page"), pages)
+    keep = {key: query[key] for key in ("tab", "confirmed") if query.get(key)}
+
+    def link(n: int) -> str:
+        return str(URL(path).with_query({**keep, "page": n}))
+
+    pager = {"page": number, "pages": pages, "rows": len(rows),
+             "prev": link(number - 1) if number > 1 else None,
+             "next": link(number + 1) if number < pages else None}
+    start = (number - 1) * DAY_ROWS
+    return {**sections, tab: rows[start:start + DAY_ROWS]}, pager
 
 
 def _tabs(report: dict, path: str) -> list[dict]:

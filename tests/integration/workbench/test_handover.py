@@ -391,3 +391,18 @@ async def test_print_gives_the_day_report_pdf(client, people):
     assert 'filename="handover-sales-li-2026-11-23.pdf"' in response.headers[
         "Content-Disposition"]
     assert (await client.get(f"{LIST}/sales-wang/2026-11-23/report.pdf")).status == 403
+
+
+async def test_a_busy_tab_comes_a_page_at_a_time(client, people, monkeypatch):
+    """A day's tab shows DAY_ROWS rows a page, with a pager that keeps the tab."""
+    import workbench.handover as page_module
+
+    monkeypatch.setattr(page_module, "DAY_ROWS", 2)
+    for _ in range(3):
+        await hs.sale(people["li"], DAY)
+    await sign_in(client, "finance")
+    first = await page(client, f"{LIST}/sales-li/2026-11-23?tab=sales")
+    assert "第 1 / 2 页，共 3 条" in first and "tab=sales&amp;page=2" in first
+    assert first.count('id="sale-') == 2
+    second = await page(client, f"{LIST}/sales-li/2026-11-23?tab=sales&page=2")
+    assert "第 2 / 2 页" in second and second.count('id="sale-') == 1
