@@ -39,6 +39,7 @@ from workbench.pages import flash, redirect, render
 from workbench.paths import PREFIX
 
 routes = web.RouteTableDef()
+TODO_PAGE = 10  # 待办 per page: each shows the request and the customer's credit today
 HOME = f"{PREFIX}/approvals"
 ID = "{%s:[0-9]{1,9}}"  # a database id (longer numbers are no id: the router's 404)
 FLOW_ID, TASK_ID = ID % "flow_id", ID % "task_id"
@@ -66,9 +67,18 @@ def _definitions(request: web.Request):
 async def my_tasks(request: web.Request) -> web.Response:
     """待办: each task with the request's facts and the customer's credit today."""
     actor, today = _actor(request), now(request).date()
-    views = [await task_page(task_id, actor.staff_id or 0, today)
-             for task_id in await pending_task_ids(actor.staff_id)]
-    return await render(request, "approvals/todo.html", {"tab": "todo", "tasks": views})
+    number = _page(request)
+    ids = await pending_task_ids(actor.staff_id, limit=TODO_PAGE + 1,
+                                 offset=(number - 1) * TODO_PAGE)
+    views = [await task_page(task_id, actor.staff_id or 0, today) for task_id in ids[:TODO_PAGE]]
+    return await render(request, "approvals/todo.html", {
+        "tab": "todo", "tasks": views, "page": number, "has_next": len(ids) > TODO_PAGE})
+
+
+def _page(request: web.Request) -> int:
+    """?page=, from 1; anything else is the first page."""
+    raw = request.query.get("page", "1")
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) < 6 and int(raw) else 1
 
 
 @routes.get("/approvals/done")

@@ -121,12 +121,12 @@ def _node_name(flow: ApprovalFlow, index: int) -> str:
     return flow.nodes[index]["name"] if 0 <= index < len(flow.nodes) else ""
 
 
-async def pending_task_ids(staff_id: int | None, *, limit: int = 50) -> list[int]:
+async def pending_task_ids(staff_id: int | None, *, limit: int = 50,
+                           offset: int = 0) -> list[int]:
     """The staff member's tasks still waiting for them (their 待办), oldest first."""
-    tasks = await ApprovalTask.filter(
+    return await ApprovalTask.filter(
         approver_id=staff_id or 0, status=PENDING, flow__status=PENDING).order_by(
-        "created_at", "id").limit(limit)
-    return [task.id for task in tasks]
+        "created_at", "id").offset(offset).limit(limit).values_list("id", flat=True)
 
 
 async def decided_tasks(staff_id: int | None, *, limit: int = 50, offset: int = 0) -> list[dict]:

@@ -317,3 +317,18 @@ async def test_hostile_input_is_refused_with_a_4xx_and_changes_nothing(client, w
         assert (await post_form(client, path, zhao, {"same": "1"})).status == 403, path
     stored = await ApprovalFlow.get(id=flow["id"])
     assert (stored.status, (await ApprovalTask.get(id=task.id)).status) == ("pending", "pending")
+
+
+async def test_the_tasks_come_a_page_at_a_time_oldest_first(client, world, monkeypatch):
+    import workbench.approvals as page_module
+
+    monkeypatch.setattr(page_module, "TODO_PAGE", 1)
+    first = await start(client, world, "credit_application", annual(world))
+    second = await start(client, world, "credit_application", annual(world))
+    await sign_in(client, "sales", staff_userid="mgr-zhao")
+    one = await _text(await client.get(APPROVALS))
+    older, newer = await _pending(first["id"]), await _pending(second["id"])
+    assert f'id="task-{older.id}"' in one and f'id="task-{newer.id}"' not in one
+    assert "下一页" in one
+    two = await _text(await client.get(f"{APPROVALS}?page=2"))
+    assert f'id="task-{newer.id}"' in two and "上一页" in two and "下一页" not in two
