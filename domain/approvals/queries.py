@@ -124,9 +124,10 @@ def _node_name(flow: ApprovalFlow, index: int) -> str:
 async def pending_task_ids(staff_id: int | None, *, limit: int = 50,
                            offset: int = 0) -> list[int]:
     """The staff member's tasks still waiting for them (their 待办), oldest first."""
-    return await ApprovalTask.filter(
+    tasks = await ApprovalTask.filter(
         approver_id=staff_id or 0, status=PENDING, flow__status=PENDING).order_by(
-        "created_at", "id").offset(offset).limit(limit).values_list("id", flat=True)
+        "created_at", "id").offset(offset).limit(limit)
+    return [task.id for task in tasks]
 
 
 async def decided_tasks(staff_id: int | None, *, limit: int = 50, offset: int = 0) -> list[dict]:
