@@ -157,12 +157,12 @@ def as_decimal(value) -> Decimal:
 
 
 def exact_sum_sql(column: str) -> str:
-    """SQL for an exact SUM of a decimal column: NUMERIC on PostgreSQL; SQLite keeps decimals
-    as text and would sum them through floats, so there in integer cents (``sum_amount`` reads
-    either back)."""
+    """SQL for an exact SUM of a decimal column or expression: NUMERIC on PostgreSQL; SQLite
+    keeps decimals as text and would sum them through floats, so there in integer cents
+    (``sum_amount`` reads either back)."""
     if is_postgres(get_connection("default")):
         return f"COALESCE(SUM({column}), 0)"
-    return f"COALESCE(SUM(CAST(ROUND({column} * 100) AS INTEGER)), 0)"
+    return f"COALESCE(SUM(CAST(ROUND(({column}) * 100) AS INTEGER)), 0)"
 
 
 def sum_amount(value) -> Decimal:

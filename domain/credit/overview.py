@@ -36,7 +36,7 @@ from domain.credit.rules import (
     debt_status,
 )
 from domain.money import ZERO, fmt
-from domain.sql import as_date, is_postgres
+from domain.sql import as_date, exact_sum_sql, is_postgres, sum_amount
 
 MAX_DAYS = 366
 HUNDRED = Decimal(100)
@@ -60,14 +60,10 @@ class _Sql:
 
     def money(self, column: str) -> str:
         """An exact SUM: NUMERIC on PostgreSQL, integer cents on SQLite."""
-        if self.pg:
-            return f"COALESCE(SUM({column}), 0)"
-        return f"COALESCE(SUM(CAST(ROUND({column} * 100) AS INTEGER)), 0)"
+        return exact_sum_sql(column)
 
     def amount(self, value) -> Decimal:
-        if self.pg:
-            return Decimal(value or 0).quantize(Decimal("0.01"))
-        return (Decimal(int(value or 0)) / HUNDRED).quantize(Decimal("0.01"))
+        return sum_amount(value)
 
     async def rows(self, sql: str) -> list[dict]:
         return await self.connection.execute_query_dict(sql, self.values)

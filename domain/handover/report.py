@@ -14,7 +14,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
 
-from tortoise.connection import get_connection
 from tortoise.expressions import RawSQL, Subquery
 
 from domain.actors import SALES, Actor
@@ -43,10 +42,10 @@ from domain.handover.rules import (
     split_receipt,
 )
 from domain.limits import column_length
-from domain.money import CENT, ZERO, fmt
+from domain.money import ZERO, fmt
 from domain.names import name_sort_key
 from domain.org.models import Staff
-from domain.sql import as_date, is_postgres
+from domain.sql import as_date, exact_sum_sql, sum_amount
 
 PENDING, DONE = "pending", "done"
 STATUS_LABELS = {PENDING: "待对账", DONE: "已对账"}
@@ -461,10 +460,8 @@ def _sums(**money: str) -> dict[str, RawSQL]:
     """The aggregates of one GROUP BY: the count, how many are not confirmed and the exact sum
     of each ``money`` SQL expression (NUMERIC on PostgreSQL; SQLite keeps decimals as text and
     would sum through floats, so there as integer cents)."""
-    postgres = is_postgres(get_connection("default"))
-    exact = "SUM({})" if postgres else "SUM(CAST(ROUND(({}) * 100) AS INTEGER))"
     return {"n": RawSQL("COUNT(*)"), "waiting": RawSQL(f"SUM({_UNCONFIRMED})"),
-            **{name: RawSQL(exact.format(sql)) for name, sql in money.items()}}
+            **{name: RawSQL(exact_sum_sql(sql)) for name, sql in money.items()}}
 
 
 _UNCONFIRMED = "CASE WHEN confirmed_at IS NULL THEN 1 ELSE 0 END"
@@ -524,18 +521,11 @@ async def _grouped(query, whose: str, which_day: str, *by: str, **sums: RawSQL) 
     for row in rows:
         row["pair"] = (row[whose], as_date(row[which_day]))
         for name in sums.keys() - _COUNTS:
-            row[name] = _exact(row[name])
+            row[name] = sum_amount(row[name])
     return rows
 
 
 _COUNTS = {"n", "waiting", "twice", "twice_waiting"}
-
-
-def _exact(value) -> Decimal:
-    """A money sum of ``_sums`` as Decimal: PostgreSQL's NUMERIC, SQLite's integer cents."""
-    if isinstance(value, Decimal):
-        return value.quantize(CENT)
-    return (Decimal(int(value or 0)) / 100).quantize(CENT)
 
 
 # Whose day each section's rows are in: (kind, rows of those people and days, person, day).
