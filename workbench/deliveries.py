@@ -5,7 +5,6 @@ and the period summary per day and status. The same queries and use case as the 
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
@@ -13,11 +12,12 @@ from aiohttp import web
 
 from domain import reports
 from domain.common_errors import BAD_DATE
+from domain.errors import Invalid
 from domain.notices import ledger, resend
 from domain.notices.catalogue import label
 from httpcommon.jsonio import read_form_fields
 from httpcommon.keys import ACTOR, now
-from httpcommon.params import path_id
+from httpcommon.params import parse_date, path_id
 from workbench.guard import page
 from workbench.pages import flash, redirect, render
 from workbench.paths import PREFIX
@@ -26,7 +26,6 @@ routes = web.RouteTableDef()
 HOME = f"{PREFIX}/deliveries"
 PAGE_SIZE = 100
 SUMMARY_DAYS = 7  # the summary's default range: the last week, today included
-ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 STATE_BADGES = {
     ledger.State.QUEUED: "info", ledger.State.RETRYING: "warn", ledger.State.SENDING: "info",
     ledger.State.SENT: "ok", ledger.State.FAILED: "bad", ledger.State.UNDELIVERED: "bad",
@@ -39,10 +38,8 @@ def _day(raw: str | None, default: date) -> date:
     if not raw:
         return default
     try:
-        if not ISO_DAY.fullmatch(raw):
-            raise ValueError(raw)
-        return date.fromisoformat(raw)
-    except ValueError:
+        return parse_date(raw, "日期")
+    except Invalid:
         raise BAD_DATE(f"日期格式不对：{raw[:20]}（应为 2026-11-23 这样的日期）") from None
 
 

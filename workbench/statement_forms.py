@@ -11,10 +11,11 @@ from decimal import Decimal
 
 from domain.common_errors import BAD_AMOUNT, BAD_DATE, BAD_FIELD
 from domain.documents.rules import DOC_TYPES
+from domain.errors import Invalid
 from domain.limits import ID_MAX, check_text
 from domain.money import to_amount
 from domain.statements import rules
-from httpcommon.params import DIGITS, ISO_DATE
+from httpcommon.params import DIGITS, parse_date
 
 PLAIN_AMOUNT = re.compile(r"-?[0-9][0-9,]*(\.[0-9]+)?")
 NOTE_MAX = 2000  # the API's text(2000) for a receipt's note and a confirmation's description
@@ -28,11 +29,9 @@ def day(fields: Mapping[str, str], name: str, label: str) -> date | None:
     if not raw:
         return None
     try:
-        if ISO_DATE.fullmatch(raw):
-            return date.fromisoformat(raw)
-    except ValueError:
-        pass
-    raise BAD_DATE(f"{label}不是有效的日期（年-月-日，如 2021-12-01）")
+        return parse_date(raw, label)
+    except Invalid:
+        raise BAD_DATE(f"{label}不是有效的日期（年-月-日，如 2021-12-01）") from None
 
 
 def required_day(fields: Mapping[str, str], name: str, label: str) -> date:
