@@ -15,7 +15,7 @@ from domain.customers.models import Contact, Customer, CustomerDepartment
 from domain.customers.service import list_customers, receivable, receivables
 from domain.customers.shares import SharedWith, shares_of
 from domain.notices.models import MpSubscription
-from domain.org.models import Staff
+from domain.staff_queries import staff_names
 
 
 @dataclass(frozen=True)
@@ -63,12 +63,6 @@ async def customer_rows(actor: Actor, *, search: str, include_disabled: bool, li
     names = await staff_names({c.salesperson_id for c in found if c.salesperson_id})
     return [CustomerRow(c, balances[c.id], names.get(c.salesperson_id or 0, ""))
             for c in found]
-
-
-async def staff_names(ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    return dict(await Staff.filter(id__in=sorted(ids)).values_list("id", "name"))
 
 
 async def customer_detail(actor: Actor, customer_id: int, *,
